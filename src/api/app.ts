@@ -1,0 +1,43 @@
+import express, { type Express } from 'express';
+import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import { requireRole } from './auth';
+import type { ApiContext } from './context';
+import { openApiDocument } from './openapi';
+import { problemHandler, routeNotFound } from './problem';
+import { administratorsRouter } from './routes/administrators';
+import { organizationsRouter } from './routes/organizations';
+import { reviewsRouter } from './routes/reviews';
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Certificate profile service API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });</script></body></html>`;
+
+/** The HTTP API without a listener, so tests and both process shapes mount the same app. */
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+
+  const document = openApiDocument();
+  app.get('/openapi.json', (_req, res) => res.json(document));
+  app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
+  app.use('/docs/assets', express.static(getAbsoluteFSPath(), { index: false }));
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const checks = await ctx.ready();
+    const ready = checks.database && checks.temporal;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  const customer = requireRole(ctx.db, 'customer');
+  app.use('/v1/organizations', customer, organizationsRouter(ctx));
+  app.use('/v1/administrators', customer, administratorsRouter(ctx));
+  app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
+
+  app.use(routeNotFound);
+  app.use(problemHandler);
+  return app;
+}

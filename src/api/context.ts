@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { Timings } from '../config';
+import type { Db } from '../db/connect';
+import type { Idempotency } from '../db/profile-create';
+import type { ProfileWorkflows } from '../temporal/profile-client';
+import { notFound, parse } from './problem';
+
+export interface ApiContext {
+  db: Db;
+  workflows: ProfileWorkflows;
+  timings: Timings;
+  /** Readiness: database and Temporal reachable. */
+  ready: () => Promise<{ database: boolean; temporal: boolean }>;
+}
+
+const uuid = z.uuid();
+
+/** A path id that is not a UUID cannot name anything: 404, never a database error. */
+export function pathId(req: Request, name: string, what: string): string {
+  const value = req.params[name];
+  if (!uuid.safeParse(value).success) throw notFound(`${what} ${value}`);
+  return String(value);
+}
+
+const idempotencyKey = z.string().min(1).max(255);
+
+/** The Idempotency-Key header with a fingerprint of what it was sent with (method, path, body). */
+export function idempotencyOf(req: Request): Idempotency | undefined {
+  const key = req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  parse(idempotencyKey, key, ['Idempotency-Key']);
+  const fingerprint = createHash('sha256').update(`${req.method} ${req.path} ${JSON.stringify(req.body ?? null)}`).digest('hex');
+  return { key, fingerprint };
+}
+
+export function bodyOf(req: Request): unknown {
+  return req.body === undefined ? {} : req.body;
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { administratorInput, administratorPatch, decisionBody, organizationInput, organizationPatch } from '../domain/schemas';
+import { PROFILE_STATUSES } from '../domain/status';
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+const timestamp = z.iso.datetime().nullable();
+const review = {
+  status: z.enum(PROFILE_STATUSES),
+  submittedAt: timestamp,
+  dueAt: timestamp.describe('End of the review SLA'),
+  approvedAt: timestamp,
+  validUntil: timestamp.describe('End of the identity reuse period (398 days under the Baseline Requirements)'),
+  rejectionReason: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+};
+const administrator = z.object({
+  id: z.uuid(),
+  organizationId: z.uuid(),
+  firstName: z.string(),
+  lastName: z.string(),
+  position: z.string(),
+  phone: z.string().describe('E.164'),
+  email: z.string(),
+  ...review,
+});
+const organization = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  displayName: z.string().nullable(),
+  department: z.string().nullable(),
+  country: z.string(),
+  province: z.string(),
+  city: z.string(),
+  address: z.string(),
+  postalCode: z.string().nullable(),
+  landline: z.string().describe('E.164'),
+  ...review,
+  administrators: z.array(administrator),
+});
+const event = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  actor: z.object({ kind: z.enum(['customer', 'reviewer', 'system']), id: z.string().nullable() }),
+  action: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  note: z.string().nullable(),
+});
+const reviewItem = z.object({
+  kind: z.enum(['organization', 'administrator']),
+  id: z.uuid(),
+  accountId: z.uuid(),
+  organizationId: z.uuid(),
+  submittedAt: z.iso.datetime(),
+  dueAt: z.iso.datetime(),
+  overdue: z.boolean(),
+  subject: z.unknown().describe('The submitted fields under review'),
+});
+const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+const schemas = {
+  Organization: json(organization),
+  Administrator: json(administrator),
+  Event: json(event),
+  ReviewItem: json(reviewItem),
+  OrganizationPage: json(page(organization)),
+  AdministratorPage: json(page(administrator)),
+  EventPage: json(page(event)),
+  ReviewPage: json(page(reviewItem)),
+  CreateOrganization: json(z.object({ organization: organizationInput, administrator: administratorInput().optional() }), 'input'),
+  OrganizationInput: json(organizationInput, 'input'),
+  OrganizationPatch: json(organizationPatch('US'), 'input'),
+  AdministratorInput: json(administratorInput(), 'input'),
+  AdministratorPatch: json(administratorPatch(), 'input'),
+  Decision: json(decisionBody, 'input'),
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details',
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      instance: { type: 'string' },
+      errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    },
+  },
+};
+
+const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const ok = (status: string, name: keyof typeof schemas, description = 'OK') => ({ [status]: { description, content: { 'application/json': { schema: ref(name) } } } });
+const body = (name: keyof typeof schemas) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const pageParams = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+];
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key returns the first result and creates nothing' };
+const common = { '400': problem('Invalid input; `errors` names each field at fault'), '401': problem('Missing or unknown API key'), '403': problem('Wrong kind of key') };
+const customer = { tags: ['Customer'], security: [{ bearer: [] }] };
+const reviewer = { tags: ['Reviewer'], security: [{ bearer: [] }] };
+
+function operation(summary: string, extra: Record<string, unknown>, responses: Record<string, unknown>, scope = customer) {
+  return { summary, ...scope, ...extra, responses: { ...responses, ...common } };
+}
+
+const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({
+  get: operation(`Get an ${kind}`, { parameters: [idParam] }, { ...ok('200', schema), '404': problem('Not found (or another account\'s)') }),
+  patch: operation(`Edit an ${kind}; a change to a reviewed field sends it back to under_review`, { parameters: [idParam], requestBody: body(patch) }, {
+    ...ok('200', schema),
+    '404': problem('Not found'),
+    '409': problem('Deleted meanwhile'),
+  }),
+  delete: operation(`Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`, { parameters: [idParam] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+});
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Certificate profile service',
+      version: '1.0.0',
+      description:
+        'Organization profiles, administrators and domains pre-validated with the certificate authority, so certificate applications skip organization review and DCV. Authenticate with `Authorization: Bearer <apiKey>`.',
+    },
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths: {
+      '/healthz': { get: { summary: 'Liveness', tags: ['Operations'], responses: { '200': { description: 'Process is up' } } } },
+      '/readyz': { get: { summary: 'Readiness: database and Temporal reachable', tags: ['Operations'], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+      '/v1/organizations': {
+        post: operation('Submit an organization (with its first administrator) for CA review', { parameters: [idempotencyKey], requestBody: body('CreateOrganization') }, {
+          ...ok('201', 'Organization', 'Created, under review'),
+          '409': problem('The account already holds 10 organizations'),
+          '422': problem('Idempotency-Key reused with a different request'),
+        }),
+        get: operation('List organizations', { parameters: pageParams }, ok('200', 'OrganizationPage')),
+      },
+      '/v1/organizations/{id}': profileOps('organization', 'Organization', 'OrganizationPatch'),
+      '/v1/organizations/{id}/resubmit': {
+        post: operation('Resubmit after rejection, or to renew when expiring or expired', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Organization'), '409': problem('Not rejected, expiring or expired') }),
+      },
+      '/v1/organizations/{id}/administrators': {
+        post: operation('Add an administrator (reviewed on its own)', { parameters: [idParam, idempotencyKey], requestBody: body('AdministratorInput') }, { ...ok('201', 'Administrator'), '404': problem('Organization not found') }),
+        get: operation('List an organization\'s administrators', { parameters: [idParam, ...pageParams] }, ok('200', 'AdministratorPage')),
+      },
+      '/v1/organizations/{id}/events': { get: operation('Audit trail of an organization', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/administrators/{id}': profileOps('administrator', 'Administrator', 'AdministratorPatch'),
+      '/v1/administrators/{id}/resubmit': {
+        post: operation('Resubmit an administrator', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Administrator'), '409': problem('Not rejected, expiring or expired') }),
+      },
+      '/v1/administrators/{id}/events': { get: operation('Audit trail of an administrator', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/reviews': {
+        get: operation(
+          'Review queue across accounts, oldest first',
+          { parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'overdue'], default: 'pending' } }, ...pageParams] },
+          ok('200', 'ReviewPage'),
+          reviewer,
+        ),
+      },
+      '/v1/reviews/organizations/{id}/decision': {
+        post: operation('Approve or reject an organization', { parameters: [idParam, idempotencyKey], requestBody: body('Decision') }, { ...ok('200', 'Organization'), '409': problem('Not under review') }, reviewer),
+      },
+      '/v1/reviews/administrators/{id}/decision': {
+        post: operation('Approve or reject an administrator', { parameters: [idParam, idempotencyKey], requestBody: body('Decision') }, {
+          ...ok('200', 'Administrator'),
+          '409': problem('Not under review, or its organization is not approved'),
+        }, reviewer),
+      },
+    },
+  };
+}

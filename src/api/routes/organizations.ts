@@ -1,0 +1,112 @@
+import { Router } from 'express';
+import { createAdministrator, createOrganization, markWorkflowStarted, type Created } from '../../db/profile-create';
+import { administratorsOf, getOrganization, listAdministrators, listOrganizations } from '../../db/profile-queries';
+import type { AdministratorRow, OrganizationRow } from '../../db/schema';
+import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
+import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
+import { actorOf, customerOf } from '../auth';
+import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
+import { readPage, toPage } from '../pagination';
+import { notFound, parse } from '../problem';
+import { administratorView, organizationView } from '../views';
+import { eventsHandler } from './events';
+
+export function organizationsRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  async function load(accountId: string, id: string): Promise<OrganizationRow> {
+    const row = await getOrganization(ctx.db, accountId, id);
+    if (!row) throw notFound(`organization ${id}`);
+    return row;
+  }
+
+  async function view(row: OrganizationRow) {
+    const administrators = await administratorsOf(ctx.db, [row.id]);
+    return organizationView(row, administrators.get(row.id) ?? []);
+  }
+
+  /** Starts the workflows of what a create wrote; the reconciler covers a crash in between. */
+  async function startCreated<T>(created: Created<T>): Promise<void> {
+    for (const row of created.started.organizations) await ctx.workflows.start('organization', row);
+    for (const row of created.started.administrators) await ctx.workflows.start('administrator', row);
+    await markWorkflowStarted(ctx.db, 'organizations', created.started.organizations.map((r) => r.id));
+    await markWorkflowStarted(ctx.db, 'administrators', created.started.administrators.map((r) => r.id));
+  }
+
+  router.post('/', async (req, res) => {
+    const principal = customerOf(res);
+    const body = parse(createOrganizationBody, bodyOf(req));
+    const created = await createOrganization(ctx.db, {
+      accountId: principal.accountId,
+      organization: body.organization,
+      administrator: body.administrator,
+      actor: actorOf(principal),
+      timings: ctx.timings,
+      idempotency: idempotencyOf(req),
+      respond: (organization, administrators) => organizationView(organization, administrators),
+    });
+    await startCreated(created);
+    res.status(created.status).location(`/v1/organizations/${created.body.id}`).json(created.body);
+  });
+
+  router.get('/', async (req, res) => {
+    const { limit, after } = readPage(req.query);
+    const rows = await listOrganizations(ctx.db, customerOf(res).accountId, limit, after);
+    const administrators = await administratorsOf(ctx.db, rows.slice(0, limit).map((r) => r.id));
+    res.json(toPage(rows, limit, (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }), (r) => organizationView(r, administrators.get(r.id) ?? [])));
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await view(await load(customerOf(res).accountId, pathId(req, 'id', 'organization'))));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const principal = customerOf(res);
+    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
+    const changes = parse(organizationPatch(row.country), bodyOf(req));
+    await ctx.workflows.update('organization', row, editUpdate, { changes: changes as Record<string, string | null>, actor: actorOf(principal) });
+    res.json(await view(await load(principal.accountId, row.id)));
+  });
+
+  router.post('/:id/resubmit', async (req, res) => {
+    const principal = customerOf(res);
+    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
+    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, req.header('idempotency-key'));
+    res.json(await view(await load(principal.accountId, row.id)));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const principal = customerOf(res);
+    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
+    await ctx.workflows.update('organization', row, removeUpdate, { actor: actorOf(principal) });
+    res.status(204).end();
+  });
+
+  router.post('/:id/administrators', async (req, res) => {
+    const principal = customerOf(res);
+    const organization = await load(principal.accountId, pathId(req, 'id', 'organization'));
+    const input = parse(administratorInput(organization.country), bodyOf(req));
+    const created = await createAdministrator(ctx.db, {
+      accountId: principal.accountId,
+      organizationId: organization.id,
+      administrator: input,
+      actor: actorOf(principal),
+      timings: ctx.timings,
+      idempotency: idempotencyOf(req),
+      respond: (row: AdministratorRow) => administratorView(row),
+    });
+    await startCreated(created);
+    res.status(created.status).location(`/v1/administrators/${created.body.id}`).json(created.body);
+  });
+
+  router.get('/:id/administrators', async (req, res) => {
+    const organization = await load(customerOf(res).accountId, pathId(req, 'id', 'organization'));
+    const { limit, after } = readPage(req.query);
+    const rows = await listAdministrators(ctx.db, organization.id, limit, after);
+    res.json(toPage(rows, limit, (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }), administratorView));
+  });
+
+  router.get('/:id/events', eventsHandler(ctx, 'organization'));
+
+  return router;
+}

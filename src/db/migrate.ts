@@ -1,0 +1,16 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as profiles from './migrations/2026_11_28_001_profiles';
+
+/** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026_11_28_001_profiles': profiles,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Applies pending migrations; Kysely takes a database lock, so concurrent starters are safe. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

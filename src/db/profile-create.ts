@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { Problem } from '../api/problem';
+import type { Timings } from '../config';
+import { addDuration } from '../domain/duration';
+import type { AdministratorInput, OrganizationInput } from '../domain/schemas';
+import type { Actor } from '../../workflows/messages';
+import type { Db } from './connect';
+import { recordEvent } from './events';
+import type { AdministratorRow, Database, OrganizationRow } from './schema';
+
+export const MAX_ORGANIZATIONS_PER_ACCOUNT = 10;
+
+export interface Idempotency {
+  key: string;
+  fingerprint: string;
+}
+
+export interface Created<T> {
+  status: number;
+  body: T;
+  /** Rows whose workflows the caller must start; empty when an earlier identical request already created them. */
+  started: { organizations: OrganizationRow[]; administrators: AdministratorRow[] };
+}
+
+/**
+ * A create runs in one transaction that holds the account row lock: the organization limit and the
+ * Idempotency-Key check cannot race, and the stored response is committed with the rows it describes.
+ */
+async function createWithLock<T>(
+  db: Db,
+  accountId: string,
+  idempotency: Idempotency | undefined,
+  work: (trx: Transaction<Database>) => Promise<Created<T>>,
+): Promise<Created<T>> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().executeTakeFirstOrThrow();
+    if (idempotency) {
+      const previous = await trx.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', idempotency.key).executeTakeFirst();
+      if (previous) {
+        if (previous.fingerprint !== idempotency.fingerprint) {
+          throw new Problem(422, 'Idempotency key reused', 'this Idempotency-Key was used with a different request', {
+            errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }],
+          });
+        }
+        return { status: previous.status_code, body: previous.body as T, started: { organizations: [], administrators: [] } };
+      }
+    }
+    const created = await work(trx);
+    if (idempotency) {
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ account_id: accountId, key: idempotency.key, fingerprint: idempotency.fingerprint, status_code: created.status, body: JSON.stringify(created.body) })
+        .execute();
+    }
+    return created;
+  });
+}
+
+function reviewColumns(accountId: string, at: Date, timings: Timings) {
+  return { account_id: accountId, status: 'under_review' as const, submitted_at: at, due_at: addDuration(at, timings.reviewSla), updated_at: at };
+}
+
+async function insertAdministrator(
+  trx: Transaction<Database>,
+  accountId: string,
+  organizationId: string,
+  input: AdministratorInput,
+  actor: Actor,
+  timings: Timings,
+): Promise<AdministratorRow> {
+  const row = await trx
+    .insertInto('administrators')
+    .values({
+      id: randomUUID(),
+      organization_id: organizationId,
+      first_name: input.firstName,
+      last_name: input.lastName,
+      position: input.position,
+      phone: input.phone,
+      email: input.email,
+      ...reviewColumns(accountId, new Date(), timings),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordEvent(trx, { accountId, entityKind: 'administrator', entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input } });
+  return row;
+}
+
+export async function createOrganization<T>(
+  db: Db,
+  params: {
+    accountId: string;
+    organization: OrganizationInput;
+    administrator?: AdministratorInput;
+    actor: Actor;
+    timings: Timings;
+    idempotency?: Idempotency;
+    respond: (organization: OrganizationRow, administrators: AdministratorRow[]) => T;
+  },
+): Promise<Created<T>> {
+  const { accountId, organization: input, actor, timings } = params;
+  return createWithLock(db, accountId, params.idempotency, async (trx) => {
+    const { count } = await trx.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('count')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+    if (Number(count) >= MAX_ORGANIZATIONS_PER_ACCOUNT) {
+      throw new Problem(409, 'Organization limit reached', `an account holds at most ${MAX_ORGANIZATIONS_PER_ACCOUNT} organizations; delete one to free a slot`, {
+        type: 'https://certificate-profiles.dev/problems/organization-limit',
+      });
+    }
+    if (Number(count) === 0 && !params.administrator) {
+      throw new Problem(400, 'Invalid request', "administrator: required with the account's first organization", {
+        errors: [{ field: 'administrator', message: "required with the account's first organization" }],
+      });
+    }
+    const organization = await trx
+      .insertInto('organizations')
+      .values({
+        id: randomUUID(),
+        name: input.name,
+        display_name: input.displayName ?? null,
+        department: input.department ?? null,
+        country: input.country,
+        province: input.province,
+        city: input.city,
+        address: input.address,
+        postal_code: input.postalCode ?? null,
+        landline: input.landline,
+        ...reviewColumns(accountId, new Date(), timings),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, { accountId, entityKind: 'organization', entityId: organization.id, actor, action: 'submitted', after: { status: organization.status, ...input } });
+    const administrators = params.administrator ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings)] : [];
+    return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
+  });
+}
+
+export async function createAdministrator<T>(
+  db: Db,
+  params: {
+    accountId: string;
+    organizationId: string;
+    administrator: AdministratorInput;
+    actor: Actor;
+    timings: Timings;
+    idempotency?: Idempotency;
+    respond: (administrator: AdministratorRow) => T;
+  },
+): Promise<Created<T>> {
+  return createWithLock(db, params.accountId, params.idempotency, async (trx) => {
+    const organization = await trx.selectFrom('organizations').select('id').where('id', '=', params.organizationId).where('account_id', '=', params.accountId).executeTakeFirst();
+    if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
+    const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
+    return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };
+  });
+}
+
+export async function markWorkflowStarted(db: Db, table: 'organizations' | 'administrators', ids: string[]): Promise<void> {
+  if (ids.length > 0) await db.updateTable(table).set({ workflow_started: true }).where('id', 'in', ids).execute();
+}

@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { PageCursor } from '../api/pagination';
+import type { ProfileKind } from '../domain/status';
+import type { Db } from './connect';
+import type { AdministratorRow, OrganizationRow } from './schema';
+
+/** Keyset pagination on (created_at, id). */
+function after<T extends { where: (...args: any[]) => T }>(query: T, column: string, cursor?: PageCursor): T {
+  if (!cursor) return query;
+  return query.where(sql`(${sql.ref(column)}, id)`, '>', sql`(${new Date(cursor.at)}, ${cursor.id}::uuid)`);
+}
+
+export async function getOrganization(db: Db, accountId: string, id: string): Promise<OrganizationRow | undefined> {
+  return db.selectFrom('organizations').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listOrganizations(db: Db, accountId: string, limit: number, cursor?: PageCursor): Promise<OrganizationRow[]> {
+  const query = db.selectFrom('organizations').selectAll().where('account_id', '=', accountId);
+  return after(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+}
+
+export async function administratorsOf(db: Db, organizationIds: string[]): Promise<Map<string, AdministratorRow[]>> {
+  const byOrganization = new Map<string, AdministratorRow[]>(organizationIds.map((id) => [id, []]));
+  if (organizationIds.length === 0) return byOrganization;
+  const rows = await db.selectFrom('administrators').selectAll().where('organization_id', 'in', organizationIds).orderBy('created_at').orderBy('id').execute();
+  for (const row of rows) byOrganization.get(row.organization_id)?.push(row);
+  return byOrganization;
+}
+
+export async function getAdministrator(db: Db, accountId: string, id: string): Promise<AdministratorRow | undefined> {
+  return db.selectFrom('administrators').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAdministrators(db: Db, organizationId: string, limit: number, cursor?: PageCursor): Promise<AdministratorRow[]> {
+  const query = db.selectFrom('administrators').selectAll().where('organization_id', '=', organizationId);
+  return after(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+}
+
+/** Reviewers see every account's objects. */
+export async function getForReview(db: Db, kind: ProfileKind, id: string): Promise<OrganizationRow | AdministratorRow | undefined> {
+  return kind === 'organization'
+    ? db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst()
+    : db.selectFrom('administrators').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface ReviewItem {
+  kind: ProfileKind;
+  id: string;
+  account_id: string;
+  organization_id: string;
+  submitted_at: Date;
+  due_at: Date;
+}
+
+/** The pending queue across accounts, oldest submission first; `overdueAt` keeps only reviews past their due time. */
+export async function reviewQueue(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date): Promise<ReviewItem[]> {
+  const organizations = db
+    .selectFrom('organizations')
+    .select([sql<ProfileKind>`'organization'`.as('kind'), 'id', 'account_id', 'id as organization_id', 'submitted_at', 'due_at'])
+    .where('status', '=', 'under_review');
+  const administrators = db
+    .selectFrom('administrators')
+    .select([sql<ProfileKind>`'administrator'`.as('kind'), 'id', 'account_id', 'organization_id', 'submitted_at', 'due_at'])
+    .where('status', '=', 'under_review');
+  let query = db.selectFrom(organizations.unionAll(administrators).as('queue')).selectAll();
+  if (overdueAt) query = query.where('due_at', '<', overdueAt);
+  return after(query, 'submitted_at', cursor).orderBy('submitted_at').orderBy('id').limit(limit + 1).execute() as Promise<ReviewItem[]>;
+}
+
+export async function listEvents(db: Db, accountId: string, entityId: string, limit: number, afterId?: string) {
+  let query = db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('entity_id', '=', entityId);
+  if (afterId) query = query.where('id', '>', afterId);
+  return query.orderBy('id').limit(limit + 1).execute();
+}

@@ -1,0 +1,102 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ProfileStatus } from '../domain/status';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface AccountTable {
+  id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface ReviewerTable {
+  id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  /** sha256 of the key; the key itself is shown once and never stored. */
+  key_hash: string;
+  role: 'customer' | 'reviewer';
+  account_id: string | null;
+  reviewer_id: string | null;
+  created_at: CreatedAt;
+}
+
+/** Columns both reviewed kinds share: status and review timestamps, written only by their workflow. */
+interface ReviewedColumns {
+  account_id: string;
+  status: ProfileStatus;
+  submitted_at: Timestamp;
+  due_at: Timestamp;
+  approved_at: Timestamp | null;
+  valid_until: Timestamp | null;
+  rejection_reason: string | null;
+  /** Set once the entity's workflow is known to run; the reconciler starts the rest. */
+  workflow_started: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface OrganizationTable extends ReviewedColumns {
+  id: string;
+  name: string;
+  display_name: string | null;
+  department: string | null;
+  country: string;
+  province: string;
+  city: string;
+  address: string;
+  postal_code: string | null;
+  landline: string;
+}
+
+export interface AdministratorTable extends ReviewedColumns {
+  id: string;
+  organization_id: string;
+  first_name: string;
+  last_name: string;
+  position: string;
+  phone: string;
+  email: string;
+}
+
+export interface EventTable {
+  id: Generated<string>;
+  account_id: string;
+  entity_kind: 'organization' | 'administrator' | 'domain';
+  entity_id: string;
+  at: CreatedAt;
+  actor_kind: 'customer' | 'reviewer' | 'system';
+  actor_id: string | null;
+  action: string;
+  before: unknown;
+  after: unknown;
+  note: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  account_id: string;
+  key: string;
+  fingerprint: string;
+  status_code: number;
+  body: unknown;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  accounts: AccountTable;
+  reviewers: ReviewerTable;
+  api_keys: ApiKeyTable;
+  organizations: OrganizationTable;
+  administrators: AdministratorTable;
+  events: EventTable;
+  idempotency_keys: IdempotencyKeyTable;
+}
+
+export type OrganizationRow = Selectable<OrganizationTable>;
+export type AdministratorRow = Selectable<AdministratorTable>;
+export type EventRow = Selectable<EventTable>;

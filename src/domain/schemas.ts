@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { COUNTRY_CODES } from './countries';
+import { normalizeEmail, normalizePhone, normalizeText } from './normalize';
+
+/** A required human-entered text field, normalized (NFC, trimmed, spaces collapsed). */
+const text = (max: number) =>
+  z.string().transform(normalizeText).pipe(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`));
+
+const country = z
+  .string()
+  .transform((v) => v.trim().toUpperCase())
+  .refine((v) => COUNTRY_CODES.has(v), 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE');
+
+const email = z
+  .string()
+  .max(254)
+  .pipe(z.email('not a valid email address'))
+  .transform((v, ctx) => normalizeEmail(v) ?? (ctx.addIssue({ code: 'custom', message: 'not a valid email address' }), z.NEVER));
+
+/** A phone number normalized to E.164, national numbers read in `defaultCountry`. */
+const phone = (kind: 'landline' | 'any', defaultCountry?: string) =>
+  z.string().max(40).transform((v, ctx) => {
+    const result = normalizePhone(v, defaultCountry, kind);
+    if (result.ok) return result.e164;
+    ctx.addIssue({ code: 'custom', message: result.message });
+    return z.NEVER;
+  });
+
+/** Fields the CA reviews: changing any of them sends the organization back to under_review. */
+export const ORGANIZATION_REVIEWED_FIELDS = ['name', 'department', 'country', 'province', 'city', 'address', 'postalCode', 'landline'] as const;
+export const ADMINISTRATOR_REVIEWED_FIELDS = ['firstName', 'lastName', 'position', 'phone', 'email'] as const;
+
+const organizationShape = {
+  name: text(200).describe('Full legal name, exactly as registered'),
+  displayName: text(200).nullable().optional().describe('Your own label for this profile; not reviewed'),
+  department: text(100).nullable().optional(),
+  country: country.describe('ISO 3166-1 alpha-2'),
+  province: text(100).describe('State or province'),
+  city: text(100),
+  address: text(300).describe('Street address'),
+  postalCode: text(20).nullable().optional(),
+  landline: z.string().max(40).describe('Fixed-line number the CA calls to verify the organization; normalized to E.164'),
+};
+
+/** The landline is read in the organization's own country, so it is normalized after the object parses. */
+function withLandline<T extends { country?: string; landline?: string }>(defaultCountry: string | undefined) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    if (value.landline === undefined) return value;
+    const result = normalizePhone(value.landline, value.country ?? defaultCountry, 'landline');
+    if (!result.ok) {
+      ctx.addIssue({ code: 'custom', message: result.message, path: ['landline'] });
+      return z.NEVER;
+    }
+    return { ...value, landline: result.e164 };
+  };
+}
+
+export const organizationInput = z.strictObject(organizationShape).transform(withLandline(undefined));
+export const organizationPatch = (currentCountry: string) =>
+  z
+    .strictObject(organizationShape)
+    .partial()
+    .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
+    .transform(withLandline(currentCountry));
+
+export const administratorInput = (defaultCountry?: string) =>
+  z.strictObject({
+    firstName: text(100),
+    lastName: text(100),
+    position: text(100).describe('Job title'),
+    phone: phone('any', defaultCountry).describe('Mobile or direct number; national numbers are read in the organization\'s country'),
+    email,
+  });
+export const administratorPatch = (defaultCountry?: string) =>
+  administratorInput(defaultCountry)
+    .partial()
+    .refine((v) => Object.keys(v).length > 0, 'send at least one field to change');
+
+export const createOrganizationBody = z
+  .strictObject({
+    organization: organizationInput,
+    administrator: z.unknown().optional(),
+  })
+  .transform((body, ctx) => {
+    if (body.administrator === undefined) return { organization: body.organization, administrator: undefined };
+    const parsed = administratorInput(body.organization.country).safeParse(body.administrator);
+    if (parsed.success) return { organization: body.organization, administrator: parsed.data };
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['administrator', ...issue.path] } as never);
+    return z.NEVER;
+  });
+
+export const decisionBody = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject']),
+    reason: text(1000).optional().describe('Required to reject; shown to the customer'),
+    callback: z
+      .strictObject({
+        outcome: z.enum(['answered', 'no_answer', 'wrong_number']),
+        note: text(1000).optional(),
+      })
+      .optional()
+      .describe('Result of the verification call to the landline or administrator'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.decision === 'reject' && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to reject' });
+    if (v.decision === 'approve' && v.callback && v.callback.outcome !== 'answered') {
+      ctx.addIssue({ code: 'custom', path: ['callback', 'outcome'], message: 'approval needs a verification call that was answered' });
+    }
+  });
+
+export type OrganizationInput = z.output<typeof organizationInput>;
+export type AdministratorInput = z.output<ReturnType<typeof administratorInput>>;
+export type DecisionInput = z.output<typeof decisionBody>;

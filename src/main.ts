@@ -1,0 +1,3 @@
+import { runUntilSignal } from './service';
+
+runUntilSignal({ api: true, worker: true });

@@ -1,0 +1,122 @@
+import type { Server } from 'node:http';
+import { sql } from 'kysely';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { startAdminSocket } from './admin-socket';
+import { createApp } from './api/app';
+import { type Config, loadConfig } from './config';
+import { connectDatabase, type Db } from './db/connect';
+import { migrateToLatest } from './db/migrate';
+import { findTemporalCli } from './temporal/cli-binary';
+import { connectClient } from './temporal/connection';
+import { type DevServer, startDevServer } from './temporal/dev-server';
+import { profileWorkflows } from './temporal/profile-client';
+import { startReconciler } from './temporal/reconciler';
+import { createWorker } from './temporal/worker';
+
+export interface ServiceParts {
+  api: boolean;
+  worker: boolean;
+}
+
+export interface RunningService {
+  stop(): Promise<void>;
+}
+
+const PROJECT_DIR = path.resolve(__dirname, '..');
+const log = (line: string) => console.log(`[certificate-profiles] ${line}`);
+
+/**
+ * Boots the parts of the service this process runs. All-in-one (`npm start`) embeds PGlite and a
+ * Temporal dev server unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; split processes need both.
+ */
+export async function runService(parts: ServiceParts, config: Config = loadConfig()): Promise<RunningService> {
+  const embedded = parts.api && parts.worker;
+  if (!embedded && !config.databaseUrl) throw new Error('separate api/worker processes share one database: set DATABASE_URL');
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error) => log(`shutdown: ${error.message}`));
+  };
+  try {
+    const db: Db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    stops.push(() => db.destroy());
+    const applied = await migrateToLatest(db);
+    if (applied.length) log(`database migrated: ${applied.join(', ')}`);
+    log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `database: embedded PGlite in ${path.join(config.dataDir, 'pglite')}`);
+
+    let address = config.temporal.address;
+    let devServer: DevServer | undefined;
+    if (!address && embedded) {
+      const cliPath = findTemporalCli(PROJECT_DIR, log);
+      devServer = await startDevServer({ cliPath, dataDir: path.join(config.dataDir, 'temporal'), port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace });
+      stops.push(() => devServer!.stop());
+      address = devServer.address;
+    }
+    address ??= '127.0.0.1:7233';
+    const client: Client = await connectClient(config, address);
+    stops.push(() => client.connection.close());
+    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings);
+
+    if (parts.worker) {
+      const { worker, connection }: { worker: Worker; connection: NativeConnection } = await createWorker(config, address, db);
+      const running = worker.run();
+      stops.push(async () => {
+        worker.shutdown();
+        await running;
+        await connection.close();
+      });
+      stops.push(startReconciler(db, workflows, config.reconcileInterval.ms ?? 60_000, log));
+    }
+
+    if (parts.api) {
+      const app = createApp({
+        db,
+        workflows,
+        timings: config.timings,
+        ready: async () => ({
+          database: await sql`select 1`.execute(db).then(() => true, () => false),
+          temporal: await client.workflowService.getSystemInfo({}).then(() => true, () => false),
+        }),
+      });
+      const server: Server = await new Promise((resolve) => {
+        const s = app.listen(config.port, () => resolve(s));
+      });
+      stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+      const base = `http://127.0.0.1:${config.port}`;
+      log(`API:         ${base}/v1`);
+      log(`API docs:    ${base}/docs (OpenAPI at ${base}/openapi.json)`);
+    }
+    if (embedded && !config.databaseUrl) stops.push(await startAdminSocket(db, config.dataDir));
+    log(`Temporal:    ${address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
+    if (devServer?.uiUrl) log(`Temporal UI: ${devServer.uiUrl}`);
+    return { stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection. */
+export function runUntilSignal(parts: ServiceParts): void {
+  runService(parts).then(
+    (service) => {
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log(`${signal}: shutting down`);
+        service.stop().then(
+          () => process.exit(0),
+          (error) => (console.error(error), process.exit(1)),
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    },
+    (error) => {
+      console.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
+      process.exit(1);
+    },
+  );
+}

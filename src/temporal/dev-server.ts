@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', DATETIME: 'Datetime', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
+
+function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * `temporal server start-dev` with its SQLite file under `dataDir`, so workflows survive a restart,
+ * the service's search attributes registered, and nothing that phones home (this may run offline).
+ */
+export async function startDevServer(options: { cliPath: string; dataDir: string; port: number; uiPort: number; namespace: string; headless?: boolean }): Promise<DevServer> {
+  if (await portOpen(options.port)) {
+    throw new Error(`port ${options.port} is taken: another Temporal server runs there (set TEMPORAL_ADDRESS to use it, or TEMPORAL_DEV_PORT to move ours)`);
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--db-filename', path.join(options.dataDir, 'temporal.sqlite'),
+    '--namespace', options.namespace,
+    '--log-level', 'warn',
+    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type] ?? 'Keyword'}`]),
+    ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),
+  ];
+  const log = createWriteStream(path.join(options.dataDir, 'temporal.log'), { flags: 'a' });
+  const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' } });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+
+  const deadline = Date.now() + 60_000;
+  while (!(await portOpen(options.port))) {
+    if (exited) throw new Error(`the Temporal dev server exited at start; see ${path.join(options.dataDir, 'temporal.log')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the Temporal dev server did not open its port within 60 s');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address: `127.0.0.1:${options.port}`,
+    uiUrl: options.headless ? '' : `http://127.0.0.1:${options.uiPort}`,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { Problem } from '../api/problem';
+import type { Timings } from '../config';
+import type { AdministratorRow, OrganizationRow } from '../db/schema';
+import { addDuration } from '../domain/duration';
+import type { ProfileKind } from '../domain/status';
+import { CONFLICT, NOT_FOUND, type ProfileWorkflowInput } from '../../workflows/messages';
+import type { organizationWorkflow } from '../../workflows/profile';
+import { workflowIdFor } from './ids';
+import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID } from './search-attributes';
+
+type Row = OrganizationRow | AdministratorRow;
+
+export interface ProfileWorkflows {
+  /** Idempotent: an already running workflow is left as it is. */
+  start(kind: ProfileKind, row: Row): Promise<void>;
+  /** Delivers an update, starting the workflow first if it is missing (so a lost start never blocks a decision). */
+  update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
+}
+
+const UPDATE_TIMEOUT_MS = 20_000;
+
+export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number): ProfileWorkflows {
+  function options(kind: ProfileKind, row: Row) {
+    const organizationId = 'organization_id' in row ? row.organization_id : row.id;
+    const validUntil = row.valid_until ? new Date(row.valid_until) : null;
+    const expiringWindowMs = validUntil ? addDuration(validUntil, timings.expiringWindow).getTime() - validUntil.getTime() : 0;
+    const input: ProfileWorkflowInput = {
+      kind,
+      id: row.id,
+      accountId: row.account_id,
+      organizationId,
+      continueAsNewAfterEvents,
+      state: {
+        status: row.status,
+        nextReminderAt: row.status === 'under_review' ? new Date(row.due_at).toISOString() : null,
+        expiringAt: validUntil ? new Date(validUntil.getTime() - expiringWindowMs).toISOString() : null,
+        validUntil: validUntil?.toISOString() ?? null,
+      },
+    };
+    return {
+      workflowId: workflowIdFor(kind, row.id),
+      taskQueue,
+      args: [input] as [ProfileWorkflowInput],
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      typedSearchAttributes: [
+        { key: ACCOUNT_ID, value: row.account_id },
+        { key: ENTITY_KIND, value: kind },
+        { key: ENTITY_STATUS, value: row.status },
+        { key: ORGANIZATION_ID, value: organizationId },
+      ],
+      staticSummary: kind === 'organization' ? `Organization ${(row as OrganizationRow).name}` : `Administrator ${(row as AdministratorRow).email}`,
+    };
+  }
+
+  // By name, so the API process never loads workflow code.
+  const workflowOf = (kind: ProfileKind) => `${kind}Workflow`;
+
+  return {
+    async start(kind, row) {
+      await client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), options(kind, row));
+    },
+    async update(kind, row, update, arg, updateId) {
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof organizationWorkflow>(workflowOf(kind), options(kind, row));
+      try {
+        return await client.withAbortSignal(AbortSignal.timeout(UPDATE_TIMEOUT_MS), () =>
+          client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
+        );
+      } catch (error) {
+        throw toProblem(error);
+      }
+    },
+  };
+}
+
+/** Business failures raised in the workflow become 4xx; anything else means Temporal is unreachable or slow. */
+function toProblem(error: unknown): unknown {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const cause = error.cause;
+    if (cause.type === CONFLICT) return new Problem(409, 'Conflict', cause.message);
+    if (cause.type === NOT_FOUND) return new Problem(404, 'Not Found', cause.message);
+    if (cause.type === 'BadRequest') return new Problem(400, 'Invalid request', cause.message);
+  }
+  if (error instanceof Problem) return error;
+  console.error('workflow update failed:', error);
+  return new Problem(503, 'Service Unavailable', 'the workflow service did not answer in time; retry the request', { headers: { 'Retry-After': '5' } });
+}

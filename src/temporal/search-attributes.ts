@@ -1,0 +1,9 @@
+// Workflow-safe: search attribute keys shared by the client, the workflows and the dev-server launcher.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const ACCOUNT_ID = defineSearchAttributeKey('AccountId', SearchAttributeType.KEYWORD);
+export const ENTITY_KIND = defineSearchAttributeKey('EntityKind', SearchAttributeType.KEYWORD);
+export const ENTITY_STATUS = defineSearchAttributeKey('EntityStatus', SearchAttributeType.KEYWORD);
+export const ORGANIZATION_ID = defineSearchAttributeKey('OrganizationId', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID];

@@ -1,0 +1,1 @@
+export { organizationWorkflow, administratorWorkflow } from './profile';

@@ -1,0 +1,56 @@
+// Workflow-safe: the messages of the profile workflows, shared by the API (client side) and the workflows.
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ProfileKind, ProfileStatus } from '../src/domain/status';
+
+export interface Actor {
+  kind: 'customer' | 'reviewer' | 'system';
+  /** API key id of a customer, reviewer id, or null for the system. */
+  id: string | null;
+}
+
+export interface ProfileRef {
+  kind: ProfileKind;
+  id: string;
+}
+
+/** The part of the read model the workflow needs for its timers; ISO strings so it survives JSON. */
+export interface ProfileState {
+  status: ProfileStatus;
+  nextReminderAt: string | null;
+  expiringAt: string | null;
+  validUntil: string | null;
+}
+
+export interface ProfileWorkflowInput extends ProfileRef {
+  accountId: string;
+  organizationId?: string;
+  state: ProfileState;
+  /** Test hook: continue-as-new once history exceeds this many events (production relies on the server's suggestion). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface DecisionRequest {
+  decision: 'approve' | 'reject';
+  reason?: string;
+  callback?: { outcome: 'answered' | 'no_answer' | 'wrong_number'; note?: string };
+  actor: Actor;
+}
+
+export interface EditRequest {
+  /** Normalized API field names (camelCase) to their new values. */
+  changes: Record<string, string | null>;
+  actor: Actor;
+}
+
+export const decideUpdate = defineUpdate<ProfileState, [DecisionRequest]>('decide');
+export const editUpdate = defineUpdate<ProfileState, [EditRequest]>('edit');
+export const resubmitUpdate = defineUpdate<ProfileState, [{ actor: Actor }]>('resubmit');
+export const removeUpdate = defineUpdate<void, [{ actor: Actor }]>('remove');
+
+/** Sent by an organization's workflow to its administrators' workflows. */
+export const organizationRejectedSignal = defineSignal<[{ reason: string }]>('organizationRejected');
+export const organizationRemovedSignal = defineSignal('organizationRemoved');
+
+/** ApplicationFailure types the API maps to HTTP statuses. */
+export const CONFLICT = 'Conflict';
+export const NOT_FOUND = 'NotFound';
