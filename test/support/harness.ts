@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { createProfileActivities } from '../../activities/profiles';
+import { createApp } from '../../src/api/app';
+import type { Timings } from '../../src/config';
+import { connectDatabase, type Db } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
+import { createAccount, createReviewer } from '../../src/db/principals';
+import { parseDuration } from '../../src/domain/duration';
+import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/profile-client';
+import { createTestDatabase } from './database';
+
+let runtimeInstalled = false;
+
+export interface Harness {
+  baseUrl: string;
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  workflows: ProfileWorkflows;
+  customer(name?: string): Promise<Api>;
+  reviewer(name?: string): Promise<Api>;
+  /** Calls without a key, or with an arbitrary Authorization header. */
+  anonymous(): Api;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface Api {
+  key: string;
+  id: string;
+  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+}
+
+export const fastTimings = (overrides: Partial<Record<keyof Timings, string>> = {}): Timings => ({
+  reviewSla: parseDuration(overrides.reviewSla ?? '1h'),
+  reviewReminderInterval: parseDuration(overrides.reviewReminderInterval ?? '1h'),
+  identityReusePeriod: overrides.identityReusePeriod ? parseDuration(overrides.identityReusePeriod) : undefined,
+  expiringWindow: parseDuration(overrides.expiringWindow ?? '30d'),
+});
+
+/**
+ * The real service in-process: HTTP API on a loopback port, a worker on its own task queue of the shared
+ * Temporal dev server, and a fresh PostgreSQL database (or embedded PGlite).
+ */
+export async function startHarness(options: { timings?: Timings; database?: 'postgres' | 'pglite'; continueAsNewAfterEvents?: number } = {}): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    runtimeInstalled = true;
+  }
+  const timings = options.timings ?? fastTimings();
+  const testDb = options.database === 'pglite' ? undefined : await createTestDatabase();
+  const db = await connectDatabase({ databaseUrl: testDb?.url, dataDir: mkdtempSync(path.join(os.tmpdir(), 'cps-pglite-')) });
+  await migrateToLatest(db);
+
+  const address = process.env.TEST_TEMPORAL_ADDRESS!;
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    activities: createProfileActivities({ db, timings }),
+  });
+  const running = worker.run();
+  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents);
+
+  const app = createApp({ db, workflows, timings, ready: async () => ({ database: true, temporal: true }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const api = (key: string, id: string): Api => ({
+    key,
+    id,
+    async request(method, requestPath, body, headers = {}) {
+      const response = await fetch(`${baseUrl}${requestPath}`, {
+        method,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    },
+  });
+
+  return {
+    baseUrl,
+    db,
+    client,
+    taskQueue,
+    workflows,
+    async customer(name = 'Customer') {
+      const { accountId, apiKey } = await createAccount(db, name);
+      return api(apiKey, accountId);
+    },
+    async reviewer(name = 'Reviewer') {
+      const { reviewerId, apiKey } = await createReviewer(db, name);
+      return api(apiKey, reviewerId);
+    },
+    anonymous: () => api('', ''),
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await db.destroy();
+      await testDb?.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+export const ORGANIZATION = {
+  name: 'Acme Network Technology Co., Ltd.',
+  department: 'IT',
+  country: 'CN',
+  province: 'Beijing',
+  city: 'Beijing',
+  address: '1 Zhongguancun Street, Haidian District',
+  landline: '010 6552 9988',
+};
+
+export const ADMINISTRATOR = {
+  firstName: 'Lei',
+  lastName: 'Li',
+  position: 'CTO',
+  phone: '138 0013 8000',
+  email: 'Li.Lei@Acme.CN',
+};
