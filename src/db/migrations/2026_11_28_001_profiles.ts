@@ -1,18 +1,20 @@
 import { type Kysely, sql } from 'kysely';
 
 // Frozen in time: migrations never import application code.
+// Millisecond precision, as JavaScript dates have: keyset cursors then round-trip exactly.
+const TIMESTAMP = sql`timestamptz(3)`;
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('accounts')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema
     .createTable('reviewers')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema
     .createTable('api_keys')
@@ -21,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('customer', 'reviewer')`))
     .addColumn('account_id', 'uuid', (c) => c.references('accounts.id').onDelete('cascade'))
     .addColumn('reviewer_id', 'uuid', (c) => c.references('reviewers.id').onDelete('cascade'))
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('api_keys_owner', sql`(role = 'customer') = (account_id is not null) and (role = 'reviewer') = (reviewer_id is not null)`)
     .execute();
 
@@ -33,14 +35,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('status', 'text', (c) =>
         c.notNull().check(sql`status in ('under_review', 'approved', 'rejected', 'expiring', 'expired')`),
       )
-      .addColumn('submitted_at', 'timestamptz', (c) => c.notNull())
-      .addColumn('due_at', 'timestamptz', (c) => c.notNull())
-      .addColumn('approved_at', 'timestamptz')
-      .addColumn('valid_until', 'timestamptz')
+      .addColumn('submitted_at', TIMESTAMP, (c) => c.notNull())
+      .addColumn('due_at', TIMESTAMP, (c) => c.notNull())
+      .addColumn('approved_at', TIMESTAMP)
+      .addColumn('valid_until', TIMESTAMP)
       .addColumn('rejection_reason', 'text')
       .addColumn('workflow_started', 'boolean', (c) => c.notNull().defaultTo(false))
-      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-      .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`));
+      .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('updated_at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`));
 
   await reviewed('organizations')
     .addColumn('name', 'text', (c) => c.notNull())
@@ -77,7 +79,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('account_id', 'uuid', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('entity_kind', 'text', (c) => c.notNull())
     .addColumn('entity_id', 'uuid', (c) => c.notNull())
-    .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('actor_kind', 'text', (c) => c.notNull().check(sql`actor_kind in ('customer', 'reviewer', 'system')`))
     .addColumn('actor_id', 'text')
     .addColumn('action', 'text', (c) => c.notNull())
@@ -94,7 +96,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('fingerprint', 'text', (c) => c.notNull())
     .addColumn('status_code', 'integer', (c) => c.notNull())
     .addColumn('body', 'jsonb')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', TIMESTAMP, (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['account_id', 'key'])
     .execute();
 }

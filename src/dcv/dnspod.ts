@@ -1,0 +1,189 @@
+/**
+ * DNSPod client on its documented legacy API (https://dnsapi.cn, Record.List / Record.Create /
+ * Record.Modify / Record.Remove): form-encoded POST, `login_token=<id>,<token>`, `format=json`,
+ * success when `status.code === "1"`. Used by the "DNS provider" method.
+ */
+
+export interface DnspodConfig {
+  /** API token id and secret, joined as `login_token=<id>,<token>`. */
+  tokenId: string;
+  token: string;
+  /** Default `https://dnsapi.cn`; tests point it at a local server. */
+  baseUrl?: string;
+  timeoutMs?: number;
+  /** DNSPod asks clients to identify themselves: "name/version (contact)". */
+  userAgent?: string;
+}
+
+export interface DnspodRecord {
+  id: string;
+  name: string;
+  type: string;
+  value: string;
+  line: string;
+  ttl: number;
+  enabled: boolean;
+}
+
+export class DnspodError extends Error {
+  constructor(
+    message: string,
+    /** DNSPod `status.code`, or `HTTP_<status>` / `NETWORK` / `BAD_RESPONSE`. */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'DnspodError';
+  }
+}
+
+export const DNSPOD_DEFAULT_LINE = '默认';
+/** Lowest TTL on DNSPod's free plan. */
+export const DNSPOD_DEFAULT_TTL = 600;
+/** Record.List answers code "10" when the list is empty: not an error for us. */
+const EMPTY_LIST_CODE = '10';
+
+interface DnspodStatus {
+  code: string;
+  message?: string;
+}
+
+async function call(config: DnspodConfig, action: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
+  const base = (config.baseUrl ?? 'https://dnsapi.cn').replace(/\/+$/, '');
+  const body = new URLSearchParams({ login_token: `${config.tokenId},${config.token}`, format: 'json', lang: 'en', ...fields });
+  let response: Response;
+  try {
+    response = await fetch(`${base}/${action}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        'User-Agent': config.userAgent ?? 'certificate-profile-service/0.1 (dcv)',
+      },
+      body: body.toString(),
+      signal: AbortSignal.timeout(config.timeoutMs ?? 15_000),
+    });
+  } catch (err) {
+    throw new DnspodError(`DNSPod ${action} could not be reached: ${(err as Error).message}`, 'NETWORK');
+  }
+  if (!response.ok) throw new DnspodError(`DNSPod ${action} answered HTTP ${response.status}.`, `HTTP_${response.status}`);
+  let json: Record<string, unknown>;
+  try {
+    json = (await response.json()) as Record<string, unknown>;
+  } catch {
+    throw new DnspodError(`DNSPod ${action} answered something that is not JSON.`, 'BAD_RESPONSE');
+  }
+  const status = json.status as DnspodStatus | undefined;
+  if (!status || typeof status.code !== 'string') throw new DnspodError(`DNSPod ${action} answered without a status.`, 'BAD_RESPONSE');
+  if (status.code !== '1' && !(action === 'Record.List' && status.code === EMPTY_LIST_CODE)) {
+    throw new DnspodError(`DNSPod ${action} failed: ${status.message ?? 'no message'} (code ${status.code}).`, status.code);
+  }
+  return json;
+}
+
+function toRecord(raw: Record<string, unknown>): DnspodRecord {
+  return {
+    id: String(raw.id),
+    name: String(raw.name),
+    type: String(raw.type),
+    value: String(raw.value),
+    line: String(raw.line ?? ''),
+    ttl: Number(raw.ttl ?? 0),
+    enabled: raw.enabled === undefined ? true : String(raw.enabled) === '1',
+  };
+}
+
+/** `_dnsauth.www.example.com` in zone `example.com` → `_dnsauth.www`; the apex is `@`. */
+export function dnspodSubDomain(zone: string, fqdn: string): string {
+  const z = zone.toLowerCase().replace(/\.$/, '');
+  const n = fqdn.toLowerCase().replace(/\.$/, '');
+  if (n === z) return '@';
+  if (!n.endsWith(`.${z}`)) throw new DnspodError(`"${fqdn}" is not inside the domain "${zone}".`, 'NOTZONE');
+  return n.slice(0, -(z.length + 1));
+}
+
+export async function listRecords(config: DnspodConfig, domain: string, subDomain: string, recordType?: string): Promise<DnspodRecord[]> {
+  const json = await call(config, 'Record.List', {
+    domain,
+    sub_domain: subDomain,
+    ...(recordType ? { record_type: recordType } : {}),
+  });
+  const records = Array.isArray(json.records) ? (json.records as Record<string, unknown>[]) : [];
+  return records.map(toRecord);
+}
+
+export async function createRecord(
+  config: DnspodConfig,
+  domain: string,
+  subDomain: string,
+  recordType: string,
+  value: string,
+  ttl = DNSPOD_DEFAULT_TTL,
+): Promise<string> {
+  const json = await call(config, 'Record.Create', {
+    domain,
+    sub_domain: subDomain,
+    record_type: recordType,
+    record_line: DNSPOD_DEFAULT_LINE,
+    value,
+    ttl: String(ttl),
+  });
+  const record = json.record as { id?: unknown } | undefined;
+  if (!record || record.id === undefined) throw new DnspodError('DNSPod Record.Create answered without a record id.', 'BAD_RESPONSE');
+  return String(record.id);
+}
+
+export async function modifyRecord(
+  config: DnspodConfig,
+  domain: string,
+  recordId: string,
+  subDomain: string,
+  recordType: string,
+  value: string,
+  ttl = DNSPOD_DEFAULT_TTL,
+): Promise<void> {
+  await call(config, 'Record.Modify', {
+    domain,
+    record_id: recordId,
+    sub_domain: subDomain,
+    record_type: recordType,
+    record_line: DNSPOD_DEFAULT_LINE,
+    value,
+    ttl: String(ttl),
+  });
+}
+
+export async function removeRecord(config: DnspodConfig, domain: string, recordId: string): Promise<void> {
+  await call(config, 'Record.Remove', { domain, record_id: recordId });
+}
+
+/**
+ * Makes `subDomain` hold exactly one TXT record with `value`: modifies the first existing TXT
+ * record (or creates one) and removes any others, so stale values never linger.
+ */
+export async function upsertTxtRecord(
+  config: DnspodConfig,
+  domain: string,
+  subDomain: string,
+  value: string,
+  ttl = DNSPOD_DEFAULT_TTL,
+): Promise<string> {
+  const existing = (await listRecords(config, domain, subDomain, 'TXT')).filter((r) => r.type === 'TXT' && r.name === subDomain);
+  let id: string;
+  if (existing.length === 0) {
+    id = await createRecord(config, domain, subDomain, 'TXT', value, ttl);
+  } else {
+    id = existing[0].id;
+    if (existing[0].value !== value || existing[0].ttl !== ttl) await modifyRecord(config, domain, id, subDomain, 'TXT', value, ttl);
+  }
+  for (const stale of existing.slice(1)) await removeRecord(config, domain, stale.id);
+  return id;
+}
+
+/** Removes the TXT records at `subDomain` (only those with `value` when given). Returns how many. */
+export async function deleteTxtRecords(config: DnspodConfig, domain: string, subDomain: string, value?: string): Promise<number> {
+  const records = (await listRecords(config, domain, subDomain, 'TXT')).filter(
+    (r) => r.type === 'TXT' && r.name === subDomain && (value === undefined || r.value === value),
+  );
+  for (const r of records) await removeRecord(config, domain, r.id);
+  return records.length;
+}

@@ -1,0 +1,105 @@
+import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+
+let harness: Harness;
+let reviewer: Api;
+beforeAll(async () => {
+  harness = await startHarness();
+  reviewer = await harness.reviewer();
+});
+afterAll(async () => harness?.stop());
+
+const body = (n: number) => ({ organization: { ...ORGANIZATION, name: `Acme Subsidiary ${n} Ltd.` }, administrator: ADMINISTRATOR });
+const countOrganizations = async (accountId: string) =>
+  Number((await harness.db.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow()).n);
+
+test('an account holds at most 10 organizations; the 11th answers 409 and a delete frees a slot', async () => {
+  const customer = await harness.customer();
+  const ids: string[] = [];
+  for (let n = 1; n <= 10; n++) ids.push((await customer.request('POST', '/v1/organizations', body(n))).body.id);
+  const eleventh = await customer.request('POST', '/v1/organizations', body(11));
+  expect(eleventh.status).toBe(409);
+  expect(eleventh.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(eleventh.body).toMatchObject({ title: 'Organization limit reached', type: expect.stringContaining('organization-limit') });
+  expect(eleventh.body.detail).toMatch(/at most 10 organizations/);
+  expect(await countOrganizations(customer.id)).toBe(10);
+
+  expect((await customer.request('DELETE', `/v1/organizations/${ids[0]}`)).status).toBe(204);
+  expect((await customer.request('POST', '/v1/organizations', body(12))).status).toBe(201);
+  expect((await customer.request('POST', '/v1/organizations', body(13))).status).toBe(409);
+});
+
+test('racing creates never exceed the limit: exactly 10 of 16 concurrent requests succeed', async () => {
+  const customer = await harness.customer();
+  const responses = await Promise.all(Array.from({ length: 16 }, (_, n) => customer.request('POST', '/v1/organizations', body(n))));
+  const statuses = responses.map((r) => r.status).sort();
+  expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+  expect(statuses.filter((s) => s === 409)).toHaveLength(6);
+  expect(await countOrganizations(customer.id)).toBe(10);
+});
+
+test('a retried POST with the same Idempotency-Key returns the first result and creates nothing', async () => {
+  const customer = await harness.customer();
+  const headers = { 'Idempotency-Key': 'create-acme-1' };
+  const first = await customer.request('POST', '/v1/organizations', body(1), headers);
+  const retry = await customer.request('POST', '/v1/organizations', body(1), headers);
+  expect(first.status).toBe(201);
+  expect(retry.status).toBe(201);
+  expect(retry.body).toEqual(first.body);
+  expect(await countOrganizations(customer.id)).toBe(1);
+
+  const concurrent = await Promise.all(Array.from({ length: 6 }, () => customer.request('POST', '/v1/organizations', body(2), { 'Idempotency-Key': 'create-acme-2' })));
+  expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
+  expect(concurrent.every((r) => r.status === 201)).toBe(true);
+  expect(await countOrganizations(customer.id)).toBe(2);
+
+  const reused = await customer.request('POST', '/v1/organizations', body(3), headers);
+  expect(reused.status).toBe(422);
+  expect(reused.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'already used for a different request' }]);
+  expect(await countOrganizations(customer.id)).toBe(2);
+
+  // Keys belong to an account: another account's identical key is a new request.
+  const other = await harness.customer();
+  const otherFirst = await other.request('POST', '/v1/organizations', body(1), headers);
+  expect(otherFirst.status).toBe(201);
+  expect(otherFirst.body.id).not.toBe(first.body.id);
+
+  const admin = (key: string) => customer.request('POST', `/v1/organizations/${first.body.id}/administrators`, { ...ADMINISTRATOR, email: 'second@acme.cn' }, { 'Idempotency-Key': key });
+  const a1 = await admin('admin-1');
+  const a2 = await admin('admin-1');
+  expect(a2.body).toEqual(a1.body);
+  expect((await customer.request('GET', `/v1/organizations/${first.body.id}/administrators`)).body.items).toHaveLength(2);
+});
+
+test('of many racing decisions exactly one takes effect', async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  const decisions = [
+    ...Array.from({ length: 4 }, () => ({ decision: 'approve' })),
+    ...Array.from({ length: 4 }, () => ({ decision: 'reject', reason: 'address not found' })),
+  ];
+  const responses = await Promise.all(decisions.map((d) => reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, d)));
+  const winners = responses.filter((r) => r.status === 200);
+  expect(winners).toHaveLength(1);
+  expect(responses.filter((r) => r.status === 409)).toHaveLength(7);
+  const final = (await customer.request('GET', `/v1/organizations/${organization.id}`)).body.status;
+  expect(final).toBe(winners[0].body.status);
+  const trail = (await customer.request('GET', `/v1/organizations/${organization.id}/events`)).body.items.map((e: { action: string }) => e.action);
+  expect(trail.filter((a: string) => a === 'approved' || a === 'rejected')).toHaveLength(1);
+});
+
+test('lists page with a cursor, oldest first, and every item once', async () => {
+  const customer = await harness.customer();
+  const created: string[] = [];
+  for (let n = 1; n <= 5; n++) created.push((await customer.request('POST', '/v1/organizations', body(n))).body.id);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await customer.request('GET', `/v1/organizations?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(page.body.items.length).toBeLessThanOrEqual(2);
+    seen.push(...page.body.items.map((o) => o.id));
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  expect(seen).toEqual(created);
+  expect((await customer.request('GET', '/v1/organizations?cursor=garbage')).status).toBe(400);
+  expect((await customer.request('GET', '/v1/organizations?limit=0')).body.errors[0].field).toBe('limit');
+});
