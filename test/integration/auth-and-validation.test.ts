@@ -1,0 +1,166 @@
+import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+
+let harness: Harness;
+let alice: Api;
+let bob: Api;
+let reviewer: Api;
+let aliceOrganization: { id: string; administrators: Array<{ id: string }> };
+
+beforeAll(async () => {
+  harness = await startHarness();
+  alice = await harness.customer('Alice');
+  bob = await harness.customer('Bob');
+  reviewer = await harness.reviewer();
+  aliceOrganization = (await alice.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+});
+afterAll(async () => harness?.stop());
+
+const tableCounts = async () => ({
+  organizations: (await harness.db.selectFrom('organizations').select('id').execute()).length,
+  administrators: (await harness.db.selectFrom('administrators').select('id').execute()).length,
+  events: (await harness.db.selectFrom('events').select('id').execute()).length,
+});
+
+describe('authentication and roles', () => {
+  test('a missing or unknown key answers 401 with a Bearer challenge', async () => {
+    const anonymous = harness.anonymous();
+    for (const headers of [{}, { authorization: 'Bearer cps_ck_not-a-real-key' }, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+      const response = await anonymous.request('GET', '/v1/organizations', undefined, headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    expect((await anonymous.request('GET', '/v1/reviews')).status).toBe(401);
+  });
+
+  test('reviewer keys reach only the reviewer endpoints, customer keys never reach them', async () => {
+    expect((await reviewer.request('GET', '/v1/organizations')).status).toBe(403);
+    expect((await reviewer.request('GET', `/v1/administrators/${aliceOrganization.administrators[0].id}`)).status).toBe(403);
+    expect((await alice.request('GET', '/v1/reviews')).status).toBe(403);
+    expect((await alice.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve' })).status).toBe(403);
+    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe('under_review');
+  });
+
+  test('keys are stored only as hashes', async () => {
+    const stored = await harness.db.selectFrom('api_keys').select('key_hash').execute();
+    expect(stored.map((k) => k.key_hash)).not.toContain(alice.key);
+    expect(stored.every((k) => /^[0-9a-f]{64}$/.test(k.key_hash))).toBe(true);
+  });
+});
+
+describe('tenant isolation: another account\'s objects answer 404 and stay untouched', () => {
+  test.each([
+    ['GET', () => `/v1/organizations/${aliceOrganization.id}`, undefined],
+    ['PATCH', () => `/v1/organizations/${aliceOrganization.id}`, { displayName: 'mine now' }],
+    ['DELETE', () => `/v1/organizations/${aliceOrganization.id}`, undefined],
+    ['POST', () => `/v1/organizations/${aliceOrganization.id}/resubmit`, undefined],
+    ['GET', () => `/v1/organizations/${aliceOrganization.id}/events`, undefined],
+    ['GET', () => `/v1/organizations/${aliceOrganization.id}/administrators`, undefined],
+    ['POST', () => `/v1/organizations/${aliceOrganization.id}/administrators`, ADMINISTRATOR],
+    ['GET', () => `/v1/administrators/${aliceOrganization.administrators[0].id}`, undefined],
+    ['PATCH', () => `/v1/administrators/${aliceOrganization.administrators[0].id}`, { position: 'CEO' }],
+    ['DELETE', () => `/v1/administrators/${aliceOrganization.administrators[0].id}`, undefined],
+    ['POST', () => `/v1/administrators/${aliceOrganization.administrators[0].id}/resubmit`, undefined],
+    ['GET', () => `/v1/administrators/${aliceOrganization.administrators[0].id}/events`, undefined],
+  ] as const)('%s %s', async (method, path, body) => {
+    const before = await tableCounts();
+    const response = await bob.request(method, path(), body);
+    expect(response.status).toBe(404);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  test('lists show only the caller\'s own objects', async () => {
+    expect((await bob.request('GET', '/v1/organizations')).body).toEqual({ items: [], nextCursor: null });
+    expect((await alice.request('GET', '/v1/organizations')).body.items.map((o: { id: string }) => o.id)).toEqual([aliceOrganization.id]);
+  });
+});
+
+describe('bad input answers 4xx with the field at fault and stores nothing', () => {
+  const valid = { organization: ORGANIZATION, administrator: ADMINISTRATOR };
+  const cases: Array<[string, unknown, string]> = [
+    ['missing name', { ...valid, organization: { ...ORGANIZATION, name: undefined } }, 'organization.name'],
+    ['blank name', { ...valid, organization: { ...ORGANIZATION, name: '   ' } }, 'organization.name'],
+    ['unknown country', { ...valid, organization: { ...ORGANIZATION, country: 'XX' } }, 'organization.country'],
+    ['mobile as landline', { ...valid, organization: { ...ORGANIZATION, landline: '+86 138 0013 8000' } }, 'organization.landline'],
+    ['garbage landline', { ...valid, organization: { ...ORGANIZATION, landline: 'call me' } }, 'organization.landline'],
+    ['unknown field', { ...valid, organization: { ...ORGANIZATION, vatId: 'x' } }, 'organization'],
+    ['too long address', { ...valid, organization: { ...ORGANIZATION, address: 'x'.repeat(301) } }, 'organization.address'],
+    ['bad email', { ...valid, administrator: { ...ADMINISTRATOR, email: 'not-an-email' } }, 'administrator.email'],
+    ['bad phone', { ...valid, administrator: { ...ADMINISTRATOR, phone: '12' } }, 'administrator.phone'],
+    ['missing position', { ...valid, administrator: { ...ADMINISTRATOR, position: undefined } }, 'administrator.position'],
+    ['wrong type', { ...valid, organization: { ...ORGANIZATION, city: 42 } }, 'organization.city'],
+    ['not an object', [1, 2], '(body)'],
+  ];
+
+  test.each(cases)('%s', async (_name, body, field) => {
+    const before = await tableCounts();
+    const response = await bob.request('POST', '/v1/organizations', body);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  test('malformed JSON, non-UUID ids and unknown routes', async () => {
+    const malformed = await bob.request('POST', '/v1/organizations', '{"organization": ', {});
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.title).toBe('Malformed JSON');
+    expect((await bob.request('GET', '/v1/organizations/not-a-uuid')).status).toBe(404);
+    expect((await bob.request('GET', '/v1/administrators/1%27%20or%201=1')).status).toBe(404);
+    expect((await bob.request('GET', '/v1/nothing-here')).status).toBe(404);
+    expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, { decision: 'approve' })).status).toBe(404);
+    expect((await reviewer.request('GET', '/v1/reviews?status=everything')).body.errors[0].field).toBe('status');
+  });
+
+  test('decisions are validated before they reach the workflow', async () => {
+    const path = `/v1/reviews/organizations/${aliceOrganization.id}/decision`;
+    expect((await reviewer.request('POST', path, { decision: 'maybe' })).body.errors[0].field).toBe('decision');
+    const unanswered = await reviewer.request('POST', path, { decision: 'approve', callback: { outcome: 'no_answer' } });
+    expect(unanswered.body.errors[0]).toEqual({ field: 'callback.outcome', message: 'approval needs a verification call that was answered' });
+    expect((await reviewer.request('POST', path, {})).status).toBe(400);
+    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe('under_review');
+  });
+
+  test('an empty PATCH is refused', async () => {
+    const response = await alice.request('PATCH', `/v1/organizations/${aliceOrganization.id}`, {});
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toMatch(/at least one field/);
+  });
+});
+
+describe('operations endpoints', () => {
+  test('/openapi.json describes every endpoint and /docs renders it', async () => {
+    const spec = await (await fetch(`${harness.baseUrl}/openapi.json`)).json();
+    expect(spec.openapi).toBe('3.1.0');
+    expect(Object.keys(spec.paths).sort()).toEqual(
+      [
+        '/healthz',
+        '/readyz',
+        '/v1/administrators/{id}',
+        '/v1/administrators/{id}/events',
+        '/v1/administrators/{id}/resubmit',
+        '/v1/organizations',
+        '/v1/organizations/{id}',
+        '/v1/organizations/{id}/administrators',
+        '/v1/organizations/{id}/events',
+        '/v1/organizations/{id}/resubmit',
+        '/v1/reviews',
+        '/v1/reviews/administrators/{id}/decision',
+        '/v1/reviews/organizations/{id}/decision',
+      ].sort(),
+    );
+    expect(spec.components.schemas.CreateOrganization.properties.organization.required).toEqual(
+      expect.arrayContaining(['name', 'country', 'province', 'city', 'address', 'landline']),
+    );
+    const docs = await fetch(`${harness.baseUrl}/docs`);
+    expect(await docs.text()).toContain('/openapi.json');
+    expect((await fetch(`${harness.baseUrl}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
+  test('/healthz and /readyz answer', async () => {
+    expect((await fetch(`${harness.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${harness.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+});
