@@ -17,7 +17,7 @@ export interface Perspective {
 export const DEFAULT_DNS_TIMEOUT_MS = 5_000;
 
 /** One query per server (tries: 1): retries belong to the caller's schedule, not to hidden loops. */
-export function resolverFor(perspective: Perspective, timeoutMs: number): dnsPromises.Resolver {
+export function resolverFor(perspective: Perspective, timeoutMs: number): Resolver {
   if (perspective.resolvers.length === 0) throw new Error(`Perspective "${perspective.name}" has no resolvers`);
   const resolver = new dnsPromises.Resolver({ timeout: Math.max(1, Math.floor(timeoutMs)), tries: 1 });
   resolver.setServers(perspective.resolvers);

@@ -1,0 +1,202 @@
+/**
+ * The DNSPod client against a local Node HTTP server that plays DNSPod's documented legacy API
+ * (https://dnsapi.cn). There is no DNSPod we could run locally, so this server is strict
+ * instead: it checks each request's method (POST), path (/Record.*), Content-Type
+ * (application/x-www-form-urlencoded), login_token, format=json and the fields each action
+ * requires (record_line=默认 and ttl on writes), and keeps records in memory.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createRecord,
+  deleteTxtRecords,
+  dnspodSubDomain,
+  DnspodError,
+  listRecords,
+  removeRecord,
+  upsertTxtRecord,
+  type DnspodConfig,
+} from '../../src/dcv/dnspod';
+
+interface StoredRecord {
+  id: string;
+  domain: string;
+  name: string;
+  type: string;
+  value: string;
+  line: string;
+  ttl: string;
+}
+
+const TOKEN_ID = '12345';
+const TOKEN = 'abcdef0123456789abcdef0123456789';
+
+let server: http.Server;
+let config: DnspodConfig;
+let records: StoredRecord[] = [];
+let nextId = 1000;
+const seen: Array<{ action: string; fields: Record<string, string> }> = [];
+const protocolErrors: string[] = [];
+
+const REQUIRED: Record<string, string[]> = {
+  'Record.List': ['domain'],
+  'Record.Create': ['domain', 'sub_domain', 'record_type', 'record_line', 'value', 'ttl'],
+  'Record.Modify': ['domain', 'record_id', 'sub_domain', 'record_type', 'record_line', 'value', 'ttl'],
+  'Record.Remove': ['domain', 'record_id'],
+};
+
+function reply(res: http.ServerResponse, body: unknown, status = 200): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function fakeDnspod(req: http.IncomingMessage, res: http.ServerResponse): void {
+  let raw = '';
+  req.setEncoding('utf8');
+  req.on('data', (c) => (raw += c));
+  req.on('end', () => {
+    const action = (req.url ?? '').replace(/^\//, '');
+    const problem = (message: string) => {
+      protocolErrors.push(`${action}: ${message}`);
+      reply(res, { status: { code: '-99', message } });
+    };
+    if (req.method !== 'POST') return problem(`method ${req.method}`);
+    if (!(action in REQUIRED)) return reply(res, { error: 'not found' }, 404);
+    if (req.headers['content-type'] !== 'application/x-www-form-urlencoded') return problem(`content-type ${req.headers['content-type']}`);
+    if (!req.headers['user-agent']) return problem('no User-Agent');
+    const fields = Object.fromEntries(new URLSearchParams(raw));
+    seen.push({ action, fields });
+    if (fields.format !== 'json') return problem('format is not json');
+    if (fields.login_token !== `${TOKEN_ID},${TOKEN}`) return reply(res, { status: { code: '-1', message: 'Login fail, please check login info' } });
+    const missing = REQUIRED[action].filter((f) => !fields[f]);
+    if (missing.length) return problem(`missing ${missing.join(',')}`);
+    if (fields.record_line !== undefined && fields.record_line !== '默认') return problem(`record_line ${fields.record_line}`);
+    if (fields.domain !== 'example.com') return reply(res, { status: { code: '6', message: 'Domain id invalid' } });
+
+    switch (action) {
+      case 'Record.List': {
+        const list = records.filter(
+          (r) => (!fields.sub_domain || r.name === fields.sub_domain) && (!fields.record_type || r.type === fields.record_type),
+        );
+        if (list.length === 0) return reply(res, { status: { code: '10', message: 'No records' } });
+        return reply(res, {
+          status: { code: '1', message: 'Action completed successful' },
+          records: list.map((r) => ({ id: r.id, name: r.name, type: r.type, value: r.value, line: r.line, ttl: r.ttl, enabled: '1' })),
+        });
+      }
+      case 'Record.Create': {
+        const record = { id: String(nextId++), domain: fields.domain, name: fields.sub_domain, type: fields.record_type, value: fields.value, line: fields.record_line, ttl: fields.ttl };
+        records.push(record);
+        return reply(res, { status: { code: '1', message: 'Action completed successful' }, record: { id: record.id, name: record.name, status: 'enabled' } });
+      }
+      case 'Record.Modify': {
+        const record = records.find((r) => r.id === fields.record_id);
+        if (!record) return reply(res, { status: { code: '8', message: 'Record id invalid' } });
+        Object.assign(record, { name: fields.sub_domain, type: fields.record_type, value: fields.value, ttl: fields.ttl });
+        return reply(res, { status: { code: '1', message: 'Action completed successful' }, record: { id: record.id } });
+      }
+      case 'Record.Remove': {
+        const before = records.length;
+        records = records.filter((r) => r.id !== fields.record_id);
+        if (records.length === before) return reply(res, { status: { code: '8', message: 'Record id invalid' } });
+        return reply(res, { status: { code: '1', message: 'Action completed successful' } });
+      }
+    }
+  });
+}
+
+beforeAll(async () => {
+  server = http.createServer(fakeDnspod);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  config = { tokenId: TOKEN_ID, token: TOKEN, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  records = [];
+  seen.length = 0;
+});
+
+afterEach(() => {
+  expect(protocolErrors).toEqual([]);
+});
+
+describe('DNSPod client', () => {
+  it('maps FQDNs to sub_domain', () => {
+    expect(dnspodSubDomain('example.com', '_dnsauth.www.example.com')).toBe('_dnsauth.www');
+    expect(dnspodSubDomain('example.com', 'EXAMPLE.com.')).toBe('@');
+    expect(() => dnspodSubDomain('example.com', 'example.org')).toThrow(DnspodError);
+  });
+
+  it('creates a TXT record with the documented fields', async () => {
+    const id = await upsertTxtRecord(config, 'example.com', '_dnsauth', 'value-1');
+    expect(seen.map((s) => s.action)).toEqual(['Record.List', 'Record.Create']);
+    expect(seen[1].fields).toEqual({
+      login_token: `${TOKEN_ID},${TOKEN}`,
+      format: 'json',
+      lang: 'en',
+      domain: 'example.com',
+      sub_domain: '_dnsauth',
+      record_type: 'TXT',
+      record_line: '默认',
+      value: 'value-1',
+      ttl: '600',
+    });
+    expect(records).toEqual([{ id, domain: 'example.com', name: '_dnsauth', type: 'TXT', value: 'value-1', line: '默认', ttl: '600' }]);
+  });
+
+  it('modifies the existing record and removes duplicates on upsert', async () => {
+    const first = await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'old-1');
+    await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'old-2');
+    await createRecord(config, 'example.com', 'www', 'A', '192.0.2.1');
+    seen.length = 0;
+    const id = await upsertTxtRecord(config, 'example.com', '_dnsauth', 'new-value', 600);
+    expect(id).toBe(first);
+    expect(seen.map((s) => s.action)).toEqual(['Record.List', 'Record.Modify', 'Record.Remove']);
+    expect(seen[1].fields).toMatchObject({ record_id: first, record_line: '默认', value: 'new-value', ttl: '600' });
+    expect(records.map((r) => [r.name, r.type, r.value])).toEqual([
+      ['_dnsauth', 'TXT', 'new-value'],
+      ['www', 'A', '192.0.2.1'],
+    ]);
+  });
+
+  it('lists records (an empty list, code 10, is not an error)', async () => {
+    expect(await listRecords(config, 'example.com', '_dnsauth', 'TXT')).toEqual([]);
+    await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'v', 900);
+    const list = await listRecords(config, 'example.com', '_dnsauth', 'TXT');
+    expect(list).toEqual([{ id: expect.any(String), name: '_dnsauth', type: 'TXT', value: 'v', line: '默认', ttl: 900, enabled: true }]);
+  });
+
+  it('deletes one value or all TXT values of a name', async () => {
+    await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'a');
+    await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'b');
+    expect(await deleteTxtRecords(config, 'example.com', '_dnsauth', 'a')).toBe(1);
+    expect(records.map((r) => r.value)).toEqual(['b']);
+    expect(await deleteTxtRecords(config, 'example.com', '_dnsauth')).toBe(1);
+    expect(records).toEqual([]);
+    expect(seen.filter((s) => s.action === 'Record.Remove').every((s) => s.fields.record_id)).toBe(true);
+  });
+
+  it('turns DNSPod status codes into DnspodError', async () => {
+    await expect(listRecords({ ...config, token: 'wrong' }, 'example.com', '_dnsauth')).rejects.toMatchObject({
+      name: 'DnspodError',
+      code: '-1',
+      message: expect.stringMatching(/Login fail/),
+    });
+    await expect(createRecord(config, 'not-mine.com', '_dnsauth', 'TXT', 'v')).rejects.toMatchObject({ code: '6' });
+    await expect(removeRecord(config, 'example.com', '999999')).rejects.toMatchObject({ code: '8' });
+  });
+
+  it('reports HTTP and network failures', async () => {
+    await expect(listRecords({ ...config, baseUrl: `${config.baseUrl}/nowhere` }, 'example.com', 'x')).rejects.toMatchObject({ code: 'HTTP_404' });
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(listRecords({ ...config, baseUrl: `http://127.0.0.1:${port}` }, 'example.com', 'x')).rejects.toMatchObject({ code: 'NETWORK' });
+  });
+});

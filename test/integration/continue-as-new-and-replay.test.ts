@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { workflowIdFor } from '../../src/temporal/ids';
+import { ADMINISTRATOR, ORGANIZATION, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories');
+
+let harness: Harness;
+let customer: Api;
+let reviewer: Api;
+const timings = fastTimings({ reviewSla: '1s', reviewReminderInterval: '500ms' });
+
+describe('continue-as-new', () => {
+  beforeAll(async () => {
+    // A tiny history cap forces continue-as-new after a few changes.
+    harness = await startHarness({ timings, continueAsNewAfterEvents: 20 });
+    customer = await harness.customer();
+    reviewer = await harness.reviewer();
+  });
+  afterAll(async () => harness?.stop());
+
+test('long-lived profile workflows continue-as-new and keep their state and messages', async () => {
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
+  const firstRunId = (await handle.describe()).runId;
+
+  for (let n = 1; n <= 4; n++) {
+    expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { displayName: `Label ${n}` })).status).toBe(200);
+  }
+  await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 15_000, 'a new run');
+
+  // The new run still reminds and answers updates (its state came along).
+  await eventually(async () => {
+    const events = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items;
+    return events.some((e: { action: string }) => e.action === 'review_overdue') ? true : undefined;
+  }, 10_000, 'a reminder from the new run');
+  const approved = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+  expect(approved.body.status).toBe('approved');
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  const actions = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.map((e: { action: string }) => e.action);
+  expect(actions.filter((a: string) => a === 'edited')).toHaveLength(4);
+});
+});
+
+describe('replay', () => {
+  beforeAll(async () => {
+    harness = await startHarness({ timings });
+    customer = await harness.customer();
+    reviewer = await harness.reviewer();
+  });
+  afterAll(async () => harness?.stop());
+
+/**
+ * Replays real histories (review, reminders, decisions, cascade, edit, delete, continue-as-new) against the
+ * current workflow code. The committed fixtures guard workflows already running in production: a change
+ * that breaks determinism fails here. RECORD_HISTORIES=1 refreshes them.
+ */
+test('histories of each workflow replay deterministically', async () => {
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  const administratorId = organization.administrators[0].id;
+  await eventually(async () => {
+    const events = (await customer.request('GET', `/v1/organizations/${organization.id}/events`)).body.items;
+    return events.some((e: { action: string }) => e.action === 'review_overdue') ? true : undefined;
+  }, 10_000, 'a reminder');
+  await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Shanghai' });
+  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'city mismatch' });
+  await eventually(async () => ((await customer.request('GET', `/v1/administrators/${administratorId}`)).body.status === 'rejected' ? true : undefined), 10_000, 'cascade');
+  await customer.request('DELETE', `/v1/organizations/${organization.id}`);
+
+  const exported: string[] = [];
+  for (const [kind, id] of [['organization', organization.id], ['administrator', administratorId]] as const) {
+    const handle = harness.client.workflow.getHandle(workflowIdFor(kind, id));
+    await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${kind} completed`);
+    // The operators' export format: `temporal workflow show --output json`.
+    const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, ['workflow', 'show', '--address', process.env.TEST_TEMPORAL_ADDRESS!, '-w', handle.workflowId, '--output', 'json']);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cps-history-')), `${kind}Workflow.json`);
+    writeFileSync(file, json);
+    exported.push(file);
+    if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.join(FIXTURES, `${kind}Workflow.json`), json);
+  }
+
+  const committed = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+  expect(committed).toEqual(['administratorWorkflow.json', 'organizationWorkflow.json']);
+  const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
+  const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, ...files], { encoding: 'utf8' });
+  const replayed = output.trim().split('\n');
+  expect(replayed).toHaveLength(4);
+  for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
+});
+});
