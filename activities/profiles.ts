@@ -6,7 +6,7 @@ import { recordEvent } from '../src/db/events';
 import { columnsFor, tableFor } from '../src/db/profile-columns';
 import type { Database } from '../src/db/schema';
 import { addDuration, type Duration } from '../src/domain/duration';
-import { identityValidUntil } from '../src/domain/reuse-schedule';
+import { reusableUntil } from '../src/domain/reuse-period';
 import { ORGANIZATION_REVIEWED_FIELDS, ADMINISTRATOR_REVIEWED_FIELDS } from '../src/domain/schemas';
 import { canDecide, canResubmit, isUsable, type ProfileKind, type ProfileStatus } from '../src/domain/status';
 import {
@@ -129,7 +129,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
               throw conflict(`the administrator's organization is ${organization.status}: approve the organization first`);
             }
           }
-          const validUntil = identityValidUntil(at, timings.identityReusePeriod ? durationMs(timings.identityReusePeriod, at) : undefined);
+          const validUntil = timings.identityReusePeriod ? addDuration(at, timings.identityReusePeriod) : reusableUntil('identity', at);
           const updated = await writeStatus(trx, ref, row, { status: 'approved', approved_at: at, valid_until: validUntil }, { actor: request.actor, action: 'approved', note });
           return { ...stateOf(updated), pendingAdministratorIds: [] };
         }

@@ -24,7 +24,7 @@ const tableCounts = async () => ({
 describe('authentication and roles', () => {
   test('a missing or unknown key answers 401 with a Bearer challenge', async () => {
     const anonymous = harness.anonymous();
-    for (const headers of [{}, { authorization: 'Bearer cps_ck_not-a-real-key' }, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer cps_ck_not-a-real-key' }, { authorization: 'Basic dXNlcjpwYXNz' }]) {
       const response = await anonymous.request('GET', '/v1/organizations', undefined, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -130,7 +130,7 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
 
 describe('operations endpoints', () => {
   test('/openapi.json describes every endpoint and /docs renders it', async () => {
-    const spec = await (await fetch(`${harness.baseUrl}/openapi.json`)).json();
+    const spec: any = await (await fetch(`${harness.baseUrl}/openapi.json`)).json();
     expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths).sort()).toEqual(
       [

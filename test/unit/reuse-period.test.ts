@@ -6,7 +6,7 @@ import {
   isIdentityValidationReusable,
   isWithinReuse,
   reusableUntil,
-} from '../../src/dcv/reuse-period';
+} from '../../src/domain/reuse-period';
 
 const at = (iso: string) => new Date(iso);
 const justBefore = (iso: string) => new Date(new Date(iso).getTime() - 1);

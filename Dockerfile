@@ -1,0 +1,25 @@
+# Image of the certificate profile service: one image, two processes (docker-compose.yml runs it as
+# `npm run api` and as `npm run worker`). TypeScript runs through tsx (a runtime dependency), so there
+# is no build step; the worker bundles the workflow code with webpack when it starts.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+WORKDIR /app
+
+# Dependencies first, so a source change does not reinstall them. The lockfile is authoritative.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+# Sources (.dockerignore keeps tests, local data, tool caches and git out). Owned by root and only
+# readable by the service user; the one writable place is DATA_DIR, which the split api/worker
+# processes do not use (they need DATABASE_URL and TEMPORAL_ADDRESS).
+COPY . .
+RUN mkdir -p /app/data && chown node:node /app/data
+
+USER node
+EXPOSE 3000
+CMD ["npm", "run", "api"]

@@ -1,0 +1,48 @@
+import { createOrganizationBody, decisionBody, organizationPatch } from '../../src/domain/schemas';
+import { canDecide, canResubmit, isUsable } from '../../src/domain/status';
+import { nextWake } from '../../workflows/profile';
+
+const organization = { name: ' Acme  Ltd ', country: 'cn', province: 'Beijing', city: 'Beijing', address: '1 Road', landline: '010 6552 9988' };
+const administrator = { firstName: 'Lei', lastName: 'Li', position: 'CTO', phone: '138 0013 8000', email: 'LI@ACME.CN' };
+
+test('a create body is normalized, the phone read in the organization\'s country', () => {
+  const parsed = createOrganizationBody.parse({ organization, administrator });
+  expect(parsed.organization).toMatchObject({ name: 'Acme Ltd', country: 'CN', landline: '+861065529988' });
+  expect(parsed.administrator).toMatchObject({ phone: '+8613800138000', email: 'li@acme.cn' });
+});
+
+test('administrator errors carry their full path', () => {
+  const result = createOrganizationBody.safeParse({ organization, administrator: { ...administrator, email: 'x' } });
+  expect(result.success).toBe(false);
+  expect(result.error!.issues.map((i) => i.path.join('.'))).toEqual(['administrator.email']);
+});
+
+test('a patch reads the landline in the current country unless the country changes too', () => {
+  expect(organizationPatch('CN').parse({ landline: '010 6552 9988' })).toEqual({ landline: '+861065529988' });
+  expect(organizationPatch('CN').parse({ country: 'US', landline: '(212) 555-0100' })).toEqual({ country: 'US', landline: '+12125550100' });
+  expect(organizationPatch('CN').safeParse({}).success).toBe(false);
+});
+
+test('decisions: a rejection needs a reason, an approval an answered call', () => {
+  expect(decisionBody.safeParse({ decision: 'reject' }).success).toBe(false);
+  expect(decisionBody.safeParse({ decision: 'reject', reason: 'no such company' }).success).toBe(true);
+  expect(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'wrong_number' } }).success).toBe(false);
+  expect(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'answered' } }).success).toBe(true);
+});
+
+test('status rules', () => {
+  expect(['under_review', 'approved', 'rejected', 'expiring', 'expired'].filter((s) => canResubmit(s as never))).toEqual(['rejected', 'expiring', 'expired']);
+  expect(canDecide('under_review')).toBe(true);
+  expect(canDecide('approved')).toBe(false);
+  expect(isUsable('expiring')).toBe(true);
+  expect(isUsable('expired')).toBe(false);
+});
+
+test('the workflow wakes for reminders, the expiring window and the end of validity', () => {
+  const base = { nextReminderAt: '2026-01-01T00:00:00.000Z', expiringAt: '2026-02-01T00:00:00.000Z', validUntil: '2026-03-01T00:00:00.000Z' };
+  expect(nextWake({ ...base, status: 'under_review' })).toBe(Date.parse(base.nextReminderAt));
+  expect(nextWake({ ...base, status: 'approved' })).toBe(Date.parse(base.expiringAt));
+  expect(nextWake({ ...base, status: 'expiring' })).toBe(Date.parse(base.validUntil));
+  expect(nextWake({ ...base, status: 'rejected' })).toBeNull();
+  expect(nextWake({ ...base, status: 'expired' })).toBeNull();
+});
