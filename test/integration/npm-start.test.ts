@@ -52,7 +52,7 @@ async function call(method: string, route: string, key: string, body?: unknown) 
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 async function waitReady(output: () => string) {
