@@ -237,25 +237,29 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       });
     },
 
-    /** Deletes the row (an organization's administrators go with it) and returns the administrators whose workflows must end. */
-    async remove(ref: ProfileRef, actor: Actor): Promise<{ administratorIds: string[] }> {
+    /**
+     * Deletes the row; an organization's administrators and their domains go with it (foreign keys cascade).
+     * Returns whose workflows must end, so they can clean up what they wrote.
+     */
+    async remove(ref: ProfileRef, actor: Actor): Promise<{ administratorIds: string[]; domainIds: string[] }> {
       return deps.db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom(tableFor(ref.kind) as 'organizations').selectAll().where('id', '=', ref.id).forUpdate().executeTakeFirst();
-        if (!row) return { administratorIds: [] };
-        const administrators =
-          ref.kind === 'organization' ? await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).execute() : [];
+        if (!row) return { administratorIds: [], domainIds: [] };
+        const administratorIds =
+          ref.kind === 'organization' ? (await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).execute()).map((a) => a.id) : [ref.id];
+        const domainIds = administratorIds.length
+          ? (await trx.selectFrom('domains').select('id').where('administrator_id', 'in', administratorIds).execute()).map((d) => d.id)
+          : [];
         await trx.deleteFrom(tableFor(ref.kind) as 'organizations').where('id', '=', ref.id).execute();
         await recordEvent(trx, { accountId: row.account_id, entityKind: ref.kind, entityId: ref.id, actor, action: 'deleted', before: { status: row.status } });
-        for (const administrator of administrators) {
-          await recordEvent(trx, {
-            accountId: row.account_id,
-            entityKind: 'administrator',
-            entityId: administrator.id,
-            actor,
-            action: 'deleted_with_organization',
-          });
+        const cascaded = [
+          ...(ref.kind === 'organization' ? administratorIds.map((id) => ({ kind: 'administrator' as const, id, action: 'deleted_with_organization' })) : []),
+          ...domainIds.map((id) => ({ kind: 'domain' as const, id, action: `deleted_with_${ref.kind}` })),
+        ];
+        for (const entity of cascaded) {
+          await recordEvent(trx, { accountId: row.account_id, entityKind: entity.kind, entityId: entity.id, actor, action: entity.action });
         }
-        return { administratorIds: administrators.map((a) => a.id) };
+        return { administratorIds: ref.kind === 'organization' ? administratorIds : [], domainIds };
       });
     },
   };

@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { getServers } from 'node:dns';
+import type { Perspective } from './dcv/perspective';
+import type { TsigAlgorithm } from './dcv/tsig';
 import { type Duration, parseDuration } from './domain/duration';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
@@ -27,6 +30,35 @@ export interface Config {
   };
   timings: Timings;
   reconcileInterval: Duration;
+  dcv: DcvConfig;
+  /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
+  secretKey?: Buffer;
+}
+
+/** Domain control validation: where records go, who checks them, and how often. */
+export interface DcvConfig {
+  delegationZone: string;
+  /** The DNS server holding the delegation zone, updated with TSIG-signed RFC 2136 messages. */
+  delegationServer?: { server: string; port: number; keyName: string; algorithm: TsigAlgorithm; secret: string };
+  publicUrl: string;
+  perspectives: Perspective[];
+  caaIssuer: string;
+  /** Waits between record checks while pending; the last one repeats. */
+  retrySchedule: Duration[];
+  randomValueLifetime: Duration;
+  /** Overrides the Baseline Requirements domain reuse schedule when set (tests). */
+  domainReusePeriod?: Duration;
+  /** Automatic methods revalidate this long before validUntil. */
+  revalidateBefore: Duration;
+  precheckInterval: Duration;
+  maxScans: number;
+  httpPort: number;
+  httpsPort: number;
+  allowPrivateAddresses: boolean;
+  timeoutMs: number;
+  /** Port of authoritative servers when the service checks them directly (53; tests move it). */
+  authoritativePort: number;
+  dnspodApiUrl: string;
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
@@ -66,5 +98,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       expiringWindow: duration(env, 'EXPIRING_WINDOW', '30d'),
     },
     reconcileInterval: duration(env, 'RECONCILE_INTERVAL', '1m'),
+    dcv: {
+      delegationZone: (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase(),
+      delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
+      publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
+      perspectives: parsePerspectives(env.DCV_PERSPECTIVES),
+      caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
+      retrySchedule: (env.DCV_RETRY_SCHEDULE || '1m,5m,15m,1h,6h').split(',').map((d) => duration({ d }, 'd', '')),
+      randomValueLifetime: duration(env, 'RANDOM_VALUE_LIFETIME', '30d'),
+      domainReusePeriod: env.DOMAIN_REUSE_PERIOD ? duration(env, 'DOMAIN_REUSE_PERIOD', '') : undefined,
+      revalidateBefore: duration(env, 'DCV_REVALIDATE_BEFORE', '30d'),
+      precheckInterval: duration(env, 'DCV_PRECHECK_INTERVAL', '10s'),
+      maxScans: Number(env.DCV_MAX_SCANS || 5),
+      httpPort: port(env, 'DCV_HTTP_PORT', 80),
+      httpsPort: port(env, 'DCV_HTTPS_PORT', 443),
+      allowPrivateAddresses: env.DCV_ALLOW_PRIVATE_ADDRESSES === 'true',
+      timeoutMs: 10_000,
+      authoritativePort: port(env, 'DCV_AUTHORITATIVE_PORT', 53),
+      dnspodApiUrl: env.DNSPOD_API_URL || 'https://dnsapi.cn',
+    },
+    secretKey: env.SECRET_KEY ? secretKey(env.SECRET_KEY) : undefined,
   };
+}
+
+/** `east=127.0.0.1:5399,127.0.0.3:5399;west=127.0.0.2:5399`; unset: one perspective on the system resolvers. */
+export function parsePerspectives(text: string | undefined): Perspective[] {
+  if (!text) return [{ name: 'primary', resolvers: getServers() }];
+  return text.split(';').filter(Boolean).map((entry) => {
+    const [name, servers] = entry.split('=');
+    if (!name || !/^[a-z0-9-]+$/.test(name) || !servers) throw new Error(`DCV_PERSPECTIVES: "${entry}" is not name=resolver[,resolver]`);
+    return { name, resolvers: servers.split(',').map((s) => s.trim()) };
+  });
+}
+
+/** `host:port` and `keyname:hmac-sha256:base64secret`. */
+function delegationServer(server: string, tsig: string | undefined): DcvConfig['delegationServer'] {
+  const [host, portText] = server.split(':');
+  const [keyName, algorithm, secret] = (tsig ?? '').split(':');
+  if (!keyName || !secret || !['hmac-sha256', 'hmac-sha384', 'hmac-sha512'].includes(algorithm)) {
+    throw new Error('DCV_DELEGATION_TSIG: expected keyname:hmac-sha256|hmac-sha384|hmac-sha512:base64secret');
+  }
+  return { server: host, port: Number(portText || 53), keyName, algorithm: algorithm as TsigAlgorithm, secret };
+}
+
+function secretKey(text: string): Buffer {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new Error('SECRET_KEY: expected 32 bytes, base64-encoded (openssl rand -base64 32)');
+  return key;
 }

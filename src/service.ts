@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { startAdminSocket } from './admin-socket';
 import { createApp } from './api/app';
 import { type Config, loadConfig } from './config';
@@ -13,7 +12,9 @@ import { connectClient } from './temporal/connection';
 import { type DevServer, startDevServer } from './temporal/dev-server';
 import { profileWorkflows } from './temporal/profile-client';
 import { startReconciler } from './temporal/reconciler';
-import { createWorker } from './temporal/worker';
+import { createWorkers } from './temporal/worker';
+import { domainWorkflows } from './temporal/domain-client';
+import { resolveSecretKey } from './secret-key';
 
 export interface ServiceParts {
   api: boolean;
@@ -57,23 +58,25 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const client: Client = await connectClient(config, address);
     stops.push(() => client.connection.close());
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings);
+    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv);
+    const secretKey = resolveSecretKey(config, embedded);
 
     if (parts.worker) {
-      const { worker, connection }: { worker: Worker; connection: NativeConnection } = await createWorker(config, address, db);
-      const running = worker.run();
-      stops.push(async () => {
-        worker.shutdown();
-        await running;
-        await connection.close();
-      });
-      stops.push(startReconciler(db, workflows, config.reconcileInterval.ms ?? 60_000, log));
+      const workers = await createWorkers(config, address, db, secretKey);
+      void workers.run();
+      stops.push(() => workers.shutdown());
+      stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
+      log(`DCV perspectives: ${config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`).join('; ')}`);
     }
 
     if (parts.api) {
       const app = createApp({
         db,
         workflows,
+        domains,
         timings: config.timings,
+        dcv: config.dcv,
+        secretKey,
         ready: async () => ({
           database: await sql`select 1`.execute(db).then(() => true, () => false),
           temporal: await client.workflowService.getSystemInfo({}).then(() => true, () => false),

@@ -1,1 +1,2 @@
 export { organizationWorkflow, administratorWorkflow } from './profile';
+export { domainValidationWorkflow } from './domain';

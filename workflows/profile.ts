@@ -29,6 +29,7 @@ import {
   removeUpdate,
   resubmitUpdate,
 } from './messages';
+import { parentRemovedSignal } from './domain-messages';
 
 const activities = proxyActivities<ProfileActivities>({
   startToCloseTimeout: '30 seconds',
@@ -115,10 +116,11 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     removeUpdate,
     ({ actor }) =>
       exclusive(async () => {
-        const { administratorIds } = await activities.remove(ref, actor);
+        const { administratorIds, domainIds } = await activities.remove(ref, actor);
         for (const administratorId of administratorIds) {
           await signalIfRunning(workflowIdFor('administrator', administratorId), organizationRemovedSignal);
         }
+        for (const domainId of domainIds ?? []) await signalIfRunning(workflowIdFor('domain', domainId), parentRemovedSignal);
         removed = true;
       }),
     { validator: (_request: { actor: Actor }) => notRemoved() },

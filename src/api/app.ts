@@ -5,6 +5,9 @@ import type { ApiContext } from './context';
 import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from './problem';
 import { administratorsRouter } from './routes/administrators';
+import { dcvFilesRouter } from './routes/dcv-files';
+import { dnsProvidersRouter } from './routes/dns-providers';
+import { domainsRouter } from './routes/domains';
 import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
 
@@ -35,7 +38,10 @@ export function createApp(ctx: ApiContext): Express {
   const customer = requireRole(ctx.db, 'customer');
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));
+  app.use('/v1/domains', customer, domainsRouter(ctx));
+  app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
+  app.use('/dcv', dcvFilesRouter(ctx));
 
   app.use(routeNotFound);
   app.use(problemHandler);

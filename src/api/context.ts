@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { Timings } from '../config';
+import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
 import type { Idempotency } from '../db/profile-create';
+import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse } from './problem';
 
 export interface ApiContext {
   db: Db;
   workflows: ProfileWorkflows;
+  domains: DomainWorkflows;
   timings: Timings;
+  dcv: DcvConfig;
+  /** Seals DNS provider secrets. */
+  secretKey: Buffer;
   /** Readiness: database and Temporal reachable. */
   ready: () => Promise<{ database: boolean; temporal: boolean }>;
 }

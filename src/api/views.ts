@@ -1,4 +1,8 @@
-import type { AdministratorRow, EventRow, OrganizationRow } from '../db/schema';
+import type { DcvConfig } from '../config';
+import type { AdministratorRow, DnsProviderRow, DomainRow, EventRow, OrganizationRow } from '../db/schema';
+import { buildInstructions } from '../dcv/instructions';
+import { apiMethodOf } from '../domain/domain-input';
+import { isWithinReuse } from '../domain/reuse-period';
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
@@ -55,4 +59,34 @@ export function eventView(row: EventRow) {
     after: row.after ?? null,
     note: row.note,
   };
+}
+
+export function domainView(row: DomainRow, dcv: DcvConfig, now = new Date()) {
+  const built = buildInstructions({ method: row.method, domain: row.name, domainId: row.id, randomValue: row.random_value, config: dcv });
+  const validatedAt = row.validated_at ? new Date(row.validated_at) : null;
+  return {
+    id: row.id,
+    administratorId: row.administrator_id,
+    domain: row.name,
+    ...apiMethodOf(row.method),
+    dnsProviderId: row.dns_provider_id,
+    status: row.status,
+    /** Usable in a certificate application today: validated, and within the reuse period in force today. */
+    usable: row.status === 'validated' && validatedAt !== null && (row.valid_until === null || now < new Date(row.valid_until)) && isWithinReuse('domain', validatedAt, now),
+    needsAttention: row.needs_attention,
+    instructions: built.ok ? built.instructions : null,
+    randomValueExpiresAt: iso(row.random_value_expires_at),
+    validatedAt: iso(row.validated_at),
+    validUntil: iso(row.valid_until),
+    brMethod: row.br_method,
+    brVersion: row.br_version,
+    failureReason: row.failure_reason,
+    lastCheck: row.last_check ?? null,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function dnsProviderView(row: DnsProviderRow) {
+  return { id: row.id, kind: row.kind, name: row.name, ...row.settings, createdAt: iso(row.created_at) };
 }

@@ -1,9 +1,11 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as profiles from './migrations/2026_11_28_001_profiles';
+import * as domains from './migrations/2026_11_28_002_domains';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_001_profiles': profiles,
+  '2026_11_28_002_domains': domains,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

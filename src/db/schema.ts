@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { DcvMethod } from '../dcv/instructions';
 import type { ProfileStatus } from '../domain/status';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -87,6 +88,55 @@ export interface IdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
+export type DomainStatus = 'pending' | 'verifying' | 'validated' | 'failed' | 'expired';
+
+export interface DnsProviderTable {
+  id: string;
+  account_id: string;
+  kind: 'rfc2136' | 'dnspod';
+  name: string;
+  /** Everything but the secret, returned to the customer as it is. */
+  settings: ColumnType<Record<string, unknown>, string, string>;
+  secret_ciphertext: string;
+  created_at: CreatedAt;
+}
+
+export interface DomainTable {
+  id: string;
+  account_id: string;
+  administrator_id: string;
+  name: string;
+  method: DcvMethod;
+  dns_provider_id: string | null;
+  delegation_label: string;
+  status: DomainStatus;
+  random_value: string;
+  random_value_expires_at: Timestamp;
+  validated_at: Timestamp | null;
+  valid_until: Timestamp | null;
+  br_method: string | null;
+  br_version: string | null;
+  needs_attention: Generated<boolean>;
+  failure_reason: string | null;
+  last_check: ColumnType<unknown, string | null, string | null>;
+  last_precheck_at: Timestamp | null;
+  workflow_started: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface DcvCheckTable {
+  id: Generated<string>;
+  domain_id: string;
+  account_id: string;
+  kind: 'precheck' | 'recheck' | 'scan';
+  at: CreatedAt;
+  passed: boolean;
+  code: string;
+  quorum: ColumnType<unknown, string, never>;
+  results: ColumnType<unknown, string, never>;
+}
+
 export interface Database {
   accounts: AccountTable;
   reviewers: ReviewerTable;
@@ -95,7 +145,13 @@ export interface Database {
   administrators: AdministratorTable;
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;
+  dns_providers: DnsProviderTable;
+  domains: DomainTable;
+  dcv_checks: DcvCheckTable;
 }
+
+export type DomainRow = Selectable<DomainTable>;
+export type DnsProviderRow = Selectable<DnsProviderTable>;
 
 export type OrganizationRow = Selectable<OrganizationTable>;
 export type AdministratorRow = Selectable<AdministratorTable>;

@@ -133,6 +133,11 @@ export function dnsRecordName(domain: string): string {
   return `${DNS_LABEL}.${baseNameOf(domain).base}`;
 }
 
+/** Where a customer's reverse proxy sends `/.well-known/pki-validation/`: the service's per-domain DCV path. */
+export function proxyUpstream(domainId: string, config: InstructionsConfig): string {
+  return `${config.publicUrl.replace(/\/+$/, '')}/dcv/${delegationLabel(domainId, config.delegationLabelSecret)}/`;
+}
+
 export function fileUrl(domain: string): string {
   return `http://${baseNameOf(domain).base}${FILE_PATH_PREFIX}${FILE_NAME}`;
 }
@@ -202,7 +207,8 @@ export function buildInstructions(input: InstructionsInput): InstructionsResult 
         };
       }
       if (!config.publicUrl) return { ok: false, reason: 'The public URL of the service is not configured.' };
-      const upstream = `${config.publicUrl.replace(/\/+$/, '')}${FILE_PATH_PREFIX}`;
+      // A path unique to the domain: proxies usually rewrite Host, so the path must say which domain asks.
+      const upstream = proxyUpstream(input.domainId, config);
       return {
         ok: true,
         instructions: {

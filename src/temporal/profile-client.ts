@@ -1,13 +1,13 @@
-import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { Problem } from '../api/problem';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Timings } from '../config';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
 import { addDuration } from '../domain/duration';
 import type { ProfileKind } from '../domain/status';
-import { CONFLICT, NOT_FOUND, type ProfileWorkflowInput } from '../../workflows/messages';
+import type { ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
+import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
 import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID } from './search-attributes';
 
 type Row = OrganizationRow | AdministratorRow;
@@ -18,8 +18,6 @@ export interface ProfileWorkflows {
   /** Delivers an update, starting the workflow first if it is missing (so a lost start never blocks a decision). */
   update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
 }
-
-const UPDATE_TIMEOUT_MS = 20_000;
 
 export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number): ProfileWorkflows {
   function options(kind: ProfileKind, row: Row) {
@@ -68,21 +66,8 @@ export function profileWorkflows(client: Client, taskQueue: string, timings: Tim
           client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
         );
       } catch (error) {
-        throw toProblem(error);
+        throw updateProblem(error);
       }
     },
   };
-}
-
-/** Business failures raised in the workflow become 4xx; anything else means Temporal is unreachable or slow. */
-function toProblem(error: unknown): unknown {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const cause = error.cause;
-    if (cause.type === CONFLICT) return new Problem(409, 'Conflict', cause.message);
-    if (cause.type === NOT_FOUND) return new Problem(404, 'Not Found', cause.message);
-    if (cause.type === 'BadRequest') return new Problem(400, 'Invalid request', cause.message);
-  }
-  if (error instanceof Problem) return error;
-  console.error('workflow update failed:', error);
-  return new Problem(503, 'Service Unavailable', 'the workflow service did not answer in time; retry the request', { headers: { 'Retry-After': '5' } });
 }

@@ -5,5 +5,6 @@ export const ACCOUNT_ID = defineSearchAttributeKey('AccountId', SearchAttributeT
 export const ENTITY_KIND = defineSearchAttributeKey('EntityKind', SearchAttributeType.KEYWORD);
 export const ENTITY_STATUS = defineSearchAttributeKey('EntityStatus', SearchAttributeType.KEYWORD);
 export const ORGANIZATION_ID = defineSearchAttributeKey('OrganizationId', SearchAttributeType.KEYWORD);
+export const DOMAIN_NAME = defineSearchAttributeKey('DomainName', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID];
+export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID, DOMAIN_NAME];

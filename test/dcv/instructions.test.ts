@@ -70,7 +70,7 @@ describe('buildInstructions', () => {
     expect(build(input('file_proxy'))).toMatchObject({
       brMethod: '3.2.2.4.18',
       automatic: true,
-      proxy: { path: '/.well-known/pki-validation/', upstream: 'https://dcv.ca.example/.well-known/pki-validation/' },
+      proxy: { path: '/.well-known/pki-validation/', upstream: expect.stringMatching(/^https:\/\/dcv\.ca\.example\/dcv\/[a-z2-7]{32}\/$/) },
       file: { url: 'http://www.example.com/.well-known/pki-validation/fileauth.txt', content: VALUE },
     });
   });

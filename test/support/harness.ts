@@ -4,15 +4,16 @@ import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
-import { createProfileActivities } from '../../activities/profiles';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
-import type { Timings } from '../../src/config';
+import { type Config, loadConfig, type Timings } from '../../src/config';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createAccount, createReviewer } from '../../src/db/principals';
 import { parseDuration } from '../../src/domain/duration';
+import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain-client';
 import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/profile-client';
+import { createWorkers } from '../../src/temporal/worker';
 import { createTestDatabase } from './database';
 
 let runtimeInstalled = false;
@@ -23,6 +24,8 @@ export interface Harness {
   client: Client;
   taskQueue: string;
   workflows: ProfileWorkflows;
+  domains: DomainWorkflows;
+  config: Config;
   customer(name?: string): Promise<Api>;
   reviewer(name?: string): Promise<Api>;
   /** Calls without a key, or with an arbitrary Authorization header. */
@@ -53,7 +56,9 @@ export const fastTimings = (overrides: Partial<Record<keyof Timings, string>> = 
  * The real service in-process: HTTP API on a loopback port, a worker on its own task queue of the shared
  * Temporal dev server, and a fresh PostgreSQL database (or embedded PGlite).
  */
-export async function startHarness(options: { timings?: Timings; database?: 'postgres' | 'pglite'; continueAsNewAfterEvents?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { timings?: Timings; database?: 'postgres' | 'pglite'; continueAsNewAfterEvents?: number; env?: Record<string, string> } = {},
+): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -65,19 +70,16 @@ export async function startHarness(options: { timings?: Timings; database?: 'pos
 
   const address = process.env.TEST_TEMPORAL_ADDRESS!;
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const config: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...options.env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
+  const secretKey = randomBytes(32);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-    activities: createProfileActivities({ db, timings }),
-  });
-  const running = worker.run();
+  const workers = await createWorkers(config, address, db, secretKey, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+  const running = workers.run();
   const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents);
+  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents);
 
-  const app = createApp({ db, workflows, timings, ready: async () => ({ database: true, temporal: true }) });
+  const app = createApp({ db, workflows, domains, timings, dcv: config.dcv, secretKey, ready: async () => ({ database: true, temporal: true }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -108,6 +110,8 @@ export async function startHarness(options: { timings?: Timings; database?: 'pos
     client,
     taskQueue,
     workflows,
+    domains,
+    config,
     async customer(name = 'Customer') {
       const { accountId, apiKey } = await createAccount(db, name);
       return api(apiKey, accountId);
@@ -119,9 +123,8 @@ export async function startHarness(options: { timings?: Timings; database?: 'pos
     anonymous: () => api('', ''),
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
+      await workers.shutdown();
       await running;
-      await nativeConnection.close();
       await connection.close();
       await db.destroy();
       await testDb?.drop();

@@ -7,6 +7,7 @@ import { actorOf, customerOf } from '../auth';
 import { type ApiContext, bodyOf, pathId } from '../context';
 import { notFound, parse } from '../problem';
 import { administratorView } from '../views';
+import { administratorDomainsRouter } from './domains';
 import { eventsHandler } from './events';
 
 export function administratorsRouter(ctx: ApiContext): Router {
@@ -46,6 +47,7 @@ export function administratorsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id/events', eventsHandler(ctx, 'administrator'));
+  router.use('/:id/domains', administratorDomainsRouter(ctx));
 
   return router;
 }

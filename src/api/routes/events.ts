@@ -7,7 +7,7 @@ import { notFound, Problem } from '../problem';
 import { eventView } from '../views';
 
 /** The audit trail outlives its object: a deleted organization's history is still readable by its account. */
-export function eventsHandler(ctx: ApiContext, kind: 'organization' | 'administrator'): RequestHandler {
+export function eventsHandler(ctx: ApiContext, kind: 'organization' | 'administrator' | 'domain'): RequestHandler {
   return async (req, res) => {
     const id = pathId(req, 'id', kind);
     const { limit, after } = readPage(req.query);

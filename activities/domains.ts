@@ -1,0 +1,244 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Transaction } from 'kysely';
+import type { DcvConfig } from '../src/config';
+import type { Db } from '../src/db/connect';
+import { recordEvent } from '../src/db/events';
+import type { Database, DomainRow } from '../src/db/schema';
+import { BR_METHOD_SECTION, delegationTarget, dnsRecordName } from '../src/dcv/instructions';
+import { domainStateOf } from '../src/dcv/domain-state';
+import { evaluateQuorum } from '../src/dcv/quorum';
+import { generateRandomValue } from '../src/dcv/random-value';
+import type { CheckResult } from '../src/dcv/result-codes';
+import type { DnsWriter } from '../src/dcv/dns-writer';
+import { addDuration, type Duration } from '../src/domain/duration';
+import { reusableUntil } from '../src/domain/reuse-period';
+import { CONFLICT, NOT_FOUND, type Actor } from '../workflows/messages';
+import type { CheckKind, CheckOutcome, CheckRequest, DcvSettings, DomainIdentity, DomainState } from '../workflows/domain-messages';
+
+/** The Baseline Requirements version this service implements; recorded with every validation (BR §3.2.2.4). */
+export const BR_VERSION = '2.2.6';
+
+const SYSTEM: Actor = { kind: 'system', id: null };
+
+export interface DomainActivityDeps {
+  db: Db;
+  dcv: DcvConfig;
+  /** The writer for the delegation zone, or for the customer's DNS provider of a domain. */
+  writers: {
+    delegation(): DnsWriter | undefined;
+    provider(accountId: string, providerId: string, domainName: string): Promise<DnsWriter>;
+  };
+  now?: () => Date;
+}
+
+/** Status writes of domains: each a compare-and-set under a row lock with its audit event. */
+export function createDomainActivities(deps: DomainActivityDeps) {
+  const { db, dcv } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ms = (d: Duration, from = now()) => addDuration(from, d).getTime() - from.getTime();
+
+  const stateOf = (row: DomainRow, previous?: Partial<DomainState>) => domainStateOf(row, dcv.revalidateBefore, previous);
+
+  async function lock(trx: Transaction<Database>, id: string): Promise<DomainRow> {
+    const row = await trx.selectFrom('domains').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `domain ${id} no longer exists`, nonRetryable: true });
+    return row;
+  }
+
+  async function change(
+    trx: Transaction<Database>,
+    row: DomainRow,
+    set: Partial<Omit<DomainRow, 'id' | 'account_id' | 'created_at'>>,
+    event: { actor?: Actor; action: string; note?: string; after?: Record<string, unknown> },
+  ): Promise<DomainRow> {
+    const updated = await trx
+      .updateTable('domains')
+      .set({ ...set, last_check: set.last_check === undefined ? undefined : JSON.stringify(set.last_check), updated_at: now() } as never)
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, {
+      accountId: row.account_id,
+      entityKind: 'domain',
+      entityId: row.id,
+      actor: event.actor ?? SYSTEM,
+      action: event.action,
+      before: { status: row.status },
+      after: { status: updated.status, ...event.after },
+      note: event.note,
+    });
+    return updated;
+  }
+
+  async function writerFor(identity: Pick<DomainIdentity, 'accountId' | 'method' | 'dnsProviderId' | 'name'>): Promise<DnsWriter | undefined> {
+    if (identity.method === 'dns_cname') return deps.writers.delegation();
+    if (identity.method === 'dns_provider' && identity.dnsProviderId) return deps.writers.provider(identity.accountId, identity.dnsProviderId, identity.name);
+    return undefined;
+  }
+
+  /** Where the service writes the value: the TXT behind the customer's CNAME, or `_dnsauth` at the provider. */
+  function recordNameFor(identity: Pick<DomainIdentity, 'method' | 'name' | 'id'>): string {
+    return identity.method === 'dns_cname' ? delegationTarget(identity.id, dcv) : dnsRecordName(identity.name);
+  }
+
+  const validity = (at: Date) => (dcv.domainReusePeriod ? addDuration(at, dcv.domainReusePeriod) : reusableUntil('domain', at));
+
+  return {
+    async dcvSettings(): Promise<DcvSettings> {
+      return { perspectives: dcv.perspectives.map((p) => p.name), retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)), maxScans: dcv.maxScans };
+    },
+
+    async checkRequest(id: string): Promise<CheckRequest> {
+      const row = await db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `domain ${id} no longer exists`, nonRetryable: true });
+      return { method: row.method, name: row.name, randomValue: row.random_value, delegationTarget: delegationTarget(row.id, dcv), delegationLabel: row.delegation_label };
+    },
+
+    /** Writes the current random value where the method needs the service to (CNAME target, DNS provider); idempotent. */
+    async publishRecord(identity: DomainIdentity): Promise<void> {
+      const writer = await writerFor(identity);
+      if (!writer) {
+        if (identity.method === 'dns_cname') throw ApplicationFailure.nonRetryable('DCV_DELEGATION_SERVER is not configured', 'Misconfigured');
+        return;
+      }
+      const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
+      if (row) await writer.upsertTxt(recordNameFor(identity), row.random_value);
+    },
+
+    /** Removes what `publishRecord` wrote. */
+    async unpublishRecord(identity: DomainIdentity): Promise<void> {
+      const writer = await writerFor(identity).catch(() => undefined);
+      await writer?.deleteTxt(recordNameFor(identity));
+    },
+
+    /** dns_provider: the record must be on every authoritative server before the CA scans. */
+    async providerRecordEverywhere(identity: DomainIdentity): Promise<{ ready: boolean; detail: string[] }> {
+      const writer = await writerFor(identity);
+      const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
+      if (!writer || !row) return { ready: false, detail: ['no provider'] };
+      const { allPresent, detail } = await writer.presentOnAllAuthoritative(recordNameFor(identity), row.random_value);
+      return { ready: allPresent, detail };
+    },
+
+    /** Stores every perspective's results and the quorum; scans also leave an audit event. */
+    async recordCheck(id: string, kind: CheckKind, results: CheckResult[][]): Promise<CheckOutcome> {
+      const perPerspective = results.map((pair) => ({ perspective: pair[0].perspective, passed: pair.every((r) => r.passed) }));
+      const quorum = evaluateQuorum(perPerspective);
+      const failures = results.flat().filter((r) => !r.passed).map((r) => r.code);
+      const code = quorum.passed ? 'passed' : mostCommon(failures) ?? 'no_perspective';
+      const outcome: CheckOutcome = {
+        kind,
+        passed: quorum.passed,
+        code,
+        quorum: { summary: quorum.summary, required: quorum.required, passedPerspectives: quorum.passedPerspectives, failedPerspectives: quorum.failedPerspectives },
+        results: results.flat(),
+      };
+      await db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('domains').select(['account_id', 'status']).where('id', '=', id).executeTakeFirst();
+        if (!row) return;
+        await trx.insertInto('dcv_checks').values({ domain_id: id, account_id: row.account_id, kind, passed: outcome.passed, code, quorum: JSON.stringify(outcome.quorum), results: JSON.stringify(outcome.results) }).execute();
+        await trx.updateTable('domains').set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) }).where('id', '=', id).execute();
+      });
+      return outcome;
+    },
+
+    async beginScan(id: string): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        if (row.status !== 'pending') return stateOf(row);
+        return stateOf(await change(trx, row, { status: 'verifying' }, { action: 'scan_started' }));
+      });
+    },
+
+    /** The CA scan's verdict: validated with method, BR version and reuse period; otherwise back to pending, or failed for good. */
+    async completeScan(id: string, outcome: CheckOutcome, scansSoFar: number, previous: DomainState): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}`;
+        if (outcome.passed) {
+          const at = now();
+          const renewal = row.status === 'validated';
+          const updated = await change(
+            trx,
+            row,
+            { status: 'validated', validated_at: at, valid_until: validity(at), br_method: BR_METHOD_SECTION[row.method], br_version: BR_VERSION, needs_attention: false, failure_reason: null },
+            { action: renewal ? 'revalidated' : 'validated', note, after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION } },
+          );
+          return stateOf(updated);
+        }
+        if (row.status === 'validated') return stateOf(row, previous);
+        const failed = scansSoFar >= dcv.maxScans;
+        const updated = await change(
+          trx,
+          row,
+          { status: failed ? 'failed' : 'pending', failure_reason: failed ? `the CA scan failed ${scansSoFar} times (${outcome.code})` : null },
+          { action: failed ? 'failed' : 'scan_failed', note },
+        );
+        return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
+      });
+    },
+
+    /** A random value is good for 30 days at most (BR §3.2.2.4.7, .18): a domain still pending then fails. */
+    async expireRandomValue(id: string): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        if (row.status !== 'pending' || now() < new Date(row.random_value_expires_at)) return stateOf(row);
+        return stateOf(await change(trx, row, { status: 'failed', failure_reason: 'the random value expired before the record was found' }, { action: 'failed', note: 'random value expired' }));
+      });
+    },
+
+    async expireValidation(id: string, previous: DomainState): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        if (row.status !== 'validated' || !row.valid_until || now() < new Date(row.valid_until)) return stateOf(row, previous);
+        return stateOf(await change(trx, row, { status: 'expired' }, { action: 'expired' }));
+      });
+    },
+
+    /**
+     * A fresh random value. `restart` (the customer's revalidate) starts over as pending;
+     * a renewal keeps the domain validated while the new value is checked.
+     */
+    async rotateRandomValue(id: string, mode: 'restart' | 'renew', actor: Actor = SYSTEM): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        if (mode === 'restart' && row.status === 'verifying') throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends', nonRetryable: true });
+        const value = generateRandomValue(ms(dcv.randomValueLifetime), now());
+        const set = { random_value: value.value, random_value_expires_at: value.expiresAt, ...(mode === 'restart' ? { status: 'pending' as const, failure_reason: null, needs_attention: false } : {}) };
+        const updated = await change(trx, row, set, { actor, action: mode === 'restart' ? 'revalidation_requested' : 'renewal_started', after: { randomValueExpiresAt: value.expiresAt.toISOString() } });
+        return stateOf(updated, { attempt: 0, renewing: mode === 'renew' });
+      });
+    },
+
+    /** A renewal check failed (delegation or proxy removed?): flag it once, keep trying until the validation lapses. */
+    async flagAttention(id: string, outcome: CheckOutcome, previous: DomainState): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        if (row.needs_attention) return stateOf(row, previous);
+        const updated = await change(trx, row, { needs_attention: true }, {
+          action: 'needs_attention',
+          note: `automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place?`,
+        });
+        return stateOf(updated, previous);
+      });
+    },
+
+    /** Deletes the domain and what the service wrote for it. */
+    async removeDomain(identity: DomainIdentity, actor: Actor): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('domains').selectAll().where('id', '=', identity.id).forUpdate().executeTakeFirst();
+        if (!row) return;
+        await trx.deleteFrom('domains').where('id', '=', identity.id).execute();
+        await recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: row.id, actor, action: 'deleted', before: { status: row.status } });
+      });
+    },
+  };
+}
+
+export type DomainActivities = ReturnType<typeof createDomainActivities>;
+
+function mostCommon(codes: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

@@ -1,0 +1,51 @@
+import { checkCaa, checkCname, checkTxt } from '../src/dcv/dns-check';
+import { checkFile } from '../src/dcv/http-check';
+import type { Perspective } from '../src/dcv/perspective';
+import type { CheckResult } from '../src/dcv/result-codes';
+import type { CheckRequest } from '../workflows/domain-messages';
+
+export interface PerspectiveOptions {
+  perspective: Perspective;
+  caaIssuer: string;
+  httpPort: number;
+  httpsPort: number;
+  allowPrivateAddresses: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * The checks one network perspective runs, on its own task queue with its own resolvers, so a
+ * perspective can be a worker in another region on the same Temporal cluster.
+ */
+export function createPerspectiveActivities(options: PerspectiveOptions) {
+  const { perspective } = options;
+
+  async function methodCheck(request: CheckRequest): Promise<CheckResult> {
+    switch (request.method) {
+      case 'dns_cname':
+        return checkCname(perspective, request.name, request.delegationTarget, request.randomValue, options.timeoutMs);
+      case 'dns_txt':
+      case 'dns_provider':
+        return checkTxt(perspective, request.name, request.randomValue, options.timeoutMs);
+      case 'file':
+      case 'file_proxy':
+        return checkFile(request.name, request.randomValue, {
+          perspective,
+          timeoutMs: options.timeoutMs,
+          httpPort: options.httpPort,
+          httpsPort: options.httpsPort,
+          allowPrivate: options.allowPrivateAddresses,
+        });
+    }
+  }
+
+  return {
+    /** The method's check and the CAA check (RFC 8659), from this perspective. */
+    async checkDomain(request: CheckRequest): Promise<CheckResult[]> {
+      const [method, caa] = await Promise.all([methodCheck(request), checkCaa(perspective, request.name, options.caaIssuer, { timeoutMs: options.timeoutMs })]);
+      return [method, caa];
+    },
+  };
+}
+
+export type PerspectiveActivities = ReturnType<typeof createPerspectiveActivities>;

@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import { claimPrecheck, createDomain, getDomain, listDomains } from '../../db/domain-store';
+import type { DomainRow } from '../../db/schema';
+import { createDomainBody, domainListQuery } from '../../domain/domain-input';
+import { addDuration } from '../../domain/duration';
+import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../workflows/domain-messages';
+import { actorOf, customerOf } from '../auth';
+import { type ApiContext, bodyOf, pathId } from '../context';
+import { readPage, toPage } from '../pagination';
+import { notFound, parse, Problem } from '../problem';
+import { domainView } from '../views';
+import { eventsHandler } from './events';
+
+const cursorOf = (row: DomainRow) => ({ at: new Date(row.created_at).toISOString(), id: row.id });
+
+/** `POST|GET /v1/administrators/{id}/domains`, mounted on the administrators router. */
+export function administratorDomainsRouter(ctx: ApiContext): Router {
+  const router = Router({ mergeParams: true });
+
+  router.post('/', async (req, res) => {
+    const principal = customerOf(res);
+    const administratorId = pathId(req, 'id', 'administrator');
+    const input = parse(createDomainBody, bodyOf(req));
+    const row = await createDomain(ctx.db, { accountId: principal.accountId, administratorId, ...input, actor: actorOf(principal), dcv: ctx.dcv });
+    await ctx.domains.start(row);
+    await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', row.id).execute();
+    res.status(201).location(`/v1/domains/${row.id}`).json(domainView(row, ctx.dcv));
+  });
+
+  router.get('/', async (req, res) => {
+    const principal = customerOf(res);
+    const administratorId = pathId(req, 'id', 'administrator');
+    const administrator = await ctx.db.selectFrom('administrators').select('id').where('id', '=', administratorId).where('account_id', '=', principal.accountId).executeTakeFirst();
+    if (!administrator) throw notFound(`administrator ${administratorId}`);
+    const { limit, after } = readPage(req.query);
+    const rows = await listDomains(ctx.db, { accountId: principal.accountId, administratorId }, limit, after);
+    res.json(toPage(rows, limit, cursorOf, (r) => domainView(r, ctx.dcv)));
+  });
+
+  return router;
+}
+
+export function domainsRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  async function load(accountId: string, id: string): Promise<DomainRow> {
+    const row = await getDomain(ctx.db, accountId, id);
+    if (!row) throw notFound(`domain ${id}`);
+    return row;
+  }
+
+  router.get('/', async (req, res) => {
+    const { status, expiringWithinDays } = parse(domainListQuery, { status: req.query.status, expiringWithinDays: req.query.expiringWithinDays });
+    const { limit, after } = readPage({ limit: req.query.limit, cursor: req.query.cursor });
+    const expiringBefore = expiringWithinDays === undefined ? undefined : new Date(Date.now() + expiringWithinDays * 86_400_000);
+    const rows = await listDomains(ctx.db, { accountId: customerOf(res).accountId, status, expiringBefore }, limit, after);
+    res.json(toPage(rows, limit, cursorOf, (r) => domainView(r, ctx.dcv)));
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(domainView(await load(customerOf(res).accountId, pathId(req, 'id', 'domain')), ctx.dcv));
+  });
+
+  /** The customer's pre-check: looks now, from every perspective, and says what it saw against what it expected. */
+  router.post('/:id/validate', async (req, res) => {
+    const principal = customerOf(res);
+    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
+    const intervalMs = addDuration(new Date(0), ctx.dcv.precheckInterval).getTime();
+    const wait = await claimPrecheck(ctx.db, row.id, intervalMs);
+    if (wait > 0) {
+      throw new Problem(429, 'Too Many Requests', `pre-checks of one domain are limited to one every ${intervalMs / 1000}s; retry in ${wait}s`, { headers: { 'Retry-After': String(wait) } });
+    }
+    const outcome = await ctx.domains.update(row, precheckUpdate, { actor: actorOf(principal) });
+    res.json({
+      passed: outcome.passed,
+      code: outcome.code,
+      quorum: outcome.quorum,
+      perspectives: outcome.results,
+    });
+  });
+
+  router.post('/:id/revalidate', async (req, res) => {
+    const principal = customerOf(res);
+    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
+    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) });
+    res.json(domainView(await load(principal.accountId, row.id), ctx.dcv));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const principal = customerOf(res);
+    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
+    await ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) });
+    res.status(204).end();
+  });
+
+  router.get('/:id/events', eventsHandler(ctx, 'domain'));
+
+  return router;
+}

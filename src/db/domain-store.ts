@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { PageCursor } from '../api/pagination';
+import { conflict, Problem } from '../api/problem';
+import type { DcvConfig } from '../config';
+import { delegationLabel, type DcvMethod } from '../dcv/instructions';
+import { generateRandomValue } from '../dcv/random-value';
+import { addDuration } from '../domain/duration';
+import { isUsable } from '../domain/status';
+import type { Actor } from '../../workflows/messages';
+import type { Db } from './connect';
+import { recordEvent } from './events';
+import type { DomainRow, DomainStatus } from './schema';
+
+/** Adds a domain under an approved administrator; names are unique within an account. */
+export async function createDomain(
+  db: Db,
+  params: { accountId: string; administratorId: string; name: string; method: DcvMethod; dnsProviderId: string | null; actor: Actor; dcv: DcvConfig },
+): Promise<DomainRow> {
+  return db.transaction().execute(async (trx) => {
+    const administrator = await trx
+      .selectFrom('administrators')
+      .select(['status'])
+      .where('id', '=', params.administratorId)
+      .where('account_id', '=', params.accountId)
+      .forShare()
+      .executeTakeFirst();
+    if (!administrator) throw new Problem(404, 'Not Found', `administrator ${params.administratorId} was not found`);
+    if (!isUsable(administrator.status)) {
+      throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
+    }
+    if (params.dnsProviderId) {
+      const provider = await trx.selectFrom('dns_providers').select('id').where('id', '=', params.dnsProviderId).where('account_id', '=', params.accountId).executeTakeFirst();
+      if (!provider) throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', { errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }] });
+    }
+    const existing = await trx.selectFrom('domains').select('id').where('account_id', '=', params.accountId).where('name', '=', params.name).executeTakeFirst();
+    if (existing) throw conflict(`${params.name} is already in this account (domain ${existing.id})`);
+    const id = randomUUID();
+    const at = new Date();
+    const value = generateRandomValue(addDuration(at, params.dcv.randomValueLifetime).getTime() - at.getTime(), at);
+    const row = await trx
+      .insertInto('domains')
+      .values({
+        id,
+        account_id: params.accountId,
+        administrator_id: params.administratorId,
+        name: params.name,
+        method: params.method,
+        dns_provider_id: params.dnsProviderId,
+        delegation_label: delegationLabel(id),
+        status: 'pending',
+        random_value: value.value,
+        random_value_expires_at: value.expiresAt,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+      .catch((error) => {
+        // A concurrent request added the same name first.
+        if ((error as { code?: string }).code === '23505') throw conflict(`${params.name} is already in this account`);
+        throw error;
+      });
+    await recordEvent(trx, { accountId: params.accountId, entityKind: 'domain', entityId: id, actor: params.actor, action: 'added', after: { status: 'pending', name: params.name, method: params.method } });
+    return row;
+  });
+}
+
+export async function getDomain(db: Db, accountId: string, id: string): Promise<DomainRow | undefined> {
+  return db.selectFrom('domains').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listDomains(
+  db: Db,
+  filter: { accountId: string; administratorId?: string; status?: DomainStatus; expiringBefore?: Date },
+  limit: number,
+  cursor?: PageCursor,
+): Promise<DomainRow[]> {
+  let query = db.selectFrom('domains').selectAll().where('account_id', '=', filter.accountId);
+  if (filter.administratorId) query = query.where('administrator_id', '=', filter.administratorId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.expiringBefore) query = query.where('status', '=', 'validated').where('valid_until', '<=', filter.expiringBefore);
+  if (cursor) query = query.where(sql`(created_at, id)`, '>', sql`(${new Date(cursor.at)}, ${cursor.id}::uuid)`);
+  return query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+}
+
+/**
+ * Claims the right to run a pre-check now; at most one per interval per domain, decided atomically.
+ * Returns the seconds to wait when the claim fails.
+ */
+export async function claimPrecheck(db: Db, id: string, intervalMs: number): Promise<number> {
+  const now = new Date();
+  const claimed = await db
+    .updateTable('domains')
+    .set({ last_precheck_at: now })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_precheck_at', 'is', null), eb('last_precheck_at', '<=', new Date(now.getTime() - intervalMs))]))
+    .returning('id')
+    .executeTakeFirst();
+  if (claimed) return 0;
+  const row = await db.selectFrom('domains').select('last_precheck_at').where('id', '=', id).executeTakeFirst();
+  const last = row?.last_precheck_at ? new Date(row.last_precheck_at).getTime() : now.getTime();
+  return Math.max(1, Math.ceil((last + intervalMs - now.getTime()) / 1000));
+}
+
+/** The value a reverse-proxied CA fetch must see for `/dcv/<label>/fileauth.txt`. */
+export async function proxiedFileValue(db: Db, label: string): Promise<string | undefined> {
+  const row = await db.selectFrom('domains').select('random_value').where('delegation_label', '=', label).where('method', '=', 'file_proxy').executeTakeFirst();
+  return row?.random_value;
+}

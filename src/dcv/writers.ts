@@ -1,0 +1,27 @@
+import type { DcvConfig } from '../config';
+import type { Db } from '../db/connect';
+import { open } from '../domain/secret-box';
+import { type DnsWriter, dnspodWriter, rfc2136Writer } from './dns-writer';
+
+/** The DNS writers domain activities use: the service's delegation zone, and each account's own providers. */
+export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
+  const lookup = { resolvers: dcv.perspectives[0]?.resolvers ?? [], port: dcv.authoritativePort };
+  return {
+    delegation(): DnsWriter | undefined {
+      const server = dcv.delegationServer;
+      return server ? rfc2136Writer({ ...server, zone: dcv.delegationZone }, lookup) : undefined;
+    },
+    async provider(accountId: string, providerId: string, domainName: string): Promise<DnsWriter> {
+      const row = await db.selectFrom('dns_providers').selectAll().where('id', '=', providerId).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+      const secret = open(secretKey, row.secret_ciphertext, row.id);
+      const settings = row.settings as Record<string, string | number>;
+      if (row.kind === 'rfc2136') {
+        return rfc2136Writer(
+          { server: String(settings.server), port: Number(settings.port), zone: String(settings.zone), keyName: String(settings.tsigKeyName), algorithm: settings.tsigAlgorithm as 'hmac-sha256', secret },
+          lookup,
+        );
+      }
+      return dnspodWriter({ tokenId: String(settings.tokenId), token: secret, baseUrl: dcv.dnspodApiUrl }, domainName, lookup);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { DcvConfig } from '../config';
+import type { DomainRow } from '../db/schema';
+import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
+import type { DomainWorkflowInput } from '../../workflows/domain-messages';
+import type { domainValidationWorkflow } from '../../workflows/domain';
+import { workflowIdFor } from './ids';
+import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS } from './search-attributes';
+import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
+
+export interface DomainWorkflows {
+  start(row: DomainRow): Promise<void>;
+  update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret>;
+}
+
+export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfig, continueAsNewAfterEvents?: number): DomainWorkflows {
+  function options(row: DomainRow) {
+    const input: DomainWorkflowInput = { domain: domainIdentityOf(row), state: domainStateOf(row, dcv.revalidateBefore), continueAsNewAfterEvents };
+    return {
+      workflowId: workflowIdFor('domain', row.id),
+      taskQueue,
+      args: [input] as [DomainWorkflowInput],
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      typedSearchAttributes: [
+        { key: ACCOUNT_ID, value: row.account_id },
+        { key: ENTITY_KIND, value: 'domain' },
+        { key: ENTITY_STATUS, value: row.status },
+        { key: DOMAIN_NAME, value: row.name },
+      ],
+      staticSummary: `Domain ${row.name} (${row.method})`,
+    };
+  }
+  return {
+    async start(row) {
+      await client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
+    },
+    async update(row, update, arg) {
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
+      try {
+        return await client.withAbortSignal(AbortSignal.timeout(UPDATE_TIMEOUT_MS), () =>
+          client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation }),
+        );
+      } catch (error) {
+        throw updateProblem(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Workflow-safe: messages and state of the domain validation workflow.
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CheckResult } from '../src/dcv/result-codes';
+import type { DcvMethod } from '../src/dcv/instructions';
+import type { Actor } from './messages';
+
+export type DomainStatus = 'pending' | 'verifying' | 'validated' | 'failed' | 'expired';
+
+/** What cleaning up needs even after the row is gone (an administrator deleted with its domains). */
+export interface DomainIdentity {
+  id: string;
+  accountId: string;
+  name: string;
+  method: DcvMethod;
+  dnsProviderId: string | null;
+  delegationLabel: string;
+}
+
+export interface DomainState {
+  status: DomainStatus;
+  randomValueExpiresAt: string;
+  validUntil: string | null;
+  revalidateAt: string | null;
+  /** Checks done while waiting for the record (or for a renewal to pass); picks the next wait. */
+  attempt: number;
+  /** A renewal of a still valid validation is running (automatic methods). */
+  renewing: boolean;
+  needsAttention: boolean;
+}
+
+export interface DomainWorkflowInput {
+  domain: DomainIdentity;
+  state: DomainState;
+  continueAsNewAfterEvents?: number;
+}
+
+/** Settings read once per run through an activity, so configuration changes reach running workflows. */
+export interface DcvSettings {
+  perspectives: string[];
+  retryScheduleMs: number[];
+  maxScans: number;
+}
+
+/** The request one perspective runs: the method's check plus CAA. */
+export interface CheckRequest {
+  method: DcvMethod;
+  name: string;
+  randomValue: string;
+  delegationTarget: string;
+  delegationLabel: string;
+}
+
+export type CheckKind = 'precheck' | 'recheck' | 'scan';
+
+export interface CheckOutcome {
+  kind: CheckKind;
+  passed: boolean;
+  /** The deciding result code: `passed`, or the most common failure. */
+  code: string;
+  quorum: { summary: string; required: number; passedPerspectives: string[]; failedPerspectives: string[] };
+  results: CheckResult[];
+}
+
+export const precheckUpdate = defineUpdate<CheckOutcome, [{ actor: Actor }]>('precheck');
+export const revalidateUpdate = defineUpdate<DomainState, [{ actor: Actor }]>('revalidate');
+export const removeDomainUpdate = defineUpdate<void, [{ actor: Actor }]>('removeDomain');
+/** Its administrator or organization was deleted: clean up what the service wrote and end. */
+export const parentRemovedSignal = defineSignal('parentRemoved');
+
+/** Derived from the service's task queue, so two deployments on one namespace never share perspectives. */
+export function perspectiveTaskQueue(serviceTaskQueue: string, name: string): string {
+  return `${serviceTaskQueue}.perspective.${name}`;
+}

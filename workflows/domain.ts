@@ -1,0 +1,239 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { DomainActivities } from '../activities/domains';
+import type { PerspectiveActivities } from '../activities/perspective';
+import type { CheckResult } from '../src/dcv/result-codes';
+import { ENTITY_STATUS } from '../src/temporal/search-attributes';
+import {
+  type CheckKind,
+  type CheckOutcome,
+  type DcvSettings,
+  type DomainState,
+  type DomainWorkflowInput,
+  parentRemovedSignal,
+  perspectiveTaskQueue,
+  precheckUpdate,
+  removeDomainUpdate,
+  revalidateUpdate,
+} from './domain-messages';
+import { type Actor, CONFLICT } from './messages';
+
+const db = proxyActivities<DomainActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { nonRetryableErrorTypes: [CONFLICT, 'NotFound', 'Misconfigured'] },
+});
+
+/** A perspective that does not answer in time counts as a failed perspective, never as a stuck workflow. */
+function perspective(name: string) {
+  return proxyActivities<PerspectiveActivities>({
+    taskQueue: perspectiveTaskQueue(workflowInfo().taskQueue, name),
+    scheduleToCloseTimeout: '2 minutes',
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 2 },
+  });
+}
+
+function unavailable(name: string, error: unknown): CheckResult[] {
+  const detail = `perspective ${name} did not answer: ${error instanceof Error ? error.message : String(error)}`;
+  return [{ perspective: name, code: 'timeout', passed: false, expected: 'an answer from the perspective', observed: [], detail }];
+}
+
+/**
+ * One domain's validation for its whole life: waiting for the record on a backoff schedule, the
+ * multi-perspective CA scan with its quorum, expiry at the end of the reuse period and, for the
+ * automatic methods, renewal with a fresh random value before that.
+ */
+export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
+  const domain = input.domain;
+  let state: DomainState = input.state;
+  let removed = false;
+  let busy = false;
+  let checkNow = false;
+  let version = 0;
+  let scans = 0;
+
+  function apply(next: DomainState): void {
+    if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
+    state = next;
+    version++;
+  }
+
+  async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      busy = false;
+    }
+  }
+
+  let settings: DcvSettings | undefined;
+  const settingsOnce = async () => (settings ??= await db.dcvSettings());
+
+  async function check(kind: CheckKind, names?: string[]): Promise<CheckOutcome> {
+    const { perspectives } = await settingsOnce();
+    const request = await db.checkRequest(domain.id);
+    const results = await Promise.all(
+      (names ?? perspectives).map((name) => perspective(name).checkDomain(request).catch((error) => unavailable(name, error))),
+    );
+    return db.recordCheck(domain.id, kind, results);
+  }
+
+  async function scan(): Promise<void> {
+    if (domain.method === 'dns_provider') {
+      const { ready } = await db.providerRecordEverywhere(domain);
+      if (!ready) return apply({ ...state, attempt: state.attempt + 1 });
+    }
+    // A cheap look from one perspective first; the full scan only once the record is there.
+    const first = (await settingsOnce()).perspectives.slice(0, 1);
+    const recheck = await check('recheck', first);
+    if (!recheck.passed) {
+      if (state.renewing) apply(await db.flagAttention(domain.id, recheck, { ...state, attempt: state.attempt + 1 }));
+      else apply({ ...state, attempt: state.attempt + 1 });
+      return;
+    }
+    if (!state.renewing) apply(await db.beginScan(domain.id));
+    scans++;
+    const outcome = await check('scan');
+    apply(await db.completeScan(domain.id, outcome, scans, state));
+    if (!outcome.passed && state.renewing) apply(await db.flagAttention(domain.id, outcome, { ...state, attempt: state.attempt + 1 }));
+    if (outcome.passed && domain.method === 'dns_provider') await db.unpublishRecord(domain);
+  }
+
+  setHandler(
+    precheckUpdate,
+    async () => {
+      const outcome = await check('precheck');
+      if (outcome.passed && state.status === 'pending') {
+        checkNow = true;
+        version++;
+      }
+      return outcome;
+    },
+    { validator: (_request: { actor: Actor }) => ensureNotRemoved() },
+  );
+
+  setHandler(
+    revalidateUpdate,
+    ({ actor }) =>
+      exclusive(async () => {
+        apply(await callerFacing(() => db.rotateRandomValue(domain.id, 'restart', actor)));
+        scans = 0;
+        await db.publishRecord(domain);
+        checkNow = true;
+        return state;
+      }),
+    {
+      validator: (_request: { actor: Actor }) => {
+        ensureNotRemoved();
+        if (state.status === 'verifying') throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends' });
+      },
+    },
+  );
+
+  setHandler(
+    removeDomainUpdate,
+    ({ actor }) =>
+      exclusive(async () => {
+        await db.unpublishRecord(domain);
+        await db.removeDomain(domain, actor);
+        removed = true;
+      }),
+    { validator: (_request: { actor: Actor }) => ensureNotRemoved() },
+  );
+
+  setHandler(parentRemovedSignal, () => {
+    void exclusive(async () => {
+      if (removed) return;
+      await db.unpublishRecord(domain);
+      removed = true;
+    });
+  });
+
+  function ensureNotRemoved(): void {
+    if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: 'the domain has been deleted' });
+  }
+
+  if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await db.publishRecord(domain);
+
+  while (!removed) {
+    const { retryScheduleMs } = await settingsOnce();
+    const wakeAt = nextWake(state, retryScheduleMs, Date.now());
+    const seen = version;
+    const woke = wakeAt === null
+      ? await condition(() => removed || version !== seen)
+      : await condition(() => removed || version !== seen, Math.max(wakeAt - Date.now(), 1));
+    if (removed) break;
+    if (!woke || checkNow) {
+      await exclusive(async () => {
+        if (removed) return;
+        const wasCheckNow = checkNow;
+        checkNow = false;
+        await step(wasCheckNow);
+      });
+    }
+    if (shouldContinueAsNew(input)) {
+      await condition(() => !busy && allHandlersFinished());
+      if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state });
+    }
+  }
+  await condition(allHandlersFinished);
+
+  /** What the clock (or a passed pre-check) asks for now. */
+  async function step(requested: boolean): Promise<void> {
+    const now = Date.now();
+    if (state.status === 'pending') {
+      if (now >= Date.parse(state.randomValueExpiresAt)) return apply(await db.expireRandomValue(domain.id));
+      return scan();
+    }
+    if (state.status === 'validated') {
+      if (state.validUntil && now >= Date.parse(state.validUntil)) return apply(await db.expireValidation(domain.id, state));
+      if (!state.renewing && state.revalidateAt && now >= Date.parse(state.revalidateAt)) {
+        apply(await db.rotateRandomValue(domain.id, 'renew'));
+        await db.publishRecord(domain);
+      }
+      if (state.renewing || requested) return scan();
+    }
+  }
+}
+
+/** The next moment the clock must act; null when only a message can move the domain on. */
+export function nextWake(state: DomainState, retryScheduleMs: number[], now: number): number | null {
+  const retry = now + retryScheduleMs[Math.min(state.attempt, retryScheduleMs.length - 1)];
+  switch (state.status) {
+    case 'pending':
+      return Math.min(retry, Date.parse(state.randomValueExpiresAt));
+    case 'validated': {
+      const until = state.validUntil ? Date.parse(state.validUntil) : Infinity;
+      const next = state.renewing ? retry : state.revalidateAt ? Date.parse(state.revalidateAt) : Infinity;
+      const wake = Math.min(until, next);
+      return Number.isFinite(wake) ? wake : null;
+    }
+    default:
+      return null;
+  }
+}
+
+async function callerFacing<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
+    throw error;
+  }
+}
+
+function shouldContinueAsNew(input: DomainWorkflowInput): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength > input.continueAsNewAfterEvents);
+}
