@@ -10,6 +10,8 @@ import { evaluateQuorum } from '../src/dcv/quorum';
 import { generateRandomValue } from '../src/dcv/random-value';
 import type { CheckResult } from '../src/dcv/result-codes';
 import type { DnsWriter } from '../src/dcv/dns-writer';
+import { DnspodError } from '../src/dcv/dnspod';
+import { DnsUpdateError } from '../src/dcv/rfc2136';
 import { addDuration, type Duration } from '../src/domain/duration';
 import { reusableUntil } from '../src/domain/reuse-period';
 import { CONFLICT, NOT_FOUND, type Actor } from '../workflows/messages';
@@ -94,15 +96,33 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       return { method: row.method, name: row.name, randomValue: row.random_value, delegationTarget: delegationTarget(row.id, dcv), delegationLabel: row.delegation_label };
     },
 
-    /** Writes the current random value where the method needs the service to (CNAME target, DNS provider); idempotent. */
+    /**
+     * Writes the current random value where the method needs the service to (CNAME target, DNS provider);
+     * idempotent. A refusal by the DNS server or provider is final: retrying would not change its mind.
+     */
     async publishRecord(identity: DomainIdentity): Promise<void> {
       const writer = await writerFor(identity);
       if (!writer) {
-        if (identity.method === 'dns_cname') throw ApplicationFailure.nonRetryable('DCV_DELEGATION_SERVER is not configured', 'Misconfigured');
+        if (identity.method === 'dns_cname') throw ApplicationFailure.nonRetryable('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)', 'DnsWriteRefused');
         return;
       }
       const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
-      if (row) await writer.upsertTxt(recordNameFor(identity), row.random_value);
+      if (!row) return;
+      try {
+        await writer.upsertTxt(recordNameFor(identity), row.random_value);
+      } catch (error) {
+        if (isRefusal(error)) throw ApplicationFailure.nonRetryable(`the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${(error as Error).message}`, 'DnsWriteRefused');
+        throw error;
+      }
+    },
+
+    /** The service could not publish the record: nothing the schedule can fix, so the domain fails with the reason. */
+    async failDomain(id: string, reason: string, previous: DomainState): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => {
+        const row = await lock(trx, id);
+        if (row.status !== 'pending') return stateOf(row, previous);
+        return stateOf(await change(trx, row, { status: 'failed', failure_reason: reason }, { action: 'failed', note: reason }));
+      });
     },
 
     /** Removes what `publishRecord` wrote. */
@@ -111,12 +131,17 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       await writer?.deleteTxt(recordNameFor(identity));
     },
 
-    /** dns_provider: the record must be on every authoritative server before the CA scans. */
+    /** dns_provider: the record must be on every authoritative server before the CA scans; when it is, that is recorded. */
     async providerRecordEverywhere(identity: DomainIdentity): Promise<{ ready: boolean; detail: string[] }> {
       const writer = await writerFor(identity);
-      const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
+      const row = await db.selectFrom('domains').select(['random_value', 'account_id', 'status']).where('id', '=', identity.id).executeTakeFirst();
       if (!writer || !row) return { ready: false, detail: ['no provider'] };
       const { allPresent, detail } = await writer.presentOnAllAuthoritative(recordNameFor(identity), row.random_value);
+      if (allPresent) {
+        await db.transaction().execute((trx) =>
+          recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_on_all_authoritative', after: { status: row.status }, note: detail.join('; ') }),
+        );
+      }
       return { ready: allPresent, detail };
     },
 
@@ -236,6 +261,12 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 }
 
 export type DomainActivities = ReturnType<typeof createDomainActivities>;
+
+function isRefusal(error: unknown): boolean {
+  if (error instanceof DnsUpdateError) return ['NOTAUTH', 'REFUSED', 'BADSIG', 'BADKEY', 'BADTIME', 'NOTZONE'].includes(error.rcode);
+  if (error instanceof DnspodError) return !['NETWORK', 'BAD_RESPONSE'].includes(error.code) && !error.code.startsWith('HTTP_5');
+  return error instanceof Error && /not in the provider's zone/.test(error.message);
+}
 
 function mostCommon(codes: string[]): string | undefined {
   const counts = new Map<string, number>();

@@ -29,7 +29,13 @@ import { type Actor, CONFLICT } from './messages';
 
 const db = proxyActivities<DomainActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { nonRetryableErrorTypes: [CONFLICT, 'NotFound', 'Misconfigured'] },
+  retry: { nonRetryableErrorTypes: [CONFLICT, 'NotFound', 'DnsWriteRefused'] },
+});
+
+/** Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the reason. */
+const dnsWrite = proxyActivities<Pick<DomainActivities, 'publishRecord'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['DnsWriteRefused'] },
 });
 
 /** A perspective that does not answer in time counts as a failed perspective, never as a stuck workflow. */
@@ -89,6 +95,18 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     return db.recordCheck(domain.id, kind, results);
   }
 
+  /** Publishes the value where the service writes it; a failure fails the domain with the reason instead of the workflow. */
+  async function publish(): Promise<boolean> {
+    try {
+      await dnsWrite.publishRecord(domain);
+      return true;
+    } catch (error) {
+      const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+      apply(await db.failDomain(domain.id, cause instanceof Error ? cause.message : String(cause), state));
+      return false;
+    }
+  }
+
   async function scan(): Promise<void> {
     if (domain.method === 'dns_provider') {
       const { ready } = await db.providerRecordEverywhere(domain);
@@ -129,8 +147,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
       exclusive(async () => {
         apply(await callerFacing(() => db.rotateRandomValue(domain.id, 'restart', actor)));
         scans = 0;
-        await db.publishRecord(domain);
-        checkNow = true;
+        checkNow = await publish();
         return state;
       }),
     {
@@ -164,7 +181,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: 'the domain has been deleted' });
   }
 
-  if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await db.publishRecord(domain);
+  if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await publish();
 
   while (!removed) {
     const { retryScheduleMs } = await settingsOnce();
@@ -200,7 +217,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
       if (state.validUntil && now >= Date.parse(state.validUntil)) return apply(await db.expireValidation(domain.id, state));
       if (!state.renewing && state.revalidateAt && now >= Date.parse(state.revalidateAt)) {
         apply(await db.rotateRandomValue(domain.id, 'renew'));
-        await db.publishRecord(domain);
+        await publish();
       }
       if (state.renewing || requested) return scan();
     }

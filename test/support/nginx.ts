@@ -19,12 +19,17 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type NginxServerSpec =
-  | { kind: 'static'; root: string }
-  | { kind: 'proxy'; upstream: string; path?: string };
+export type NginxServerSpec = ({ kind: 'static'; root: string } | { kind: 'proxy'; upstream: string; path?: string }) & {
+  /** Virtual host name; with `sharedPort` the servers share one port and are told apart by it. */
+  serverName?: string;
+};
 
 export interface NginxOptions {
   servers: NginxServerSpec[];
+  /** All servers on one port (name-based virtual hosts), as a customer's web server would be. */
+  sharedPort?: boolean;
+  /** With `sharedPort`: the port to use (chosen ahead, e.g. because the code under test is told it first). */
+  port?: number;
 }
 
 export interface NginxServer {
@@ -67,7 +72,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 function serverBlock(spec: NginxServerSpec, port: number): string {
-  const head = [`  server {`, `    listen 127.0.0.1:${port};`, `    server_name _;`];
+  const head = [`  server {`, `    listen 127.0.0.1:${port};`, `    server_name ${spec.serverName ?? '_'};`];
   if (spec.kind === 'static') {
     return [...head, `    root ${spec.root};`, `    location / { try_files $uri =404; }`, `  }`].join('\n');
   }
@@ -93,7 +98,8 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
     mkdirSync(join(dir, sub), { recursive: true });
   }
   const ports: number[] = [];
-  for (let i = 0; i < options.servers.length; i++) ports.push(await freeLoopbackPort());
+  const shared = options.sharedPort ? (options.port ?? (await freeLoopbackPort())) : undefined;
+  for (let i = 0; i < options.servers.length; i++) ports.push(shared ?? (await freeLoopbackPort()));
   const errorLog = join(dir, 'logs', 'error.log');
   const conf = [
     'user root;',
