@@ -82,11 +82,11 @@ test('histories of each workflow replay deterministically', async () => {
   }
 
   const committed = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
-  expect(committed).toEqual(['administratorWorkflow.json', 'organizationWorkflow.json']);
+  expect(committed).toEqual(['administratorWorkflow.json', 'domainValidationWorkflow.json', 'organizationWorkflow.json']);
   const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
   const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, ...files], { encoding: 'utf8' });
   const replayed = output.trim().split('\n');
-  expect(replayed).toHaveLength(4);
+  expect(replayed).toHaveLength(5);
   for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
 });
 });
