@@ -1,0 +1,141 @@
+import { workflowIdFor } from '../../src/temporal/ids';
+import { startDcvLab, type DcvLab } from '../support/dcv-lab';
+import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+
+/** The domain endpoints' rules: who may add what, name checks, tenant isolation, lists, cascades, search. */
+let lab: DcvLab;
+let harness: Harness;
+let customer: Api;
+let other: Api;
+let reviewer: Api;
+let organizationId: string;
+let administratorId: string;
+
+beforeAll(async () => {
+  lab = await startDcvLab();
+  harness = await startHarness({ env: lab.env('east=A;west=A') });
+  customer = await harness.customer();
+  other = await harness.customer('Other');
+  reviewer = await harness.reviewer();
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  organizationId = organization.id;
+  administratorId = organization.administrators[0].id;
+});
+afterAll(async () => {
+  await harness?.stop();
+  await lab?.stop();
+});
+
+const add = (body: Record<string, unknown>, api: Api = customer, admin = administratorId) => api.request('POST', `/v1/administrators/${admin}/domains`, body);
+const domainCount = async () => (await harness.db.selectFrom('domains').select('id').execute()).length;
+
+test('domains are added only under an approved administrator', async () => {
+  const early = await add({ domain: 'early.example.com' });
+  expect(early.status).toBe(409);
+  expect(early.body.detail).toBe('the administrator is under_review: domains can be added only under an approved administrator');
+  await reviewer.request('POST', `/v1/reviews/organizations/${organizationId}/decision`, { decision: 'approve' });
+  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+  expect((await add({ domain: 'early.example.com' })).status).toBe(201);
+});
+
+describe('names and methods are checked; bad input changes nothing', () => {
+  test.each([
+    ['an IPv4 address', { domain: '192.0.2.10' }, 'domain', /IP addresses/],
+    ['an IPv6 address', { domain: '[2001:db8::1]' }, 'domain', /IP addresses/],
+    ['a public suffix', { domain: 'co.uk' }, 'domain', /public suffix/i],
+    ['a wildcard over a public suffix', { domain: '*.com.cn' }, 'domain', /public suffix/i],
+    ['an invalid label', { domain: 'bad_name.example.com' }, 'domain', /label/i],
+    ['a wildcard not leftmost', { domain: 'www.*.example.com' }, 'domain', /wildcard/i],
+    ['an internal name', { domain: 'intranet.local' }, 'domain', /./],
+    ['a file method for a wildcard', { domain: '*.example.com', autoValidation: false, method: 'file' }, 'method', /wildcard/],
+    ['a provider with automatic validation', { domain: 'x.example.com', autoValidation: true, method: 'dns_provider' }, 'method', /dns or file/],
+    ['a provider method without a provider', { domain: 'x.example.com', autoValidation: false, method: 'dns_provider' }, 'dnsProviderId', /required/],
+    ['an unknown method', { domain: 'x.example.com', method: 'email' }, 'method', /./],
+    ['an unknown field', { domain: 'x.example.com', ttl: 60 }, '(body)', /Unrecognized/],
+  ])('%s', async (_label, body, field, message) => {
+    const before = await domainCount();
+    const response = await add(body);
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0]).toMatchObject({ field, message: expect.stringMatching(message) });
+    expect(await domainCount()).toBe(before);
+  });
+
+  test('names are normalized: case, trailing dot, IDN to A-labels; the same name twice answers 409', async () => {
+    const idn = await add({ domain: 'Bücher.Example.COM.' });
+    expect(idn.body.domain).toBe('xn--bcher-kva.example.com');
+    const again = await add({ domain: 'xn--bcher-kva.example.com', autoValidation: false, method: 'dns' });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toMatch(/already in this account/);
+    // Another account may hold the same name.
+    const otherAccount = await approvedAdministratorOf(other);
+    expect((await add({ domain: 'bücher.example.com' }, other, otherAccount)).status).toBe(201);
+  });
+});
+
+async function approvedAdministratorOf(api: Api): Promise<string> {
+  const organization = (await api.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+  await reviewer.request('POST', `/v1/reviews/administrators/${organization.administrators[0].id}/decision`, { decision: 'approve' });
+  return organization.administrators[0].id;
+}
+
+test('another account\'s domains and DNS providers answer 404 and stay untouched', async () => {
+  const domain = (await add({ domain: 'private.example.com', autoValidation: false, method: 'dns' })).body;
+  const provider = (await customer.request('POST', '/v1/dns-providers', { kind: 'dnspod', name: 'DNSPod', tokenId: '12345', token: 'abcdefghijklmnopqrstuvwxyz012345' })).body;
+  expect(provider).toMatchObject({ kind: 'dnspod', tokenId: '12345' });
+  expect(provider.token).toBeUndefined();
+  for (const [method, route] of [
+    ['GET', `/v1/domains/${domain.id}`],
+    ['DELETE', `/v1/domains/${domain.id}`],
+    ['POST', `/v1/domains/${domain.id}/validate`],
+    ['POST', `/v1/domains/${domain.id}/revalidate`],
+    ['GET', `/v1/domains/${domain.id}/events`],
+    ['GET', `/v1/administrators/${administratorId}/domains`],
+    ['POST', `/v1/administrators/${administratorId}/domains`],
+    ['GET', `/v1/dns-providers/${provider.id}`],
+    ['DELETE', `/v1/dns-providers/${provider.id}`],
+  ]) {
+    const response = await other.request(method, route, method === 'POST' ? { domain: 'steal.example.com' } : undefined);
+    expect([method, route, response.status]).toEqual([method, route, 404]);
+  }
+  const otherAdmin = await approvedAdministratorOf(other);
+  const borrowed = await add({ domain: 'borrow.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.id }, other, otherAdmin);
+  expect(borrowed.status).toBe(400);
+  expect(borrowed.body.errors[0].field).toBe('dnsProviderId');
+  expect((await customer.request('GET', `/v1/domains/${domain.id}`)).body.status).toBe('pending');
+  expect((await other.request('GET', '/v1/domains?limit=100')).body.items.map((d: { domain: string }) => d.domain)).not.toContain('private.example.com');
+  expect((await reviewer.request('GET', '/v1/domains')).status).toBe(403);
+});
+
+test('lists filter by status and by validations ending soon', async () => {
+  const domain = (await add({ domain: 'listed.example.com', autoValidation: false, method: 'dns' })).body;
+  await lab.a.addRecord('_dnsauth.listed.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
+  await eventually(async () => ((await customer.request('GET', `/v1/domains/${domain.id}`)).body.status === 'validated' ? true : undefined), 20_000, 'validated');
+  const names = async (query: string) => (await customer.request('GET', `/v1/domains?${query}`)).body.items.map((d: { domain: string }) => d.domain);
+  expect(await names('status=validated')).toEqual(['listed.example.com']);
+  expect(await names('status=pending&limit=100')).not.toContain('listed.example.com');
+  expect(await names('expiringWithinDays=400')).toEqual(['listed.example.com']);
+  expect(await names('expiringWithinDays=1')).toEqual([]);
+  expect((await customer.request('GET', '/v1/domains?status=done')).body.errors[0].field).toBe('status');
+  const underAdmin = (await customer.request('GET', `/v1/administrators/${administratorId}/domains?limit=100`)).body.items.map((d: { domain: string }) => d.domain);
+  expect(underAdmin).toContain('listed.example.com');
+
+  const found = await eventually(async () => {
+    const ids: string[] = [];
+    for await (const w of harness.client.workflow.list({ query: `DomainName = "listed.example.com" AND EntityStatus = "validated"` })) ids.push(w.workflowId);
+    return ids.length ? ids : undefined;
+  }, 15_000, 'search by domain name');
+  expect(found).toEqual([workflowIdFor('domain', domain.id)]);
+});
+
+test('deleting an administrator deletes its domains, ends their workflows and removes what the service wrote', async () => {
+  const domain = (await add({ domain: 'cascade.example.com' })).body;
+  const target = domain.instructions.record.value;
+  await eventually(async () => ((await lab.txtAt(target)).length ? true : undefined), 10_000, 'delegation record');
+  expect((await customer.request('DELETE', `/v1/administrators/${administratorId}`)).status).toBe(204);
+  expect((await customer.request('GET', `/v1/domains/${domain.id}`)).status).toBe(404);
+  await eventually(async () => ((await harness.client.workflow.getHandle(workflowIdFor('domain', domain.id)).describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'domain workflow ended');
+  await eventually(async () => ((await lab.txtAt(target)).length === 0 ? true : undefined), 10_000, 'delegation record removed');
+  const trail = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items.map((e: { action: string }) => e.action);
+  expect(trail).toEqual(['added', 'deleted_with_administrator']);
+});
