@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { administratorInput, administratorPatch, decisionBody, organizationInput, organizationPatch } from '../domain/schemas';
 import { PROFILE_STATUSES } from '../domain/status';
+import { dnsProviderInput } from '../domain/dns-provider-schemas';
+import { createDomainBody } from '../domain/domain-input';
+import { RESULT_CODES } from '../dcv/result-codes';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -61,6 +64,38 @@ const reviewItem = z.object({
   overdue: z.boolean(),
   subject: z.unknown().describe('The submitted fields under review'),
 });
+const checkResult = z.object({
+  perspective: z.string(),
+  code: z.enum(RESULT_CODES),
+  passed: z.boolean(),
+  expected: z.string(),
+  observed: z.array(z.string()),
+  detail: z.string(),
+});
+const quorum = z.object({ summary: z.string().describe('corroborating/total, e.g. 2/3'), required: z.number(), passedPerspectives: z.array(z.string()), failedPerspectives: z.array(z.string()) });
+const domain = z.object({
+  id: z.uuid(),
+  administratorId: z.uuid(),
+  domain: z.string().describe('Normalized: lowercase A-labels, no trailing dot'),
+  autoValidation: z.boolean(),
+  method: z.enum(['dns', 'file', 'dns_provider']),
+  dnsProviderId: z.uuid().nullable(),
+  status: z.enum(['pending', 'verifying', 'validated', 'failed', 'expired']),
+  usable: z.boolean().describe('Validated and within the reuse period in force today (BR §4.2.1)'),
+  needsAttention: z.boolean().describe('An automatic revalidation failed: is the CNAME or proxy still in place?'),
+  instructions: z.unknown().describe('Exact record or file to publish: record {type, name, value}, file {url, content} or proxy {path, upstream}'),
+  randomValueExpiresAt: z.iso.datetime(),
+  validatedAt: timestamp,
+  validUntil: timestamp,
+  brMethod: z.string().nullable().describe('Baseline Requirements method, e.g. 3.2.2.4.7'),
+  brVersion: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  lastCheck: z.unknown(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+const precheck = z.object({ passed: z.boolean(), code: z.string(), quorum, perspectives: z.array(checkResult) });
+const dnsProvider = z.object({ id: z.uuid(), kind: z.enum(['rfc2136', 'dnspod']), name: z.string(), createdAt: z.iso.datetime() }).catchall(z.unknown()).describe('Settings without the secret');
 const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const schemas = {
@@ -78,6 +113,13 @@ const schemas = {
   AdministratorInput: json(administratorInput(), 'input'),
   AdministratorPatch: json(administratorPatch(), 'input'),
   Decision: json(decisionBody, 'input'),
+  Domain: json(domain),
+  DomainPage: json(page(domain)),
+  CreateDomain: json(createDomainBody, 'input'),
+  Precheck: json(precheck),
+  DnsProvider: json(dnsProvider),
+  DnsProviderPage: json(page(dnsProvider)),
+  CreateDnsProvider: json(dnsProviderInput, 'input'),
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details',
@@ -155,6 +197,57 @@ export function openApiDocument() {
         post: operation('Resubmit an administrator', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Administrator'), '409': problem('Not rejected, expiring or expired') }),
       },
       '/v1/administrators/{id}/events': { get: operation('Audit trail of an administrator', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/administrators/{id}/domains': {
+        post: operation('Add a domain under an approved administrator, with its DCV method', { parameters: [idParam], requestBody: body('CreateDomain') }, {
+          ...ok('201', 'Domain', 'Created, pending, with exact instructions'),
+          '404': problem('Administrator not found'),
+          '409': problem('Administrator not approved, or the name is already in the account'),
+        }),
+        get: operation('List an administrator\'s domains', { parameters: [idParam, ...pageParams] }, ok('200', 'DomainPage')),
+      },
+      '/v1/domains': {
+        get: operation(
+          'List domains',
+          {
+            parameters: [
+              { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'verifying', 'validated', 'failed', 'expired'] } },
+              { name: 'expiringWithinDays', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Validated domains whose validUntil is within this many days' },
+              ...pageParams,
+            ],
+          },
+          ok('200', 'DomainPage'),
+        ),
+      },
+      '/v1/domains/{id}': {
+        get: operation('Get a domain', { parameters: [idParam] }, { ...ok('200', 'Domain'), '404': problem('Not found') }),
+        delete: operation('Delete a domain (removes the records the service wrote)', { parameters: [idParam] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+      },
+      '/v1/domains/{id}/validate': {
+        post: operation('Pre-check now: what each perspective expected and observed', { parameters: [idParam] }, {
+          ...ok('200', 'Precheck'),
+          '429': problem('Pre-checked too recently; see Retry-After'),
+        }),
+      },
+      '/v1/domains/{id}/revalidate': {
+        post: operation('Start over with a fresh random value', { parameters: [idParam] }, { ...ok('200', 'Domain'), '409': problem('A CA scan is running') }),
+      },
+      '/v1/domains/{id}/events': { get: operation('Audit trail of a domain', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/dns-providers': {
+        post: operation('Connect a DNS provider (RFC 2136 + TSIG, or DNSPod); the secret is encrypted and never returned', { requestBody: body('CreateDnsProvider') }, ok('201', 'DnsProvider')),
+        get: operation('List DNS providers', { parameters: pageParams }, ok('200', 'DnsProviderPage')),
+      },
+      '/v1/dns-providers/{id}': {
+        get: operation('Get a DNS provider', { parameters: [idParam] }, { ...ok('200', 'DnsProvider'), '404': problem('Not found') }),
+        delete: operation('Delete a DNS provider', { parameters: [idParam] }, { '204': { description: 'Deleted' }, '409': problem('Used by domains') }),
+      },
+      '/dcv/{label}/fileauth.txt': {
+        get: {
+          summary: 'The public DCV address: what a customer\'s reverse proxy forwards the CA\'s file fetch to',
+          tags: ['DCV'],
+          parameters: [{ name: 'label', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The current random value', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': { description: 'Unknown label' } },
+        },
+      },
       '/v1/reviews': {
         get: operation(
           'Review queue across accounts, oldest first',
