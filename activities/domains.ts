@@ -87,7 +87,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 
   return {
     async dcvSettings(): Promise<DcvSettings> {
-      return { perspectives: dcv.perspectives.map((p) => p.name), retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)), maxScans: dcv.maxScans };
+      return { perspectives: [...dcv.perspectives.map((p) => p.name), ...dcv.remotePerspectives], retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)), maxScans: dcv.maxScans };
     },
 
     async checkRequest(id: string): Promise<CheckRequest> {

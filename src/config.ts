@@ -41,7 +41,10 @@ export interface DcvConfig {
   /** The DNS server holding the delegation zone, updated with TSIG-signed RFC 2136 messages. */
   delegationServer?: { server: string; port: number; keyName: string; algorithm: TsigAlgorithm; secret: string };
   publicUrl: string;
+  /** Perspectives this process runs. */
   perspectives: Perspective[];
+  /** Perspectives whose workers run elsewhere (`npm run perspective`); scans include them by name. */
+  remotePerspectives: string[];
   caaIssuer: string;
   /** Waits between record checks while pending; the last one repeats. */
   retrySchedule: Duration[];
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
       publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
       perspectives: parsePerspectives(env.DCV_PERSPECTIVES),
+      remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '').split(',').map((n) => n.trim()).filter(Boolean),
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
       retrySchedule: (env.DCV_RETRY_SCHEDULE || '1m,5m,15m,1h,6h').split(',').map((d) => duration({ d }, 'd', '')),
       randomValueLifetime: duration(env, 'RANDOM_VALUE_LIFETIME', '30d'),

@@ -14,16 +14,16 @@ export interface Workers {
 }
 
 /**
- * The service's workers: one for the workflows and their database activities, and one per configured
- * DCV perspective on its own task queue (in production a perspective may run elsewhere with
- * `npm run worker` and DCV_PERSPECTIVES naming only it; then set DCV_LOCAL_PERSPECTIVES=false here).
+ * The service's workers: one for the workflows and their database activities, and one per DCV
+ * perspective configured here (DCV_PERSPECTIVES), each on its own task queue with its own resolvers.
+ * Perspectives in other regions run `npm run perspective` there and are named in DCV_REMOTE_PERSPECTIVES.
  * A prebuilt `workflowBundle` (tests) skips the webpack bundling that otherwise runs at start.
  */
 export async function createWorkers(config: Config, address: string, db: Db, secretKey: Buffer, extra: Partial<WorkerOptions> = {}): Promise<Workers> {
   const connection = await NativeConnection.connect(connectionOptions(config, address));
-  const common = { connection, namespace: config.temporal.namespace };
   const main = await Worker.create({
-    ...common,
+    connection,
+    namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../../workflows') }),
     activities: {
@@ -32,10 +32,21 @@ export async function createWorkers(config: Config, address: string, db: Db, sec
     },
     ...extra,
   });
-  const perspectives = await Promise.all(
+  return runTogether(connection, [main, ...(await perspectiveWorkers(config, connection))]);
+}
+
+/** Only the perspectives: no database, no workflows; for a worker in another region. */
+export async function createPerspectiveWorkers(config: Config, address: string): Promise<Workers> {
+  const connection = await NativeConnection.connect(connectionOptions(config, address));
+  return runTogether(connection, await perspectiveWorkers(config, connection));
+}
+
+function perspectiveWorkers(config: Config, connection: NativeConnection): Promise<Worker[]> {
+  return Promise.all(
     config.dcv.perspectives.map((perspective) =>
       Worker.create({
-        ...common,
+        connection,
+        namespace: config.temporal.namespace,
         taskQueue: perspectiveTaskQueue(config.temporal.taskQueue, perspective.name),
         activities: createPerspectiveActivities({
           perspective,
@@ -48,15 +59,17 @@ export async function createWorkers(config: Config, address: string, db: Db, sec
       }),
     ),
   );
-  const all = [main, ...perspectives];
+}
+
+function runTogether(connection: NativeConnection, workers: Worker[]): Workers {
   let running: Promise<unknown> | undefined;
   return {
     run() {
-      running = Promise.all(all.map((w) => w.run()));
+      running = Promise.all(workers.map((w) => w.run()));
       return running.then(() => undefined);
     },
     async shutdown() {
-      for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
     },

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,35 @@ describe('a quorum that fails when too many perspectives disagree', () => {
     for (const server of [lab.a, lab.b]) await server.addRecord('_dnsauth.split.example.com', 'TXT', `"${value}"`);
     const done = await watch.until(domain.id, (d) => d.status === 'validated', 'validated after revalidate');
     expect(done.lastCheck.quorum.summary).toBe('3/3');
+  });
+});
+
+describe('a perspective in another process (another region on the same Temporal cluster)', () => {
+  let harness: Harness;
+  let remote: ChildProcess | undefined;
+  beforeAll(async () => {
+    harness = await startHarness({ env: lab.env('east=A', { DCV_REMOTE_PERSPECTIVES: 'south' }) });
+    remote = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/perspective.ts'], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: { ...process.env, ...lab.env('south=A'), TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!, TEMPORAL_TASK_QUEUE: harness.taskQueue },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      remote!.stdout!.on('data', (chunk) => String(chunk).includes('polling') && resolve());
+      remote!.once('exit', (code) => reject(new Error(`npm run perspective exited with ${code}`)));
+    });
+  });
+  afterAll(async () => {
+    remote?.kill('SIGTERM');
+    await harness?.stop();
+  });
+
+  test('`npm run perspective` serves its task queue and counts in the quorum', async () => {
+    const { customer, administratorId } = await approvedAdministrator(harness);
+    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'regions.example.com', autoValidation: false, method: 'dns' })).body;
+    await lab.a.addRecord('_dnsauth.regions.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
+    const done = await domainWatcher(customer).until(domain.id, (d) => d.status === 'validated', 'validated');
+    expect(done.lastCheck.quorum).toMatchObject({ summary: '2/2', passedPerspectives: ['east', 'south'] });
   });
 });
 
