@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ADMINISTRATOR, ORGANIZATION, eventually } from '../support/harness';
 import { freePort } from '../support/ports';
+import { createTestDatabase } from '../support/database';
+import { randomBytes } from 'node:crypto';
 
 /**
  * `npm start` as a newcomer runs it: embedded PGlite and a Temporal dev server launched by the service,
@@ -95,3 +97,44 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   const offline = await cli('reviewer', 'create', '--name', 'Offline desk');
   expect(offline.apiKey).toMatch(/^cps_rk_/);
 }, 240_000);
+
+test('npm run api and npm run worker run the two halves as separate processes on external Temporal and PostgreSQL', async () => {
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const splitEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
+    TEMPORAL_TASK_QUEUE: `split-${port}`,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    PORT: String(port),
+  };
+  const spawnPart = (entry: string) => {
+    const child = spawn(process.execPath, [TSX, entry], { cwd: ROOT, env: splitEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    return { child, output: () => output, exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
+  };
+  const worker = spawnPart('src/worker.ts');
+  const api = spawnPart('src/api.ts');
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, `api readiness:\n${api.output()}`);
+    await eventually(async () => (worker.output().includes('DCV perspectives') ? true : undefined), 90_000, `worker start:\n${worker.output()}`);
+    const { stdout } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'account', 'create', '--name', 'Split'], { cwd: ROOT, env: splitEnv });
+    const { apiKey } = JSON.parse(stdout);
+    const { stdout: reviewerOut } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'reviewer', 'create', '--name', 'Desk'], { cwd: ROOT, env: splitEnv });
+    const reviewerKey = JSON.parse(reviewerOut).apiKey;
+    const headers = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
+    const created = await (await fetch(`${url}/v1/organizations`, { method: 'POST', headers: headers(apiKey), body: JSON.stringify({ organization: ORGANIZATION, administrator: ADMINISTRATOR }) })).json() as any;
+    const decided = await (await fetch(`${url}/v1/reviews/organizations/${created.id}/decision`, { method: 'POST', headers: headers(reviewerKey), body: JSON.stringify({ decision: 'approve' }) })).json() as any;
+    expect(decided.status).toBe('approved');
+  } finally {
+    api.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+    await database.drop();
+  }
+}, 180_000);
