@@ -25,6 +25,7 @@ import {
   removeDomainUpdate,
   revalidateUpdate,
 } from './domain-messages';
+import { callerFacing, serializer, shouldContinueAsNew } from './entity-support';
 import { type Actor, CONFLICT } from './messages';
 
 const db = proxyActivities<DomainActivities>({
@@ -62,7 +63,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   const domain = input.domain;
   let state: DomainState = input.state;
   let removed = false;
-  let busy = false;
+  const lock = serializer();
+  const { exclusive } = lock;
   let checkNow = false;
   let version = 0;
   let scans = 0;
@@ -73,15 +75,6 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     version++;
   }
 
-  async function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await work();
-    } finally {
-      busy = false;
-    }
-  }
 
   let settings: DcvSettings | undefined;
   const settingsOnce = async () => (settings ??= await db.dcvSettings());
@@ -199,8 +192,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
         await step(wasCheckNow);
       });
     }
-    if (shouldContinueAsNew(input)) {
-      await condition(() => !busy && allHandlersFinished());
+    if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {
+      await condition(() => !lock.busy && allHandlersFinished());
       if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state });
     }
   }
@@ -241,16 +234,4 @@ export function nextWake(state: DomainState, retryScheduleMs: number[], now: num
   }
 }
 
-async function callerFacing<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
-    throw error;
-  }
-}
 
-function shouldContinueAsNew(input: DomainWorkflowInput): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength > input.continueAsNewAfterEvents);
-}

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   type SignalDefinition,
   allHandlersFinished,
   ApplicationFailure,
@@ -9,7 +8,6 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { ProfileActivities } from '../activities/profiles';
 import { canDecide, canResubmit } from '../src/domain/status';
@@ -30,21 +28,12 @@ import {
   resubmitUpdate,
 } from './messages';
 import { parentRemovedSignal } from './domain-messages';
+import { callerFacing, serializer, shouldContinueAsNew } from './entity-support';
 
 const activities = proxyActivities<ProfileActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { nonRetryableErrorTypes: [CONFLICT, 'NotFound', 'BadRequest'] },
 });
-
-/** Surfaces an activity's business failure (e.g. Conflict) to the update caller instead of failing the workflow task. */
-async function callerFacing<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
-    throw error;
-  }
-}
 
 /**
  * One organization or administrator, for its whole life: review, SLA reminders, expiry, edits, deletion.
@@ -54,8 +43,9 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   const ref = { kind: input.kind, id: input.id };
   let state: ProfileState = input.state;
   let removed = false;
-  let busy = false;
   let version = 0;
+  const lock = serializer();
+  const { exclusive } = lock;
 
   function apply(next: ProfileState): void {
     if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
@@ -63,16 +53,6 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     version++;
   }
 
-  /** Handlers and timers change state one at a time, so a decision never interleaves with an edit or an expiry. */
-  async function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await work();
-    } finally {
-      busy = false;
-    }
-  }
 
   const notRemoved = () => {
     if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: `the ${ref.kind} has been deleted` });
@@ -151,8 +131,8 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
         else apply(await activities.advanceValidity(ref));
       });
     }
-    if (shouldContinueAsNew(input)) {
-      await condition(() => !busy && allHandlersFinished());
+    if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {
+      await condition(() => !lock.busy && allHandlersFinished());
       if (!removed) await continueAsNew<typeof organizationWorkflow>({ ...input, state });
     }
   }
@@ -173,10 +153,6 @@ export function nextWake(state: ProfileState): number | null {
   }
 }
 
-function shouldContinueAsNew(input: ProfileWorkflowInput): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength > input.continueAsNewAfterEvents);
-}
 
 /** A workflow that already ended (deleted meanwhile) has nothing to be told. */
 async function signalIfRunning<Args extends unknown[]>(

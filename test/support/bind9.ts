@@ -18,12 +18,13 @@
  * enough to stand in for a perspective's resolver.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary } from './binaries';
+import { freePort } from './ports';
 import * as dnsPacket from 'dns-packet';
 
 export interface Bind9Zone {
@@ -64,31 +65,9 @@ export interface Bind9Server {
   stop(): Promise<void>;
 }
 
-const SBIN = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
 
 /** Absolute path of a binary; a missing one fails with the Debian package to install. */
-function findBinary(name: string, debianPackage: string): string {
-  for (const dir of SBIN) {
-    const candidate = `${dir}/${name}`;
-    if (existsSync(candidate)) return candidate;
-  }
-  const which = spawnSync('which', [name], { encoding: 'utf8' });
-  if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
-  throw new Error(`"${name}" is not installed: run "apt-get install -y ${debianPackage}" (Debian package ${debianPackage}).`);
-}
 
-/** A currently free high TCP port on 127.0.0.1 (also used for UDP by named). */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
@@ -187,7 +166,7 @@ export async function startBind9(options: Bind9Options): Promise<Bind9Server> {
   const nsupdate = findBinary('nsupdate', 'bind9-dnsutils');
   const dir = mkdtempSync(join(tmpdir(), 'bind9-'));
   const internalSecret = randomBytes(32).toString('base64');
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   options.zones.forEach((z, i) => writeFileSync(join(dir, `zone${i}.db`), zoneFile(z)));
   const confPath = join(dir, 'named.conf');
   writeFileSync(confPath, namedConf(dir, port, options, internalSecret));

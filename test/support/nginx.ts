@@ -15,9 +15,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary } from './binaries';
+import { freePort } from './ports';
 
 export type NginxServerSpec = ({ kind: 'static'; root: string } | { kind: 'proxy'; upstream: string; path?: string }) & {
   /** Virtual host name; with `sharedPort` the servers share one port and are told apart by it. */
@@ -41,24 +43,8 @@ export interface NginxServer {
   stop(): Promise<void>;
 }
 
-const SBIN = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
 
-function findBinary(name: string, debianPackage: string): string {
-  for (const dir of SBIN) if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
-  throw new Error(`"${name}" is not installed: run "apt-get install -y ${debianPackage}" (Debian package ${debianPackage}).`);
-}
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -98,8 +84,8 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
     mkdirSync(join(dir, sub), { recursive: true });
   }
   const ports: number[] = [];
-  const shared = options.sharedPort ? (options.port ?? (await freeLoopbackPort())) : undefined;
-  for (let i = 0; i < options.servers.length; i++) ports.push(shared ?? (await freeLoopbackPort()));
+  const shared = options.sharedPort ? (options.port ?? (await freePort())) : undefined;
+  for (let i = 0; i < options.servers.length; i++) ports.push(shared ?? (await freePort()));
   const errorLog = join(dir, 'logs', 'error.log');
   const conf = [
     'user root;',
