@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
-import type { Idempotency } from '../db/profile-create';
+import type { Idempotency } from '../db/idempotent-create';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse } from './problem';

@@ -117,6 +117,7 @@ const schemas = {
   DomainPage: json(page(domain)),
   CreateDomain: json(createDomainBody, 'input'),
   Precheck: json(precheck),
+  CheckPage: json(page(z.object({ id: z.string(), at: z.iso.datetime(), kind: z.enum(['precheck', 'recheck', 'scan']), passed: z.boolean(), code: z.string(), quorum, perspectives: z.array(checkResult) }))),
   DnsProvider: json(dnsProvider),
   DnsProviderPage: json(page(dnsProvider)),
   CreateDnsProvider: json(dnsProviderInput, 'input'),
@@ -198,7 +199,7 @@ export function openApiDocument() {
       },
       '/v1/administrators/{id}/events': { get: operation('Audit trail of an administrator', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
       '/v1/administrators/{id}/domains': {
-        post: operation('Add a domain under an approved administrator, with its DCV method', { parameters: [idParam], requestBody: body('CreateDomain') }, {
+        post: operation('Add a domain under an approved administrator, with its DCV method', { parameters: [idParam, idempotencyKey], requestBody: body('CreateDomain') }, {
           ...ok('201', 'Domain', 'Created, pending, with exact instructions'),
           '404': problem('Administrator not found'),
           '409': problem('Administrator not approved, or the name is already in the account'),
@@ -232,8 +233,11 @@ export function openApiDocument() {
         post: operation('Start over with a fresh random value', { parameters: [idParam] }, { ...ok('200', 'Domain'), '409': problem('A CA scan is running') }),
       },
       '/v1/domains/{id}/events': { get: operation('Audit trail of a domain', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/domains/{id}/checks': {
+        get: operation('Evidence: every pre-check, recheck and CA scan with each perspective\'s result and the quorum, newest first', { parameters: [idParam, ...pageParams] }, ok('200', 'CheckPage')),
+      },
       '/v1/dns-providers': {
-        post: operation('Connect a DNS provider (RFC 2136 + TSIG, or DNSPod); the secret is encrypted and never returned', { requestBody: body('CreateDnsProvider') }, ok('201', 'DnsProvider')),
+        post: operation('Connect a DNS provider (RFC 2136 + TSIG, or DNSPod); the secret is encrypted and never returned', { parameters: [idempotencyKey], requestBody: body('CreateDnsProvider') }, ok('201', 'DnsProvider')),
         get: operation('List DNS providers', { parameters: pageParams }, ok('200', 'DnsProviderPage')),
       },
       '/v1/dns-providers/{id}': {

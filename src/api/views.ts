@@ -1,5 +1,5 @@
 import type { DcvConfig } from '../config';
-import type { AdministratorRow, DnsProviderRow, DomainRow, EventRow, OrganizationRow } from '../db/schema';
+import type { AdministratorRow, DcvCheckRow, DnsProviderRow, DomainRow, EventRow, OrganizationRow } from '../db/schema';
 import { buildInstructions } from '../dcv/instructions';
 import { apiMethodOf } from '../domain/domain-input';
 import { isWithinReuse } from '../domain/reuse-period';
@@ -89,4 +89,8 @@ export function domainView(row: DomainRow, dcv: DcvConfig, now = new Date()) {
 
 export function dnsProviderView(row: DnsProviderRow) {
   return { id: row.id, kind: row.kind, name: row.name, ...row.settings, createdAt: iso(row.created_at) };
+}
+
+export function checkView(row: DcvCheckRow) {
+  return { id: String(row.id), at: iso(row.at), kind: row.kind, passed: row.passed, code: row.code, quorum: row.quorum, perspectives: row.results };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { PageCursor } from '../api/pagination';
 import { conflict, Problem } from '../api/problem';
 import type { DcvConfig } from '../config';
@@ -10,14 +10,14 @@ import { isUsable } from '../domain/status';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
 import { recordEvent } from './events';
-import type { DomainRow, DomainStatus } from './schema';
+import type { Database, DomainRow, DomainStatus } from './schema';
 
-/** Adds a domain under an approved administrator; names are unique within an account. */
+/** Adds a domain under an approved administrator (in the caller's transaction); names are unique within an account. */
 export async function createDomain(
-  db: Db,
+  trx: Transaction<Database>,
   params: { accountId: string; administratorId: string; name: string; method: DcvMethod; dnsProviderId: string | null; actor: Actor; dcv: DcvConfig },
 ): Promise<DomainRow> {
-  return db.transaction().execute(async (trx) => {
+  {
     const administrator = await trx
       .selectFrom('administrators')
       .select(['status'])
@@ -28,6 +28,11 @@ export async function createDomain(
     if (!administrator) throw new Problem(404, 'Not Found', `administrator ${params.administratorId} was not found`);
     if (!isUsable(administrator.status)) {
       throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
+    }
+    if (params.method === 'dns_cname' && !params.dcv.delegationServer) {
+      throw new Problem(422, 'Method not available', 'automatic DNS validation is not available here: the delegation zone has no DNS server (DCV_DELEGATION_SERVER); use autoValidation false', {
+        errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
+      });
     }
     if (params.dnsProviderId) {
       const provider = await trx.selectFrom('dns_providers').select('id').where('id', '=', params.dnsProviderId).where('account_id', '=', params.accountId).executeTakeFirst();
@@ -62,7 +67,7 @@ export async function createDomain(
       });
     await recordEvent(trx, { accountId: params.accountId, entityKind: 'domain', entityId: id, actor: params.actor, action: 'added', after: { status: 'pending', name: params.name, method: params.method } });
     return row;
-  });
+  }
 }
 
 export async function getDomain(db: Db, accountId: string, id: string): Promise<DomainRow | undefined> {

@@ -7,54 +7,16 @@ import type { AdministratorInput, OrganizationInput } from '../domain/schemas';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
 import { recordEvent } from './events';
+import { createIdempotently, type Idempotency } from './idempotent-create';
 import type { AdministratorRow, Database, OrganizationRow } from './schema';
 
 export const MAX_ORGANIZATIONS_PER_ACCOUNT = 10;
 
-export interface Idempotency {
-  key: string;
-  fingerprint: string;
-}
-
 export interface Created<T> {
   status: number;
   body: T;
-  /** Rows whose workflows the caller must start; empty when an earlier identical request already created them. */
-  started: { organizations: OrganizationRow[]; administrators: AdministratorRow[] };
-}
-
-/**
- * A create runs in one transaction that holds the account row lock: the organization limit and the
- * Idempotency-Key check cannot race, and the stored response is committed with the rows it describes.
- */
-async function createWithLock<T>(
-  db: Db,
-  accountId: string,
-  idempotency: Idempotency | undefined,
-  work: (trx: Transaction<Database>) => Promise<Created<T>>,
-): Promise<Created<T>> {
-  return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().executeTakeFirstOrThrow();
-    if (idempotency) {
-      const previous = await trx.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', idempotency.key).executeTakeFirst();
-      if (previous) {
-        if (previous.fingerprint !== idempotency.fingerprint) {
-          throw new Problem(422, 'Idempotency key reused', 'this Idempotency-Key was used with a different request', {
-            errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }],
-          });
-        }
-        return { status: previous.status_code, body: previous.body as T, started: { organizations: [], administrators: [] } };
-      }
-    }
-    const created = await work(trx);
-    if (idempotency) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values({ account_id: accountId, key: idempotency.key, fingerprint: idempotency.fingerprint, status_code: created.status, body: JSON.stringify(created.body) })
-        .execute();
-    }
-    return created;
-  });
+  /** Rows whose workflows the caller must start; undefined when an earlier identical request already created them. */
+  started?: { organizations: OrganizationRow[]; administrators: AdministratorRow[] };
 }
 
 function reviewColumns(accountId: string, at: Date, timings: Timings) {
@@ -100,7 +62,7 @@ export async function createOrganization<T>(
   },
 ): Promise<Created<T>> {
   const { accountId, organization: input, actor, timings } = params;
-  return createWithLock(db, accountId, params.idempotency, async (trx) => {
+  return createIdempotently(db, accountId, params.idempotency, async (trx) => {
     const { count } = await trx.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('count')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
     if (Number(count) >= MAX_ORGANIZATIONS_PER_ACCOUNT) {
       throw new Problem(409, 'Organization limit reached', `an account holds at most ${MAX_ORGANIZATIONS_PER_ACCOUNT} organizations; delete one to free a slot`, {
@@ -147,7 +109,7 @@ export async function createAdministrator<T>(
     respond: (administrator: AdministratorRow) => T;
   },
 ): Promise<Created<T>> {
-  return createWithLock(db, params.accountId, params.idempotency, async (trx) => {
+  return createIdempotently(db, params.accountId, params.idempotency, async (trx) => {
     const organization = await trx.selectFrom('organizations').select('id').where('id', '=', params.organizationId).where('account_id', '=', params.accountId).executeTakeFirst();
     if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
     const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);

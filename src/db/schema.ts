@@ -152,6 +152,7 @@ export interface Database {
 
 export type DomainRow = Selectable<DomainTable>;
 export type DnsProviderRow = Selectable<DnsProviderTable>;
+export type DcvCheckRow = Selectable<DcvCheckTable>;
 
 export type OrganizationRow = Selectable<OrganizationTable>;
 export type AdministratorRow = Selectable<AdministratorTable>;

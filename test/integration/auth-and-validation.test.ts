@@ -143,6 +143,7 @@ describe('operations endpoints', () => {
         '/v1/dns-providers/{id}',
         '/v1/domains',
         '/v1/domains/{id}',
+        '/v1/domains/{id}/checks',
         '/v1/domains/{id}/events',
         '/v1/domains/{id}/revalidate',
         '/v1/domains/{id}/validate',

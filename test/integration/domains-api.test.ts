@@ -90,6 +90,7 @@ test('another account\'s domains and DNS providers answer 404 and stay untouched
     ['POST', `/v1/domains/${domain.id}/validate`],
     ['POST', `/v1/domains/${domain.id}/revalidate`],
     ['GET', `/v1/domains/${domain.id}/events`],
+    ['GET', `/v1/domains/${domain.id}/checks`],
     ['GET', `/v1/administrators/${administratorId}/domains`],
     ['POST', `/v1/administrators/${administratorId}/domains`],
     ['GET', `/v1/dns-providers/${provider.id}`],
@@ -138,4 +139,23 @@ test('deleting an administrator deletes its domains, ends their workflows and re
   await eventually(async () => ((await lab.txtAt(target)).length === 0 ? true : undefined), 10_000, 'delegation record removed');
   const trail = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items.map((e: { action: string }) => e.action);
   expect(trail).toEqual(['added', 'deleted_with_administrator']);
+});
+
+describe('without a DNS server for the delegation zone', () => {
+  let bare: Harness;
+  beforeAll(async () => (bare = await startHarness({ env: { ...lab.env('east=A'), DCV_DELEGATION_SERVER: '' } })));
+  afterAll(async () => bare?.stop());
+
+  test('automatic DNS validation is refused up front with the reason, other methods work', async () => {
+    const api = await bare.customer();
+    const reviewerKey = await bare.reviewer();
+    const organization = (await api.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+    const admin = organization.administrators[0].id;
+    await reviewerKey.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+    await reviewerKey.request('POST', `/v1/reviews/administrators/${admin}/decision`, { decision: 'approve' });
+    const refused = await api.request('POST', `/v1/administrators/${admin}/domains`, { domain: 'auto.example.com' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'method' });
+    expect((await api.request('POST', `/v1/administrators/${admin}/domains`, { domain: 'auto.example.com', autoValidation: false, method: 'dns' })).status).toBe(201);
+  });
 });

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { dnsProviderInput, splitSecret } from '../../domain/dns-provider-schemas';
 import { seal } from '../../domain/secret-box';
 import { customerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId } from '../context';
+import { createIdempotently } from '../../db/idempotent-create';
+import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { conflict, notFound, parse } from '../problem';
 import { dnsProviderView } from '../views';
@@ -16,13 +17,16 @@ export function dnsProvidersRouter(ctx: ApiContext): Router {
     const { accountId } = customerOf(res);
     const input = parse(dnsProviderInput, bodyOf(req));
     const { settings, secret } = splitSecret(input);
-    const id = randomUUID();
-    const row = await ctx.db
-      .insertInto('dns_providers')
-      .values({ id, account_id: accountId, kind: input.kind, name: input.name, settings: JSON.stringify(settings), secret_ciphertext: seal(ctx.secretKey, secret, id) })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    res.status(201).location(`/v1/dns-providers/${id}`).json(dnsProviderView(row));
+    const created = await createIdempotently(ctx.db, accountId, idempotencyOf(req), async (trx) => {
+      const id = randomUUID();
+      const row = await trx
+        .insertInto('dns_providers')
+        .values({ id, account_id: accountId, kind: input.kind, name: input.name, settings: JSON.stringify(settings), secret_ciphertext: seal(ctx.secretKey, secret, id) })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { status: 201, body: dnsProviderView(row) };
+    });
+    res.status(created.status).location(`/v1/dns-providers/${created.body.id}`).json(created.body);
   });
 
   router.get('/', async (req, res) => {

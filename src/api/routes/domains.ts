@@ -5,10 +5,11 @@ import { createDomainBody, domainListQuery } from '../../domain/domain-input';
 import { addDuration } from '../../domain/duration';
 import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../workflows/domain-messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId } from '../context';
+import { createIdempotently } from '../../db/idempotent-create';
+import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
-import { domainView } from '../views';
+import { checkView, domainView } from '../views';
 import { eventsHandler } from './events';
 
 const cursorOf = (row: DomainRow) => ({ at: new Date(row.created_at).toISOString(), id: row.id });
@@ -21,10 +22,15 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
     const principal = customerOf(res);
     const administratorId = pathId(req, 'id', 'administrator');
     const input = parse(createDomainBody, bodyOf(req));
-    const row = await createDomain(ctx.db, { accountId: principal.accountId, administratorId, ...input, actor: actorOf(principal), dcv: ctx.dcv });
-    await ctx.domains.start(row);
-    await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', row.id).execute();
-    res.status(201).location(`/v1/domains/${row.id}`).json(domainView(row, ctx.dcv));
+    const created = await createIdempotently(ctx.db, principal.accountId, idempotencyOf(req), async (trx) => {
+      const row = await createDomain(trx, { accountId: principal.accountId, administratorId, ...input, actor: actorOf(principal), dcv: ctx.dcv });
+      return { status: 201, body: domainView(row, ctx.dcv), started: row };
+    });
+    if (created.started) {
+      await ctx.domains.start(created.started);
+      await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', created.started.id).execute();
+    }
+    res.status(created.status).location(`/v1/domains/${created.body.id}`).json(created.body);
   });
 
   router.get('/', async (req, res) => {
@@ -94,6 +100,19 @@ export function domainsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id/events', eventsHandler(ctx, 'domain'));
+
+  /** The evidence: every pre-check, recheck and CA scan with each perspective's result and the quorum, newest first. */
+  router.get('/:id/checks', async (req, res) => {
+    const principal = customerOf(res);
+    const id = pathId(req, 'id', 'domain');
+    const { limit, after } = readPage(req.query);
+    if (after && !/^\d{1,18}$/.test(after.id)) throw new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
+    let query = ctx.db.selectFrom('dcv_checks').selectAll().where('domain_id', '=', id).where('account_id', '=', principal.accountId);
+    if (after) query = query.where('id', '<', after.id);
+    const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+    if (rows.length === 0 && !after && !(await getDomain(ctx.db, principal.accountId, id))) throw notFound(`domain ${id}`);
+    res.json(toPage(rows, limit, (r) => ({ at: new Date(r.at).toISOString(), id: String(r.id) }), checkView));
+  });
 
   return router;
 }

@@ -27,10 +27,11 @@ export function organizationsRouter(ctx: ApiContext): Router {
 
   /** Starts the workflows of what a create wrote; the reconciler covers a crash in between. */
   async function startCreated<T>(created: Created<T>): Promise<void> {
-    for (const row of created.started.organizations) await ctx.workflows.start('organization', row);
-    for (const row of created.started.administrators) await ctx.workflows.start('administrator', row);
-    await markWorkflowStarted(ctx.db, 'organizations', created.started.organizations.map((r) => r.id));
-    await markWorkflowStarted(ctx.db, 'administrators', created.started.administrators.map((r) => r.id));
+    const { organizations = [], administrators = [] } = created.started ?? {};
+    for (const row of organizations) await ctx.workflows.start('organization', row);
+    for (const row of administrators) await ctx.workflows.start('administrator', row);
+    await markWorkflowStarted(ctx.db, 'organizations', organizations.map((r) => r.id));
+    await markWorkflowStarted(ctx.db, 'administrators', administrators.map((r) => r.id));
   }
 
   router.post('/', async (req, res) => {
