@@ -1,12 +1,13 @@
 /**
  * The DNSPod client against a local Node HTTP server that plays DNSPod's documented legacy API
- * (https://dnsapi.cn). There is no DNSPod we could run locally, so this server is strict
- * instead: it checks each request's method (POST), path (/Record.*), Content-Type
+ * (https://dnsapi.cn; test/support/fake-dnspod.ts). There is no DNSPod we could run locally, so this
+ * server is strict instead: it checks each request's method (POST), path (/Record.*), Content-Type
  * (application/x-www-form-urlencoded), login_token, format=json and the fields each action
  * requires (record_line=默认 and ttl on writes), and keeps records in memory.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startFakeDnspod, type FakeDnspod } from '../support/fake-dnspod';
 import {
   createRecord,
   deleteTxtRecords,
@@ -18,111 +19,29 @@ import {
   type DnspodConfig,
 } from '../../src/dcv/dnspod';
 
-interface StoredRecord {
-  id: string;
-  domain: string;
-  name: string;
-  type: string;
-  value: string;
-  line: string;
-  ttl: string;
-}
-
 const TOKEN_ID = '12345';
 const TOKEN = 'abcdef0123456789abcdef0123456789';
 
-let server: http.Server;
+let fake: FakeDnspod;
 let config: DnspodConfig;
-let records: StoredRecord[] = [];
-let nextId = 1000;
-const seen: Array<{ action: string; fields: Record<string, string> }> = [];
-const protocolErrors: string[] = [];
-
-const REQUIRED: Record<string, string[]> = {
-  'Record.List': ['domain'],
-  'Record.Create': ['domain', 'sub_domain', 'record_type', 'record_line', 'value', 'ttl'],
-  'Record.Modify': ['domain', 'record_id', 'sub_domain', 'record_type', 'record_line', 'value', 'ttl'],
-  'Record.Remove': ['domain', 'record_id'],
-};
-
-function reply(res: http.ServerResponse, body: unknown, status = 200): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function fakeDnspod(req: http.IncomingMessage, res: http.ServerResponse): void {
-  let raw = '';
-  req.setEncoding('utf8');
-  req.on('data', (c) => (raw += c));
-  req.on('end', () => {
-    const action = (req.url ?? '').replace(/^\//, '');
-    const problem = (message: string) => {
-      protocolErrors.push(`${action}: ${message}`);
-      reply(res, { status: { code: '-99', message } });
-    };
-    if (req.method !== 'POST') return problem(`method ${req.method}`);
-    if (!(action in REQUIRED)) return reply(res, { error: 'not found' }, 404);
-    if (req.headers['content-type'] !== 'application/x-www-form-urlencoded') return problem(`content-type ${req.headers['content-type']}`);
-    if (!req.headers['user-agent']) return problem('no User-Agent');
-    const fields = Object.fromEntries(new URLSearchParams(raw));
-    seen.push({ action, fields });
-    if (fields.format !== 'json') return problem('format is not json');
-    if (fields.login_token !== `${TOKEN_ID},${TOKEN}`) return reply(res, { status: { code: '-1', message: 'Login fail, please check login info' } });
-    const missing = REQUIRED[action].filter((f) => !fields[f]);
-    if (missing.length) return problem(`missing ${missing.join(',')}`);
-    if (fields.record_line !== undefined && fields.record_line !== '默认') return problem(`record_line ${fields.record_line}`);
-    if (fields.domain !== 'example.com') return reply(res, { status: { code: '6', message: 'Domain id invalid' } });
-
-    switch (action) {
-      case 'Record.List': {
-        const list = records.filter(
-          (r) => (!fields.sub_domain || r.name === fields.sub_domain) && (!fields.record_type || r.type === fields.record_type),
-        );
-        if (list.length === 0) return reply(res, { status: { code: '10', message: 'No records' } });
-        return reply(res, {
-          status: { code: '1', message: 'Action completed successful' },
-          records: list.map((r) => ({ id: r.id, name: r.name, type: r.type, value: r.value, line: r.line, ttl: r.ttl, enabled: '1' })),
-        });
-      }
-      case 'Record.Create': {
-        const record = { id: String(nextId++), domain: fields.domain, name: fields.sub_domain, type: fields.record_type, value: fields.value, line: fields.record_line, ttl: fields.ttl };
-        records.push(record);
-        return reply(res, { status: { code: '1', message: 'Action completed successful' }, record: { id: record.id, name: record.name, status: 'enabled' } });
-      }
-      case 'Record.Modify': {
-        const record = records.find((r) => r.id === fields.record_id);
-        if (!record) return reply(res, { status: { code: '8', message: 'Record id invalid' } });
-        Object.assign(record, { name: fields.sub_domain, type: fields.record_type, value: fields.value, ttl: fields.ttl });
-        return reply(res, { status: { code: '1', message: 'Action completed successful' }, record: { id: record.id } });
-      }
-      case 'Record.Remove': {
-        const before = records.length;
-        records = records.filter((r) => r.id !== fields.record_id);
-        if (records.length === before) return reply(res, { status: { code: '8', message: 'Record id invalid' } });
-        return reply(res, { status: { code: '1', message: 'Action completed successful' } });
-      }
-    }
-  });
-}
+let records: FakeDnspod['records'];
+let seen: FakeDnspod['seen'];
 
 beforeAll(async () => {
-  server = http.createServer(fakeDnspod);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  config = { tokenId: TOKEN_ID, token: TOKEN, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  fake = await startFakeDnspod({ tokenId: TOKEN_ID, token: TOKEN, domains: ['example.com'] });
+  config = { tokenId: TOKEN_ID, token: TOKEN, baseUrl: fake.url };
+  seen = fake.seen;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(async () => fake?.stop());
 
 beforeEach(() => {
-  records = [];
-  seen.length = 0;
+  fake.reset();
+  records = fake.records;
 });
 
 afterEach(() => {
-  expect(protocolErrors).toEqual([]);
+  expect(fake.protocolErrors).toEqual([]);
 });
 
 describe('DNSPod client', () => {

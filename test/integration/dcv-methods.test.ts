@@ -4,6 +4,7 @@ import path from 'node:path';
 import { reusableUntil } from '../../src/domain/reuse-period';
 import { startDcvLab, DELEGATION_ZONE, type DcvLab } from '../support/dcv-lab';
 import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { startFakeDnspod, type FakeDnspod } from '../support/fake-dnspod';
 import { startNginx } from '../support/nginx';
 
 /**
@@ -13,13 +14,25 @@ import { startNginx } from '../support/nginx';
  * records: every pass is a 2/3 quorum with north disagreeing.
  */
 let lab: DcvLab;
+let dnspod: FakeDnspod;
 let harness: Harness;
 let customer: Api;
 let administratorId: string;
 
 beforeAll(async () => {
   lab = await startDcvLab();
-  harness = await startHarness({ env: lab.env('east=A;west=A;north=B') });
+  // DNSPod's API stand-in publishes what it is told into server A, as DNSPod's name servers would.
+  dnspod = await startFakeDnspod({
+    tokenId: '4242',
+    token: 'dnspod-token-0123456789abcdef',
+    domains: ['example.com'],
+    onChange: async ({ action, record }) => {
+      const name = `${record.name}.${record.domain}`;
+      if (action === 'create') await lab.a.addRecord(name, record.type, `"${record.value}"`);
+      else await lab.a.deleteRecord(name, record.type, `"${record.value}"`);
+    },
+  });
+  harness = await startHarness({ env: lab.env('east=A;west=A;north=B', { DNSPOD_API_URL: dnspod.url }) });
   customer = await harness.customer();
   const reviewer = await harness.reviewer();
   const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
@@ -29,6 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await harness?.stop();
+  await dnspod?.stop();
   await lab?.stop();
 });
 
@@ -157,6 +171,20 @@ test('DNS provider (RFC 2136 + TSIG): the service writes the record, checks ever
     return d.status === 'failed' ? d : undefined;
   }, 15_000, 'refused update fails the domain');
   expect(failed.failureReason).toMatch(/refused the record.*(BADSIG|NOTAUTH|BADKEY)/);
+});
+
+test('DNS provider (DNSPod API): the record is created through the API, validated, then removed through the API', async () => {
+  const provider = await customer.request('POST', '/v1/dns-providers', { kind: 'dnspod', name: 'DNSPod', tokenId: dnspod.tokenId, token: dnspod.token });
+  expect(provider.status).toBe(201);
+  const domain = await addDomain({ domain: 'pod.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.body.id });
+  const done = await validated(domain.id);
+  expect(done.brMethod).toBe('3.2.2.4.7');
+  await eventually(async () => (dnspod.records.length === 0 ? true : undefined), 10_000, 'DNSPod record removed');
+  const actions = dnspod.seen.map((s) => s.action);
+  expect(actions).toContain('Record.Create');
+  expect(actions.at(-1)).toBe('Record.Remove');
+  expect(dnspod.seen.find((s) => s.action === 'Record.Create')!.fields).toMatchObject({ domain: 'example.com', sub_domain: '_dnsauth.pod', record_type: 'TXT', value: domain.instructions.randomValue });
+  expect(dnspod.protocolErrors).toEqual([]);
 });
 
 test('manual file and automatic reverse proxy through nginx', async () => {
