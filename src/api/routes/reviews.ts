@@ -67,8 +67,11 @@ export function reviewsRouter(ctx: ApiContext): Router {
     if (!row) throw notFound(`${kind} ${id}`);
     const decision = parse(decisionBody, bodyOf(req));
     await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, req.header('idempotency-key'));
-    const updated = (await getForReview(ctx.db, kind, id))!;
-    res.json(kind === 'organization' ? organizationView(updated as OrganizationRow, []) : administratorView(updated as AdministratorRow));
+    const updated = await getForReview(ctx.db, kind, id);
+    if (!updated) throw notFound(`${kind} ${id}`);
+    if (kind === 'administrator') return void res.json(administratorView(updated as AdministratorRow));
+    const administrators = await administratorsOf(ctx.db, [id]);
+    res.json(organizationView(updated as OrganizationRow, administrators.get(id) ?? []));
   });
 
   return router;
