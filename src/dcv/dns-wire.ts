@@ -135,20 +135,26 @@ export interface ExchangeOptions {
   timeoutMs: number;
 }
 
+/** The one way an exchange ends: an answer, an error, or the deadline; whichever comes first, once. */
+function settleOnce(o: ExchangeOptions, cleanup: () => void, resolve: (msg: Buffer) => void, reject: (err: Error) => void) {
+  let settled = false;
+  const finish = (err: Error | null, msg?: Buffer) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    cleanup();
+    if (err) reject(err);
+    else resolve(msg as Buffer);
+  };
+  const timer = setTimeout(() => finish(new Error(`No answer from ${o.server}:${o.port} within ${o.timeoutMs} ms (ETIMEOUT)`)), o.timeoutMs);
+  return finish;
+}
+
 function udpExchange(message: Buffer, o: ExchangeOptions): Promise<Buffer> {
   const socket = createSocket(isIP(o.server) === 6 ? 'udp6' : 'udp4');
   const id = message.readUInt16BE(0);
   return new Promise<Buffer>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`No answer from ${o.server}:${o.port} within ${o.timeoutMs} ms (ETIMEOUT)`)), o.timeoutMs);
-    let settled = false;
-    const finish = (err: Error | null, msg?: Buffer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.close();
-      if (err) reject(err);
-      else resolve(msg as Buffer);
-    };
+    const finish = settleOnce(o, () => socket.close(), resolve, reject);
     socket.on('message', (msg) => {
       // Ignore stray datagrams; only an answer with our id counts.
       if (msg.length >= 12 && msg.readUInt16BE(0) === id) finish(null, msg);
@@ -162,16 +168,7 @@ function tcpExchange(message: Buffer, o: ExchangeOptions): Promise<Buffer> {
   const socket = new Socket();
   return new Promise<Buffer>((resolve, reject) => {
     let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`No answer from ${o.server}:${o.port} within ${o.timeoutMs} ms (ETIMEOUT)`)), o.timeoutMs);
-    let settled = false;
-    const finish = (err: Error | null, msg?: Buffer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(msg as Buffer);
-    };
+    const finish = settleOnce(o, () => socket.destroy(), resolve, reject);
     socket.on('data', (chunk) => {
       buffered = Buffer.concat([buffered, chunk]);
       if (buffered.length >= 2) {
