@@ -5,7 +5,8 @@ import type { Db } from '../src/db/connect';
 import { recordEvent } from '../src/db/events';
 import { columnsFor, tableFor } from '../src/db/profile-columns';
 import type { Database } from '../src/db/schema';
-import { addDuration, type Duration } from '../src/domain/duration';
+import { addDuration } from '../src/domain/duration';
+import { profileStateOf } from '../src/domain/profile-state';
 import { reusableUntil } from '../src/domain/reuse-period';
 import { ORGANIZATION_REVIEWED_FIELDS, ADMINISTRATOR_REVIEWED_FIELDS } from '../src/domain/schemas';
 import { canDecide, canResubmit, isUsable, type ProfileKind, type ProfileStatus } from '../src/domain/status';
@@ -47,15 +48,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
   const now = deps.now ?? (() => new Date());
   const { timings } = deps;
 
-  function stateOf(row: ReviewedRow, nextReminderAt?: Date): ProfileState {
-    const validUntil = row.valid_until ? new Date(row.valid_until) : null;
-    return {
-      status: row.status,
-      nextReminderAt: row.status === 'under_review' ? (nextReminderAt ?? new Date(row.due_at)).toISOString() : null,
-      expiringAt: validUntil ? new Date(validUntil.getTime() - durationMs(timings.expiringWindow, validUntil)).toISOString() : null,
-      validUntil: validUntil?.toISOString() ?? null,
-    };
-  }
+  const stateOf = (row: ReviewedRow, nextReminderAt?: Date) => profileStateOf(row, timings.expiringWindow, nextReminderAt);
 
   async function lockRow(trx: Transaction<Database>, ref: ProfileRef): Promise<ReviewedRow> {
     const row = await trx
@@ -267,7 +260,3 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
 
 export type ProfileActivities = ReturnType<typeof createProfileActivities>;
 
-/** Business-day durations are measured from `from`, so an override like "1bd" is still meaningful here. */
-function durationMs(duration: Duration, from: Date): number {
-  return addDuration(from, duration).getTime() - from.getTime();
-}

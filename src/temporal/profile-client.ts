@@ -2,7 +2,7 @@ import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Timings } from '../config';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
-import { addDuration } from '../domain/duration';
+import { profileStateOf } from '../domain/profile-state';
 import type { ProfileKind } from '../domain/status';
 import type { ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
@@ -22,20 +22,13 @@ export interface ProfileWorkflows {
 export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number): ProfileWorkflows {
   function options(kind: ProfileKind, row: Row) {
     const organizationId = 'organization_id' in row ? row.organization_id : row.id;
-    const validUntil = row.valid_until ? new Date(row.valid_until) : null;
-    const expiringWindowMs = validUntil ? addDuration(validUntil, timings.expiringWindow).getTime() - validUntil.getTime() : 0;
     const input: ProfileWorkflowInput = {
       kind,
       id: row.id,
       accountId: row.account_id,
       organizationId,
       continueAsNewAfterEvents,
-      state: {
-        status: row.status,
-        nextReminderAt: row.status === 'under_review' ? new Date(row.due_at).toISOString() : null,
-        expiringAt: validUntil ? new Date(validUntil.getTime() - expiringWindowMs).toISOString() : null,
-        validUntil: validUntil?.toISOString() ?? null,
-      },
+      state: profileStateOf(row, timings.expiringWindow),
     };
     return {
       workflowId: workflowIdFor(kind, row.id),
