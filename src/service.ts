@@ -82,8 +82,9 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
           temporal: await client.workflowService.getSystemInfo({}).then(() => true, () => false),
         }),
       });
-      const server: Server = await new Promise((resolve) => {
+      const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
+        s.once('error', (error) => reject(new Error(`the API cannot listen on port ${config.port}: ${error.message} (set PORT to move it)`)));
       });
       stops.push(() => new Promise((resolve) => server.close(() => resolve())));
       const base = `http://127.0.0.1:${config.port}`;
@@ -100,22 +101,28 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
   }
 }
 
-/** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection. */
+/** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection; a signal during start-up waits for it. */
 export function runUntilSignal(parts: ServiceParts): void {
+  let requested: string | undefined;
+  let stop: (() => Promise<void>) | undefined;
+  const shutdown = (signal: string) => {
+    if (requested) return;
+    requested = signal;
+    log(`${signal}: shutting down`);
+    stop?.().then(
+      () => process.exit(0),
+      (error) => (console.error(error), process.exit(1)),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   runService(parts).then(
     (service) => {
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log(`${signal}: shutting down`);
-        service.stop().then(
-          () => process.exit(0),
-          (error) => (console.error(error), process.exit(1)),
-        );
-      };
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      stop = service.stop;
+      if (requested) {
+        requested = undefined;
+        shutdown('signal during start-up');
+      }
     },
     (error) => {
       console.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);

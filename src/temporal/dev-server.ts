@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
@@ -25,6 +25,7 @@ function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
  * the service's search attributes registered, and nothing that phones home (this may run offline).
  */
 export async function startDevServer(options: { cliPath: string; dataDir: string; port: number; uiPort: number; namespace: string; headless?: boolean }): Promise<DevServer> {
+  await stopOrphan(options.dataDir);
   if (await portOpen(options.port)) {
     throw new Error(`port ${options.port} is taken: another Temporal server runs there (set TEMPORAL_ADDRESS to use it, or TEMPORAL_DEV_PORT to move ours)`);
   }
@@ -41,11 +42,13 @@ export async function startDevServer(options: { cliPath: string; dataDir: string
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),
   ];
   const log = createWriteStream(path.join(options.dataDir, 'temporal.log'), { flags: 'a' });
+  const pidFile = path.join(options.dataDir, 'dev-server.pid');
   const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' } });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), rmSync(pidFile, { force: true }), resolve())));
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
 
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(options.port))) {
@@ -68,4 +71,25 @@ export async function startDevServer(options: { cliPath: string; dataDir: string
       log.end();
     },
   };
+}
+
+/**
+ * A dev server left running by a service that was killed (not stopped) still holds the SQLite file
+ * and the port: end it, so `npm start` after a crash just works.
+ */
+async function stopOrphan(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'dev-server.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  rmSync(pidFile, { force: true });
+  const cmdline = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  if (!pid || !cmdline.includes('start-dev') || !cmdline.includes(dataDir)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < 10_000 && existsSync(`/proc/${pid}`); waited += 100) await new Promise((r) => setTimeout(r, 100));
 }

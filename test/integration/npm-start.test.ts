@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +96,22 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   // With the service stopped, the CLI opens the embedded database itself.
   const offline = await cli('reviewer', 'create', '--name', 'Offline desk');
   expect(offline.apiKey).toMatch(/^cps_rk_/);
+
+  // Killed outright, the service leaves its dev server behind; the next start ends it and carries on.
+  const killed = start();
+  await waitReady(killed.output);
+  // The service is tsx's child process; kill it, not the tsx wrapper, so its dev server is orphaned.
+  const service = Number(execFileSync('pgrep', ['-P', String(killed.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+  process.kill(service, 'SIGKILL');
+  await killed.exited;
+  const afterCrash = start();
+  try {
+    await waitReady(afterCrash.output);
+    expect((await call('GET', `/v1/organizations/${created.body.id}`, apiKey)).body.status).toBe('approved');
+  } finally {
+    afterCrash.child.kill('SIGINT');
+    expect(await afterCrash.exited).toBe(0);
+  }
 }, 240_000);
 
 test('npm run api and npm run worker run the two halves as separate processes on external Temporal and PostgreSQL', async () => {
