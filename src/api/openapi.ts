@@ -182,7 +182,7 @@ export function openApiDocument() {
           '409': problem('The account already holds 10 organizations'),
           '422': problem('Idempotency-Key reused with a different request'),
         }),
-        get: operation('List organizations', { parameters: pageParams }, ok('200', 'OrganizationPage')),
+        get: operation('List organizations', { parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: [...PROFILE_STATUSES] } }, ...pageParams] }, ok('200', 'OrganizationPage')),
       },
       '/v1/organizations/{id}': profileOps('organization', 'Organization', 'OrganizationPatch'),
       '/v1/organizations/{id}/resubmit': {

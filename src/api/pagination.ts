@@ -1,10 +1,6 @@
 import { z } from 'zod';
+import type { PageCursor } from '../db/keyset';
 import { parse, Problem } from './problem';
-
-export interface PageCursor {
-  at: string;
-  id: string;
-}
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
-import type { PageCursor } from '../api/pagination';
-import { conflict, Problem } from '../api/problem';
+import type { Transaction } from 'kysely';
+import { conflict, Problem } from '../problem';
 import type { DcvConfig } from '../config';
 import { delegationLabel, type DcvMethod } from '../dcv/instructions';
 import { generateRandomValue } from '../dcv/random-value';
@@ -10,6 +9,7 @@ import { isUsable } from '../domain/status';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
 import { recordEvent } from './events';
+import { afterCursor, type PageCursor } from './keyset';
 import type { Database, DomainRow, DomainStatus } from './schema';
 
 /** Adds a domain under an approved administrator (in the caller's transaction); names are unique within an account. */
@@ -84,8 +84,7 @@ export async function listDomains(
   if (filter.administratorId) query = query.where('administrator_id', '=', filter.administratorId);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.expiringBefore) query = query.where('status', '=', 'validated').where('valid_until', '<=', filter.expiringBefore);
-  if (cursor) query = query.where(sql`(created_at, id)`, '>', sql`(${new Date(cursor.at)}, ${cursor.id}::uuid)`);
-  return query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+  return afterCursor(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { Problem } from '../api/problem';
+import { Problem } from '../problem';
 import type { Db } from './connect';
 import type { Database } from './schema';
 

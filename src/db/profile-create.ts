@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { Problem } from '../api/problem';
+import { Problem } from '../problem';
 import type { Timings } from '../config';
 import { addDuration } from '../domain/duration';
 import type { AdministratorInput, OrganizationInput } from '../domain/schemas';

@@ -1,21 +1,16 @@
 import { sql } from 'kysely';
-import type { PageCursor } from '../api/pagination';
-import type { ProfileKind } from '../domain/status';
+import { afterCursor as after, type PageCursor } from './keyset';
+import type { ProfileKind, ProfileStatus } from '../domain/status';
 import type { Db } from './connect';
 import type { AdministratorRow, OrganizationRow } from './schema';
-
-/** Keyset pagination on (created_at, id). */
-function after<T extends { where: (...args: any[]) => T }>(query: T, column: string, cursor?: PageCursor): T {
-  if (!cursor) return query;
-  return query.where(sql`(${sql.ref(column)}, id)`, '>', sql`(${new Date(cursor.at)}, ${cursor.id}::uuid)`);
-}
 
 export async function getOrganization(db: Db, accountId: string, id: string): Promise<OrganizationRow | undefined> {
   return db.selectFrom('organizations').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function listOrganizations(db: Db, accountId: string, limit: number, cursor?: PageCursor): Promise<OrganizationRow[]> {
-  const query = db.selectFrom('organizations').selectAll().where('account_id', '=', accountId);
+export async function listOrganizations(db: Db, accountId: string, limit: number, cursor?: PageCursor, status?: ProfileStatus): Promise<OrganizationRow[]> {
+  let query = db.selectFrom('organizations').selectAll().where('account_id', '=', accountId);
+  if (status) query = query.where('status', '=', status);
   return after(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
 }
 

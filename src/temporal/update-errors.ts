@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Problem } from '../api/problem';
+import { Problem } from '../problem';
 import { CONFLICT, NOT_FOUND } from '../../workflows/messages';
 
 /** How long an HTTP request waits for a workflow to answer an update. */

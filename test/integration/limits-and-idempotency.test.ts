@@ -101,5 +101,9 @@ test('lists page with a cursor, oldest first, and every item once', async () => 
   } while (cursor);
   expect(seen).toEqual(created);
   expect((await customer.request('GET', '/v1/organizations?cursor=garbage')).status).toBe(400);
+  await reviewer.request('POST', `/v1/reviews/organizations/${created[2]}/decision`, { decision: 'approve' });
+  expect((await customer.request('GET', '/v1/organizations?status=approved')).body.items.map((o: { id: string }) => o.id)).toEqual([created[2]]);
+  expect((await customer.request('GET', '/v1/organizations?status=under_review&limit=100')).body.items).toHaveLength(4);
+  expect((await customer.request('GET', '/v1/organizations?status=valid')).body.errors[0].field).toBe('status');
   expect((await customer.request('GET', '/v1/organizations?limit=0')).body.errors[0].field).toBe('limit');
 });

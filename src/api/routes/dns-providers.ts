@@ -4,6 +4,7 @@ import { dnsProviderInput, splitSecret } from '../../domain/dns-provider-schemas
 import { seal } from '../../domain/secret-box';
 import { customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
+import { afterCursor } from '../../db/keyset';
 import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { conflict, notFound, parse } from '../problem';
@@ -31,9 +32,8 @@ export function dnsProvidersRouter(ctx: ApiContext): Router {
 
   router.get('/', async (req, res) => {
     const { limit, after } = readPage(req.query);
-    let query = ctx.db.selectFrom('dns_providers').selectAll().where('account_id', '=', customerOf(res).accountId);
-    if (after) query = query.where((eb) => eb.or([eb('created_at', '>', new Date(after.at)), eb.and([eb('created_at', '=', new Date(after.at)), eb('id', '>', after.id)])]));
-    const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    const query = ctx.db.selectFrom('dns_providers').selectAll().where('account_id', '=', customerOf(res).accountId);
+    const rows = await afterCursor(query, 'created_at', after).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
     res.json(toPage(rows, limit, (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }), dnsProviderView));
   });
 

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { PROFILE_STATUSES } from '../../domain/status';
 import { createAdministrator, createOrganization, markWorkflowStarted, type Created } from '../../db/profile-create';
 import { administratorsOf, getOrganization, listAdministrators, listOrganizations } from '../../db/profile-queries';
 import type { AdministratorRow, OrganizationRow } from '../../db/schema';
@@ -10,6 +12,8 @@ import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
+
+const statusQuery = z.object({ status: z.enum(PROFILE_STATUSES).optional() });
 
 export function organizationsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -51,8 +55,9 @@ export function organizationsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/', async (req, res) => {
-    const { limit, after } = readPage(req.query);
-    const rows = await listOrganizations(ctx.db, customerOf(res).accountId, limit, after);
+    const { status } = parse(statusQuery, { status: req.query.status });
+    const { limit, after } = readPage({ limit: req.query.limit, cursor: req.query.cursor });
+    const rows = await listOrganizations(ctx.db, customerOf(res).accountId, limit, after, status);
     const administrators = await administratorsOf(ctx.db, rows.slice(0, limit).map((r) => r.id));
     res.json(toPage(rows, limit, (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }), (r) => organizationView(r, administrators.get(r.id) ?? [])));
   });
