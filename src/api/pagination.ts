@@ -20,12 +20,21 @@ export function decodeCursor(text: string | undefined): PageCursor | undefined {
   } catch {
     // fall through
   }
-  throw new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
+  throw badCursor();
 }
+
+const badCursor = () => new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
 
 export function readPage(query: unknown): { limit: number; after?: PageCursor } {
   const { limit, cursor } = parse(pageQuery, query);
   return { limit, after: decodeCursor(cursor) };
+}
+
+/** For lists keyed by a bigserial id (events, checks): the cursor's id must be one. */
+export function readSerialPage(query: unknown): { limit: number; after?: PageCursor } {
+  const page = readPage(query);
+  if (page.after && !/^\d{1,18}$/.test(page.after.id)) throw badCursor();
+  return page;
 }
 
 /** Rows are fetched with limit + 1 to know whether another page exists. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
-import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { approvedAdministrator as approvedAdministratorOf, eventually, startHarness, type Api, type Harness } from '../support/harness';
 import { startNginx } from '../support/nginx';
 
 /** Quorum failure, random-value expiry, SSRF refusal, continuous revalidation and expiry, with durations in seconds. */
@@ -14,11 +14,7 @@ afterAll(async () => lab?.stop());
 
 async function approvedAdministrator(harness: Harness): Promise<{ customer: Api; administratorId: string }> {
   const customer = await harness.customer();
-  const reviewer = await harness.reviewer();
-  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
-  const administratorId = organization.administrators[0].id;
-  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+  const { administratorId } = await approvedAdministratorOf(customer, await harness.reviewer());
   return { customer, administratorId };
 }
 

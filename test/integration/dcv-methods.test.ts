@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { reusableUntil } from '../../src/domain/reuse-period';
 import { startDcvLab, DELEGATION_ZONE, type DcvLab } from '../support/dcv-lab';
-import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
 import { startFakeDnspod, type FakeDnspod } from '../support/fake-dnspod';
 import { startNginx } from '../support/nginx';
 
@@ -34,11 +34,7 @@ beforeAll(async () => {
   });
   harness = await startHarness({ env: lab.env('east=A;west=A;north=B', { DNSPOD_API_URL: dnspod.url }) });
   customer = await harness.customer();
-  const reviewer = await harness.reviewer();
-  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
-  administratorId = organization.administrators[0].id;
-  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+  ({ administratorId } = await approvedAdministrator(customer, await harness.reviewer()));
 });
 afterAll(async () => {
   await harness?.stop();

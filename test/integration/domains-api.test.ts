@@ -1,6 +1,6 @@
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
-import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
 
 /** The domain endpoints' rules: who may add what, name checks, tenant isolation, lists, cascades, search. */
 let lab: DcvLab;
@@ -72,12 +72,7 @@ describe('names and methods are checked; bad input changes nothing', () => {
   });
 });
 
-async function approvedAdministratorOf(api: Api): Promise<string> {
-  const organization = (await api.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
-  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-  await reviewer.request('POST', `/v1/reviews/administrators/${organization.administrators[0].id}/decision`, { decision: 'approve' });
-  return organization.administrators[0].id;
-}
+const approvedAdministratorOf = async (api: Api) => (await approvedAdministrator(api, reviewer)).administratorId;
 
 test('another account\'s domains and DNS providers answer 404 and stay untouched', async () => {
   const domain = (await add({ domain: 'private.example.com', autoValidation: false, method: 'dns' })).body;
@@ -148,11 +143,7 @@ describe('without a DNS server for the delegation zone', () => {
 
   test('automatic DNS validation is refused up front with the reason, other methods work', async () => {
     const api = await bare.customer();
-    const reviewerKey = await bare.reviewer();
-    const organization = (await api.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
-    const admin = organization.administrators[0].id;
-    await reviewerKey.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-    await reviewerKey.request('POST', `/v1/reviews/administrators/${admin}/decision`, { decision: 'approve' });
+    const { administratorId: admin } = await approvedAdministrator(api, await bare.reviewer());
     const refused = await api.request('POST', `/v1/administrators/${admin}/domains`, { domain: 'auto.example.com' });
     expect(refused.status).toBe(422);
     expect(refused.body.errors[0]).toMatchObject({ field: 'method' });

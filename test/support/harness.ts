@@ -165,3 +165,12 @@ export const ADMINISTRATOR = {
   phone: '138 0013 8000',
   email: 'Li.Lei@Acme.CN',
 };
+
+/** An organization and its administrator, both approved: what adding domains needs first. */
+export async function approvedAdministrator(customer: Api, reviewer: Api): Promise<{ organizationId: string; administratorId: string }> {
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  const administratorId = organization.administrators[0].id;
+  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+  return { organizationId: organization.id, administratorId };
+}

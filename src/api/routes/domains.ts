@@ -7,7 +7,7 @@ import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../w
 import { actorOf, customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
 import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
-import { readPage, toPage } from '../pagination';
+import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
 import { checkView, domainView } from '../views';
 import { eventsHandler } from './events';
@@ -105,8 +105,7 @@ export function domainsRouter(ctx: ApiContext): Router {
   router.get('/:id/checks', async (req, res) => {
     const principal = customerOf(res);
     const id = pathId(req, 'id', 'domain');
-    const { limit, after } = readPage(req.query);
-    if (after && !/^\d{1,18}$/.test(after.id)) throw new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
+    const { limit, after } = readSerialPage(req.query);
     let query = ctx.db.selectFrom('dcv_checks').selectAll().where('domain_id', '=', id).where('account_id', '=', principal.accountId);
     if (after) query = query.where('id', '<', after.id);
     const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
