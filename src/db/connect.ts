@@ -11,6 +11,9 @@ export type Db = Kysely<Database>;
 export async function connectDatabase(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Db> {
   if (options.databaseUrl) {
     const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection the server ends (restart, failover, terminate) is dropped by the pool and
+    // replaced on next use; without a listener pg would throw it as an unhandled 'error' event.
+    pool.on('error', (error) => console.warn(`[certificate-profiles] idle database connection lost: ${error.message}`));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
