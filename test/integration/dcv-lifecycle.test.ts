@@ -64,11 +64,14 @@ describe('a perspective in another process (another region on the same Temporal 
     remote = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/perspective.ts'], {
       cwd: path.join(__dirname, '..', '..'),
       env: { ...process.env, ...lab.env('south=A'), TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!, TEMPORAL_TASK_QUEUE: harness.taskQueue },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The worker's log goes to stderr: kept, and shown only if the process does not come up.
+    let log = '';
+    remote.stderr!.on('data', (chunk) => (log += chunk));
     await new Promise<void>((resolve, reject) => {
       remote!.stdout!.on('data', (chunk) => String(chunk).includes('polling') && resolve());
-      remote!.once('exit', (code) => reject(new Error(`npm run perspective exited with ${code}`)));
+      remote!.once('exit', (code) => reject(new Error(`npm run perspective exited with ${code}:\n${log}`)));
     });
   });
   afterAll(async () => {
