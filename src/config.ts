@@ -33,7 +33,12 @@ export interface Config {
   dcv: DcvConfig;
   /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
   secretKey?: Buffer;
+  /** Threshold of the Temporal SDK's log (worker states, bundling); the service's own lines always print. */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Domain control validation: where records go, who checks them, and how often. */
 export interface DcvConfig {
@@ -72,6 +77,10 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
   }
 }
 
+function durationList(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration[] {
+  return (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
+}
+
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(env[name] ?? fallback);
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name}: "${env[name]}" is not a port number`);
@@ -108,12 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perspectives: parsePerspectives(env.DCV_PERSPECTIVES),
       remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '').split(',').map((n) => n.trim()).filter(Boolean),
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
-      retrySchedule: (env.DCV_RETRY_SCHEDULE || '1m,5m,15m,1h,6h').split(',').map((d) => duration({ d }, 'd', '')),
+      retrySchedule: durationList(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
       randomValueLifetime: duration(env, 'RANDOM_VALUE_LIFETIME', '30d'),
       domainReusePeriod: env.DOMAIN_REUSE_PERIOD ? duration(env, 'DOMAIN_REUSE_PERIOD', '') : undefined,
       revalidateBefore: duration(env, 'DCV_REVALIDATE_BEFORE', '30d'),
       precheckInterval: duration(env, 'DCV_PRECHECK_INTERVAL', '10s'),
-      maxScans: Number(env.DCV_MAX_SCANS || 5),
+      maxScans: positiveInteger(env, 'DCV_MAX_SCANS', 5),
       httpPort: port(env, 'DCV_HTTP_PORT', 80),
       httpsPort: port(env, 'DCV_HTTPS_PORT', 443),
       allowPrivateAddresses: env.DCV_ALLOW_PRIVATE_ADDRESSES === 'true',
@@ -122,7 +131,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dnspodApiUrl: env.DNSPOD_API_URL || 'https://dnsapi.cn',
     },
     secretKey: env.SECRET_KEY ? secretKey(env.SECRET_KEY) : undefined,
+    logLevel: logLevel(env.LOG_LEVEL),
   };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] || fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${env[name]}" is not a positive whole number`);
+  return value;
+}
+
+function logLevel(text: string | undefined): LogLevel {
+  const level = (text || 'WARN').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`LOG_LEVEL: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
+  return level as LogLevel;
 }
 
 /** `east=127.0.0.1:5399,127.0.0.3:5399;west=127.0.0.2:5399`; unset: one perspective on the system resolvers. */

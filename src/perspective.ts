@@ -1,5 +1,5 @@
 import { loadConfig } from './config';
-import { createPerspectiveWorkers } from './temporal/worker';
+import { createPerspectiveWorkers, installTemporalLogging } from './temporal/worker';
 
 /**
  * A DCV perspective in its own process, for another region or network: it needs only Temporal
@@ -7,6 +7,7 @@ import { createPerspectiveWorkers } from './temporal/worker';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  installTemporalLogging(config.logLevel);
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is required: a perspective joins the service\'s Temporal cluster');
   const workers = await createPerspectiveWorkers(config, config.temporal.address);
   const running = workers.run();

@@ -12,7 +12,7 @@ import { connectClient } from './temporal/connection';
 import { type DevServer, startDevServer } from './temporal/dev-server';
 import { profileWorkflows } from './temporal/profile-client';
 import { startReconciler } from './temporal/reconciler';
-import { createWorkers } from './temporal/worker';
+import { createWorkers, installTemporalLogging } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
 
@@ -116,7 +116,18 @@ export function runUntilSignal(parts: ServiceParts): void {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  runService(parts).then(
+  const failed = (error: unknown) => {
+    console.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  };
+  let config: Config;
+  try {
+    config = loadConfig();
+    installTemporalLogging(config.logLevel);
+  } catch (error) {
+    return failed(error);
+  }
+  runService(parts, config).then(
     (service) => {
       stop = service.stop;
       if (requested) {
@@ -124,9 +135,6 @@ export function runUntilSignal(parts: ServiceParts): void {
         shutdown('signal during start-up');
       }
     },
-    (error) => {
-      console.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
-      process.exit(1);
-    },
+    failed,
   );
 }

@@ -1,12 +1,17 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createDomainActivities } from '../../activities/domains';
 import { createPerspectiveActivities } from '../../activities/perspective';
 import { createProfileActivities } from '../../activities/profiles';
-import type { Config } from '../config';
+import type { Config, LogLevel } from '../config';
 import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 import { connectionOptions } from './connection';
+
+/** Once per process, before any worker connects: the SDK's own log at the configured threshold. */
+export function installTemporalLogging(level: LogLevel): void {
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
 
 export interface Workers {
   run(): Promise<void>;

@@ -1,0 +1,50 @@
+import { loadConfig, parsePerspectives } from '../../src/config';
+
+describe('loadConfig', () => {
+  test('production defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe('WARN');
+    expect(config.dcv.maxScans).toBe(5);
+    expect(config.dcv.randomValueLifetime.ms).toBe(30 * 86_400_000);
+    expect(config.dcv.retrySchedule.map((d) => d.ms)).toEqual([60_000, 300_000, 900_000, 3_600_000, 21_600_000]);
+    expect(config.temporal.tls).toBe(false);
+  });
+
+  test('LOG_LEVEL is one of the SDK levels, in any case', () => {
+    expect(loadConfig({ LOG_LEVEL: 'info' }).logLevel).toBe('INFO');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow('LOG_LEVEL: "verbose" is not one of TRACE, DEBUG, INFO, WARN, ERROR');
+  });
+
+  test('each bad value names its variable', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/^PORT:/);
+    expect(() => loadConfig({ DCV_MAX_SCANS: '0' })).toThrow(/^DCV_MAX_SCANS:/);
+    expect(() => loadConfig({ DCV_MAX_SCANS: 'many' })).toThrow(/^DCV_MAX_SCANS:/);
+    expect(() => loadConfig({ REVIEW_SLA: 'soon' })).toThrow(/^REVIEW_SLA:/);
+    expect(() => loadConfig({ DCV_RETRY_SCHEDULE: '1m,later' })).toThrow(/^DCV_RETRY_SCHEDULE:/);
+    expect(() => loadConfig({ SECRET_KEY: 'c2hvcnQ=' })).toThrow(/^SECRET_KEY:/);
+    expect(() => loadConfig({ DCV_DELEGATION_SERVER: '127.0.0.1:53', DCV_DELEGATION_TSIG: 'key:hmac-md5:c2VjcmV0' })).toThrow(/^DCV_DELEGATION_TSIG:/);
+  });
+
+  test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
+    expect(loadConfig({ DCV_RETRY_SCHEDULE: '1s, 2s,5s' }).dcv.retrySchedule.map((d) => d.ms)).toEqual([1000, 2000, 5000]);
+  });
+
+  test('an API key implies TLS to Temporal', () => {
+    expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal.tls).toBe(true);
+  });
+});
+
+describe('parsePerspectives', () => {
+  test('names and resolvers', () => {
+    expect(parsePerspectives('east=127.0.0.1:5399,127.0.0.3:5399;west=127.0.0.2:5399')).toEqual([
+      { name: 'east', resolvers: ['127.0.0.1:5399', '127.0.0.3:5399'] },
+      { name: 'west', resolvers: ['127.0.0.2:5399'] },
+    ]);
+  });
+
+  test('a malformed entry is refused', () => {
+    expect(() => parsePerspectives('East Coast=1.1.1.1')).toThrow(/^DCV_PERSPECTIVES:/);
+    expect(() => parsePerspectives('east')).toThrow(/^DCV_PERSPECTIVES:/);
+  });
+});
