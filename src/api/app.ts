@@ -3,7 +3,7 @@ import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { requireRole } from './auth';
 import type { ApiContext } from './context';
 import { openApiDocument } from './openapi';
-import { problemHandler, routeNotFound } from './problem';
+import { problemHandler, requireJsonBody, routeNotFound } from './problem';
 import { administratorsRouter } from './routes/administrators';
 import { dcvFilesRouter } from './routes/dcv-files';
 import { dnsProvidersRouter } from './routes/dns-providers';
@@ -35,6 +35,7 @@ export function createApp(ctx: ApiContext): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
+  app.use('/v1', requireJsonBody);
   const customer = requireRole(ctx.db, 'customer');
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));

@@ -149,8 +149,10 @@ const common = { '400': problem('Invalid input; `errors` names each field at fau
 const customer = { tags: ['Customer'], security: [{ bearer: [] }] };
 const reviewer = { tags: ['Reviewer'], security: [{ bearer: [] }] };
 
+const bodyRefusals = { '413': problem('Request body larger than 64 kB'), '415': problem('Request body not UTF-8 application/json') };
+
 function operation(summary: string, extra: Record<string, unknown>, responses: Record<string, unknown>, scope = customer) {
-  return { summary, ...scope, ...extra, responses: { ...responses, ...common } };
+  return { summary, ...scope, ...extra, responses: { ...responses, ...common, ...('requestBody' in extra ? bodyRefusals : {}) } };
 }
 
 const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Problem } from '../problem';
 
@@ -17,14 +18,46 @@ function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instanc
 
 export const routeNotFound: RequestHandler = (req, res) => send(res, new Problem(404, 'Not Found', `no route for ${req.method} ${req.path}`), req.originalUrl);
 
+/**
+ * A body with content that is not JSON is refused before any handler reads it: without this the JSON
+ * parser skips it and the handler would answer "organization: expected object", which misleads.
+ */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.is(['application/json', 'application/*+json'])) return next();
+  const type = req.headers['content-type'] ?? 'none';
+  next(new Problem(415, 'Unsupported Media Type', `the request body must be application/json, not ${type}`, { headers: { 'Accept-Post': 'application/json' } }));
+};
+
+/** body-parser's refusals, in words a client can act on. */
+function bodyProblem(error: { type?: string; status?: number; message?: string; body?: string; limit?: number }): Problem | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed': {
+      const body = String(error.body ?? '').trimStart();
+      const detail = body.startsWith('{') || body.startsWith('[') ? 'the request body is not valid JSON' : 'the request body must be a JSON object';
+      return new Problem(400, 'Malformed JSON', detail, { errors: [{ field: '(body)', message: String(error.message) }] });
+    }
+    case 'entity.too.large':
+      return new Problem(413, 'Request body too large', `the request body is larger than ${Math.round((error.limit ?? 0) / 1024)} kB`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new Problem(415, 'Unsupported Media Type', `${error.message}; send uncompressed UTF-8 JSON`);
+    default:
+      // zlib's own errors ("incorrect header check") when a declared gzip/deflate body is not one.
+      if (typeof (error as { errno?: unknown }).errno === 'number' && error.status === 400) {
+        return new Problem(400, 'Malformed request body', `the body cannot be decompressed as its Content-Encoding says: ${error.message}`);
+      }
+      return undefined;
+  }
+}
+
 /** Everything a client can cause is a 4xx; an unexpected error is a logged 500 that reveals nothing. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof Problem) return send(res, error, req.originalUrl);
+  const known = bodyProblem(error ?? {});
+  if (known) return send(res, known, req.originalUrl);
   const status = typeof error?.status === 'number' ? error.status : undefined;
-  if (error?.type === 'entity.parse.failed') {
-    return send(res, new Problem(400, 'Malformed JSON', 'the request body is not valid JSON', { errors: [{ field: '(body)', message: String(error.message) }] }), req.originalUrl);
-  }
-  if (status && status >= 400 && status < 500) return send(res, new Problem(status, String(error.message ?? 'Bad Request')), req.originalUrl);
+  if (status && status >= 400 && status < 500) return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);
   console.error(`${req.method} ${req.originalUrl} failed:`, error);
   send(res, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
 };

@@ -112,6 +112,24 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect((await reviewer.request('GET', '/v1/reviews?status=everything')).body.errors[0].field).toBe('status');
   });
 
+  test('bodies that are not JSON objects: 415, 413 or 400 with the reason, and nothing stored', async () => {
+    const before = await tableCounts();
+    const json = JSON.stringify(valid);
+    const post = (body: string, headers: Record<string, string>) => bob.request('POST', '/v1/organizations', body, headers);
+    const form = await post('name=Acme', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect([form.status, form.body.title]).toEqual([415, 'Unsupported Media Type']);
+    expect(form.headers.get('accept-post')).toBe('application/json');
+    expect((await post(json, { 'content-type': 'text/plain' })).body.detail).toBe('the request body must be application/json, not text/plain');
+    const large = await post(JSON.stringify({ ...valid, padding: 'x'.repeat(70_000) }), {});
+    expect([large.status, large.body.detail]).toEqual([413, 'the request body is larger than 64 kB']);
+    expect((await post('null', {})).body.detail).toBe('the request body must be a JSON object');
+    const gzip = await post(json, { 'content-encoding': 'gzip' });
+    expect([gzip.status, gzip.body.title]).toEqual([400, 'Malformed request body']);
+    expect((await post(json, { 'content-encoding': 'compress' })).status).toBe(415);
+    expect((await post(json, { 'content-type': 'application/json; charset=latin2' })).status).toBe(415);
+    expect(await tableCounts()).toEqual(before);
+  });
+
   test('decisions are validated before they reach the workflow', async () => {
     const path = `/v1/reviews/organizations/${aliceOrganization.id}/decision`;
     expect((await reviewer.request('POST', path, { decision: 'maybe' })).body.errors[0].field).toBe('decision');
