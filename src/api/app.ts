@@ -44,7 +44,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
 
-  app.use(routeNotFound);
+  app.use(routeNotFound(document.paths));
   app.use(problemHandler);
   return app;
 }

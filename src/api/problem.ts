@@ -16,7 +16,24 @@ function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instanc
   });
 }
 
-export const routeNotFound: RequestHandler = (req, res) => send(res, new Problem(404, 'Not Found', `no route for ${req.method} ${req.path}`), req.originalUrl);
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/**
+ * The last handler: a path the API documents but not with this method answers 405 with Allow
+ * (from the OpenAPI paths, so the two cannot drift); anything else 404.
+ */
+export function routeNotFound(paths: Record<string, object>): RequestHandler {
+  const routes = Object.entries(paths).map(([template, operations]) => ({
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+    allow: Object.keys(operations).filter((key) => HTTP_METHODS.has(key)).map((m) => m.toUpperCase()),
+  }));
+  return (req, res) => {
+    const route = routes.find((r) => r.pattern.test(req.path));
+    if (!route) return send(res, new Problem(404, 'Not Found', `no route for ${req.method} ${req.path}`), req.originalUrl);
+    const allow = route.allow.join(', ');
+    send(res, new Problem(405, 'Method Not Allowed', `${req.path} accepts ${allow}, not ${req.method}`, { headers: { Allow: allow } }), req.originalUrl);
+  };
+}
 
 /**
  * A body with content that is not JSON is refused before any handler reads it: without this the JSON

@@ -108,6 +108,8 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect((await bob.request('GET', '/v1/organizations/not-a-uuid')).status).toBe(404);
     expect((await bob.request('GET', '/v1/administrators/1%27%20or%201=1')).status).toBe(404);
     expect((await bob.request('GET', '/v1/nothing-here')).status).toBe(404);
+    const wrongMethod = await bob.request('PUT', `/v1/organizations/${aliceOrganization.id}`, valid);
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, PATCH, DELETE']);
     expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, { decision: 'approve' })).status).toBe(404);
     expect((await reviewer.request('GET', '/v1/reviews?status=everything')).body.errors[0].field).toBe('status');
   });
