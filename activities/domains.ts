@@ -100,16 +100,17 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      * Writes the current random value where the method needs the service to (CNAME target, DNS provider);
      * idempotent. A refusal by the DNS server or provider is final: retrying would not change its mind.
      */
-    async publishRecord(identity: DomainIdentity): Promise<void> {
+    async publishRecord(identity: DomainIdentity, previous?: string): Promise<string | undefined> {
       const writer = await writerFor(identity);
       if (!writer) {
         if (identity.method === 'dns_cname') throw ApplicationFailure.nonRetryable('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)', 'DnsWriteRefused');
-        return;
+        return undefined;
       }
       const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
-      if (!row) return;
+      if (!row) return undefined;
       try {
-        await writer.upsertTxt(recordNameFor(identity), row.random_value);
+        await writer.publishTxt(recordNameFor(identity), row.random_value, previous);
+        return row.random_value;
       } catch (error) {
         if (isRefusal(error)) throw ApplicationFailure.nonRetryable(`the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${(error as Error).message}`, 'DnsWriteRefused');
         throw error;
@@ -125,10 +126,20 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       });
     },
 
-    /** Removes what `publishRecord` wrote. */
-    async unpublishRecord(identity: DomainIdentity): Promise<void> {
-      const writer = await writerFor(identity).catch(() => undefined);
-      await writer?.deleteTxt(recordNameFor(identity));
+    /**
+     * Removes what `publishRecord` wrote: `value` as it returned it; at a customer's provider nothing
+     * else, ever. Failures are thrown for the workflow to report.
+     */
+    async unpublishRecord(identity: DomainIdentity, value?: string): Promise<void> {
+      const writer = await writerFor(identity);
+      await writer?.removeTxt(recordNameFor(identity), value);
+    },
+
+    /** The record the service published could not be taken down: say so in the domain's audit trail. */
+    async reportRecordLeft(identity: DomainIdentity, reason: string): Promise<void> {
+      await db.transaction().execute((trx) =>
+        recordEvent(trx, { accountId: identity.accountId, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_not_removed', note: reason }),
+      );
     },
 
     /** dns_provider: the record must be on every authoritative server before the CA scans; when it is, that is recorded. */
@@ -136,7 +147,10 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       const writer = await writerFor(identity);
       const row = await db.selectFrom('domains').select(['random_value', 'account_id', 'status']).where('id', '=', identity.id).executeTakeFirst();
       if (!writer || !row) return { ready: false, detail: ['no provider'] };
-      const { allPresent, detail } = await writer.presentOnAllAuthoritative(recordNameFor(identity), row.random_value);
+      // The zone's NS set may not resolve yet (or ever): not ready, rechecked on the schedule, never a stuck workflow.
+      const { allPresent, detail } = await writer
+        .presentOnAllAuthoritative(recordNameFor(identity), row.random_value)
+        .catch((error: Error) => ({ allPresent: false, detail: [`authoritative servers of ${writer.zone} not reachable: ${error.message}`] }));
       if (allPresent) {
         await db.transaction().execute((trx) =>
           recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_on_all_authoritative', after: { status: row.status }, note: detail.join('; ') }),
@@ -248,13 +262,13 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       });
     },
 
-    /** Deletes the domain and what the service wrote for it. */
-    async removeDomain(identity: DomainIdentity, actor: Actor): Promise<void> {
+    /** Deletes the domain; `recordLeft` says why a record the service wrote could not be taken down. */
+    async removeDomain(identity: DomainIdentity, actor: Actor, recordLeft?: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', identity.id).forUpdate().executeTakeFirst();
         if (!row) return;
         await trx.deleteFrom('domains').where('id', '=', identity.id).execute();
-        await recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: row.id, actor, action: 'deleted', before: { status: row.status } });
+        await recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: row.id, actor, action: 'deleted', before: { status: row.status }, note: recordLeft });
       });
     },
   };

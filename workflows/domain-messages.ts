@@ -32,6 +32,9 @@ export interface DomainWorkflowInput {
   domain: DomainIdentity;
   state: DomainState;
   continueAsNewAfterEvents?: number;
+  /** Carried over continue-as-new: the value the service has published (to replace or take down) and the CA scans so far. */
+  published?: string;
+  scans?: number;
 }
 
 /** Settings read once per run through an activity, so configuration changes reach running workflows. */

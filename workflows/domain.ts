@@ -39,6 +39,18 @@ const dnsWrite = proxyActivities<Pick<DomainActivities, 'publishRecord'>>({
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['DnsWriteRefused'] },
 });
 
+/** Taking a record down must not hold up a delete: bounded well inside the API's wait, then reported. */
+const dnsCleanup = proxyActivities<Pick<DomainActivities, 'unpublishRecord'>>({
+  startToCloseTimeout: '8 seconds',
+  scheduleToCloseTimeout: '15 seconds',
+  retry: { maximumAttempts: 2 },
+});
+
+const causeOf = (error: unknown) => {
+  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+};
+
 /** A perspective that does not answer in time counts as a failed perspective, never as a stuck workflow. */
 function perspective(name: string) {
   return proxyActivities<PerspectiveActivities>({
@@ -67,7 +79,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   const { exclusive } = lock;
   let checkNow = false;
   let version = 0;
-  let scans = 0;
+  let scans = input.scans ?? 0;
+  let published = input.published;
 
   function apply(next: DomainState): void {
     if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
@@ -91,13 +104,28 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   /** Publishes the value where the service writes it; a failure fails the domain with the reason instead of the workflow. */
   async function publish(): Promise<boolean> {
     try {
-      await dnsWrite.publishRecord(domain);
+      published = (await dnsWrite.publishRecord(domain, published)) ?? published;
       return true;
     } catch (error) {
-      const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-      apply(await db.failDomain(domain.id, cause instanceof Error ? cause.message : String(cause), state));
+      apply(await db.failDomain(domain.id, causeOf(error), state));
       return false;
     }
+  }
+
+  /** Removes what the service published; returns why it could not, for the audit trail. */
+  async function unpublish(): Promise<string | undefined> {
+    try {
+      await dnsCleanup.unpublishRecord(domain, published);
+      published = undefined;
+      return undefined;
+    } catch (error) {
+      return `the service could not remove the TXT record it published; remove it by hand (${causeOf(error)})`;
+    }
+  }
+
+  async function takeDown(): Promise<void> {
+    const problem = await unpublish();
+    if (problem) await db.reportRecordLeft(domain, problem);
   }
 
   async function scan(): Promise<void> {
@@ -118,7 +146,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const outcome = await check('scan');
     apply(await db.completeScan(domain.id, outcome, scans, state));
     if (!outcome.passed && state.renewing) apply(await db.flagAttention(domain.id, outcome, { ...state, attempt: state.attempt + 1 }));
-    if (outcome.passed && domain.method === 'dns_provider') await db.unpublishRecord(domain);
+    if (outcome.passed && domain.method === 'dns_provider') await takeDown();
   }
 
   setHandler(
@@ -155,8 +183,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     removeDomainUpdate,
     ({ actor }) =>
       exclusive(async () => {
-        await db.unpublishRecord(domain);
-        await db.removeDomain(domain, actor);
+        await db.removeDomain(domain, actor, await unpublish());
         removed = true;
       }),
     { validator: (_request: { actor: Actor }) => ensureNotRemoved() },
@@ -165,7 +192,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   setHandler(parentRemovedSignal, () => {
     void exclusive(async () => {
       if (removed) return;
-      await db.unpublishRecord(domain);
+      await takeDown();
       removed = true;
     });
   });
@@ -190,11 +217,13 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
         const wasCheckNow = checkNow;
         checkNow = false;
         await step(wasCheckNow);
+        // A domain that failed for good leaves nothing at the customer's provider (values from runs that did not track them stay).
+        if (state.status === 'failed' && domain.method === 'dns_provider' && published !== undefined) await takeDown();
       });
     }
     if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {
       await condition(() => !lock.busy && allHandlersFinished());
-      if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state });
+      if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans });
     }
   }
   await condition(allHandlersFinished);

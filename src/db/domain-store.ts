@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { conflict, Problem } from '../problem';
 import type { DcvConfig } from '../config';
-import { delegationLabel, type DcvMethod } from '../dcv/instructions';
+import { delegationLabel, type DcvMethod, dnsRecordName } from '../dcv/instructions';
 import { generateRandomValue } from '../dcv/random-value';
 import { addDuration } from '../domain/duration';
 import { isUsable } from '../domain/status';
@@ -17,56 +17,75 @@ export async function createDomain(
   trx: Transaction<Database>,
   params: { accountId: string; administratorId: string; name: string; method: DcvMethod; dnsProviderId: string | null; actor: Actor; dcv: DcvConfig },
 ): Promise<DomainRow> {
-  {
-    const administrator = await trx
-      .selectFrom('administrators')
-      .select(['status'])
-      .where('id', '=', params.administratorId)
-      .where('account_id', '=', params.accountId)
-      .forShare()
-      .executeTakeFirst();
-    if (!administrator) throw new Problem(404, 'Not Found', `administrator ${params.administratorId} was not found`);
-    if (!isUsable(administrator.status)) {
-      throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
-    }
-    if (params.method === 'dns_cname' && !params.dcv.delegationServer) {
-      throw new Problem(422, 'Method not available', 'automatic DNS validation is not available here: the delegation zone has no DNS server (DCV_DELEGATION_SERVER); use autoValidation false', {
-        errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
-      });
-    }
-    if (params.dnsProviderId) {
-      const provider = await trx.selectFrom('dns_providers').select('id').where('id', '=', params.dnsProviderId).where('account_id', '=', params.accountId).executeTakeFirst();
-      if (!provider) throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', { errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }] });
-    }
-    const existing = await trx.selectFrom('domains').select('id').where('account_id', '=', params.accountId).where('name', '=', params.name).executeTakeFirst();
-    if (existing) throw conflict(`${params.name} is already in this account (domain ${existing.id})`);
-    const id = randomUUID();
-    const at = new Date();
-    const value = generateRandomValue(addDuration(at, params.dcv.randomValueLifetime).getTime() - at.getTime(), at);
-    const row = await trx
-      .insertInto('domains')
-      .values({
-        id,
-        account_id: params.accountId,
-        administrator_id: params.administratorId,
-        name: params.name,
-        method: params.method,
-        dns_provider_id: params.dnsProviderId,
-        delegation_label: delegationLabel(id),
-        status: 'pending',
-        random_value: value.value,
-        random_value_expires_at: value.expiresAt,
-        updated_at: at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .catch((error) => {
-        // A concurrent request added the same name first.
-        if ((error as { code?: string }).code === '23505') throw conflict(`${params.name} is already in this account`);
-        throw error;
-      });
-    await recordEvent(trx, { accountId: params.accountId, entityKind: 'domain', entityId: id, actor: params.actor, action: 'added', after: { status: 'pending', name: params.name, method: params.method } });
-    return row;
+  const administrator = await trx
+    .selectFrom('administrators')
+    .select(['status'])
+    .where('id', '=', params.administratorId)
+    .where('account_id', '=', params.accountId)
+    .forShare()
+    .executeTakeFirst();
+  if (!administrator) throw new Problem(404, 'Not Found', `administrator ${params.administratorId} was not found`);
+  if (!isUsable(administrator.status)) {
+    throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
+  }
+  if (params.method === 'dns_cname' && !params.dcv.delegationServer) {
+    throw new Problem(422, 'Method not available', 'automatic DNS validation is not available here: the delegation zone has no DNS server (DCV_DELEGATION_SERVER); use autoValidation false', {
+      errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
+    });
+  }
+  if (params.dnsProviderId) {
+    const provider = await trx.selectFrom('dns_providers').select('id').where('id', '=', params.dnsProviderId).where('account_id', '=', params.accountId).executeTakeFirst();
+    if (!provider) throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', { errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }] });
+  }
+  const existing = await trx.selectFrom('domains').select('id').where('account_id', '=', params.accountId).where('name', '=', params.name).executeTakeFirst();
+  if (existing) throw conflict(`${params.name} is already in this account (domain ${existing.id})`);
+  if (params.method === 'dns_cname') await ensureCnameFree(trx, params.accountId, params.name);
+  const id = randomUUID();
+  const at = new Date();
+  const value = generateRandomValue(addDuration(at, params.dcv.randomValueLifetime).getTime() - at.getTime(), at);
+  const row = await trx
+    .insertInto('domains')
+    .values({
+      id,
+      account_id: params.accountId,
+      administrator_id: params.administratorId,
+      name: params.name,
+      method: params.method,
+      dns_provider_id: params.dnsProviderId,
+      delegation_label: delegationLabel(id),
+      status: 'pending',
+      random_value: value.value,
+      random_value_expires_at: value.expiresAt,
+      updated_at: at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((error) => {
+      // A concurrent request added the same name first.
+      if ((error as { code?: string }).code === '23505') throw conflict(`${params.name} is already in this account`);
+      throw error;
+    });
+  await recordEvent(trx, { accountId: params.accountId, entityKind: 'domain', entityId: id, actor: params.actor, action: 'added', after: { status: 'pending', name: params.name, method: params.method } });
+  return row;
+}
+
+/**
+ * `example.com` and `*.example.com` share `_dnsauth.example.com`, and a CNAME there can point to one
+ * delegation target only: two automatic DNS validations of one base name could never both pass.
+ */
+async function ensureCnameFree(trx: Transaction<Database>, accountId: string, name: string): Promise<void> {
+  const base = name.replace(/^\*\./, '');
+  const sibling = await trx
+    .selectFrom('domains')
+    .select(['id', 'name'])
+    .where('account_id', '=', accountId)
+    .where('method', '=', 'dns_cname')
+    .where('name', 'in', [base, `*.${base}`])
+    .executeTakeFirst();
+  if (sibling) {
+    throw conflict(
+      `${sibling.name} (domain ${sibling.id}) already validates automatically through the CNAME at ${dnsRecordName(base)}, which can point to one target only; add ${name} with autoValidation false (method dns or dns_provider)`,
+    );
   }
 }
 

@@ -1,12 +1,18 @@
 import { getDomain } from 'tldts';
-import { deleteTxtRecords, type DnspodConfig, dnspodSubDomain, upsertTxtRecord } from './dnspod';
-import { authoritativeServers, checkAllAuthoritative, deleteTxt, type Rfc2136Config, upsertTxt } from './rfc2136';
+import { addTxtRecord, deleteTxtRecords, type DnspodConfig, dnspodSubDomain } from './dnspod';
+import { addTxt, authoritativeServers, checkAllAuthoritative, deleteTxt, type Rfc2136Config, upsertTxt } from './rfc2136';
 
-/** Writes and removes the TXT records the service itself publishes: at a customer's DNS provider or in the delegation zone. */
+/**
+ * Writes and removes the TXT records the service itself publishes: in its delegation zone, where each
+ * name is the service's own and holds only the current value, or at a customer's DNS provider, where
+ * other TXT values at `_dnsauth` (another CA's, a sibling wildcard's) must survive every write.
+ */
 export interface DnsWriter {
   zone: string;
-  upsertTxt(name: string, value: string): Promise<void>;
-  deleteTxt(name: string): Promise<void>;
+  /** Publishes `value`; `previous`, the value the service published there before, is replaced. */
+  publishTxt(name: string, value: string, previous?: string): Promise<void>;
+  /** Removes what the service published; at a provider only `value`, and nothing when it is unknown. */
+  removeTxt(name: string, value?: string): Promise<void>;
   /** Whether every authoritative server of the zone already answers the value (checked before a scan). */
   presentOnAllAuthoritative(name: string, value: string): Promise<{ allPresent: boolean; detail: string[] }>;
 }
@@ -23,15 +29,17 @@ function inZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
 }
 
-export function rfc2136Writer(config: Rfc2136Config, lookup: AuthorityLookup): DnsWriter {
+/** `owned`: the zone is the service's own delegation zone, so each name's whole TXT set is the service's. */
+export function rfc2136Writer(config: Rfc2136Config, lookup: AuthorityLookup, owned = false): DnsWriter {
   return {
     zone: config.zone,
-    async upsertTxt(name, value) {
+    async publishTxt(name, value, previous) {
       if (!inZone(name, config.zone)) throw new Error(`${name} is not in the provider's zone ${config.zone}`);
-      await upsertTxt(config, name, value, TTL_SECONDS);
+      await (owned ? upsertTxt(config, name, value, TTL_SECONDS) : addTxt(config, name, value, TTL_SECONDS, previous));
     },
-    async deleteTxt(name) {
-      await deleteTxt(config, name);
+    async removeTxt(name, value) {
+      if (owned) await deleteTxt(config, name);
+      else if (value !== undefined) await deleteTxt(config, name, value);
     },
     async presentOnAllAuthoritative(name, value) {
       const servers = await authoritativeServers(config.zone, { resolvers: lookup.resolvers, port: lookup.port });
@@ -46,11 +54,11 @@ export function dnspodWriter(config: DnspodConfig, domainName: string, lookup: A
   const zone = getDomain(domainName.replace(/^\*\./, ''), { allowPrivateDomains: false }) ?? domainName;
   return {
     zone,
-    async upsertTxt(name, value) {
-      await upsertTxtRecord(config, zone, dnspodSubDomain(zone, name), value, 600);
+    async publishTxt(name, value, previous) {
+      await addTxtRecord(config, zone, dnspodSubDomain(zone, name), value, 600, previous);
     },
-    async deleteTxt(name) {
-      await deleteTxtRecords(config, zone, dnspodSubDomain(zone, name));
+    async removeTxt(name, value) {
+      if (value !== undefined) await deleteTxtRecords(config, zone, dnspodSubDomain(zone, name), value);
     },
     async presentOnAllAuthoritative(name, value) {
       const servers = await authoritativeServers(zone, { resolvers: lookup.resolvers, port: lookup.port });

@@ -157,26 +157,29 @@ export async function removeRecord(config: DnspodConfig, domain: string, recordI
 }
 
 /**
- * Makes `subDomain` hold exactly one TXT record with `value`: modifies the first existing TXT
- * record (or creates one) and removes any others, so stale values never linger.
+ * Publishes one TXT value at `subDomain` and keeps the others (another CA's, a sibling wildcard's).
+ * The record holding `replacing`, a value published before, is modified in place; idempotent.
  */
-export async function upsertTxtRecord(
+export async function addTxtRecord(
   config: DnspodConfig,
   domain: string,
   subDomain: string,
   value: string,
   ttl = DNSPOD_DEFAULT_TTL,
+  replacing?: string,
 ): Promise<string> {
   const existing = (await listRecords(config, domain, subDomain, 'TXT')).filter((r) => r.type === 'TXT' && r.name === subDomain);
-  let id: string;
-  if (existing.length === 0) {
-    id = await createRecord(config, domain, subDomain, 'TXT', value, ttl);
-  } else {
-    id = existing[0].id;
-    if (existing[0].value !== value || existing[0].ttl !== ttl) await modifyRecord(config, domain, id, subDomain, 'TXT', value, ttl);
+  const current = existing.find((r) => r.value === value);
+  const stale = replacing !== undefined && replacing !== value ? existing.find((r) => r.value === replacing) : undefined;
+  if (current) {
+    if (stale) await removeRecord(config, domain, stale.id);
+    return current.id;
   }
-  for (const stale of existing.slice(1)) await removeRecord(config, domain, stale.id);
-  return id;
+  if (stale) {
+    await modifyRecord(config, domain, stale.id, subDomain, 'TXT', value, ttl);
+    return stale.id;
+  }
+  return createRecord(config, domain, subDomain, 'TXT', value, ttl);
 }
 
 /** Removes the TXT records at `subDomain` (only those with `value` when given). Returns how many. */

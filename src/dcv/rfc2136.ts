@@ -134,9 +134,13 @@ export function upsertTxt(config: Rfc2136Config, name: string, value: string, tt
   return sendUpdate(config, [deleteRrset(name, TYPE.TXT), add(name, TYPE.TXT, ttl, txtRdata(value))]);
 }
 
-/** Adds one TXT value and keeps the others (e.g. `example.com` and `*.example.com` at once). */
-export function addTxt(config: Rfc2136Config, name: string, value: string, ttl = 60): Promise<void> {
-  return sendUpdate(config, [add(name, TYPE.TXT, ttl, txtRdata(value))]);
+/**
+ * Adds one TXT value and keeps the others (another CA's, a sibling wildcard's); `replacing`, a value
+ * this writer published before, goes in the same atomic update.
+ */
+export function addTxt(config: Rfc2136Config, name: string, value: string, ttl = 60, replacing?: string): Promise<void> {
+  const stale = replacing !== undefined && replacing !== value ? [deleteOne(name, TYPE.TXT, txtRdata(replacing))] : [];
+  return sendUpdate(config, [...stale, add(name, TYPE.TXT, ttl, txtRdata(value))]);
 }
 
 /** Deletes the TXT record with this value, or every TXT record at `name` when no value is given. */

@@ -9,7 +9,7 @@ export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
   return {
     delegation(): DnsWriter | undefined {
       const server = dcv.delegationServer;
-      return server ? rfc2136Writer({ ...server, zone: dcv.delegationZone }, lookup) : undefined;
+      return server ? rfc2136Writer({ ...server, zone: dcv.delegationZone }, lookup, true) : undefined;
     },
     async provider(accountId: string, providerId: string, domainName: string): Promise<DnsWriter> {
       const row = await db.selectFrom('dns_providers').selectAll().where('id', '=', providerId).where('account_id', '=', accountId).executeTakeFirstOrThrow();

@@ -15,7 +15,7 @@ import {
   DnspodError,
   listRecords,
   removeRecord,
-  upsertTxtRecord,
+  addTxtRecord,
   type DnspodConfig,
 } from '../../src/dcv/dnspod';
 
@@ -52,7 +52,7 @@ describe('DNSPod client', () => {
   });
 
   it('creates a TXT record with the documented fields', async () => {
-    const id = await upsertTxtRecord(config, 'example.com', '_dnsauth', 'value-1');
+    const id = await addTxtRecord(config, 'example.com', '_dnsauth', 'value-1');
     expect(seen.map((s) => s.action)).toEqual(['Record.List', 'Record.Create']);
     expect(seen[1].fields).toEqual({
       login_token: `${TOKEN_ID},${TOKEN}`,
@@ -68,19 +68,24 @@ describe('DNSPod client', () => {
     expect(records).toEqual([{ id, domain: 'example.com', name: '_dnsauth', type: 'TXT', value: 'value-1', line: '默认', ttl: '600' }]);
   });
 
-  it('modifies the existing record and removes duplicates on upsert', async () => {
-    const first = await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'old-1');
-    await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'old-2');
+  it('keeps other TXT values at the name (another CA\'s) and replaces only its own previous value', async () => {
+    const other = await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'another-ca-token');
     await createRecord(config, 'example.com', 'www', 'A', '192.0.2.1');
+    const first = await addTxtRecord(config, 'example.com', '_dnsauth', 'value-1', 600);
     seen.length = 0;
-    const id = await upsertTxtRecord(config, 'example.com', '_dnsauth', 'new-value', 600);
-    expect(id).toBe(first);
-    expect(seen.map((s) => s.action)).toEqual(['Record.List', 'Record.Modify', 'Record.Remove']);
-    expect(seen[1].fields).toMatchObject({ record_id: first, record_line: '默认', value: 'new-value', ttl: '600' });
-    expect(records.map((r) => [r.name, r.type, r.value])).toEqual([
-      ['_dnsauth', 'TXT', 'new-value'],
-      ['www', 'A', '192.0.2.1'],
+    const second = await addTxtRecord(config, 'example.com', '_dnsauth', 'value-2', 600, 'value-1');
+    expect(second).toBe(first);
+    expect(seen.map((s) => s.action)).toEqual(['Record.List', 'Record.Modify']);
+    expect(seen[1].fields).toMatchObject({ record_id: first, record_line: '默认', value: 'value-2', ttl: '600' });
+    expect(records.map((r) => [r.id, r.name, r.type, r.value])).toEqual([
+      [other, '_dnsauth', 'TXT', 'another-ca-token'],
+      [records[1].id, 'www', 'A', '192.0.2.1'],
+      [first, '_dnsauth', 'TXT', 'value-2'],
     ]);
+    // Idempotent: publishing the current value again writes nothing.
+    seen.length = 0;
+    expect(await addTxtRecord(config, 'example.com', '_dnsauth', 'value-2', 600, 'value-1')).toBe(first);
+    expect(seen.map((s) => s.action)).toEqual(['Record.List']);
   });
 
   it('lists records (an empty list, code 10, is not an error)', async () => {

@@ -80,6 +80,16 @@ describe('RFC 2136 updates with TSIG', () => {
     expect(await txt(primary, name)).toEqual([]);
   });
 
+  it('replaces only its own previous value, in one update, and keeps the others', async () => {
+    const name = `_dnsauth.shared.${ZONE}`;
+    await addTxt(config, name, 'another-ca-token');
+    await addTxt(config, name, 'ours-1');
+    await addTxt(config, name, 'ours-2', 60, 'ours-1');
+    expect((await txt(primary, name)).sort()).toEqual(['another-ca-token', 'ours-2']);
+    await addTxt(config, name, 'ours-2', 60, 'ours-1');
+    expect((await txt(primary, name)).sort()).toEqual(['another-ca-token', 'ours-2']);
+  });
+
   it('writes values longer than 255 bytes as several character-strings', async () => {
     const long = 'x'.repeat(300);
     await upsertTxt(config, `_dnsauth.long.${ZONE}`, long);

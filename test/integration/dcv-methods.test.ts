@@ -30,6 +30,8 @@ beforeAll(async () => {
       const name = `${record.name}.${record.domain}`;
       if (action === 'create') await lab.a.addRecord(name, record.type, `"${record.value}"`);
       else await lab.a.deleteRecord(name, record.type, `"${record.value}"`);
+      // The customer of `revoked.example.com` revokes the token right after the service wrote its record.
+      if (action === 'create' && record.name === '_dnsauth.revoked') dnspod.revokeToken();
     },
   });
   harness = await startHarness({ env: lab.env('east=A;west=A;north=B', { DNSPOD_API_URL: dnspod.url }) });
@@ -144,11 +146,13 @@ test('DNS provider (RFC 2136 + TSIG): the service writes the record, checks ever
   const stored = await harness.db.selectFrom('dns_providers').selectAll().where('id', '=', provider.body.id).executeTakeFirstOrThrow();
   expect(stored.secret_ciphertext).not.toContain(lab.tsig.secret);
 
+  // Another CA's token at the same name must survive everything the service writes and removes.
+  await lab.a.addRecord('_dnsauth.api.example.com', 'TXT', '"another-ca-token"');
   const domain = await addDomain({ domain: 'api.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.body.id });
   const done = await validated(domain.id);
   expect(done.brMethod).toBe('3.2.2.4.7');
-  // Removed after the scan (the written record lived only as long as needed).
-  await eventually(async () => ((await lab.txtAt('_dnsauth.api.example.com')).length === 0 ? true : undefined), 10_000, 'provider record removed');
+  // Removed after the scan (the written record lived only as long as needed), and only it.
+  await eventually(async () => ((await lab.txtAt('_dnsauth.api.example.com')).join() === 'another-ca-token' ? true : undefined), 10_000, 'provider record removed');
   const events = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items;
   expect(events.map((e: { action: string }) => e.action)).toEqual(['added', 'record_on_all_authoritative', 'scan_started', 'validated']);
   expect(events[1].note).toMatch(/ns1\.example\.com \(127\.0\.0\.1\): present/);
@@ -181,6 +185,26 @@ test('DNS provider (DNSPod API): the record is created through the API, validate
   expect(actions.at(-1)).toBe('Record.Remove');
   expect(dnspod.seen.find((s) => s.action === 'Record.Create')!.fields).toMatchObject({ domain: 'example.com', sub_domain: '_dnsauth.pod', record_type: 'TXT', value: domain.instructions.randomValue });
   expect(dnspod.protocolErrors).toEqual([]);
+});
+
+test('a provider that stops accepting the service never holds a domain up: the record it could not remove is reported', async () => {
+  const provider = await customer.request('POST', '/v1/dns-providers', { kind: 'dnspod', name: 'DNSPod, soon revoked', tokenId: dnspod.tokenId, token: dnspod.token });
+  const domain = await addDomain({ domain: 'revoked.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.body.id });
+  try {
+    await validated(domain.id);
+    const left = await eventually(async () => {
+      const events = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items;
+      return events.find((e: { action: string }) => e.action === 'record_not_removed');
+    }, 20_000, 'record_not_removed event');
+    expect(left.note).toMatch(/could not remove the TXT record it published; remove it by hand.*Login fail/);
+    const started = Date.now();
+    expect((await customer.request('DELETE', `/v1/domains/${domain.id}`)).status).toBe(204);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const deleted = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items.at(-1);
+    expect(deleted).toMatchObject({ action: 'deleted', note: expect.stringMatching(/remove it by hand/) });
+  } finally {
+    dnspod.restoreToken();
+  }
 });
 
 test('manual file and automatic reverse proxy through nginx', async () => {
@@ -227,6 +251,13 @@ test('CAA that names another CA forbids validation', async () => {
 });
 
 test('wildcards validate with DNS at the base name, never with a file', async () => {
+  // One CNAME at _dnsauth.<base> can delegate one of the two automatic validations only.
+  await addDomain({ domain: 'shop4.example.com' });
+  const sibling = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: '*.shop4.example.com' });
+  expect(sibling.status).toBe(409);
+  expect(sibling.body.detail).toMatch(/shop4\.example\.com .* already validates automatically through the CNAME at _dnsauth\.shop4\.example\.com.*autoValidation false/);
+  expect((await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: '*.shop4.example.com', autoValidation: false, method: 'dns' })).status).toBe(201);
+
   const wildcard = await addDomain({ domain: '*.shop2.example.com', autoValidation: false, method: 'dns' });
   expect(wildcard.instructions.record.name).toBe('_dnsauth.shop2.example.com');
   await lab.a.addRecord('_dnsauth.shop2.example.com', 'TXT', `"${wildcard.instructions.randomValue}"`);

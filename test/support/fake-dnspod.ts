@@ -30,6 +30,9 @@ export interface FakeDnspod {
   /** Requests that broke the documented protocol; a test expects none. */
   protocolErrors: string[];
   reset(): void;
+  /** From now on the token is refused ("Login fail"), as after a customer revokes it; `restore` undoes it. */
+  revokeToken(): void;
+  restoreToken(): void;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ function reply(res: http.ServerResponse, body: unknown, status = 200): void {
 
 export async function startFakeDnspod(options: { tokenId: string; token: string; domains: string[]; onChange?: (change: RecordChange) => Promise<void> }): Promise<FakeDnspod> {
   let nextId = 1000;
+  let revoked = false;
   const state: Pick<FakeDnspod, 'records' | 'seen' | 'protocolErrors'> = { records: [], seen: [], protocolErrors: [] };
   const changed = async (change: RecordChange) => options.onChange?.(change);
 
@@ -100,7 +104,7 @@ export async function startFakeDnspod(options: { tokenId: string; token: string;
       const fields = Object.fromEntries(new URLSearchParams(raw));
       state.seen.push({ action, fields });
       if (fields.format !== 'json') return problem('format is not json');
-      if (fields.login_token !== `${options.tokenId},${options.token}`) return reply(res, { status: { code: '-1', message: 'Login fail, please check login info' } });
+      if (revoked || fields.login_token !== `${options.tokenId},${options.token}`) return reply(res, { status: { code: '-1', message: 'Login fail, please check login info' } });
       const missing = REQUIRED[action].filter((f) => !fields[f]);
       if (missing.length) return problem(`missing ${missing.join(',')}`);
       if (fields.record_line !== undefined && fields.record_line !== '默认') return problem(`record_line ${fields.record_line}`);
@@ -121,6 +125,12 @@ export async function startFakeDnspod(options: { tokenId: string; token: string;
     reset() {
       state.records.length = 0;
       state.seen.length = 0;
+    },
+    revokeToken() {
+      revoked = true;
+    },
+    restoreToken() {
+      revoked = false;
     },
     async stop() {
       server.closeAllConnections();
