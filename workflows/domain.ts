@@ -189,13 +189,13 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     { validator: (_request: { actor: Actor }) => ensureNotRemoved() },
   );
 
-  setHandler(parentRemovedSignal, () => {
-    void exclusive(async () => {
+  setHandler(parentRemovedSignal, () =>
+    exclusive(async () => {
       if (removed) return;
       await takeDown();
       removed = true;
-    });
-  });
+    }),
+  );
 
   function ensureNotRemoved(): void {
     if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: 'the domain has been deleted' });

@@ -107,11 +107,12 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   );
 
   if (ref.kind === 'administrator') {
-    setHandler(organizationRejectedSignal, ({ reason }) => {
-      void exclusive(async () => {
+    // Returned, not voided: allHandlersFinished (checked before continue-as-new) then waits for it.
+    setHandler(organizationRejectedSignal, ({ reason }) =>
+      exclusive(async () => {
         if (!removed) apply(await activities.rejectWithOrganization(ref, reason));
-      });
-    });
+      }),
+    );
     setHandler(organizationRemovedSignal, () => {
       removed = true;
     });

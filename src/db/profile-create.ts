@@ -110,7 +110,8 @@ export async function createAdministrator<T>(
   },
 ): Promise<Created<T>> {
   return createIdempotently(db, params.accountId, params.idempotency, async (trx) => {
-    const organization = await trx.selectFrom('organizations').select('id').where('id', '=', params.organizationId).where('account_id', '=', params.accountId).executeTakeFirst();
+    // Shared lock: a concurrent delete of the organization waits for this insert (and cascades it), or wins and this answers 404.
+    const organization = await trx.selectFrom('organizations').select('id').where('id', '=', params.organizationId).where('account_id', '=', params.accountId).forShare().executeTakeFirst();
     if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
     const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
     return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };

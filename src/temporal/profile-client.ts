@@ -4,7 +4,7 @@ import type { Timings } from '../config';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
 import { profileStateOf } from '../domain/profile-state';
 import type { ProfileKind } from '../domain/status';
-import type { ProfileWorkflowInput } from '../../workflows/messages';
+import { organizationRejectedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
 import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
@@ -17,6 +17,8 @@ export interface ProfileWorkflows {
   start(kind: ProfileKind, row: Row): Promise<void>;
   /** Delivers an update, starting the workflow first if it is missing (so a lost start never blocks a decision). */
   update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
+  /** The organization's rejection, for an administrator whose workflow did not exist yet when it happened. */
+  rejectWithOrganization(administratorId: string, reason: string): Promise<void>;
 }
 
 export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number): ProfileWorkflows {
@@ -61,6 +63,9 @@ export function profileWorkflows(client: Client, taskQueue: string, timings: Tim
       } catch (error) {
         throw updateProblem(error);
       }
+    },
+    async rejectWithOrganization(administratorId, reason) {
+      await client.workflow.getHandle(workflowIdFor('administrator', administratorId)).signal(organizationRejectedSignal, { reason });
     },
   };
 }

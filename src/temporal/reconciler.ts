@@ -14,6 +14,7 @@ export async function reconcileWorkflows(db: Db, workflows: { profiles: ProfileW
     const table = kind === 'organization' ? 'organizations' : 'administrators';
     const rows = await db.selectFrom(table).selectAll().where('workflow_started', '=', false).where('created_at', '<', cutoff).limit(500).execute();
     for (const row of rows) await workflows.profiles.start(kind, row);
+    if (kind === 'administrator') await catchUpOnRejections(db, workflows.profiles, rows.map((r) => r.id));
     await markWorkflowStarted(db, table, rows.map((r) => r.id));
     started += rows.length;
   }
@@ -21,6 +22,20 @@ export async function reconcileWorkflows(db: Db, workflows: { profiles: ProfileW
   for (const row of domains) await workflows.domains.start(row);
   if (domains.length) await db.updateTable('domains').set({ workflow_started: true }).where('id', 'in', domains.map((d) => d.id)).execute();
   return started + domains.length;
+}
+
+/** An organization rejected while these administrators had no workflow could not tell them (its signal found nothing). */
+async function catchUpOnRejections(db: Db, profiles: ProfileWorkflows, administratorIds: string[]): Promise<void> {
+  if (administratorIds.length === 0) return;
+  const pending = await db
+    .selectFrom('administrators as a')
+    .innerJoin('organizations as o', 'o.id', 'a.organization_id')
+    .select(['a.id', 'o.rejection_reason'])
+    .where('a.id', 'in', administratorIds)
+    .where('a.status', '=', 'under_review')
+    .where('o.status', '=', 'rejected')
+    .execute();
+  for (const row of pending) await profiles.rejectWithOrganization(row.id, row.rejection_reason ?? '');
 }
 
 /** Runs the reconciler now and then at an interval until stopped. */

@@ -1,0 +1,77 @@
+import { createAdministrator } from '../../src/db/profile-create';
+import { createIdempotently } from '../../src/db/idempotent-create';
+import { createDomain } from '../../src/db/domain-store';
+import { administratorInput } from '../../src/domain/schemas';
+import { reconcileWorkflows } from '../../src/temporal/reconciler';
+import { workflowIdFor } from '../../src/temporal/ids';
+import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
+
+/**
+ * DESIGN.md rule 3, no orphans: rows committed by the API whose workflow start was lost to a crash
+ * (written here by the API's own create functions, without the start that follows them) get their
+ * workflows from the reconciler, in the state the rows say.
+ */
+let harness: Harness;
+let customer: Api;
+let reviewer: Api;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  customer = await harness.customer();
+  reviewer = await harness.reviewer();
+});
+afterAll(async () => harness?.stop());
+
+const reconcile = () => reconcileWorkflows(harness.db, { profiles: harness.workflows, domains: harness.domains }, 0);
+const actor = () => ({ kind: 'customer' as const, id: customer.id });
+const workflowStatus = async (kind: 'administrator' | 'domain', id: string) =>
+  (await harness.client.workflow.getHandle(workflowIdFor(kind, id)).describe()).status.name;
+
+/** What POST /v1/organizations/{id}/administrators commits before it starts the workflow. */
+async function administratorWithoutWorkflow(organizationId: string, email: string): Promise<string> {
+  const created = await createAdministrator(harness.db, {
+    accountId: customer.id,
+    organizationId,
+    administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email }),
+    actor: actor(),
+    timings: harness.config.timings,
+    respond: (row) => row.id,
+  });
+  return created.body;
+}
+
+test('an administrator and a domain whose starts were lost get their workflows, once', async () => {
+  const { administratorId } = await approvedAdministrator(customer, reviewer);
+  const organizationId = (await customer.request('GET', `/v1/administrators/${administratorId}`)).body.organizationId;
+  const orphanAdministrator = await administratorWithoutWorkflow(organizationId, 'orphan@example.com');
+  const orphanDomain = await createIdempotently(harness.db, customer.id, undefined, async (trx) => ({
+    status: 201,
+    body: (await createDomain(trx, { accountId: customer.id, administratorId, name: 'orphan.example.com', method: 'dns_txt', dnsProviderId: null, actor: actor(), dcv: harness.config.dcv })).id,
+  }));
+  await expect(workflowStatus('administrator', orphanAdministrator)).rejects.toThrow(/not found/i);
+
+  expect(await reconcile()).toBeGreaterThanOrEqual(2);
+  expect(await workflowStatus('administrator', orphanAdministrator)).toBe('RUNNING');
+  expect(await workflowStatus('domain', orphanDomain.body)).toBe('RUNNING');
+  // The started workflow answers like any other: the reviewer can decide.
+  const decided = await reviewer.request('POST', `/v1/reviews/administrators/${orphanAdministrator}/decision`, { decision: 'approve' });
+  expect([decided.status, decided.body.status]).toEqual([200, 'approved']);
+  // Nothing left to start on the next pass.
+  expect(await reconcile()).toBe(0);
+});
+
+test('an organization rejected while an administrator had no workflow rejects it once the reconciler starts it', async () => {
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Rejected Later Ltd.' } })).body;
+  const orphan = await administratorWithoutWorkflow(organization.id, 'late@example.com');
+  const rejected = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'registration number not found' });
+  expect(rejected.body.status).toBe('rejected');
+  // Its signal found no workflow: the row is still under review.
+  expect((await customer.request('GET', `/v1/administrators/${orphan}`)).body.status).toBe('under_review');
+
+  await reconcile();
+  const administrator = await eventually(async () => {
+    const body = (await customer.request('GET', `/v1/administrators/${orphan}`)).body;
+    return body.status === 'rejected' ? body : undefined;
+  }, 10_000, 'administrator rejected with its organization');
+  expect(administrator.rejectionReason).toBe('organization rejected: registration number not found');
+});
