@@ -17,6 +17,8 @@ export interface HttpCheckOptions {
   perspective: Perspective;
   /** Deadline of each request (connect, TLS, headers and body). Boulder: 10 s. */
   timeoutMs?: number;
+  /** Deadline of the whole redirect chain, so a check always answers inside the pre-check's wait. */
+  totalTimeoutMs?: number;
   dnsTimeoutMs?: number;
   /** Redirects followed at most; one more is `too_many_redirects`. */
   maxRedirects?: number;
@@ -43,6 +45,7 @@ export interface HttpCheckOptions {
 }
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+export const DEFAULT_HTTP_TOTAL_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_REDIRECTS = 10;
 export const DEFAULT_MAX_BODY_BYTES = 4096;
 const MAX_REDIRECT_URL_LENGTH = 2000;
@@ -73,6 +76,7 @@ function settingsFrom(options: HttpCheckOptions): Settings {
   return {
     perspective: options.perspective,
     timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+    totalTimeoutMs: options.totalTimeoutMs ?? DEFAULT_HTTP_TOTAL_TIMEOUT_MS,
     dnsTimeoutMs: options.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS,
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -288,12 +292,20 @@ export async function checkFile(domain: string, expectedValue: string, options: 
     if (url.href.includes(expectedValue)) {
       throw new CheckFailure('http_error', 'The request URL must not contain the random value (BR §3.2.2.4.18).');
     }
+    const deadline = Date.now() + s.totalTimeoutMs;
+    const chainTimeout = () => new CheckFailure('timeout', `The redirects did not end in a file within ${s.totalTimeoutMs} ms.`);
     for (let redirects = 0; ; redirects++) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw chainTimeout();
+      // Each hop gets its own deadline, cut to what is left of the whole chain's.
+      const hopSettings = { ...s, timeoutMs: Math.min(s.timeoutMs, left), dnsTimeoutMs: Math.min(s.dnsTimeoutMs, left) };
       seen.add(url.href);
       const hop: HttpHop = { url: url.href };
       hops.push(hop);
-      const addresses = await resolveHost(url.hostname, s);
-      const outcome = await fetchHop(url, addresses, s, hop);
+      const addresses = await resolveHost(url.hostname, hopSettings);
+      const outcome = await fetchHop(url, addresses, hopSettings, hop).catch((error) => {
+        throw error instanceof CheckFailure && error.code === 'timeout' && hopSettings.timeoutMs < s.timeoutMs ? chainTimeout() : error;
+      });
       if (outcome.kind === 'body') return bodyResult(s, expectedValue, outcome.status, outcome.body, hops);
 
       const observed = [`HTTP ${outcome.status}`, `Location: ${excerpt(outcome.location)}`];

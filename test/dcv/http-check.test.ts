@@ -47,6 +47,9 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.writeHead(status, { Location: location });
     res.end();
   };
+  // Each hop answers in time but late: the chain as a whole runs out of time.
+  const slow = /^\/slow\/(\d+)$/.exec(url);
+  if (slow) return void setTimeout(() => (Number(slow[1]) === 0 ? res.end(VALUE) : redirect(302, `/slow/${Number(slow[1]) - 1}`)), 300);
   const chain = /^\/chain\/(\d+)$/.exec(url);
   if (chain) {
     const left = Number(chain[1]);
@@ -208,6 +211,15 @@ describe('checkFile against a Node HTTP server', () => {
     const r = await checkFile('hang.site.test', VALUE, options({ timeoutMs: 400 }));
     expect(r.code).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('bounds the whole redirect chain, not only each request', async () => {
+    const started = Date.now();
+    const r = await checkFile('ok.site.test', VALUE, options({ path: '/slow/9', totalTimeoutMs: 1_000 }));
+    expect(r).toMatchObject({ code: 'timeout', detail: 'The redirects did not end in a file within 1000 ms.' });
+    expect(Date.now() - started).toBeLessThan(2_500);
+    // With time enough, the same chain ends in the file.
+    expect((await checkFile('ok.site.test', VALUE, options({ path: '/slow/3' }))).code).toBe('passed');
   });
 
   it('reports connection_refused when nothing listens on the port', async () => {
