@@ -9,7 +9,7 @@ import { domainStateOf } from '../src/dcv/domain-state';
 import { evaluateQuorum } from '../src/dcv/quorum';
 import { generateRandomValue } from '../src/dcv/random-value';
 import type { CheckResult } from '../src/dcv/result-codes';
-import type { DnsWriter } from '../src/dcv/dns-writer';
+import { type DnsWriter, WriteRefused } from '../src/dcv/dns-writer';
 import { DnspodError } from '../src/dcv/dnspod';
 import { DnsUpdateError } from '../src/dcv/rfc2136';
 import { addDuration, type Duration } from '../src/domain/duration';
@@ -144,9 +144,9 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 
     /** dns_provider: the record must be on every authoritative server before the CA scans; when it is, that is recorded. */
     async providerRecordEverywhere(identity: DomainIdentity): Promise<{ ready: boolean; detail: string[] }> {
-      const writer = await writerFor(identity);
+      const writer = await writerFor(identity).catch(() => undefined);
       const row = await db.selectFrom('domains').select(['random_value', 'account_id', 'status']).where('id', '=', identity.id).executeTakeFirst();
-      if (!writer || !row) return { ready: false, detail: ['no provider'] };
+      if (!writer || !row) return { ready: false, detail: ['the DNS provider is not usable'] };
       // The zone's NS set may not resolve yet (or ever): not ready, rechecked on the schedule, never a stuck workflow.
       const { allPresent, detail } = await writer
         .presentOnAllAuthoritative(recordNameFor(identity), row.random_value)
@@ -279,7 +279,7 @@ export type DomainActivities = ReturnType<typeof createDomainActivities>;
 function isRefusal(error: unknown): boolean {
   if (error instanceof DnsUpdateError) return ['NOTAUTH', 'REFUSED', 'BADSIG', 'BADKEY', 'BADTIME', 'NOTZONE'].includes(error.rcode);
   if (error instanceof DnspodError) return !['NETWORK', 'BAD_RESPONSE'].includes(error.code) && !error.code.startsWith('HTTP_5');
-  return error instanceof Error && /not in the provider's zone/.test(error.message);
+  return error instanceof WriteRefused;
 }
 
 function mostCommon(codes: string[]): string | undefined {

@@ -25,6 +25,9 @@ export interface AuthorityLookup {
 
 const TTL_SECONDS = 60;
 
+/** A write the server or the service's own rules refuse: retrying cannot help, the reason goes to the customer. */
+export class WriteRefused extends Error {}
+
 function inZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
 }
@@ -34,7 +37,7 @@ export function rfc2136Writer(config: Rfc2136Config, lookup: AuthorityLookup, ow
   return {
     zone: config.zone,
     async publishTxt(name, value, previous) {
-      if (!inZone(name, config.zone)) throw new Error(`${name} is not in the provider's zone ${config.zone}`);
+      if (!inZone(name, config.zone)) throw new WriteRefused(`${name} is not in the provider's zone ${config.zone}`);
       await (owned ? upsertTxt(config, name, value, TTL_SECONDS) : addTxt(config, name, value, TTL_SECONDS, previous));
     },
     async removeTxt(name, value) {
