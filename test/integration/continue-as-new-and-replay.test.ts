@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { workflowIdFor } from '../../src/temporal/ids';
-import { ADMINISTRATOR, ORGANIZATION, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
+import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories');
 
@@ -42,6 +42,31 @@ test('long-lived profile workflows continue-as-new and keep their state and mess
   const actions = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.map((e: { action: string }) => e.action);
   expect(actions.filter((a: string) => a === 'edited')).toHaveLength(4);
 });
+});
+
+describe('continue-as-new of a domain', () => {
+  let domainHarness: Harness;
+  beforeAll(async () => {
+    // Rechecks every 200 ms against a resolver that refuses: the history grows fast while the domain waits.
+    domainHarness = await startHarness({ continueAsNewAfterEvents: 40, env: { DCV_RETRY_SCHEDULE: '200ms', DCV_PRECHECK_INTERVAL: '100ms' } });
+  });
+  afterAll(async () => domainHarness?.stop());
+
+  test('a domain waiting for its record continues-as-new, keeps checking and still answers', async () => {
+    const owner = await domainHarness.customer();
+    const { administratorId } = await approvedAdministrator(owner, await domainHarness.reviewer());
+    const domain = (await owner.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'waiting.example.com', autoValidation: false, method: 'dns' })).body;
+    const handle = domainHarness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
+    const firstRunId = (await handle.describe()).runId;
+    await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 20_000, 'a new run');
+
+    const checksBefore = (await owner.request('GET', `/v1/domains/${domain.id}/checks?limit=100`)).body.items.length;
+    await eventually(async () => ((await owner.request('GET', `/v1/domains/${domain.id}/checks?limit=100`)).body.items.length > checksBefore ? true : undefined), 10_000, 'rechecks from the new run');
+    const precheck = await owner.request('POST', `/v1/domains/${domain.id}/validate`);
+    expect([precheck.status, precheck.body.passed]).toEqual([200, false]);
+    expect((await owner.request('DELETE', `/v1/domains/${domain.id}`)).status).toBe(204);
+    await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'domain workflow ended');
+  });
 });
 
 describe('replay', () => {
