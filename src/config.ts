@@ -2,6 +2,7 @@ import path from 'node:path';
 import { getServers } from 'node:dns';
 import type { Perspective } from './dcv/perspective';
 import type { TsigAlgorithm } from './dcv/tsig';
+import { MAX_RANDOM_VALUE_LIFETIME_MS } from './dcv/random-value';
 import { type Duration, parseDuration } from './domain/duration';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
@@ -118,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '').split(',').map((n) => n.trim()).filter(Boolean),
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
       retrySchedule: durationList(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
-      randomValueLifetime: duration(env, 'RANDOM_VALUE_LIFETIME', '30d'),
+      randomValueLifetime: randomValueLifetime(env),
       domainReusePeriod: env.DOMAIN_REUSE_PERIOD ? duration(env, 'DOMAIN_REUSE_PERIOD', '') : undefined,
       revalidateBefore: duration(env, 'DCV_REVALIDATE_BEFORE', '30d'),
       precheckInterval: duration(env, 'DCV_PRECHECK_INTERVAL', '10s'),
@@ -133,6 +134,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.SECRET_KEY ? secretKey(env.SECRET_KEY) : undefined,
     logLevel: logLevel(env.LOG_LEVEL),
   };
+}
+
+/** BR §3.2.2.4.7 and .18: a random value is good for 30 days at most; longer would make every domain create fail. */
+function randomValueLifetime(env: NodeJS.ProcessEnv): Duration {
+  const lifetime = duration(env, 'RANDOM_VALUE_LIFETIME', '30d');
+  if (lifetime.ms === undefined || lifetime.ms <= 0 || lifetime.ms > MAX_RANDOM_VALUE_LIFETIME_MS) {
+    throw new Error(`RANDOM_VALUE_LIFETIME: "${env.RANDOM_VALUE_LIFETIME}" must be more than 0 and at most 30d (Baseline Requirements), in calendar units`);
+  }
+  return lifetime;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

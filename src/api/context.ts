@@ -40,6 +40,15 @@ export function idempotencyOf(req: Request): Idempotency | undefined {
   return { key, fingerprint };
 }
 
+/**
+ * The Temporal update ID of a request sent with an Idempotency-Key: a retry of the same request gets the
+ * first result back; the key validated like on creates, hashed with the request so any length fits.
+ */
+export function updateIdOf(req: Request): string | undefined {
+  const idempotency = idempotencyOf(req);
+  return idempotency && `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
+}
+
 export function bodyOf(req: Request): unknown {
   return req.body === undefined ? {} : req.body;
 }

@@ -232,7 +232,7 @@ export function openApiDocument() {
         }),
       },
       '/v1/domains/{id}/revalidate': {
-        post: operation('Start over with a fresh random value', { parameters: [idParam] }, { ...ok('200', 'Domain'), '409': problem('A CA scan is running') }),
+        post: operation('Start over with a fresh random value', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Domain'), '409': problem('A CA scan is running') }),
       },
       '/v1/domains/{id}/events': { get: operation('Audit trail of a domain', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
       '/v1/domains/{id}/checks': {

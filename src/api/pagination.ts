@@ -12,29 +12,42 @@ export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-export function decodeCursor(text: string | undefined): PageCursor | undefined {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SERIAL = /^\d{1,18}$/;
+// PostgreSQL's timestamptz holds far more, but no row here was written outside these years.
+const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A cursor this API returned, or a 400: a tampered one must never reach the database as a bad
+ * `uuid` cast or an out-of-range timestamp (a 500).
+ */
+export function decodeCursor(text: string | undefined, id: 'uuid' | 'serial' = 'uuid'): PageCursor | undefined {
   if (text === undefined) return undefined;
+  let value: { at?: unknown; id?: unknown } | undefined;
   try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof value?.at === 'string' && typeof value?.id === 'string' && !Number.isNaN(Date.parse(value.at))) return value;
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw badCursor();
   }
-  throw badCursor();
+  const at = typeof value?.at === 'string' ? Date.parse(value.at) : NaN;
+  const idOk = typeof value?.id === 'string' && (id === 'uuid' ? UUID : SERIAL).test(value.id);
+  if (!idOk || !(at >= EARLIEST && at <= LATEST)) throw badCursor();
+  return { at: value!.at as string, id: value!.id as string };
 }
 
 const badCursor = () => new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
 
+/** For lists keyed by (timestamp, uuid). */
 export function readPage(query: unknown): { limit: number; after?: PageCursor } {
   const { limit, cursor } = parse(pageQuery, query);
   return { limit, after: decodeCursor(cursor) };
 }
 
-/** For lists keyed by a bigserial id (events, checks): the cursor's id must be one. */
+/** For lists keyed by a bigserial id (events, checks). */
 export function readSerialPage(query: unknown): { limit: number; after?: PageCursor } {
-  const page = readPage(query);
-  if (page.after && !/^\d{1,18}$/.test(page.after.id)) throw badCursor();
-  return page;
+  const { limit, cursor } = parse(pageQuery, query);
+  return { limit, after: decodeCursor(cursor, 'serial') };
 }
 
 /** Rows are fetched with limit + 1 to know whether another page exists. */

@@ -2,9 +2,17 @@ import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
 import { normalizeEmail, normalizePhone, normalizeText } from './normalize';
 
-/** A required human-entered text field, normalized (NFC, trimmed, spaces collapsed). */
+/** Control characters (NUL among them, which PostgreSQL refuses in text) are never part of a name or an address. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export const noControlCharacters = (value: string) => !CONTROL_CHARACTERS.test(value);
+export const CONTROL_CHARACTERS_MESSAGE = 'must not contain control characters';
+
+/** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces). */
 const text = (max: number) =>
-  z.string().transform(normalizeText).pipe(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`));
+  z
+    .string()
+    .transform(normalizeText)
+    .pipe(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`).refine(noControlCharacters, CONTROL_CHARACTERS_MESSAGE));
 
 const country = z
   .string()

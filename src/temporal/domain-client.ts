@@ -11,7 +11,7 @@ import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
 
 export interface DomainWorkflows {
   start(row: DomainRow): Promise<void>;
-  update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret>;
+  update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
 }
 
 export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfig, continueAsNewAfterEvents?: number): DomainWorkflows {
@@ -35,11 +35,11 @@ export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfi
     async start(row) {
       await client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
     },
-    async update(row, update, arg) {
+    async update(row, update, arg, updateId) {
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
       try {
         return await client.withAbortSignal(AbortSignal.timeout(UPDATE_TIMEOUT_MS), () =>
-          client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation }),
+          client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
         );
       } catch (error) {
         throw updateProblem(error);

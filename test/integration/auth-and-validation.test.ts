@@ -132,6 +132,30 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect(await tableCounts()).toEqual(before);
   });
 
+  test('NUL characters, tampered cursors and oversized Idempotency-Keys answer 400 and change nothing', async () => {
+    const before = await tableCounts();
+    const nul = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme\u0000 Ltd' } });
+    expect([nul.status, nul.body.errors[0]]).toEqual([400, { field: 'organization.name', message: 'must not contain control characters' }]);
+    const patch = await alice.request('PATCH', `/v1/organizations/${aliceOrganization.id}`, { displayName: 'x\u0000' });
+    expect([patch.status, patch.body.errors[0].field]).toEqual([400, 'displayName']);
+    const decision = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'reject', reason: 'no\u0000' });
+    expect([decision.status, decision.body.errors[0].field]).toEqual([400, 'reason']);
+    const tampered = Buffer.from(JSON.stringify({ at: '2026-11-28T00:00:00.000Z', id: "x' or 1=1" })).toString('base64url');
+    for (const path of ['/v1/organizations', `/v1/organizations/${aliceOrganization.id}/administrators`, '/v1/domains', '/v1/dns-providers']) {
+      expect((await alice.request('GET', `${path}?cursor=${tampered}`)).body.errors).toEqual([{ field: 'cursor', message: 'not a cursor this API returned' }]);
+    }
+    expect((await alice.request('GET', `/v1/organizations/${aliceOrganization.id}/events?cursor=${tampered}`)).status).toBe(400);
+    const longKey = { 'idempotency-key': 'k'.repeat(2000) };
+    const resubmit = await alice.request('POST', `/v1/organizations/${aliceOrganization.id}/resubmit`, undefined, longKey);
+    expect([resubmit.status, resubmit.body.errors[0].field]).toEqual([400, 'Idempotency-Key']);
+    const keyed = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve' }, longKey);
+    expect([keyed.status, keyed.body.errors[0].field]).toEqual([400, 'Idempotency-Key']);
+    expect(await tableCounts()).toEqual(before);
+    // The workflow took none of it: it still answers an edit at once.
+    expect((await alice.request('PATCH', `/v1/organizations/${aliceOrganization.id}`, { displayName: 'Alice HQ' })).status).toBe(200);
+    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe('under_review');
+  });
+
   test('decisions are validated before they reach the workflow', async () => {
     const path = `/v1/reviews/organizations/${aliceOrganization.id}/decision`;
     expect((await reviewer.request('POST', path, { decision: 'maybe' })).body.errors[0].field).toBe('decision');

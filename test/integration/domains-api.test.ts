@@ -103,6 +103,20 @@ test('another account\'s domains and DNS providers answer 404 and stay untouched
   expect((await reviewer.request('GET', '/v1/domains')).status).toBe(403);
 });
 
+test('a revalidate retried with its Idempotency-Key rotates the random value once; domain creates replay too', async () => {
+  const created = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'retried.example.com', autoValidation: false, method: 'dns' }, { 'idempotency-key': 'add-retried' });
+  const replayed = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'retried.example.com', autoValidation: false, method: 'dns' }, { 'idempotency-key': 'add-retried' });
+  expect([created.status, replayed.status, replayed.body.id]).toEqual([201, 201, created.body.id]);
+  const revalidate = (key: string) => customer.request('POST', `/v1/domains/${created.body.id}/revalidate`, undefined, { 'idempotency-key': key });
+  const first = await revalidate('rotate-1');
+  expect(first.body.instructions.randomValue).not.toBe(created.body.instructions.randomValue);
+  const retry = await revalidate('rotate-1');
+  expect([retry.status, retry.body.instructions.randomValue]).toEqual([200, first.body.instructions.randomValue]);
+  expect((await revalidate('rotate-2')).body.instructions.randomValue).not.toBe(first.body.instructions.randomValue);
+  const actions = (await customer.request('GET', `/v1/domains/${created.body.id}/events`)).body.items.map((e: { action: string }) => e.action);
+  expect(actions.filter((a: string) => a === 'revalidation_requested')).toHaveLength(2);
+});
+
 test('lists filter by status and by validations ending soon', async () => {
   const domain = (await add({ domain: 'listed.example.com', autoValidation: false, method: 'dns' })).body;
   await lab.a.addRecord('_dnsauth.listed.example.com', 'TXT', `"${domain.instructions.randomValue}"`);

@@ -22,6 +22,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DCV_MAX_SCANS: 'many' })).toThrow(/^DCV_MAX_SCANS:/);
     expect(() => loadConfig({ REVIEW_SLA: 'soon' })).toThrow(/^REVIEW_SLA:/);
     expect(() => loadConfig({ DCV_RETRY_SCHEDULE: '1m,later' })).toThrow(/^DCV_RETRY_SCHEDULE:/);
+    expect(() => loadConfig({ RANDOM_VALUE_LIFETIME: '31d' })).toThrow(/^RANDOM_VALUE_LIFETIME: "31d" must be more than 0 and at most 30d/);
+    expect(() => loadConfig({ RANDOM_VALUE_LIFETIME: '5bd' })).toThrow(/^RANDOM_VALUE_LIFETIME:/);
+    expect(() => loadConfig({ RANDOM_VALUE_LIFETIME: '0s' })).toThrow(/^RANDOM_VALUE_LIFETIME:/);
+    expect(loadConfig({ RANDOM_VALUE_LIFETIME: '2s' }).dcv.randomValueLifetime.ms).toBe(2000);
     expect(() => loadConfig({ SECRET_KEY: 'c2hvcnQ=' })).toThrow(/^SECRET_KEY:/);
     expect(() => loadConfig({ DCV_DELEGATION_SERVER: '127.0.0.1:53', DCV_DELEGATION_TSIG: 'key:hmac-md5:c2VjcmV0' })).toThrow(/^DCV_DELEGATION_TSIG:/);
   });

@@ -1,4 +1,6 @@
 import { createOrganizationBody, decisionBody, organizationPatch } from '../../src/domain/schemas';
+import { dnsProviderInput } from '../../src/domain/dns-provider-schemas';
+import { decodeCursor, encodeCursor } from '../../src/api/pagination';
 import { canDecide, canResubmit, isUsable } from '../../src/domain/status';
 import { nextWake } from '../../workflows/profile';
 
@@ -45,4 +47,40 @@ test('the workflow wakes for reminders, the expiring window and the end of valid
   expect(nextWake({ ...base, status: 'expiring' })).toBe(Date.parse(base.validUntil));
   expect(nextWake({ ...base, status: 'rejected' })).toBeNull();
   expect(nextWake({ ...base, status: 'expired' })).toBeNull();
+});
+
+test('control characters are refused in every stored text (PostgreSQL refuses NUL; nobody types one)', () => {
+  const paths = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) =>
+    result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, name: 'Acme\u0000 Ltd' } }))).toEqual(['organization.name: must not contain control characters']);
+  expect(paths(createOrganizationBody.safeParse({ organization, administrator: { ...administrator, position: 'CTO\u001b[31m' } }))).toEqual(['administrator.position: must not contain control characters']);
+  expect(paths(decisionBody.safeParse({ decision: 'reject', reason: 'bad\u0000' }))).toEqual(['reason: must not contain control characters']);
+  expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\u007f', tokenId: '1', token: 'a'.repeat(20) }))).toEqual(['name: must not contain control characters']);
+  // Line breaks and tabs in a note are whitespace, collapsed like any other.
+  expect(decisionBody.parse({ decision: 'reject', reason: 'line one\n\tline two' }).reason).toBe('line one line two');
+});
+
+describe('page cursors', () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const id = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+
+  test('a cursor the API returned decodes to what it encoded', () => {
+    expect(decodeCursor(encodeCursor({ at: '2026-11-28T00:00:00.000Z', id }))).toEqual({ at: '2026-11-28T00:00:00.000Z', id });
+    expect(decodeCursor(encodeCursor({ at: '2026-11-28T00:00:00.000Z', id: '42' }), 'serial')).toEqual({ at: '2026-11-28T00:00:00.000Z', id: '42' });
+  });
+
+  test.each([
+    ['not base64 JSON', '%%%'],
+    ['an id that is not a UUID', b64({ at: '2026-11-28T00:00:00.000Z', id: 'x' })],
+    ['a time PostgreSQL cannot hold', b64({ at: '-271821-04-20T00:00:00.000Z', id })],
+    ['a time far in the future', b64({ at: '+275760-09-13T00:00:00.000Z', id })],
+    ['no time', b64({ id })],
+    ['JSON null', b64(null)],
+  ])('%s answers 400 naming the cursor', (_name, text) => {
+    expect(() => decodeCursor(text)).toThrow(expect.objectContaining({ status: 400, detail: 'cursor: not a cursor this API returned' }));
+  });
+
+  test('serial lists take only digits', () => {
+    expect(() => decodeCursor(b64({ at: '2026-11-28T00:00:00.000Z', id }), 'serial')).toThrow(expect.objectContaining({ status: 400 }));
+  });
 });

@@ -4,7 +4,7 @@ import type { AdministratorRow } from '../../db/schema';
 import { administratorPatch } from '../../domain/schemas';
 import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, pathId, updateIdOf } from '../context';
 import { notFound, parse } from '../problem';
 import { administratorView } from '../views';
 import { administratorDomainsRouter } from './domains';
@@ -35,7 +35,7 @@ export function administratorsRouter(ctx: ApiContext): Router {
   router.post('/:id/resubmit', async (req, res) => {
     const principal = customerOf(res);
     const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, req.header('idempotency-key'));
+    await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, updateIdOf(req));
     res.json(administratorView(await load(principal.accountId, row.id)));
   });
 

@@ -6,7 +6,7 @@ import { addDuration } from '../../domain/duration';
 import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../workflows/domain-messages';
 import { actorOf, customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
-import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
 import { checkView, domainView } from '../views';
@@ -88,7 +88,8 @@ export function domainsRouter(ctx: ApiContext): Router {
   router.post('/:id/revalidate', async (req, res) => {
     const principal = customerOf(res);
     const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) });
+    // A retried revalidate must not rotate the value the customer may just have published.
+    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, updateIdOf(req));
     res.json(domainView(await load(principal.accountId, row.id), ctx.dcv));
   });
 

@@ -7,7 +7,7 @@ import type { AdministratorRow, OrganizationRow } from '../../db/schema';
 import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
 import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { administratorView, organizationView } from '../views';
@@ -77,7 +77,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
   router.post('/:id/resubmit', async (req, res) => {
     const principal = customerOf(res);
     const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, req.header('idempotency-key'));
+    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, updateIdOf(req));
     res.json(await view(await load(principal.accountId, row.id)));
   });
 

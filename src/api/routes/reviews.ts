@@ -6,7 +6,7 @@ import { decisionBody } from '../../domain/schemas';
 import type { ProfileKind } from '../../domain/status';
 import { decideUpdate } from '../../../workflows/messages';
 import { actorOf, reviewerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, pathId, updateIdOf } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { administratorView, organizationView } from '../views';
@@ -66,7 +66,7 @@ export function reviewsRouter(ctx: ApiContext): Router {
     const row = await getForReview(ctx.db, kind, id);
     if (!row) throw notFound(`${kind} ${id}`);
     const decision = parse(decisionBody, bodyOf(req));
-    await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, req.header('idempotency-key'));
+    await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, updateIdOf(req));
     const updated = await getForReview(ctx.db, kind, id);
     if (!updated) throw notFound(`${kind} ${id}`);
     if (kind === 'administrator') return void res.json(administratorView(updated as AdministratorRow));
