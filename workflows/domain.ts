@@ -25,7 +25,7 @@ import {
   removeDomainUpdate,
   revalidateUpdate,
 } from './domain-messages';
-import { callerFacing, serializer, shouldContinueAsNew } from './entity-support';
+import { callerFacing, serializer, shouldContinueAsNew, unlessGone } from './entity-support';
 import { type Actor, CONFLICT } from './messages';
 
 const db = proxyActivities<DomainActivities>({
@@ -81,6 +81,10 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   let version = 0;
   let scans = input.scans ?? 0;
   let published = input.published;
+
+  const gone = () => {
+    removed = true;
+  };
 
   function apply(next: DomainState): void {
     if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
@@ -152,7 +156,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   setHandler(
     precheckUpdate,
     async () => {
-      const outcome = await check('precheck');
+      const outcome = await callerFacing(() => check('precheck'), gone);
       if (outcome.passed && state.status === 'pending') {
         checkNow = true;
         version++;
@@ -166,7 +170,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     revalidateUpdate,
     ({ actor }) =>
       exclusive(async () => {
-        apply(await callerFacing(() => db.rotateRandomValue(domain.id, 'restart', actor)));
+        apply(await callerFacing(() => db.rotateRandomValue(domain.id, 'restart', actor), gone));
         scans = 0;
         checkNow = await publish();
         return state;
@@ -216,7 +220,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
         if (removed) return;
         const wasCheckNow = checkNow;
         checkNow = false;
-        await step(wasCheckNow);
+        await unlessGone(() => step(wasCheckNow), gone);
         // A domain that failed for good leaves nothing at the customer's provider (values from runs that did not track them stay).
         if (state.status === 'failed' && domain.method === 'dns_provider' && published !== undefined) await takeDown();
       });

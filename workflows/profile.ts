@@ -28,7 +28,7 @@ import {
   resubmitUpdate,
 } from './messages';
 import { parentRemovedSignal } from './domain-messages';
-import { callerFacing, serializer, shouldContinueAsNew } from './entity-support';
+import { callerFacing, serializer, shouldContinueAsNew, unlessGone } from './entity-support';
 
 const activities = proxyActivities<ProfileActivities>({
   startToCloseTimeout: '30 seconds',
@@ -54,6 +54,10 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   }
 
 
+  const gone = () => {
+    removed = true;
+  };
+
   const notRemoved = () => {
     if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: `the ${ref.kind} has been deleted` });
   };
@@ -62,7 +66,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     decideUpdate,
     (request) =>
       exclusive(async () => {
-        const outcome = await callerFacing(() => activities.decide(ref, request));
+        const outcome = await callerFacing(() => activities.decide(ref, request), gone);
         const { pendingAdministratorIds, ...next } = outcome;
         apply(next);
         for (const administratorId of pendingAdministratorIds) {
@@ -79,11 +83,11 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     },
   );
 
-  setHandler(editUpdate, (request) => exclusive(async () => (apply(await callerFacing(() => activities.edit(ref, request))), state)), {
+  setHandler(editUpdate, (request) => exclusive(async () => (apply(await callerFacing(() => activities.edit(ref, request), gone)), state)), {
     validator: (_request: EditRequest) => notRemoved(),
   });
 
-  setHandler(resubmitUpdate, ({ actor }) => exclusive(async () => (apply(await callerFacing(() => activities.resubmit(ref, actor))), state)), {
+  setHandler(resubmitUpdate, ({ actor }) => exclusive(async () => (apply(await callerFacing(() => activities.resubmit(ref, actor), gone)), state)), {
     validator: (_request: { actor: Actor }) => {
       notRemoved();
       if (!canResubmit(state.status)) {
@@ -128,8 +132,10 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     if (!changed) {
       await exclusive(async () => {
         if (removed) return;
-        if (state.status === 'under_review') apply(await activities.remindReviewers(ref));
-        else apply(await activities.advanceValidity(ref));
+        await unlessGone(async () => {
+          if (state.status === 'under_review') apply(await activities.remindReviewers(ref));
+          else apply(await activities.advanceValidity(ref));
+        }, gone);
       });
     }
     if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {

@@ -4,12 +4,15 @@ import { createDomain } from '../../src/db/domain-store';
 import { administratorInput } from '../../src/domain/schemas';
 import { reconcileWorkflows } from '../../src/temporal/reconciler';
 import { workflowIdFor } from '../../src/temporal/ids';
+import { editUpdate } from '../../workflows/messages';
+import { precheckUpdate } from '../../workflows/domain-messages';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
 
 /**
  * DESIGN.md rule 3, no orphans: rows committed by the API whose workflow start was lost to a crash
  * (written here by the API's own create functions, without the start that follows them) get their
- * workflows from the reconciler, in the state the rows say.
+ * workflows from the reconciler, in the state the rows say; and a request that loaded a row just
+ * before it was deleted leaves no workflow behind.
  */
 let harness: Harness;
 let customer: Api;
@@ -74,4 +77,27 @@ test('an organization rejected while an administrator had no workflow rejects it
     return body.status === 'rejected' ? body : undefined;
   }, 10_000, 'administrator rejected with its organization');
   expect(administrator.rejectionReason).toBe('organization rejected: registration number not found');
+});
+
+test('an update that loaded a row just before its delete answers 404 and its workflow run ends', async () => {
+  const { administratorId } = await approvedAdministrator(customer, reviewer);
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Deleted Meanwhile Ltd.' } })).body;
+  const staleOrganization = await harness.db.selectFrom('organizations').selectAll().where('id', '=', organization.id).executeTakeFirstOrThrow();
+  const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'meanwhile.example.com', autoValidation: false, method: 'dns' })).body;
+  const staleDomain = await harness.db.selectFrom('domains').selectAll().where('id', '=', domain.id).executeTakeFirstOrThrow();
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/domains/${domain.id}`)).status).toBe(204);
+  const ended = async (workflowId: string) => {
+    const handle = harness.client.workflow.getHandle(workflowId);
+    return eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${workflowId} completed`);
+  };
+  await ended(workflowIdFor('organization', organization.id));
+  await ended(workflowIdFor('domain', domain.id));
+
+  // The requests a PATCH and a pre-check send with the rows they loaded: update-with-start begins a new run.
+  await expect(harness.workflows.update('organization', staleOrganization, editUpdate, { changes: { city: 'Shanghai' }, actor: actor() })).rejects.toMatchObject({ status: 404 });
+  await expect(harness.domains.update(staleDomain, precheckUpdate, { actor: actor() })).rejects.toMatchObject({ status: 404 });
+  // Those runs found no row and ended, instead of failing or waiting forever.
+  await ended(workflowIdFor('organization', organization.id));
+  await ended(workflowIdFor('domain', domain.id));
 });
