@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CONTROL_CHARACTERS_MESSAGE, noControlCharacters } from './schemas';
+import { storable } from './schemas';
 
-const line = (max: number, min = 1) => z.string().trim().min(min).max(max).refine(noControlCharacters, CONTROL_CHARACTERS_MESSAGE);
+const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
 
 const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address');
 const zone = z.string().trim().toLowerCase().min(1).max(253).transform((v) => v.replace(/\.$/, '')).pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));

@@ -2,17 +2,22 @@ import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
 import { normalizeEmail, normalizePhone, normalizeText } from './normalize';
 
-/** Control characters (NUL among them, which PostgreSQL refuses in text) are never part of a name or an address. */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-export const noControlCharacters = (value: string) => !CONTROL_CHARACTERS.test(value);
-export const CONTROL_CHARACTERS_MESSAGE = 'must not contain control characters';
+/**
+ * A client string PostgreSQL stores as it was sent: no control characters (it refuses NUL in text and
+ * jsonb; nobody types the others in a name or a note) and no unpaired UTF-16 surrogates (jsonb refuses
+ * them), so neither becomes a 500 or an activity retrying forever.
+ */
+export const storable = (schema: z.ZodString) =>
+  schema
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
+    .refine((v) => !/\p{Surrogate}/u.test(v), 'must be valid Unicode (no unpaired surrogates)');
 
 /** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces). */
 const text = (max: number) =>
   z
     .string()
     .transform(normalizeText)
-    .pipe(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`).refine(noControlCharacters, CONTROL_CHARACTERS_MESSAGE));
+    .pipe(storable(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)));
 
 const country = z
   .string()

@@ -132,7 +132,7 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect(await tableCounts()).toEqual(before);
   });
 
-  test('NUL characters, tampered cursors and oversized Idempotency-Keys answer 400 and change nothing', async () => {
+  test('NUL characters, unpaired surrogates, tampered cursors and oversized Idempotency-Keys answer 400 and change nothing', async () => {
     const before = await tableCounts();
     const nul = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme\u0000 Ltd' } });
     expect([nul.status, nul.body.errors[0]]).toEqual([400, { field: 'organization.name', message: 'must not contain control characters' }]);
@@ -140,6 +140,13 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect([patch.status, patch.body.errors[0].field]).toEqual([400, 'displayName']);
     const decision = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'reject', reason: 'no\u0000' });
     expect([decision.status, decision.body.errors[0].field]).toEqual([400, 'reason']);
+    // An unpaired surrogate is valid JSON that PostgreSQL's jsonb refuses: a 500 on create, a stuck workflow on edit.
+    const surrogate = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme \ud800 Ltd' } });
+    expect([surrogate.status, surrogate.body.errors[0]]).toEqual([400, { field: 'organization.name', message: 'must be valid Unicode (no unpaired surrogates)' }]);
+    const surrogatePatch = await alice.request('PATCH', `/v1/administrators/${aliceOrganization.administrators[0].id}`, { position: 'CTO \udc00' });
+    expect([surrogatePatch.status, surrogatePatch.body.errors[0].field]).toEqual([400, 'position']);
+    const surrogateNote = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve', callback: { outcome: 'answered', note: '\ud800' } });
+    expect([surrogateNote.status, surrogateNote.body.errors[0].field]).toEqual([400, 'callback.note']);
     const tampered = Buffer.from(JSON.stringify({ at: '2026-11-28T00:00:00.000Z', id: "x' or 1=1" })).toString('base64url');
     for (const path of ['/v1/organizations', `/v1/organizations/${aliceOrganization.id}/administrators`, '/v1/domains', '/v1/dns-providers']) {
       expect((await alice.request('GET', `${path}?cursor=${tampered}`)).body.errors).toEqual([{ field: 'cursor', message: 'not a cursor this API returned' }]);

@@ -56,6 +56,11 @@ test('control characters are refused in every stored text (PostgreSQL refuses NU
   expect(paths(createOrganizationBody.safeParse({ organization, administrator: { ...administrator, position: 'CTO\u001b[31m' } }))).toEqual(['administrator.position: must not contain control characters']);
   expect(paths(decisionBody.safeParse({ decision: 'reject', reason: 'bad\u0000' }))).toEqual(['reason: must not contain control characters']);
   expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\u007f', tokenId: '1', token: 'a'.repeat(20) }))).toEqual(['name: must not contain control characters']);
+  // A lone surrogate survives JSON.parse but not PostgreSQL's jsonb; a pair (an emoji) is fine.
+  expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, city: 'Bei\ud800jing' } }))).toEqual(['organization.city: must be valid Unicode (no unpaired surrogates)']);
+  expect(paths(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'answered', note: 'ok \udc00' } }))).toEqual(['callback.note: must be valid Unicode (no unpaired surrogates)']);
+  expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\ud83d', tokenId: '1', token: 'a'.repeat(20) }))).toEqual(['name: must be valid Unicode (no unpaired surrogates)']);
+  expect(decisionBody.parse({ decision: 'reject', reason: 'called \ud83d\ude00' }).reason).toBe('called \ud83d\ude00');
   // Line breaks and tabs in a note are whitespace, collapsed like any other.
   expect(decisionBody.parse({ decision: 'reject', reason: 'line one\n\tline two' }).reason).toBe('line one line two');
 });
