@@ -32,7 +32,8 @@ export function decodeCursor(text: string | undefined, id: 'uuid' | 'serial' = '
   }
   const at = typeof value?.at === 'string' ? Date.parse(value.at) : NaN;
   const idOk = typeof value?.id === 'string' && (id === 'uuid' ? UUID : SERIAL).test(value.id);
-  if (!idOk || !(at >= EARLIEST && at <= LATEST)) throw badCursor();
+  // `at` is written by toISOString, so a cursor of ours reads back to the same text.
+  if (!idOk || !(at >= EARLIEST && at <= LATEST) || new Date(at).toISOString() !== value!.at) throw badCursor();
   return { at: value!.at as string, id: value!.id as string };
 }
 

@@ -152,6 +152,11 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
       expect((await alice.request('GET', `${path}?cursor=${tampered}`)).body.errors).toEqual([{ field: 'cursor', message: 'not a cursor this API returned' }]);
     }
     expect((await alice.request('GET', `/v1/organizations/${aliceOrganization.id}/events?cursor=${tampered}`)).status).toBe(400);
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const value of [{ at: '2026-11-28T00:00:00.000Z', id: 'x' }, { at: '-271821-04-20T00:00:00.000Z', id: aliceOrganization.id }]) {
+      const page = await alice.request('GET', `/v1/organizations?cursor=${cursor(value)}`);
+      expect([page.status, page.body.errors]).toEqual([400, [{ field: 'cursor', message: 'not a cursor this API returned' }]]);
+    }
     const longKey = { 'idempotency-key': 'k'.repeat(2000) };
     const resubmit = await alice.request('POST', `/v1/organizations/${aliceOrganization.id}/resubmit`, undefined, longKey);
     expect([resubmit.status, resubmit.body.errors[0].field]).toEqual([400, 'Idempotency-Key']);

@@ -79,6 +79,8 @@ describe('page cursors', () => {
     ['an id that is not a UUID', b64({ at: '2026-11-28T00:00:00.000Z', id: 'x' })],
     ['a time PostgreSQL cannot hold', b64({ at: '-271821-04-20T00:00:00.000Z', id })],
     ['a time far in the future', b64({ at: '+275760-09-13T00:00:00.000Z', id })],
+    ['a year PostgreSQL cannot hold', b64({ at: '+300000-01-01T00:00:00.000Z', id })],
+    ['a time written some other way', b64({ at: 'Nov 28 2026', id })],
     ['no time', b64({ id })],
     ['JSON null', b64(null)],
   ])('%s answers 400 naming the cursor', (_name, text) => {
