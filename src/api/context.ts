@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
-import type { Idempotency } from '../db/idempotent-create';
+import { claimUpdateKey, type Idempotency } from '../db/idempotent-create';
+import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse } from './problem';
@@ -41,12 +42,15 @@ export function idempotencyOf(req: Request): Idempotency | undefined {
 }
 
 /**
- * The Temporal update ID of a request sent with an Idempotency-Key: a retry of the same request gets the
- * first result back; the key validated like on creates, hashed with the request so any length fits.
+ * The Temporal update ID of a request sent with an Idempotency-Key, once the key is claimed for this
+ * request (422 if it was used for another): a retry of the same request gets the first result back.
+ * Hashed, so any key length fits Temporal's limit.
  */
-export function updateIdOf(req: Request): string | undefined {
+export async function updateIdOf(db: Db, principal: Principal, req: Request): Promise<string | undefined> {
   const idempotency = idempotencyOf(req);
-  return idempotency && `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
+  if (!idempotency) return undefined;
+  await claimUpdateKey(db, principal, idempotency);
+  return `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
 }
 
 export function bodyOf(req: Request): unknown {

@@ -144,15 +144,17 @@ const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
 ];
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key returns the first result and creates nothing' };
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first result back and changes nothing more' };
 const common = { '400': problem('Invalid input; `errors` names each field at fault'), '401': problem('Missing or unknown API key'), '403': problem('Wrong kind of key') };
 const customer = { tags: ['Customer'], security: [{ bearer: [] }] };
 const reviewer = { tags: ['Reviewer'], security: [{ bearer: [] }] };
 
 const bodyRefusals = { '413': problem('Request body larger than 64 kB'), '415': problem('Request body not UTF-8 application/json') };
+const keyReused = { '422': problem('Idempotency-Key reused with a different request') };
 
-function operation(summary: string, extra: Record<string, unknown>, responses: Record<string, unknown>, scope = customer) {
-  return { summary, ...scope, ...extra, responses: { ...responses, ...common, ...('requestBody' in extra ? bodyRefusals : {}) } };
+function operation(summary: string, extra: { parameters?: unknown[]; requestBody?: unknown }, responses: Record<string, unknown>, scope = customer) {
+  const refusals = { ...('requestBody' in extra ? bodyRefusals : {}), ...(extra.parameters?.includes(idempotencyKey) ? keyReused : {}) };
+  return { summary, ...scope, ...extra, responses: { ...responses, ...common, ...refusals } };
 }
 
 const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({
@@ -182,7 +184,6 @@ export function openApiDocument() {
         post: operation('Submit an organization (with its first administrator) for CA review', { parameters: [idempotencyKey], requestBody: body('CreateOrganization') }, {
           ...ok('201', 'Organization', 'Created, under review'),
           '409': problem('The account already holds 10 organizations'),
-          '422': problem('Idempotency-Key reused with a different request'),
         }),
         get: operation('List organizations', { parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: [...PROFILE_STATUSES] } }, ...pageParams] }, ok('200', 'OrganizationPage')),
       },

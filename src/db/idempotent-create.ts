@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { Problem } from '../problem';
 import type { Db } from './connect';
+import type { Principal } from './principals';
 import type { Database } from './schema';
 
 export interface Idempotency {
@@ -25,11 +26,7 @@ export async function createIdempotently<T extends { status: number; body: unkno
     if (idempotency) {
       const previous = await trx.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', idempotency.key).executeTakeFirst();
       if (previous) {
-        if (previous.fingerprint !== idempotency.fingerprint) {
-          throw new Problem(422, 'Idempotency key reused', 'this Idempotency-Key was used with a different request', {
-            errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }],
-          });
-        }
+        if (previous.fingerprint !== idempotency.fingerprint) throw keyReused();
         return { status: previous.status_code, body: previous.body } as T;
       }
     }
@@ -43,3 +40,24 @@ export async function createIdempotently<T extends { status: number; body: unkno
     return created;
   });
 }
+
+/**
+ * An update (resubmit, revalidate, decision) claims its Idempotency-Key for its request before it is
+ * sent; Temporal keeps the result under the update ID. The same key with a different request answers
+ * 422, as on creates, rather than running as a new update.
+ */
+export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<void> {
+  const [column, owner] = principal.role === 'customer' ? (['account_id', principal.accountId] as const) : (['reviewer_id', principal.reviewerId] as const);
+  await db
+    .insertInto('update_keys')
+    .values({ account_id: null, reviewer_id: null, [column]: owner, key: idempotency.key, fingerprint: idempotency.fingerprint })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const claimed = await db.selectFrom('update_keys').select('fingerprint').where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirstOrThrow();
+  if (claimed.fingerprint !== idempotency.fingerprint) throw keyReused();
+}
+
+const keyReused = () =>
+  new Problem(422, 'Idempotency key reused', 'this Idempotency-Key was used with a different request', {
+    errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }],
+  });

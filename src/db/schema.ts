@@ -88,6 +88,15 @@ export interface IdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
+/** Owned by an account or by a reviewer (exactly one is set). */
+export interface UpdateKeyTable {
+  account_id: string | null;
+  reviewer_id: string | null;
+  key: string;
+  fingerprint: string;
+  created_at: CreatedAt;
+}
+
 export type DomainStatus = 'pending' | 'verifying' | 'validated' | 'failed' | 'expired';
 
 export interface DnsProviderTable {
@@ -145,6 +154,7 @@ export interface Database {
   administrators: AdministratorTable;
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;
+  update_keys: UpdateKeyTable;
   dns_providers: DnsProviderTable;
   domains: DomainTable;
   dcv_checks: DcvCheckTable;

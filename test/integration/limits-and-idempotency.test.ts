@@ -70,6 +70,28 @@ test('a retried POST with the same Idempotency-Key returns the first result and 
   expect((await customer.request('GET', `/v1/organizations/${first.body.id}/administrators`)).body.items).toHaveLength(2);
 });
 
+test('an update retried with its Idempotency-Key takes effect once; the key with a different request answers 422', async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  const decide = (decision: object, key: string) => reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, decision, { 'Idempotency-Key': key });
+  const reject = { decision: 'reject', reason: 'address not found' };
+  const decided = [await decide(reject, 'decide-1'), await decide(reject, 'decide-1')];
+  expect(decided.map((r) => [r.status, r.body.status])).toEqual([[200, 'rejected'], [200, 'rejected']]);
+  const changedMind = await decide({ decision: 'approve' }, 'decide-1');
+  expect([changedMind.status, changedMind.body.errors]).toEqual([422, [{ field: 'Idempotency-Key', message: 'already used for a different request' }]]);
+
+  const resubmit = (id: string, key: string) => customer.request('POST', `/v1/organizations/${id}/resubmit`, undefined, { 'Idempotency-Key': key });
+  const resubmitted = [await resubmit(organization.id, 'again-1'), await resubmit(organization.id, 'again-1')];
+  expect(resubmitted.map((r) => [r.status, r.body.status])).toEqual([[200, 'under_review'], [200, 'under_review']]);
+  const other = (await customer.request('POST', '/v1/organizations', body(2))).body;
+  expect((await resubmit(other.id, 'again-1')).status).toBe(422);
+  // Keys belong to their owner: the reviewer's key is not the customer's.
+  expect((await resubmit(organization.id, 'decide-1')).status).toBe(409);
+
+  const trail = (await customer.request('GET', `/v1/organizations/${organization.id}/events`)).body.items.map((e: { action: string }) => e.action);
+  expect([trail.filter((a: string) => a === 'rejected'), trail.filter((a: string) => a === 'resubmitted')]).toEqual([['rejected'], ['resubmitted']]);
+});
+
 test('of many racing decisions exactly one takes effect', async () => {
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;

@@ -35,7 +35,7 @@ export function administratorsRouter(ctx: ApiContext): Router {
   router.post('/:id/resubmit', async (req, res) => {
     const principal = customerOf(res);
     const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, updateIdOf(req));
+    await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
     res.json(administratorView(await load(principal.accountId, row.id)));
   });
 

@@ -89,7 +89,7 @@ export function domainsRouter(ctx: ApiContext): Router {
     const principal = customerOf(res);
     const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
     // A retried revalidate must not rotate the value the customer may just have published.
-    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, updateIdOf(req));
+    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
     res.json(domainView(await load(principal.accountId, row.id), ctx.dcv));
   });
 

@@ -77,7 +77,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
   router.post('/:id/resubmit', async (req, res) => {
     const principal = customerOf(res);
     const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, updateIdOf(req));
+    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
     res.json(await view(await load(principal.accountId, row.id)));
   });
 

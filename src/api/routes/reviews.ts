@@ -66,7 +66,8 @@ export function reviewsRouter(ctx: ApiContext): Router {
     const row = await getForReview(ctx.db, kind, id);
     if (!row) throw notFound(`${kind} ${id}`);
     const decision = parse(decisionBody, bodyOf(req));
-    await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, updateIdOf(req));
+    const reviewer = reviewerOf(res);
+    await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewer) }, await updateIdOf(ctx.db, reviewer, req));
     const updated = await getForReview(ctx.db, kind, id);
     if (!updated) throw notFound(`${kind} ${id}`);
     if (kind === 'administrator') return void res.json(administratorView(updated as AdministratorRow));
