@@ -26,11 +26,11 @@ import {
   revalidateUpdate,
 } from './domain-messages';
 import { callerFacing, serializer, shouldContinueAsNew, unlessGone } from './entity-support';
-import { type Actor, CONFLICT } from './messages';
+import { type Actor, CONFLICT, NOT_FOUND } from './messages';
 
 const db = proxyActivities<DomainActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { nonRetryableErrorTypes: [CONFLICT, 'NotFound', 'DnsWriteRefused'] },
+  retry: { nonRetryableErrorTypes: [CONFLICT, NOT_FOUND, 'DnsWriteRefused'] },
 });
 
 /** Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the reason. */

@@ -16,6 +16,7 @@ import { ENTITY_STATUS } from '../src/temporal/search-attributes';
 import {
   type Actor,
   CONFLICT,
+  NOT_FOUND,
   type DecisionRequest,
   decideUpdate,
   type EditRequest,
@@ -32,7 +33,7 @@ import { callerFacing, serializer, shouldContinueAsNew, unlessGone } from './ent
 
 const activities = proxyActivities<ProfileActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { nonRetryableErrorTypes: [CONFLICT, 'NotFound', 'BadRequest'] },
+  retry: { nonRetryableErrorTypes: [CONFLICT, NOT_FOUND, 'BadRequest'] },
 });
 
 /**
