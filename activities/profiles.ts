@@ -2,34 +2,23 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from 'kysely';
 import type { Timings } from '../src/config';
 import type { Db } from '../src/db/connect';
-import { recordEvent } from '../src/db/events';
+import { eventsOfOperation, recordEvent } from '../src/db/events';
 import { columnsFor, tableFor } from '../src/db/profile-columns';
-import type { Database } from '../src/db/schema';
+import type { Database, EventRow } from '../src/db/schema';
 import { addDuration } from '../src/domain/duration';
 import { profileStateOf } from '../src/domain/profile-state';
-import { reusableUntil } from '../src/domain/reuse-period';
-import { ORGANIZATION_REVIEWED_FIELDS, ADMINISTRATOR_REVIEWED_FIELDS } from '../src/domain/schemas';
-import { canDecide, canResubmit, isUsable, type ProfileKind, type ProfileStatus } from '../src/domain/status';
-import {
-  type Actor,
-  CONFLICT,
-  type DecisionRequest,
-  type EditRequest,
-  NOT_FOUND,
-  type ProfileRef,
-  type ProfileState,
-} from '../workflows/messages';
+import * as transition from '../src/domain/profile-transitions';
+import { type Change, isRefusal, type ReviewedRecord } from '../src/domain/profile-transitions';
+import { ADMINISTRATOR_REVIEWED_FIELDS, ORGANIZATION_REVIEWED_FIELDS } from '../src/domain/schemas';
+import type { ProfileKind, ProfileStatus } from '../src/domain/status';
+import { type Actor, FAILURE, SYSTEM } from '../src/domain/vocabulary';
+import type { DecisionRequest, EditRequest, ProfileRef, ProfileState } from '../workflows/messages';
+import { operationOf } from './operation';
 
-interface ReviewedRow {
+interface ReviewedRow extends ReviewedRecord {
   id: string;
   account_id: string;
   organization_id?: string;
-  status: ProfileStatus;
-  submitted_at: Date;
-  due_at: Date;
-  approved_at: Date | null;
-  valid_until: Date | null;
-  rejection_reason: string | null;
   [column: string]: unknown;
 }
 
@@ -38,11 +27,24 @@ const REVIEWED_FIELDS: Record<ProfileKind, readonly string[]> = {
   administrator: ADMINISTRATOR_REVIEWED_FIELDS,
 };
 
-const conflict = (message: string) => ApplicationFailure.create({ type: CONFLICT, message, nonRetryable: true });
+const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/** What a retried activity needs to see: the locked row and the events its first attempt committed. */
+interface Step {
+  trx: Transaction<Database>;
+  row: ReviewedRow;
+  /** Non-empty only on a retry whose first attempt committed: its change is applied already. */
+  recorded: EventRow[];
+  operationId: string | null;
+  /** The moment of the change: in the row's timestamps and on its audit event alike. */
+  at: Date;
+}
 
 /**
- * The only writers of profile status. Each runs one transaction that checks the current status
- * (compare-and-set under a row lock), writes the change and its audit event together.
+ * The only writers of profile status. Each is one transaction: lock the row, return the recorded
+ * outcome if this activity's own change is already there (a retry after the commit), else apply the
+ * pure transition from src/domain/profile-transitions.ts and write the row with its audit event.
+ * Durations come from `timings` when each activity runs.
  */
 export function createProfileActivities(deps: { db: Db; timings: Timings; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
@@ -50,192 +52,145 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
 
   const stateOf = (row: ReviewedRow, nextReminderAt?: Date) => profileStateOf(row, timings.expiringWindow, nextReminderAt);
 
-  async function lockRow(trx: Transaction<Database>, ref: ProfileRef): Promise<ReviewedRow> {
-    const row = await trx
-      .selectFrom(tableFor(ref.kind) as 'organizations')
-      .selectAll()
-      .where('id', '=', ref.id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `${ref.kind} ${ref.id} no longer exists`, nonRetryable: true });
-    return row as unknown as ReviewedRow;
+  async function step<T>(ref: ProfileRef, work: (step: Step) => Promise<T>): Promise<T> {
+    const operationId = operationOf();
+    return deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom(tableFor(ref.kind) as 'organizations')
+        .selectAll()
+        .where('id', '=', ref.id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row) throw failure(FAILURE.notFound, `${ref.kind} ${ref.id} no longer exists`);
+      const recorded = (await eventsOfOperation(trx, operationId)).filter((event) => event.entity_id === ref.id);
+      return work({ trx, row: row as unknown as ReviewedRow, recorded, operationId, at: now() });
+    });
   }
 
-  async function writeStatus(
-    trx: Transaction<Database>,
-    ref: ProfileRef,
-    row: ReviewedRow,
-    changes: Partial<Pick<ReviewedRow, 'status' | 'submitted_at' | 'due_at' | 'approved_at' | 'valid_until' | 'rejection_reason'>>,
-    event: { actor: Actor; action: string; note?: string | null },
-  ): Promise<ReviewedRow> {
-    const updated = (await trx
-      .updateTable(tableFor(ref.kind) as 'organizations')
-      .set({ ...changes, updated_at: now() } as never)
-      .where('id', '=', ref.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()) as unknown as ReviewedRow;
+  /** Writes a transition's columns and its audit event (before → after status). */
+  async function write(ref: ProfileRef, { trx, row, operationId, at }: Step, change: Change, actor: Actor): Promise<ReviewedRow> {
+    const updated = Object.keys(change.changes).length
+      ? ((await trx
+          .updateTable(tableFor(ref.kind) as 'organizations')
+          .set({ ...change.changes, updated_at: at } as never)
+          .where('id', '=', ref.id)
+          .returningAll()
+          .executeTakeFirstOrThrow()) as unknown as ReviewedRow)
+      : row;
     await recordEvent(trx, {
       accountId: row.account_id,
       entityKind: ref.kind,
       entityId: ref.id,
-      actor: event.actor,
-      action: event.action,
-      before: { status: row.status },
-      after: {
-        status: updated.status,
-        ...(updated.valid_until && changes.valid_until !== undefined ? { validUntil: new Date(updated.valid_until).toISOString() } : {}),
-        ...(changes.rejection_reason ? { reason: changes.rejection_reason } : {}),
-      },
-      note: event.note,
+      actor,
+      action: change.action,
+      before: change.changes.status ? { status: row.status } : undefined,
+      after: { ...(change.changes.status ? { status: updated.status } : {}), ...change.after },
+      note: change.note,
+      operationId,
+      at,
     });
     return updated;
   }
 
-  /** A fresh review: new submission time and SLA due date, previous outcome cleared. */
-  function newReview(at: Date) {
-    return {
-      status: 'under_review' as const,
-      submitted_at: at,
-      due_at: addDuration(at, timings.reviewSla),
-      approved_at: null,
-      valid_until: null,
-      rejection_reason: null,
-    };
+  /** A rejected organization's administrators still under review: its workflow rejects them next. */
+  async function pendingAdministrators(trx: Transaction<Database>, ref: ProfileRef, status: ProfileStatus): Promise<string[]> {
+    if (ref.kind !== 'organization' || status !== 'rejected') return [];
+    const rows = await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).where('status', '=', 'under_review').execute();
+    return rows.map((a) => a.id);
+  }
+
+  async function organizationStatusOf(trx: Transaction<Database>, row: ReviewedRow): Promise<ProfileStatus> {
+    const organization = await trx.selectFrom('organizations').select('status').where('id', '=', row.organization_id!).forUpdate().executeTakeFirstOrThrow();
+    return organization.status;
   }
 
   return {
+    /** A reviewer's decision; a rejected organization also names its administrators still under review. */
     async decide(ref: ProfileRef, request: DecisionRequest): Promise<ProfileState & { pendingAdministratorIds: string[] }> {
-      return deps.db.transaction().execute(async (trx) => {
-        const row = await lockRow(trx, ref);
-        if (!canDecide(row.status)) throw conflict(`the ${ref.kind} is ${row.status}, not under review`);
-        const at = now();
-        const note = request.callback ? `verification call: ${request.callback.outcome}${request.callback.note ? ` (${request.callback.note})` : ''}` : null;
-        if (request.decision === 'approve') {
-          if (ref.kind === 'administrator') {
-            const organization = await trx
-              .selectFrom('organizations')
-              .select('status')
-              .where('id', '=', row.organization_id!)
-              .forUpdate()
-              .executeTakeFirstOrThrow();
-            if (!isUsable(organization.status)) {
-              throw conflict(`the administrator's organization is ${organization.status}: approve the organization first`);
-            }
-          }
-          const validUntil = timings.identityReusePeriod ? addDuration(at, timings.identityReusePeriod) : reusableUntil('identity', at);
-          const updated = await writeStatus(trx, ref, row, { status: 'approved', approved_at: at, valid_until: validUntil }, { actor: request.actor, action: 'approved', note });
-          return { ...stateOf(updated), pendingAdministratorIds: [] };
+      return step(ref, async (s) => {
+        let row = s.row;
+        if (s.recorded.length === 0) {
+          const organizationStatus = ref.kind === 'administrator' && request.decision === 'approve' ? await organizationStatusOf(s.trx, row) : undefined;
+          const change = transition.decide(ref.kind, row, request, s.at, timings, organizationStatus);
+          if (isRefusal(change)) throw failure(FAILURE.conflict, change.refused);
+          row = await write(ref, s, change, request.actor);
         }
-        const updated = await writeStatus(trx, ref, row, { status: 'rejected', rejection_reason: request.reason! }, { actor: request.actor, action: 'rejected', note });
-        const pending =
-          ref.kind === 'organization'
-            ? await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).where('status', '=', 'under_review').execute()
-            : [];
-        return { ...stateOf(updated), pendingAdministratorIds: pending.map((a) => a.id) };
+        return { ...stateOf(row), pendingAdministratorIds: await pendingAdministrators(s.trx, ref, row.status) };
       });
     },
 
     /** An administrator still under review when its organization is rejected is rejected with it. */
     async rejectWithOrganization(ref: ProfileRef, reason: string): Promise<ProfileState> {
-      return deps.db.transaction().execute(async (trx) => {
-        const row = await lockRow(trx, ref);
-        if (row.status !== 'under_review') return stateOf(row);
-        const updated = await writeStatus(
-          trx,
-          ref,
-          row,
-          { status: 'rejected', rejection_reason: `organization rejected: ${reason}` },
-          { actor: { kind: 'system', id: null }, action: 'rejected_with_organization' },
-        );
-        return stateOf(updated);
+      return step(ref, async (s) => {
+        const change = s.recorded.length ? null : transition.rejectWithOrganization(s.row, reason);
+        return stateOf(change ? await write(ref, s, change, SYSTEM) : s.row);
       });
     },
 
     async edit(ref: ProfileRef, request: EditRequest): Promise<ProfileState> {
-      return deps.db.transaction().execute(async (trx) => {
-        const row = await lockRow(trx, ref);
-        const columns = columnsFor(ref.kind);
-        const before: Record<string, unknown> = {};
-        const after: Record<string, unknown> = {};
-        const set: Record<string, unknown> = {};
-        for (const [field, value] of Object.entries(request.changes)) {
-          const column = columns[field];
-          if (!column) throw ApplicationFailure.create({ type: 'BadRequest', message: `unknown field ${field}`, nonRetryable: true });
-          if ((row[column] ?? null) === value) continue;
-          before[field] = row[column] ?? null;
-          after[field] = value;
-          set[column] = value;
-        }
-        if (Object.keys(set).length === 0) return stateOf(row);
-        const reviewedChange = Object.keys(after).some((f) => REVIEWED_FIELDS[ref.kind].includes(f));
-        const backToReview = reviewedChange && row.status !== 'under_review';
-        const at = now();
-        const updated = (await trx
+      return step(ref, async (s) => {
+        if (s.recorded.length) return stateOf(s.row);
+        const edit = transition.edit(s.row, request.changes, columnsFor(ref.kind), REVIEWED_FIELDS[ref.kind], s.at, timings);
+        if (edit === null) return stateOf(s.row);
+        if (isRefusal(edit)) throw failure(FAILURE.badRequest, edit.refused);
+        const updated = (await s.trx
           .updateTable(tableFor(ref.kind) as 'organizations')
-          .set({ ...set, ...(backToReview ? newReview(at) : {}), updated_at: at } as never)
+          .set({ ...edit.set, updated_at: s.at } as never)
           .where('id', '=', ref.id)
           .returningAll()
           .executeTakeFirstOrThrow()) as unknown as ReviewedRow;
-        if (backToReview) {
-          before.status = row.status;
-          after.status = updated.status;
-        }
-        await recordEvent(trx, { accountId: row.account_id, entityKind: ref.kind, entityId: ref.id, actor: request.actor, action: 'edited', before, after });
+        await recordEvent(s.trx, {
+          accountId: s.row.account_id,
+          entityKind: ref.kind,
+          entityId: ref.id,
+          actor: request.actor,
+          action: 'edited',
+          before: edit.before,
+          after: edit.after,
+          operationId: s.operationId,
+          at: s.at,
+        });
         return stateOf(updated);
       });
     },
 
     async resubmit(ref: ProfileRef, actor: Actor): Promise<ProfileState> {
-      return deps.db.transaction().execute(async (trx) => {
-        const row = await lockRow(trx, ref);
-        if (!canResubmit(row.status)) throw conflict(`the ${ref.kind} is ${row.status}; only rejected, expiring or expired ones can be resubmitted`);
-        const updated = await writeStatus(trx, ref, row, newReview(now()), { actor, action: 'resubmitted' });
-        return stateOf(updated);
+      return step(ref, async (s) => {
+        if (s.recorded.length) return stateOf(s.row);
+        const change = transition.resubmit(ref.kind, s.row, s.at, timings);
+        if (isRefusal(change)) throw failure(FAILURE.conflict, change.refused);
+        return stateOf(await write(ref, s, change, actor));
       });
     },
 
     /** Past the review SLA: a reminder event for the reviewers, and the time of the next one. */
     async remindReviewers(ref: ProfileRef): Promise<ProfileState> {
-      return deps.db.transaction().execute(async (trx) => {
-        const row = await lockRow(trx, ref);
-        if (row.status !== 'under_review') return stateOf(row);
-        const at = now();
-        await recordEvent(trx, {
-          accountId: row.account_id,
-          entityKind: ref.kind,
-          entityId: ref.id,
-          actor: { kind: 'system', id: null },
-          action: 'review_overdue',
-          after: { dueAt: new Date(row.due_at).toISOString() },
-          note: `review is past its due time by ${Math.round((at.getTime() - new Date(row.due_at).getTime()) / 1000)}s`,
-        });
-        return stateOf(row, addDuration(at, timings.reviewReminderInterval));
+      return step(ref, async (s) => {
+        if (s.recorded.length) return stateOf(s.row, addDuration(new Date(s.recorded[0].at), timings.reviewReminderInterval));
+        const { change, nextReminderAt } = transition.remindReviewers(s.row, s.at, timings);
+        if (change) await write(ref, s, change, SYSTEM);
+        return stateOf(s.row, nextReminderAt ?? undefined);
       });
     },
 
     /** approved → expiring inside the expiring window, expiring → expired at validUntil; a no-op if already moved on. */
     async advanceValidity(ref: ProfileRef): Promise<ProfileState> {
-      return deps.db.transaction().execute(async (trx) => {
-        const row = await lockRow(trx, ref);
-        const state = stateOf(row);
-        const at = now().getTime();
-        const system = { actor: { kind: 'system' as const, id: null }, action: '' };
-        if ((row.status === 'approved' || row.status === 'expiring') && state.validUntil && at >= Date.parse(state.validUntil)) {
-          return stateOf(await writeStatus(trx, ref, row, { status: 'expired' }, { ...system, action: 'expired' }));
-        }
-        if (row.status === 'approved' && state.expiringAt && at >= Date.parse(state.expiringAt)) {
-          return stateOf(await writeStatus(trx, ref, row, { status: 'expiring' }, { ...system, action: 'expiring' }));
-        }
-        return state;
+      return step(ref, async (s) => {
+        const change = s.recorded.length ? null : transition.advanceValidity(s.row, s.at, timings);
+        return stateOf(change ? await write(ref, s, change, SYSTEM) : s.row);
       });
     },
 
     /**
      * Deletes the row; an organization's administrators and their domains go with it (foreign keys cascade).
-     * Returns whose workflows must end, so they can clean up what they wrote.
+     * Returns whose workflows must end, so they can clean up what they wrote; a retry after the commit
+     * reads the same answer back from the events the delete wrote.
      */
     async remove(ref: ProfileRef, actor: Actor): Promise<{ administratorIds: string[]; domainIds: string[] }> {
+      const operationId = operationOf();
       return deps.db.transaction().execute(async (trx) => {
+        const recorded = await eventsOfOperation(trx, operationId);
+        if (recorded.length) return cascadeOf(ref, recorded);
         const row = await trx.selectFrom(tableFor(ref.kind) as 'organizations').selectAll().where('id', '=', ref.id).forUpdate().executeTakeFirst();
         if (!row) return { administratorIds: [], domainIds: [] };
         const administratorIds =
@@ -244,19 +199,23 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
           ? (await trx.selectFrom('domains').select('id').where('administrator_id', 'in', administratorIds).execute()).map((d) => d.id)
           : [];
         await trx.deleteFrom(tableFor(ref.kind) as 'organizations').where('id', '=', ref.id).execute();
-        await recordEvent(trx, { accountId: row.account_id, entityKind: ref.kind, entityId: ref.id, actor, action: 'deleted', before: { status: row.status } });
+        const event = { accountId: row.account_id, actor, operationId };
+        await recordEvent(trx, { ...event, entityKind: ref.kind, entityId: ref.id, action: 'deleted', before: { status: row.status } });
         const cascaded = [
           ...(ref.kind === 'organization' ? administratorIds.map((id) => ({ kind: 'administrator' as const, id, action: 'deleted_with_organization' })) : []),
           ...domainIds.map((id) => ({ kind: 'domain' as const, id, action: `deleted_with_${ref.kind}` })),
         ];
-        for (const entity of cascaded) {
-          await recordEvent(trx, { accountId: row.account_id, entityKind: entity.kind, entityId: entity.id, actor, action: entity.action });
-        }
+        for (const entity of cascaded) await recordEvent(trx, { ...event, entityKind: entity.kind, entityId: entity.id, action: entity.action });
         return { administratorIds: ref.kind === 'organization' ? administratorIds : [], domainIds };
       });
     },
   };
 }
 
-export type ProfileActivities = ReturnType<typeof createProfileActivities>;
+/** The workflows a committed delete must still tell, read back from the events it wrote. */
+function cascadeOf(ref: ProfileRef, recorded: EventRow[]): { administratorIds: string[]; domainIds: string[] } {
+  const idsOf = (kind: string) => recorded.filter((e) => e.entity_kind === kind && e.entity_id !== ref.id).map((e) => e.entity_id);
+  return { administratorIds: idsOf('administrator'), domainIds: idsOf('domain') };
+}
 
+export type ProfileActivities = ReturnType<typeof createProfileActivities>;

@@ -1,12 +1,9 @@
 // Workflow-safe: the messages of the profile workflows, shared by the API (client side) and the workflows.
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProfileKind, ProfileStatus } from '../src/domain/status';
+import { type Actor, FAILURE } from '../src/domain/vocabulary';
 
-export interface Actor {
-  kind: 'customer' | 'reviewer' | 'system';
-  /** API key id of a customer, reviewer id, or null for the system. */
-  id: string | null;
-}
+export type { Actor };
 
 export interface ProfileRef {
   kind: ProfileKind;
@@ -51,6 +48,6 @@ export const removeUpdate = defineUpdate<void, [{ actor: Actor }]>('remove');
 export const organizationRejectedSignal = defineSignal<[{ reason: string }]>('organizationRejected');
 export const organizationRemovedSignal = defineSignal('organizationRemoved');
 
-/** ApplicationFailure types the API maps to HTTP statuses. */
-export const CONFLICT = 'Conflict';
-export const NOT_FOUND = 'NotFound';
+/** Shorthands of the failure types in src/domain/vocabulary.ts. */
+export const CONFLICT = FAILURE.conflict;
+export const NOT_FOUND = FAILURE.notFound;

@@ -1,22 +1,20 @@
 import {
-  type SignalDefinition,
-  allHandlersFinished,
   ApplicationFailure,
-  condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { ProfileActivities } from '../activities/profiles';
 import { canDecide, canResubmit } from '../src/domain/status';
+import { FAILURE } from '../src/domain/vocabulary';
 import { workflowIdFor } from '../src/temporal/ids';
-import { ENTITY_STATUS } from '../src/temporal/search-attributes';
+import { parentRemovedSignal } from './domain-messages';
+import { callerFacing, EntityCore } from './entity-core';
 import {
   type Actor,
-  CONFLICT,
-  NOT_FOUND,
   type DecisionRequest,
   decideUpdate,
   type EditRequest,
@@ -28,124 +26,102 @@ import {
   removeUpdate,
   resubmitUpdate,
 } from './messages';
-import { parentRemovedSignal } from './domain-messages';
-import { callerFacing, serializer, shouldContinueAsNew, unlessGone } from './entity-support';
 
 const activities = proxyActivities<ProfileActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { nonRetryableErrorTypes: [CONFLICT, NOT_FOUND, 'BadRequest'] },
+  retry: { nonRetryableErrorTypes: Object.values(FAILURE) },
 });
 
+/** Runs before this patch cascaded inside the handler, one signal at a time, and took a change for a timer. */
+const ENTITY_CORE_PATCH = 'entity-core-v2';
+
 /**
- * One organization or administrator, for its whole life: review, SLA reminders, expiry, edits, deletion.
- * All status writes go through activities; this code only decides when.
+ * One organization or administrator, for its whole life: review with SLA reminders, approval, expiry,
+ * edits, resubmission and deletion. Status is written only by activities; this code decides when.
  */
 async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   const ref = { kind: input.kind, id: input.id };
-  let state: ProfileState = input.state;
-  let removed = false;
-  let version = 0;
-  const lock = serializer();
-  const { exclusive } = lock;
+  const current = patched(ENTITY_CORE_PATCH);
+  const entity = new EntityCore<ProfileState>(input.state, !current);
 
-  function apply(next: ProfileState): void {
-    if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
-    state = next;
-    version++;
+  /** Tells other workflows (an organization's administrators and domains): in parallel, after the handler answered. */
+  function cascade<Args extends unknown[]>(workflowIds: string[], signal: SignalDefinition<Args>, ...args: Args): Promise<void> | undefined {
+    if (current) return void entity.inBackground(Promise.all(workflowIds.map((id) => signalIfRunning(id, signal, ...args))));
+    return workflowIds.reduce((previous, id) => previous.then(() => signalIfRunning(id, signal, ...args)), Promise.resolve());
   }
-
-
-  const gone = () => {
-    removed = true;
-  };
-
-  const notRemoved = () => {
-    if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: `the ${ref.kind} has been deleted` });
-  };
 
   setHandler(
     decideUpdate,
     (request) =>
-      exclusive(async () => {
-        const outcome = await callerFacing(() => activities.decide(ref, request), gone);
-        const { pendingAdministratorIds, ...next } = outcome;
-        apply(next);
-        for (const administratorId of pendingAdministratorIds) {
-          await signalIfRunning(workflowIdFor('administrator', administratorId), organizationRejectedSignal, { reason: request.reason ?? '' });
-        }
-        return state;
+      entity.exclusive(async () => {
+        const { pendingAdministratorIds, ...next } = await callerFacing(() => activities.decide(ref, request), entity.markRemoved);
+        entity.apply(next);
+        await cascade(pendingAdministratorIds.map((id) => workflowIdFor('administrator', id)), organizationRejectedSignal, { reason: request.reason ?? '' });
+        return entity.state;
       }),
     {
       validator: (_request: DecisionRequest) => {
-        notRemoved();
+        entity.ensureNotRemoved(ref.kind);
         // A racing second decision passes this check but then fails in the activity, under the row lock.
-        if (!canDecide(state.status)) throw ApplicationFailure.create({ type: CONFLICT, message: `the ${ref.kind} is ${state.status}, not under review` });
+        if (!canDecide(entity.state.status)) throw conflict(`the ${ref.kind} is ${entity.state.status}, not under review`);
       },
     },
   );
 
-  setHandler(editUpdate, (request) => exclusive(async () => (apply(await callerFacing(() => activities.edit(ref, request), gone)), state)), {
-    validator: (_request: EditRequest) => notRemoved(),
-  });
-
-  setHandler(resubmitUpdate, ({ actor }) => exclusive(async () => (apply(await callerFacing(() => activities.resubmit(ref, actor), gone)), state)), {
-    validator: (_request: { actor: Actor }) => {
-      notRemoved();
-      if (!canResubmit(state.status)) {
-        throw ApplicationFailure.create({ type: CONFLICT, message: `the ${ref.kind} is ${state.status}; only rejected, expiring or expired ones can be resubmitted` });
-      }
-    },
+  setHandler(editUpdate, (request) => entity.exclusive(async () => (entity.apply(await callerFacing(() => activities.edit(ref, request), entity.markRemoved)), entity.state)), {
+    validator: (_request: EditRequest) => entity.ensureNotRemoved(ref.kind),
   });
 
   setHandler(
+    resubmitUpdate,
+    ({ actor }) => entity.exclusive(async () => (entity.apply(await callerFacing(() => activities.resubmit(ref, actor), entity.markRemoved)), entity.state)),
+    {
+      validator: (_request: { actor: Actor }) => {
+        entity.ensureNotRemoved(ref.kind);
+        if (!canResubmit(entity.state.status)) {
+          throw conflict(`the ${ref.kind} is ${entity.state.status}; only rejected, expiring or expired ones can be resubmitted`);
+        }
+      },
+    },
+  );
+
+  // Answers once the delete committed; the administrators and domains it took with it are told in the background.
+  setHandler(
     removeUpdate,
     ({ actor }) =>
-      exclusive(async () => {
+      entity.exclusive(async () => {
         const { administratorIds, domainIds } = await activities.remove(ref, actor);
-        for (const administratorId of administratorIds) {
-          await signalIfRunning(workflowIdFor('administrator', administratorId), organizationRemovedSignal);
-        }
-        for (const domainId of domainIds ?? []) await signalIfRunning(workflowIdFor('domain', domainId), parentRemovedSignal);
-        removed = true;
+        await cascade(administratorIds.map((id) => workflowIdFor('administrator', id)), organizationRemovedSignal);
+        await cascade((domainIds ?? []).map((id) => workflowIdFor('domain', id)), parentRemovedSignal);
+        entity.markRemoved();
       }),
-    { validator: (_request: { actor: Actor }) => notRemoved() },
+    { validator: (_request: { actor: Actor }) => entity.ensureNotRemoved(ref.kind) },
   );
 
   if (ref.kind === 'administrator') {
     // Returned, not voided: allHandlersFinished (checked before continue-as-new) then waits for it.
     setHandler(organizationRejectedSignal, ({ reason }) =>
-      exclusive(async () => {
-        if (!removed) apply(await activities.rejectWithOrganization(ref, reason));
+      entity.exclusive(async () => {
+        if (!entity.removed) entity.apply(await activities.rejectWithOrganization(ref, reason));
       }),
     );
-    setHandler(organizationRemovedSignal, () => {
-      removed = true;
-    });
+    setHandler(organizationRemovedSignal, entity.markRemoved);
   }
 
-  while (!removed) {
-    const seen = version;
-    const wakeAt = nextWake(state);
-    const changed = wakeAt === null
-      ? await condition(() => removed || version !== seen)
-      : await condition(() => removed || version !== seen, Math.max(wakeAt - Date.now(), 1));
-    if (removed) break;
-    if (!changed) {
-      await exclusive(async () => {
-        if (removed) return;
-        await unlessGone(async () => {
-          if (state.status === 'under_review') apply(await activities.remindReviewers(ref));
-          else apply(await activities.advanceValidity(ref));
-        }, gone);
-      });
-    }
-    if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {
-      await condition(() => !lock.busy && allHandlersFinished());
-      if (!removed) await continueAsNew<typeof organizationWorkflow>({ ...input, state });
-    }
-  }
-  await condition(allHandlersFinished);
+  await entity.run(
+    {
+      nextWake,
+      async onWake() {
+        if (entity.state.status === 'under_review') entity.apply(await activities.remindReviewers(ref));
+        else entity.apply(await activities.advanceValidity(ref));
+      },
+      continueAsNew: (state) => continueAsNew<typeof organizationWorkflow>({ ...input, state }),
+      continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+    },
+  );
 }
+
+const conflict = (message: string) => ApplicationFailure.create({ type: FAILURE.conflict, message });
 
 /** The next moment a timer must act: a review reminder, the start of the expiring window, or the end of validity. */
 export function nextWake(state: ProfileState): number | null {
@@ -161,13 +137,8 @@ export function nextWake(state: ProfileState): number | null {
   }
 }
 
-
 /** A workflow that already ended (deleted meanwhile) has nothing to be told. */
-async function signalIfRunning<Args extends unknown[]>(
-  workflowId: string,
-  signal: SignalDefinition<Args>,
-  ...args: Args
-): Promise<void> {
+async function signalIfRunning<Args extends unknown[]>(workflowId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
   try {
     await getExternalWorkflowHandle(workflowId).signal(signal, ...args);
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Actor } from '../../workflows/messages';
-import type { Database } from './schema';
+import type { Actor } from '../domain/vocabulary';
+import type { Database, EventRow } from './schema';
 
 export interface AuditEvent {
   accountId: string;
@@ -11,6 +11,10 @@ export interface AuditEvent {
   before?: unknown;
   after?: unknown;
   note?: string | null;
+  /** When the change happened; the transaction's clock when unset. */
+  at?: Date;
+  /** The activity execution that made the change (see `operationOf`); null outside activities. */
+  operationId?: string | null;
 }
 
 /** Written in the same transaction as the change it describes, so the trail never misses or invents a change. */
@@ -27,6 +31,17 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
       before: event.before === undefined ? null : JSON.stringify(event.before),
       after: event.after === undefined ? null : JSON.stringify(event.after),
       note: event.note ?? null,
+      operation_id: event.operationId ?? null,
+      ...(event.at ? { at: event.at } : {}),
     })
     .execute();
+}
+
+/**
+ * The events an operation already wrote, oldest first: empty unless this is a retry of an activity whose
+ * transaction committed. Read inside the retry's own transaction, after it locked the row.
+ */
+export async function eventsOfOperation(trx: Transaction<Database>, operationId: string | null): Promise<EventRow[]> {
+  if (!operationId) return [];
+  return trx.selectFrom('events').selectAll().where('operation_id', '=', operationId).orderBy('id').execute();
 }

@@ -77,6 +77,8 @@ export interface EventTable {
   before: unknown;
   after: unknown;
   note: string | null;
+  /** The activity execution that wrote it (`<runId>/<activityId>`), for retries after a commit. */
+  operation_id: string | null;
 }
 
 export interface IdempotencyKeyTable {

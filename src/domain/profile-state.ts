@@ -1,5 +1,6 @@
 import type { ProfileState } from '../../workflows/messages';
-import { addDuration, type Duration } from './duration';
+import type { Duration } from './duration';
+import { expiringAt } from './profile-transitions';
 import type { ProfileStatus } from './status';
 
 /** The workflow's view of a reviewed row: the timestamps its timers run on. */
@@ -9,11 +10,10 @@ export function profileStateOf(
   nextReminderAt?: Date,
 ): ProfileState {
   const validUntil = row.valid_until ? new Date(row.valid_until) : null;
-  const windowMs = validUntil ? addDuration(validUntil, expiringWindow).getTime() - validUntil.getTime() : 0;
   return {
     status: row.status,
     nextReminderAt: row.status === 'under_review' ? (nextReminderAt ?? new Date(row.due_at)).toISOString() : null,
-    expiringAt: validUntil ? new Date(validUntil.getTime() - windowMs).toISOString() : null,
+    expiringAt: validUntil ? expiringAt(validUntil, expiringWindow).toISOString() : null,
     validUntil: validUntil?.toISOString() ?? null,
   };
 }

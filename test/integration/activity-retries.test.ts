@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createProfileActivities } from '../../activities/profiles';
+import { connectDatabase, type Db } from '../../src/db/connect';
+import { migrateToLatest } from '../../src/db/migrate';
+import { createAccount } from '../../src/db/principals';
+import { createOrganization } from '../../src/db/profile-create';
+import { administratorInput, organizationInput } from '../../src/domain/schemas';
+import type { ProfileRef, ProfileState } from '../../workflows/messages';
+import { createTestDatabase } from '../support/database';
+import { ADMINISTRATOR, ORGANIZATION, fastTimings } from '../support/harness';
+
+/**
+ * Crash at the commit: an activity whose transaction committed but whose completion never reached
+ * Temporal (worker killed) runs again with the same activity identity. Each status-changing activity
+ * must find its own change applied and return the recorded outcome: no conflict, no second event.
+ * Real PostgreSQL; the activity context (run id + activity id) is what Temporal gives a retry.
+ */
+let db: Db;
+let drop: () => Promise<void>;
+let accountId: string;
+const timings = fastTimings({ reviewSla: '1s', reviewReminderInterval: '1h' });
+const activities = () => createProfileActivities({ db, timings });
+const customer = () => ({ kind: 'customer' as const, id: accountId });
+const reviewer = { kind: 'reviewer' as const, id: randomUUID() };
+
+beforeAll(async () => {
+  const testDb = await createTestDatabase();
+  drop = testDb.drop;
+  db = await connectDatabase({ databaseUrl: testDb.url, dataDir: '' });
+  await migrateToLatest(db);
+  accountId = (await createAccount(db, 'Retries')).accountId;
+});
+afterAll(async () => {
+  await db?.destroy();
+  await drop?.();
+});
+
+/** One scheduled activity: every call through it is an attempt of the same execution. */
+const execution = () => new MockActivityEnvironment({ activityId: String(Math.floor(Math.random() * 1e6)), workflowExecution: { workflowId: 'w', runId: randomUUID() } });
+
+async function submitted(withAdministrator = true): Promise<{ organization: ProfileRef; administrator: ProfileRef }> {
+  const created = await createOrganization(db, {
+    accountId,
+    organization: organizationInput.parse(ORGANIZATION),
+    administrator: withAdministrator ? administratorInput('CN').parse(ADMINISTRATOR) : undefined,
+    actor: customer(),
+    timings,
+    respond: (organization, administrators) => ({ id: organization.id, administratorIds: administrators.map((a) => a.id) }),
+  });
+  return { organization: { kind: 'organization', id: created.body.id }, administrator: { kind: 'administrator', id: created.body.administratorIds[0] } };
+}
+
+const actionsOf = async (entityId: string) => (await db.selectFrom('events').select('action').where('entity_id', '=', entityId).orderBy('id').execute()).map((e) => e.action);
+
+test('a retried rejection returns the recorded outcome, administrators to reject included, and writes one event', async () => {
+  const { organization, administrator } = await submitted();
+  const attempt = execution();
+  const decision = { decision: 'reject' as const, reason: 'no such company', actor: reviewer };
+  const first = await attempt.run(activities().decide, organization, decision);
+  const retry = await attempt.run(activities().decide, organization, decision);
+  expect(first).toMatchObject({ status: 'rejected', pendingAdministratorIds: [administrator.id] });
+  expect(retry).toEqual(first);
+  expect(await actionsOf(organization.id)).toEqual(['submitted', 'rejected']);
+  // Any other decision is still refused.
+  await expect(execution().run(activities().decide, organization, decision)).rejects.toMatchObject({ type: 'Conflict' });
+});
+
+test('a retried approval, resubmission and edit return the recorded state without a second event', async () => {
+  const { organization } = await submitted(false);
+  const approve = execution();
+  const approved = await approve.run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer });
+  expect(await approve.run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer })).toEqual(approved);
+
+  const edit = execution();
+  const request = { changes: { city: 'Shanghai' }, actor: customer() };
+  const edited = (await edit.run(activities().edit, organization, request)) as ProfileState;
+  expect(edited.status).toBe('under_review');
+  expect(await edit.run(activities().edit, organization, request)).toEqual(edited);
+
+  await execution().run(activities().decide, organization, { decision: 'reject' as const, reason: 'city', actor: reviewer });
+  const resubmit = execution();
+  const resubmitted = await resubmit.run(activities().resubmit, organization, customer());
+  expect(await resubmit.run(activities().resubmit, organization, customer())).toEqual(resubmitted);
+  expect(await actionsOf(organization.id)).toEqual(['submitted', 'approved', 'edited', 'rejected', 'resubmitted']);
+});
+
+test('a retried reminder records one overdue event and keeps its next reminder time', async () => {
+  const { organization } = await submitted(false);
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s SLA
+  const remind = execution();
+  const first = (await remind.run(activities().remindReviewers, organization)) as ProfileState;
+  const retry = await remind.run(activities().remindReviewers, organization);
+  expect(retry).toEqual(first);
+  expect(Date.parse(first.nextReminderAt!) - Date.now()).toBeGreaterThan(3_500_000);
+  expect(await actionsOf(organization.id)).toEqual(['submitted', 'review_overdue']);
+});
+
+test('a reminder woken before the due time records nothing and waits for the due time', async () => {
+  const { organization } = await submitted(false);
+  const state = (await execution().run(activities().remindReviewers, organization)) as ProfileState;
+  const row = await db.selectFrom('organizations').select('due_at').where('id', '=', organization.id).executeTakeFirstOrThrow();
+  expect(state.nextReminderAt).toBe(new Date(row.due_at).toISOString());
+  expect(await actionsOf(organization.id)).toEqual(['submitted']);
+});
+
+test('a retried delete returns the same cascade, read back from its events', async () => {
+  const { organization, administrator } = await submitted();
+  const remove = execution();
+  const first = await remove.run(activities().remove, organization, customer());
+  expect(first).toEqual({ administratorIds: [administrator.id], domainIds: [] });
+  expect(await remove.run(activities().remove, organization, customer())).toEqual(first);
+  expect(await actionsOf(organization.id)).toEqual(['submitted', 'deleted']);
+  expect(await actionsOf(administrator.id)).toEqual(['submitted', 'deleted_with_organization']);
+  // Another delete of a row already gone has nothing to cascade.
+  expect(await execution().run(activities().remove, organization, customer())).toEqual({ administratorIds: [], domainIds: [] });
+});

@@ -1,0 +1,195 @@
+// Workflow-safe: the loop every long-lived entity workflow shares, written once. Models: the
+// safe-message-handlers sample of temporalio/samples-typescript (a state object, handlers under a mutex,
+// continue-as-new once every handler has finished).
+import { Mutex } from 'async-mutex';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { ENTITY_STATUS } from '../src/temporal/search-attributes';
+import { FAILURE } from '../src/domain/vocabulary';
+
+/** What a workflow tells the core about its lifecycle. */
+export interface Lifecycle<S> {
+  /** The next moment (ms since the epoch) the clock must act on this state; null when only a message can move it on. */
+  nextWake(state: S): number | null;
+  /**
+   * The clock's work, under the mutex. `timer` is true only when the timer set for the current state
+   * fired: a message that changed the state meanwhile is never taken for the timer.
+   */
+  onWake(timer: boolean): Promise<void>;
+  /** Work a message asked the loop for (a passed pre-check asks for a scan now); checked after each change. */
+  requested?(): boolean;
+  /** Continues as new carrying the state; never returns. */
+  continueAsNew(state: S): Promise<never>;
+  /** Test hook: continue-as-new past this many history events (production relies on the server's suggestion). */
+  continueAsNewAfterEvents?: number;
+}
+
+/**
+ * One entity's state, changed only through `apply` (which keeps the EntityStatus search attribute in
+ * step), by handlers that run one at a time under a real mutex (`condition()` is no mutex: it releases
+ * every waiter whose condition holds in one pass).
+ */
+export class EntityCore<S extends { status: string }> {
+  private current: S;
+  private version = 0;
+  private readonly lock: { exclusive<T>(work: () => Promise<T>): Promise<T>; readonly busy: boolean };
+  private readonly background: Array<Promise<unknown>> = [];
+  /** Set once the row is deleted: handlers refuse, the loop ends. */
+  removed = false;
+
+  /**
+   * `legacy`: a run that started before the core's patch replays as it was recorded (its lock was a
+   * `condition()`, its timer taken even after a change); see `patched()` in the workflows.
+   */
+  constructor(
+    initial: S,
+    private readonly legacy = false,
+    private readonly extraSearchAttributes: (state: S) => SearchAttributeUpdatePair[] = () => [],
+  ) {
+    this.current = initial;
+    this.lock = legacy ? conditionLock() : mutexLock();
+  }
+
+  get state(): S {
+    return this.current;
+  }
+
+  /** The new state after a committed change: search attributes follow, the loop re-plans its timer. */
+  apply(next: S): void {
+    const updates: SearchAttributeUpdatePair[] = next.status !== this.current.status ? [{ key: ENTITY_STATUS, value: next.status }] : [];
+    const before = this.extraSearchAttributes(this.current);
+    for (const pair of this.extraSearchAttributes(next)) {
+      if (before.find((b) => b.key.name === pair.key.name)?.value !== pair.value) updates.push(pair);
+    }
+    if (updates.length) upsertSearchAttributes(updates);
+    this.current = next;
+    this.version++;
+  }
+
+  /** A change that is not a new state (a request for work now): the loop wakes and re-plans. */
+  touch(): void {
+    this.version++;
+  }
+
+  /** Runs `work` when no other handler or timer work is running; FIFO. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.lock.exclusive(work);
+  }
+
+  /** Work that outlives the handler that started it (cascades to other workflows); awaited before continue-as-new and the end. */
+  inBackground(work: Promise<unknown>): void {
+    this.background.push(work);
+  }
+
+  /** The refusal a handler's validator gives once the entity is deleted. */
+  ensureNotRemoved(what: string): void {
+    if (this.removed) throw ApplicationFailure.create({ type: FAILURE.conflict, message: `the ${what} has been deleted` });
+  }
+
+  readonly markRemoved = (): void => {
+    this.removed = true;
+  };
+
+  /** The workflow's main loop: timers, requested work and continue-as-new, until the entity is removed. */
+  async run(lifecycle: Lifecycle<S>): Promise<void> {
+    while (!this.removed) {
+      const wakeAt = lifecycle.nextWake(this.current);
+      const seen = this.version;
+      const changed = () => this.removed || this.version !== seen;
+      const timerFired = wakeAt === null ? (await condition(changed), false) : !(await condition(changed, Math.max(wakeAt - Date.now(), 1)));
+      if (this.removed) break;
+      if (timerFired || lifecycle.requested?.()) {
+        await this.exclusive(async () => {
+          if (this.removed) return;
+          // A handler that held the mutex when the timer fired may have moved the state on: its new wake
+          // time, not the old one, decides (the loop re-plans).
+          const timer = timerFired && (this.legacy || this.version === seen);
+          if (timer || lifecycle.requested?.()) await unlessGone(() => lifecycle.onWake(timer), this.markRemoved);
+        });
+      }
+      if (shouldContinueAsNew(lifecycle.continueAsNewAfterEvents)) {
+        await this.drainBackground();
+        await condition(() => !this.lock.busy && allHandlersFinished());
+        if (!this.removed) await lifecycle.continueAsNew(this.current);
+      }
+    }
+    await this.drainBackground();
+    await condition(allHandlersFinished);
+  }
+
+  private async drainBackground(): Promise<void> {
+    while (this.background.length) await Promise.all(this.background.splice(0));
+  }
+}
+
+function mutexLock() {
+  const mutex = new Mutex();
+  return {
+    exclusive: <T>(work: () => Promise<T>) => mutex.runExclusive(work),
+    get busy() {
+      return mutex.isLocked();
+    },
+  };
+}
+
+/**
+ * The lock of runs recorded before the core's patch, kept so they replay. It is no mutex: `condition()`
+ * releases every waiter whose condition holds in one pass, so queued handlers could start together.
+ */
+export function conditionLock() {
+  let busy = false;
+  return {
+    async exclusive<T>(work: () => Promise<T>): Promise<T> {
+      await condition(() => !busy);
+      busy = true;
+      try {
+        return await work();
+      } finally {
+        busy = false;
+      }
+    },
+    get busy() {
+      return busy;
+    },
+  };
+}
+
+/** The row is gone: deleted while this run was being started by an update that loaded it just before. */
+const isGone = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FAILURE.notFound;
+
+/**
+ * Surfaces an activity's business failure (e.g. Conflict) to the update caller instead of failing the
+ * workflow task; `onGone` lets the workflow end when the row no longer exists.
+ */
+export async function callerFacing<T>(work: () => Promise<T>, onGone?: () => void): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isGone(error)) onGone?.();
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
+    throw error;
+  }
+}
+
+/** Timer work for a row that no longer exists ends the workflow quietly instead of failing it. */
+export async function unlessGone(work: () => Promise<void>, onGone: () => void): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!isGone(error)) throw error;
+    onGone();
+  }
+}
+
+/** The server's suggestion, or a test's small history cap. */
+export function shouldContinueAsNew(afterEvents: number | undefined): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || (afterEvents !== undefined && info.historyLength > afterEvents);
+}
