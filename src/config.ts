@@ -74,7 +74,7 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
   try {
     return parseDuration(env[name] ?? fallback);
   } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`);
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
   }
 }
 

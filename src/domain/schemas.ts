@@ -9,6 +9,7 @@ import { normalizeEmail, normalizePhone, normalizeText } from './normalize';
  */
 export const storable = (schema: z.ZodString) =>
   schema
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
     .refine((v) => !/\p{Surrogate}/u.test(v), 'must be valid Unicode (no unpaired surrogates)');
 
