@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from 'kysely';
 import type { DcvConfig } from '../src/config';
@@ -9,13 +10,15 @@ import { domainStateOf } from '../src/dcv/domain-state';
 import { evaluateQuorum } from '../src/dcv/quorum';
 import { generateRandomValue } from '../src/dcv/random-value';
 import type { CheckResult } from '../src/dcv/result-codes';
-import { type DnsWriter, WriteRefused } from '../src/dcv/dns-writer';
+import { type DnsWriter, ProviderConfigUnusable, WriteRefused } from '../src/dcv/dns-writer';
+import { type AuthoritativeEvidence, authoritativeFault, checkFault, describeAuthoritative, type Fault, resultFaultSide, writeFaultSide } from '../src/dcv/fault-side';
+import { errorCode } from '../src/dcv/perspective';
 import { DnspodError } from '../src/dcv/dnspod';
 import { DnsUpdateError } from '../src/dcv/rfc2136';
 import { addDuration, type Duration } from '../src/domain/duration';
 import { reusableUntil } from '../src/domain/reuse-period';
 import { CONFLICT, NOT_FOUND, type Actor } from '../workflows/messages';
-import type { CheckKind, CheckOutcome, CheckRequest, DcvSettings, DomainIdentity, DomainState } from '../workflows/domain-messages';
+import { CA_SIDE_FAULT, type CheckKind, type CheckOutcome, type CheckRequest, type DcvSettings, type DomainIdentity, type DomainState } from '../workflows/domain-messages';
 
 /** The Baseline Requirements version this service implements; recorded with every validation (BR §3.2.2.4). */
 export const BR_VERSION = '2.2.6';
@@ -78,6 +81,39 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     return undefined;
   }
 
+  /**
+   * Sets or clears the domain's attention flag with its reason (one audit event per change, and a warn
+   * line for operators when the CA's side is at fault). Unchanged attention writes nothing.
+   */
+  async function attend(trx: Transaction<Database>, row: DomainRow, fault: Fault | null): Promise<DomainRow> {
+    const reason = fault?.reason ?? null;
+    if (row.needs_attention === (fault !== null) && (row.attention_reason ?? null) === reason) return row;
+    if (fault?.side === 'ca') log.warn('DCV: a fault on the CA side holds up a domain; retrying on the schedule', { domainId: row.id, domain: row.name, reason });
+    if (fault === null && !row.needs_attention) {
+      return trx.updateTable('domains').set({ attention_reason: null }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+    }
+    return change(trx, row, { needs_attention: fault !== null, attention_reason: reason }, {
+      action: fault ? 'needs_attention' : 'attention_cleared',
+      note: reason ?? `cleared (was: ${row.attention_reason ?? 'no reason recorded'})`,
+      after: { needsAttention: fault !== null, faultSide: fault?.side ?? null },
+    });
+  }
+
+  /** A write that failed, as the workflow must see it: the CA's side retries (CaSideFault), a refusal fails the domain. */
+  function writeFailure(identity: DomainIdentity, error: unknown): unknown {
+    const target = identity.method === 'dns_cname' ? 'delegation' : error instanceof DnspodError ? 'dnspod' : 'rfc2136';
+    const code = error instanceof ProviderConfigUnusable ? 'SECRET' : error instanceof DnspodError ? error.code : error instanceof DnsUpdateError ? error.rcode : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    if (writeFaultSide(target, code) === 'ca') {
+      const where = target === 'delegation' ? `the delegation zone's DNS server (${dcv.delegationServer ? `${dcv.delegationServer.server}:${dcv.delegationServer.port}` : 'not configured'})` : `the service's ${target === 'dnspod' ? 'DNSPod API' : 'DNS provider'} configuration`;
+      const reason = `CA side: ${where} could not publish the record: ${message}`;
+      log.warn('DCV: publishing a record failed on the CA side', { domainId: identity.id, domain: identity.name, reason });
+      return ApplicationFailure.create({ type: CA_SIDE_FAULT, message: reason });
+    }
+    if (isRefusal(error)) return ApplicationFailure.nonRetryable(`the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${message}`, 'DnsWriteRefused');
+    return error;
+  }
+
   /** Where the service writes the value: the TXT behind the customer's CNAME, or `_dnsauth` at the provider. */
   function recordNameFor(identity: Pick<DomainIdentity, 'method' | 'name' | 'id'>): string {
     return identity.method === 'dns_cname' ? delegationTarget(identity.id, dcv) : dnsRecordName(identity.name);
@@ -101,9 +137,14 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      * idempotent. A refusal by the DNS server or provider is final: retrying would not change its mind.
      */
     async publishRecord(identity: DomainIdentity, previous?: string): Promise<string | undefined> {
-      const writer = await writerFor(identity);
+      let writer: DnsWriter | undefined;
+      try {
+        writer = await writerFor(identity);
+      } catch (error) {
+        throw writeFailure(identity, error);
+      }
       if (!writer) {
-        if (identity.method === 'dns_cname') throw ApplicationFailure.nonRetryable('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)', 'DnsWriteRefused');
+        if (identity.method === 'dns_cname') throw writeFailure(identity, new Error('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)'));
         return undefined;
       }
       const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
@@ -112,9 +153,13 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         await writer.publishTxt(recordNameFor(identity), row.random_value, previous);
         return row.random_value;
       } catch (error) {
-        if (isRefusal(error)) throw ApplicationFailure.nonRetryable(`the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${(error as Error).message}`, 'DnsWriteRefused');
-        throw error;
+        throw writeFailure(identity, error);
       }
+    },
+
+    /** Sets (a fault) or clears (null) the domain's attention flag; the state the workflow continues with. */
+    async setAttention(id: string, fault: Fault | null, previous: DomainState): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => stateOf(await attend(trx, await lock(trx, id), fault), previous));
     },
 
     /** The service could not publish the record: nothing the schedule can fix, so the domain fails with the reason. */
@@ -142,41 +187,91 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       );
     },
 
-    /** dns_provider: the record must be on every authoritative server before the CA scans; when it is, that is recorded. */
-    async providerRecordEverywhere(identity: DomainIdentity): Promise<{ ready: boolean; detail: string[] }> {
-      const writer = await writerFor(identity).catch(() => undefined);
-      const row = await db.selectFrom('domains').select(['random_value', 'account_id', 'status']).where('id', '=', identity.id).executeTakeFirst();
-      if (!writer || !row) return { ready: false, detail: ['the DNS provider is not usable'] };
-      // The zone's NS set may not resolve yet (or ever): not ready, rechecked on the schedule, never a stuck workflow.
-      const { allPresent, detail } = await writer
-        .presentOnAllAuthoritative(recordNameFor(identity), row.random_value)
-        .catch((error: Error) => ({ allPresent: false, detail: [`authoritative servers of ${writer.zone} not reachable: ${error.message}`] }));
-      if (allPresent) {
-        await db.transaction().execute((trx) =>
-          recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_on_all_authoritative', after: { status: row.status }, note: detail.join('; ') }),
-        );
+    /**
+     * dns_provider: the record must be on every authoritative server before the CA scans. What each
+     * server answered (or that it did not) goes to lastCheck; a server that does not answer flags the
+     * domain with that evidence; being everywhere is recorded in the audit trail.
+     */
+    async providerRecordEverywhere(identity: DomainIdentity): Promise<{ ready: boolean; detail: string[]; needsAttention?: boolean; attentionReason?: string | null }> {
+      let writer: DnsWriter | undefined;
+      let fault: Fault | null = null;
+      let servers: AuthoritativeEvidence[] = [];
+      try {
+        writer = await writerFor(identity);
+      } catch (error) {
+        const failure = writeFailure(identity, error);
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        fault = { side: failure instanceof ApplicationFailure && failure.type === CA_SIDE_FAULT ? 'ca' : 'customer', reason: reason.startsWith('CA side') ? reason : `customer side: the DNS provider is not usable: ${reason}` };
       }
-      return { ready: allPresent, detail };
+      const row = await db.selectFrom('domains').select(['random_value']).where('id', '=', identity.id).executeTakeFirst();
+      if (!row) return { ready: false, detail: ['the domain no longer exists'] };
+      if (writer) {
+        try {
+          ({ servers } = await writer.presentOnAllAuthoritative(recordNameFor(identity), row.random_value));
+          fault = authoritativeFault(servers);
+        } catch (error) {
+          // The zone's NS set may not resolve yet (or ever): not ready, rechecked on the schedule, never a stuck workflow.
+          fault = authoritativeFault([], errorCode(error) === 'UNKNOWN' ? (error as Error).message : errorCode(error));
+        }
+      }
+      const ready = servers.length > 0 && servers.every((s) => s.present);
+      const detail = servers.length ? servers.map(describeAuthoritative) : [fault?.reason ?? 'no authoritative server'];
+      const updated = await db.transaction().execute(async (trx) => {
+        const locked = await lock(trx, identity.id);
+        const lastCheck = {
+          at: now().toISOString(),
+          kind: 'authoritative',
+          passed: ready,
+          code: ready ? 'passed' : fault ? (fault.side === 'ca' ? 'ca_fault' : 'server_not_answering') : 'not_yet_everywhere',
+          faultSide: fault?.side ?? null,
+          reason: fault?.reason ?? (ready ? null : `waiting for the record on every authoritative server: ${detail.join('; ')}`),
+          servers,
+        };
+        await trx.updateTable('domains').set({ last_check: JSON.stringify(lastCheck) }).where('id', '=', identity.id).execute();
+        if (ready) {
+          await recordEvent(trx, { accountId: locked.account_id, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_on_all_authoritative', after: { status: locked.status }, note: detail.join('; ') });
+        }
+        return attend(trx, locked, ready ? null : fault);
+      });
+      return { ready, detail, needsAttention: updated.needs_attention, attentionReason: updated.attention_reason };
     },
 
-    /** Stores every perspective's results and the quorum; scans also leave an audit event. */
-    async recordCheck(id: string, kind: CheckKind, results: CheckResult[][]): Promise<CheckOutcome> {
+    /**
+     * Stores every perspective's results and the quorum, each failure with the side at fault. With a
+     * `context` (the workflow's own rechecks and scans), the domain's attention follows: a CA-side fault
+     * flags it, and so does a customer-side failure of a renewal; anything else clears it.
+     */
+    async recordCheck(id: string, kind: CheckKind, results: CheckResult[][], context?: { renewing: boolean }): Promise<CheckOutcome> {
+      for (const result of results.flat()) {
+        const side = resultFaultSide(result, dcv.delegationZone);
+        if (side) result.faultSide = side;
+      }
       const perPerspective = results.map((pair) => ({ perspective: pair[0].perspective, passed: pair.every((r) => r.passed) }));
       const quorum = evaluateQuorum(perPerspective);
       const failures = results.flat().filter((r) => !r.passed).map((r) => r.code);
       const code = quorum.passed ? 'passed' : mostCommon(failures) ?? 'no_perspective';
+      const fault = quorum.passed ? null : checkFault(results, dcv.delegationZone);
       const outcome: CheckOutcome = {
         kind,
         passed: quorum.passed,
         code,
         quorum: { summary: quorum.summary, required: quorum.required, passedPerspectives: quorum.passedPerspectives, failedPerspectives: quorum.failedPerspectives },
         results: results.flat(),
+        faultSide: fault?.side ?? null,
+        reason: fault?.reason ?? null,
       };
       await db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('domains').select(['account_id', 'status']).where('id', '=', id).executeTakeFirst();
+        const row = await trx.selectFrom('domains').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
         if (!row) return;
         await trx.insertInto('dcv_checks').values({ domain_id: id, account_id: row.account_id, kind, passed: outcome.passed, code, quorum: JSON.stringify(outcome.quorum), results: JSON.stringify(outcome.results) }).execute();
         await trx.updateTable('domains').set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) }).where('id', '=', id).execute();
+        if (!context || kind === 'precheck') return;
+        const renewalFault: Fault | null =
+          fault?.side === 'customer' && context.renewing
+            ? { side: 'customer', reason: `customer side: automatic revalidation failed (${code}, quorum ${quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place? ${fault.reason.replace(/^customer side: /, '')}` }
+            : null;
+        const updated = await attend(trx, row, fault?.side === 'ca' ? fault : renewalFault);
+        outcome.needsAttention = updated.needs_attention;
       });
       return outcome;
     },
@@ -193,19 +288,24 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     async completeScan(id: string, outcome: CheckOutcome, scansSoFar: number, previous: DomainState): Promise<DomainState> {
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id);
-        const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}`;
+        const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}${outcome.reason && outcome.faultSide !== 'ca' ? `; ${outcome.reason}` : ''}`;
         if (outcome.passed) {
           const at = now();
           const renewal = row.status === 'validated';
           const updated = await change(
             trx,
             row,
-            { status: 'validated', validated_at: at, valid_until: validity(at), br_method: BR_METHOD_SECTION[row.method], br_version: BR_VERSION, needs_attention: false, failure_reason: null },
+            { status: 'validated', validated_at: at, valid_until: validity(at), br_method: BR_METHOD_SECTION[row.method], br_version: BR_VERSION, needs_attention: false, attention_reason: null, failure_reason: null },
             { action: renewal ? 'revalidated' : 'validated', note, after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION } },
           );
           return stateOf(updated);
         }
         if (row.status === 'validated') return stateOf(row, previous);
+        if (outcome.faultSide === 'ca') {
+          // The CA's side failed: not the customer's scan; back to waiting, flagged, retried on the schedule.
+          const updated = await change(trx, row, { status: 'pending', failure_reason: null }, { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` });
+          return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
+        }
         const failed = scansSoFar >= dcv.maxScans;
         const updated = await change(
           trx,
@@ -243,7 +343,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         const row = await lock(trx, id);
         if (mode === 'restart' && row.status === 'verifying') throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends', nonRetryable: true });
         const value = generateRandomValue(ms(dcv.randomValueLifetime), now());
-        const set = { random_value: value.value, random_value_expires_at: value.expiresAt, ...(mode === 'restart' ? { status: 'pending' as const, failure_reason: null, needs_attention: false } : {}) };
+        const set = { random_value: value.value, random_value_expires_at: value.expiresAt, ...(mode === 'restart' ? { status: 'pending' as const, failure_reason: null, needs_attention: false, attention_reason: null } : {}) };
         const updated = await change(trx, row, set, { actor, action: mode === 'restart' ? 'revalidation_requested' : 'renewal_started', after: { randomValueExpiresAt: value.expiresAt.toISOString() } });
         return stateOf(updated, { attempt: 0, renewing: mode === 'renew' });
       });
@@ -254,7 +354,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id);
         if (row.needs_attention) return stateOf(row, previous);
-        const updated = await change(trx, row, { needs_attention: true }, {
+        const updated = await change(trx, row, { needs_attention: true, attention_reason: `customer side: automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary})` }, {
           action: 'needs_attention',
           note: `automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place?`,
         });

@@ -103,7 +103,7 @@ describe('docker-compose.yml: production shape', () => {
   test('the service search attributes are registered, with the types the code declares', () => {
     const types: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
     const expected = SEARCH_ATTRIBUTES.map((key) => `${key.name}=${types[key.type]}`).sort();
-    expect(expected).toEqual(['AccountId=Keyword', 'DomainName=Keyword', 'EntityKind=Keyword', 'EntityStatus=Keyword', 'OrganizationId=Keyword']);
+    expect(expected).toEqual(['AccountId=Keyword', 'DomainName=Keyword', 'EntityKind=Keyword', 'EntityStatus=Keyword', 'NeedsAttention=Bool', 'OrganizationId=Keyword']);
     const admin = env('temporal-admin-tools');
     expect(admin.SEARCH_ATTRIBUTES.split(/\s+/).sort()).toEqual(expected);
     expect(admin.TEMPORAL_ADDRESS).toBe('temporal:7233');

@@ -35,9 +35,11 @@ export interface DomainWorkflowInput {
   /** Carried over continue-as-new: the value the service has published (to replace or take down) and the CA scans so far. */
   published?: string;
   scans?: number;
+  /** Publishing failed on the CA's side: the next wake publishes again before anything else. */
+  republish?: boolean;
 }
 
-/** Settings read once per run through an activity, so configuration changes reach running workflows. */
+/** Settings read when used (a local activity before each wait and each check), so configuration changes reach running workflows. */
 export interface DcvSettings {
   perspectives: string[];
   retryScheduleMs: number[];
@@ -62,7 +64,18 @@ export interface CheckOutcome {
   code: string;
   quorum: { summary: string; required: number; passedPerspectives: string[]; failedPerspectives: string[] };
   results: CheckResult[];
+  /** A failed check: whose side is at fault (only the customer's fails a domain), and the evidence. */
+  faultSide?: 'ca' | 'customer' | null;
+  reason?: string | null;
+  /** The domain's attention flag after the workflow's own rechecks and scans. */
+  needsAttention?: boolean;
 }
+
+/** An activity failure type: the CA's side (its DNS server, its provider configuration) failed; retried, never the customer's fault. */
+export const CA_SIDE_FAULT = 'CaSideFault';
+
+/** Guards the command sequence of settings read when used, fault sides and the NeedsAttention attribute (histories recorded before replay on the old path). */
+export const DCV_FAULTS_PATCH = 'dcv-fault-sides-and-fresh-settings';
 
 export const precheckUpdate = defineUpdate<CheckOutcome, [{ actor: Actor }]>('precheck');
 export const revalidateUpdate = defineUpdate<DomainState, [{ actor: Actor }]>('revalidate');

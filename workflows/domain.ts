@@ -4,7 +4,9 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -12,13 +14,15 @@ import {
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
-import { ENTITY_STATUS } from '../src/temporal/search-attributes';
+import { ENTITY_STATUS, NEEDS_ATTENTION } from '../src/temporal/search-attributes';
 import {
+  CA_SIDE_FAULT,
   type CheckKind,
   type CheckOutcome,
   type DcvSettings,
   type DomainState,
   type DomainWorkflowInput,
+  DCV_FAULTS_PATCH,
   parentRemovedSignal,
   perspectiveTaskQueue,
   precheckUpdate,
@@ -33,7 +37,13 @@ const db = proxyActivities<DomainActivities>({
   retry: { nonRetryableErrorTypes: [CONFLICT, NOT_FOUND, 'DnsWriteRefused'] },
 });
 
-/** Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the reason. */
+/** Configuration as the worker has it now: cheap, so read before every wait and every check. */
+const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
+
+/**
+ * Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the
+ * reason, unless the CA's side failed (CaSideFault): then it waits, flagged, and publishes again.
+ */
 const dnsWrite = proxyActivities<Pick<DomainActivities, 'publishRecord'>>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['DnsWriteRefused'] },
@@ -51,6 +61,8 @@ const causeOf = (error: unknown) => {
   return cause instanceof Error ? cause.message : String(cause);
 };
 
+const isCaSide = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === CA_SIDE_FAULT;
+
 /** A perspective that does not answer in time counts as a failed perspective, never as a stuck workflow. */
 function perspective(name: string) {
   return proxyActivities<PerspectiveActivities>({
@@ -63,7 +75,7 @@ function perspective(name: string) {
 
 function unavailable(name: string, error: unknown): CheckResult[] {
   const detail = `perspective ${name} did not answer: ${error instanceof Error ? error.message : String(error)}`;
-  return [{ perspective: name, code: 'timeout', passed: false, expected: 'an answer from the perspective', observed: [], detail }];
+  return [{ perspective: name, code: 'perspective_unavailable', passed: false, expected: 'an answer from the perspective', observed: [], detail }];
 }
 
 /**
@@ -81,6 +93,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   let version = 0;
   let scans = input.scans ?? 0;
   let published = input.published;
+  let republish = input.republish ?? false;
 
   const gone = () => {
     removed = true;
@@ -88,29 +101,46 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
 
   function apply(next: DomainState): void {
     if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
+    if (next.needsAttention !== state.needsAttention && patched(DCV_FAULTS_PATCH)) upsertSearchAttributes([{ key: NEEDS_ATTENTION, value: next.needsAttention }]);
     state = next;
     version++;
   }
 
 
   let settings: DcvSettings | undefined;
-  const settingsOnce = async () => (settings ??= await db.dcvSettings());
+  /** Perspectives, retry schedule and max scans as configured now (runs recorded before the patch read them once). */
+  async function currentSettings(): Promise<DcvSettings> {
+    if (patched(DCV_FAULTS_PATCH)) return (settings = await config.dcvSettings());
+    return (settings ??= await db.dcvSettings());
+  }
 
-  async function check(kind: CheckKind, names?: string[]): Promise<CheckOutcome> {
-    const { perspectives } = await settingsOnce();
+  async function check(kind: CheckKind, names?: string[], current?: DcvSettings): Promise<CheckOutcome> {
+    const { perspectives } = current ?? (await currentSettings());
     const request = await db.checkRequest(domain.id);
     const results = await Promise.all(
       (names ?? perspectives).map((name) => perspective(name).checkDomain(request).catch((error) => unavailable(name, error))),
     );
-    return db.recordCheck(domain.id, kind, results);
+    return db.recordCheck(domain.id, kind, results, { renewing: state.renewing });
   }
 
-  /** Publishes the value where the service writes it; a failure fails the domain with the reason instead of the workflow. */
+  /**
+   * Publishes the value where the service writes it. A customer-side failure fails the domain with the
+   * reason instead of the workflow; a CA-side one flags it and publishes again at the next wake.
+   */
   async function publish(): Promise<boolean> {
     try {
       published = (await dnsWrite.publishRecord(domain, published)) ?? published;
+      if (republish) {
+        republish = false;
+        if (state.needsAttention) apply(await db.setAttention(domain.id, null, state));
+      }
       return true;
     } catch (error) {
+      if (isCaSide(error) && patched(DCV_FAULTS_PATCH)) {
+        republish = true;
+        apply(await db.setAttention(domain.id, { side: 'ca', reason: causeOf(error) }, { ...state, attempt: state.attempt + 1 }));
+        return false;
+      }
       apply(await db.failDomain(domain.id, causeOf(error), state));
       return false;
     }
@@ -133,23 +163,30 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   }
 
   async function scan(): Promise<void> {
+    const faultSides = patched(DCV_FAULTS_PATCH);
     if (domain.method === 'dns_provider') {
-      const { ready } = await db.providerRecordEverywhere(domain);
-      if (!ready) return apply({ ...state, attempt: state.attempt + 1 });
+      const everywhere = await db.providerRecordEverywhere(domain);
+      if (!everywhere.ready) return apply({ ...state, attempt: state.attempt + 1, needsAttention: everywhere.needsAttention ?? state.needsAttention });
     }
     // A cheap look from one perspective first; the full scan only once the record is there.
-    const first = (await settingsOnce()).perspectives.slice(0, 1);
-    const recheck = await check('recheck', first);
+    const current = await currentSettings();
+    const recheck = await check('recheck', current.perspectives.slice(0, 1), current);
     if (!recheck.passed) {
-      if (state.renewing) apply(await db.flagAttention(domain.id, recheck, { ...state, attempt: state.attempt + 1 }));
+      if (faultSides) apply({ ...state, attempt: state.attempt + 1, needsAttention: recheck.needsAttention ?? state.needsAttention });
+      else if (state.renewing) apply(await db.flagAttention(domain.id, recheck, { ...state, attempt: state.attempt + 1 }));
       else apply({ ...state, attempt: state.attempt + 1 });
       return;
     }
     if (!state.renewing) apply(await db.beginScan(domain.id));
-    scans++;
-    const outcome = await check('scan');
-    apply(await db.completeScan(domain.id, outcome, scans, state));
-    if (!outcome.passed && state.renewing) apply(await db.flagAttention(domain.id, outcome, { ...state, attempt: state.attempt + 1 }));
+    const thisScan = scans + 1;
+    const outcome = await check('scan', undefined, current);
+    // A scan the CA's side spoiled is not the customer's: it does not count towards the maximum.
+    if (!faultSides || outcome.faultSide !== 'ca') scans = thisScan;
+    apply(await db.completeScan(domain.id, outcome, thisScan, state));
+    if (!outcome.passed && state.renewing) {
+      if (faultSides) apply({ ...state, attempt: state.attempt + 1, needsAttention: outcome.needsAttention ?? state.needsAttention });
+      else apply(await db.flagAttention(domain.id, outcome, { ...state, attempt: state.attempt + 1 }));
+    }
     if (outcome.passed && domain.method === 'dns_provider') await takeDown();
   }
 
@@ -208,7 +245,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await publish();
 
   while (!removed) {
-    const { retryScheduleMs } = await settingsOnce();
+    const { retryScheduleMs } = await currentSettings();
     const wakeAt = nextWake(state, retryScheduleMs, Date.now());
     const seen = version;
     const woke = wakeAt === null
@@ -227,7 +264,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     }
     if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {
       await condition(() => !lock.busy && allHandlersFinished());
-      if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans });
+      if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish });
     }
   }
   await condition(allHandlersFinished);
@@ -237,14 +274,16 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const now = Date.now();
     if (state.status === 'pending') {
       if (now >= Date.parse(state.randomValueExpiresAt)) return apply(await db.expireRandomValue(domain.id));
+      // The CA's side could not publish the value last time: nothing to scan for until it can.
+      if (republish && !(await publish())) return;
       return scan();
     }
     if (state.status === 'validated') {
       if (state.validUntil && now >= Date.parse(state.validUntil)) return apply(await db.expireValidation(domain.id, state));
       if (!state.renewing && state.revalidateAt && now >= Date.parse(state.revalidateAt)) {
         apply(await db.rotateRandomValue(domain.id, 'renew'));
-        await publish();
-      }
+        if (!(await publish()) && republish) return;
+      } else if (republish && !(await publish())) return;
       if (state.renewing || requested) return scan();
     }
   }

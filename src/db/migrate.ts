@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as profiles from './migrations/2026_11_28_001_profiles';
 import * as domains from './migrations/2026_11_28_002_domains';
 import * as updateKeys from './migrations/2026_11_28_003_update_keys';
+import * as domainAttention from './migrations/2026_11_29_004_domain_attention';
 import * as eventOperations from './migrations/2026_11_29_010_event_operations';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
@@ -9,6 +10,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_001_profiles': profiles,
   '2026_11_28_002_domains': domains,
   '2026_11_28_003_update_keys': updateKeys,
+  '2026_11_29_004_domain_attention': domainAttention,
   '2026_11_29_010_event_operations': eventOperations,
 };
 

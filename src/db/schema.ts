@@ -128,6 +128,8 @@ export interface DomainTable {
   br_method: string | null;
   br_version: string | null;
   needs_attention: Generated<boolean>;
+  /** Why it needs attention, naming the side at fault. */
+  attention_reason: Generated<string | null>;
   failure_reason: string | null;
   last_check: ColumnType<unknown, string | null, string | null>;
   last_precheck_at: Timestamp | null;

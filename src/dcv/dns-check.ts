@@ -14,11 +14,17 @@ function normalizeFqdn(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
 }
 
-function failure(perspective: Perspective, err: unknown, expected: string, what: string): CheckResult {
+/** Names the DNS lookup a result is about, and the resolver's error: the evidence of whose side a failure is on. */
+function about(result: CheckResult, name: string, err?: unknown): CheckResult {
+  result.lookup = err === undefined ? { name } : { name, error: errorCode(err) };
+  return result;
+}
+
+function failure(perspective: Perspective, err: unknown, expected: string, what: string, name: string): CheckResult {
   const kind = classifyDnsError(err);
-  if (kind === 'not_found') return checkResult(perspective.name, 'record_not_found', expected, [], `No ${what} was found.`);
-  if (kind === 'timeout') return checkResult(perspective.name, 'timeout', expected, [], `The DNS query for ${what} timed out.`);
-  return checkResult(perspective.name, 'dns_error', expected, [], `The DNS query for ${what} failed (${errorCode(err)}).`);
+  if (kind === 'not_found') return about(checkResult(perspective.name, 'record_not_found', expected, [], `No ${what} was found.`), name, err);
+  if (kind === 'timeout') return about(checkResult(perspective.name, 'timeout', expected, [], `The DNS query for ${what} timed out.`), name, err);
+  return about(checkResult(perspective.name, 'dns_error', expected, [], `The DNS query for ${what} failed (${errorCode(err)}).`), name, err);
 }
 
 /** TXT strings of one record are concatenated (RFC 1035 §3.3.14, as Boulder does). */
@@ -30,14 +36,11 @@ async function lookupTxt(resolver: dnsPromises.Resolver, name: string): Promise<
 function evaluateTxt(perspective: Perspective, name: string, values: string[], expected: string): CheckResult {
   const observed = values.slice(0, MAX_OBSERVED).map((v) => excerpt(v));
   if (values.includes(expected)) {
-    return checkResult(perspective.name, 'passed', expected, observed, `The TXT record at ${name} has the expected value.`);
+    return about(checkResult(perspective.name, 'passed', expected, observed, `The TXT record at ${name} has the expected value.`), name);
   }
-  return checkResult(
-    perspective.name,
-    'value_mismatch',
-    expected,
-    observed,
-    `${values.length} TXT value(s) at ${name}, none equal to the expected value.`,
+  return about(
+    checkResult(perspective.name, 'value_mismatch', expected, observed, `${values.length} TXT value(s) at ${name}, none equal to the expected value.`),
+    name,
   );
 }
 
@@ -57,7 +60,7 @@ export async function checkTxt(
     const values = await withDeadline(resolver, timeoutMs, () => lookupTxt(resolver, name));
     return evaluateTxt(perspective, name, values, expectedValue);
   } catch (err) {
-    return failure(perspective, err, expectedValue, `TXT record at ${name}`);
+    return failure(perspective, err, expectedValue, `TXT record at ${name}`, name);
   }
 }
 
@@ -80,7 +83,7 @@ export async function checkCname(
     targets = (await withDeadline(resolver, timeoutMs, () => resolver.resolveCname(name))).map(normalizeFqdn);
   } catch (err) {
     const kind = classifyDnsError(err);
-    if (kind !== 'not_found') return failure(perspective, err, target, `CNAME record at ${name}`);
+    if (kind !== 'not_found') return failure(perspective, err, target, `CNAME record at ${name}`, name);
     return checkResult(perspective.name, 'cname_not_delegated', target, [], `There is no CNAME record at ${name}.`);
   }
   if (!targets.includes(target)) {
@@ -96,7 +99,7 @@ export async function checkCname(
     const values = await withDeadline(resolver, timeoutMs, () => lookupTxt(resolver, target));
     return evaluateTxt(perspective, target, values, expectedValue);
   } catch (err) {
-    return failure(perspective, err, expectedValue, `TXT record at the delegation target ${target}`);
+    return failure(perspective, err, expectedValue, `TXT record at the delegation target ${target}`, target);
   }
 }
 
@@ -134,8 +137,8 @@ export async function checkCaa(
     } catch (err) {
       const kind = classifyDnsError(err);
       if (kind === 'not_found') continue;
-      if (kind === 'timeout') return checkResult(perspective.name, 'timeout', issuer, [], `The CAA query for ${name} timed out.`);
-      return checkResult(perspective.name, 'dns_error', issuer, [], `The CAA query for ${name} failed (${errorCode(err)}).`);
+      if (kind === 'timeout') return about(checkResult(perspective.name, 'timeout', issuer, [], `The CAA query for ${name} timed out.`), name, err);
+      return about(checkResult(perspective.name, 'dns_error', issuer, [], `The CAA query for ${name} failed (${errorCode(err)}).`), name, err);
     }
     const records = raw.map(toCaaRecord).filter((r): r is CaaRecord => r !== null);
     if (records.length === 0) continue;

@@ -1,6 +1,7 @@
 import { getDomain } from 'tldts';
 import { addTxtRecord, deleteTxtRecords, type DnspodConfig, dnspodSubDomain } from './dnspod';
-import { addTxt, authoritativeServers, checkAllAuthoritative, deleteTxt, type Rfc2136Config, upsertTxt } from './rfc2136';
+import type { AuthoritativeEvidence } from './fault-side';
+import { addTxt, type AuthoritativeCheck, authoritativeServers, checkAllAuthoritative, deleteTxt, type Rfc2136Config, upsertTxt } from './rfc2136';
 
 /**
  * Writes and removes the TXT records the service itself publishes: in its delegation zone, where each
@@ -13,8 +14,11 @@ export interface DnsWriter {
   publishTxt(name: string, value: string, previous?: string): Promise<void>;
   /** Removes what the service published; at a provider only `value`, and nothing when it is unknown. */
   removeTxt(name: string, value?: string): Promise<void>;
-  /** Whether every authoritative server of the zone already answers the value (checked before a scan). */
-  presentOnAllAuthoritative(name: string, value: string): Promise<{ allPresent: boolean; detail: string[] }>;
+  /**
+   * Whether every authoritative server of the zone already answers the value (checked before a scan),
+   * with what each server answered or that it did not. Throws when the zone's NS set cannot be listed.
+   */
+  presentOnAllAuthoritative(name: string, value: string): Promise<{ allPresent: boolean; servers: AuthoritativeEvidence[] }>;
 }
 
 /** The DNS the writers ask for a zone's NS set; the port is 53 except in tests. */
@@ -27,6 +31,12 @@ const TTL_SECONDS = 60;
 
 /** A write the server or the service's own rules refuse: retrying cannot help, the reason goes to the customer. */
 export class WriteRefused extends Error {}
+
+/** The service's own configuration makes a provider unusable (its SECRET_KEY cannot open the stored secret): the CA's side. */
+export class ProviderConfigUnusable extends Error {}
+
+const evidenceOf = (results: AuthoritativeCheck[]): AuthoritativeEvidence[] =>
+  results.map((r) => ({ server: r.server.name.replace(/\.$/, ''), address: r.server.address, present: r.present, observed: r.observed, ...(r.error ? { error: r.error } : {}) }));
 
 function inZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
@@ -47,7 +57,7 @@ export function rfc2136Writer(config: Rfc2136Config, lookup: AuthorityLookup, ow
     async presentOnAllAuthoritative(name, value) {
       const servers = await authoritativeServers(config.zone, { resolvers: lookup.resolvers, port: lookup.port });
       const { allPresent, results } = await checkAllAuthoritative(servers, name, value);
-      return { allPresent, detail: results.map((r) => `${r.server.name} (${r.server.address}): ${r.present ? 'present' : r.error ?? `saw ${r.observed.join(', ') || 'nothing'}`}`) };
+      return { allPresent, servers: evidenceOf(results) };
     },
   };
 }
@@ -66,7 +76,7 @@ export function dnspodWriter(config: DnspodConfig, domainName: string, lookup: A
     async presentOnAllAuthoritative(name, value) {
       const servers = await authoritativeServers(zone, { resolvers: lookup.resolvers, port: lookup.port });
       const { allPresent, results } = await checkAllAuthoritative(servers, name, value);
-      return { allPresent, detail: results.map((r) => `${r.server.name}: ${r.present ? 'present' : 'missing'}`) };
+      return { allPresent, servers: evidenceOf(results) };
     },
   };
 }

@@ -17,6 +17,8 @@ export const RESULT_CODES = [
   'tls_error',
   'connection_refused',
   'http_error',
+  /** The perspective itself did not answer (its worker is down or overloaded): the CA's side. */
+  'perspective_unavailable',
 ] as const;
 
 export type ResultCode = (typeof RESULT_CODES)[number];
@@ -45,6 +47,10 @@ export interface CheckResult {
   /** One human sentence. */
   detail: string;
   hops?: HttpHop[];
+  /** DNS checks: the name looked up and, when the lookup failed, the resolver's error code. */
+  lookup?: { name: string; error?: string };
+  /** Set when stored: whose side a failure is on (src/dcv/fault-side.ts). */
+  faultSide?: 'ca' | 'customer';
 }
 
 export function checkResult(

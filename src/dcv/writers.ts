@@ -2,7 +2,7 @@ import { lookup as resolveHost } from 'node:dns/promises';
 import type { DcvConfig } from '../config';
 import type { Db } from '../db/connect';
 import { open } from '../domain/secret-box';
-import { type DnsWriter, dnspodWriter, rfc2136Writer, WriteRefused } from './dns-writer';
+import { type DnsWriter, dnspodWriter, ProviderConfigUnusable, rfc2136Writer, WriteRefused } from './dns-writer';
 import { classifyAddress } from './ssrf-guard';
 
 /** The DNS writers domain activities use: the service's delegation zone, and each account's own providers. */
@@ -15,7 +15,12 @@ export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
     },
     async provider(accountId: string, providerId: string, domainName: string): Promise<DnsWriter> {
       const row = await db.selectFrom('dns_providers').selectAll().where('id', '=', providerId).where('account_id', '=', accountId).executeTakeFirstOrThrow();
-      const secret = open(secretKey, row.secret_ciphertext, row.id);
+      let secret: string;
+      try {
+        secret = open(secretKey, row.secret_ciphertext, row.id);
+      } catch (error) {
+        throw new ProviderConfigUnusable(`the service cannot decrypt the DNS provider's secret with its SECRET_KEY (${(error as Error).message})`);
+      }
       const settings = row.settings as Record<string, string | number>;
       if (row.kind === 'rfc2136') {
         const server = await publicServer(String(settings.server), dcv.allowPrivateAddresses);

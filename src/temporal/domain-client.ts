@@ -6,7 +6,7 @@ import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
 import type { DomainWorkflowInput } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
-import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS } from './search-attributes';
+import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION } from './search-attributes';
 import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
 
 export interface DomainWorkflows {
@@ -27,6 +27,7 @@ export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfi
         { key: ENTITY_KIND, value: 'domain' },
         { key: ENTITY_STATUS, value: row.status },
         { key: DOMAIN_NAME, value: row.name },
+        { key: NEEDS_ATTENTION, value: row.needs_attention },
       ],
       staticSummary: `Domain ${row.name} (${row.method})`,
     };

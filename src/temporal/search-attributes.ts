@@ -7,4 +7,7 @@ export const ENTITY_STATUS = defineSearchAttributeKey('EntityStatus', SearchAttr
 export const ORGANIZATION_ID = defineSearchAttributeKey('OrganizationId', SearchAttributeType.KEYWORD);
 export const DOMAIN_NAME = defineSearchAttributeKey('DomainName', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID, DOMAIN_NAME];
+/** A domain held up by something someone must fix (a CA-side fault, or the customer's DNS): operators filter on it. */
+export const NEEDS_ATTENTION = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+
+export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID, DOMAIN_NAME, NEEDS_ATTENTION];

@@ -5,7 +5,7 @@ describe('result codes', () => {
     expect(RESULT_CODES).toEqual([
       'passed', 'record_not_found', 'value_mismatch', 'cname_not_delegated', 'file_not_found', 'file_content_mismatch',
       'timeout', 'dns_error', 'blocked_address', 'redirect_not_allowed', 'too_many_redirects', 'body_too_large',
-      'caa_forbids', 'tls_error', 'connection_refused', 'http_error',
+      'caa_forbids', 'tls_error', 'connection_refused', 'http_error', 'perspective_unavailable',
     ]);
     expect(new Set(RESULT_CODES).size).toBe(RESULT_CODES.length);
     expect(isResultCode('timeout')).toBe(true);

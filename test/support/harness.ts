@@ -30,6 +30,8 @@ export interface Harness {
   reviewer(name?: string): Promise<Api>;
   /** Calls without a key, or with an arbitrary Authorization header. */
   anonymous(): Api;
+  /** Stops the workers and starts them again, on the same task queue and database, with `env` as their configuration (a redeploy). */
+  restartWorkers(env: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,8 +76,8 @@ export async function startHarness(
   const secretKey = randomBytes(32);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const workers = await createWorkers(config, address, db, secretKey, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
-  const running = workers.run();
+  let workers = await createWorkers(config, address, db, secretKey, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+  let running = workers.run();
   const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents);
   const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents);
 
@@ -121,6 +123,13 @@ export async function startHarness(
       return api(apiKey, reviewerId);
     },
     anonymous: () => api('', ''),
+    async restartWorkers(env) {
+      await workers.shutdown();
+      await running;
+      const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
+      workers = await createWorkers(next, address, db, secretKey, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+      running = workers.run();
+    },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       await workers.shutdown();
