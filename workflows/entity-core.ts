@@ -17,7 +17,7 @@ import { FAILURE } from '../src/domain/vocabulary';
 /** What a workflow tells the core about its lifecycle. */
 export interface Lifecycle<S> {
   /** The next moment (ms since the epoch) the clock must act on this state; null when only a message can move it on. */
-  nextWake(state: S): number | null;
+  nextWake(state: S): number | null | Promise<number | null>;
   /**
    * The clock's work, under the mutex. `timer` is true only when the timer set for the current state
    * fired: a message that changed the state meanwhile is never taken for the timer.
@@ -100,7 +100,8 @@ export class EntityCore<S extends { status: string }> {
   /** The workflow's main loop: timers, requested work and continue-as-new, until the entity is removed. */
   async run(lifecycle: Lifecycle<S>): Promise<void> {
     while (!this.removed) {
-      const wakeAt = lifecycle.nextWake(this.current);
+      const planned = lifecycle.nextWake(this.current);
+      const wakeAt = planned instanceof Promise ? await planned : planned;
       const seen = this.version;
       const changed = () => this.removed || this.version !== seen;
       const timerFired = wakeAt === null ? (await condition(changed), false) : !(await condition(changed, Math.max(wakeAt - Date.now(), 1)));
