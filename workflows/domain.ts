@@ -1,20 +1,9 @@
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
-import { ENTITY_STATUS, NEEDS_ATTENTION } from '../src/temporal/search-attributes';
+import { FAILURE } from '../src/domain/vocabulary';
+import { NEEDS_ATTENTION } from '../src/temporal/search-attributes';
 import {
   CA_SIDE_FAULT,
   type CheckKind,
@@ -29,13 +18,16 @@ import {
   removeDomainUpdate,
   revalidateUpdate,
 } from './domain-messages';
-import { callerFacing, serializer, shouldContinueAsNew, unlessGone } from './entity-support';
-import { type Actor, CONFLICT, NOT_FOUND } from './messages';
+import { callerFacing, EntityCore } from './entity-core';
+import type { Actor } from './messages';
 
 const db = proxyActivities<DomainActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { nonRetryableErrorTypes: [CONFLICT, NOT_FOUND, 'DnsWriteRefused'] },
+  retry: { nonRetryableErrorTypes: [FAILURE.conflict, FAILURE.notFound, 'DnsWriteRefused'] },
 });
+
+/** Runs before this patch locked handlers with `condition()` (no mutex) and could take a change for a timer. */
+const DOMAIN_CORE_PATCH = 'domain-entity-core';
 
 /** Configuration as the worker has it now: cheap, so read before every wait and every check. */
 const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
@@ -85,27 +77,15 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
-  let state: DomainState = input.state;
-  let removed = false;
-  const lock = serializer();
-  const { exclusive } = lock;
+  // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
+  const entity = new EntityCore<DomainState>(input.state, !patched(DOMAIN_CORE_PATCH), (s) =>
+    patched(DCV_FAULTS_PATCH) ? [{ key: NEEDS_ATTENTION, value: s.needsAttention }] : [],
+  );
+  const apply = (next: DomainState) => entity.apply(next);
   let checkNow = false;
-  let version = 0;
   let scans = input.scans ?? 0;
   let published = input.published;
   let republish = input.republish ?? false;
-
-  const gone = () => {
-    removed = true;
-  };
-
-  function apply(next: DomainState): void {
-    if (next.status !== state.status) upsertSearchAttributes([{ key: ENTITY_STATUS, value: next.status }]);
-    if (next.needsAttention !== state.needsAttention && patched(DCV_FAULTS_PATCH)) upsertSearchAttributes([{ key: NEEDS_ATTENTION, value: next.needsAttention }]);
-    state = next;
-    version++;
-  }
-
 
   let settings: DcvSettings | undefined;
   /** Perspectives, retry schedule and max scans as configured now (runs recorded before the patch read them once). */
@@ -120,7 +100,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const results = await Promise.all(
       (names ?? perspectives).map((name) => perspective(name).checkDomain(request).catch((error) => unavailable(name, error))),
     );
-    return db.recordCheck(domain.id, kind, results, { renewing: state.renewing });
+    return db.recordCheck(domain.id, kind, results, { renewing: entity.state.renewing });
   }
 
   /**
@@ -132,16 +112,16 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
       published = (await dnsWrite.publishRecord(domain, published)) ?? published;
       if (republish) {
         republish = false;
-        if (state.needsAttention) apply(await db.setAttention(domain.id, null, state));
+        if (entity.state.needsAttention) apply(await db.setAttention(domain.id, null, entity.state));
       }
       return true;
     } catch (error) {
       if (isCaSide(error) && patched(DCV_FAULTS_PATCH)) {
         republish = true;
-        apply(await db.setAttention(domain.id, { side: 'ca', reason: causeOf(error) }, { ...state, attempt: state.attempt + 1 }));
+        apply(await db.setAttention(domain.id, { side: 'ca', reason: causeOf(error) }, { ...entity.state, attempt: entity.state.attempt + 1 }));
         return false;
       }
-      apply(await db.failDomain(domain.id, causeOf(error), state));
+      apply(await db.failDomain(domain.id, causeOf(error), entity.state));
       return false;
     }
   }
@@ -166,26 +146,26 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const faultSides = patched(DCV_FAULTS_PATCH);
     if (domain.method === 'dns_provider') {
       const everywhere = await db.providerRecordEverywhere(domain);
-      if (!everywhere.ready) return apply({ ...state, attempt: state.attempt + 1, needsAttention: everywhere.needsAttention ?? state.needsAttention });
+      if (!everywhere.ready) return apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: everywhere.needsAttention ?? entity.state.needsAttention });
     }
     // A cheap look from one perspective first; the full scan only once the record is there.
     const current = await currentSettings();
     const recheck = await check('recheck', current.perspectives.slice(0, 1), current);
     if (!recheck.passed) {
-      if (faultSides) apply({ ...state, attempt: state.attempt + 1, needsAttention: recheck.needsAttention ?? state.needsAttention });
-      else if (state.renewing) apply(await db.flagAttention(domain.id, recheck, { ...state, attempt: state.attempt + 1 }));
-      else apply({ ...state, attempt: state.attempt + 1 });
+      if (faultSides) apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: recheck.needsAttention ?? entity.state.needsAttention });
+      else if (entity.state.renewing) apply(await db.flagAttention(domain.id, recheck, { ...entity.state, attempt: entity.state.attempt + 1 }));
+      else apply({ ...entity.state, attempt: entity.state.attempt + 1 });
       return;
     }
-    if (!state.renewing) apply(await db.beginScan(domain.id));
+    if (!entity.state.renewing) apply(await db.beginScan(domain.id));
     const thisScan = scans + 1;
     const outcome = await check('scan', undefined, current);
     // A scan the CA's side spoiled is not the customer's: it does not count towards the maximum.
     if (!faultSides || outcome.faultSide !== 'ca') scans = thisScan;
-    apply(await db.completeScan(domain.id, outcome, thisScan, state));
-    if (!outcome.passed && state.renewing) {
-      if (faultSides) apply({ ...state, attempt: state.attempt + 1, needsAttention: outcome.needsAttention ?? state.needsAttention });
-      else apply(await db.flagAttention(domain.id, outcome, { ...state, attempt: state.attempt + 1 }));
+    apply(await db.completeScan(domain.id, outcome, thisScan, entity.state));
+    if (!outcome.passed && entity.state.renewing) {
+      if (faultSides) apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: outcome.needsAttention ?? entity.state.needsAttention });
+      else apply(await db.flagAttention(domain.id, outcome, { ...entity.state, attempt: entity.state.attempt + 1 }));
     }
     if (outcome.passed && domain.method === 'dns_provider') await takeDown();
   }
@@ -193,29 +173,29 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   setHandler(
     precheckUpdate,
     async () => {
-      const outcome = await callerFacing(() => check('precheck'), gone);
-      if (outcome.passed && state.status === 'pending') {
+      const outcome = await callerFacing(() => check('precheck'), entity.markRemoved);
+      if (outcome.passed && entity.state.status === 'pending') {
         checkNow = true;
-        version++;
+        entity.touch();
       }
       return outcome;
     },
-    { validator: (_request: { actor: Actor }) => ensureNotRemoved() },
+    { validator: (_request: { actor: Actor }) => entity.ensureNotRemoved('domain') },
   );
 
   setHandler(
     revalidateUpdate,
     ({ actor }) =>
-      exclusive(async () => {
-        apply(await callerFacing(() => db.rotateRandomValue(domain.id, 'restart', actor), gone));
+      entity.exclusive(async () => {
+        apply(await callerFacing(() => db.rotateRandomValue(domain.id, 'restart', actor), entity.markRemoved));
         scans = 0;
         checkNow = await publish();
-        return state;
+        return entity.state;
       }),
     {
       validator: (_request: { actor: Actor }) => {
-        ensureNotRemoved();
-        if (state.status === 'verifying') throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends' });
+        entity.ensureNotRemoved('domain');
+        if (entity.state.status === 'verifying') throw ApplicationFailure.create({ type: FAILURE.conflict, message: 'a CA scan is running; retry when it ends' });
       },
     },
   );
@@ -223,68 +203,53 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   setHandler(
     removeDomainUpdate,
     ({ actor }) =>
-      exclusive(async () => {
+      entity.exclusive(async () => {
         await db.removeDomain(domain, actor, await unpublish());
-        removed = true;
+        entity.markRemoved();
       }),
-    { validator: (_request: { actor: Actor }) => ensureNotRemoved() },
+    { validator: (_request: { actor: Actor }) => entity.ensureNotRemoved('domain') },
   );
 
   setHandler(parentRemovedSignal, () =>
-    exclusive(async () => {
-      if (removed) return;
+    entity.exclusive(async () => {
+      if (entity.removed) return;
       await takeDown();
-      removed = true;
+      entity.markRemoved();
     }),
   );
 
-  function ensureNotRemoved(): void {
-    if (removed) throw ApplicationFailure.create({ type: CONFLICT, message: 'the domain has been deleted' });
-  }
-
   if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await publish();
 
-  while (!removed) {
-    const { retryScheduleMs } = await currentSettings();
-    const wakeAt = nextWake(state, retryScheduleMs, Date.now());
-    const seen = version;
-    const woke = wakeAt === null
-      ? await condition(() => removed || version !== seen)
-      : await condition(() => removed || version !== seen, Math.max(wakeAt - Date.now(), 1));
-    if (removed) break;
-    if (!woke || checkNow) {
-      await exclusive(async () => {
-        if (removed) return;
-        const wasCheckNow = checkNow;
-        checkNow = false;
-        await unlessGone(() => step(wasCheckNow), gone);
-        // A domain that failed for good leaves nothing at the customer's provider (values from runs that did not track them stay).
-        if (state.status === 'failed' && domain.method === 'dns_provider' && published !== undefined) await takeDown();
-      });
-    }
-    if (shouldContinueAsNew(input.continueAsNewAfterEvents)) {
-      await condition(() => !lock.busy && allHandlersFinished());
-      if (!removed) await continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish });
-    }
-  }
-  await condition(allHandlersFinished);
+  await entity.run({
+    nextWake: async (state) => nextWake(state, (await currentSettings()).retryScheduleMs, Date.now()),
+    requested: () => checkNow,
+    async onWake() {
+      const wasCheckNow = checkNow;
+      checkNow = false;
+      await step(wasCheckNow);
+      // A domain that failed for good leaves nothing at the customer's provider (values from runs that did not track them stay).
+      if (entity.state.status === 'failed' && domain.method === 'dns_provider' && published !== undefined) await takeDown();
+    },
+    continueAsNew: (state) => continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish }),
+    continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+  });
 
   /** What the clock (or a passed pre-check) asks for now. */
   async function step(requested: boolean): Promise<void> {
     const now = Date.now();
-    if (state.status === 'pending') {
-      if (now >= Date.parse(state.randomValueExpiresAt)) return apply(await db.expireRandomValue(domain.id));
+    if (entity.state.status === 'pending') {
+      if (now >= Date.parse(entity.state.randomValueExpiresAt)) return apply(await db.expireRandomValue(domain.id));
       // The CA's side could not publish the value last time: nothing to scan for until it can.
       if (republish && !(await publish())) return;
       return scan();
     }
-    if (state.status === 'validated') {
-      if (state.validUntil && now >= Date.parse(state.validUntil)) return apply(await db.expireValidation(domain.id, state));
-      if (!state.renewing && state.revalidateAt && now >= Date.parse(state.revalidateAt)) {
+    if (entity.state.status === 'validated') {
+      if (entity.state.validUntil && now >= Date.parse(entity.state.validUntil)) return apply(await db.expireValidation(domain.id, entity.state));
+      if (!entity.state.renewing && entity.state.revalidateAt && now >= Date.parse(entity.state.revalidateAt)) {
         apply(await db.rotateRandomValue(domain.id, 'renew'));
         if (!(await publish()) && republish) return;
       } else if (republish && !(await publish())) return;
-      if (state.renewing || requested) return scan();
+      if (entity.state.renewing || requested) return scan();
     }
   }
 }

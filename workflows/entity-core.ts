@@ -104,7 +104,8 @@ export class EntityCore<S extends { status: string }> {
       const wakeAt = planned instanceof Promise ? await planned : planned;
       const seen = this.version;
       const changed = () => this.removed || this.version !== seen;
-      const timerFired = wakeAt === null ? (await condition(changed), false) : !(await condition(changed, Math.max(wakeAt - Date.now(), 1)));
+      // Legacy runs took any wake-up without a timer for the timer (the reminder "past due by -86400s" bug).
+      const timerFired = wakeAt === null ? (await condition(changed), this.legacy) : !(await condition(changed, Math.max(wakeAt - Date.now(), 1)));
       if (this.removed) break;
       if (timerFired || lifecycle.requested?.()) {
         await this.exclusive(async () => {

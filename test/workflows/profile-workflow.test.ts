@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import type { ProfileActivities } from '../../activities/profiles';
 import { workflowIdFor } from '../../src/temporal/ids';
-import { decideUpdate, editUpdate, removeUpdate, type ProfileState, type ProfileWorkflowInput } from '../../workflows/messages';
+import { decideUpdate, editUpdate, removeUpdate, resubmitUpdate, type ProfileState, type ProfileWorkflowInput } from '../../workflows/messages';
 import { eventually } from '../support/harness';
 
 /**
@@ -61,6 +61,28 @@ test('a change while the reminder timer fires is not taken for the timer', async
       const workflowId = await start({ kind: 'organization', id: randomUUID(), state: reviewState(400) });
       await client.workflow.getHandle(workflowId).executeUpdate(editUpdate, { args: [{ changes: { city: 'Shanghai' }, actor: reviewer }] });
       await sleep(800);
+      expect(reminders).toBe(0);
+    },
+  );
+});
+
+test('a resubmission after a rejection (no timer running) is not taken for a reminder', async () => {
+  let reminders = 0;
+  await withWorker(
+    {
+      async resubmit() {
+        return reviewState(3_600_000);
+      },
+      async remindReviewers() {
+        reminders++;
+        return reviewState(3_600_000);
+      },
+    },
+    async (start) => {
+      const rejected: ProfileState = { status: 'rejected', nextReminderAt: null, expiringAt: null, validUntil: null };
+      const handle = client.workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: rejected }));
+      expect(await handle.executeUpdate(resubmitUpdate, { args: [{ actor: reviewer }] })).toMatchObject({ status: 'under_review' });
+      await sleep(1000);
       expect(reminders).toBe(0);
     },
   );
