@@ -15,9 +15,18 @@ const ANSWER_MARGIN_MS = 300;
 export async function startAfterCommit(res: Response, what: string, start: (signal: AbortSignal) => Promise<void>, markStarted: () => Promise<void>): Promise<void> {
   const budget = deadlineOf(res).remaining(ANSWER_MARGIN_MS);
   const signal = AbortSignal.timeout(budget);
-  try {
-    await start(signal);
-  } catch (error) {
+  // Raced against the budget as well: a call that does not notice the abort (a channel still
+  // connecting) must not hold the answer back.
+  const outcome = await within(
+    start(signal).then(
+      () => ({ started: true as const }),
+      (error: unknown) => ({ started: false as const, error }),
+    ),
+    budget,
+    { started: false as const, error: new DOMException(`no answer within ${budget} ms`, 'TimeoutError') as unknown },
+  );
+  if (!outcome.started) {
+    const { error } = outcome;
     const reason = isTemporalUnavailable(error) || signal.aborted ? 'the workflow service is unavailable' : 'the workflow start failed';
     console.warn(`[certificate-profiles] ${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
     return;
