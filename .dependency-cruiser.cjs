@@ -15,7 +15,7 @@ module.exports = {
       from: { path: '^workflows/' },
       to: {
         dependencyTypesNot: ['type-only'],
-        pathNot: ['^workflows/', '^src/domain/', '^src/temporal/(ids|search-attributes)\\.ts$', '^node_modules/(@temporalio/(workflow|common)|async-mutex)/'],
+        pathNot: ['^workflows/', '^src/domain/', '^src/temporal/(ids|search-attributes)\\.ts$', '(^|/)node_modules/(@temporalio/(workflow|common)|async-mutex)/'],
       },
     },
     {
@@ -25,8 +25,8 @@ module.exports = {
       from: { path: '^src/domain/' },
       to: {
         dependencyTypesNot: ['type-only'],
-        path: ['^(src/(db|api|temporal|notify|cli|console)|activities)/', '^node_modules/', '^(node:)?(fs|net|dns|http|https|http2|child_process|dgram|tls|worker_threads|cluster)$'],
-        pathNot: ['^node_modules/(zod|libphonenumber-js|tldts|ipaddr\\.js)/'],
+        path: ['^(src/(db|api|temporal|notify|cli|console)|activities)/', '(^|/)node_modules/', '^(node:)?(fs|net|dns|http|https|http2|child_process|dgram|tls|worker_threads|cluster)$'],
+        pathNot: ['(^|/)node_modules/(zod|libphonenumber-js|tldts|ipaddr\\.js)/'],
       },
     },
     {

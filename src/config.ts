@@ -31,6 +31,11 @@ export interface Config {
   };
   timings: Timings;
   reconcileInterval: Duration;
+  /**
+   * REQUEST_DEADLINE: the longest an HTTP request waits on PostgreSQL or Temporal before it answers
+   * 503 with Retry-After; also bounds the pool's connect and statement timeouts and workflow updates.
+   */
+  requestDeadlineMs: number;
   dcv: DcvConfig;
   /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
   secretKey?: Buffer;
@@ -111,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       expiringWindow: duration(env, 'EXPIRING_WINDOW', '30d'),
     },
     reconcileInterval: duration(env, 'RECONCILE_INTERVAL', '1m'),
+    requestDeadlineMs: requestDeadline(env),
     dcv: {
       delegationZone: (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase(),
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
@@ -143,6 +149,15 @@ function randomValueLifetime(env: NodeJS.ProcessEnv): Duration {
     throw new Error(`RANDOM_VALUE_LIFETIME: "${env.RANDOM_VALUE_LIFETIME}" must be more than 0 and at most 30d (Baseline Requirements), in calendar units`);
   }
   return lifetime;
+}
+
+/** A wall-clock duration (not business days) between 100 ms and 10 minutes. */
+function requestDeadline(env: NodeJS.ProcessEnv): number {
+  const deadline = duration(env, 'REQUEST_DEADLINE', '5s');
+  if (deadline.ms === undefined || deadline.ms < 100 || deadline.ms > 600_000) {
+    throw new Error(`REQUEST_DEADLINE: "${env.REQUEST_DEADLINE}" must be between 100ms and 10m (for example 5s)`);
+  }
+  return deadline.ms;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

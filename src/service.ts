@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
 import { createApp } from './api/app';
+import { probeTimeoutMs, within } from './api/deadline';
 import { type Config, loadConfig } from './config';
 import { connectDatabase, type Db } from './db/connect';
 import { migrateToLatest } from './db/migrate';
@@ -40,9 +41,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     for (const stop of stops.reverse()) await stop().catch((error) => log(`shutdown: ${error.message}`));
   };
   try {
-    const db: Db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const deadlineMs = config.requestDeadlineMs;
+    // Requests and activities get a pool bounded by the request deadline; migrations (which may
+    // legitimately run longer) get their own unbounded connection first.
+    const db: Db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, deadlineMs });
     stops.push(() => db.destroy());
-    const applied = await migrateToLatest(db);
+    const applied = await migrate(config, db);
     if (applied.length) log(`database migrated: ${applied.join(', ')}`);
     log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `database: embedded PGlite in ${path.join(config.dataDir, 'pglite')}`);
 
@@ -57,8 +61,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     address ??= '127.0.0.1:7233';
     const client: Client = await connectClient(config, address);
     stops.push(() => client.connection.close());
-    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings);
-    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv);
+    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
+    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
     const secretKey = resolveSecretKey(config, embedded);
 
     if (parts.worker) {
@@ -77,10 +81,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         timings: config.timings,
         dcv: config.dcv,
         secretKey,
-        ready: async () => ({
-          database: await sql`select 1`.execute(db).then(() => true, () => false),
-          temporal: await client.workflowService.getSystemInfo({}).then(() => true, () => false),
-        }),
+        requestDeadlineMs: deadlineMs,
+        ready: readiness(db, client, probeTimeoutMs(deadlineMs)),
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
@@ -99,6 +101,27 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     await stopAll();
     throw error;
   }
+}
+
+async function migrate(config: Config, db: Db): Promise<string[]> {
+  if (!config.databaseUrl) return migrateToLatest(db);
+  const unbounded = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
+  try {
+    return await migrateToLatest(unbounded);
+  } finally {
+    await unbounded.destroy();
+  }
+}
+
+/** /readyz: both probes in parallel, each bounded by `timeoutMs`, so the answer comes within the request deadline. */
+function readiness(db: Db, client: Client, timeoutMs: number): () => Promise<{ database: boolean; temporal: boolean }> {
+  return async () => {
+    const [database, temporal] = await Promise.all([
+      within(sql`select 1`.execute(db).then(() => true), timeoutMs, false),
+      within(client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({})).then(() => true), timeoutMs, false),
+    ]);
+    return { database, temporal };
+  };
 }
 
 /** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection; a signal during start-up waits for it. */

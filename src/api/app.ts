@@ -2,7 +2,9 @@ import express, { type Express } from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { requireRole } from './auth';
 import type { ApiContext } from './context';
+import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
+import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound } from './problem';
 import { administratorsRouter } from './routes/administrators';
 import { dcvFilesRouter } from './routes/dcv-files';
@@ -22,6 +24,8 @@ export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
+  app.use(requestDeadline(deadlineMs));
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
   const document = openApiDocument();
@@ -29,10 +33,13 @@ export function createApp(ctx: ApiContext): Express {
   app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
   app.use('/docs/assets', express.static(getAbsoluteFSPath(), { index: false }));
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  // Each probe is bounded inside ctx.ready (in parallel); this bounds the whole in case one is not.
   app.get('/readyz', async (_req, res) => {
-    const checks = await ctx.ready();
-    const ready = checks.database && checks.temporal;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    const checks = await within(ctx.ready(), probeTimeoutMs(deadlineMs) + 250, { database: false, temporal: false });
+    const missing = (['database', 'temporal'] as const).filter((name) => !checks[name]);
+    if (missing.length === 0) return void res.json({ status: 'ready', checks });
+    res.status(503).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.json({ status: 'not ready', checks, missing });
   });
 
   app.use('/v1', requireJsonBody);

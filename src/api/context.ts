@@ -17,8 +17,10 @@ export interface ApiContext {
   dcv: DcvConfig;
   /** Seals DNS provider secrets. */
   secretKey: Buffer;
-  /** Readiness: database and Temporal reachable. */
+  /** Readiness: database and Temporal reachable; each probe bounded by `probeTimeoutMs(requestDeadlineMs)`, in parallel. */
   ready: () => Promise<{ database: boolean; temporal: boolean }>;
+  /** REQUEST_DEADLINE in milliseconds: every request is answered within it (503 + Retry-After past it). Default 5 s. */
+  requestDeadlineMs?: number;
 }
 
 const uuid = z.uuid();

@@ -146,7 +146,15 @@ const pageParams = [
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
 ];
 const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first result back and changes nothing more' };
-const common = { '400': problem('Invalid input; `errors` names each field at fault'), '401': problem('Missing or unknown API key'), '403': problem('Wrong kind of key') };
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
+/** PostgreSQL or Temporal unreachable, or no answer within REQUEST_DEADLINE (authentication included): retry later. */
+const unavailable = {
+  '503': {
+    ...problem('The database or the workflow service is unavailable, or did not answer within the request deadline; retry after Retry-After seconds. Nothing was created (a create whose rows were written answers 201 even when its workflow start has to wait).'),
+    headers: retryAfter,
+  },
+};
+const common = { '400': problem('Invalid input; `errors` names each field at fault'), '401': problem('Missing or unknown API key'), '403': problem('Wrong kind of key'), ...unavailable };
 const customer = { tags: ['Customer'], security: [{ bearer: [] }] };
 const reviewer = { tags: ['Reviewer'], security: [{ bearer: [] }] };
 
@@ -180,7 +188,13 @@ export function openApiDocument() {
     components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths: {
       '/healthz': { get: { summary: 'Liveness', tags: ['Operations'], responses: { '200': { description: 'Process is up' } } } },
-      '/readyz': { get: { summary: 'Readiness: database and Temporal reachable', tags: ['Operations'], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+      '/readyz': { get: { summary: 'Readiness: database and Temporal reachable', tags: ['Operations'], responses: {
+            '200': { description: 'Ready: `{ "status": "ready", "checks": { "database": true, "temporal": true } }`' },
+            '503': {
+              description: 'Not ready: `checks` says which probe failed and `missing` names them (`database`, `temporal`); each probe is bounded by a timeout',
+              headers: retryAfter,
+            },
+          } } },
       '/v1/organizations': {
         post: operation('Submit an organization (with its first administrator) for CA review', { parameters: [idempotencyKey], requestBody: body('CreateOrganization') }, {
           ...ok('201', 'Organization', 'Created, under review'),
@@ -253,7 +267,7 @@ export function openApiDocument() {
           summary: 'The public DCV address: what a customer\'s reverse proxy forwards the CA\'s file fetch to',
           tags: ['DCV'],
           parameters: [{ name: 'label', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The current random value', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': { description: 'Unknown label' } },
+          responses: { '200': { description: 'The current random value', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': { description: 'Unknown label' }, ...unavailable },
         },
       },
       '/v1/reviews': {

@@ -1,8 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Problem } from '../problem';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { describeError, isTemporalUnavailable, serviceUnavailable } from '../temporal/update-errors';
 
 export { conflict, type FieldError, notFound, parse, Problem, validationProblem } from '../problem';
+
+/** Writes a problem+json answer with the problem's headers. */
+export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instance: string): void {
+  send(res, problem, instance);
+}
 
 function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instance: string): void {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
@@ -68,9 +75,25 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
   }
 }
 
-/** Everything a client can cause is a 4xx; an unexpected error is a logged 500 that reveals nothing. */
+/**
+ * Everything a client can cause is a 4xx; PostgreSQL or Temporal unreachable (or past the request
+ * deadline) is a 503 with Retry-After; an unexpected error is a logged 500 that reveals nothing.
+ */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  // The request deadline already answered 503 (./deadline.ts); what the handler did later is dropped.
+  if (res.headersSent) {
+    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT') console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
+    return;
+  }
   if (error instanceof Problem) return send(res, error, req.originalUrl);
+  if (isDatabaseUnavailable(error)) {
+    console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: database unavailable: ${describeError(error)}`);
+    return send(res, serviceUnavailable('the database is unavailable; retry the request'), req.originalUrl);
+  }
+  if (isTemporalUnavailable(error)) {
+    console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: workflow service unavailable: ${describeError(error)}`);
+    return send(res, serviceUnavailable('the workflow service is unavailable; retry the request'), req.originalUrl);
+  }
   const known = bodyProblem(error ?? {});
   if (known) return send(res, known, req.originalUrl);
   const status = typeof error?.status === 'number' ? error.status : undefined;

@@ -7,10 +7,31 @@ import { PGliteDialect } from './pglite-dialect';
 
 export type Db = Kysely<Database>;
 
-/** PostgreSQL when a URL is given, otherwise the embedded PGlite database under `dataDir`. */
-export async function connectDatabase(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Db> {
+/**
+ * PostgreSQL when a URL is given, otherwise the embedded PGlite database under `dataDir`.
+ *
+ * With `deadlineMs` (the request deadline) a dead or stuck server fails fast instead of hanging a
+ * request: opening a connection (or waiting for a free one) gives up after the deadline, the server
+ * cancels a statement that runs longer (statement_timeout, 57014), and the client stops waiting for
+ * an answer shortly after that (query_timeout, for a server that no longer answers at all). Errors
+ * are classified by `isDatabaseUnavailable` (./unavailable) and answer 503. Without it (migrations,
+ * the CLI) nothing is bounded.
+ */
+export async function connectDatabase(options: { databaseUrl?: string; dataDir: string; poolSize?: number; deadlineMs?: number }): Promise<Db> {
   if (options.databaseUrl) {
-    const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const deadline = options.deadlineMs;
+    const pool = new Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      keepAlive: true,
+      ...(deadline
+        ? {
+            connectionTimeoutMillis: deadline,
+            statement_timeout: deadline,
+            query_timeout: deadline + 1_000,
+          }
+        : {}),
+    });
     // An idle connection the server ends (restart, failover, terminate) is dropped by the pool and
     // replaced on next use; without a listener pg would throw it as an unhandled 'error' event.
     pool.on('error', (error) => console.warn(`[certificate-profiles] idle database connection lost: ${error.message}`));

@@ -20,6 +20,8 @@ export async function createIdempotently<T extends { status: number; body: unkno
   accountId: string,
   idempotency: Idempotency | undefined,
   work: (trx: Transaction<Database>) => Promise<T>,
+  /** The request's deadline: once it has passed (the client got a 503) nothing is committed, so a retry cannot duplicate. */
+  signal?: AbortSignal,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().executeTakeFirstOrThrow();
@@ -37,9 +39,15 @@ export async function createIdempotently<T extends { status: number; body: unkno
         .values({ account_id: accountId, key: idempotency.key, fingerprint: idempotency.fingerprint, status_code: created.status, body: JSON.stringify(created.body) })
         .execute();
     }
+    if (signal?.aborted) throw deadlinePassed();
     return created;
   });
 }
+
+const deadlinePassed = () =>
+  new Problem(503, 'Service Unavailable', 'the database did not answer within the request deadline; nothing was created, retry the request', {
+    headers: { 'Retry-After': '5' },
+  });
 
 /**
  * An update (resubmit, revalidate, decision) claims its Idempotency-Key for its request before it is

@@ -59,6 +59,8 @@ export async function createOrganization<T>(
     timings: Timings;
     idempotency?: Idempotency;
     respond: (organization: OrganizationRow, administrators: AdministratorRow[]) => T;
+    /** The request deadline: past it the transaction rolls back (see createIdempotently). */
+    signal?: AbortSignal;
   },
 ): Promise<Created<T>> {
   const { accountId, organization: input, actor, timings } = params;
@@ -94,7 +96,7 @@ export async function createOrganization<T>(
     await recordEvent(trx, { accountId, entityKind: 'organization', entityId: organization.id, actor, action: 'submitted', after: { status: organization.status, ...input } });
     const administrators = params.administrator ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings)] : [];
     return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
-  });
+  }, params.signal);
 }
 
 export async function createAdministrator<T>(
@@ -107,6 +109,8 @@ export async function createAdministrator<T>(
     timings: Timings;
     idempotency?: Idempotency;
     respond: (administrator: AdministratorRow) => T;
+    /** The request deadline: past it the transaction rolls back (see createIdempotently). */
+    signal?: AbortSignal;
   },
 ): Promise<Created<T>> {
   return createIdempotently(db, params.accountId, params.idempotency, async (trx) => {
@@ -115,9 +119,10 @@ export async function createAdministrator<T>(
     if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
     const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
     return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };
-  });
+  }, params.signal);
 }
 
+/** Rows are marked only once their workflow start succeeded; the reconciler starts the rest. */
 export async function markWorkflowStarted(db: Db, table: 'organizations' | 'administrators', ids: string[]): Promise<void> {
   if (ids.length > 0) await db.updateTable(table).set({ workflow_started: true }).where('id', 'in', ids).execute();
 }

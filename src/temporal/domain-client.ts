@@ -7,14 +7,16 @@ import type { DomainWorkflowInput } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
 import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION } from './search-attributes';
-import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
+import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 
 export interface DomainWorkflows {
-  start(row: DomainRow): Promise<void>;
+  /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. */
+  start(row: DomainRow, signal?: AbortSignal): Promise<void>;
   update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
 }
 
-export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfig, continueAsNewAfterEvents?: number): DomainWorkflows {
+/** `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait. */
+export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfig, continueAsNewAfterEvents?: number, deadlineMs = DEFAULT_DEADLINE_MS): DomainWorkflows {
   function options(row: DomainRow) {
     const input: DomainWorkflowInput = { domain: domainIdentityOf(row), state: domainStateOf(row, dcv.revalidateBefore), continueAsNewAfterEvents };
     return {
@@ -33,13 +35,15 @@ export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfi
     };
   }
   return {
-    async start(row) {
-      await client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
+    async start(row, signal) {
+      await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
+        client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row)),
+      );
     },
     async update(row, update, arg, updateId) {
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
       try {
-        return await client.withAbortSignal(AbortSignal.timeout(UPDATE_TIMEOUT_MS), () =>
+        return await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
           client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
         );
       } catch (error) {

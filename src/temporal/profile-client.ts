@@ -7,21 +7,25 @@ import type { ProfileKind } from '../domain/status';
 import { organizationRejectedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
-import { UPDATE_TIMEOUT_MS, updateProblem } from './update-errors';
+import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID } from './search-attributes';
 
 type Row = OrganizationRow | AdministratorRow;
 
 export interface ProfileWorkflows {
-  /** Idempotent: an already running workflow is left as it is. */
-  start(kind: ProfileKind, row: Row): Promise<void>;
+  /**
+   * Idempotent: an already running workflow is left as it is. Gives up (throws) when `signal`
+   * aborts, or after the request deadline without one, so an unreachable Temporal cannot hang a request.
+   */
+  start(kind: ProfileKind, row: Row, signal?: AbortSignal): Promise<void>;
   /** Delivers an update, starting the workflow first if it is missing (so a lost start never blocks a decision). */
   update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
   /** The organization's rejection, for an administrator whose workflow did not exist yet when it happened. */
   rejectWithOrganization(administratorId: string, reason: string): Promise<void>;
 }
 
-export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number): ProfileWorkflows {
+/** `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait. */
+export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number, deadlineMs = DEFAULT_DEADLINE_MS): ProfileWorkflows {
   function options(kind: ProfileKind, row: Row) {
     const organizationId = 'organization_id' in row ? row.organization_id : row.id;
     const input: ProfileWorkflowInput = {
@@ -51,13 +55,13 @@ export function profileWorkflows(client: Client, taskQueue: string, timings: Tim
   const workflowOf = (kind: ProfileKind) => `${kind}Workflow`;
 
   return {
-    async start(kind, row) {
-      await client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), options(kind, row));
+    async start(kind, row, signal) {
+      await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () => client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), options(kind, row)));
     },
     async update(kind, row, update, arg, updateId) {
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof organizationWorkflow>(workflowOf(kind), options(kind, row));
       try {
-        return await client.withAbortSignal(AbortSignal.timeout(UPDATE_TIMEOUT_MS), () =>
+        return await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
           client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
         );
       } catch (error) {
@@ -65,7 +69,9 @@ export function profileWorkflows(client: Client, taskQueue: string, timings: Tim
       }
     },
     async rejectWithOrganization(administratorId, reason) {
-      await client.workflow.getHandle(workflowIdFor('administrator', administratorId)).signal(organizationRejectedSignal, { reason });
+      await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
+        client.workflow.getHandle(workflowIdFor('administrator', administratorId)).signal(organizationRejectedSignal, { reason }),
+      );
     },
   };
 }

@@ -1,12 +1,38 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { Problem } from '../problem';
 import { CONFLICT, NOT_FOUND } from '../../workflows/messages';
 
-/** How long an HTTP request waits for a workflow to answer an update. */
-export const UPDATE_TIMEOUT_MS = 20_000;
+/** How long an HTTP request waits for a workflow by default: the default REQUEST_DEADLINE (config.requestDeadlineMs). */
+export const DEFAULT_DEADLINE_MS = 5_000;
 
-/** Business failures raised in the workflow become 4xx; anything else means Temporal is unreachable or slow. */
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** 503 with Retry-After: a dependency is down or did not answer in time; the same request may succeed later. */
+export function serviceUnavailable(detail: string): Problem {
+  return new Problem(503, 'Service Unavailable', detail, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
+}
+
+/** gRPC status codes that mean "the server is not there or did not answer" (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED by our deadline). */
+const UNAVAILABLE_GRPC_CODES = new Set([14, 4, 1]);
+
+/**
+ * Is this error Temporal being unreachable or too slow (connection refused, gRPC UNAVAILABLE or
+ * DEADLINE_EXCEEDED, our own deadline's abort), rather than a refusal by a workflow?
+ */
+export function isTemporalUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const { code, name, message, cause } = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  // A gRPC status (grpc-js errors carry `details` and `metadata` beside the numeric code).
+  if (typeof code === 'number' && UNAVAILABLE_GRPC_CODES.has(code) && ('details' in error || 'metadata' in error)) return true;
+  if (name === 'AbortError' || name === 'TimeoutError' || name === 'TransportError') return true;
+  if (typeof message === 'string' && /UNAVAILABLE|DEADLINE_EXCEEDED|No connection established|Failed to connect|ECONNREFUSED|deadline/i.test(message)) return true;
+  return isTemporalUnavailable(cause, depth + 1);
+}
+
+/** Business failures raised in the workflow become 4xx; anything else means Temporal is unreachable or slow: 503. */
 export function updateProblem(error: unknown): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const cause = error.cause;
@@ -15,6 +41,18 @@ export function updateProblem(error: unknown): unknown {
     if (cause.type === 'BadRequest') return new Problem(400, 'Invalid request', cause.message);
   }
   if (error instanceof Problem) return error;
-  console.error('workflow update failed:', error);
-  return new Problem(503, 'Service Unavailable', 'the workflow service did not answer in time; retry the request', { headers: { 'Retry-After': '5' } });
+  if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');
+  if (isTemporalUnavailable(error)) {
+    console.warn(`[certificate-profiles] workflow service unavailable: ${describeError(error)}`);
+  } else {
+    console.error('workflow update failed:', error);
+  }
+  return serviceUnavailable('the workflow service did not answer in time; retry the request');
+}
+
+/** One line for logs: the error's name, message and, for gRPC errors, the cause's. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error && error.cause.message !== error.message ? ` (${error.cause.message})` : '';
+  return `${error.name}: ${error.message}${cause}`;
 }

@@ -9,6 +9,8 @@ import { createIdempotently } from '../../db/idempotent-create';
 import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
+import { deadlineOf } from '../deadline';
+import { startAfterCommit } from '../start-after-commit';
 import { checkView, domainView } from '../views';
 import { eventsHandler } from './events';
 
@@ -25,10 +27,15 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
     const created = await createIdempotently(ctx.db, principal.accountId, idempotencyOf(req), async (trx) => {
       const row = await createDomain(trx, { accountId: principal.accountId, administratorId, ...input, actor: actorOf(principal), dcv: ctx.dcv });
       return { status: 201, body: domainView(row, ctx.dcv), started: row };
-    });
-    if (created.started) {
-      await ctx.domains.start(created.started);
-      await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', created.started.id).execute();
+    }, deadlineOf(res).signal);
+    const row = created.started;
+    if (row) {
+      await startAfterCommit(
+        res,
+        `domain ${row.id}`,
+        (signal) => ctx.domains.start(row, signal),
+        async () => void (await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', row.id).execute()),
+      );
     }
     res.status(created.status).location(`/v1/domains/${created.body.id}`).json(created.body);
   });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { PROFILE_STATUSES } from '../../domain/status';
 import { createAdministrator, createOrganization, markWorkflowStarted, type Created } from '../../db/profile-create';
@@ -10,6 +10,8 @@ import { actorOf, customerOf } from '../auth';
 import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
+import { deadlineOf } from '../deadline';
+import { startAfterCommit } from '../start-after-commit';
 import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
 
@@ -29,13 +31,26 @@ export function organizationsRouter(ctx: ApiContext): Router {
     return organizationView(row, administrators.get(row.id) ?? []);
   }
 
-  /** Starts the workflows of what a create wrote; the reconciler covers a crash in between. */
-  async function startCreated<T>(created: Created<T>): Promise<void> {
+  /**
+   * Starts the workflows of what a create wrote; the reconciler covers a crash in between, and a
+   * Temporal outage: the create answers 201 either way (see startAfterCommit).
+   */
+  async function startCreated<T>(res: Response, created: Created<T>): Promise<void> {
     const { organizations = [], administrators = [] } = created.started ?? {};
-    for (const row of organizations) await ctx.workflows.start('organization', row);
-    for (const row of administrators) await ctx.workflows.start('administrator', row);
-    await markWorkflowStarted(ctx.db, 'organizations', organizations.map((r) => r.id));
-    await markWorkflowStarted(ctx.db, 'administrators', administrators.map((r) => r.id));
+    if (organizations.length + administrators.length === 0) return;
+    const what = [...organizations.map((r) => `organization ${r.id}`), ...administrators.map((r) => `administrator ${r.id}`)].join(' and ');
+    await startAfterCommit(
+      res,
+      what,
+      async (signal) => {
+        for (const row of organizations) await ctx.workflows.start('organization', row, signal);
+        for (const row of administrators) await ctx.workflows.start('administrator', row, signal);
+      },
+      async () => {
+        await markWorkflowStarted(ctx.db, 'organizations', organizations.map((r) => r.id));
+        await markWorkflowStarted(ctx.db, 'administrators', administrators.map((r) => r.id));
+      },
+    );
   }
 
   router.post('/', async (req, res) => {
@@ -49,8 +64,9 @@ export function organizationsRouter(ctx: ApiContext): Router {
       timings: ctx.timings,
       idempotency: idempotencyOf(req),
       respond: (organization, administrators) => organizationView(organization, administrators),
+      signal: deadlineOf(res).signal,
     });
-    await startCreated(created);
+    await startCreated(res, created);
     res.status(created.status).location(`/v1/organizations/${created.body.id}`).json(created.body);
   });
 
@@ -100,8 +116,9 @@ export function organizationsRouter(ctx: ApiContext): Router {
       timings: ctx.timings,
       idempotency: idempotencyOf(req),
       respond: (row: AdministratorRow) => administratorView(row),
+      signal: deadlineOf(res).signal,
     });
-    await startCreated(created);
+    await startCreated(res, created);
     res.status(created.status).location(`/v1/administrators/${created.body.id}`).json(created.body);
   });
 

@@ -1,0 +1,64 @@
+import type { RequestHandler, Response } from 'express';
+import { serviceUnavailable } from '../temporal/update-errors';
+import { sendProblem } from './problem';
+
+/** What a request has left of its deadline (REQUEST_DEADLINE). */
+export interface RequestDeadline {
+  /** Epoch milliseconds by which the request must have been answered. */
+  at: number;
+  /** Aborts at the deadline. */
+  signal: AbortSignal;
+  /** Milliseconds left, keeping `marginMs` to write the answer (at least 1). */
+  remaining(marginMs?: number): number;
+}
+
+/**
+ * Every request is answered within `deadlineMs`: a handler still waiting on PostgreSQL or Temporal
+ * then gets a 503 with Retry-After written for it (whatever it does later is not sent). The pool and
+ * the Temporal clients are bounded by the same deadline, so this is the backstop for a request that
+ * waits on several of them in turn.
+ */
+export function requestDeadline(deadlineMs: number): RequestHandler {
+  return (req, res, next) => {
+    const at = Date.now() + deadlineMs;
+    const controller = new AbortController();
+    const deadline: RequestDeadline = { at, signal: controller.signal, remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
+    res.locals.deadline = deadline;
+    const timer = setTimeout(() => {
+      controller.abort(new DOMException('the request deadline passed', 'TimeoutError'));
+      if (res.headersSent) return;
+      console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
+      sendProblem(res, serviceUnavailable(`the service's dependencies did not answer within ${deadlineMs / 1000} s; retry the request`), req.originalUrl);
+    }, deadlineMs);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  };
+}
+
+/** The request's deadline; a generous one when the middleware did not run (an app without it). */
+export function deadlineOf(res: Response): RequestDeadline {
+  const deadline = res.locals.deadline as RequestDeadline | undefined;
+  if (deadline) return deadline;
+  const at = Date.now() + 5_000;
+  return { at, signal: AbortSignal.timeout(5_000), remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
+}
+
+/** The promise's value, or `fallback` once `ms` have passed or when it rejects. */
+export function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      () => (clearTimeout(timer), resolve(fallback)),
+    );
+  });
+}
+
+/** How long one readiness probe may take: well inside the deadline, so /readyz answers in time. */
+export function probeTimeoutMs(deadlineMs: number): number {
+  return Math.max(50, Math.min(2_000, Math.floor(deadlineMs / 2)));
+}
