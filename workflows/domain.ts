@@ -22,7 +22,8 @@ import { callerFacing, EntityCore } from './entity-core';
 import type { Actor } from './messages';
 
 const db = proxyActivities<DomainActivities>({
-  startToCloseTimeout: '1 minute',
+  // Database work is bounded by the request deadline's statement timeout; a worker that died mid-activity is noticed after this.
+  startToCloseTimeout: '15 seconds',
   retry: { nonRetryableErrorTypes: [FAILURE.conflict, FAILURE.notFound, 'DnsWriteRefused'] },
 });
 

@@ -28,7 +28,7 @@ import {
 } from './messages';
 
 const activities = proxyActivities<ProfileActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { nonRetryableErrorTypes: Object.values(FAILURE) },
 });
 

@@ -1,0 +1,291 @@
+import { ENTITY_STATUS } from '../../src/temporal/search-attributes';
+import { workflowIdFor } from '../../src/temporal/ids';
+import { killAtCommit, type KillAtCommit } from './support/kill-at-commit';
+import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
+import { startProduction, type Caller, type Production, type TimedResponse } from './support/production';
+import { startTemporalServer, type TemporalServer } from './support/temporal';
+
+/**
+ * Issue 6: a worker crash at the moment a status change commits. A trigger on the row notifies at
+ * commit and the test SIGKILLs the worker process group on the notification (support/kill-at-commit.ts):
+ * the change is in PostgreSQL, the activity never reported it. Temporal retries the activity after its
+ * startToCloseTimeout on the restarted worker; the retry must find its own change (events.operation_id)
+ * and return the recorded outcome. Each status-changing step is killed at its own commit once.
+ */
+const DEADLINE_MS = 3_000;
+
+const ORGANIZATION = {
+  name: 'Acme Network Technology Co., Ltd.',
+  country: 'CN',
+  province: 'Beijing',
+  city: 'Beijing',
+  address: '1 Zhongguancun Street, Haidian District',
+  landline: '010 6552 9988',
+};
+const ADMINISTRATOR = { firstName: 'Lei', lastName: 'Li', position: 'CTO', phone: '138 0013 8000', email: 'li.lei@acme.cn' };
+
+let postgres: PostgresCluster;
+let temporal: TemporalServer;
+let service: Production;
+let kills: KillAtCommit;
+let reviewer: Caller;
+let customer: Caller;
+/** Every answer any case got: none may be a 5xx other than 503 with Retry-After. */
+const answers: Array<TimedResponse & { what: string }> = [];
+
+beforeAll(async () => {
+  [postgres, temporal] = await Promise.all([startPostgresCluster(), startTemporalServer()]);
+  service = await startProduction({
+    databaseUrl: postgres.url,
+    temporalAddress: temporal.address,
+    env: { REQUEST_DEADLINE: `${DEADLINE_MS}ms`, RECONCILE_INTERVAL: '2s' },
+  });
+  kills = await killAtCommit(postgres.url, service.worker);
+  reviewer = await service.reviewer();
+  customer = await service.customer('Crash customer');
+}, 300_000);
+
+afterAll(async () => {
+  await kills?.close();
+  await service?.stop();
+  await Promise.all([temporal?.destroy(), postgres?.destroy()]);
+});
+
+function withOutput(fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await fn();
+    } catch (error) {
+      for (const p of [...service.apis, service.worker]) console.log(`${p.name}:\n${p.output().slice(-4000)}`);
+      throw error;
+    }
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(500);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+async function call(what: string, request: Promise<TimedResponse>): Promise<TimedResponse> {
+  const answer = { what, ...(await request) };
+  answers.push(answer);
+  return answer;
+}
+
+function expectWellBehaved(): void {
+  const bad = answers.filter((a) => !(a.status < 500 || (a.status === 503 && a.headers.get('retry-after'))));
+  expect(bad.map((a) => `${a.what} → ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
+}
+
+/** Rows and workflows agree (EntityStatus = row status), nothing without its workflow, no running workflow without its row. */
+async function expectConverged(): Promise<void> {
+  await eventually(
+    async () => {
+      const rows = [
+        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'organization' as const })),
+        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'administrator' as const })),
+        ...(await service.db.selectFrom('domains').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'domain' as const })),
+      ];
+      const mismatches: string[] = [];
+      for (const row of rows) {
+        if (!row.workflow_started) mismatches.push(`${row.kind} ${row.id}: not marked started`);
+        const description = await service.client.workflow
+          .getHandle(workflowIdFor(row.kind, row.id))
+          .describe()
+          .catch(() => undefined);
+        if (!description) {
+          mismatches.push(`${row.kind} ${row.id}: no workflow`);
+          continue;
+        }
+        if (description.status.name !== 'RUNNING') mismatches.push(`${row.kind} ${row.id}: workflow ${description.status.name}`);
+        const status = description.typedSearchAttributes.get(ENTITY_STATUS);
+        if (status !== row.status) mismatches.push(`${row.kind} ${row.id}: row says ${row.status}, workflow ${status}`);
+      }
+      const workflowIds = new Set<string>();
+      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` })) workflowIds.add(workflow.workflowId);
+      const rowIds = new Set(rows.map((r) => workflowIdFor(r.kind, r.id)));
+      for (const id of workflowIds) if (!rowIds.has(id)) mismatches.push(`${id}: running workflow without a row`);
+      if (mismatches.length) throw new Error(mismatches.slice(0, 10).join('; '));
+      return rows.length;
+    },
+    90_000,
+    'rows and workflows to converge',
+  );
+}
+
+/** Activity types of `workflowId` that completed on an attempt after the first: the killed one was retried. */
+async function retriedActivities(workflowId: string): Promise<string[]> {
+  const history = await service.client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, string>();
+  const retried: string[] = [];
+  for (const event of history.events ?? []) {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (attributes) scheduled.set(String(event.eventId), attributes.activityType?.name ?? '');
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && (started.attempt ?? 1) > 1) retried.push(scheduled.get(String(started.scheduledEventId)) ?? '?');
+  }
+  return retried;
+}
+
+/** Events of one entity with one action. */
+const eventsOf = (entityId: string, action: string) =>
+  service.db.selectFrom('events').select(['id', 'operation_id', 'before', 'after']).where('entity_id', '=', entityId).where('action', '=', action).execute();
+
+/**
+ * Sends `send` with the kill armed, waits for the kill at the commit, restarts the worker, then
+ * retries the request (same Idempotency-Key) until it is answered: the answer it returns.
+ */
+async function crashAtCommit(
+  label: string,
+  target: Parameters<KillAtCommit['arm']>[0] extends infer T ? Omit<T & object, 'label'> : never,
+  send: () => Promise<TimedResponse>,
+  done: (answer: TimedResponse) => boolean,
+): Promise<{ first: TimedResponse; last: TimedResponse }> {
+  const { killed } = await kills.arm({ ...target, label });
+  const first = call(`${label} (first)`, send());
+  const killedAt = await Promise.race([killed, sleep(30_000).then(() => undefined)]);
+  if (killedAt === undefined) throw new Error(`${label}: the commit never came (no kill)`);
+  await service.worker.kill(); // already killed by the listener: waits until it has exited
+  expect(service.worker.running()).toBe(false);
+  await service.worker.restart();
+  const firstAnswer = await first;
+  // Answered within the deadline (the change is still being retried by Temporal): 503 with Retry-After, or the result.
+  expect([200, 204, 503]).toContain(firstAnswer.status);
+  const last = await eventually(
+    async () => {
+      const answer = await call(`${label} (retry)`, send());
+      return done(answer) ? answer : answer.status === 503 ? undefined : answer;
+    },
+    90_000,
+    `${label}: the retried request to be answered`,
+  );
+  return { first: firstAnswer, last };
+}
+
+const decide = (kind: 'organizations' | 'administrators', id: string, decision: 'approve' | 'reject', key: string) => () =>
+  reviewer.request('POST', `/v1/reviews/${kind}/${id}/decision`, decision === 'reject' ? { decision, reason: 'The landline is not the company\'s' } : { decision }, {
+    headers: { 'Idempotency-Key': key },
+  });
+
+async function createOrganization(name: string, administrators: number): Promise<{ id: string; administratorIds: string[] }> {
+  const created = await call(`create ${name}`, customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, ...(administrators ? { administrator: ADMINISTRATOR } : {}) }));
+  expect(created.status).toBe(201);
+  const administratorIds: string[] = created.body.administrators.map((a: { id: string }) => a.id);
+  for (let n = 1; n < administrators; n++) {
+    const more = await call('create administrator', customer.request('POST', `/v1/organizations/${created.body.id}/administrators`, { ...ADMINISTRATOR, email: `admin${n}@acme.cn` }));
+    expect(more.status).toBe(201);
+    administratorIds.push(more.body.id);
+  }
+  return { id: created.body.id, administratorIds };
+}
+
+const statusOf = async (table: 'organizations' | 'administrators', id: string) =>
+  (await service.db.selectFrom(table).select('status').where('id', '=', id).executeTakeFirst())?.status;
+
+let approved: { id: string; administratorIds: string[] };
+let rejected: { id: string; administratorIds: string[] };
+
+test('decide approve: killed at the commit, the decision lands once and the retried request gets 200 approved', withOutput(async () => {
+  approved = await createOrganization('Approve Crash', 1);
+  const { last } = await crashAtCommit(
+    'approve',
+    { table: 'organizations', id: approved.id, op: 'UPDATE', column: 'status' },
+    decide('organizations', approved.id, 'approve', `approve-${approved.id}`),
+    (a) => a.status === 200,
+  );
+  expect([last.status, last.body.status]).toEqual([200, 'approved']);
+  expect(await eventsOf(approved.id, 'approved')).toHaveLength(1);
+  expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('decide');
+  await expectConverged();
+  expectWellBehaved();
+}));
+
+test('decide reject: killed at the commit, the administrator under review is still rejected with the organization', withOutput(async () => {
+  rejected = await createOrganization('Reject Crash', 1);
+  const { last } = await crashAtCommit(
+    'reject',
+    { table: 'organizations', id: rejected.id, op: 'UPDATE', column: 'status' },
+    decide('organizations', rejected.id, 'reject', `reject-${rejected.id}`),
+    (a) => a.status === 200,
+  );
+  expect([last.status, last.body.status]).toEqual([200, 'rejected']);
+  await eventually(async () => ((await statusOf('administrators', rejected.administratorIds[0])) === 'rejected' ? true : undefined), 60_000, 'the cascade to reject the administrator');
+  expect(await eventsOf(rejected.id, 'rejected')).toHaveLength(1);
+  expect(await eventsOf(rejected.administratorIds[0], 'rejected_with_organization')).toHaveLength(1);
+  expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('decide');
+  await expectConverged();
+  expectWellBehaved();
+}));
+
+test('edit: killed at the commit of an edit that sends an approved organization back to review, one edited event', withOutput(async () => {
+  const name = 'Approve Crash Renamed';
+  const { last } = await crashAtCommit(
+    'edit',
+    { table: 'organizations', id: approved.id, op: 'UPDATE', column: 'name' },
+    () => customer.request('PATCH', `/v1/organizations/${approved.id}`, { name }, { headers: { 'Idempotency-Key': `edit-${approved.id}` } }),
+    (a) => a.status === 200,
+  );
+  expect([last.status, last.body.status, last.body.name]).toEqual([200, 'under_review', name]);
+  const edits = await eventsOf(approved.id, 'edited');
+  expect(edits).toHaveLength(1);
+  expect(edits[0].before).toMatchObject({ status: 'approved' });
+  expect(edits[0].after).toMatchObject({ status: 'under_review', name });
+  expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('edit');
+  await expectConverged();
+  expectWellBehaved();
+}));
+
+test('resubmit: killed at the commit, one resubmitted event and the retried request gets 200 under_review', withOutput(async () => {
+  const { last } = await crashAtCommit(
+    'resubmit',
+    { table: 'organizations', id: rejected.id, op: 'UPDATE', column: 'status' },
+    () => customer.request('POST', `/v1/organizations/${rejected.id}/resubmit`, undefined, { headers: { 'Idempotency-Key': `resubmit-${rejected.id}` } }),
+    (a) => a.status === 200,
+  );
+  expect([last.status, last.body.status]).toEqual([200, 'under_review']);
+  expect(await eventsOf(rejected.id, 'resubmitted')).toHaveLength(1);
+  expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('resubmit');
+  await expectConverged();
+  expectWellBehaved();
+}));
+
+test('remove: killed at the commit of a delete, the administrators\' workflows still end', withOutput(async () => {
+  const removed = await createOrganization('Remove Crash', 2);
+  const { first, last } = await crashAtCommit(
+    'remove',
+    { table: 'organizations', id: removed.id, op: 'DELETE' },
+    () => customer.request('DELETE', `/v1/organizations/${removed.id}`, undefined, { headers: { 'Idempotency-Key': `remove-${removed.id}` } }),
+    (a) => a.status === 204 || a.status === 404,
+  );
+  // DELETE does not take the Idempotency-Key: a retry once the delete committed finds no row.
+  expect([204, 503]).toContain(first.status);
+  expect([204, 404]).toContain(last.status);
+  expect(await statusOf('organizations', removed.id)).toBeUndefined();
+  expect(await eventsOf(removed.id, 'deleted')).toHaveLength(1);
+  for (const id of removed.administratorIds) expect(await eventsOf(id, 'deleted_with_organization')).toHaveLength(1);
+  const ended: Array<['organization' | 'administrator', string]> = [['organization', removed.id], ...removed.administratorIds.map((a): ['administrator', string] => ['administrator', a])];
+  for (const [kind, id] of ended) {
+    await eventually(
+      async () => ((await service.client.workflow.getHandle(workflowIdFor(kind, id)).describe()).status.name === 'COMPLETED' ? true : undefined),
+      60_000,
+      `the workflow of ${kind} ${id} to end`,
+    );
+  }
+  expect(await retriedActivities(workflowIdFor('organization', removed.id))).toContain('remove');
+  await expectConverged();
+  expectWellBehaved();
+  expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove']);
+}));
