@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from 'kysely';
 import type { DcvConfig } from '../src/config';
 import type { Db } from '../src/db/connect';
-import { recordEvent } from '../src/db/events';
+import { eventsOfOperation, recordEvent } from '../src/db/events';
 import type { Database, DomainRow } from '../src/db/schema';
 import { BR_METHOD_SECTION, delegationTarget, dnsRecordName } from '../src/dcv/instructions';
 import { domainStateOf } from '../src/dcv/domain-state';
@@ -18,6 +18,7 @@ import { DnsUpdateError } from '../src/dcv/rfc2136';
 import { addDuration, type Duration } from '../src/domain/duration';
 import { reusableUntil } from '../src/domain/reuse-period';
 import { CONFLICT, NOT_FOUND, type Actor } from '../workflows/messages';
+import { operationOf } from './operation';
 import { CA_SIDE_FAULT, type CheckKind, type CheckOutcome, type CheckRequest, type DcvSettings, type DomainIdentity, type DomainState } from '../workflows/domain-messages';
 
 /** The Baseline Requirements version this service implements; recorded with every validation (BR §3.2.2.4). */
@@ -55,6 +56,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     row: DomainRow,
     set: Partial<Omit<DomainRow, 'id' | 'account_id' | 'created_at'>>,
     event: { actor?: Actor; action: string; note?: string; after?: Record<string, unknown> },
+    operationId: string | null = null,
   ): Promise<DomainRow> {
     const updated = await trx
       .updateTable('domains')
@@ -71,6 +73,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       before: { status: row.status },
       after: { status: updated.status, ...event.after },
       note: event.note,
+      operationId,
     });
     return updated;
   }
@@ -286,8 +289,13 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 
     /** The CA scan's verdict: validated with method, BR version and reuse period; otherwise back to pending, or failed for good. */
     async completeScan(id: string, outcome: CheckOutcome, scansSoFar: number, previous: DomainState): Promise<DomainState> {
+      const operationId = operationOf();
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id);
+        // A retry after this activity's own commit (worker killed before it reported): the recorded outcome,
+        // not a second verdict (a validated domain would otherwise be "revalidated" with a new validity).
+        const [recorded] = (await eventsOfOperation(trx, operationId)).filter((event) => event.entity_id === id);
+        if (recorded) return recorded.action === 'validated' || recorded.action === 'revalidated' ? stateOf(row) : stateOf(row, { ...previous, attempt: previous.attempt + 1 });
         const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}${outcome.reason && outcome.faultSide !== 'ca' ? `; ${outcome.reason}` : ''}`;
         if (outcome.passed) {
           const at = now();
@@ -297,13 +305,14 @@ export function createDomainActivities(deps: DomainActivityDeps) {
             row,
             { status: 'validated', validated_at: at, valid_until: validity(at), br_method: BR_METHOD_SECTION[row.method], br_version: BR_VERSION, needs_attention: false, attention_reason: null, failure_reason: null },
             { action: renewal ? 'revalidated' : 'validated', note, after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION } },
+            operationId,
           );
           return stateOf(updated);
         }
         if (row.status === 'validated') return stateOf(row, previous);
         if (outcome.faultSide === 'ca') {
           // The CA's side failed: not the customer's scan; back to waiting, flagged, retried on the schedule.
-          const updated = await change(trx, row, { status: 'pending', failure_reason: null }, { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` });
+          const updated = await change(trx, row, { status: 'pending', failure_reason: null }, { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` }, operationId);
           return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
         }
         const failed = scansSoFar >= dcv.maxScans;
@@ -312,6 +321,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
           row,
           { status: failed ? 'failed' : 'pending', failure_reason: failed ? `the CA scan failed ${scansSoFar} times (${outcome.code})` : null },
           { action: failed ? 'failed' : 'scan_failed', note },
+          operationId,
         );
         return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
       });

@@ -1,6 +1,7 @@
 import { ENTITY_STATUS } from '../../src/temporal/search-attributes';
 import { workflowIdFor } from '../../src/temporal/ids';
-import { killAtCommit, type KillAtCommit } from './support/kill-at-commit';
+import { startDcvLab, type DcvLab } from '../support/dcv-lab';
+import { killAtCommit, type KillAtCommit, type KillTarget } from './support/kill-at-commit';
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startProduction, type Caller, type Production, type TimedResponse } from './support/production';
 import { startTemporalServer, type TemporalServer } from './support/temporal';
@@ -28,17 +29,19 @@ let postgres: PostgresCluster;
 let temporal: TemporalServer;
 let service: Production;
 let kills: KillAtCommit;
+let lab: DcvLab;
 let reviewer: Caller;
 let customer: Caller;
 /** Every answer any case got: none may be a 5xx other than 503 with Retry-After. */
 const answers: Array<TimedResponse & { what: string }> = [];
 
 beforeAll(async () => {
-  [postgres, temporal] = await Promise.all([startPostgresCluster(), startTemporalServer()]);
+  [postgres, temporal, lab] = await Promise.all([startPostgresCluster(), startTemporalServer(), startDcvLab()]);
   service = await startProduction({
     databaseUrl: postgres.url,
     temporalAddress: temporal.address,
-    env: { REQUEST_DEADLINE: `${DEADLINE_MS}ms`, RECONCILE_INTERVAL: '2s' },
+    // One perspective on BIND9 server A, which holds the customer's zone example.com.
+    env: { REQUEST_DEADLINE: `${DEADLINE_MS}ms`, RECONCILE_INTERVAL: '2s', ...lab.env('primary=A') },
   });
   kills = await killAtCommit(postgres.url, service.worker);
   reviewer = await service.reviewer();
@@ -48,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await kills?.close();
   await service?.stop();
-  await Promise.all([temporal?.destroy(), postgres?.destroy()]);
+  await Promise.all([temporal?.destroy(), postgres?.destroy(), lab?.stop()]);
 });
 
 function withOutput(fn: () => Promise<void>): () => Promise<void> {
@@ -150,7 +153,7 @@ const eventsOf = (entityId: string, action: string) =>
  */
 async function crashAtCommit(
   label: string,
-  target: Parameters<KillAtCommit['arm']>[0] extends infer T ? Omit<T & object, 'label'> : never,
+  target: Omit<KillTarget, 'label'>,
   send: () => Promise<TimedResponse>,
   done: (answer: TimedResponse) => boolean,
 ): Promise<{ first: TimedResponse; last: TimedResponse }> {
@@ -287,5 +290,32 @@ test('remove: killed at the commit of a delete, the administrators\' workflows s
   expect(await retriedActivities(workflowIdFor('organization', removed.id))).toContain('remove');
   await expectConverged();
   expectWellBehaved();
-  expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove']);
+}));
+
+test('DCV scan completion: killed at the commit of validated, one validated event and the domain stays validated', withOutput(async () => {
+  const owner = await createOrganization('Domain Crash', 1);
+  for (const [kind, id] of [['organizations', owner.id], ['administrators', owner.administratorIds[0]]] as const) {
+    expect((await call(`approve ${kind}`, decide(kind, id, 'approve', `approve-${id}`)())).status).toBe(200);
+  }
+  const added = await call('add domain', customer.request('POST', `/v1/administrators/${owner.administratorIds[0]}/domains`, { domain: 'crash.example.com', autoValidation: false, method: 'dns' }));
+  expect(added.status).toBe(201);
+  const domainId: string = added.body.id;
+  const { killed } = await kills.arm({ table: 'domains', id: domainId, op: 'UPDATE', column: 'status', value: 'validated', label: 'completeScan' });
+  // The record appears; the workflow's next check sees it and the CA scan validates.
+  await lab.a.addRecord('_dnsauth.crash.example.com', 'TXT', `"${added.body.instructions.randomValue}"`);
+  const killedAt = await Promise.race([killed, sleep(60_000).then(() => undefined)]);
+  if (killedAt === undefined) throw new Error('the scan never validated the domain (no kill)');
+  await service.worker.kill();
+  await service.worker.restart();
+  await eventually(async () => (await retriedActivities(workflowIdFor('domain', domainId))).includes('completeScan') || undefined, 60_000, 'completeScan to be retried').catch(async (error) => {
+    const description = await service.client.workflow.getHandle(workflowIdFor('domain', domainId)).describe();
+    throw new Error(`${error.message}; pending: ${JSON.stringify(description.raw.pendingActivities)}`);
+  });
+  const domain = await call('get domain', customer.request('GET', `/v1/domains/${domainId}`));
+  expect([domain.status, domain.body.status]).toEqual([200, 'validated']);
+  const events = await service.db.selectFrom('events').select(['action', 'before', 'after']).where('entity_id', '=', domainId).orderBy('id').execute();
+  expect(events.map((e) => e.action)).toEqual(['added', 'scan_started', 'validated']);
+  await expectConverged();
+  expectWellBehaved();
+  expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove', 'completeScan']);
 }));
