@@ -319,3 +319,68 @@ test('DCV scan completion: killed at the commit of validated, one validated even
   expectWellBehaved();
   expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove', 'completeScan']);
 }));
+
+test('Temporal restarts while a decision commits: the decision lands once and the retried request gets the first answer', withOutput(async () => {
+  const organization = await createOrganization('Temporal Restart', 1);
+  const key = `approve-${organization.id}`;
+  const { killed } = await kills.arm({ table: 'organizations', id: organization.id, op: 'UPDATE', column: 'status', label: 'approve, Temporal down' }, () => temporal.stop());
+  const first = call('approve (Temporal stops at its commit)', decide('organizations', organization.id, 'approve', key)());
+  await Promise.race([killed, sleep(30_000).then(() => Promise.reject(new Error('the commit never came')))]);
+  expect(await statusOf('organizations', organization.id)).toBe('approved');
+  expect((await first).status).toBe(503);
+  // A retry while Temporal is down: 503 with Retry-After, fast.
+  const during = await call('approve (Temporal down)', decide('organizations', organization.id, 'approve', key)());
+  expect([during.status, !!during.headers.get('retry-after')]).toEqual([503, true]);
+  await temporal.start();
+  const last = await eventually(
+    async () => {
+      const answer = await call('approve (after Temporal is back)', decide('organizations', organization.id, 'approve', key)());
+      return answer.status === 503 ? undefined : answer;
+    },
+    90_000,
+    'the retried decision to be answered',
+  );
+  expect([last.status, last.body.status]).toEqual([200, 'approved']);
+  expect(await eventsOf(organization.id, 'approved')).toHaveLength(1);
+  await expectConverged();
+  expectWellBehaved();
+}));
+
+test('PostgreSQL goes down while a decision commits and an edit is in flight: both land once after it is back', withOutput(async () => {
+  const decided = await createOrganization('Postgres Outage Decision', 1);
+  const edited = await createOrganization('Postgres Outage Edit', 0);
+  expect((await call('approve before the outage', decide('organizations', edited.id, 'approve', `approve-${edited.id}`)())).status).toBe(200);
+  const name = 'Postgres Outage Edit Renamed';
+  const edit = () => customer.request('PATCH', `/v1/organizations/${edited.id}`, { name }, { headers: { 'Idempotency-Key': `edit-${edited.id}` } });
+  const key = `approve-${decided.id}`;
+  // The edit's commit waits at the gate (its transaction open, inside COMMIT) ...
+  await kills.hold({ table: 'organizations', id: edited.id, op: 'UPDATE', column: 'name', label: 'edit, PostgreSQL down' });
+  const editFirst = call('edit (PostgreSQL stops at its commit)', edit());
+  await eventually(async () => ((await kills.waiting()) === 1 ? true : undefined), 30_000, 'the edit to reach its commit');
+  // ... when the decision reaches its own: PostgreSQL stops (a crash: neither commits).
+  const { killed } = await kills.arm({ table: 'organizations', id: decided.id, op: 'UPDATE', column: 'status', label: 'approve, PostgreSQL down' }, () => postgres.stop('immediate'));
+  const first = call('approve (PostgreSQL stops at its commit)', decide('organizations', decided.id, 'approve', key)());
+  await Promise.race([killed, sleep(30_000).then(() => Promise.reject(new Error('the commit never came to the gate')))]);
+  expect((await first).status).toBe(503);
+  expect((await editFirst).status).toBe(503);
+  await sleep(5_000);
+  await postgres.start();
+  const answered = (what: string, request: () => Promise<TimedResponse>) =>
+    eventually(
+      async () => {
+        const answer = await call(what, request());
+        return answer.status === 503 ? undefined : answer;
+      },
+      90_000,
+      what,
+    );
+  const [decision, edition] = await Promise.all([answered('approve (retry)', decide('organizations', decided.id, 'approve', key)), answered('edit (retry)', edit)]);
+  expect([decision.status, decision.body.status]).toEqual([200, 'approved']);
+  expect([edition.status, edition.body.status, edition.body.name]).toEqual([200, 'under_review', name]);
+  expect(await eventsOf(decided.id, 'approved')).toHaveLength(1);
+  expect(await eventsOf(edited.id, 'edited')).toHaveLength(1);
+  await expectConverged();
+  expectWellBehaved();
+  // No process died of the lost connections (a checked-out pg client's 'error' event once ended the worker).
+  expect([...service.apis, service.worker].filter((p) => !p.running()).map((p) => p.name)).toEqual([]);
+}));

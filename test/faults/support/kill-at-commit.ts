@@ -27,8 +27,16 @@ export interface KillTarget {
  * A target is consumed by the transaction that matches it (a rolled-back attempt leaves it armed).
  */
 export interface KillAtCommit {
-  /** Arms one kill; `killed` resolves with the moment the commit completed after the kill. */
-  arm(target: KillTarget): Promise<{ killed: Promise<number> }>;
+  /**
+   * Arms one kill; `killed` resolves with the moment the commit completed after the kill. `atGate`
+   * replaces the kill with another fault at the same moment (stopping Temporal or PostgreSQL); when it
+   * takes PostgreSQL down, the commit never completes and `killed` resolves once the fault is done.
+   */
+  arm(target: KillTarget, atGate?: () => Promise<void>): Promise<{ killed: Promise<number> }>;
+  /** Arms a target whose commit waits at the gate with no fault of its own: it is caught by the next armed one's. */
+  hold(target: KillTarget): Promise<void>;
+  /** How many commits wait at the gate now. */
+  waiting(): Promise<number>;
   /** Labels of the kills so far, in order. */
   kills(): string[];
   close(): Promise<void>;
@@ -77,6 +85,8 @@ export async function killAtCommit(databaseUrl: string, victim: ServiceProcess):
     return client;
   };
   const [listener, gate] = await Promise.all([connect(), connect()]);
+  // A PostgreSQL outage (one of the faults a test may inject at the gate) ends these sessions: no crash.
+  for (const client of [listener, gate]) client.on('error', () => undefined);
   await listener.query(SETUP);
   for (const table of TABLES) {
     await listener.query(`DROP TRIGGER IF EXISTS kill_at_commit ON ${table}`);
@@ -96,33 +106,44 @@ export async function killAtCommit(databaseUrl: string, victim: ServiceProcess):
   let closed = false;
 
   /** Waits until a commit waits at the gate, kills the victim, opens the gate, closes it again once that commit is through. */
-  async function killAtTheGate(label: string, done: Promise<number>): Promise<void> {
+  async function killAtTheGate(label: string, done: Promise<number>, atGate: () => Promise<void>, held: number): Promise<void> {
     for (;;) {
       if (closed) return;
-      const waiting = await listener.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [GATE]);
-      if (waiting.rowCount) break;
+      if ((await waiting()) > held) break;
       await sleep(20);
     }
-    await victim.kill('SIGKILL');
-    await gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
+    await atGate();
+    try {
+      await gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
+    } catch {
+      return; // PostgreSQL went down at the gate: that commit never completes
+    }
     await Promise.race([done, sleep(10_000)]);
     await gate.query('SELECT pg_advisory_lock($1)', [GATE]);
     if (!kills.includes(label)) throw new Error(`kill-at-commit ${label}: the worker was killed at the gate but the commit never came`);
   }
 
+  const insert = (target: KillTarget) =>
+    listener.query('INSERT INTO kill_at_commit_targets (tbl, row_id, op, col, val, label) VALUES ($1, $2, $3, $4, $5, $6)', [
+      target.table,
+      target.id,
+      target.op,
+      target.column ?? null,
+      target.value ?? null,
+      target.label,
+    ]);
+  const waiting = async () => (await listener.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [GATE])).rowCount ?? 0;
+
   return {
-    async arm(target) {
+    async hold(target) {
+      await insert(target);
+    },
+    waiting,
+    async arm(target, atGate = () => victim.kill('SIGKILL')) {
       const killed = new Promise<number>((resolve) => committed.set(target.label, resolve));
-      await listener.query('INSERT INTO kill_at_commit_targets (tbl, row_id, op, col, val, label) VALUES ($1, $2, $3, $4, $5, $6)', [
-        target.table,
-        target.id,
-        target.op,
-        target.column ?? null,
-        target.value ?? null,
-        target.label,
-      ]);
-      const gated = killAtTheGate(target.label, killed);
-      return { killed: gated.then(() => killed) };
+      await insert(target);
+      const gated = killAtTheGate(target.label, killed, atGate, await waiting());
+      return { killed: gated.then(() => (kills.includes(target.label) ? killed : Date.now())) };
     },
     kills: () => [...kills],
     async close() {
