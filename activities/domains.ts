@@ -349,12 +349,16 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      * a renewal keeps the domain validated while the new value is checked.
      */
     async rotateRandomValue(id: string, mode: 'restart' | 'renew', actor: Actor = SYSTEM): Promise<DomainState> {
+      const operationId = operationOf();
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id);
+        // A retry after this activity's own commit: the value it wrote, not a second one (and a second event).
+        const recorded = (await eventsOfOperation(trx, operationId)).some((event) => event.entity_id === id);
+        if (recorded) return stateOf(row, { attempt: 0, renewing: mode === 'renew' });
         if (mode === 'restart' && row.status === 'verifying') throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends', nonRetryable: true });
         const value = generateRandomValue(ms(dcv.randomValueLifetime), now());
         const set = { random_value: value.value, random_value_expires_at: value.expiresAt, ...(mode === 'restart' ? { status: 'pending' as const, failure_reason: null, needs_attention: false, attention_reason: null } : {}) };
-        const updated = await change(trx, row, set, { actor, action: mode === 'restart' ? 'revalidation_requested' : 'renewal_started', after: { randomValueExpiresAt: value.expiresAt.toISOString() } });
+        const updated = await change(trx, row, set, { actor, action: mode === 'restart' ? 'revalidation_requested' : 'renewal_started', after: { randomValueExpiresAt: value.expiresAt.toISOString() } }, operationId);
         return stateOf(updated, { attempt: 0, renewing: mode === 'renew' });
       });
     },

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDomainActivities } from '../../activities/domains';
+import type { CheckOutcome, DomainState } from '../../workflows/domain-messages';
 import { createProfileActivities } from '../../activities/profiles';
+import { loadConfig } from '../../src/config';
+import { createDomain } from '../../src/db/domain-store';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createAccount } from '../../src/db/principals';
@@ -114,4 +118,51 @@ test('a retried delete returns the same cascade, read back from its events', asy
   expect(await actionsOf(administrator.id)).toEqual(['submitted', 'deleted_with_organization']);
   // Another delete of a row already gone has nothing to cascade.
   expect(await execution().run(activities().remove, organization, customer())).toEqual({ administratorIds: [], domainIds: [] });
+});
+
+describe('domain activities', () => {
+  const dcv = loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1' }).dcv;
+  const domainActivities = () => createDomainActivities({ db, dcv, writers: { delegation: () => undefined, provider: () => Promise.reject(new Error('no provider here')) } });
+  const passed: CheckOutcome = {
+    kind: 'scan',
+    passed: true,
+    code: 'passed',
+    quorum: { summary: '1/1', required: 1, passedPerspectives: ['primary'], failedPerspectives: [] },
+    results: [],
+    faultSide: null,
+    reason: null,
+  };
+
+  async function domain(name: string): Promise<string> {
+    const { organization, administrator } = await submitted();
+    await execution().run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer });
+    await execution().run(activities().decide, administrator, { decision: 'approve' as const, actor: reviewer });
+    const row = await db.transaction().execute((trx) =>
+      createDomain(trx, { accountId, administratorId: administrator.id, name, method: 'dns_txt', dnsProviderId: null, actor: customer(), dcv }),
+    );
+    return row.id;
+  }
+
+  test('a retried scan completion returns the recorded verdict: no second "revalidated" event, validity unchanged', async () => {
+    const id = await domain('retried-scan.example.com');
+    const state = (await execution().run(domainActivities().beginScan, id)) as DomainState;
+    const complete = execution();
+    const first = await complete.run(domainActivities().completeScan, id, passed, 1, state);
+    const before = await db.selectFrom('domains').select(['validated_at', 'valid_until']).where('id', '=', id).executeTakeFirstOrThrow();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const retry = await complete.run(domainActivities().completeScan, id, passed, 1, state);
+    expect(retry).toEqual(first);
+    expect(await db.selectFrom('domains').select(['validated_at', 'valid_until']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await actionsOf(id)).toEqual(['added', 'scan_started', 'validated']);
+  });
+
+  test('a retried rotation keeps the value it wrote and records one event', async () => {
+    const id = await domain('retried-rotation.example.com');
+    const rotate = execution();
+    const first = await rotate.run(domainActivities().rotateRandomValue, id, 'restart' as const, customer());
+    const value = (await db.selectFrom('domains').select('random_value').where('id', '=', id).executeTakeFirstOrThrow()).random_value;
+    expect(await rotate.run(domainActivities().rotateRandomValue, id, 'restart' as const, customer())).toEqual(first);
+    expect((await db.selectFrom('domains').select('random_value').where('id', '=', id).executeTakeFirstOrThrow()).random_value).toBe(value);
+    expect(await actionsOf(id)).toEqual(['added', 'revalidation_requested']);
+  });
 });
