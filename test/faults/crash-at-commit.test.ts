@@ -7,11 +7,13 @@ import { startProduction, type Caller, type Production, type TimedResponse } fro
 import { startTemporalServer, type TemporalServer } from './support/temporal';
 
 /**
- * Issue 6: a worker crash at the moment a status change commits. A trigger on the row notifies at
- * commit and the test SIGKILLs the worker process group on the notification (support/kill-at-commit.ts):
- * the change is in PostgreSQL, the activity never reported it. Temporal retries the activity after its
- * startToCloseTimeout on the restarted worker; the retry must find its own change (events.operation_id)
- * and return the recorded outcome. Each status-changing step is killed at its own commit once.
+ * Issue 6: a worker crash at the moment a status change commits. A deferred trigger on the row holds
+ * the COMMIT at a gate; the test SIGKILLs the worker process group there and opens the gate, and the
+ * commit's NOTIFY proves it went through (support/kill-at-commit.ts): the change is in PostgreSQL, the
+ * activity never reported it. Temporal retries the activity after its startToCloseTimeout (15 s) on the
+ * restarted worker; the retry must find its own change (events.operation_id) and return the recorded
+ * outcome. Each status-changing step is killed at its own commit once; then Temporal stops, and
+ * PostgreSQL crashes, at a decision's commit.
  */
 const DEADLINE_MS = 3_000;
 
@@ -98,8 +100,14 @@ async function expectConverged(): Promise<void> {
   await eventually(
     async () => {
       const rows = [
-        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'organization' as const })),
-        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'administrator' as const })),
+        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
+          ...r,
+          kind: 'organization' as const,
+        })),
+        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
+          ...r,
+          kind: 'administrator' as const,
+        })),
         ...(await service.db.selectFrom('domains').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'domain' as const })),
       ];
       const mismatches: string[] = [];
@@ -118,7 +126,8 @@ async function expectConverged(): Promise<void> {
         if (status !== row.status) mismatches.push(`${row.kind} ${row.id}: row says ${row.status}, workflow ${status}`);
       }
       const workflowIds = new Set<string>();
-      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` })) workflowIds.add(workflow.workflowId);
+      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` }))
+        workflowIds.add(workflow.workflowId);
       const rowIds = new Set(rows.map((r) => workflowIdFor(r.kind, r.id)));
       for (const id of workflowIds) if (!rowIds.has(id)) mismatches.push(`${id}: running workflow without a row`);
       if (mismatches.length) throw new Error(mismatches.slice(0, 10).join('; '));
@@ -179,16 +188,27 @@ async function crashAtCommit(
 }
 
 const decide = (kind: 'organizations' | 'administrators', id: string, decision: 'approve' | 'reject', key: string) => () =>
-  reviewer.request('POST', `/v1/reviews/${kind}/${id}/decision`, decision === 'reject' ? { decision, reason: 'The landline is not the company\'s' } : { decision }, {
-    headers: { 'Idempotency-Key': key },
-  });
+  reviewer.request(
+    'POST',
+    `/v1/reviews/${kind}/${id}/decision`,
+    decision === 'reject' ? { decision, reason: "The landline is not the company's" } : { decision },
+    {
+      headers: { 'Idempotency-Key': key },
+    },
+  );
 
 async function createOrganization(name: string, administrators: number): Promise<{ id: string; administratorIds: string[] }> {
-  const created = await call(`create ${name}`, customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, ...(administrators ? { administrator: ADMINISTRATOR } : {}) }));
+  const created = await call(
+    `create ${name}`,
+    customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, ...(administrators ? { administrator: ADMINISTRATOR } : {}) }),
+  );
   expect(created.status).toBe(201);
   const administratorIds: string[] = created.body.administrators.map((a: { id: string }) => a.id);
   for (let n = 1; n < administrators; n++) {
-    const more = await call('create administrator', customer.request('POST', `/v1/organizations/${created.body.id}/administrators`, { ...ADMINISTRATOR, email: `admin${n}@acme.cn` }));
+    const more = await call(
+      'create administrator',
+      customer.request('POST', `/v1/organizations/${created.body.id}/administrators`, { ...ADMINISTRATOR, email: `admin${n}@acme.cn` }),
+    );
     expect(more.status).toBe(201);
     administratorIds.push(more.body.id);
   }
@@ -201,186 +221,238 @@ const statusOf = async (table: 'organizations' | 'administrators', id: string) =
 let approved: { id: string; administratorIds: string[] };
 let rejected: { id: string; administratorIds: string[] };
 
-test('decide approve: killed at the commit, the decision lands once and the retried request gets 200 approved', withOutput(async () => {
-  approved = await createOrganization('Approve Crash', 1);
-  const { last } = await crashAtCommit(
-    'approve',
-    { table: 'organizations', id: approved.id, op: 'UPDATE', column: 'status' },
-    decide('organizations', approved.id, 'approve', `approve-${approved.id}`),
-    (a) => a.status === 200,
-  );
-  expect([last.status, last.body.status]).toEqual([200, 'approved']);
-  expect(await eventsOf(approved.id, 'approved')).toHaveLength(1);
-  expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('decide');
-  await expectConverged();
-  expectWellBehaved();
-}));
-
-test('decide reject: killed at the commit, the administrator under review is still rejected with the organization', withOutput(async () => {
-  rejected = await createOrganization('Reject Crash', 1);
-  const { last } = await crashAtCommit(
-    'reject',
-    { table: 'organizations', id: rejected.id, op: 'UPDATE', column: 'status' },
-    decide('organizations', rejected.id, 'reject', `reject-${rejected.id}`),
-    (a) => a.status === 200,
-  );
-  expect([last.status, last.body.status]).toEqual([200, 'rejected']);
-  await eventually(async () => ((await statusOf('administrators', rejected.administratorIds[0])) === 'rejected' ? true : undefined), 60_000, 'the cascade to reject the administrator');
-  expect(await eventsOf(rejected.id, 'rejected')).toHaveLength(1);
-  expect(await eventsOf(rejected.administratorIds[0], 'rejected_with_organization')).toHaveLength(1);
-  expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('decide');
-  await expectConverged();
-  expectWellBehaved();
-}));
-
-test('edit: killed at the commit of an edit that sends an approved organization back to review, one edited event', withOutput(async () => {
-  const name = 'Approve Crash Renamed';
-  const { last } = await crashAtCommit(
-    'edit',
-    { table: 'organizations', id: approved.id, op: 'UPDATE', column: 'name' },
-    () => customer.request('PATCH', `/v1/organizations/${approved.id}`, { name }, { headers: { 'Idempotency-Key': `edit-${approved.id}` } }),
-    (a) => a.status === 200,
-  );
-  expect([last.status, last.body.status, last.body.name]).toEqual([200, 'under_review', name]);
-  const edits = await eventsOf(approved.id, 'edited');
-  expect(edits).toHaveLength(1);
-  expect(edits[0].before).toMatchObject({ status: 'approved' });
-  expect(edits[0].after).toMatchObject({ status: 'under_review', name });
-  expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('edit');
-  await expectConverged();
-  expectWellBehaved();
-}));
-
-test('resubmit: killed at the commit, one resubmitted event and the retried request gets 200 under_review', withOutput(async () => {
-  const { last } = await crashAtCommit(
-    'resubmit',
-    { table: 'organizations', id: rejected.id, op: 'UPDATE', column: 'status' },
-    () => customer.request('POST', `/v1/organizations/${rejected.id}/resubmit`, undefined, { headers: { 'Idempotency-Key': `resubmit-${rejected.id}` } }),
-    (a) => a.status === 200,
-  );
-  expect([last.status, last.body.status]).toEqual([200, 'under_review']);
-  expect(await eventsOf(rejected.id, 'resubmitted')).toHaveLength(1);
-  expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('resubmit');
-  await expectConverged();
-  expectWellBehaved();
-}));
-
-test('remove: killed at the commit of a delete, the administrators\' workflows still end', withOutput(async () => {
-  const removed = await createOrganization('Remove Crash', 2);
-  const { first, last } = await crashAtCommit(
-    'remove',
-    { table: 'organizations', id: removed.id, op: 'DELETE' },
-    () => customer.request('DELETE', `/v1/organizations/${removed.id}`, undefined, { headers: { 'Idempotency-Key': `remove-${removed.id}` } }),
-    (a) => a.status === 204 || a.status === 404,
-  );
-  // DELETE does not take the Idempotency-Key: a retry once the delete committed finds no row.
-  expect([204, 503]).toContain(first.status);
-  expect([204, 404]).toContain(last.status);
-  expect(await statusOf('organizations', removed.id)).toBeUndefined();
-  expect(await eventsOf(removed.id, 'deleted')).toHaveLength(1);
-  for (const id of removed.administratorIds) expect(await eventsOf(id, 'deleted_with_organization')).toHaveLength(1);
-  const ended: Array<['organization' | 'administrator', string]> = [['organization', removed.id], ...removed.administratorIds.map((a): ['administrator', string] => ['administrator', a])];
-  for (const [kind, id] of ended) {
-    await eventually(
-      async () => ((await service.client.workflow.getHandle(workflowIdFor(kind, id)).describe()).status.name === 'COMPLETED' ? true : undefined),
-      60_000,
-      `the workflow of ${kind} ${id} to end`,
+test(
+  'decide approve: killed at the commit, the decision lands once and the retried request gets 200 approved',
+  withOutput(async () => {
+    approved = await createOrganization('Approve Crash', 1);
+    const { last } = await crashAtCommit(
+      'approve',
+      { table: 'organizations', id: approved.id, op: 'UPDATE', column: 'status' },
+      decide('organizations', approved.id, 'approve', `approve-${approved.id}`),
+      (a) => a.status === 200,
     );
-  }
-  expect(await retriedActivities(workflowIdFor('organization', removed.id))).toContain('remove');
-  await expectConverged();
-  expectWellBehaved();
-}));
+    expect([last.status, last.body.status]).toEqual([200, 'approved']);
+    expect(await eventsOf(approved.id, 'approved')).toHaveLength(1);
+    expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('decide');
+    await expectConverged();
+    expectWellBehaved();
+  }),
+);
 
-test('DCV scan completion: killed at the commit of validated, one validated event and the domain stays validated', withOutput(async () => {
-  const owner = await createOrganization('Domain Crash', 1);
-  for (const [kind, id] of [['organizations', owner.id], ['administrators', owner.administratorIds[0]]] as const) {
-    expect((await call(`approve ${kind}`, decide(kind, id, 'approve', `approve-${id}`)())).status).toBe(200);
-  }
-  const added = await call('add domain', customer.request('POST', `/v1/administrators/${owner.administratorIds[0]}/domains`, { domain: 'crash.example.com', autoValidation: false, method: 'dns' }));
-  expect(added.status).toBe(201);
-  const domainId: string = added.body.id;
-  const { killed } = await kills.arm({ table: 'domains', id: domainId, op: 'UPDATE', column: 'status', value: 'validated', label: 'completeScan' });
-  // The record appears; the workflow's next check sees it and the CA scan validates.
-  await lab.a.addRecord('_dnsauth.crash.example.com', 'TXT', `"${added.body.instructions.randomValue}"`);
-  const killedAt = await Promise.race([killed, sleep(60_000).then(() => undefined)]);
-  if (killedAt === undefined) throw new Error('the scan never validated the domain (no kill)');
-  await service.worker.kill();
-  await service.worker.restart();
-  await eventually(async () => (await retriedActivities(workflowIdFor('domain', domainId))).includes('completeScan') || undefined, 60_000, 'completeScan to be retried').catch(async (error) => {
-    const description = await service.client.workflow.getHandle(workflowIdFor('domain', domainId)).describe();
-    throw new Error(`${error.message}; pending: ${JSON.stringify(description.raw.pendingActivities)}`);
-  });
-  const domain = await call('get domain', customer.request('GET', `/v1/domains/${domainId}`));
-  expect([domain.status, domain.body.status]).toEqual([200, 'validated']);
-  const events = await service.db.selectFrom('events').select(['action', 'before', 'after']).where('entity_id', '=', domainId).orderBy('id').execute();
-  expect(events.map((e) => e.action)).toEqual(['added', 'scan_started', 'validated']);
-  await expectConverged();
-  expectWellBehaved();
-  expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove', 'completeScan']);
-}));
+test(
+  'decide reject: killed at the commit, the administrator under review is still rejected with the organization',
+  withOutput(async () => {
+    rejected = await createOrganization('Reject Crash', 1);
+    const { last } = await crashAtCommit(
+      'reject',
+      { table: 'organizations', id: rejected.id, op: 'UPDATE', column: 'status' },
+      decide('organizations', rejected.id, 'reject', `reject-${rejected.id}`),
+      (a) => a.status === 200,
+    );
+    expect([last.status, last.body.status]).toEqual([200, 'rejected']);
+    await eventually(
+      async () => ((await statusOf('administrators', rejected.administratorIds[0])) === 'rejected' ? true : undefined),
+      60_000,
+      'the cascade to reject the administrator',
+    );
+    expect(await eventsOf(rejected.id, 'rejected')).toHaveLength(1);
+    expect(await eventsOf(rejected.administratorIds[0], 'rejected_with_organization')).toHaveLength(1);
+    expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('decide');
+    await expectConverged();
+    expectWellBehaved();
+  }),
+);
 
-test('Temporal restarts while a decision commits: the decision lands once and the retried request gets the first answer', withOutput(async () => {
-  const organization = await createOrganization('Temporal Restart', 1);
-  const key = `approve-${organization.id}`;
-  const { killed } = await kills.arm({ table: 'organizations', id: organization.id, op: 'UPDATE', column: 'status', label: 'approve, Temporal down' }, () => temporal.stop());
-  const first = call('approve (Temporal stops at its commit)', decide('organizations', organization.id, 'approve', key)());
-  await Promise.race([killed, sleep(30_000).then(() => Promise.reject(new Error('the commit never came')))]);
-  expect(await statusOf('organizations', organization.id)).toBe('approved');
-  expect((await first).status).toBe(503);
-  // A retry while Temporal is down: 503 with Retry-After, fast.
-  const during = await call('approve (Temporal down)', decide('organizations', organization.id, 'approve', key)());
-  expect([during.status, !!during.headers.get('retry-after')]).toEqual([503, true]);
-  await temporal.start();
-  const last = await eventually(
-    async () => {
-      const answer = await call('approve (after Temporal is back)', decide('organizations', organization.id, 'approve', key)());
-      return answer.status === 503 ? undefined : answer;
-    },
-    90_000,
-    'the retried decision to be answered',
-  );
-  expect([last.status, last.body.status]).toEqual([200, 'approved']);
-  expect(await eventsOf(organization.id, 'approved')).toHaveLength(1);
-  await expectConverged();
-  expectWellBehaved();
-}));
+test(
+  'edit: killed at the commit of an edit that sends an approved organization back to review, one edited event',
+  withOutput(async () => {
+    const name = 'Approve Crash Renamed';
+    const { last } = await crashAtCommit(
+      'edit',
+      { table: 'organizations', id: approved.id, op: 'UPDATE', column: 'name' },
+      () => customer.request('PATCH', `/v1/organizations/${approved.id}`, { name }, { headers: { 'Idempotency-Key': `edit-${approved.id}` } }),
+      (a) => a.status === 200,
+    );
+    expect([last.status, last.body.status, last.body.name]).toEqual([200, 'under_review', name]);
+    const edits = await eventsOf(approved.id, 'edited');
+    expect(edits).toHaveLength(1);
+    expect(edits[0].before).toMatchObject({ status: 'approved' });
+    expect(edits[0].after).toMatchObject({ status: 'under_review', name });
+    expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('edit');
+    await expectConverged();
+    expectWellBehaved();
+  }),
+);
 
-test('PostgreSQL goes down while a decision commits and an edit is in flight: both land once after it is back', withOutput(async () => {
-  const decided = await createOrganization('Postgres Outage Decision', 1);
-  const edited = await createOrganization('Postgres Outage Edit', 0);
-  expect((await call('approve before the outage', decide('organizations', edited.id, 'approve', `approve-${edited.id}`)())).status).toBe(200);
-  const name = 'Postgres Outage Edit Renamed';
-  const edit = () => customer.request('PATCH', `/v1/organizations/${edited.id}`, { name }, { headers: { 'Idempotency-Key': `edit-${edited.id}` } });
-  const key = `approve-${decided.id}`;
-  // The edit's commit waits at the gate (its transaction open, inside COMMIT) ...
-  await kills.hold({ table: 'organizations', id: edited.id, op: 'UPDATE', column: 'name', label: 'edit, PostgreSQL down' });
-  const editFirst = call('edit (PostgreSQL stops at its commit)', edit());
-  await eventually(async () => ((await kills.waiting()) === 1 ? true : undefined), 30_000, 'the edit to reach its commit');
-  // ... when the decision reaches its own: PostgreSQL stops (a crash: neither commits).
-  const { killed } = await kills.arm({ table: 'organizations', id: decided.id, op: 'UPDATE', column: 'status', label: 'approve, PostgreSQL down' }, () => postgres.stop('immediate'));
-  const first = call('approve (PostgreSQL stops at its commit)', decide('organizations', decided.id, 'approve', key)());
-  await Promise.race([killed, sleep(30_000).then(() => Promise.reject(new Error('the commit never came to the gate')))]);
-  expect((await first).status).toBe(503);
-  expect((await editFirst).status).toBe(503);
-  await sleep(5_000);
-  await postgres.start();
-  const answered = (what: string, request: () => Promise<TimedResponse>) =>
-    eventually(
+test(
+  'resubmit: killed at the commit, one resubmitted event and the retried request gets 200 under_review',
+  withOutput(async () => {
+    const { last } = await crashAtCommit(
+      'resubmit',
+      { table: 'organizations', id: rejected.id, op: 'UPDATE', column: 'status' },
+      () => customer.request('POST', `/v1/organizations/${rejected.id}/resubmit`, undefined, { headers: { 'Idempotency-Key': `resubmit-${rejected.id}` } }),
+      (a) => a.status === 200,
+    );
+    expect([last.status, last.body.status]).toEqual([200, 'under_review']);
+    expect(await eventsOf(rejected.id, 'resubmitted')).toHaveLength(1);
+    expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('resubmit');
+    await expectConverged();
+    expectWellBehaved();
+  }),
+);
+
+test(
+  "remove: killed at the commit of a delete, the administrators' workflows still end",
+  withOutput(async () => {
+    const removed = await createOrganization('Remove Crash', 2);
+    const { first, last } = await crashAtCommit(
+      'remove',
+      { table: 'organizations', id: removed.id, op: 'DELETE' },
+      () => customer.request('DELETE', `/v1/organizations/${removed.id}`, undefined, { headers: { 'Idempotency-Key': `remove-${removed.id}` } }),
+      (a) => a.status === 204 || a.status === 404,
+    );
+    // DELETE does not take the Idempotency-Key: a retry once the delete committed finds no row.
+    expect([204, 503]).toContain(first.status);
+    expect([204, 404]).toContain(last.status);
+    expect(await statusOf('organizations', removed.id)).toBeUndefined();
+    expect(await eventsOf(removed.id, 'deleted')).toHaveLength(1);
+    for (const id of removed.administratorIds) expect(await eventsOf(id, 'deleted_with_organization')).toHaveLength(1);
+    const ended: Array<['organization' | 'administrator', string]> = [
+      ['organization', removed.id],
+      ...removed.administratorIds.map((a): ['administrator', string] => ['administrator', a]),
+    ];
+    for (const [kind, id] of ended) {
+      await eventually(
+        async () => ((await service.client.workflow.getHandle(workflowIdFor(kind, id)).describe()).status.name === 'COMPLETED' ? true : undefined),
+        60_000,
+        `the workflow of ${kind} ${id} to end`,
+      );
+    }
+    expect(await retriedActivities(workflowIdFor('organization', removed.id))).toContain('remove');
+    await expectConverged();
+    expectWellBehaved();
+  }),
+);
+
+test(
+  'DCV scan completion: killed at the commit of validated, one validated event and the domain stays validated',
+  withOutput(async () => {
+    const owner = await createOrganization('Domain Crash', 1);
+    for (const [kind, id] of [
+      ['organizations', owner.id],
+      ['administrators', owner.administratorIds[0]],
+    ] as const) {
+      expect((await call(`approve ${kind}`, decide(kind, id, 'approve', `approve-${id}`)())).status).toBe(200);
+    }
+    const added = await call(
+      'add domain',
+      customer.request('POST', `/v1/administrators/${owner.administratorIds[0]}/domains`, {
+        domain: 'crash.example.com',
+        autoValidation: false,
+        method: 'dns',
+      }),
+    );
+    expect(added.status).toBe(201);
+    const domainId: string = added.body.id;
+    const { killed } = await kills.arm({ table: 'domains', id: domainId, op: 'UPDATE', column: 'status', value: 'validated', label: 'completeScan' });
+    // The record appears; the workflow's next check sees it and the CA scan validates.
+    await lab.a.addRecord('_dnsauth.crash.example.com', 'TXT', `"${added.body.instructions.randomValue}"`);
+    const killedAt = await Promise.race([killed, sleep(60_000).then(() => undefined)]);
+    if (killedAt === undefined) throw new Error('the scan never validated the domain (no kill)');
+    await service.worker.kill();
+    await service.worker.restart();
+    await eventually(
+      async () => (await retriedActivities(workflowIdFor('domain', domainId))).includes('completeScan') || undefined,
+      60_000,
+      'completeScan to be retried',
+    ).catch(async (error) => {
+      const description = await service.client.workflow.getHandle(workflowIdFor('domain', domainId)).describe();
+      throw new Error(`${error.message}; pending: ${JSON.stringify(description.raw.pendingActivities)}`);
+    });
+    const domain = await call('get domain', customer.request('GET', `/v1/domains/${domainId}`));
+    expect([domain.status, domain.body.status]).toEqual([200, 'validated']);
+    const events = await service.db.selectFrom('events').select(['action', 'before', 'after']).where('entity_id', '=', domainId).orderBy('id').execute();
+    expect(events.map((e) => e.action)).toEqual(['added', 'scan_started', 'validated']);
+    await expectConverged();
+    expectWellBehaved();
+    expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove', 'completeScan']);
+  }),
+);
+
+test(
+  'Temporal restarts while a decision commits: the decision lands once and the retried request gets the first answer',
+  withOutput(async () => {
+    const organization = await createOrganization('Temporal Restart', 1);
+    const key = `approve-${organization.id}`;
+    const { killed } = await kills.arm({ table: 'organizations', id: organization.id, op: 'UPDATE', column: 'status', label: 'approve, Temporal down' }, () =>
+      temporal.stop(),
+    );
+    const first = call('approve (Temporal stops at its commit)', decide('organizations', organization.id, 'approve', key)());
+    await Promise.race([killed, sleep(30_000).then(() => Promise.reject(new Error('the commit never came')))]);
+    expect(await statusOf('organizations', organization.id)).toBe('approved');
+    expect((await first).status).toBe(503);
+    // A retry while Temporal is down: 503 with Retry-After, fast.
+    const during = await call('approve (Temporal down)', decide('organizations', organization.id, 'approve', key)());
+    expect([during.status, !!during.headers.get('retry-after')]).toEqual([503, true]);
+    await temporal.start();
+    const last = await eventually(
       async () => {
-        const answer = await call(what, request());
+        const answer = await call('approve (after Temporal is back)', decide('organizations', organization.id, 'approve', key)());
         return answer.status === 503 ? undefined : answer;
       },
       90_000,
-      what,
+      'the retried decision to be answered',
     );
-  const [decision, edition] = await Promise.all([answered('approve (retry)', decide('organizations', decided.id, 'approve', key)), answered('edit (retry)', edit)]);
-  expect([decision.status, decision.body.status]).toEqual([200, 'approved']);
-  expect([edition.status, edition.body.status, edition.body.name]).toEqual([200, 'under_review', name]);
-  expect(await eventsOf(decided.id, 'approved')).toHaveLength(1);
-  expect(await eventsOf(edited.id, 'edited')).toHaveLength(1);
-  await expectConverged();
-  expectWellBehaved();
-  // No process died of the lost connections (a checked-out pg client's 'error' event once ended the worker).
-  expect([...service.apis, service.worker].filter((p) => !p.running()).map((p) => p.name)).toEqual([]);
-}));
+    expect([last.status, last.body.status]).toEqual([200, 'approved']);
+    expect(await eventsOf(organization.id, 'approved')).toHaveLength(1);
+    await expectConverged();
+    expectWellBehaved();
+  }),
+);
+
+test(
+  'PostgreSQL goes down while a decision commits and an edit is in flight: both land once after it is back',
+  withOutput(async () => {
+    const decided = await createOrganization('Postgres Outage Decision', 1);
+    const edited = await createOrganization('Postgres Outage Edit', 0);
+    expect((await call('approve before the outage', decide('organizations', edited.id, 'approve', `approve-${edited.id}`)())).status).toBe(200);
+    const name = 'Postgres Outage Edit Renamed';
+    const edit = () => customer.request('PATCH', `/v1/organizations/${edited.id}`, { name }, { headers: { 'Idempotency-Key': `edit-${edited.id}` } });
+    const key = `approve-${decided.id}`;
+    // The edit's commit waits at the gate (its transaction open, inside COMMIT) ...
+    await kills.hold({ table: 'organizations', id: edited.id, op: 'UPDATE', column: 'name', label: 'edit, PostgreSQL down' });
+    const editFirst = call('edit (PostgreSQL stops at its commit)', edit());
+    await eventually(async () => ((await kills.waiting()) === 1 ? true : undefined), 30_000, 'the edit to reach its commit');
+    // ... when the decision reaches its own: PostgreSQL stops (a crash: neither commits).
+    const { killed } = await kills.arm({ table: 'organizations', id: decided.id, op: 'UPDATE', column: 'status', label: 'approve, PostgreSQL down' }, () =>
+      postgres.stop('immediate'),
+    );
+    const first = call('approve (PostgreSQL stops at its commit)', decide('organizations', decided.id, 'approve', key)());
+    await Promise.race([killed, sleep(30_000).then(() => Promise.reject(new Error('the commit never came to the gate')))]);
+    expect((await first).status).toBe(503);
+    expect((await editFirst).status).toBe(503);
+    await sleep(5_000);
+    await postgres.start();
+    const answered = (what: string, request: () => Promise<TimedResponse>) =>
+      eventually(
+        async () => {
+          const answer = await call(what, request());
+          return answer.status === 503 ? undefined : answer;
+        },
+        90_000,
+        what,
+      );
+    const [decision, edition] = await Promise.all([
+      answered('approve (retry)', decide('organizations', decided.id, 'approve', key)),
+      answered('edit (retry)', edit),
+    ]);
+    expect([decision.status, decision.body.status]).toEqual([200, 'approved']);
+    expect([edition.status, edition.body.status, edition.body.name]).toEqual([200, 'under_review', name]);
+    expect(await eventsOf(decided.id, 'approved')).toHaveLength(1);
+    expect(await eventsOf(edited.id, 'edited')).toHaveLength(1);
+    await expectConverged();
+    expectWellBehaved();
+    // No process died of the lost connections (a checked-out pg client's 'error' event once ended the worker).
+    expect([...service.apis, service.worker].filter((p) => !p.running()).map((p) => p.name)).toEqual([]);
+  }),
+);

@@ -70,7 +70,9 @@ test('1 approve + 8 edits at once: events in commit order form one status chain,
   expect(chain[0].action).toBe('submitted');
   for (let n = 1; n < chain.length; n++) {
     const previous = (chain[n - 1].after as Status).status;
-    expect(`${chain[n].action}: ${(chain[n].before as Status | null)?.status} (after ${chain[n - 1].action} → ${previous})`).toBe(`${chain[n].action}: ${previous} (after ${chain[n - 1].action} → ${previous})`);
+    expect(`${chain[n].action}: ${(chain[n].before as Status | null)?.status} (after ${chain[n - 1].action} → ${previous})`).toBe(
+      `${chain[n].action}: ${previous} (after ${chain[n - 1].action} → ${previous})`,
+    );
   }
   const last = (chain[chain.length - 1].after as Status).status;
   const row = await harness.db.selectFrom('organizations').select(['status', 'name']).where('id', '=', id).executeTakeFirstOrThrow();
@@ -78,7 +80,10 @@ test('1 approve + 8 edits at once: events in commit order form one status chain,
   // The last edit to commit is the name the row keeps.
   expect(row.name).toBe((events.filter((e) => e.action === 'edited').at(-1)!.after as { name: string }).name);
   await eventually(
-    async () => ((await harness.client.workflow.getHandle(workflowIdFor('organization', id)).describe()).typedSearchAttributes.get(ENTITY_STATUS) === last ? true : undefined),
+    async () =>
+      (await harness.client.workflow.getHandle(workflowIdFor('organization', id)).describe()).typedSearchAttributes.get(ENTITY_STATUS) === last
+        ? true
+        : undefined,
     10_000,
     'EntityStatus to follow',
   );

@@ -90,7 +90,9 @@ export async function killAtCommit(databaseUrl: string, victim: ServiceProcess):
   await listener.query(SETUP);
   for (const table of TABLES) {
     await listener.query(`DROP TRIGGER IF EXISTS kill_at_commit ON ${table}`);
-    await listener.query(`CREATE CONSTRAINT TRIGGER kill_at_commit AFTER UPDATE OR DELETE ON ${table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kill_at_commit()`);
+    await listener.query(
+      `CREATE CONSTRAINT TRIGGER kill_at_commit AFTER UPDATE OR DELETE ON ${table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kill_at_commit()`,
+    );
   }
   await gate.query('SELECT pg_advisory_lock($1)', [GATE]);
   const kills: string[] = [];
