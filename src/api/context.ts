@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
-import { claimUpdateKey, type Idempotency } from '../db/idempotent-create';
+import { claimUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
 import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
@@ -43,16 +43,32 @@ export function idempotencyOf(req: Request): Idempotency | undefined {
   return { key, fingerprint };
 }
 
+/** What an update route answers: its status and body (none for 204). */
+export type Answer = UpdateAnswer;
+
 /**
- * The Temporal update ID of a request sent with an Idempotency-Key, once the key is claimed for this
- * request (422 if it was used for another): a retry of the same request gets the first result back.
- * Hashed, so any key length fits Temporal's limit.
+ * An update route (edit, resubmit, decision, revalidate, delete) run at most once per Idempotency-Key.
+ * The key is claimed for this request first (422 if it was used for another); a retry of a request
+ * that finished gets its first answer back, even once the entity moved on or was deleted. `run` gets
+ * the Temporal update ID derived from the key (hashed, so any key length fits Temporal's limit), so a
+ * retry while the first is still running joins it. Without a key the request simply runs.
  */
-export async function updateIdOf(db: Db, principal: Principal, req: Request): Promise<string | undefined> {
-  const idempotency = idempotencyOf(req);
-  if (!idempotency) return undefined;
-  await claimUpdateKey(db, principal, idempotency);
-  return `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
+export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request, res: Response, updateId?: string) => Promise<Answer>): RequestHandler {
+  return async (req, res) => {
+    const principal = res.locals.principal as Principal;
+    const idempotency = idempotencyOf(req);
+    const first = idempotency ? await claimUpdateKey(ctx.db, principal, idempotency) : undefined;
+    const answer =
+      first ?? (await run(req, res, idempotency && `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`));
+    if (idempotency && !first && answer.status < 300) {
+      // The change is committed whatever happens here: a lost answer only means a retry asks Temporal again.
+      await recordUpdateAnswer(ctx.db, principal, idempotency, answer).catch((error) =>
+        console.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
+      );
+    }
+    if (answer.body === undefined) res.status(answer.status).end();
+    else res.status(answer.status).json(answer.body);
+  };
 }
 
 export function bodyOf(req: Request): unknown {

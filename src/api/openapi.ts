@@ -145,7 +145,7 @@ const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
 ];
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first result back and changes nothing more' };
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first answer back and changes nothing more (also after the object moved on or was deleted)' };
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 /** PostgreSQL or Temporal unreachable, or no answer within REQUEST_DEADLINE (authentication included): retry later. */
 const unavailable = {
@@ -168,12 +168,12 @@ function operation(summary: string, extra: { parameters?: unknown[]; requestBody
 
 const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({
   get: operation(`Get an ${kind}`, { parameters: [idParam] }, { ...ok('200', schema), '404': problem('Not found (or another account\'s)') }),
-  patch: operation(`Edit an ${kind}; a change to a reviewed field sends it back to under_review`, { parameters: [idParam], requestBody: body(patch) }, {
+  patch: operation(`Edit an ${kind}; a change to a reviewed field sends it back to under_review`, { parameters: [idParam, idempotencyKey], requestBody: body(patch) }, {
     ...ok('200', schema),
     '404': problem('Not found'),
     '409': problem('Deleted meanwhile'),
   }),
-  delete: operation(`Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`, { parameters: [idParam] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+  delete: operation(`Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`, { parameters: [idParam, idempotencyKey] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
 });
 
 export function openApiDocument() {
@@ -239,7 +239,7 @@ export function openApiDocument() {
       },
       '/v1/domains/{id}': {
         get: operation('Get a domain', { parameters: [idParam] }, { ...ok('200', 'Domain'), '404': problem('Not found') }),
-        delete: operation('Delete a domain (removes the records the service wrote)', { parameters: [idParam] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+        delete: operation('Delete a domain (removes the records the service wrote)', { parameters: [idParam, idempotencyKey] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
       },
       '/v1/domains/{id}/validate': {
         post: operation('Pre-check now: what each perspective expected and observed', { parameters: [idParam] }, {

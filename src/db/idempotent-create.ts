@@ -49,20 +49,42 @@ const deadlinePassed = () =>
     headers: { 'Retry-After': '5' },
   });
 
+/** What an update answered the first time its Idempotency-Key was sent. */
+export interface UpdateAnswer {
+  status: number;
+  body?: unknown;
+}
+
+const keyOwner = (principal: Principal) =>
+  principal.role === 'customer' ? (['account_id', principal.accountId] as const) : (['reviewer_id', principal.reviewerId] as const);
+
 /**
- * An update (resubmit, revalidate, decision) claims its Idempotency-Key for its request before it is
- * sent; Temporal keeps the result under the update ID. The same key with a different request answers
- * 422, as on creates, rather than running as a new update.
+ * An update (edit, resubmit, decision, revalidate, delete) claims its Idempotency-Key for its request
+ * before it is sent. The same key with a different request answers 422, as on creates, rather than
+ * running as a new update; a key whose first request finished returns that first answer.
  */
-export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<void> {
-  const [column, owner] = principal.role === 'customer' ? (['account_id', principal.accountId] as const) : (['reviewer_id', principal.reviewerId] as const);
+export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<UpdateAnswer | undefined> {
+  const [column, owner] = keyOwner(principal);
   await db
     .insertInto('update_keys')
     .values({ account_id: null, reviewer_id: null, [column]: owner, key: idempotency.key, fingerprint: idempotency.fingerprint })
     .onConflict((oc) => oc.doNothing())
     .execute();
-  const claimed = await db.selectFrom('update_keys').select('fingerprint').where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirstOrThrow();
+  const claimed = await db.selectFrom('update_keys').selectAll().where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirstOrThrow();
   if (claimed.fingerprint !== idempotency.fingerprint) throw keyReused();
+  return claimed.status_code === null ? undefined : { status: claimed.status_code, body: claimed.body ?? undefined };
+}
+
+/** Keeps an update's first answer with its key (see `claimUpdateKey`). */
+export async function recordUpdateAnswer(db: Db, principal: Principal, idempotency: Idempotency, answer: UpdateAnswer): Promise<void> {
+  const [column, owner] = keyOwner(principal);
+  await db
+    .updateTable('update_keys')
+    .set({ status_code: answer.status, body: answer.body === undefined ? null : JSON.stringify(answer.body) })
+    .where(column, '=', owner)
+    .where('key', '=', idempotency.key)
+    .where('status_code', 'is', null)
+    .execute();
 }
 
 const keyReused = () =>

@@ -96,6 +96,9 @@ export interface UpdateKeyTable {
   reviewer_id: string | null;
   key: string;
   fingerprint: string;
+  /** The first answer, once the update finished (2xx only: a refusal or an outage may be retried). */
+  status_code: number | null;
+  body: unknown;
   created_at: CreatedAt;
 }
 

@@ -92,6 +92,35 @@ test('an update retried with its Idempotency-Key takes effect once; the key with
   expect([trail.filter((a: string) => a === 'rejected'), trail.filter((a: string) => a === 'resubmitted')]).toEqual([['rejected'], ['resubmitted']]);
 });
 
+test('every update retried with its Idempotency-Key gets its first answer, even after the entity moved on or was deleted', async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  const administratorId = organization.administrators[0].id;
+  const send = (api: Api, method: string, path: string, key: string, payload?: object) => api.request(method, path, payload, { 'Idempotency-Key': key });
+
+  const edit = () => send(customer, 'PATCH', `/v1/organizations/${organization.id}`, 'edit-1', { city: 'Shanghai' });
+  const edited = await edit();
+  expect([edited.status, edited.body.city]).toEqual([200, 'Shanghai']);
+  expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Shenzhen' })).body.city).toBe('Shenzhen');
+  expect(await edit()).toMatchObject({ status: 200, body: edited.body }); // the first answer, not a second edit
+
+  const approve = () => send(reviewer, 'POST', `/v1/reviews/organizations/${organization.id}/decision`, 'approve-1', { decision: 'approve' });
+  const approved = await approve();
+  expect(approved.body.status).toBe('approved');
+  expect(await approve()).toMatchObject({ status: 200, body: approved.body });
+
+  const removeAdministrator = () => send(customer, 'DELETE', `/v1/administrators/${administratorId}`, 'remove-admin-1');
+  expect((await removeAdministrator()).status).toBe(204);
+  expect((await removeAdministrator()).status).toBe(204);
+  const removeOrganization = () => send(customer, 'DELETE', `/v1/organizations/${organization.id}`, 'remove-org-1');
+  expect((await removeOrganization()).status).toBe(204);
+  expect((await removeOrganization()).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(404); // without its key: it is gone
+
+  const trail = await harness.db.selectFrom('events').select('action').where('entity_id', '=', organization.id).execute();
+  expect(trail.map((e) => e.action).sort()).toEqual(['approved', 'deleted', 'edited', 'edited', 'submitted']);
+});
+
 test('of many racing decisions exactly one takes effect', async () => {
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;

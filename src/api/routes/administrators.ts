@@ -4,7 +4,7 @@ import type { AdministratorRow } from '../../db/schema';
 import { administratorPatch } from '../../domain/schemas';
 import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId, updateIdOf } from '../context';
+import { type ApiContext, bodyOf, idempotentUpdate, pathId } from '../context';
 import { notFound, parse } from '../problem';
 import { administratorView } from '../views';
 import { administratorDomainsRouter } from './domains';
@@ -23,28 +23,37 @@ export function administratorsRouter(ctx: ApiContext): Router {
     res.json(administratorView(await load(customerOf(res).accountId, pathId(req, 'id', 'administrator'))));
   });
 
-  router.patch('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    const organization = await getOrganization(ctx.db, principal.accountId, row.organization_id);
-    const changes = parse(administratorPatch(organization?.country), bodyOf(req));
-    await ctx.workflows.update('administrator', row, editUpdate, { changes, actor: actorOf(principal) });
-    res.json(administratorView(await load(principal.accountId, row.id)));
-  });
+  router.patch(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
+      const organization = await getOrganization(ctx.db, principal.accountId, row.organization_id);
+      const changes = parse(administratorPatch(organization?.country), bodyOf(req));
+      await ctx.workflows.update('administrator', row, editUpdate, { changes, actor: actorOf(principal) }, updateId);
+      return { status: 200, body: administratorView(await load(principal.accountId, row.id)) };
+    }),
+  );
 
-  router.post('/:id/resubmit', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
-    res.json(administratorView(await load(principal.accountId, row.id)));
-  });
+  router.post(
+    '/:id/resubmit',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
+      await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, updateId);
+      return { status: 200, body: administratorView(await load(principal.accountId, row.id)) };
+    }),
+  );
 
-  router.delete('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    await ctx.workflows.update('administrator', row, removeUpdate, { actor: actorOf(principal) });
-    res.status(204).end();
-  });
+  router.delete(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
+      await ctx.workflows.update('administrator', row, removeUpdate, { actor: actorOf(principal) }, updateId);
+      return { status: 204 };
+    }),
+  );
 
   router.get('/:id/events', eventsHandler(ctx, 'administrator'));
   router.use('/:id/domains', administratorDomainsRouter(ctx));

@@ -6,7 +6,7 @@ import { addDuration } from '../../domain/duration';
 import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../workflows/domain-messages';
 import { actorOf, customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
-import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId, idempotentUpdate } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
 import { deadlineOf } from '../deadline';
@@ -92,20 +92,26 @@ export function domainsRouter(ctx: ApiContext): Router {
     });
   });
 
-  router.post('/:id/revalidate', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-    // A retried revalidate must not rotate the value the customer may just have published.
-    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
-    res.json(domainView(await load(principal.accountId, row.id), ctx.dcv));
-  });
+  // A retried revalidate must not rotate the value the customer may just have published.
+  router.post(
+    '/:id/revalidate',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
+      await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, updateId);
+      return { status: 200, body: domainView(await load(principal.accountId, row.id), ctx.dcv) };
+    }),
+  );
 
-  router.delete('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-    await ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) });
-    res.status(204).end();
-  });
+  router.delete(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
+      await ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) }, updateId);
+      return { status: 204 };
+    }),
+  );
 
   router.get('/:id/events', eventsHandler(ctx, 'domain'));
 

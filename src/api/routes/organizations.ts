@@ -7,7 +7,7 @@ import type { AdministratorRow, OrganizationRow } from '../../db/schema';
 import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
 import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, idempotentUpdate, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { deadlineOf } from '../deadline';
@@ -82,27 +82,36 @@ export function organizationsRouter(ctx: ApiContext): Router {
     res.json(await view(await load(customerOf(res).accountId, pathId(req, 'id', 'organization'))));
   });
 
-  router.patch('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    const changes = parse(organizationPatch(row.country), bodyOf(req));
-    await ctx.workflows.update('organization', row, editUpdate, { changes: changes as Record<string, string | null>, actor: actorOf(principal) });
-    res.json(await view(await load(principal.accountId, row.id)));
-  });
+  router.patch(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
+      const changes = parse(organizationPatch(row.country), bodyOf(req));
+      await ctx.workflows.update('organization', row, editUpdate, { changes: changes as Record<string, string | null>, actor: actorOf(principal) }, updateId);
+      return { status: 200, body: await view(await load(principal.accountId, row.id)) };
+    }),
+  );
 
-  router.post('/:id/resubmit', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
-    res.json(await view(await load(principal.accountId, row.id)));
-  });
+  router.post(
+    '/:id/resubmit',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
+      await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, updateId);
+      return { status: 200, body: await view(await load(principal.accountId, row.id)) };
+    }),
+  );
 
-  router.delete('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    await ctx.workflows.update('organization', row, removeUpdate, { actor: actorOf(principal) });
-    res.status(204).end();
-  });
+  router.delete(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, updateId) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
+      await ctx.workflows.update('organization', row, removeUpdate, { actor: actorOf(principal) }, updateId);
+      return { status: 204 };
+    }),
+  );
 
   router.post('/:id/administrators', async (req, res) => {
     const principal = customerOf(res);
