@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { administratorInput, administratorPatch, decisionBody, organizationInput, organizationPatch } from '../domain/schemas';
 import { PROFILE_STATUSES } from '../domain/status';
+import { DOMAIN_STATUSES } from '../domain/vocabulary';
 import { dnsProviderInput } from '../domain/dns-provider-schemas';
 import { createDomainBody } from '../domain/domain-input';
 import { RESULT_CODES } from '../dcv/result-codes';
@@ -80,7 +81,7 @@ const domain = z.object({
   autoValidation: z.boolean(),
   method: z.enum(['dns', 'file', 'dns_provider']),
   dnsProviderId: z.uuid().nullable(),
-  status: z.enum(['pending', 'verifying', 'validated', 'failed', 'expired']),
+  status: z.enum(DOMAIN_STATUSES),
   usable: z.boolean().describe('Validated and within the reuse period in force today (BR §4.2.1)'),
   needsAttention: z.boolean().describe('Held up by something someone must fix: a failed automatic revalidation, the customer\'s DNS, or a fault on the CA\'s side'),
   attentionReason: z.string().nullable().describe('Why, starting with the side at fault: "CA side: …" (the CA retries and alerts; the domain never fails for it) or "customer side: …"'),
@@ -229,7 +230,7 @@ export function openApiDocument() {
           'List domains',
           {
             parameters: [
-              { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'verifying', 'validated', 'failed', 'expired'] } },
+              { name: 'status', in: 'query', schema: { type: 'string', enum: DOMAIN_STATUSES } },
               { name: 'expiringWithinDays', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Validated domains whose validUntil is within this many days' },
               ...pageParams,
             ],

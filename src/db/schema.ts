@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { DcvMethod } from '../dcv/instructions';
 import type { ProfileStatus } from '../domain/status';
+import type { DomainStatus } from '../domain/vocabulary';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -102,7 +103,7 @@ export interface UpdateKeyTable {
   created_at: CreatedAt;
 }
 
-export type DomainStatus = 'pending' | 'verifying' | 'validated' | 'failed' | 'expired';
+export type { DomainStatus } from '../domain/vocabulary';
 
 export interface DnsProviderTable {
   id: string;
