@@ -5,15 +5,15 @@ import { createAdministrator, createOrganization, markWorkflowStarted, type Crea
 import { administratorsOf, getOrganization, listAdministrators, listOrganizations } from '../../db/profile-queries';
 import type { AdministratorRow, OrganizationRow } from '../../db/schema';
 import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
-import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, idempotentUpdate, pathId } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { deadlineOf } from '../deadline';
 import { startAfterCommit } from '../start-after-commit';
 import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
+import { addProfileUpdateRoutes } from './profile-updates';
 
 const statusQuery = z.object({ status: z.enum(PROFILE_STATUSES).optional() });
 
@@ -43,8 +43,10 @@ export function organizationsRouter(ctx: ApiContext): Router {
       res,
       what,
       async (signal) => {
-        for (const row of organizations) await ctx.workflows.start('organization', row, signal);
-        for (const row of administrators) await ctx.workflows.start('administrator', row, signal);
+        await Promise.all([
+          ...organizations.map((row) => ctx.workflows.start('organization', row, signal)),
+          ...administrators.map((row) => ctx.workflows.start('administrator', row, signal)),
+        ]);
       },
       async () => {
         await markWorkflowStarted(ctx.db, 'organizations', organizations.map((r) => r.id));
@@ -82,36 +84,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
     res.json(await view(await load(customerOf(res).accountId, pathId(req, 'id', 'organization'))));
   });
 
-  router.patch(
-    '/:id',
-    idempotentUpdate(ctx, async (req, res, updateId) => {
-      const principal = customerOf(res);
-      const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-      const changes = parse(organizationPatch(row.country), bodyOf(req));
-      await ctx.workflows.update('organization', row, editUpdate, { changes: changes as Record<string, string | null>, actor: actorOf(principal) }, updateId);
-      return { status: 200, body: await view(await load(principal.accountId, row.id)) };
-    }),
-  );
-
-  router.post(
-    '/:id/resubmit',
-    idempotentUpdate(ctx, async (req, res, updateId) => {
-      const principal = customerOf(res);
-      const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-      await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, updateId);
-      return { status: 200, body: await view(await load(principal.accountId, row.id)) };
-    }),
-  );
-
-  router.delete(
-    '/:id',
-    idempotentUpdate(ctx, async (req, res, updateId) => {
-      const principal = customerOf(res);
-      const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-      await ctx.workflows.update('organization', row, removeUpdate, { actor: actorOf(principal) }, updateId);
-      return { status: 204 };
-    }),
-  );
+  addProfileUpdateRoutes(router, ctx, { kind: 'organization', load, view, patchSchema: async (row) => organizationPatch(row.country) as z.ZodType<Record<string, string | null>> });
 
   router.post('/:id/administrators', async (req, res) => {
     const principal = customerOf(res);
