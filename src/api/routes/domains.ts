@@ -1,3 +1,4 @@
+import { startWorkflowsOf } from '../../app/start-workflows';
 import { Router } from 'express';
 import { claimPrecheck, createDomain, getDomain, listDomains } from '../../db/domain-store';
 import type { DomainRow } from '../../db/schema';
@@ -30,12 +31,10 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
     }, deadlineOf(res).signal);
     const row = created.started;
     if (row) {
-      await startAfterCommit(
-        res,
-        `domain ${row.id}`,
-        (signal) => ctx.domains.start(row, signal),
-        async () => void (await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', row.id).execute()),
-      );
+      await startAfterCommit(res, `domain ${row.id}`, async (signal) => {
+        const { failures } = await startWorkflowsOf(ctx.db, { profiles: ctx.workflows, domains: ctx.domains }, { domains: [row] }, signal);
+        if (failures.length) throw failures[0];
+      });
     }
     res.status(created.status).location(`/v1/domains/${created.body.id}`).json(created.body);
   });

@@ -1,7 +1,8 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { PROFILE_STATUSES } from '../../domain/status';
-import { createAdministrator, createOrganization, markWorkflowStarted, type Created } from '../../db/profile-create';
+import { startWorkflowsOf } from '../../app/start-workflows';
+import { createAdministrator, createOrganization, type Created } from '../../db/profile-create';
 import { administratorsOf, getOrganization, listAdministrators, listOrganizations } from '../../db/profile-queries';
 import type { AdministratorRow, OrganizationRow } from '../../db/schema';
 import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
@@ -39,20 +40,10 @@ export function organizationsRouter(ctx: ApiContext): Router {
     const { organizations = [], administrators = [] } = created.started ?? {};
     if (organizations.length + administrators.length === 0) return;
     const what = [...organizations.map((r) => `organization ${r.id}`), ...administrators.map((r) => `administrator ${r.id}`)].join(' and ');
-    await startAfterCommit(
-      res,
-      what,
-      async (signal) => {
-        await Promise.all([
-          ...organizations.map((row) => ctx.workflows.start('organization', row, signal)),
-          ...administrators.map((row) => ctx.workflows.start('administrator', row, signal)),
-        ]);
-      },
-      async () => {
-        await markWorkflowStarted(ctx.db, 'organizations', organizations.map((r) => r.id));
-        await markWorkflowStarted(ctx.db, 'administrators', administrators.map((r) => r.id));
-      },
-    );
+    await startAfterCommit(res, what, async (signal) => {
+      const { failures } = await startWorkflowsOf(ctx.db, { profiles: ctx.workflows, domains: ctx.domains }, { organizations, administrators }, signal);
+      if (failures.length) throw failures[0];
+    });
   }
 
   router.post('/', async (req, res) => {
