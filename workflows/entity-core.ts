@@ -50,7 +50,7 @@ export class EntityCore<S extends { status: string }> {
    */
   constructor(
     initial: S,
-    private readonly legacy = false,
+    readonly legacy = false,
     private readonly extraSearchAttributes: (state: S) => SearchAttributeUpdatePair[] = () => [],
   ) {
     this.current = initial;
@@ -124,13 +124,18 @@ export class EntityCore<S extends { status: string }> {
       }
       // Work a message asked for is done in this run, not dropped at the switch to the next.
       if (shouldContinueAsNew(lifecycle.continueAsNewAfterEvents) && (this.legacy || !lifecycle.requested?.())) {
-        await this.drainBackground();
-        await condition(() => !this.lock.busy && allHandlersFinished());
+        // Until both are quiet: a handler that finishes meanwhile may start a cascade of its own.
+        do {
+          await this.drainBackground();
+          await condition(() => !this.lock.busy && allHandlersFinished());
+        } while (this.background.length);
         if (!this.removed) await lifecycle.continueAsNew(this.current);
       }
     }
-    await this.drainBackground();
-    await condition(allHandlersFinished);
+    do {
+      await this.drainBackground();
+      await condition(allHandlersFinished);
+    } while (this.background.length);
   }
 
   private async drainBackground(): Promise<void> {

@@ -1,3 +1,5 @@
+import { idempotencyOf } from '../../src/api/context';
+import { claimUpdateKey } from '../../src/db/idempotent-create';
 import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -119,6 +121,35 @@ test('every update retried with its Idempotency-Key gets its first answer, even 
 
   const trail = await harness.db.selectFrom('events').select('action').where('entity_id', '=', organization.id).execute();
   expect(trail.map((e) => e.action).sort()).toEqual(['approved', 'deleted', 'edited', 'edited', 'submitted']);
+});
+
+test("a workflow's refusal is the first answer too; a request refused before it reached the workflow leaves its key free", async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  const administratorId = organization.administrators[0].id;
+  const approveAdministrator = () => reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'early-1' });
+  const early = await approveAdministrator();
+  expect([early.status, early.headers.get('content-type')]).toEqual([409, 'application/problem+json; charset=utf-8']);
+  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+  expect(await approveAdministrator()).toMatchObject({ status: 409, body: early.body }); // the first answer, as Temporal keeps it
+  expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'later-1' })).status).toBe(200);
+
+  const patch = (payload: object, id = organization.id) => customer.request('PATCH', `/v1/organizations/${id}`, payload, { 'Idempotency-Key': 'fix-1' });
+  expect((await patch({ country: 5 })).status).toBe(400);
+  expect((await patch({ city: 'Shanghai' }, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  expect((await patch({ city: 'Shanghai' })).status).toBe(200); // neither refusal used the key up
+});
+
+test('a DELETE retried after its answer was lost (the delete still committed) answers 204', async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  // The first attempt claimed its key and sent the update, then its answer was lost (a 503 at the deadline).
+  const firstAttempt = idempotencyOf({ header: () => 'lost-1', method: 'DELETE', path: `/${organization.id}`, body: undefined } as never)!;
+  await claimUpdateKey(harness.db, { role: 'customer', accountId: customer.id, keyId: customer.id }, firstAttempt);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-1' })).status).toBe(204);
+  // A key never sent before is no retry: the organization is gone.
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'new-1' })).status).toBe(404);
 });
 
 test('of many racing decisions exactly one takes effect', async () => {

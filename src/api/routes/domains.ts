@@ -7,7 +7,7 @@ import { addDuration } from '../../domain/duration';
 import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../workflows/domain-messages';
 import { actorOf, customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
-import { type ApiContext, bodyOf, idempotencyOf, pathId, idempotentUpdate } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId, idempotentUpdate, deleteOnce } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
 import { deadlineOf } from '../deadline';
@@ -94,21 +94,22 @@ export function domainsRouter(ctx: ApiContext): Router {
   // A retried revalidate must not rotate the value the customer may just have published.
   router.post(
     '/:id/revalidate',
-    idempotentUpdate(ctx, async (req, res, updateId) => {
+    idempotentUpdate(ctx, async (req, res, key) => {
       const principal = customerOf(res);
       const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-      await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, updateId);
+      await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, await key.claim());
       return { status: 200, body: domainView(await load(principal.accountId, row.id), ctx.dcv) };
     }),
   );
 
   router.delete(
     '/:id',
-    idempotentUpdate(ctx, async (req, res, updateId) => {
+    idempotentUpdate(ctx, async (req, res, key) => {
       const principal = customerOf(res);
-      const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-      await ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) }, updateId);
-      return { status: 204 };
+      const id = pathId(req, 'id', 'domain');
+      return deleteOnce(ctx.db, key, principal.accountId, id, () => load(principal.accountId, id), (row, updateId) =>
+        ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) }, updateId),
+      );
     }),
   );
 

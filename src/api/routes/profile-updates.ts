@@ -7,7 +7,7 @@ import type { AdministratorRow, OrganizationRow } from '../../db/schema';
 import type { ProfileKind } from '../../domain/status';
 import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type Answer, type ApiContext, bodyOf, idempotentUpdate, pathId } from '../context';
+import { type Answer, type ApiContext, bodyOf, deleteOnce, idempotentUpdate, pathId, type UpdateKey } from '../context';
 import { parse } from '../problem';
 
 /** How one kind of reviewed profile is read and shown by its router. */
@@ -25,35 +25,38 @@ export interface ProfileRoutes<Row extends OrganizationRow | AdministratorRow> {
  * caller's row, send the workflow its update (under the request's Idempotency-Key), answer.
  */
 export function addProfileUpdateRoutes<Row extends OrganizationRow | AdministratorRow>(router: Router, ctx: ApiContext, profile: ProfileRoutes<Row>): void {
-  const onRow = (run: (row: Row, principal: Customer, req: Request, updateId?: string) => Promise<Answer>) =>
-    idempotentUpdate(ctx, async (req, res, updateId) => {
+  const onRow = (run: (row: Row, principal: Customer, req: Request, key: UpdateKey) => Promise<Answer>) =>
+    idempotentUpdate(ctx, async (req, res, key) => {
       const principal = customerOf(res);
-      return run(await profile.load(principal.accountId, pathId(req, 'id', profile.kind)), principal, req, updateId);
+      return run(await profile.load(principal.accountId, pathId(req, 'id', profile.kind)), principal, req, key);
     });
   const current = async (row: Row, principal: Customer): Promise<Answer> => ({ status: 200, body: await profile.view(await profile.load(principal.accountId, row.id)) });
 
   router.patch(
     '/:id',
-    onRow(async (row, principal, req, updateId) => {
+    onRow(async (row, principal, req, key) => {
       const changes = parse(await profile.patchSchema(row), bodyOf(req));
-      await ctx.workflows.update(profile.kind, row, editUpdate, { changes, actor: actorOf(principal) }, updateId);
+      await ctx.workflows.update(profile.kind, row, editUpdate, { changes, actor: actorOf(principal) }, await key.claim());
       return current(row, principal);
     }),
   );
 
   router.post(
     '/:id/resubmit',
-    onRow(async (row, principal, _req, updateId) => {
-      await ctx.workflows.update(profile.kind, row, resubmitUpdate, { actor: actorOf(principal) }, updateId);
+    onRow(async (row, principal, _req, key) => {
+      await ctx.workflows.update(profile.kind, row, resubmitUpdate, { actor: actorOf(principal) }, await key.claim());
       return current(row, principal);
     }),
   );
 
   router.delete(
     '/:id',
-    onRow(async (row, principal, _req, updateId) => {
-      await ctx.workflows.update(profile.kind, row, removeUpdate, { actor: actorOf(principal) }, updateId);
-      return { status: 204 };
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const principal = customerOf(res);
+      const id = pathId(req, 'id', profile.kind);
+      return deleteOnce(ctx.db, key, principal.accountId, id, () => profile.load(principal.accountId, id), (row, updateId) =>
+        ctx.workflows.update(profile.kind, row, removeUpdate, { actor: actorOf(principal) }, updateId),
+      );
     }),
   );
 }

@@ -48,7 +48,7 @@ export function reviewsRouter(ctx: ApiContext): Router {
       const organization = byId.get(item.organization_id);
       if (!organization) continue;
       if (item.kind === 'organization') {
-        subjects.set(item.id, organizationView(organization, []));
+        subjects.set(item.id, organizationView(organization, administrators.get(organization.id) ?? []));
       } else {
         const administrator = administrators.get(item.organization_id)?.find((a) => a.id === item.id);
         if (administrator) {
@@ -61,14 +61,14 @@ export function reviewsRouter(ctx: ApiContext): Router {
 
   router.post(
     '/:kind/:id/decision',
-    idempotentUpdate(ctx, async (req, res, updateId) => {
+    idempotentUpdate(ctx, async (req, res, key) => {
       const kind = ({ organizations: 'organization', administrators: 'administrator' } as const)[req.params.kind as string];
       if (!kind) throw notFound(`review kind ${req.params.kind}`);
       const id = pathId(req, 'id', kind);
       const row = await getForReview(ctx.db, kind, id);
       if (!row) throw notFound(`${kind} ${id}`);
       const decision = parse(decisionBody, bodyOf(req));
-      await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, updateId);
+      await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, await key.claim());
       const updated = await getForReview(ctx.db, kind, id);
       if (!updated) throw notFound(`${kind} ${id}`);
       if (kind === 'administrator') return { status: 200, body: administratorView(updated as AdministratorRow) };
