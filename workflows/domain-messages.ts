@@ -3,8 +3,9 @@ import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CheckResult } from '../src/dcv/result-codes';
 import type { DcvMethod } from '../src/dcv/instructions';
 import type { Actor } from './messages';
+import type { DomainStatus } from '../src/domain/vocabulary';
 
-export type DomainStatus = 'pending' | 'verifying' | 'validated' | 'failed' | 'expired';
+export type { DomainStatus } from '../src/domain/vocabulary';
 
 /** What cleaning up needs even after the row is gone (an administrator deleted with its domains). */
 export interface DomainIdentity {

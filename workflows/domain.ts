@@ -219,7 +219,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     }),
   );
 
-  if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await publish();
+  // Under the mutex (new runs): a revalidate accepted meanwhile must not publish its value before this one.
+  if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await (entity.legacy ? publish() : entity.exclusive(publish));
 
   await entity.run({
     nextWake: async (state) => nextWake(state, (await currentSettings()).retryScheduleMs, Date.now()),

@@ -50,7 +50,7 @@ export class EntityCore<S extends { status: string }> {
    */
   constructor(
     initial: S,
-    private readonly legacy = false,
+    readonly legacy = false,
     private readonly extraSearchAttributes: (state: S) => SearchAttributeUpdatePair[] = () => [],
   ) {
     this.current = initial;
@@ -100,12 +100,18 @@ export class EntityCore<S extends { status: string }> {
   /** The workflow's main loop: timers, requested work and continue-as-new, until the entity is removed. */
   async run(lifecycle: Lifecycle<S>): Promise<void> {
     while (!this.removed) {
+      // Taken before planning: a change that arrives while the wake time is being read (an async settings
+      // read) wakes the loop at once, and so does work requested while the last wake's work ran.
+      const before = this.version;
       const planned = lifecycle.nextWake(this.current);
       const wakeAt = planned instanceof Promise ? await planned : planned;
-      const seen = this.version;
+      const seen = this.legacy ? this.version : before;
       const changed = () => this.removed || this.version !== seen;
+      let timerFired: boolean;
+      if (!this.legacy && (changed() || lifecycle.requested?.())) timerFired = false;
       // Legacy runs took any wake-up without a timer for the timer (the reminder "past due by -86400s" bug).
-      const timerFired = wakeAt === null ? (await condition(changed), this.legacy) : !(await condition(changed, Math.max(wakeAt - Date.now(), 1)));
+      else if (wakeAt === null) timerFired = (await condition(changed), this.legacy);
+      else timerFired = !(await condition(changed, Math.max(wakeAt - Date.now(), 1)));
       if (this.removed) break;
       if (timerFired || lifecycle.requested?.()) {
         await this.exclusive(async () => {
@@ -116,14 +122,20 @@ export class EntityCore<S extends { status: string }> {
           if (timer || lifecycle.requested?.()) await unlessGone(() => lifecycle.onWake(timer), this.markRemoved);
         });
       }
-      if (shouldContinueAsNew(lifecycle.continueAsNewAfterEvents)) {
-        await this.drainBackground();
-        await condition(() => !this.lock.busy && allHandlersFinished());
+      // Work a message asked for is done in this run, not dropped at the switch to the next.
+      if (shouldContinueAsNew(lifecycle.continueAsNewAfterEvents) && (this.legacy || !lifecycle.requested?.())) {
+        // Until both are quiet: a handler that finishes meanwhile may start a cascade of its own.
+        do {
+          await this.drainBackground();
+          await condition(() => !this.lock.busy && allHandlersFinished());
+        } while (this.background.length);
         if (!this.removed) await lifecycle.continueAsNew(this.current);
       }
     }
-    await this.drainBackground();
-    await condition(allHandlersFinished);
+    do {
+      await this.drainBackground();
+      await condition(allHandlersFinished);
+    } while (this.background.length);
   }
 
   private async drainBackground(): Promise<void> {

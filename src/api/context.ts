@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
-import { claimUpdateKey, type Idempotency } from '../db/idempotent-create';
+import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
+import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
-import { notFound, parse } from './problem';
+import { notFound, parse, Problem, problemBody } from './problem';
 
 export interface ApiContext {
   db: Db;
@@ -43,16 +44,83 @@ export function idempotencyOf(req: Request): Idempotency | undefined {
   return { key, fingerprint };
 }
 
+/** What an update route answers: its status and body (none for 204). */
+export type Answer = UpdateAnswer;
+
+/** What an update route learns of its Idempotency-Key. */
+export interface UpdateKey {
+  /** Claims the key for this request and gives the Temporal update ID to send the update under (none without a key). */
+  claim(): Promise<string | undefined>;
+  /** An earlier attempt of this same request was sent (its answer was lost, e.g. a 503): it may have taken effect. */
+  retried: boolean;
+}
+
 /**
- * The Temporal update ID of a request sent with an Idempotency-Key, once the key is claimed for this
- * request (422 if it was used for another): a retry of the same request gets the first result back.
- * Hashed, so any key length fits Temporal's limit.
+ * An update route (edit, resubmit, decision, revalidate, delete) run at most once per Idempotency-Key.
+ * A retry of a request that finished gets its first answer back (2xx, or the workflow's 4xx refusal),
+ * even once the entity moved on or was deleted; the same key with another request answers 422. The key
+ * is claimed only when `run` is about to send its update (`key.claim()`), so a request refused before
+ * (a bad body, an unknown id) leaves it free. The update ID is derived from the key (hashed, so any key
+ * length fits Temporal's limit): a retry while the first attempt still runs joins it. Without a key the
+ * request simply runs.
  */
-export async function updateIdOf(db: Db, principal: Principal, req: Request): Promise<string | undefined> {
-  const idempotency = idempotencyOf(req);
-  if (!idempotency) return undefined;
-  await claimUpdateKey(db, principal, idempotency);
-  return `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
+export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request, res: Response, key: UpdateKey) => Promise<Answer>): RequestHandler {
+  return async (req, res) => {
+    const principal = res.locals.principal as Principal;
+    const idempotency = idempotencyOf(req);
+    const found = idempotency ? await findUpdateKey(ctx.db, principal, idempotency) : { claimed: false };
+    if (found.answer) return send(res, found.answer);
+    let sent = false;
+    const key: UpdateKey = {
+      retried: found.claimed,
+      async claim() {
+        if (!idempotency) return undefined;
+        await claimUpdateKey(ctx.db, principal, idempotency);
+        sent = true;
+        return `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
+      },
+    };
+    const keep = async (answer: Answer) => {
+      // The outcome stands whatever happens here: a lost answer only means a retry asks Temporal again.
+      if (!idempotency || !sent) return;
+      await recordUpdateAnswer(ctx.db, principal, idempotency, answer).catch((error) =>
+        console.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
+      );
+    };
+    let answer: Answer;
+    try {
+      answer = await run(req, res, key);
+    } catch (error) {
+      // The workflow's refusal (409, 404, 400) is the request's answer too; an outage (503) is not.
+      if (error instanceof Problem && error.status >= 400 && error.status < 500) await keep({ status: error.status, body: problemBody(error, req) });
+      throw error;
+    }
+    await keep(answer);
+    send(res, answer);
+  };
+}
+
+/**
+ * A DELETE that answers 204 once it took effect: the retry of an attempt whose answer was lost (a 503
+ * while the delete still committed) finds the row gone and its deletion in the audit trail, and answers
+ * 204 as the first attempt would have, not 404.
+ */
+export async function deleteOnce<Row>(db: Db, key: UpdateKey, accountId: string, id: string, load: () => Promise<Row>, remove: (row: Row, updateId?: string) => Promise<unknown>): Promise<Answer> {
+  let row: Row;
+  try {
+    row = await load();
+  } catch (error) {
+    if (key.retried && error instanceof Problem && error.status === 404 && (await wasDeleted(db, accountId, id))) return { status: 204 };
+    throw error;
+  }
+  await remove(row, await key.claim());
+  return { status: 204 };
+}
+
+function send(res: Response, answer: Answer): void {
+  if (answer.status >= 400) res.type('application/problem+json');
+  if (answer.body === undefined) res.status(answer.status).end();
+  else res.status(answer.status).json(answer.body);
 }
 
 export function bodyOf(req: Request): unknown {

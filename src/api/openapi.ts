@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { administratorInput, administratorPatch, decisionBody, organizationInput, organizationPatch } from '../domain/schemas';
 import { PROFILE_STATUSES } from '../domain/status';
+import { DOMAIN_STATUSES } from '../domain/vocabulary';
 import { dnsProviderInput } from '../domain/dns-provider-schemas';
 import { createDomainBody } from '../domain/domain-input';
 import { RESULT_CODES } from '../dcv/result-codes';
@@ -80,7 +81,7 @@ const domain = z.object({
   autoValidation: z.boolean(),
   method: z.enum(['dns', 'file', 'dns_provider']),
   dnsProviderId: z.uuid().nullable(),
-  status: z.enum(['pending', 'verifying', 'validated', 'failed', 'expired']),
+  status: z.enum(DOMAIN_STATUSES),
   usable: z.boolean().describe('Validated and within the reuse period in force today (BR §4.2.1)'),
   needsAttention: z.boolean().describe('Held up by something someone must fix: a failed automatic revalidation, the customer\'s DNS, or a fault on the CA\'s side'),
   attentionReason: z.string().nullable().describe('Why, starting with the side at fault: "CA side: …" (the CA retries and alerts; the domain never fails for it) or "customer side: …"'),
@@ -145,7 +146,7 @@ const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
 ];
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first result back and changes nothing more' };
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first answer back and changes nothing more (also after the object moved on or was deleted)' };
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 /** PostgreSQL or Temporal unreachable, or no answer within REQUEST_DEADLINE (authentication included): retry later. */
 const unavailable = {
@@ -168,12 +169,12 @@ function operation(summary: string, extra: { parameters?: unknown[]; requestBody
 
 const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({
   get: operation(`Get an ${kind}`, { parameters: [idParam] }, { ...ok('200', schema), '404': problem('Not found (or another account\'s)') }),
-  patch: operation(`Edit an ${kind}; a change to a reviewed field sends it back to under_review`, { parameters: [idParam], requestBody: body(patch) }, {
+  patch: operation(`Edit an ${kind}; a change to a reviewed field sends it back to under_review`, { parameters: [idParam, idempotencyKey], requestBody: body(patch) }, {
     ...ok('200', schema),
     '404': problem('Not found'),
     '409': problem('Deleted meanwhile'),
   }),
-  delete: operation(`Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`, { parameters: [idParam] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+  delete: operation(`Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`, { parameters: [idParam, idempotencyKey] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
 });
 
 export function openApiDocument() {
@@ -229,7 +230,7 @@ export function openApiDocument() {
           'List domains',
           {
             parameters: [
-              { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'verifying', 'validated', 'failed', 'expired'] } },
+              { name: 'status', in: 'query', schema: { type: 'string', enum: DOMAIN_STATUSES } },
               { name: 'expiringWithinDays', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Validated domains whose validUntil is within this many days' },
               ...pageParams,
             ],
@@ -239,7 +240,7 @@ export function openApiDocument() {
       },
       '/v1/domains/{id}': {
         get: operation('Get a domain', { parameters: [idParam] }, { ...ok('200', 'Domain'), '404': problem('Not found') }),
-        delete: operation('Delete a domain (removes the records the service wrote)', { parameters: [idParam] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+        delete: operation('Delete a domain (removes the records the service wrote)', { parameters: [idParam, idempotencyKey] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
       },
       '/v1/domains/{id}/validate': {
         post: operation('Pre-check now: what each perspective expected and observed', { parameters: [idParam] }, {

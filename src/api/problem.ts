@@ -11,16 +11,21 @@ export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: Pr
   send(res, problem, instance);
 }
 
-function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instance: string): void {
-  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').json({
+/** The RFC 9457 body of a problem. */
+export function problemBody(problem: Problem, req: { originalUrl: string }): Record<string, unknown> {
+  return {
     type: problem.extra.type ?? 'about:blank',
     title: problem.title,
     status: problem.status,
     detail: problem.detail,
-    instance,
+    instance: req.originalUrl,
     ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
-  });
+  };
+}
+
+function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instance: string): void {
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
+  res.status(problem.status).type('application/problem+json').json(problemBody(problem, { originalUrl: instance }));
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);

@@ -12,7 +12,7 @@ const ANSWER_MARGIN_MS = 300;
  * workflows later (rows stay `workflow_started = false` until a start succeeded). Answering 5xx instead
  * would invite a retry without Idempotency-Key that creates the same object twice.
  */
-export async function startAfterCommit(res: Response, what: string, start: (signal: AbortSignal) => Promise<void>, markStarted: () => Promise<void>): Promise<void> {
+export async function startAfterCommit(res: Response, what: string, start: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const budget = deadlineOf(res).remaining(ANSWER_MARGIN_MS);
   const signal = AbortSignal.timeout(budget);
   // Raced against the budget as well: a call that does not notice the abort (a channel still
@@ -31,10 +31,4 @@ export async function startAfterCommit(res: Response, what: string, start: (sign
     console.warn(`[certificate-profiles] ${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
     return;
   }
-  // Started: record it if the database lets us in time; otherwise the reconciler's idempotent start does.
-  const marked = markStarted().then(
-    () => true,
-    (error) => (console.warn(`[certificate-profiles] ${what}: workflow started, not yet marked started (${describeError(error)}); the reconciler will`), true),
-  );
-  await within(marked, deadlineOf(res).remaining(ANSWER_MARGIN_MS), false);
 }

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../domain/vocabulary';
 import type { Database, EventRow } from './schema';
 
@@ -44,4 +44,16 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
 export async function eventsOfOperation(trx: Transaction<Database>, operationId: string | null): Promise<EventRow[]> {
   if (!operationId) return [];
   return trx.selectFrom('events').selectAll().where('operation_id', '=', operationId).orderBy('id').execute();
+}
+
+/** Whether the account's entity was deleted, by itself or with its organization or administrator. */
+export async function wasDeleted(db: Kysely<Database>, accountId: string, entityId: string): Promise<boolean> {
+  const event = await db
+    .selectFrom('events')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('entity_id', '=', entityId)
+    .where((eb) => eb.or([eb('action', '=', 'deleted'), eb('action', 'like', 'deleted_with_%')]))
+    .executeTakeFirst();
+  return event !== undefined;
 }

@@ -49,20 +49,60 @@ const deadlinePassed = () =>
     headers: { 'Retry-After': '5' },
   });
 
+/** What an update answered the first time its Idempotency-Key was sent. */
+export interface UpdateAnswer {
+  status: number;
+  body?: unknown;
+}
+
+const keyOwner = (principal: Principal) =>
+  principal.role === 'customer' ? (['account_id', principal.accountId] as const) : (['reviewer_id', principal.reviewerId] as const);
+
+/** An update's Idempotency-Key as found before the request runs. */
+export interface UpdateKeyState {
+  /** An earlier attempt of this same request claimed the key: its update may have taken effect. */
+  claimed: boolean;
+  /** That attempt's answer, once it finished. */
+  answer?: UpdateAnswer;
+}
+
 /**
- * An update (resubmit, revalidate, decision) claims its Idempotency-Key for its request before it is
- * sent; Temporal keeps the result under the update ID. The same key with a different request answers
- * 422, as on creates, rather than running as a new update.
+ * Looks the key up without claiming it: 422 if it was used for another request (as on creates), the
+ * first answer if this request already finished. Nothing is written, so a request that fails before it
+ * reaches the workflow (a bad body, an unknown id) leaves the key free.
+ */
+export async function findUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<UpdateKeyState> {
+  const [column, owner] = keyOwner(principal);
+  const found = await db.selectFrom('update_keys').selectAll().where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirst();
+  if (!found) return { claimed: false };
+  if (found.fingerprint !== idempotency.fingerprint) throw keyReused();
+  return { claimed: true, answer: found.status_code === null ? undefined : { status: found.status_code, body: found.body ?? undefined } };
+}
+
+/**
+ * Claims the key for this request right before its update is sent (a racing request with the same key
+ * and another body loses: 422). Temporal keeps the update's outcome under the ID derived from the key.
  */
 export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<void> {
-  const [column, owner] = principal.role === 'customer' ? (['account_id', principal.accountId] as const) : (['reviewer_id', principal.reviewerId] as const);
+  const [column, owner] = keyOwner(principal);
   await db
     .insertInto('update_keys')
     .values({ account_id: null, reviewer_id: null, [column]: owner, key: idempotency.key, fingerprint: idempotency.fingerprint })
     .onConflict((oc) => oc.doNothing())
     .execute();
-  const claimed = await db.selectFrom('update_keys').select('fingerprint').where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirstOrThrow();
-  if (claimed.fingerprint !== idempotency.fingerprint) throw keyReused();
+  await findUpdateKey(db, principal, idempotency);
+}
+
+/** Keeps an update's first answer with its key (see `claimUpdateKey`). */
+export async function recordUpdateAnswer(db: Db, principal: Principal, idempotency: Idempotency, answer: UpdateAnswer): Promise<void> {
+  const [column, owner] = keyOwner(principal);
+  await db
+    .updateTable('update_keys')
+    .set({ status_code: answer.status, body: answer.body === undefined ? null : JSON.stringify(answer.body) })
+    .where(column, '=', owner)
+    .where('key', '=', idempotency.key)
+    .where('status_code', 'is', null)
+    .execute();
 }
 
 const keyReused = () =>

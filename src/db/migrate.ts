@@ -4,6 +4,7 @@ import * as domains from './migrations/2026_11_28_002_domains';
 import * as updateKeys from './migrations/2026_11_28_003_update_keys';
 import * as domainAttention from './migrations/2026_11_29_004_domain_attention';
 import * as eventOperations from './migrations/2026_11_29_010_event_operations';
+import * as updateAnswers from './migrations/2026_11_29_011_update_answers';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_28_003_update_keys': updateKeys,
   '2026_11_29_004_domain_attention': domainAttention,
   '2026_11_29_010_event_operations': eventOperations,
+  '2026_11_29_011_update_answers': updateAnswers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -123,6 +123,3 @@ export async function createAdministrator<T>(
 }
 
 /** Rows are marked only once their workflow start succeeded; the reconciler starts the rest. */
-export async function markWorkflowStarted(db: Db, table: 'organizations' | 'administrators', ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.updateTable(table).set({ workflow_started: true }).where('id', 'in', ids).execute();
-}

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { DcvMethod } from '../dcv/instructions';
 import type { ProfileStatus } from '../domain/status';
+import type { DomainStatus } from '../domain/vocabulary';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -96,10 +97,13 @@ export interface UpdateKeyTable {
   reviewer_id: string | null;
   key: string;
   fingerprint: string;
+  /** The first answer, once the update finished (2xx only: a refusal or an outage may be retried). */
+  status_code: number | null;
+  body: unknown;
   created_at: CreatedAt;
 }
 
-export type DomainStatus = 'pending' | 'verifying' | 'validated' | 'failed' | 'expired';
+export type { DomainStatus } from '../domain/vocabulary';
 
 export interface DnsProviderTable {
   id: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOMAIN_STATUSES } from './vocabulary';
 import { normalizeDomainName } from '../dcv/domain-name';
 import type { DcvMethod } from '../dcv/instructions';
 
@@ -45,6 +46,6 @@ export const createDomainBody = z
   });
 
 export const domainListQuery = z.object({
-  status: z.enum(['pending', 'verifying', 'validated', 'failed', 'expired']).optional(),
+  status: z.enum(DOMAIN_STATUSES).optional(),
   expiringWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
 });

@@ -29,3 +29,10 @@ export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 export function isFailureType(type: string | undefined): type is FailureType {
   return Object.values(FAILURE).includes(type as FailureType);
 }
+
+/**
+ * A domain's validation status (DigiCert's and Tencent Cloud's DCV statuses, one word each):
+ * pending → verifying (the CA scan) → validated | failed; validated → expired at the end of the reuse period.
+ */
+export const DOMAIN_STATUSES = ['pending', 'verifying', 'validated', 'failed', 'expired'] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { Problem } from '../problem';
-import { CONFLICT, NOT_FOUND } from '../../workflows/messages';
+import { FAILURE, type FailureType, isFailureType } from '../domain/vocabulary';
 
 /** How long an HTTP request waits for a workflow by default: the default REQUEST_DEADLINE (config.requestDeadlineMs). */
 export const DEFAULT_DEADLINE_MS = 5_000;
@@ -32,13 +32,27 @@ export function isTemporalUnavailable(error: unknown, depth = 0): boolean {
   return isTemporalUnavailable(cause, depth + 1);
 }
 
+/** The HTTP answer to each failure type a workflow or activity gives its caller (exhaustive: a new type must be mapped here). */
+export function failureProblem(type: FailureType, message: string): Problem {
+  switch (type) {
+    case FAILURE.conflict:
+      return new Problem(409, 'Conflict', message);
+    case FAILURE.notFound:
+      return new Problem(404, 'Not Found', message);
+    case FAILURE.badRequest:
+      return new Problem(400, 'Invalid request', message);
+    default: {
+      const unmapped: never = type;
+      throw new Error(`unmapped failure type ${unmapped}`);
+    }
+  }
+}
+
 /** Business failures raised in the workflow become 4xx; anything else means Temporal is unreachable or slow: 503. */
 export function updateProblem(error: unknown): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const cause = error.cause;
-    if (cause.type === CONFLICT) return new Problem(409, 'Conflict', cause.message);
-    if (cause.type === NOT_FOUND) return new Problem(404, 'Not Found', cause.message);
-    if (cause.type === 'BadRequest') return new Problem(400, 'Invalid request', cause.message);
+    const type = error.cause.type ?? undefined;
+    if (isFailureType(type)) return failureProblem(type, error.cause.message);
   }
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');

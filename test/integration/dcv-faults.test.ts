@@ -1,7 +1,7 @@
 import { createServer, type Server, Socket } from 'node:net';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
-import { approvedAdministrator as approvedAdministratorOf, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { customerWithApprovedAdministrator as approvedAdministrator, domainWatcher, eventually, startHarness, type Harness } from '../support/harness';
 import { freePort } from '../support/ports';
 
 /**
@@ -12,24 +12,6 @@ let lab: DcvLab;
 beforeAll(async () => (lab = await startDcvLab()));
 afterAll(async () => lab?.stop());
 
-async function approvedAdministrator(harness: Harness): Promise<{ customer: Api; administratorId: string }> {
-  const customer = await harness.customer();
-  const { administratorId } = await approvedAdministratorOf(customer, await harness.reviewer());
-  return { customer, administratorId };
-}
-
-function domainWatcher(customer: Api) {
-  const get = async (id: string) => (await customer.request('GET', `/v1/domains/${id}`)).body;
-  return {
-    get,
-    until: (id: string, predicate: (d: any) => boolean, what: string, timeoutMs = 30_000) =>
-      eventually(async () => {
-        const domain = await get(id);
-        return predicate(domain) ? domain : undefined;
-      }, timeoutMs, what),
-    events: async (id: string) => (await customer.request('GET', `/v1/domains/${id}/events?limit=100`)).body.items as { action: string; note: string | null }[],
-  };
-}
 
 /** A TCP relay to server A that can be taken down and brought back on the same port: the delegation zone's DNS server (RFC 2136 goes over TCP). */
 async function relayTo(target: { address: string; port: number }) {
@@ -78,7 +60,7 @@ describe("the delegation zone's DNS server is down: the CA's side, never the cus
 
   test('the domain waits flagged with a CA-side reason, visible to operators, and validates once the server is back', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const watch = domainWatcher(customer);
+    const watch = domainWatcher(customer, 30_000);
     const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'down.example.com' })).body;
     await lab.a.addRecord('_dnsauth.down.example.com', 'CNAME', `${domain.instructions.record.value}.`);
 
@@ -111,7 +93,7 @@ describe('perspectives are read when used: a redeploy with other perspectives re
 
   test('a removed perspective is never waited on again and a new one is used', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const watch = domainWatcher(customer);
+    const watch = domainWatcher(customer, 30_000);
     const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'moved.example.com', autoValidation: false, method: 'dns' })).body;
     const before = await customer.request('POST', `/v1/domains/${domain.id}/validate`);
     expect(before.body.perspectives.map((r: { perspective: string }) => r.perspective).sort()).toEqual(['east', 'east', 'gone', 'gone', 'west', 'west']);
@@ -146,7 +128,7 @@ describe('a DNS provider zone with a name server that does not answer', () => {
     await lab.a.addRecord('ns2.example.com', 'A', '127.0.0.2');
     await lab.a.addRecord('example.com', 'NS', 'ns2.example.com.');
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const watch = domainWatcher(customer);
+    const watch = domainWatcher(customer, 30_000);
     const provider = (await customer.request('POST', '/v1/dns-providers', {
       kind: 'rfc2136', name: 'Half broken', server: '127.0.0.1', port: lab.a.port, zone: 'example.com', tsigKeyName: lab.tsig.name, tsigAlgorithm: 'hmac-sha256', tsigSecret: lab.tsig.secret,
     })).body;

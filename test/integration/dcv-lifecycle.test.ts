@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
-import { approvedAdministrator as approvedAdministratorOf, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { customerWithApprovedAdministrator as approvedAdministrator, domainWatcher, eventually, startHarness, type Harness } from '../support/harness';
 import { startNginx } from '../support/nginx';
 
 /** Quorum failure, random-value expiry, SSRF refusal, continuous revalidation and expiry, with durations in seconds. */
@@ -12,24 +12,6 @@ let lab: DcvLab;
 beforeAll(async () => (lab = await startDcvLab()));
 afterAll(async () => lab?.stop());
 
-async function approvedAdministrator(harness: Harness): Promise<{ customer: Api; administratorId: string }> {
-  const customer = await harness.customer();
-  const { administratorId } = await approvedAdministratorOf(customer, await harness.reviewer());
-  return { customer, administratorId };
-}
-
-function domainWatcher(customer: Api) {
-  const get = async (id: string) => (await customer.request('GET', `/v1/domains/${id}`)).body;
-  return {
-    get,
-    until: (id: string, predicate: (d: any) => boolean, what: string, timeoutMs = 20_000) =>
-      eventually(async () => {
-        const domain = await get(id);
-        return predicate(domain) ? domain : undefined;
-      }, timeoutMs, what),
-    actions: async (id: string) => (await customer.request('GET', `/v1/domains/${id}/events?limit=100`)).body.items.map((e: { action: string }) => e.action) as string[],
-  };
-}
 
 describe('a quorum that fails when too many perspectives disagree', () => {
   let harness: Harness;

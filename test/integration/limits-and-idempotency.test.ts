@@ -1,3 +1,5 @@
+import { idempotencyOf } from '../../src/api/context';
+import { claimUpdateKey } from '../../src/db/idempotent-create';
 import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
 
 let harness: Harness;
@@ -90,6 +92,64 @@ test('an update retried with its Idempotency-Key takes effect once; the key with
 
   const trail = (await customer.request('GET', `/v1/organizations/${organization.id}/events`)).body.items.map((e: { action: string }) => e.action);
   expect([trail.filter((a: string) => a === 'rejected'), trail.filter((a: string) => a === 'resubmitted')]).toEqual([['rejected'], ['resubmitted']]);
+});
+
+test('every update retried with its Idempotency-Key gets its first answer, even after the entity moved on or was deleted', async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  const administratorId = organization.administrators[0].id;
+  const send = (api: Api, method: string, path: string, key: string, payload?: object) => api.request(method, path, payload, { 'Idempotency-Key': key });
+
+  const edit = () => send(customer, 'PATCH', `/v1/organizations/${organization.id}`, 'edit-1', { city: 'Shanghai' });
+  const edited = await edit();
+  expect([edited.status, edited.body.city]).toEqual([200, 'Shanghai']);
+  expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Shenzhen' })).body.city).toBe('Shenzhen');
+  expect(await edit()).toMatchObject({ status: 200, body: edited.body }); // the first answer, not a second edit
+
+  const approve = () => send(reviewer, 'POST', `/v1/reviews/organizations/${organization.id}/decision`, 'approve-1', { decision: 'approve' });
+  const approved = await approve();
+  expect(approved.body.status).toBe('approved');
+  expect(await approve()).toMatchObject({ status: 200, body: approved.body });
+
+  const removeAdministrator = () => send(customer, 'DELETE', `/v1/administrators/${administratorId}`, 'remove-admin-1');
+  expect((await removeAdministrator()).status).toBe(204);
+  expect((await removeAdministrator()).status).toBe(204);
+  const removeOrganization = () => send(customer, 'DELETE', `/v1/organizations/${organization.id}`, 'remove-org-1');
+  expect((await removeOrganization()).status).toBe(204);
+  expect((await removeOrganization()).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(404); // without its key: it is gone
+
+  const trail = await harness.db.selectFrom('events').select('action').where('entity_id', '=', organization.id).execute();
+  expect(trail.map((e) => e.action).sort()).toEqual(['approved', 'deleted', 'edited', 'edited', 'submitted']);
+});
+
+test("a workflow's refusal is the first answer too; a request refused before it reached the workflow leaves its key free", async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  const administratorId = organization.administrators[0].id;
+  const approveAdministrator = () => reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'early-1' });
+  const early = await approveAdministrator();
+  expect([early.status, early.headers.get('content-type')]).toEqual([409, 'application/problem+json; charset=utf-8']);
+  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+  expect(await approveAdministrator()).toMatchObject({ status: 409, body: early.body }); // the first answer, as Temporal keeps it
+  expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'later-1' })).status).toBe(200);
+
+  const patch = (payload: object, id = organization.id) => customer.request('PATCH', `/v1/organizations/${id}`, payload, { 'Idempotency-Key': 'fix-1' });
+  expect((await patch({ country: 5 })).status).toBe(400);
+  expect((await patch({ city: 'Shanghai' }, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  expect((await patch({ city: 'Shanghai' })).status).toBe(200); // neither refusal used the key up
+});
+
+test('a DELETE retried after its answer was lost (the delete still committed) answers 204', async () => {
+  const customer = await harness.customer();
+  const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
+  // The first attempt claimed its key and sent the update, then its answer was lost (a 503 at the deadline).
+  const firstAttempt = idempotencyOf({ header: () => 'lost-1', method: 'DELETE', path: `/${organization.id}`, body: undefined } as never)!;
+  await claimUpdateKey(harness.db, { role: 'customer', accountId: customer.id, keyId: customer.id }, firstAttempt);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-1' })).status).toBe(204);
+  // A key never sent before is no retry: the organization is gone.
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'new-1' })).status).toBe(404);
 });
 
 test('of many racing decisions exactly one takes effect', async () => {

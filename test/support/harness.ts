@@ -183,3 +183,26 @@ export async function approvedAdministrator(customer: Api, reviewer: Api): Promi
   await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
   return { organizationId: organization.id, administratorId };
 }
+
+/** A new customer of `harness` with an approved organization and administrator. */
+export async function customerWithApprovedAdministrator(harness: Harness): Promise<{ customer: Api; administratorId: string }> {
+  const customer = await harness.customer();
+  const { administratorId } = await approvedAdministrator(customer, await harness.reviewer());
+  return { customer, administratorId };
+}
+
+/** Reads a customer's domains: now, until a predicate holds, and their audit trail. */
+export function domainWatcher(customer: Api, defaultTimeoutMs = 20_000) {
+  const get = async (id: string) => (await customer.request('GET', `/v1/domains/${id}`)).body;
+  const events = async (id: string) => (await customer.request('GET', `/v1/domains/${id}/events?limit=100`)).body.items as { action: string; note: string | null }[];
+  return {
+    get,
+    until: (id: string, predicate: (d: any) => boolean, what: string, timeoutMs = defaultTimeoutMs) =>
+      eventually(async () => {
+        const domain = await get(id);
+        return predicate(domain) ? domain : undefined;
+      }, timeoutMs, what),
+    events,
+    actions: async (id: string) => (await events(id)).map((e) => e.action),
+  };
+}

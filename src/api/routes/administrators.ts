@@ -2,13 +2,13 @@ import { Router } from 'express';
 import { getAdministrator, getOrganization } from '../../db/profile-queries';
 import type { AdministratorRow } from '../../db/schema';
 import { administratorPatch } from '../../domain/schemas';
-import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
-import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId, updateIdOf } from '../context';
-import { notFound, parse } from '../problem';
+import { customerOf } from '../auth';
+import { type ApiContext, pathId } from '../context';
+import { notFound } from '../problem';
 import { administratorView } from '../views';
 import { administratorDomainsRouter } from './domains';
 import { eventsHandler } from './events';
+import { addProfileUpdateRoutes } from './profile-updates';
 
 export function administratorsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -23,27 +23,11 @@ export function administratorsRouter(ctx: ApiContext): Router {
     res.json(administratorView(await load(customerOf(res).accountId, pathId(req, 'id', 'administrator'))));
   });
 
-  router.patch('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    const organization = await getOrganization(ctx.db, principal.accountId, row.organization_id);
-    const changes = parse(administratorPatch(organization?.country), bodyOf(req));
-    await ctx.workflows.update('administrator', row, editUpdate, { changes, actor: actorOf(principal) });
-    res.json(administratorView(await load(principal.accountId, row.id)));
-  });
-
-  router.post('/:id/resubmit', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    await ctx.workflows.update('administrator', row, resubmitUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
-    res.json(administratorView(await load(principal.accountId, row.id)));
-  });
-
-  router.delete('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'administrator'));
-    await ctx.workflows.update('administrator', row, removeUpdate, { actor: actorOf(principal) });
-    res.status(204).end();
+  addProfileUpdateRoutes(router, ctx, {
+    kind: 'administrator',
+    load,
+    view: administratorView,
+    patchSchema: async (row) => administratorPatch((await getOrganization(ctx.db, row.account_id, row.organization_id))?.country),
   });
 
   router.get('/:id/events', eventsHandler(ctx, 'administrator'));

@@ -1,3 +1,4 @@
+import { startWorkflowsOf } from '../../app/start-workflows';
 import { Router } from 'express';
 import { claimPrecheck, createDomain, getDomain, listDomains } from '../../db/domain-store';
 import type { DomainRow } from '../../db/schema';
@@ -6,7 +7,7 @@ import { addDuration } from '../../domain/duration';
 import { precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../../workflows/domain-messages';
 import { actorOf, customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
-import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId, idempotentUpdate, deleteOnce } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
 import { deadlineOf } from '../deadline';
@@ -30,12 +31,10 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
     }, deadlineOf(res).signal);
     const row = created.started;
     if (row) {
-      await startAfterCommit(
-        res,
-        `domain ${row.id}`,
-        (signal) => ctx.domains.start(row, signal),
-        async () => void (await ctx.db.updateTable('domains').set({ workflow_started: true }).where('id', '=', row.id).execute()),
-      );
+      await startAfterCommit(res, `domain ${row.id}`, async (signal) => {
+        const { failures } = await startWorkflowsOf(ctx.db, { profiles: ctx.workflows, domains: ctx.domains }, { domains: [row] }, signal);
+        if (failures.length) throw failures[0];
+      });
     }
     res.status(created.status).location(`/v1/domains/${created.body.id}`).json(created.body);
   });
@@ -92,20 +91,27 @@ export function domainsRouter(ctx: ApiContext): Router {
     });
   });
 
-  router.post('/:id/revalidate', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-    // A retried revalidate must not rotate the value the customer may just have published.
-    await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
-    res.json(domainView(await load(principal.accountId, row.id), ctx.dcv));
-  });
+  // A retried revalidate must not rotate the value the customer may just have published.
+  router.post(
+    '/:id/revalidate',
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const principal = customerOf(res);
+      const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
+      await ctx.domains.update(row, revalidateUpdate, { actor: actorOf(principal) }, await key.claim());
+      return { status: 200, body: domainView(await load(principal.accountId, row.id), ctx.dcv) };
+    }),
+  );
 
-  router.delete('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'domain'));
-    await ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) });
-    res.status(204).end();
-  });
+  router.delete(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const principal = customerOf(res);
+      const id = pathId(req, 'id', 'domain');
+      return deleteOnce(ctx.db, key, principal.accountId, id, () => load(principal.accountId, id), (row, updateId) =>
+        ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) }, updateId),
+      );
+    }),
+  );
 
   router.get('/:id/events', eventsHandler(ctx, 'domain'));
 

@@ -1,19 +1,20 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import { PROFILE_STATUSES } from '../../domain/status';
-import { createAdministrator, createOrganization, markWorkflowStarted, type Created } from '../../db/profile-create';
+import { startWorkflowsOf } from '../../app/start-workflows';
+import { createAdministrator, createOrganization, type Created } from '../../db/profile-create';
 import { administratorsOf, getOrganization, listAdministrators, listOrganizations } from '../../db/profile-queries';
 import type { AdministratorRow, OrganizationRow } from '../../db/schema';
 import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
-import { editUpdate, removeUpdate, resubmitUpdate } from '../../../workflows/messages';
 import { actorOf, customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId, updateIdOf } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { deadlineOf } from '../deadline';
 import { startAfterCommit } from '../start-after-commit';
 import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
+import { addProfileUpdateRoutes } from './profile-updates';
 
 const statusQuery = z.object({ status: z.enum(PROFILE_STATUSES).optional() });
 
@@ -39,18 +40,10 @@ export function organizationsRouter(ctx: ApiContext): Router {
     const { organizations = [], administrators = [] } = created.started ?? {};
     if (organizations.length + administrators.length === 0) return;
     const what = [...organizations.map((r) => `organization ${r.id}`), ...administrators.map((r) => `administrator ${r.id}`)].join(' and ');
-    await startAfterCommit(
-      res,
-      what,
-      async (signal) => {
-        for (const row of organizations) await ctx.workflows.start('organization', row, signal);
-        for (const row of administrators) await ctx.workflows.start('administrator', row, signal);
-      },
-      async () => {
-        await markWorkflowStarted(ctx.db, 'organizations', organizations.map((r) => r.id));
-        await markWorkflowStarted(ctx.db, 'administrators', administrators.map((r) => r.id));
-      },
-    );
+    await startAfterCommit(res, what, async (signal) => {
+      const { failures } = await startWorkflowsOf(ctx.db, { profiles: ctx.workflows, domains: ctx.domains }, { organizations, administrators }, signal);
+      if (failures.length) throw failures[0];
+    });
   }
 
   router.post('/', async (req, res) => {
@@ -82,27 +75,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
     res.json(await view(await load(customerOf(res).accountId, pathId(req, 'id', 'organization'))));
   });
 
-  router.patch('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    const changes = parse(organizationPatch(row.country), bodyOf(req));
-    await ctx.workflows.update('organization', row, editUpdate, { changes: changes as Record<string, string | null>, actor: actorOf(principal) });
-    res.json(await view(await load(principal.accountId, row.id)));
-  });
-
-  router.post('/:id/resubmit', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    await ctx.workflows.update('organization', row, resubmitUpdate, { actor: actorOf(principal) }, await updateIdOf(ctx.db, principal, req));
-    res.json(await view(await load(principal.accountId, row.id)));
-  });
-
-  router.delete('/:id', async (req, res) => {
-    const principal = customerOf(res);
-    const row = await load(principal.accountId, pathId(req, 'id', 'organization'));
-    await ctx.workflows.update('organization', row, removeUpdate, { actor: actorOf(principal) });
-    res.status(204).end();
-  });
+  addProfileUpdateRoutes(router, ctx, { kind: 'organization', load, view, patchSchema: async (row) => organizationPatch(row.country) as z.ZodType<Record<string, string | null>> });
 
   router.post('/:id/administrators', async (req, res) => {
     const principal = customerOf(res);

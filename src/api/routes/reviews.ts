@@ -6,7 +6,7 @@ import { decisionBody } from '../../domain/schemas';
 import type { ProfileKind } from '../../domain/status';
 import { decideUpdate } from '../../../workflows/messages';
 import { actorOf, reviewerOf } from '../auth';
-import { type ApiContext, bodyOf, pathId, updateIdOf } from '../context';
+import { type ApiContext, bodyOf, pathId, idempotentUpdate } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
 import { administratorView, organizationView } from '../views';
@@ -48,7 +48,7 @@ export function reviewsRouter(ctx: ApiContext): Router {
       const organization = byId.get(item.organization_id);
       if (!organization) continue;
       if (item.kind === 'organization') {
-        subjects.set(item.id, organizationView(organization, []));
+        subjects.set(item.id, organizationView(organization, administrators.get(organization.id) ?? []));
       } else {
         const administrator = administrators.get(item.organization_id)?.find((a) => a.id === item.id);
         if (administrator) {
@@ -59,21 +59,23 @@ export function reviewsRouter(ctx: ApiContext): Router {
     return subjects;
   }
 
-  router.post('/:kind/:id/decision', async (req, res) => {
-    const kind = ({ organizations: 'organization', administrators: 'administrator' } as const)[req.params.kind as string];
-    if (!kind) throw notFound(`review kind ${req.params.kind}`);
-    const id = pathId(req, 'id', kind);
-    const row = await getForReview(ctx.db, kind, id);
-    if (!row) throw notFound(`${kind} ${id}`);
-    const decision = parse(decisionBody, bodyOf(req));
-    const reviewer = reviewerOf(res);
-    await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewer) }, await updateIdOf(ctx.db, reviewer, req));
-    const updated = await getForReview(ctx.db, kind, id);
-    if (!updated) throw notFound(`${kind} ${id}`);
-    if (kind === 'administrator') return void res.json(administratorView(updated as AdministratorRow));
-    const administrators = await administratorsOf(ctx.db, [id]);
-    res.json(organizationView(updated as OrganizationRow, administrators.get(id) ?? []));
-  });
+  router.post(
+    '/:kind/:id/decision',
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const kind = ({ organizations: 'organization', administrators: 'administrator' } as const)[req.params.kind as string];
+      if (!kind) throw notFound(`review kind ${req.params.kind}`);
+      const id = pathId(req, 'id', kind);
+      const row = await getForReview(ctx.db, kind, id);
+      if (!row) throw notFound(`${kind} ${id}`);
+      const decision = parse(decisionBody, bodyOf(req));
+      await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, await key.claim());
+      const updated = await getForReview(ctx.db, kind, id);
+      if (!updated) throw notFound(`${kind} ${id}`);
+      if (kind === 'administrator') return { status: 200, body: administratorView(updated as AdministratorRow) };
+      const administrators = await administratorsOf(ctx.db, [id]);
+      return { status: 200, body: organizationView(updated as OrganizationRow, administrators.get(id) ?? []) };
+    }),
+  );
 
   return router;
 }

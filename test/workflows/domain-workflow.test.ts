@@ -1,0 +1,593 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { DomainActivities } from '../../activities/domains';
+import type { PerspectiveActivities } from '../../activities/perspective';
+import { checkFault, resultFaultSide } from '../../src/dcv/fault-side';
+import { evaluateQuorum } from '../../src/dcv/quorum';
+import type { CheckResult, ResultCode } from '../../src/dcv/result-codes';
+import { workflowIdFor } from '../../src/temporal/ids';
+import type { domainValidationWorkflow } from '../../workflows/domain';
+import {
+  type CheckKind,
+  type CheckOutcome,
+  type CheckRequest,
+  type DcvSettings,
+  type DomainIdentity,
+  type DomainState,
+  type DomainStatus,
+  type DomainWorkflowInput,
+  perspectiveTaskQueue,
+  precheckUpdate,
+  removeDomainUpdate,
+  revalidateUpdate,
+} from '../../workflows/domain-messages';
+
+/**
+ * The domain validation workflow alone, on a test worker with typed fake activities (no HTTP, no
+ * database, no DNS) and fake perspectives on their own task queues: each rule in milliseconds to
+ * seconds. Durations are inputs: the state's timestamps and the fake `dcvSettings` (retry schedule,
+ * max scans, perspectives), which the workflow reads when it uses them.
+ */
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  client = new Client({ connection });
+});
+afterAll(async () => connection?.close());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+const customer = { kind: 'customer' as const, id: 'k1' };
+/** The CA's delegation zone: the fault-side rules tell the CA's names from the customer's by it. */
+const CA_ZONE = 'dcv.ca.example';
+const HOUR = 3_600_000;
+/**
+ * The dev server fires no timer sooner than about a second after it was set (a 200 ms wait takes
+ * ~1000 ms, a 1500 ms one ~1520 ms): waits whose length a test measures are 1 s or more.
+ */
+const TOLERANCE = 10;
+
+async function waitFor(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Differences between consecutive times. */
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]);
+
+// --- Fake perspectives -------------------------------------------------------------------------
+
+/** One perspective's answer: the method's check, then CAA (as activities/perspective.ts returns them). */
+function answer(perspective: string, method: ResultCode, caa: ResultCode = 'passed', lookupError?: string): CheckResult[] {
+  return [
+    {
+      perspective,
+      code: method,
+      passed: method === 'passed',
+      expected: 'the random value',
+      observed: [],
+      detail: method,
+      lookup: { name: '_dnsauth.example.com', ...(lookupError ? { error: lookupError } : {}) },
+    },
+    { perspective, code: caa, passed: caa === 'passed', expected: 'ca.example', observed: [], detail: `CAA ${caa}` },
+  ];
+}
+/** The record is there (customer side done). */
+const seen = (p: string) => answer(p, 'passed');
+/** The customer has not published the record yet: customer side. */
+const notFound = (p: string) => answer(p, 'record_not_found');
+/** The customer's CAA forbids this CA: customer side. */
+const caaForbids = (p: string) => answer(p, 'passed', 'caa_forbids');
+/** The CA's own resolver could not be reached: CA side (src/dcv/fault-side.ts). */
+const resolverDown = (p: string) => answer(p, 'dns_error', 'passed', 'ECONNREFUSED');
+
+type Behaviour = (name: string, request: CheckRequest) => CheckResult[] | Promise<CheckResult[]>;
+
+/** Fake `checkDomain` activities, one per perspective task queue, recording which queue each call reached. */
+class FakePerspectives {
+  readonly calls: Array<{ perspective: string; at: number; randomValue: string }> = [];
+  constructor(private readonly behaviour: Record<string, Behaviour>) {}
+
+  get names(): string[] {
+    return Object.keys(this.behaviour);
+  }
+
+  activities(name: string): PerspectiveActivities {
+    return {
+      checkDomain: async (request) => {
+        this.calls.push({ perspective: name, at: Date.now(), randomValue: request.randomValue });
+        return this.behaviour[name](name, request);
+      },
+    };
+  }
+
+  of(name: string) {
+    return this.calls.filter((c) => c.perspective === name);
+  }
+}
+
+// --- Fake domain activities --------------------------------------------------------------------
+
+/** The domain row as the fake database holds it. */
+interface Row {
+  status: DomainStatus;
+  randomValue: string;
+  randomValueExpiresAt: string;
+  validUntil: string | null;
+  revalidateAt: string | null;
+  needsAttention: boolean;
+}
+
+/**
+ * The domain activities over an in-memory row, keeping the contracts of activities/domains.ts: the
+ * state returned (attempt and renewing from `previous`), quorum and fault sides from the real pure
+ * rules, and completeScan failing the domain once a customer-side scan's `scansSoFar` reaches maxScans.
+ */
+class FakeDomain {
+  readonly identity: DomainIdentity = {
+    id: randomUUID(),
+    accountId: 'acct',
+    name: 'example.com',
+    method: 'dns_cname',
+    dnsProviderId: null,
+    delegationLabel: 'lbl',
+  };
+  readonly row: Row;
+  readonly calls: Array<{ name: string; at: number; args: unknown[] }> = [];
+  readonly checks: Array<{ kind: CheckKind; outcome: CheckOutcome; at: number }> = [];
+  readonly scans: Array<{ scansSoFar: number; faultSide: CheckOutcome['faultSide']; status: DomainStatus; at: number }> = [];
+  private values = 1;
+
+  constructor(
+    readonly settings: () => DcvSettings,
+    row: Partial<Row> = {},
+  ) {
+    this.row = {
+      status: 'pending',
+      randomValue: 'value-1',
+      randomValueExpiresAt: inMs(HOUR),
+      validUntil: null,
+      revalidateAt: null,
+      needsAttention: false,
+      ...row,
+    };
+  }
+
+  state(previous?: Partial<DomainState>): DomainState {
+    const { status, randomValueExpiresAt, validUntil, revalidateAt, needsAttention } = this.row;
+    return { status, randomValueExpiresAt, validUntil, revalidateAt, attempt: previous?.attempt ?? 0, renewing: previous?.renewing ?? false, needsAttention };
+  }
+
+  callsOf(name: string) {
+    return this.calls.filter((c) => c.name === name);
+  }
+
+  private log(name: string, ...args: unknown[]): void {
+    this.calls.push({ name, at: Date.now(), args });
+  }
+
+  activities(): Partial<DomainActivities> {
+    const row = this.row;
+    return {
+      dcvSettings: async () => {
+        this.log('dcvSettings');
+        return this.settings();
+      },
+      checkRequest: async (id) => {
+        this.log('checkRequest', id);
+        return {
+          method: this.identity.method,
+          name: this.identity.name,
+          randomValue: row.randomValue,
+          delegationTarget: `${id}.${CA_ZONE}`,
+          delegationLabel: this.identity.delegationLabel,
+        };
+      },
+      publishRecord: async (_identity, previous) => {
+        this.log('publishRecord', previous);
+        return row.randomValue;
+      },
+      unpublishRecord: async (_identity, value) => this.log('unpublishRecord', value),
+      reportRecordLeft: async (_identity, reason) => this.log('reportRecordLeft', reason),
+      setAttention: async (_id, fault, previous) => {
+        this.log('setAttention', fault);
+        row.needsAttention = fault !== null;
+        return this.state(previous);
+      },
+      failDomain: async (_id, reason, previous) => {
+        this.log('failDomain', reason);
+        if (row.status === 'pending') row.status = 'failed';
+        return this.state(row.status === 'failed' ? undefined : previous);
+      },
+      recordCheck: async (_id, kind, results, context) => {
+        this.log('recordCheck', kind);
+        for (const result of results.flat()) {
+          const side = resultFaultSide(result, CA_ZONE);
+          if (side) result.faultSide = side;
+        }
+        const quorum = evaluateQuorum(results.map((pair) => ({ perspective: pair[0].perspective, passed: pair.every((r) => r.passed) })));
+        const fault = quorum.passed ? null : checkFault(results, CA_ZONE);
+        const outcome: CheckOutcome = {
+          kind,
+          passed: quorum.passed,
+          code: quorum.passed ? 'passed' : (results.flat().find((r) => !r.passed)?.code ?? 'no_perspective'),
+          quorum: {
+            summary: quorum.summary,
+            required: quorum.required,
+            passedPerspectives: quorum.passedPerspectives,
+            failedPerspectives: quorum.failedPerspectives,
+          },
+          results: results.flat(),
+          faultSide: fault?.side ?? null,
+          reason: fault?.reason ?? null,
+        };
+        if (context && kind !== 'precheck') {
+          row.needsAttention = fault?.side === 'ca' || (fault?.side === 'customer' && context.renewing);
+          outcome.needsAttention = row.needsAttention;
+        }
+        this.checks.push({ kind, outcome, at: Date.now() });
+        return outcome;
+      },
+      beginScan: async (id) => {
+        this.log('beginScan', id);
+        if (row.status === 'pending') row.status = 'verifying';
+        return this.state();
+      },
+      completeScan: async (_id, outcome, scansSoFar, previous) => {
+        this.log('completeScan', scansSoFar);
+        let next: DomainState;
+        if (outcome.passed) {
+          Object.assign(row, { status: 'validated', validUntil: inMs(HOUR), revalidateAt: inMs(HOUR / 2), needsAttention: false });
+          next = this.state();
+        } else if (row.status === 'validated') {
+          next = this.state(previous);
+        } else if (outcome.faultSide === 'ca') {
+          row.status = 'pending';
+          next = this.state({ ...previous, attempt: previous.attempt + 1 });
+        } else {
+          row.status = scansSoFar >= this.settings().maxScans ? 'failed' : 'pending';
+          next = this.state({ ...previous, attempt: previous.attempt + 1 });
+        }
+        this.scans.push({ scansSoFar, faultSide: outcome.faultSide, status: row.status, at: Date.now() });
+        return next;
+      },
+      expireRandomValue: async () => {
+        this.log('expireRandomValue');
+        if (row.status === 'pending' && Date.now() >= Date.parse(row.randomValueExpiresAt)) row.status = 'failed';
+        return this.state();
+      },
+      expireValidation: async (_id, previous) => {
+        this.log('expireValidation');
+        if (row.status !== 'validated' || !row.validUntil || Date.now() < Date.parse(row.validUntil)) return this.state(previous);
+        row.status = 'expired';
+        return this.state();
+      },
+      rotateRandomValue: async (_id, mode) => {
+        this.log('rotateRandomValue', mode);
+        Object.assign(row, { randomValue: `value-${++this.values}`, randomValueExpiresAt: inMs(HOUR) });
+        if (mode === 'restart') Object.assign(row, { status: 'pending', needsAttention: false });
+        return this.state({ attempt: 0, renewing: mode === 'renew' });
+      },
+      flagAttention: async (_id, _outcome, previous) => {
+        this.log('flagAttention');
+        row.needsAttention = true;
+        return this.state(previous);
+      },
+      removeDomain: async (_identity, _actor, recordLeft) => this.log('removeDomain', recordLeft),
+    };
+  }
+}
+
+// --- Workers -------------------------------------------------------------------------------------
+
+type Handle = WorkflowHandle<typeof domainValidationWorkflow>;
+
+interface Env {
+  taskQueue: string;
+  start(input: Omit<DomainWorkflowInput, 'domain'>): Promise<Handle>;
+}
+
+/**
+ * Runs `test` with a worker on a fresh task queue with `activities` (the database side) and one worker
+ * per fake perspective on perspectiveTaskQueue(<that queue>, name). Workflows it started are terminated after.
+ */
+async function withWorkers(fake: FakeDomain, perspectives: FakePerspectives, test: (env: Env) => Promise<void>, activities = fake.activities()): Promise<void> {
+  const taskQueue = `dom-${randomBytes(4).toString('hex')}`;
+  const workerConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  const started: Handle[] = [];
+  try {
+    const workers = [
+      await Worker.create({ connection: workerConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities }),
+      ...(await Promise.all(
+        perspectives.names.map((name) =>
+          Worker.create({ connection: workerConnection, taskQueue: perspectiveTaskQueue(taskQueue, name), activities: perspectives.activities(name) }),
+        ),
+      )),
+    ];
+    const env: Env = {
+      taskQueue,
+      async start(input) {
+        const handle = await client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', {
+          taskQueue,
+          workflowId: workflowIdFor('domain', fake.identity.id),
+          args: [{ domain: fake.identity, ...input }],
+        });
+        started.push(handle);
+        return handle;
+      },
+    };
+    const body = (async () => {
+      try {
+        await test(env);
+      } finally {
+        await Promise.all(
+          started.map((h) =>
+            client.workflow
+              .getHandle(h.workflowId)
+              .terminate('test over')
+              .catch(() => undefined),
+          ),
+        );
+      }
+    })();
+    await workers.reduce<Promise<void>>((until, worker) => worker.runUntil(until), body);
+  } finally {
+    await workerConnection.close();
+  }
+}
+
+/** The workflow's loop is waiting (it has read the settings for its first wait). */
+const loopStarted = (fake: FakeDomain) => waitFor('the first wait', () => fake.callsOf('dcvSettings').length > 0);
+
+// --- Tests ----------------------------------------------------------------------------------------
+
+test('1. while pending, rechecks run at the configured waits, the last one repeating', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [1000, 1500], maxScans: 3 }));
+  const perspectives = new FakePerspectives({ a: notFound, b: notFound });
+  await withWorkers(fake, perspectives, async (env) => {
+    await env.start({ state: fake.state() });
+    await waitFor('three rechecks', () => perspectives.calls.length >= 3);
+  });
+  // A recheck asks the first perspective only, and never starts a scan while the record is missing.
+  expect(new Set(perspectives.calls.map((c) => c.perspective))).toEqual(new Set(['a']));
+  expect(fake.checks.every((c) => c.kind === 'recheck' && !c.outcome.passed)).toBe(true);
+  expect(fake.callsOf('beginScan')).toHaveLength(0);
+  // The record was published once, at the start, before the first wait.
+  expect(fake.callsOf('publishRecord')).toHaveLength(1);
+  // First wait: the schedule's first entry (attempt 0); then its last entry, again and again.
+  const first = perspectives.calls[0].at - fake.callsOf('publishRecord')[0].at;
+  expect(first).toBeGreaterThanOrEqual(1000 - TOLERANCE);
+  expect(first).toBeLessThan(1400);
+  const waits = gaps(perspectives.calls.slice(0, 3).map((c) => c.at));
+  expect(waits).toHaveLength(2);
+  for (const wait of waits) {
+    expect(wait).toBeGreaterThanOrEqual(1500 - TOLERANCE);
+    expect(wait).toBeLessThan(1900);
+  }
+});
+
+test('2. a record that is seen but scans that fail on the customer side: failed after maxScans scans, then nothing more', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b', 'c'], retryScheduleMs: [100], maxScans: 3 }));
+  // The first perspective (the recheck) sees the record; the other two find a CAA record forbidding the CA.
+  const perspectives = new FakePerspectives({ a: seen, b: caaForbids, c: caaForbids });
+  await withWorkers(fake, perspectives, async (env) => {
+    await env.start({ state: fake.state() });
+    await waitFor('the domain failed', () => fake.row.status === 'failed');
+    const calls = perspectives.calls.length;
+    await sleep(1300); // past the next retry wait: a failed domain waits for a message only
+    expect(perspectives.calls).toHaveLength(calls);
+  });
+  expect(fake.scans.map(({ scansSoFar, faultSide, status }) => ({ scansSoFar, faultSide, status }))).toEqual([
+    { scansSoFar: 1, faultSide: 'customer', status: 'pending' },
+    { scansSoFar: 2, faultSide: 'customer', status: 'pending' },
+    { scansSoFar: 3, faultSide: 'customer', status: 'failed' },
+  ]);
+  expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan', 'recheck', 'scan', 'recheck', 'scan']);
+  expect(fake.callsOf('beginScan')).toHaveLength(3);
+  // Each scan asked all three perspectives, each recheck only the first.
+  expect(perspectives.of('a')).toHaveLength(6);
+  expect(perspectives.of('b')).toHaveLength(3);
+  expect(perspectives.of('c')).toHaveLength(3);
+});
+
+test('3. CA-side failures (a perspective that throws, a CA resolver down) never fail the domain nor count towards maxScans', async () => {
+  const CA_OUTAGE_SCANS = 2;
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b', 'c'], retryScheduleMs: [100], maxScans: 2 }));
+  const caOutage = () => fake.scans.length < CA_OUTAGE_SCANS;
+  const perspectives = new FakePerspectives({
+    a: seen,
+    b: (name) => {
+      if (caOutage()) throw ApplicationFailure.nonRetryable('perspective b crashed', 'PerspectiveCrash');
+      return caaForbids(name);
+    },
+    c: (name) => (caOutage() ? resolverDown(name) : caaForbids(name)),
+  });
+  await withWorkers(fake, perspectives, async (env) => {
+    await env.start({ state: fake.state() });
+    await waitFor('the domain failed', () => fake.row.status === 'failed');
+  });
+  // Two CA-side scans (maxScans is 2) left the domain pending, each given the same count; then it
+  // took two customer-side scans to fail it (had the CA's counted, the first would have).
+  expect(fake.scans.map(({ scansSoFar, faultSide, status }) => ({ scansSoFar, faultSide, status }))).toEqual([
+    { scansSoFar: 1, faultSide: 'ca', status: 'pending' },
+    { scansSoFar: 1, faultSide: 'ca', status: 'pending' },
+    { scansSoFar: 1, faultSide: 'customer', status: 'pending' },
+    { scansSoFar: 2, faultSide: 'customer', status: 'failed' },
+  ]);
+  const caScans = fake.checks.filter((c) => c.kind === 'scan').slice(0, CA_OUTAGE_SCANS);
+  for (const { outcome } of caScans) {
+    // The throwing perspective became perspective_unavailable, the resolver error a CA-side dns_error.
+    expect(outcome.results.find((r) => r.perspective === 'b')).toMatchObject({ code: 'perspective_unavailable', faultSide: 'ca' });
+    expect(outcome.results.find((r) => r.perspective === 'c')).toMatchObject({ code: 'dns_error', faultSide: 'ca' });
+    expect(outcome.needsAttention).toBe(true);
+  }
+  expect(fake.callsOf('failDomain')).toHaveLength(0);
+});
+
+test('4. a validated automatic domain renews before validUntil: a fresh value (renew), published, then rechecked and scanned', async () => {
+  const revalidateAt = inMs(1000);
+  const validUntil = inMs(HOUR);
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [100], maxScans: 3 }), { status: 'validated', validUntil, revalidateAt });
+  const perspectives = new FakePerspectives({ a: seen, b: seen });
+  await withWorkers(fake, perspectives, async (env) => {
+    await env.start({ state: fake.state() });
+    await waitFor('the renewal scan', () => fake.scans.length > 0);
+    await sleep(500);
+  });
+  const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
+  expect(order).toEqual(['rotate:renew', 'publishRecord', 'checkRequest', 'recordCheck', 'checkRequest', 'recordCheck', 'completeScan']);
+  expect(fake.callsOf('rotateRandomValue')[0].at).toBeGreaterThanOrEqual(Date.parse(revalidateAt));
+  expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
+  // The new value is what the perspectives looked for; the domain stayed validated and was renewed once.
+  expect(perspectives.calls.map((c) => c.randomValue)).toEqual(['value-2', 'value-2', 'value-2']);
+  expect(fake.scans).toMatchObject([{ status: 'validated' }]);
+  expect(Date.parse(fake.row.validUntil!)).toBeGreaterThan(Date.parse(validUntil));
+});
+
+test('5a. a revalidate that holds the mutex while the retry timer fires is not taken for the timer: one recheck, then a full wait', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [1000], maxScans: 3 }));
+  const perspectives = new FakePerspectives({ a: notFound });
+  let rotated = 0;
+  const base = fake.activities();
+  const activities: Partial<DomainActivities> = {
+    ...base,
+    async rotateRandomValue(id, mode) {
+      await sleep(1800); // holds the mutex past the 1 s timer
+      const state = await base.rotateRandomValue!(id, mode);
+      rotated = Date.now();
+      return state;
+    },
+  };
+  await withWorkers(
+    fake,
+    perspectives,
+    async (env) => {
+      const handle = await env.start({ state: fake.state({ attempt: 1 }) });
+      await loopStarted(fake);
+      const sent = Date.now();
+      const state = await handle.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] });
+      expect(state).toMatchObject({ status: 'pending', attempt: 0 });
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(1800);
+      await waitFor('two rechecks', () => perspectives.calls.length >= 2);
+    },
+    activities,
+  );
+  // Nothing ran while the update held the mutex, though the timer fired then.
+  expect(perspectives.calls[0].at).toBeGreaterThanOrEqual(rotated);
+  // The revalidate asked for one recheck at once (with the new value, published first)...
+  expect(perspectives.calls[0].at - rotated).toBeLessThan(500);
+  expect(perspectives.calls.map((c) => c.randomValue)).toEqual(['value-2', 'value-2']);
+  expect(fake.callsOf('publishRecord')[0].at).toBeLessThanOrEqual(perspectives.calls[0].at);
+  // ...and the timer that fired under the mutex did not add another: the next one is a full wait later.
+  expect(perspectives.calls[1].at - perspectives.calls[0].at).toBeGreaterThanOrEqual(1000 - TOLERANCE);
+});
+
+test('5b. a passed pre-check starts a scan right away (a failed one does not)', async () => {
+  let recordThere = false;
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [60_000], maxScans: 3 }));
+  const perspectives = new FakePerspectives({ a: (p) => (recordThere ? seen(p) : notFound(p)), b: (p) => (recordThere ? seen(p) : notFound(p)) });
+  await withWorkers(fake, perspectives, async (env) => {
+    const handle = await env.start({ state: fake.state() });
+    await loopStarted(fake);
+    expect(await handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] })).toMatchObject({ kind: 'precheck', passed: false });
+    await sleep(500);
+    expect(fake.checks.map((c) => c.kind)).toEqual(['precheck']);
+    recordThere = true;
+    expect(await handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] })).toMatchObject({ kind: 'precheck', passed: true });
+    const answered = Date.now();
+    await waitFor('the scan', () => fake.scans.length > 0, 5_000);
+    expect(fake.scans[0].at - answered).toBeLessThan(1500);
+  });
+  expect(fake.checks.map((c) => c.kind)).toEqual(['precheck', 'precheck', 'recheck', 'scan']);
+  expect(fake.row.status).toBe('validated');
+});
+
+// A pre-check that passes while the loop runs the timer's work (onWake) sets `checkNow` and touches the
+// version; the loop takes its `seen` version before planning the next wake, so it scans right after
+// instead of sleeping until the next retry wait (here 10 s).
+test('5c. a pre-check that passes while a timer recheck is running starts a scan right after it', async () => {
+  let recordThere = false;
+  let recheckHeld = false;
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [1000, 10_000], maxScans: 3 }));
+  const perspectives = new FakePerspectives({ a: (p) => (recordThere ? seen(p) : notFound(p)), b: (p) => (recordThere ? seen(p) : notFound(p)) });
+  const base = fake.activities();
+  const activities: Partial<DomainActivities> = {
+    ...base,
+    async recordCheck(id, kind, results, context) {
+      if (kind === 'recheck' && !recheckHeld) {
+        recheckHeld = true;
+        await sleep(1500); // the timer's recheck is still being recorded when the pre-check passes
+      }
+      return base.recordCheck!(id, kind, results, context);
+    },
+  };
+  await withWorkers(
+    fake,
+    perspectives,
+    async (env) => {
+      const handle = await env.start({ state: fake.state() });
+      await waitFor('the timer recheck', () => recheckHeld);
+      recordThere = true;
+      expect(await handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] })).toMatchObject({ passed: true });
+      const answered = Date.now();
+      expect(fake.checks.map((c) => c.kind)).toEqual(['precheck']); // the timer's recheck is still running
+      await waitFor('the scan', () => fake.scans.length > 0, 4_000);
+      expect(fake.scans[0].at - answered).toBeLessThan(3_000);
+    },
+    activities,
+  );
+});
+
+test('6. continue-as-new carries the state: the new run keeps rechecking on the carried attempt and still answers removeDomain', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [1000, 1500], maxScans: 3 }));
+  const perspectives = new FakePerspectives({ a: notFound });
+  await withWorkers(fake, perspectives, async (env) => {
+    const started = await env.start({ state: fake.state(), continueAsNewAfterEvents: 40 });
+    const handle = client.workflow.getHandle(started.workflowId); // the latest run
+    const firstRun = (await handle.describe()).runId;
+    await waitFor('a new run', async () => (await handle.describe()).runId !== firstRun);
+    const before = perspectives.calls.length;
+    await waitFor('two rechecks in the new run', () => perspectives.calls.length >= before + 2);
+    // attempt was carried: every wait after the first recheck, across the runs, is the schedule's second
+    // entry (1500 ms); a new run starting over would wait the first (1000 ms) and publish again.
+    const waits = gaps(perspectives.calls.map((c) => c.at));
+    expect(waits.length).toBeGreaterThanOrEqual(3);
+    for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(1500 - TOLERANCE);
+    await handle.executeUpdate(removeDomainUpdate, { args: [{ actor: customer }] });
+    await started.result(); // follows the runs from the first
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+  // The published value was carried too: published once, taken down on removal with that value.
+  expect(fake.callsOf('publishRecord')).toHaveLength(1);
+  expect(fake.callsOf('unpublishRecord').map((c) => c.args[0])).toEqual(['value-1']);
+  expect(fake.callsOf('removeDomain').map((c) => c.args[0])).toEqual([undefined]);
+});
+
+test('7. settings are read when used: a new perspective list and schedule reach the running workflow', async () => {
+  const before: DcvSettings = { perspectives: ['a'], retryScheduleMs: [1500], maxScans: 3 };
+  const after: DcvSettings = { perspectives: ['b'], retryScheduleMs: [1000], maxScans: 3 };
+  // The configuration changes once perspective a has checked twice.
+  const perspectives = new FakePerspectives({ a: notFound, b: notFound });
+  const fake = new FakeDomain(() => (perspectives.of('a').length < 2 ? before : after));
+  await withWorkers(fake, perspectives, async (env) => {
+    await env.start({ state: fake.state() });
+    await waitFor('two checks by b', () => perspectives.of('b').length >= 2);
+  });
+  // Perspective a's queue got nothing after the change, b's everything.
+  expect(perspectives.calls.map((c) => c.perspective)).toEqual(['a', 'a', 'b', 'b', ...perspectives.calls.slice(4).map(() => 'b')]);
+  // The waits follow the schedule read before each: 1500 ms while a was configured, 1000 ms from the change.
+  const [aWait, changeWait, bWait] = gaps(perspectives.calls.map((c) => c.at));
+  expect(aWait).toBeGreaterThanOrEqual(1500 - TOLERANCE);
+  for (const wait of [changeWait, bWait]) {
+    expect(wait).toBeGreaterThanOrEqual(1000 - TOLERANCE);
+    expect(wait).toBeLessThan(1400);
+  }
+});
