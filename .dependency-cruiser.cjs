@@ -10,12 +10,18 @@ module.exports = {
   forbidden: [
     {
       name: 'workflow-code-is-workflow-safe',
-      comment: 'workflows/ may import workflows/, src/domain/, the Temporal ids and search attributes, @temporalio/workflow|common and async-mutex (types from anywhere).',
+      comment:
+        'workflows/ may import workflows/, src/domain/, the Temporal ids and search attributes, @temporalio/workflow|common and async-mutex (types from anywhere).',
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
         dependencyTypesNot: ['type-only'],
-        pathNot: ['^workflows/', '^src/domain/', '^src/temporal/(ids|search-attributes)\\.ts$', '(^|/)node_modules/(@temporalio/(workflow|common)|async-mutex)/'],
+        pathNot: [
+          '^workflows/',
+          '^src/domain/',
+          '^src/temporal/(ids|search-attributes)\\.ts$',
+          '(^|/)node_modules/(@temporalio/(workflow|common)|async-mutex)/',
+        ],
       },
     },
     {
@@ -25,7 +31,11 @@ module.exports = {
       from: { path: '^src/domain/' },
       to: {
         dependencyTypesNot: ['type-only'],
-        path: ['^(src/(db|api|temporal|notify|cli|console)|activities)/', '(^|/)node_modules/', '^(node:)?(fs|net|dns|http|https|http2|child_process|dgram|tls|worker_threads|cluster)$'],
+        path: [
+          '^(src/(db|api|temporal|notify|cli|console)|activities)/',
+          '(^|/)node_modules/',
+          '^(node:)?(fs|net|dns|http|https|http2|child_process|dgram|tls|worker_threads|cluster)$',
+        ],
         pathNot: ['(^|/)node_modules/(zod|libphonenumber-js|tldts|ipaddr\\.js)/'],
       },
     },

@@ -27,7 +27,12 @@ export default tseslint.config(
         {
           paths: [...builtinModules.filter((m) => m !== 'assert'), ...builtinModules.map((m) => `node:${m}`)]
             .map((name) => ({ name, message: 'workflow code must be deterministic: no Node builtins' }))
-            .concat(['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'pg', 'kysely', 'express'].map((name) => ({ name, message: 'workflow code does no I/O' }))),
+            .concat(
+              ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'pg', 'kysely', 'express'].map((name) => ({
+                name,
+                message: 'workflow code does no I/O',
+              })),
+            ),
         },
       ],
     },

@@ -11,7 +11,15 @@ import { evaluateQuorum } from '../src/dcv/quorum';
 import { generateRandomValue } from '../src/dcv/random-value';
 import type { CheckResult } from '../src/dcv/result-codes';
 import { type DnsWriter, ProviderConfigUnusable, WriteRefused } from '../src/dcv/dns-writer';
-import { type AuthoritativeEvidence, authoritativeFault, checkFault, describeAuthoritative, type Fault, resultFaultSide, writeFaultSide } from '../src/dcv/fault-side';
+import {
+  type AuthoritativeEvidence,
+  authoritativeFault,
+  checkFault,
+  describeAuthoritative,
+  type Fault,
+  resultFaultSide,
+  writeFaultSide,
+} from '../src/dcv/fault-side';
 import { errorCode } from '../src/dcv/perspective';
 import { DnspodError } from '../src/dcv/dnspod';
 import { DnsUpdateError } from '../src/dcv/rfc2136';
@@ -19,7 +27,15 @@ import { addDuration, type Duration } from '../src/domain/duration';
 import { reusableUntil } from '../src/domain/reuse-period';
 import { CONFLICT, NOT_FOUND, type Actor } from '../workflows/messages';
 import { operationOf } from './operation';
-import { CA_SIDE_FAULT, type CheckKind, type CheckOutcome, type CheckRequest, type DcvSettings, type DomainIdentity, type DomainState } from '../workflows/domain-messages';
+import {
+  CA_SIDE_FAULT,
+  type CheckKind,
+  type CheckOutcome,
+  type CheckRequest,
+  type DcvSettings,
+  type DomainIdentity,
+  type DomainState,
+} from '../workflows/domain-messages';
 
 /** The Baseline Requirements version this service implements; recorded with every validation (BR §3.2.2.4). */
 export const BR_VERSION = '2.2.6';
@@ -91,29 +107,49 @@ export function createDomainActivities(deps: DomainActivityDeps) {
   async function attend(trx: Transaction<Database>, row: DomainRow, fault: Fault | null): Promise<DomainRow> {
     const reason = fault?.reason ?? null;
     if (row.needs_attention === (fault !== null) && (row.attention_reason ?? null) === reason) return row;
-    if (fault?.side === 'ca') log.warn('DCV: a fault on the CA side holds up a domain; retrying on the schedule', { domainId: row.id, domain: row.name, reason });
+    if (fault?.side === 'ca')
+      log.warn('DCV: a fault on the CA side holds up a domain; retrying on the schedule', { domainId: row.id, domain: row.name, reason });
     if (fault === null && !row.needs_attention) {
       return trx.updateTable('domains').set({ attention_reason: null }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
     }
-    return change(trx, row, { needs_attention: fault !== null, attention_reason: reason }, {
-      action: fault ? 'needs_attention' : 'attention_cleared',
-      note: reason ?? `cleared (was: ${row.attention_reason ?? 'no reason recorded'})`,
-      after: { needsAttention: fault !== null, faultSide: fault?.side ?? null },
-    });
+    return change(
+      trx,
+      row,
+      { needs_attention: fault !== null, attention_reason: reason },
+      {
+        action: fault ? 'needs_attention' : 'attention_cleared',
+        note: reason ?? `cleared (was: ${row.attention_reason ?? 'no reason recorded'})`,
+        after: { needsAttention: fault !== null, faultSide: fault?.side ?? null },
+      },
+    );
   }
 
   /** A write that failed, as the workflow must see it: the CA's side retries (CaSideFault), a refusal fails the domain. */
   function writeFailure(identity: DomainIdentity, error: unknown): unknown {
     const target = identity.method === 'dns_cname' ? 'delegation' : error instanceof DnspodError ? 'dnspod' : 'rfc2136';
-    const code = error instanceof ProviderConfigUnusable ? 'SECRET' : error instanceof DnspodError ? error.code : error instanceof DnsUpdateError ? error.rcode : undefined;
+    const code =
+      error instanceof ProviderConfigUnusable
+        ? 'SECRET'
+        : error instanceof DnspodError
+          ? error.code
+          : error instanceof DnsUpdateError
+            ? error.rcode
+            : undefined;
     const message = error instanceof Error ? error.message : String(error);
     if (writeFaultSide(target, code) === 'ca') {
-      const where = target === 'delegation' ? `the delegation zone's DNS server (${dcv.delegationServer ? `${dcv.delegationServer.server}:${dcv.delegationServer.port}` : 'not configured'})` : `the service's ${target === 'dnspod' ? 'DNSPod API' : 'DNS provider'} configuration`;
+      const where =
+        target === 'delegation'
+          ? `the delegation zone's DNS server (${dcv.delegationServer ? `${dcv.delegationServer.server}:${dcv.delegationServer.port}` : 'not configured'})`
+          : `the service's ${target === 'dnspod' ? 'DNSPod API' : 'DNS provider'} configuration`;
       const reason = `CA side: ${where} could not publish the record: ${message}`;
       log.warn('DCV: publishing a record failed on the CA side', { domainId: identity.id, domain: identity.name, reason });
       return ApplicationFailure.create({ type: CA_SIDE_FAULT, message: reason });
     }
-    if (isRefusal(error)) return ApplicationFailure.nonRetryable(`the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${message}`, 'DnsWriteRefused');
+    if (isRefusal(error))
+      return ApplicationFailure.nonRetryable(
+        `the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${message}`,
+        'DnsWriteRefused',
+      );
     return error;
   }
 
@@ -126,13 +162,23 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 
   return {
     async dcvSettings(): Promise<DcvSettings> {
-      return { perspectives: [...dcv.perspectives.map((p) => p.name), ...dcv.remotePerspectives], retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)), maxScans: dcv.maxScans };
+      return {
+        perspectives: [...dcv.perspectives.map((p) => p.name), ...dcv.remotePerspectives],
+        retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)),
+        maxScans: dcv.maxScans,
+      };
     },
 
     async checkRequest(id: string): Promise<CheckRequest> {
       const row = await db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `domain ${id} no longer exists`, nonRetryable: true });
-      return { method: row.method, name: row.name, randomValue: row.random_value, delegationTarget: delegationTarget(row.id, dcv), delegationLabel: row.delegation_label };
+      return {
+        method: row.method,
+        name: row.name,
+        randomValue: row.random_value,
+        delegationTarget: delegationTarget(row.id, dcv),
+        delegationLabel: row.delegation_label,
+      };
     },
 
     /**
@@ -147,7 +193,8 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         throw writeFailure(identity, error);
       }
       if (!writer) {
-        if (identity.method === 'dns_cname') throw writeFailure(identity, new Error('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)'));
+        if (identity.method === 'dns_cname')
+          throw writeFailure(identity, new Error('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)'));
         return undefined;
       }
       const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
@@ -186,7 +233,14 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     /** The record the service published could not be taken down: say so in the domain's audit trail. */
     async reportRecordLeft(identity: DomainIdentity, reason: string): Promise<void> {
       await db.transaction().execute((trx) =>
-        recordEvent(trx, { accountId: identity.accountId, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_not_removed', note: reason }),
+        recordEvent(trx, {
+          accountId: identity.accountId,
+          entityKind: 'domain',
+          entityId: identity.id,
+          actor: SYSTEM,
+          action: 'record_not_removed',
+          note: reason,
+        }),
       );
     },
 
@@ -195,7 +249,9 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      * server answered (or that it did not) goes to lastCheck; a server that does not answer flags the
      * domain with that evidence; being everywhere is recorded in the audit trail.
      */
-    async providerRecordEverywhere(identity: DomainIdentity): Promise<{ ready: boolean; detail: string[]; needsAttention?: boolean; attentionReason?: string | null }> {
+    async providerRecordEverywhere(
+      identity: DomainIdentity,
+    ): Promise<{ ready: boolean; detail: string[]; needsAttention?: boolean; attentionReason?: string | null }> {
       let writer: DnsWriter | undefined;
       let fault: Fault | null = null;
       let servers: AuthoritativeEvidence[] = [];
@@ -204,7 +260,10 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       } catch (error) {
         const failure = writeFailure(identity, error);
         const reason = failure instanceof Error ? failure.message : String(failure);
-        fault = { side: failure instanceof ApplicationFailure && failure.type === CA_SIDE_FAULT ? 'ca' : 'customer', reason: reason.startsWith('CA side') ? reason : `customer side: the DNS provider is not usable: ${reason}` };
+        fault = {
+          side: failure instanceof ApplicationFailure && failure.type === CA_SIDE_FAULT ? 'ca' : 'customer',
+          reason: reason.startsWith('CA side') ? reason : `customer side: the DNS provider is not usable: ${reason}`,
+        };
       }
       const row = await db.selectFrom('domains').select(['random_value']).where('id', '=', identity.id).executeTakeFirst();
       if (!row) return { ready: false, detail: ['the domain no longer exists'] };
@@ -230,9 +289,21 @@ export function createDomainActivities(deps: DomainActivityDeps) {
           reason: fault?.reason ?? (ready ? null : `waiting for the record on every authoritative server: ${detail.join('; ')}`),
           servers,
         };
-        await trx.updateTable('domains').set({ last_check: JSON.stringify(lastCheck) }).where('id', '=', identity.id).execute();
+        await trx
+          .updateTable('domains')
+          .set({ last_check: JSON.stringify(lastCheck) })
+          .where('id', '=', identity.id)
+          .execute();
         if (ready) {
-          await recordEvent(trx, { accountId: locked.account_id, entityKind: 'domain', entityId: identity.id, actor: SYSTEM, action: 'record_on_all_authoritative', after: { status: locked.status }, note: detail.join('; ') });
+          await recordEvent(trx, {
+            accountId: locked.account_id,
+            entityKind: 'domain',
+            entityId: identity.id,
+            actor: SYSTEM,
+            action: 'record_on_all_authoritative',
+            after: { status: locked.status },
+            note: detail.join('; '),
+          });
         }
         return attend(trx, locked, ready ? null : fault);
       });
@@ -251,14 +322,22 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       }
       const perPerspective = results.map((pair) => ({ perspective: pair[0].perspective, passed: pair.every((r) => r.passed) }));
       const quorum = evaluateQuorum(perPerspective);
-      const failures = results.flat().filter((r) => !r.passed).map((r) => r.code);
-      const code = quorum.passed ? 'passed' : mostCommon(failures) ?? 'no_perspective';
+      const failures = results
+        .flat()
+        .filter((r) => !r.passed)
+        .map((r) => r.code);
+      const code = quorum.passed ? 'passed' : (mostCommon(failures) ?? 'no_perspective');
       const fault = quorum.passed ? null : checkFault(results, dcv.delegationZone);
       const outcome: CheckOutcome = {
         kind,
         passed: quorum.passed,
         code,
-        quorum: { summary: quorum.summary, required: quorum.required, passedPerspectives: quorum.passedPerspectives, failedPerspectives: quorum.failedPerspectives },
+        quorum: {
+          summary: quorum.summary,
+          required: quorum.required,
+          passedPerspectives: quorum.passedPerspectives,
+          failedPerspectives: quorum.failedPerspectives,
+        },
         results: results.flat(),
         faultSide: fault?.side ?? null,
         reason: fault?.reason ?? null,
@@ -266,12 +345,30 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       await db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
         if (!row) return;
-        await trx.insertInto('dcv_checks').values({ domain_id: id, account_id: row.account_id, kind, passed: outcome.passed, code, quorum: JSON.stringify(outcome.quorum), results: JSON.stringify(outcome.results) }).execute();
-        await trx.updateTable('domains').set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) }).where('id', '=', id).execute();
+        await trx
+          .insertInto('dcv_checks')
+          .values({
+            domain_id: id,
+            account_id: row.account_id,
+            kind,
+            passed: outcome.passed,
+            code,
+            quorum: JSON.stringify(outcome.quorum),
+            results: JSON.stringify(outcome.results),
+          })
+          .execute();
+        await trx
+          .updateTable('domains')
+          .set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) })
+          .where('id', '=', id)
+          .execute();
         if (!context || kind === 'precheck') return;
         const renewalFault: Fault | null =
           fault?.side === 'customer' && context.renewing
-            ? { side: 'customer', reason: `customer side: automatic revalidation failed (${code}, quorum ${quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place? ${fault.reason.replace(/^customer side: /, '')}` }
+            ? {
+                side: 'customer',
+                reason: `customer side: automatic revalidation failed (${code}, quorum ${quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place? ${fault.reason.replace(/^customer side: /, '')}`,
+              }
             : null;
         const updated = await attend(trx, row, fault?.side === 'ca' ? fault : renewalFault);
         outcome.needsAttention = updated.needs_attention;
@@ -295,7 +392,10 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         // A retry after this activity's own commit (worker killed before it reported): the recorded outcome,
         // not a second verdict (a validated domain would otherwise be "revalidated" with a new validity).
         const [recorded] = (await eventsOfOperation(trx, operationId)).filter((event) => event.entity_id === id);
-        if (recorded) return recorded.action === 'validated' || recorded.action === 'revalidated' ? stateOf(row) : stateOf(row, { ...previous, attempt: previous.attempt + 1 });
+        if (recorded)
+          return recorded.action === 'validated' || recorded.action === 'revalidated'
+            ? stateOf(row)
+            : stateOf(row, { ...previous, attempt: previous.attempt + 1 });
         const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}${outcome.reason && outcome.faultSide !== 'ca' ? `; ${outcome.reason}` : ''}`;
         if (outcome.passed) {
           const at = now();
@@ -303,8 +403,21 @@ export function createDomainActivities(deps: DomainActivityDeps) {
           const updated = await change(
             trx,
             row,
-            { status: 'validated', validated_at: at, valid_until: validity(at), br_method: BR_METHOD_SECTION[row.method], br_version: BR_VERSION, needs_attention: false, attention_reason: null, failure_reason: null },
-            { action: renewal ? 'revalidated' : 'validated', note, after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION } },
+            {
+              status: 'validated',
+              validated_at: at,
+              valid_until: validity(at),
+              br_method: BR_METHOD_SECTION[row.method],
+              br_version: BR_VERSION,
+              needs_attention: false,
+              attention_reason: null,
+              failure_reason: null,
+            },
+            {
+              action: renewal ? 'revalidated' : 'validated',
+              note,
+              after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION },
+            },
             operationId,
           );
           return stateOf(updated);
@@ -312,7 +425,13 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         if (row.status === 'validated') return stateOf(row, previous);
         if (outcome.faultSide === 'ca') {
           // The CA's side failed: not the customer's scan; back to waiting, flagged, retried on the schedule.
-          const updated = await change(trx, row, { status: 'pending', failure_reason: null }, { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` }, operationId);
+          const updated = await change(
+            trx,
+            row,
+            { status: 'pending', failure_reason: null },
+            { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` },
+            operationId,
+          );
           return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
         }
         const failed = scansSoFar >= dcv.maxScans;
@@ -332,7 +451,14 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id);
         if (row.status !== 'pending' || now() < new Date(row.random_value_expires_at)) return stateOf(row);
-        return stateOf(await change(trx, row, { status: 'failed', failure_reason: 'the random value expired before the record was found' }, { action: 'failed', note: 'random value expired' }));
+        return stateOf(
+          await change(
+            trx,
+            row,
+            { status: 'failed', failure_reason: 'the random value expired before the record was found' },
+            { action: 'failed', note: 'random value expired' },
+          ),
+        );
       });
     },
 
@@ -355,10 +481,21 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         // A retry after this activity's own commit: the value it wrote, not a second one (and a second event).
         const recorded = (await eventsOfOperation(trx, operationId)).some((event) => event.entity_id === id);
         if (recorded) return stateOf(row, { attempt: 0, renewing: mode === 'renew' });
-        if (mode === 'restart' && row.status === 'verifying') throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends', nonRetryable: true });
+        if (mode === 'restart' && row.status === 'verifying')
+          throw ApplicationFailure.create({ type: CONFLICT, message: 'a CA scan is running; retry when it ends', nonRetryable: true });
         const value = generateRandomValue(ms(dcv.randomValueLifetime), now());
-        const set = { random_value: value.value, random_value_expires_at: value.expiresAt, ...(mode === 'restart' ? { status: 'pending' as const, failure_reason: null, needs_attention: false, attention_reason: null } : {}) };
-        const updated = await change(trx, row, set, { actor, action: mode === 'restart' ? 'revalidation_requested' : 'renewal_started', after: { randomValueExpiresAt: value.expiresAt.toISOString() } }, operationId);
+        const set = {
+          random_value: value.value,
+          random_value_expires_at: value.expiresAt,
+          ...(mode === 'restart' ? { status: 'pending' as const, failure_reason: null, needs_attention: false, attention_reason: null } : {}),
+        };
+        const updated = await change(
+          trx,
+          row,
+          set,
+          { actor, action: mode === 'restart' ? 'revalidation_requested' : 'renewal_started', after: { randomValueExpiresAt: value.expiresAt.toISOString() } },
+          operationId,
+        );
         return stateOf(updated, { attempt: 0, renewing: mode === 'renew' });
       });
     },
@@ -368,10 +505,15 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       return db.transaction().execute(async (trx) => {
         const row = await lock(trx, id);
         if (row.needs_attention) return stateOf(row, previous);
-        const updated = await change(trx, row, { needs_attention: true, attention_reason: `customer side: automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary})` }, {
-          action: 'needs_attention',
-          note: `automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place?`,
-        });
+        const updated = await change(
+          trx,
+          row,
+          { needs_attention: true, attention_reason: `customer side: automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary})` },
+          {
+            action: 'needs_attention',
+            note: `automatic revalidation failed (${outcome.code}, quorum ${outcome.quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place?`,
+          },
+        );
         return stateOf(updated, previous);
       });
     },
@@ -382,7 +524,15 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', identity.id).forUpdate().executeTakeFirst();
         if (!row) return;
         await trx.deleteFrom('domains').where('id', '=', identity.id).execute();
-        await recordEvent(trx, { accountId: row.account_id, entityKind: 'domain', entityId: row.id, actor, action: 'deleted', before: { status: row.status }, note: recordLeft });
+        await recordEvent(trx, {
+          accountId: row.account_id,
+          entityKind: 'domain',
+          entityId: row.id,
+          actor,
+          action: 'deleted',
+          before: { status: row.status },
+          note: recordLeft,
+        });
       });
     },
   };

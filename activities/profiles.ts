@@ -191,14 +191,24 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       return deps.db.transaction().execute(async (trx) => {
         const recorded = await eventsOfOperation(trx, operationId);
         if (recorded.length) return cascadeOf(ref, recorded);
-        const row = await trx.selectFrom(tableFor(ref.kind) as 'organizations').selectAll().where('id', '=', ref.id).forUpdate().executeTakeFirst();
+        const row = await trx
+          .selectFrom(tableFor(ref.kind) as 'organizations')
+          .selectAll()
+          .where('id', '=', ref.id)
+          .forUpdate()
+          .executeTakeFirst();
         if (!row) return { administratorIds: [], domainIds: [] };
         const administratorIds =
-          ref.kind === 'organization' ? (await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).execute()).map((a) => a.id) : [ref.id];
+          ref.kind === 'organization'
+            ? (await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).execute()).map((a) => a.id)
+            : [ref.id];
         const domainIds = administratorIds.length
           ? (await trx.selectFrom('domains').select('id').where('administrator_id', 'in', administratorIds).execute()).map((d) => d.id)
           : [];
-        await trx.deleteFrom(tableFor(ref.kind) as 'organizations').where('id', '=', ref.id).execute();
+        await trx
+          .deleteFrom(tableFor(ref.kind) as 'organizations')
+          .where('id', '=', ref.id)
+          .execute();
         const event = { accountId: row.account_id, actor, operationId };
         await recordEvent(trx, { ...event, entityKind: ref.kind, entityId: ref.id, action: 'deleted', before: { status: row.status } });
         const cascaded = [

@@ -122,7 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
       publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
       perspectives: parsePerspectives(env.DCV_PERSPECTIVES),
-      remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '').split(',').map((n) => n.trim()).filter(Boolean),
+      remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
       retrySchedule: durationList(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
       randomValueLifetime: randomValueLifetime(env),
@@ -175,11 +178,14 @@ function logLevel(text: string | undefined): LogLevel {
 /** `east=127.0.0.1:5399,127.0.0.3:5399;west=127.0.0.2:5399`; unset: one perspective on the system resolvers. */
 export function parsePerspectives(text: string | undefined): Perspective[] {
   if (!text) return [{ name: 'primary', resolvers: getServers() }];
-  return text.split(';').filter(Boolean).map((entry) => {
-    const [name, servers] = entry.split('=');
-    if (!name || !/^[a-z0-9-]+$/.test(name) || !servers) throw new Error(`DCV_PERSPECTIVES: "${entry}" is not name=resolver[,resolver]`);
-    return { name, resolvers: servers.split(',').map((s) => s.trim()) };
-  });
+  return text
+    .split(';')
+    .filter(Boolean)
+    .map((entry) => {
+      const [name, servers] = entry.split('=');
+      if (!name || !/^[a-z0-9-]+$/.test(name) || !servers) throw new Error(`DCV_PERSPECTIVES: "${entry}" is not name=resolver[,resolver]`);
+      return { name, resolvers: servers.split(',').map((s) => s.trim()) };
+    });
 }
 
 /** `host:port` and `keyname:hmac-sha256:base64secret`. */

@@ -8,7 +8,7 @@ import { createPerspectiveWorkers, installTemporalLogging } from './temporal/wor
 async function main(): Promise<void> {
   const config = loadConfig();
   installTemporalLogging(config.logLevel);
-  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is required: a perspective joins the service\'s Temporal cluster');
+  if (!config.temporal.address) throw new Error("TEMPORAL_ADDRESS is required: a perspective joins the service's Temporal cluster");
   const workers = await createPerspectiveWorkers(config, config.temporal.address);
   const running = workers.run();
   console.log(`[certificate-profiles] perspectives ${config.dcv.perspectives.map((p) => p.name).join(', ')} polling ${config.temporal.address}`);

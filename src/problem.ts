@@ -34,4 +34,3 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: st
   if (!result.success) throw validationProblem(result.error, prefix);
   return result.data;
 }
-

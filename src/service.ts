@@ -54,7 +54,13 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     let devServer: DevServer | undefined;
     if (!address && embedded) {
       const cliPath = findTemporalCli(PROJECT_DIR, log);
-      devServer = await startDevServer({ cliPath, dataDir: path.join(config.dataDir, 'temporal'), port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace });
+      devServer = await startDevServer({
+        cliPath,
+        dataDir: path.join(config.dataDir, 'temporal'),
+        port: config.temporal.devPort,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+      });
       stops.push(() => devServer!.stop());
       address = devServer.address;
     }
@@ -117,8 +123,16 @@ async function migrate(config: Config, db: Db): Promise<string[]> {
 function readiness(db: Db, client: Client, timeoutMs: number): () => Promise<{ database: boolean; temporal: boolean }> {
   return async () => {
     const [database, temporal] = await Promise.all([
-      within(sql`select 1`.execute(db).then(() => true), timeoutMs, false),
-      within(client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({})).then(() => true), timeoutMs, false),
+      within(
+        sql`select 1`.execute(db).then(() => true),
+        timeoutMs,
+        false,
+      ),
+      within(
+        client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({})).then(() => true),
+        timeoutMs,
+        false,
+      ),
     ]);
     return { database, temporal };
   };
@@ -150,14 +164,11 @@ export function runUntilSignal(parts: ServiceParts): void {
   } catch (error) {
     return failed(error);
   }
-  runService(parts, config).then(
-    (service) => {
-      stop = service.stop;
-      if (requested) {
-        requested = undefined;
-        shutdown('signal during start-up');
-      }
-    },
-    failed,
-  );
+  runService(parts, config).then((service) => {
+    stop = service.stop;
+    if (requested) {
+      requested = undefined;
+      shutdown('signal during start-up');
+    }
+  }, failed);
 }

@@ -40,8 +40,7 @@ const services = compose.services;
 const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker'];
 const ONE_SHOTS = ['temporal-schema', 'temporal-admin-tools'];
 
-const env = (name: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, String(v)]));
+const env = (name: string): Record<string, string> => Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, String(v)]));
 const script = (name: string): string => [services[name].entrypoint, services[name].command].flat().filter(Boolean).join('\n');
 /** A one-shot's shell script as the container runs it: Compose turns `$$` into `$`. */
 const shellOf = (name: string): string => {
@@ -101,9 +100,24 @@ describe('docker-compose.yml: production shape', () => {
   });
 
   test('the service search attributes are registered, with the types the code declares', () => {
-    const types: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+    const types: Record<string, string> = {
+      KEYWORD: 'Keyword',
+      TEXT: 'Text',
+      INT: 'Int',
+      DOUBLE: 'Double',
+      BOOL: 'Bool',
+      DATETIME: 'Datetime',
+      KEYWORD_LIST: 'KeywordList',
+    };
     const expected = SEARCH_ATTRIBUTES.map((key) => `${key.name}=${types[key.type]}`).sort();
-    expect(expected).toEqual(['AccountId=Keyword', 'DomainName=Keyword', 'EntityKind=Keyword', 'EntityStatus=Keyword', 'NeedsAttention=Bool', 'OrganizationId=Keyword']);
+    expect(expected).toEqual([
+      'AccountId=Keyword',
+      'DomainName=Keyword',
+      'EntityKind=Keyword',
+      'EntityStatus=Keyword',
+      'NeedsAttention=Bool',
+      'OrganizationId=Keyword',
+    ]);
     const admin = env('temporal-admin-tools');
     expect(admin.SEARCH_ATTRIBUTES.split(/\s+/).sort()).toEqual(expected);
     expect(admin.TEMPORAL_ADDRESS).toBe('temporal:7233');
@@ -147,7 +161,10 @@ describe('docker-compose.yml: production shape', () => {
     expect(env('api').PORT).toBe('3000');
     expect(services.api.ports).toContain('3000:3000');
     expect(services.api.healthcheck?.test).toEqual([
-      'CMD', 'node', '-e', "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+      'CMD',
+      'node',
+      '-e',
+      "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
     ]);
   });
 
@@ -209,14 +226,17 @@ describe('Dockerfile', () => {
   });
 
   test('.dockerignore keeps local state and secrets out of the build context', () => {
-    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules/', 'data/', '.tools/', '.git', '.env']) expect(ignored).toContain(entry);
     expect(ignored).not.toContain('package-lock.json');
   });
 });
 
 describe('docker-compose config (Debian package docker-compose, v1.29.2)', () => {
-  const MISSING = 'docker-compose is not installed: this test validates docker-compose.yml with it. Install the Debian package "docker-compose" (apt-get install -y --no-install-recommends docker-compose); it needs no Docker engine.';
+  const MISSING =
+    'docker-compose is not installed: this test validates docker-compose.yml with it. Install the Debian package "docker-compose" (apt-get install -y --no-install-recommends docker-compose); it needs no Docker engine.';
 
   function dockerCompose(...args: string[]) {
     const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, ...args], {

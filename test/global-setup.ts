@@ -13,7 +13,14 @@ import { freePort } from './support/ports';
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cps-test-'));
   const cliPath = findTemporalCli(path.resolve(__dirname, '..'));
-  const server = await startDevServer({ cliPath, dataDir: path.join(dir, 'temporal'), port: await freePort(), uiPort: 0, namespace: 'default', headless: true });
+  const server = await startDevServer({
+    cliPath,
+    dataDir: path.join(dir, 'temporal'),
+    port: await freePort(),
+    uiPort: 0,
+    namespace: 'default',
+    headless: true,
+  });
   (globalThis as { __temporal?: { stop(): Promise<void> } }).__temporal = server;
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');

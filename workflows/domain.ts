@@ -1,4 +1,13 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
@@ -99,7 +108,11 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const { perspectives } = current ?? (await currentSettings());
     const request = await db.checkRequest(domain.id);
     const results = await Promise.all(
-      (names ?? perspectives).map((name) => perspective(name).checkDomain(request).catch((error) => unavailable(name, error))),
+      (names ?? perspectives).map((name) =>
+        perspective(name)
+          .checkDomain(request)
+          .catch((error) => unavailable(name, error)),
+      ),
     );
     return db.recordCheck(domain.id, kind, results, { renewing: entity.state.renewing });
   }
@@ -147,7 +160,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const faultSides = patched(DCV_FAULTS_PATCH);
     if (domain.method === 'dns_provider') {
       const everywhere = await db.providerRecordEverywhere(domain);
-      if (!everywhere.ready) return apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: everywhere.needsAttention ?? entity.state.needsAttention });
+      if (!everywhere.ready)
+        return apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: everywhere.needsAttention ?? entity.state.needsAttention });
     }
     // A cheap look from one perspective first; the full scan only once the record is there.
     const current = await currentSettings();
@@ -196,7 +210,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     {
       validator: (_request: { actor: Actor }) => {
         entity.ensureNotRemoved('domain');
-        if (entity.state.status === 'verifying') throw ApplicationFailure.create({ type: FAILURE.conflict, message: 'a CA scan is running; retry when it ends' });
+        if (entity.state.status === 'verifying')
+          throw ApplicationFailure.create({ type: FAILURE.conflict, message: 'a CA scan is running; retry when it ends' });
       },
     },
   );
@@ -272,5 +287,3 @@ export function nextWake(state: DomainState, retryScheduleMs: number[], now: num
       return null;
   }
 }
-
-

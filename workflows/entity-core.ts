@@ -3,14 +3,7 @@
 // continue-as-new once every handler has finished).
 import { Mutex } from 'async-mutex';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ENTITY_STATUS } from '../src/temporal/search-attributes';
 import { FAILURE } from '../src/domain/vocabulary';
 

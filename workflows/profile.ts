@@ -56,7 +56,11 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
       entity.exclusive(async () => {
         const { pendingAdministratorIds, ...next } = await callerFacing(() => activities.decide(ref, request), entity.markRemoved);
         entity.apply(next);
-        await cascade(pendingAdministratorIds.map((id) => workflowIdFor('administrator', id)), organizationRejectedSignal, { reason: request.reason ?? '' });
+        await cascade(
+          pendingAdministratorIds.map((id) => workflowIdFor('administrator', id)),
+          organizationRejectedSignal,
+          { reason: request.reason ?? '' },
+        );
         return entity.state;
       }),
     {
@@ -68,9 +72,13 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     },
   );
 
-  setHandler(editUpdate, (request) => entity.exclusive(async () => (entity.apply(await callerFacing(() => activities.edit(ref, request), entity.markRemoved)), entity.state)), {
-    validator: (_request: EditRequest) => entity.ensureNotRemoved(ref.kind),
-  });
+  setHandler(
+    editUpdate,
+    (request) => entity.exclusive(async () => (entity.apply(await callerFacing(() => activities.edit(ref, request), entity.markRemoved)), entity.state)),
+    {
+      validator: (_request: EditRequest) => entity.ensureNotRemoved(ref.kind),
+    },
+  );
 
   setHandler(
     resubmitUpdate,
@@ -91,8 +99,14 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     ({ actor }) =>
       entity.exclusive(async () => {
         const { administratorIds, domainIds } = await activities.remove(ref, actor);
-        await cascade(administratorIds.map((id) => workflowIdFor('administrator', id)), organizationRemovedSignal);
-        await cascade((domainIds ?? []).map((id) => workflowIdFor('domain', id)), parentRemovedSignal);
+        await cascade(
+          administratorIds.map((id) => workflowIdFor('administrator', id)),
+          organizationRemovedSignal,
+        );
+        await cascade(
+          (domainIds ?? []).map((id) => workflowIdFor('domain', id)),
+          parentRemovedSignal,
+        );
         entity.markRemoved();
       }),
     { validator: (_request: { actor: Actor }) => entity.ensureNotRemoved(ref.kind) },
@@ -108,17 +122,15 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     setHandler(organizationRemovedSignal, entity.markRemoved);
   }
 
-  await entity.run(
-    {
-      nextWake,
-      async onWake() {
-        if (entity.state.status === 'under_review') entity.apply(await activities.remindReviewers(ref));
-        else entity.apply(await activities.advanceValidity(ref));
-      },
-      continueAsNew: (state) => continueAsNew<typeof organizationWorkflow>({ ...input, state }),
-      continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+  await entity.run({
+    nextWake,
+    async onWake() {
+      if (entity.state.status === 'under_review') entity.apply(await activities.remindReviewers(ref));
+      else entity.apply(await activities.advanceValidity(ref));
     },
-  );
+    continueAsNew: (state) => continueAsNew<typeof organizationWorkflow>({ ...input, state }),
+    continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+  });
 }
 
 const conflict = (message: string) => ApplicationFailure.create({ type: FAILURE.conflict, message });

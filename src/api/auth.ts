@@ -4,8 +4,7 @@ import { findPrincipal, type Principal } from '../db/principals';
 import type { Actor } from '../../workflows/messages';
 import { Problem } from './problem';
 
-const unauthorized = (detail: string) =>
-  new Problem(401, 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="certificate-profiles"' } });
+const unauthorized = (detail: string) => new Problem(401, 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="certificate-profiles"' } });
 
 /** Resolves `Authorization: Bearer <key>` and admits only the given role. */
 export function requireRole(db: Db, role: Principal['role']): RequestHandler {

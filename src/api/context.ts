@@ -40,7 +40,9 @@ export function idempotencyOf(req: Request): Idempotency | undefined {
   const key = req.header('idempotency-key');
   if (key === undefined) return undefined;
   parse(idempotencyKey, key, ['Idempotency-Key']);
-  const fingerprint = createHash('sha256').update(`${req.method} ${req.path} ${JSON.stringify(req.body ?? null)}`).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(`${req.method} ${req.path} ${JSON.stringify(req.body ?? null)}`)
+    .digest('hex');
   return { key, fingerprint };
 }
 
@@ -105,7 +107,14 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
  * while the delete still committed) finds the row gone and its deletion in the audit trail, and answers
  * 204 as the first attempt would have, not 404.
  */
-export async function deleteOnce<Row>(db: Db, key: UpdateKey, accountId: string, id: string, load: () => Promise<Row>, remove: (row: Row, updateId?: string) => Promise<unknown>): Promise<Answer> {
+export async function deleteOnce<Row>(
+  db: Db,
+  key: UpdateKey,
+  accountId: string,
+  id: string,
+  load: () => Promise<Row>,
+  remove: (row: Row, updateId?: string) => Promise<unknown>,
+): Promise<Answer> {
   let row: Row;
   try {
     row = await load();

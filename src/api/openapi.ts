@@ -73,7 +73,12 @@ const checkResult = z.object({
   observed: z.array(z.string()),
   detail: z.string(),
 });
-const quorum = z.object({ summary: z.string().describe('corroborating/total, e.g. 2/3'), required: z.number(), passedPerspectives: z.array(z.string()), failedPerspectives: z.array(z.string()) });
+const quorum = z.object({
+  summary: z.string().describe('corroborating/total, e.g. 2/3'),
+  required: z.number(),
+  passedPerspectives: z.array(z.string()),
+  failedPerspectives: z.array(z.string()),
+});
 const domain = z.object({
   id: z.uuid(),
   administratorId: z.uuid(),
@@ -83,8 +88,13 @@ const domain = z.object({
   dnsProviderId: z.uuid().nullable(),
   status: z.enum(DOMAIN_STATUSES),
   usable: z.boolean().describe('Validated and within the reuse period in force today (BR §4.2.1)'),
-  needsAttention: z.boolean().describe('Held up by something someone must fix: a failed automatic revalidation, the customer\'s DNS, or a fault on the CA\'s side'),
-  attentionReason: z.string().nullable().describe('Why, starting with the side at fault: "CA side: …" (the CA retries and alerts; the domain never fails for it) or "customer side: …"'),
+  needsAttention: z
+    .boolean()
+    .describe("Held up by something someone must fix: a failed automatic revalidation, the customer's DNS, or a fault on the CA's side"),
+  attentionReason: z
+    .string()
+    .nullable()
+    .describe('Why, starting with the side at fault: "CA side: …" (the CA retries and alerts; the domain never fails for it) or "customer side: …"'),
   instructions: z.unknown().describe('Exact record or file to publish: record {type, name, value}, file {url, content} or proxy {path, upstream}'),
   randomValueExpiresAt: z.iso.datetime(),
   validatedAt: timestamp,
@@ -97,7 +107,10 @@ const domain = z.object({
   updatedAt: timestamp,
 });
 const precheck = z.object({ passed: z.boolean(), code: z.string(), quorum, perspectives: z.array(checkResult) });
-const dnsProvider = z.object({ id: z.uuid(), kind: z.enum(['rfc2136', 'dnspod']), name: z.string(), createdAt: z.iso.datetime() }).catchall(z.unknown()).describe('Settings without the secret');
+const dnsProvider = z
+  .object({ id: z.uuid(), kind: z.enum(['rfc2136', 'dnspod']), name: z.string(), createdAt: z.iso.datetime() })
+  .catchall(z.unknown())
+  .describe('Settings without the secret');
 const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const schemas = {
@@ -119,7 +132,19 @@ const schemas = {
   DomainPage: json(page(domain)),
   CreateDomain: json(createDomainBody, 'input'),
   Precheck: json(precheck),
-  CheckPage: json(page(z.object({ id: z.string(), at: z.iso.datetime(), kind: z.enum(['precheck', 'recheck', 'scan']), passed: z.boolean(), code: z.string(), quorum, perspectives: z.array(checkResult) }))),
+  CheckPage: json(
+    page(
+      z.object({
+        id: z.string(),
+        at: z.iso.datetime(),
+        kind: z.enum(['precheck', 'recheck', 'scan']),
+        passed: z.boolean(),
+        code: z.string(),
+        quorum,
+        perspectives: z.array(checkResult),
+      }),
+    ),
+  ),
   DnsProvider: json(dnsProvider),
   DnsProviderPage: json(page(dnsProvider)),
   CreateDnsProvider: json(dnsProviderInput, 'input'),
@@ -139,23 +164,37 @@ const schemas = {
 
 const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const ok = (status: string, name: keyof typeof schemas, description = 'OK') => ({ [status]: { description, content: { 'application/json': { schema: ref(name) } } } });
+const ok = (status: string, name: keyof typeof schemas, description = 'OK') => ({
+  [status]: { description, content: { 'application/json': { schema: ref(name) } } },
+});
 const body = (name: keyof typeof schemas) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
 ];
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'A retried request with the same key gets the first answer back and changes nothing more (also after the object moved on or was deleted)' };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  schema: { type: 'string', maxLength: 255 },
+  description: 'A retried request with the same key gets the first answer back and changes nothing more (also after the object moved on or was deleted)',
+};
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 /** PostgreSQL or Temporal unreachable, or no answer within REQUEST_DEADLINE (authentication included): retry later. */
 const unavailable = {
   '503': {
-    ...problem('The database or the workflow service is unavailable, or did not answer within the request deadline; retry after Retry-After seconds. Nothing was created (a create whose rows were written answers 201 even when its workflow start has to wait).'),
+    ...problem(
+      'The database or the workflow service is unavailable, or did not answer within the request deadline; retry after Retry-After seconds. Nothing was created (a create whose rows were written answers 201 even when its workflow start has to wait).',
+    ),
     headers: retryAfter,
   },
 };
-const common = { '400': problem('Invalid input; `errors` names each field at fault'), '401': problem('Missing or unknown API key'), '403': problem('Wrong kind of key'), ...unavailable };
+const common = {
+  '400': problem('Invalid input; `errors` names each field at fault'),
+  '401': problem('Missing or unknown API key'),
+  '403': problem('Wrong kind of key'),
+  ...unavailable,
+};
 const customer = { tags: ['Customer'], security: [{ bearer: [] }] };
 const reviewer = { tags: ['Reviewer'], security: [{ bearer: [] }] };
 
@@ -168,13 +207,21 @@ function operation(summary: string, extra: { parameters?: unknown[]; requestBody
 }
 
 const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({
-  get: operation(`Get an ${kind}`, { parameters: [idParam] }, { ...ok('200', schema), '404': problem('Not found (or another account\'s)') }),
-  patch: operation(`Edit an ${kind}; a change to a reviewed field sends it back to under_review`, { parameters: [idParam, idempotencyKey], requestBody: body(patch) }, {
-    ...ok('200', schema),
-    '404': problem('Not found'),
-    '409': problem('Deleted meanwhile'),
-  }),
-  delete: operation(`Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`, { parameters: [idParam, idempotencyKey] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+  get: operation(`Get an ${kind}`, { parameters: [idParam] }, { ...ok('200', schema), '404': problem("Not found (or another account's)") }),
+  patch: operation(
+    `Edit an ${kind}; a change to a reviewed field sends it back to under_review`,
+    { parameters: [idParam, idempotencyKey], requestBody: body(patch) },
+    {
+      ...ok('200', schema),
+      '404': problem('Not found'),
+      '409': problem('Deleted meanwhile'),
+    },
+  ),
+  delete: operation(
+    `Delete an ${kind}${kind === 'organization' ? ' with its administrators (frees a slot)' : ''}`,
+    { parameters: [idParam, idempotencyKey] },
+    { '204': { description: 'Deleted' }, '404': problem('Not found') },
+  ),
 });
 
 export function openApiDocument() {
@@ -189,41 +236,71 @@ export function openApiDocument() {
     components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths: {
       '/healthz': { get: { summary: 'Liveness', tags: ['Operations'], responses: { '200': { description: 'Process is up' } } } },
-      '/readyz': { get: { summary: 'Readiness: database and Temporal reachable', tags: ['Operations'], responses: {
+      '/readyz': {
+        get: {
+          summary: 'Readiness: database and Temporal reachable',
+          tags: ['Operations'],
+          responses: {
             '200': { description: 'Ready: `{ "status": "ready", "checks": { "database": true, "temporal": true } }`' },
             '503': {
               description: 'Not ready: `checks` says which probe failed and `missing` names them (`database`, `temporal`); each probe is bounded by a timeout',
               headers: retryAfter,
             },
-          } } },
+          },
+        },
+      },
       '/v1/organizations': {
-        post: operation('Submit an organization (with its first administrator) for CA review', { parameters: [idempotencyKey], requestBody: body('CreateOrganization') }, {
-          ...ok('201', 'Organization', 'Created, under review'),
-          '409': problem('The account already holds 10 organizations'),
-        }),
-        get: operation('List organizations', { parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: [...PROFILE_STATUSES] } }, ...pageParams] }, ok('200', 'OrganizationPage')),
+        post: operation(
+          'Submit an organization (with its first administrator) for CA review',
+          { parameters: [idempotencyKey], requestBody: body('CreateOrganization') },
+          {
+            ...ok('201', 'Organization', 'Created, under review'),
+            '409': problem('The account already holds 10 organizations'),
+          },
+        ),
+        get: operation(
+          'List organizations',
+          { parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: [...PROFILE_STATUSES] } }, ...pageParams] },
+          ok('200', 'OrganizationPage'),
+        ),
       },
       '/v1/organizations/{id}': profileOps('organization', 'Organization', 'OrganizationPatch'),
       '/v1/organizations/{id}/resubmit': {
-        post: operation('Resubmit after rejection, or to renew when expiring or expired', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Organization'), '409': problem('Not rejected, expiring or expired') }),
+        post: operation(
+          'Resubmit after rejection, or to renew when expiring or expired',
+          { parameters: [idParam, idempotencyKey] },
+          { ...ok('200', 'Organization'), '409': problem('Not rejected, expiring or expired') },
+        ),
       },
       '/v1/organizations/{id}/administrators': {
-        post: operation('Add an administrator (reviewed on its own)', { parameters: [idParam, idempotencyKey], requestBody: body('AdministratorInput') }, { ...ok('201', 'Administrator'), '404': problem('Organization not found') }),
-        get: operation('List an organization\'s administrators', { parameters: [idParam, ...pageParams] }, ok('200', 'AdministratorPage')),
+        post: operation(
+          'Add an administrator (reviewed on its own)',
+          { parameters: [idParam, idempotencyKey], requestBody: body('AdministratorInput') },
+          { ...ok('201', 'Administrator'), '404': problem('Organization not found') },
+        ),
+        get: operation("List an organization's administrators", { parameters: [idParam, ...pageParams] }, ok('200', 'AdministratorPage')),
       },
       '/v1/organizations/{id}/events': { get: operation('Audit trail of an organization', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
       '/v1/administrators/{id}': profileOps('administrator', 'Administrator', 'AdministratorPatch'),
       '/v1/administrators/{id}/resubmit': {
-        post: operation('Resubmit an administrator', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Administrator'), '409': problem('Not rejected, expiring or expired') }),
+        post: operation(
+          'Resubmit an administrator',
+          { parameters: [idParam, idempotencyKey] },
+          { ...ok('200', 'Administrator'), '409': problem('Not rejected, expiring or expired') },
+        ),
       },
       '/v1/administrators/{id}/events': { get: operation('Audit trail of an administrator', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
       '/v1/administrators/{id}/domains': {
-        post: operation('Add a domain under an approved administrator, with its DCV method', { parameters: [idParam, idempotencyKey], requestBody: body('CreateDomain') }, {
-          ...ok('201', 'Domain', 'Created, pending, with exact instructions'),
-          '404': problem('Administrator not found'),
-          '409': problem('Administrator not approved, or the name is already in the account'),
-        }),
-        get: operation('List an administrator\'s domains', { parameters: [idParam, ...pageParams] }, ok('200', 'DomainPage')),
+        post: operation(
+          'Add a domain under an approved administrator, with its DCV method',
+          { parameters: [idParam, idempotencyKey], requestBody: body('CreateDomain') },
+          {
+            ...ok('201', 'Domain', 'Created, pending, with exact instructions'),
+            '404': problem('Administrator not found'),
+            '409': problem('Administrator not approved, or the name is already in the account'),
+          },
+        ),
+        get: operation("List an administrator's domains", { parameters: [idParam, ...pageParams] }, ok('200', 'DomainPage')),
       },
       '/v1/domains': {
         get: operation(
@@ -231,7 +308,12 @@ export function openApiDocument() {
           {
             parameters: [
               { name: 'status', in: 'query', schema: { type: 'string', enum: DOMAIN_STATUSES } },
-              { name: 'expiringWithinDays', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Validated domains whose validUntil is within this many days' },
+              {
+                name: 'expiringWithinDays',
+                in: 'query',
+                schema: { type: 'integer', minimum: 0 },
+                description: 'Validated domains whose validUntil is within this many days',
+              },
               ...pageParams,
             ],
           },
@@ -240,23 +322,43 @@ export function openApiDocument() {
       },
       '/v1/domains/{id}': {
         get: operation('Get a domain', { parameters: [idParam] }, { ...ok('200', 'Domain'), '404': problem('Not found') }),
-        delete: operation('Delete a domain (removes the records the service wrote)', { parameters: [idParam, idempotencyKey] }, { '204': { description: 'Deleted' }, '404': problem('Not found') }),
+        delete: operation(
+          'Delete a domain (removes the records the service wrote)',
+          { parameters: [idParam, idempotencyKey] },
+          { '204': { description: 'Deleted' }, '404': problem('Not found') },
+        ),
       },
       '/v1/domains/{id}/validate': {
-        post: operation('Pre-check now: what each perspective expected and observed', { parameters: [idParam] }, {
-          ...ok('200', 'Precheck'),
-          '429': problem('Pre-checked too recently; see Retry-After'),
-        }),
+        post: operation(
+          'Pre-check now: what each perspective expected and observed',
+          { parameters: [idParam] },
+          {
+            ...ok('200', 'Precheck'),
+            '429': problem('Pre-checked too recently; see Retry-After'),
+          },
+        ),
       },
       '/v1/domains/{id}/revalidate': {
-        post: operation('Start over with a fresh random value', { parameters: [idParam, idempotencyKey] }, { ...ok('200', 'Domain'), '409': problem('A CA scan is running') }),
+        post: operation(
+          'Start over with a fresh random value',
+          { parameters: [idParam, idempotencyKey] },
+          { ...ok('200', 'Domain'), '409': problem('A CA scan is running') },
+        ),
       },
       '/v1/domains/{id}/events': { get: operation('Audit trail of a domain', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
       '/v1/domains/{id}/checks': {
-        get: operation('Evidence: every pre-check, recheck and CA scan with each perspective\'s result and the quorum, newest first', { parameters: [idParam, ...pageParams] }, ok('200', 'CheckPage')),
+        get: operation(
+          "Evidence: every pre-check, recheck and CA scan with each perspective's result and the quorum, newest first",
+          { parameters: [idParam, ...pageParams] },
+          ok('200', 'CheckPage'),
+        ),
       },
       '/v1/dns-providers': {
-        post: operation('Connect a DNS provider (RFC 2136 + TSIG, or DNSPod); the secret is encrypted and never returned', { parameters: [idempotencyKey], requestBody: body('CreateDnsProvider') }, ok('201', 'DnsProvider')),
+        post: operation(
+          'Connect a DNS provider (RFC 2136 + TSIG, or DNSPod); the secret is encrypted and never returned',
+          { parameters: [idempotencyKey], requestBody: body('CreateDnsProvider') },
+          ok('201', 'DnsProvider'),
+        ),
         get: operation('List DNS providers', { parameters: pageParams }, ok('200', 'DnsProviderPage')),
       },
       '/v1/dns-providers/{id}': {
@@ -265,10 +367,14 @@ export function openApiDocument() {
       },
       '/dcv/{label}/fileauth.txt': {
         get: {
-          summary: 'The public DCV address: what a customer\'s reverse proxy forwards the CA\'s file fetch to',
+          summary: "The public DCV address: what a customer's reverse proxy forwards the CA's file fetch to",
           tags: ['DCV'],
           parameters: [{ name: 'label', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The current random value', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': { description: 'Unknown label' }, ...unavailable },
+          responses: {
+            '200': { description: 'The current random value', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '404': { description: 'Unknown label' },
+            ...unavailable,
+          },
         },
       },
       '/v1/reviews': {
@@ -280,13 +386,23 @@ export function openApiDocument() {
         ),
       },
       '/v1/reviews/organizations/{id}/decision': {
-        post: operation('Approve or reject an organization', { parameters: [idParam, idempotencyKey], requestBody: body('Decision') }, { ...ok('200', 'Organization'), '409': problem('Not under review') }, reviewer),
+        post: operation(
+          'Approve or reject an organization',
+          { parameters: [idParam, idempotencyKey], requestBody: body('Decision') },
+          { ...ok('200', 'Organization'), '409': problem('Not under review') },
+          reviewer,
+        ),
       },
       '/v1/reviews/administrators/{id}/decision': {
-        post: operation('Approve or reject an administrator', { parameters: [idParam, idempotencyKey], requestBody: body('Decision') }, {
-          ...ok('200', 'Administrator'),
-          '409': problem('Not under review, or its organization is not approved'),
-        }, reviewer),
+        post: operation(
+          'Approve or reject an administrator',
+          { parameters: [idParam, idempotencyKey], requestBody: body('Decision') },
+          {
+            ...ok('200', 'Administrator'),
+            '409': problem('Not under review, or its organization is not approved'),
+          },
+          reviewer,
+        ),
       },
     },
   };

@@ -37,7 +37,8 @@ export function decodeCursor(text: string | undefined, id: 'uuid' | 'serial' = '
   return { at: value!.at as string, id: value!.id as string };
 }
 
-const badCursor = () => new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
+const badCursor = () =>
+  new Problem(400, 'Invalid request', 'cursor: not a cursor this API returned', { errors: [{ field: 'cursor', message: 'not a cursor this API returned' }] });
 
 /** For lists keyed by (timestamp, uuid). */
 export function readPage(query: unknown): { limit: number; after?: PageCursor } {

@@ -25,7 +25,10 @@ export function problemBody(problem: Problem, req: { originalUrl: string }): Rec
 
 function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instance: string): void {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').json(problemBody(problem, { originalUrl: instance }));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json(problemBody(problem, { originalUrl: instance }));
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -37,7 +40,9 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
 export function routeNotFound(paths: Record<string, object>): RequestHandler {
   const routes = Object.entries(paths).map(([template, operations]) => ({
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
-    allow: Object.keys(operations).filter((key) => HTTP_METHODS.has(key)).map((m) => m.toUpperCase()),
+    allow: Object.keys(operations)
+      .filter((key) => HTTP_METHODS.has(key))
+      .map((m) => m.toUpperCase()),
   }));
   return (req, res) => {
     const route = routes.find((r) => r.pattern.test(req.path));
@@ -55,7 +60,9 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody || req.is(['application/json', 'application/*+json'])) return next();
   const type = req.headers['content-type'] ?? 'none';
-  next(new Problem(415, 'Unsupported Media Type', `the request body must be application/json, not ${type}`, { headers: { 'Accept-Post': 'application/json' } }));
+  next(
+    new Problem(415, 'Unsupported Media Type', `the request body must be application/json, not ${type}`, { headers: { 'Accept-Post': 'application/json' } }),
+  );
 };
 
 /** body-parser's refusals, in words a client can act on. */
@@ -87,7 +94,8 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   // The request deadline already answered 503 (./deadline.ts); what the handler did later is dropped.
   if (res.headersSent) {
-    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT') console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
+    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT')
+      console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
     return;
   }
   if (error instanceof Problem) return send(res, error, req.originalUrl);
@@ -102,7 +110,8 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const known = bodyProblem(error ?? {});
   if (known) return send(res, known, req.originalUrl);
   const status = typeof error?.status === 'number' ? error.status : undefined;
-  if (status && status >= 400 && status < 500) return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);
+  if (status && status >= 400 && status < 500)
+    return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);
   console.error(`${req.method} ${req.originalUrl} failed:`, error);
   send(res, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
 };

@@ -72,7 +72,11 @@ export function domainView(row: DomainRow, dcv: DcvConfig, now = new Date()) {
     dnsProviderId: row.dns_provider_id,
     status: row.status,
     /** Usable in a certificate application today: validated, and within the reuse period in force today. */
-    usable: row.status === 'validated' && validatedAt !== null && (row.valid_until === null || now < new Date(row.valid_until)) && isWithinReuse('domain', validatedAt, now),
+    usable:
+      row.status === 'validated' &&
+      validatedAt !== null &&
+      (row.valid_until === null || now < new Date(row.valid_until)) &&
+      isWithinReuse('domain', validatedAt, now),
     needsAttention: row.needs_attention,
     attentionReason: row.attention_reason ?? null,
     instructions: built.ok ? built.instructions : null,

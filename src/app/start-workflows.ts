@@ -24,10 +24,23 @@ type Table = 'organizations' | 'administrators' | 'domains';
  * right after a create commits, the reconciler for rows whose start was lost. A failed start leaves its
  * row unmarked for the reconciler's next pass; the failures are returned, never thrown.
  */
-export async function startWorkflowsOf(db: Db, workflows: EntityWorkflows, rows: CommittedRows, signal?: AbortSignal): Promise<{ started: Record<Table, string[]>; failures: unknown[] }> {
+export async function startWorkflowsOf(
+  db: Db,
+  workflows: EntityWorkflows,
+  rows: CommittedRows,
+  signal?: AbortSignal,
+): Promise<{ started: Record<Table, string[]>; failures: unknown[] }> {
   const starts: Array<{ table: Table; id: string; start: () => Promise<void> }> = [
-    ...(rows.organizations ?? []).map((row) => ({ table: 'organizations' as const, id: row.id, start: () => workflows.profiles.start('organization', row, signal) })),
-    ...(rows.administrators ?? []).map((row) => ({ table: 'administrators' as const, id: row.id, start: () => workflows.profiles.start('administrator', row, signal) })),
+    ...(rows.organizations ?? []).map((row) => ({
+      table: 'organizations' as const,
+      id: row.id,
+      start: () => workflows.profiles.start('organization', row, signal),
+    })),
+    ...(rows.administrators ?? []).map((row) => ({
+      table: 'administrators' as const,
+      id: row.id,
+      start: () => workflows.profiles.start('administrator', row, signal),
+    })),
     ...(rows.domains ?? []).map((row) => ({ table: 'domains' as const, id: row.id, start: () => workflows.domains.start(row, signal) })),
   ];
   const outcomes = await Promise.allSettled(starts.map((s) => s.start()));

@@ -29,13 +29,26 @@ export async function createDomain(
     throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
   }
   if (params.method === 'dns_cname' && !params.dcv.delegationServer) {
-    throw new Problem(422, 'Method not available', 'automatic DNS validation is not available here: the delegation zone has no DNS server (DCV_DELEGATION_SERVER); use autoValidation false', {
-      errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
-    });
+    throw new Problem(
+      422,
+      'Method not available',
+      'automatic DNS validation is not available here: the delegation zone has no DNS server (DCV_DELEGATION_SERVER); use autoValidation false',
+      {
+        errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
+      },
+    );
   }
   if (params.dnsProviderId) {
-    const provider = await trx.selectFrom('dns_providers').select('id').where('id', '=', params.dnsProviderId).where('account_id', '=', params.accountId).executeTakeFirst();
-    if (!provider) throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', { errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }] });
+    const provider = await trx
+      .selectFrom('dns_providers')
+      .select('id')
+      .where('id', '=', params.dnsProviderId)
+      .where('account_id', '=', params.accountId)
+      .executeTakeFirst();
+    if (!provider)
+      throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', {
+        errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }],
+      });
   }
   const existing = await trx.selectFrom('domains').select('id').where('account_id', '=', params.accountId).where('name', '=', params.name).executeTakeFirst();
   if (existing) throw conflict(`${params.name} is already in this account (domain ${existing.id})`);
@@ -65,7 +78,14 @@ export async function createDomain(
       if ((error as { code?: string }).code === '23505') throw conflict(`${params.name} is already in this account`);
       throw error;
     });
-  await recordEvent(trx, { accountId: params.accountId, entityKind: 'domain', entityId: id, actor: params.actor, action: 'added', after: { status: 'pending', name: params.name, method: params.method } });
+  await recordEvent(trx, {
+    accountId: params.accountId,
+    entityKind: 'domain',
+    entityId: id,
+    actor: params.actor,
+    action: 'added',
+    after: { status: 'pending', name: params.name, method: params.method },
+  });
   return row;
 }
 
@@ -103,7 +123,11 @@ export async function listDomains(
   if (filter.administratorId) query = query.where('administrator_id', '=', filter.administratorId);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.expiringBefore) query = query.where('status', '=', 'validated').where('valid_until', '<=', filter.expiringBefore);
-  return afterCursor(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+  return afterCursor(query, 'created_at', cursor)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
 }
 
 /**

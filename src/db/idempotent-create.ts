@@ -26,7 +26,12 @@ export async function createIdempotently<T extends { status: number; body: unkno
   return db.transaction().execute(async (trx) => {
     await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().executeTakeFirstOrThrow();
     if (idempotency) {
-      const previous = await trx.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', idempotency.key).executeTakeFirst();
+      const previous = await trx
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('key', '=', idempotency.key)
+        .executeTakeFirst();
       if (previous) {
         if (previous.fingerprint !== idempotency.fingerprint) throw keyReused();
         return { status: previous.status_code, body: previous.body } as T;
@@ -36,7 +41,13 @@ export async function createIdempotently<T extends { status: number; body: unkno
     if (idempotency) {
       await trx
         .insertInto('idempotency_keys')
-        .values({ account_id: accountId, key: idempotency.key, fingerprint: idempotency.fingerprint, status_code: created.status, body: JSON.stringify(created.body) })
+        .values({
+          account_id: accountId,
+          key: idempotency.key,
+          fingerprint: idempotency.fingerprint,
+          status_code: created.status,
+          body: JSON.stringify(created.body),
+        })
         .execute();
     }
     if (signal?.aborted) throw deadlinePassed();

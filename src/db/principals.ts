@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import type { Db } from './connect';
 
-export type Principal =
-  | { role: 'customer'; keyId: string; accountId: string }
-  | { role: 'reviewer'; keyId: string; reviewerId: string };
+export type Principal = { role: 'customer'; keyId: string; accountId: string } | { role: 'reviewer'; keyId: string; reviewerId: string };
 
 export async function createAccount(db: Db, name: string): Promise<{ accountId: string; apiKey: string }> {
   const accountId = randomUUID();
   const apiKey = generateApiKey('customer');
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('accounts').values({ id: accountId, name }).execute();
-    await trx.insertInto('api_keys').values({ id: randomUUID(), key_hash: hashApiKey(apiKey), role: 'customer', account_id: accountId, reviewer_id: null }).execute();
+    await trx
+      .insertInto('api_keys')
+      .values({ id: randomUUID(), key_hash: hashApiKey(apiKey), role: 'customer', account_id: accountId, reviewer_id: null })
+      .execute();
   });
   return { accountId, apiKey };
 }
@@ -21,7 +22,10 @@ export async function createReviewer(db: Db, name: string): Promise<{ reviewerId
   const apiKey = generateApiKey('reviewer');
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('reviewers').values({ id: reviewerId, name }).execute();
-    await trx.insertInto('api_keys').values({ id: randomUUID(), key_hash: hashApiKey(apiKey), role: 'reviewer', account_id: null, reviewer_id: reviewerId }).execute();
+    await trx
+      .insertInto('api_keys')
+      .values({ id: randomUUID(), key_hash: hashApiKey(apiKey), role: 'reviewer', account_id: null, reviewer_id: reviewerId })
+      .execute();
   });
   return { reviewerId, apiKey };
 }

@@ -64,39 +64,61 @@ export async function createOrganization<T>(
   },
 ): Promise<Created<T>> {
   const { accountId, organization: input, actor, timings } = params;
-  return createIdempotently(db, accountId, params.idempotency, async (trx) => {
-    const { count } = await trx.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('count')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
-    if (Number(count) >= MAX_ORGANIZATIONS_PER_ACCOUNT) {
-      throw new Problem(409, 'Organization limit reached', `an account holds at most ${MAX_ORGANIZATIONS_PER_ACCOUNT} organizations; delete one to free a slot`, {
-        type: 'https://certificate-profiles.dev/problems/organization-limit',
+  return createIdempotently(
+    db,
+    accountId,
+    params.idempotency,
+    async (trx) => {
+      const { count } = await trx
+        .selectFrom('organizations')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      if (Number(count) >= MAX_ORGANIZATIONS_PER_ACCOUNT) {
+        throw new Problem(
+          409,
+          'Organization limit reached',
+          `an account holds at most ${MAX_ORGANIZATIONS_PER_ACCOUNT} organizations; delete one to free a slot`,
+          {
+            type: 'https://certificate-profiles.dev/problems/organization-limit',
+          },
+        );
+      }
+      if (Number(count) === 0 && !params.administrator) {
+        throw new Problem(400, 'Invalid request', "administrator: required with the account's first organization", {
+          errors: [{ field: 'administrator', message: "required with the account's first organization" }],
+        });
+      }
+      const organization = await trx
+        .insertInto('organizations')
+        .values({
+          id: randomUUID(),
+          name: input.name,
+          display_name: input.displayName ?? null,
+          department: input.department ?? null,
+          country: input.country,
+          province: input.province,
+          city: input.city,
+          address: input.address,
+          postal_code: input.postalCode ?? null,
+          landline: input.landline,
+          ...reviewColumns(accountId, new Date(), timings),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordEvent(trx, {
+        accountId,
+        entityKind: 'organization',
+        entityId: organization.id,
+        actor,
+        action: 'submitted',
+        after: { status: organization.status, ...input },
       });
-    }
-    if (Number(count) === 0 && !params.administrator) {
-      throw new Problem(400, 'Invalid request', "administrator: required with the account's first organization", {
-        errors: [{ field: 'administrator', message: "required with the account's first organization" }],
-      });
-    }
-    const organization = await trx
-      .insertInto('organizations')
-      .values({
-        id: randomUUID(),
-        name: input.name,
-        display_name: input.displayName ?? null,
-        department: input.department ?? null,
-        country: input.country,
-        province: input.province,
-        city: input.city,
-        address: input.address,
-        postal_code: input.postalCode ?? null,
-        landline: input.landline,
-        ...reviewColumns(accountId, new Date(), timings),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordEvent(trx, { accountId, entityKind: 'organization', entityId: organization.id, actor, action: 'submitted', after: { status: organization.status, ...input } });
-    const administrators = params.administrator ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings)] : [];
-    return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
-  }, params.signal);
+      const administrators = params.administrator ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings)] : [];
+      return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
+    },
+    params.signal,
+  );
 }
 
 export async function createAdministrator<T>(
@@ -113,13 +135,25 @@ export async function createAdministrator<T>(
     signal?: AbortSignal;
   },
 ): Promise<Created<T>> {
-  return createIdempotently(db, params.accountId, params.idempotency, async (trx) => {
-    // Shared lock: a concurrent delete of the organization waits for this insert (and cascades it), or wins and this answers 404.
-    const organization = await trx.selectFrom('organizations').select('id').where('id', '=', params.organizationId).where('account_id', '=', params.accountId).forShare().executeTakeFirst();
-    if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
-    const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
-    return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };
-  }, params.signal);
+  return createIdempotently(
+    db,
+    params.accountId,
+    params.idempotency,
+    async (trx) => {
+      // Shared lock: a concurrent delete of the organization waits for this insert (and cascades it), or wins and this answers 404.
+      const organization = await trx
+        .selectFrom('organizations')
+        .select('id')
+        .where('id', '=', params.organizationId)
+        .where('account_id', '=', params.accountId)
+        .forShare()
+        .executeTakeFirst();
+      if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
+      const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
+      return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };
+    },
+    params.signal,
+  );
 }
 
 /** Rows are marked only once their workflow start succeeded; the reconciler starts the rest. */

@@ -11,7 +11,11 @@ export async function getOrganization(db: Db, accountId: string, id: string): Pr
 export async function listOrganizations(db: Db, accountId: string, limit: number, cursor?: PageCursor, status?: ProfileStatus): Promise<OrganizationRow[]> {
   let query = db.selectFrom('organizations').selectAll().where('account_id', '=', accountId);
   if (status) query = query.where('status', '=', status);
-  return after(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+  return after(query, 'created_at', cursor)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
 }
 
 export async function administratorsOf(db: Db, organizationIds: string[]): Promise<Map<string, AdministratorRow[]>> {
@@ -28,7 +32,11 @@ export async function getAdministrator(db: Db, accountId: string, id: string): P
 
 export async function listAdministrators(db: Db, organizationId: string, limit: number, cursor?: PageCursor): Promise<AdministratorRow[]> {
   const query = db.selectFrom('administrators').selectAll().where('organization_id', '=', organizationId);
-  return after(query, 'created_at', cursor).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+  return after(query, 'created_at', cursor)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
 }
 
 /** Reviewers see every account's objects. */
@@ -59,11 +67,18 @@ export async function reviewQueue(db: Db, limit: number, cursor?: PageCursor, ov
     .where('status', '=', 'under_review');
   let query = db.selectFrom(organizations.unionAll(administrators).as('queue')).selectAll();
   if (overdueAt) query = query.where('due_at', '<', overdueAt);
-  return after(query, 'submitted_at', cursor).orderBy('submitted_at').orderBy('id').limit(limit + 1).execute() as Promise<ReviewItem[]>;
+  return after(query, 'submitted_at', cursor)
+    .orderBy('submitted_at')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute() as Promise<ReviewItem[]>;
 }
 
 export async function listEvents(db: Db, accountId: string, entityId: string, limit: number, afterId?: string) {
   let query = db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('entity_id', '=', entityId);
   if (afterId) query = query.where('id', '>', afterId);
-  return query.orderBy('id').limit(limit + 1).execute();
+  return query
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
 }

@@ -7,7 +7,19 @@
  * 57P01/57P02/57P03 (shutdown, crash, cannot connect now), 53300 (too many connections) and 57014
  * (statement_timeout: a query that ran past the request deadline).
  */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '53000', '53100', '53200']);
 const MESSAGES = [
   /timeout exceeded when trying to connect/i,

@@ -120,12 +120,7 @@ export interface CaaCheckOptions extends Omit<CaaRequest, 'issuer' | 'wildcard'>
  * itself, then each parent up to the TLD) that has one. Any lookup error before that set is
  * found fails the check: an unreadable level might hide a restriction (Boulder does the same).
  */
-export async function checkCaa(
-  perspective: Perspective,
-  domain: string,
-  issuer: string,
-  options: CaaCheckOptions = {},
-): Promise<CheckResult> {
+export async function checkCaa(perspective: Perspective, domain: string, issuer: string, options: CaaCheckOptions = {}): Promise<CheckResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   const wildcard = domain.trim().startsWith('*.');
   const request: CaaRequest = { issuer, wildcard, accountUri: options.accountUri, validationMethod: options.validationMethod };

@@ -36,7 +36,13 @@ export class WriteRefused extends Error {}
 export class ProviderConfigUnusable extends Error {}
 
 const evidenceOf = (results: AuthoritativeCheck[]): AuthoritativeEvidence[] =>
-  results.map((r) => ({ server: r.server.name.replace(/\.$/, ''), address: r.server.address, present: r.present, observed: r.observed, ...(r.error ? { error: r.error } : {}) }));
+  results.map((r) => ({
+    server: r.server.name.replace(/\.$/, ''),
+    address: r.server.address,
+    present: r.present,
+    observed: r.observed,
+    ...(r.error ? { error: r.error } : {}),
+  }));
 
 function inZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);

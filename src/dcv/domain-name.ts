@@ -85,9 +85,7 @@ export function normalizeDomainName(input: string, options: NormalizeOptions = {
   }
   if (parsed.publicSuffix === ascii) {
     return fail(
-      isWildcard
-        ? `A wildcard directly under the public suffix "${ascii}" cannot be validated.`
-        : `"${ascii}" is a public suffix, not a registrable domain.`,
+      isWildcard ? `A wildcard directly under the public suffix "${ascii}" cannot be validated.` : `"${ascii}" is a public suffix, not a registrable domain.`,
     );
   }
 

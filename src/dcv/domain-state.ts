@@ -29,5 +29,12 @@ export function domainStateOf(row: DomainRow, revalidateBefore: Duration, previo
 }
 
 export function domainIdentityOf(row: DomainRow): DomainIdentity {
-  return { id: row.id, accountId: row.account_id, name: row.name, method: row.method, dnsProviderId: row.dns_provider_id, delegationLabel: row.delegation_label };
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    name: row.name,
+    method: row.method,
+    dnsProviderId: row.dns_provider_id,
+    delegationLabel: row.delegation_label,
+  };
 }

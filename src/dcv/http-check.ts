@@ -68,9 +68,7 @@ class CheckFailure extends Error {
   }
 }
 
-type HopOutcome =
-  | { kind: 'redirect'; status: number; location: string }
-  | { kind: 'body'; status: number; body: string };
+type HopOutcome = { kind: 'redirect'; status: number; location: string } | { kind: 'body'; status: number; body: string };
 
 function settingsFrom(options: HttpCheckOptions): Settings {
   return {
@@ -123,10 +121,12 @@ async function resolveHost(host: string, s: Settings): Promise<string[]> {
     candidates = [literal];
   } else {
     const resolver = resolverFor(s.perspective, s.dnsTimeoutMs);
-    const settle = async (p: Promise<string[]>) => p.then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e }));
-    const [v6, v4] = await withDeadline(resolver, s.dnsTimeoutMs, () =>
-      Promise.all([settle(resolver.resolve6(host)), settle(resolver.resolve4(host))]),
-    );
+    const settle = async (p: Promise<string[]>) =>
+      p.then(
+        (v) => ({ ok: true as const, v }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
+    const [v6, v4] = await withDeadline(resolver, s.dnsTimeoutMs, () => Promise.all([settle(resolver.resolve6(host)), settle(resolver.resolve4(host))]));
     candidates = [...(v6.ok ? v6.v : []), ...(v4.ok ? v4.v : [])];
     if (candidates.length === 0) {
       const errors = [v6, v4].flatMap((r) => (r.ok ? [] : [r.e]));
@@ -140,7 +140,11 @@ async function resolveHost(host: string, s: Settings): Promise<string[]> {
   const allowed = verdicts.filter((v) => v.allowed).map((v) => v.address);
   if (allowed.length === 0) {
     const first = verdicts[0];
-    throw new CheckFailure('blocked_address', first.allowed ? 'Blocked address.' : first.reason, candidates.map((a) => excerpt(a)));
+    throw new CheckFailure(
+      'blocked_address',
+      first.allowed ? 'Blocked address.' : first.reason,
+      candidates.map((a) => excerpt(a)),
+    );
   }
   // Like Boulder: try one IPv6 address first, then one IPv4 address.
   const v6 = allowed.find((a) => isIP(a) === 6);

@@ -90,7 +90,10 @@ function baseNameOf(domain: string): { base: string; isWildcard: boolean } {
 }
 
 function stripDots(zone: string): string {
-  return zone.trim().toLowerCase().replace(/^\.+|\.+$/g, '');
+  return zone
+    .trim()
+    .toLowerCase()
+    .replace(/^\.+|\.+$/g, '');
 }
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

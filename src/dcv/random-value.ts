@@ -18,10 +18,7 @@ export interface RandomValue {
 
 const BASE64URL_43 = /^[A-Za-z0-9_-]{43}$/;
 
-export function generateRandomValue(
-  lifetimeMs: number = DEFAULT_RANDOM_VALUE_LIFETIME_MS,
-  now: Date = new Date(),
-): RandomValue {
+export function generateRandomValue(lifetimeMs: number = DEFAULT_RANDOM_VALUE_LIFETIME_MS, now: Date = new Date()): RandomValue {
   if (!Number.isFinite(lifetimeMs) || lifetimeMs <= 0) throw new RangeError('lifetimeMs must be a positive number');
   if (lifetimeMs > MAX_RANDOM_VALUE_LIFETIME_MS) {
     throw new RangeError('A Random Value may live at most 30 days (BR §3.2.2.4.7, §3.2.2.4.18)');

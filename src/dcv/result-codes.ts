@@ -53,14 +53,7 @@ export interface CheckResult {
   faultSide?: 'ca' | 'customer';
 }
 
-export function checkResult(
-  perspective: string,
-  code: ResultCode,
-  expected: string,
-  observed: string[],
-  detail: string,
-  hops?: HttpHop[],
-): CheckResult {
+export function checkResult(perspective: string, code: ResultCode, expected: string, observed: string[], detail: string, hops?: HttpHop[]): CheckResult {
   const result: CheckResult = { perspective, code, passed: code === 'passed', expected, observed, detail };
   if (hops) result.hops = hops;
   return result;

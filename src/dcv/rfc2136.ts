@@ -5,18 +5,7 @@
  */
 import { promises as dnsPromises } from 'node:dns';
 import * as dnsPacket from 'dns-packet';
-import {
-  CLASS_ANY,
-  CLASS_IN,
-  CLASS_NONE,
-  TYPE,
-  decodeHeader,
-  encodeHeader,
-  encodeName,
-  encodeRecord,
-  exchange,
-  txtRdata,
-} from './dns-wire';
+import { CLASS_ANY, CLASS_IN, CLASS_NONE, TYPE, decodeHeader, encodeHeader, encodeName, encodeRecord, exchange, txtRdata } from './dns-wire';
 import { assertTsigAlgorithm, DEFAULT_FUDGE_SECONDS, parseTsig, randomMessageId, signMessage, TSIG_ERRORS, verifyResponse, type TsigAlgorithm } from './tsig';
 
 export interface Rfc2136Config {
@@ -169,10 +158,7 @@ export interface AuthoritativeServer {
  * The addresses of a zone's name servers, found through `resolvers` (NS, then A/AAAA).
  * `port` is 53 except in tests.
  */
-export async function authoritativeServers(
-  zone: string,
-  options: { resolvers: string[]; port?: number; timeoutMs?: number },
-): Promise<AuthoritativeServer[]> {
+export async function authoritativeServers(zone: string, options: { resolvers: string[]; port?: number; timeoutMs?: number }): Promise<AuthoritativeServer[]> {
   const resolver = new dnsPromises.Resolver({ timeout: options.timeoutMs ?? 5_000, tries: 2 });
   resolver.setServers(options.resolvers);
   const names = await resolver.resolveNs(fqdn(zone));

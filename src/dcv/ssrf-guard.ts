@@ -6,9 +6,7 @@
  */
 import ipaddr from 'ipaddr.js';
 
-export type AddressClass =
-  | { allowed: true; address: string; range: 'unicast' | string }
-  | { allowed: false; address: string; range: string; reason: string };
+export type AddressClass = { allowed: true; address: string; range: 'unicast' | string } | { allowed: false; address: string; range: string; reason: string };
 
 export interface SsrfGuardOptions {
   /** Tests only: also allow non-public addresses (loopback servers). Invalid input is still refused. */

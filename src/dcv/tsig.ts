@@ -44,16 +44,7 @@ function tsigVariables(key: TsigKey, timeSigned: number, fudge: number, error: n
   const classTtl = Buffer.alloc(6);
   classTtl.writeUInt16BE(CLASS_ANY, 0);
   classTtl.writeUInt32BE(0, 2);
-  return Buffer.concat([
-    encodeName(key.name),
-    classTtl,
-    encodeName(key.algorithm),
-    uint48(timeSigned),
-    u16(fudge),
-    u16(error),
-    u16(other.length),
-    other,
-  ]);
+  return Buffer.concat([encodeName(key.name), classTtl, encodeName(key.algorithm), uint48(timeSigned), u16(fudge), u16(error), u16(other.length), other]);
 }
 
 function mac(key: TsigKey, data: Buffer): Buffer {
@@ -72,16 +63,7 @@ export function signMessage(message: Buffer, key: TsigKey, now: Date = new Date(
   const timeSigned = Math.floor(now.getTime() / 1000);
   const requestMac = mac(key, Buffer.concat([message, tsigVariables(key, timeSigned, fudge, 0, Buffer.alloc(0))]));
   const id = message.readUInt16BE(0);
-  const rdata = Buffer.concat([
-    encodeName(key.algorithm),
-    uint48(timeSigned),
-    u16(fudge),
-    u16(requestMac.length),
-    requestMac,
-    u16(id),
-    u16(0),
-    u16(0),
-  ]);
+  const rdata = Buffer.concat([encodeName(key.algorithm), uint48(timeSigned), u16(fudge), u16(requestMac.length), requestMac, u16(id), u16(0), u16(0)]);
   const withCount = Buffer.from(message);
   withCount.writeUInt16BE(withCount.readUInt16BE(10) + 1, 10);
   return { message: Buffer.concat([withCount, encodeRecord(key.name, TYPE.TSIG, CLASS_ANY, 0, rdata)]), requestMac, id };

@@ -25,7 +25,14 @@ export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
       if (row.kind === 'rfc2136') {
         const server = await publicServer(String(settings.server), dcv.allowPrivateAddresses);
         return rfc2136Writer(
-          { server, port: Number(settings.port), zone: String(settings.zone), keyName: String(settings.tsigKeyName), algorithm: settings.tsigAlgorithm as 'hmac-sha256', secret },
+          {
+            server,
+            port: Number(settings.port),
+            zone: String(settings.zone),
+            keyName: String(settings.tsigKeyName),
+            algorithm: settings.tsigAlgorithm as 'hmac-sha256',
+            secret,
+          },
           lookup,
         );
       }

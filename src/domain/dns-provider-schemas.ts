@@ -3,8 +3,20 @@ import { storable } from './schemas';
 
 const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
 
-const hostname = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address');
-const zone = z.string().trim().toLowerCase().min(1).max(253).transform((v) => v.replace(/\.$/, '')).pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));
+const hostname = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address');
+const zone = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(253)
+  .transform((v) => v.replace(/\.$/, ''))
+  .pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));
 
 /** RFC 2136 with TSIG; HMAC-SHA256 or stronger (RFC 8945 recommends against MD5 and SHA-1). */
 export const rfc2136Provider = z.strictObject({
@@ -22,7 +34,10 @@ export const rfc2136Provider = z.strictObject({
 export const dnspodProvider = z.strictObject({
   kind: z.literal('dnspod'),
   name: line(100),
-  tokenId: z.string().trim().regex(/^\d{1,20}$/, 'the numeric token ID'),
+  tokenId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'the numeric token ID'),
   token: line(128, 16),
 });
 

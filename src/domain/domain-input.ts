@@ -31,7 +31,11 @@ export const createDomainBody = z
     }
     const method = METHODS[String(body.autoValidation) as 'true' | 'false'][body.method];
     if (!method) {
-      ctx.addIssue({ code: 'custom', path: ['method'], message: body.autoValidation ? 'with autoValidation true, use dns or file' : 'use dns_provider, dns or file' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['method'],
+        message: body.autoValidation ? 'with autoValidation true, use dns or file' : 'use dns_provider, dns or file',
+      });
       return z.NEVER;
     }
     if (name.isWildcard && (method === 'file' || method === 'file_proxy')) {
@@ -39,7 +43,11 @@ export const createDomainBody = z
       return z.NEVER;
     }
     if ((method === 'dns_provider') !== (body.dnsProviderId !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['dnsProviderId'], message: method === 'dns_provider' ? 'required with method dns_provider' : 'only used with method dns_provider' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dnsProviderId'],
+        message: method === 'dns_provider' ? 'required with method dns_provider' : 'only used with method dns_provider',
+      });
       return z.NEVER;
     }
     return { name: name.name, method, dnsProviderId: body.dnsProviderId ?? null };

@@ -76,7 +76,12 @@ export function decide(
     return { refused: `the administrator's organization is ${organizationStatus}: approve the organization first` };
   }
   const validUntil = policy.identityReusePeriod ? addDuration(at, policy.identityReusePeriod) : reusableUntil('identity', at);
-  return { changes: { status: 'approved', approved_at: at, valid_until: validUntil }, action: 'approved', note, after: { validUntil: validUntil.toISOString() } };
+  return {
+    changes: { status: 'approved', approved_at: at, valid_until: validUntil },
+    action: 'approved',
+    note,
+    after: { validUntil: validUntil.toISOString() },
+  };
 }
 
 /** A new review after a rejection, or to renew while expiring or after expiry. */
@@ -122,7 +127,8 @@ export function advanceValidity(row: ReviewedRecord, at: Date, policy: Pick<Revi
   if ((row.status !== 'approved' && row.status !== 'expiring') || !row.valid_until) return null;
   const validUntil = new Date(row.valid_until);
   if (at.getTime() >= validUntil.getTime()) return { changes: { status: 'expired' }, action: 'expired' };
-  if (row.status === 'approved' && at.getTime() >= expiringAt(validUntil, policy.expiringWindow).getTime()) return { changes: { status: 'expiring' }, action: 'expiring' };
+  if (row.status === 'approved' && at.getTime() >= expiringAt(validUntil, policy.expiringWindow).getTime())
+    return { changes: { status: 'expiring' }, action: 'expiring' };
   return null;
 }
 

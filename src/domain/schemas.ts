@@ -33,12 +33,15 @@ const email = z
 
 /** A phone number normalized to E.164, national numbers read in `defaultCountry`. */
 const phone = (kind: 'landline' | 'any', defaultCountry?: string) =>
-  z.string().max(40).transform((v, ctx) => {
-    const result = normalizePhone(v, defaultCountry, kind);
-    if (result.ok) return result.e164;
-    ctx.addIssue({ code: 'custom', message: result.message });
-    return z.NEVER;
-  });
+  z
+    .string()
+    .max(40)
+    .transform((v, ctx) => {
+      const result = normalizePhone(v, defaultCountry, kind);
+      if (result.ok) return result.e164;
+      ctx.addIssue({ code: 'custom', message: result.message });
+      return z.NEVER;
+    });
 
 /** Fields the CA reviews: changing any of them sends the organization back to under_review. */
 export const ORGANIZATION_REVIEWED_FIELDS = ['name', 'department', 'country', 'province', 'city', 'address', 'postalCode', 'landline'] as const;
@@ -82,7 +85,7 @@ export const administratorInput = (defaultCountry?: string) =>
     firstName: text(100),
     lastName: text(100),
     position: text(100).describe('Job title'),
-    phone: phone('any', defaultCountry).describe('Mobile or direct number; national numbers are read in the organization\'s country'),
+    phone: phone('any', defaultCountry).describe("Mobile or direct number; national numbers are read in the organization's country"),
     email,
   });
 export const administratorPatch = (defaultCountry?: string) =>

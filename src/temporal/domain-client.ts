@@ -16,7 +16,13 @@ export interface DomainWorkflows {
 }
 
 /** `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait. */
-export function domainWorkflows(client: Client, taskQueue: string, dcv: DcvConfig, continueAsNewAfterEvents?: number, deadlineMs = DEFAULT_DEADLINE_MS): DomainWorkflows {
+export function domainWorkflows(
+  client: Client,
+  taskQueue: string,
+  dcv: DcvConfig,
+  continueAsNewAfterEvents?: number,
+  deadlineMs = DEFAULT_DEADLINE_MS,
+): DomainWorkflows {
   function options(row: DomainRow) {
     const input: DomainWorkflowInput = { domain: domainIdentityOf(row), state: domainStateOf(row, dcv.revalidateBefore), continueAsNewAfterEvents };
     return {

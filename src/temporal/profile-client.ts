@@ -25,7 +25,13 @@ export interface ProfileWorkflows {
 }
 
 /** `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait. */
-export function profileWorkflows(client: Client, taskQueue: string, timings: Timings, continueAsNewAfterEvents?: number, deadlineMs = DEFAULT_DEADLINE_MS): ProfileWorkflows {
+export function profileWorkflows(
+  client: Client,
+  taskQueue: string,
+  timings: Timings,
+  continueAsNewAfterEvents?: number,
+  deadlineMs = DEFAULT_DEADLINE_MS,
+): ProfileWorkflows {
   function options(kind: ProfileKind, row: Row) {
     const organizationId = 'organization_id' in row ? row.organization_id : row.id;
     const input: ProfileWorkflowInput = {
@@ -56,7 +62,9 @@ export function profileWorkflows(client: Client, taskQueue: string, timings: Tim
 
   return {
     async start(kind, row, signal) {
-      await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () => client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), options(kind, row)));
+      await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
+        client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), options(kind, row)),
+      );
     },
     async update(kind, row, update, arg, updateId) {
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof organizationWorkflow>(workflowOf(kind), options(kind, row));

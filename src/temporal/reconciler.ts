@@ -13,7 +13,13 @@ import { describeError } from './update-errors';
 export async function reconcileWorkflows(db: Db, workflows: EntityWorkflows, olderThanMs = 10_000): Promise<number> {
   const cutoff = new Date(Date.now() - olderThanMs);
   const unstarted = (table: 'organizations' | 'administrators' | 'domains') =>
-    db.selectFrom(table as 'domains').selectAll().where('workflow_started', '=', false).where('created_at', '<', cutoff).limit(500).execute();
+    db
+      .selectFrom(table as 'domains')
+      .selectAll()
+      .where('workflow_started', '=', false)
+      .where('created_at', '<', cutoff)
+      .limit(500)
+      .execute();
   const rows = { organizations: await unstarted('organizations'), administrators: await unstarted('administrators'), domains: await unstarted('domains') };
   const { started, failures } = await startWorkflowsOf(db, workflows, rows as unknown as CommittedRows);
   await catchUpOnRejections(db, workflows.profiles, started.administrators);

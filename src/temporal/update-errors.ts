@@ -28,7 +28,8 @@ export function isTemporalUnavailable(error: unknown, depth = 0): boolean {
   // A gRPC status (grpc-js errors carry `details` and `metadata` beside the numeric code).
   if (typeof code === 'number' && UNAVAILABLE_GRPC_CODES.has(code) && ('details' in error || 'metadata' in error)) return true;
   if (name === 'AbortError' || name === 'TimeoutError' || name === 'TransportError') return true;
-  if (typeof message === 'string' && /UNAVAILABLE|DEADLINE_EXCEEDED|No connection established|Failed to connect|ECONNREFUSED|deadline/i.test(message)) return true;
+  if (typeof message === 'string' && /UNAVAILABLE|DEADLINE_EXCEEDED|No connection established|Failed to connect|ECONNREFUSED|deadline/i.test(message))
+    return true;
   return isTemporalUnavailable(cause, depth + 1);
 }
 

@@ -209,9 +209,7 @@ describe('checkCaa', () => {
 
   it('checks accounturi when an account is given', async () => {
     expect((await checkCaa(perspective, 'acct.caa.test', issuer, { accountUri: 'https://ca.example/acct/1' })).code).toBe('passed');
-    expect((await checkCaa(perspective, 'acct.caa.test', issuer, { accountUri: 'https://ca.example/acct/2' })).code).toBe(
-      'caa_forbids',
-    );
+    expect((await checkCaa(perspective, 'acct.caa.test', issuer, { accountUri: 'https://ca.example/acct/2' })).code).toBe('caa_forbids');
   });
 
   it('fails with dns_error when a level cannot be read', async () => {

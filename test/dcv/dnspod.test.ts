@@ -8,16 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startFakeDnspod, type FakeDnspod } from '../support/fake-dnspod';
-import {
-  createRecord,
-  deleteTxtRecords,
-  dnspodSubDomain,
-  DnspodError,
-  listRecords,
-  removeRecord,
-  addTxtRecord,
-  type DnspodConfig,
-} from '../../src/dcv/dnspod';
+import { createRecord, deleteTxtRecords, dnspodSubDomain, DnspodError, listRecords, removeRecord, addTxtRecord, type DnspodConfig } from '../../src/dcv/dnspod';
 
 const TOKEN_ID = '12345';
 const TOKEN = 'abcdef0123456789abcdef0123456789';
@@ -68,7 +59,7 @@ describe('DNSPod client', () => {
     expect(records).toEqual([{ id, domain: 'example.com', name: '_dnsauth', type: 'TXT', value: 'value-1', line: '默认', ttl: '600' }]);
   });
 
-  it('keeps other TXT values at the name (another CA\'s) and replaces only its own previous value', async () => {
+  it("keeps other TXT values at the name (another CA's) and replaces only its own previous value", async () => {
     const other = await createRecord(config, 'example.com', '_dnsauth', 'TXT', 'another-ca-token');
     await createRecord(config, 'example.com', 'www', 'A', '192.0.2.1');
     const first = await addTxtRecord(config, 'example.com', '_dnsauth', 'value-1', 600);

@@ -37,7 +37,16 @@ describe('resultFaultSide', () => {
 
 describe('checkFault', () => {
   test('a passed quorum has no fault', () => {
-    expect(checkFault([[ok('east'), ok('east')], [ok('west'), ok('west')], [dns('north', 'record_not_found', '_dnsauth.a.example.com'), ok('north')]], ZONE)).toBeNull();
+    expect(
+      checkFault(
+        [
+          [ok('east'), ok('east')],
+          [ok('west'), ok('west')],
+          [dns('north', 'record_not_found', '_dnsauth.a.example.com'), ok('north')],
+        ],
+        ZONE,
+      ),
+    ).toBeNull();
   });
 
   test('the quorum would have passed had the CA side worked: the CA is at fault, with the evidence', () => {
@@ -86,7 +95,10 @@ describe('authoritativeFault', () => {
     expect(authoritativeFault([present, { server: 'ns2.example.com', address: '127.0.0.2', present: false, observed: [] }])).toBeNull();
   });
   test("a server that does not answer is the customer's DNS, named with its reason", () => {
-    const fault = authoritativeFault([present, { server: 'ns2.example.com', address: '127.0.0.2', present: false, observed: [], error: 'No answer within 5000 ms (ETIMEOUT)' }]);
+    const fault = authoritativeFault([
+      present,
+      { server: 'ns2.example.com', address: '127.0.0.2', present: false, observed: [], error: 'No answer within 5000 ms (ETIMEOUT)' },
+    ]);
     expect(fault).toEqual({ side: 'customer', reason: 'customer side: ns2.example.com (127.0.0.2) did not answer: No answer within 5000 ms (ETIMEOUT)' });
   });
   test("the NS lookup: no NS is the customer's, the CA's resolvers failing are the CA's", () => {

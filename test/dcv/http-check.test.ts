@@ -115,11 +115,27 @@ function options(extra: Partial<HttpCheckOptions> = {}): HttpCheckOptions {
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'http-check-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-keyout', join(tmp, 'key.pem'), '-out', join(tmp, 'cert.pem'),
-    '-subj', '/CN=secure.site.test', '-addext', 'subjectAltName=DNS:secure.site.test',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      join(tmp, 'key.pem'),
+      '-out',
+      join(tmp, 'cert.pem'),
+      '-subj',
+      '/CN=secure.site.test',
+      '-addext',
+      'subjectAltName=DNS:secure.site.test',
+    ],
+    { stdio: 'ignore' },
+  );
   certPem = readFileSync(join(tmp, 'cert.pem'), 'utf8');
 
   web = http.createServer(handler);
@@ -128,8 +144,29 @@ beforeAll(async () => {
   httpsPort = await listen(tlsServer);
 
   const hosts = [
-    'ok', 'secure', 'wrong', 'error', 'big', 'bigdeclared', 'hang', 'r301', 'r307', 'r308', 'r303', 'rftp', 'rport',
-    'rdefaultport', 'rhttps', 'rchain10', 'rchain11', 'rloop', 'rvalue', 'rip', 'missing', 'nginx', 'proxied',
+    'ok',
+    'secure',
+    'wrong',
+    'error',
+    'big',
+    'bigdeclared',
+    'hang',
+    'r301',
+    'r307',
+    'r308',
+    'r303',
+    'rftp',
+    'rport',
+    'rdefaultport',
+    'rhttps',
+    'rchain10',
+    'rchain11',
+    'rloop',
+    'rvalue',
+    'rip',
+    'missing',
+    'nginx',
+    'proxied',
   ];
   const records = [...hosts, 'rinternal', 'riploop'].map((h) => `${h} A 127.0.0.1`);
   // Resolves to a private address; the checker must refuse it without sending anything there.

@@ -1,11 +1,4 @@
-import {
-  BR_METHOD_SECTION,
-  buildInstructions,
-  DCV_METHODS,
-  delegationLabel,
-  delegationTarget,
-  type InstructionsInput,
-} from '../../src/dcv/instructions';
+import { BR_METHOD_SECTION, buildInstructions, DCV_METHODS, delegationLabel, delegationTarget, type InstructionsInput } from '../../src/dcv/instructions';
 
 const config = { delegationZone: 'dcv.ca.example.', publicUrl: 'https://dcv.ca.example/' };
 const VALUE = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd';

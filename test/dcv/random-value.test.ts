@@ -1,9 +1,4 @@
-import {
-  DEFAULT_RANDOM_VALUE_LIFETIME_MS,
-  generateRandomValue,
-  isRandomValueUsable,
-  isWellFormedRandomValue,
-} from '../../src/dcv/random-value';
+import { DEFAULT_RANDOM_VALUE_LIFETIME_MS, generateRandomValue, isRandomValueUsable, isWellFormedRandomValue } from '../../src/dcv/random-value';
 
 describe('generateRandomValue', () => {
   it('is 256 bits, base64url without padding (43 characters)', () => {

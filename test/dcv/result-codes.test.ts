@@ -3,9 +3,23 @@ import { checkResult, excerpt, isResultCode, RESULT_CODES } from '../../src/dcv/
 describe('result codes', () => {
   it('lists every code once', () => {
     expect(RESULT_CODES).toEqual([
-      'passed', 'record_not_found', 'value_mismatch', 'cname_not_delegated', 'file_not_found', 'file_content_mismatch',
-      'timeout', 'dns_error', 'blocked_address', 'redirect_not_allowed', 'too_many_redirects', 'body_too_large',
-      'caa_forbids', 'tls_error', 'connection_refused', 'http_error', 'perspective_unavailable',
+      'passed',
+      'record_not_found',
+      'value_mismatch',
+      'cname_not_delegated',
+      'file_not_found',
+      'file_content_mismatch',
+      'timeout',
+      'dns_error',
+      'blocked_address',
+      'redirect_not_allowed',
+      'too_many_redirects',
+      'body_too_large',
+      'caa_forbids',
+      'tls_error',
+      'connection_refused',
+      'http_error',
+      'perspective_unavailable',
     ]);
     expect(new Set(RESULT_CODES).size).toBe(RESULT_CODES.length);
     expect(isResultCode('timeout')).toBe(true);
@@ -13,7 +27,14 @@ describe('result codes', () => {
   });
 
   it('builds results whose passed flag follows the code', () => {
-    expect(checkResult('p1', 'passed', 'v', ['v'], 'ok')).toEqual({ perspective: 'p1', code: 'passed', passed: true, expected: 'v', observed: ['v'], detail: 'ok' });
+    expect(checkResult('p1', 'passed', 'v', ['v'], 'ok')).toEqual({
+      perspective: 'p1',
+      code: 'passed',
+      passed: true,
+      expected: 'v',
+      observed: ['v'],
+      detail: 'ok',
+    });
     expect(checkResult('p1', 'value_mismatch', 'v', ['w'], 'no').passed).toBe(false);
     expect(checkResult('p1', 'http_error', 'v', [], 'x', [{ url: 'http://a/' }]).hops).toEqual([{ url: 'http://a/' }]);
   });

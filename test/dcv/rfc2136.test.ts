@@ -48,7 +48,13 @@ async function expectUpdateError(promise: Promise<unknown>, rcode: string, messa
 
 beforeAll(async () => {
   [primary, lagging] = await Promise.all([
-    startBind9({ zones: [{ name: ZONE, records: [] }, { name: 'readonly.test', allowUpdate: false }], tsigKey: KEY }),
+    startBind9({
+      zones: [
+        { name: ZONE, records: [] },
+        { name: 'readonly.test', allowUpdate: false },
+      ],
+      tsigKey: KEY,
+    }),
     startBind9({ zones: [{ name: ZONE, records: [] }] }),
   ]);
   config = { server: '127.0.0.1', port: primary.port, zone: ZONE, keyName: KEY.name, algorithm: KEY.algorithm, secret: KEY.secret };

@@ -89,8 +89,14 @@ async function expectConverged(): Promise<void> {
   await eventually(
     async () => {
       const rows = [
-        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'organization' as const })),
-        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'administrator' as const })),
+        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
+          ...r,
+          kind: 'organization' as const,
+        })),
+        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
+          ...r,
+          kind: 'administrator' as const,
+        })),
         ...(await service.db.selectFrom('domains').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'domain' as const })),
       ];
       const mismatches: string[] = [];
@@ -108,7 +114,8 @@ async function expectConverged(): Promise<void> {
         if (status !== row.status) mismatches.push(`${row.kind} ${row.id}: row says ${row.status}, workflow ${status}`);
       }
       const workflowIds = new Set<string>();
-      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` })) workflowIds.add(workflow.workflowId);
+      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` }))
+        workflowIds.add(workflow.workflowId);
       const rowIds = new Set(rows.map((r) => workflowIdFor(r.kind, r.id)));
       for (const id of workflowIds) if (!rowIds.has(id)) mismatches.push(`${id}: running workflow without a row`);
       if (workflowIds.size !== rowIds.size) mismatches.push(`${rowIds.size} rows, ${workflowIds.size} running workflows`);
@@ -120,160 +127,197 @@ async function expectConverged(): Promise<void> {
   );
 }
 
-test('(a) PostgreSQL down for 30 s: every answer is 2xx/4xx or a timely 503 with Retry-After, and everything converges after', withOutput(async () => {
-  const customers = await Promise.all([1, 2, 3].map((n) => service.customer(`Outage customer ${n}`)));
-  const organizations: Array<{ id: string; administratorId: string }> = [];
-  for (const [n, customer] of customers.entries()) {
-    const created = await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: `Before ${n}` }, administrator: ADMINISTRATOR });
-    expect(created.status).toBe(201);
-    organizations.push({ id: created.body.id, administratorId: created.body.administrators[0].id });
-  }
-
-  const answers: Array<TimedResponse & { what: string }> = [];
-  const failures: string[] = [];
-  let stop = false;
-  let counter = 0;
-  const client = async (n: number) => {
-    const customer = customers[n];
-    while (!stop) {
-      const i = counter++;
-      const target = organizations[i % organizations.length];
-      const steps: Array<[string, () => Promise<TimedResponse>]> = [
-        ['create organization', () => customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: `Loop ${n}-${i}` } })],
-        ['list organizations', () => customer.request('GET', '/v1/organizations?limit=5')],
-        ['get organization', () => customers[organizations.indexOf(target)].request('GET', `/v1/organizations/${target.id}`)],
-        ['approve organization', () => reviewer.request('POST', `/v1/reviews/organizations/${target.id}/decision`, { decision: 'approve' })],
-        ['review queue', () => reviewer.request('GET', '/v1/reviews?limit=5')],
-        ['unknown key', () => ({ ...customer, key: 'cps_live_unknown' } as Caller).request('GET', '/v1/organizations')],
-      ];
-      const [what, call] = steps[i % steps.length];
-      try {
-        answers.push({ what, ...(await call()) });
-      } catch (error) {
-        failures.push(`${what}: ${error}`);
-      }
-      await sleep(100);
+test(
+  '(a) PostgreSQL down for 30 s: every answer is 2xx/4xx or a timely 503 with Retry-After, and everything converges after',
+  withOutput(async () => {
+    const customers = await Promise.all([1, 2, 3].map((n) => service.customer(`Outage customer ${n}`)));
+    const organizations: Array<{ id: string; administratorId: string }> = [];
+    for (const [n, customer] of customers.entries()) {
+      const created = await customer.request('POST', '/v1/organizations', {
+        organization: { ...ORGANIZATION, name: `Before ${n}` },
+        administrator: ADMINISTRATOR,
+      });
+      expect(created.status).toBe(201);
+      organizations.push({ id: created.body.id, administratorId: created.body.administrators[0].id });
     }
-  };
-  const loops = customers.map((_, n) => client(n));
 
-  await sleep(3_000);
-  await postgres.stop('fast');
-  const outageStarted = answers.length;
-  const readyDuring: TimedResponse[] = [];
-  for (let t = 0; t < 6; t++) {
-    await sleep(5_000);
-    const started = Date.now();
-    const response = await fetch(`${service.apis[t % 2].url}/readyz`);
-    readyDuring.push({ status: response.status, headers: response.headers, body: await response.json(), ms: Date.now() - started });
-  }
-  const during = answers.slice(outageStarted);
-  await postgres.start();
-  await sleep(8_000);
-  stop = true;
-  await Promise.all(loops);
+    const answers: Array<TimedResponse & { what: string }> = [];
+    const failures: string[] = [];
+    let stop = false;
+    let counter = 0;
+    const client = async (n: number) => {
+      const customer = customers[n];
+      while (!stop) {
+        const i = counter++;
+        const target = organizations[i % organizations.length];
+        const steps: Array<[string, () => Promise<TimedResponse>]> = [
+          ['create organization', () => customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: `Loop ${n}-${i}` } })],
+          ['list organizations', () => customer.request('GET', '/v1/organizations?limit=5')],
+          ['get organization', () => customers[organizations.indexOf(target)].request('GET', `/v1/organizations/${target.id}`)],
+          ['approve organization', () => reviewer.request('POST', `/v1/reviews/organizations/${target.id}/decision`, { decision: 'approve' })],
+          ['review queue', () => reviewer.request('GET', '/v1/reviews?limit=5')],
+          ['unknown key', () => (({ ...customer, key: 'cps_live_unknown' }) as Caller).request('GET', '/v1/organizations')],
+        ];
+        const [what, call] = steps[i % steps.length];
+        try {
+          answers.push({ what, ...(await call()) });
+        } catch (error) {
+          failures.push(`${what}: ${error}`);
+        }
+        await sleep(100);
+      }
+    };
+    const loops = customers.map((_, n) => client(n));
 
-  expect(failures).toEqual([]);
-  expectWellBehaved(answers);
-  // The outage was seen: 503s, authentication included (an unknown key cannot be told from a known one).
-  expect(during.filter((a) => a.status === 503).length).toBeGreaterThan(10);
-  expect(during.filter((a) => a.what === 'unknown key' && a.status !== 503 && a.status !== 401)).toEqual([]);
-  expect(during.some((a) => a.what === 'unknown key' && a.status === 503)).toBe(true);
-  for (const ready of readyDuring) {
-    expect(ready.status).toBe(503);
-    expect(ready.body.missing).toEqual(['database']);
-    expect(ready.ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
-  }
-  // And it ended: the last answers are the normal ones again.
-  const after = answers.slice(-12);
-  expect(after.filter((a) => a.status >= 500).map((a) => a.what)).toEqual([]);
+    await sleep(3_000);
+    await postgres.stop('fast');
+    const outageStarted = answers.length;
+    const readyDuring: TimedResponse[] = [];
+    for (let t = 0; t < 6; t++) {
+      await sleep(5_000);
+      const started = Date.now();
+      const response = await fetch(`${service.apis[t % 2].url}/readyz`);
+      readyDuring.push({ status: response.status, headers: response.headers, body: await response.json(), ms: Date.now() - started });
+    }
+    const during = answers.slice(outageStarted);
+    await postgres.start();
+    await sleep(8_000);
+    stop = true;
+    await Promise.all(loops);
 
-  // Every create that answered 201 is there; everything has its workflow in the row's status.
-  const created = answers.filter((a) => a.what === 'create organization' && a.status === 201).map((a) => a.body.id);
-  const rows = await service.db.selectFrom('organizations').select('id').where('id', 'in', created).execute();
-  expect(rows).toHaveLength(created.length);
-  await expectConverged();
-  expect(service.worker.running()).toBe(true);
-}));
+    expect(failures).toEqual([]);
+    expectWellBehaved(answers);
+    // The outage was seen: 503s, authentication included (an unknown key cannot be told from a known one).
+    expect(during.filter((a) => a.status === 503).length).toBeGreaterThan(10);
+    expect(during.filter((a) => a.what === 'unknown key' && a.status !== 503 && a.status !== 401)).toEqual([]);
+    expect(during.some((a) => a.what === 'unknown key' && a.status === 503)).toBe(true);
+    for (const ready of readyDuring) {
+      expect(ready.status).toBe(503);
+      expect(ready.body.missing).toEqual(['database']);
+      expect(ready.ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
+    }
+    // And it ended: the last answers are the normal ones again.
+    const after = answers.slice(-12);
+    expect(after.filter((a) => a.status >= 500).map((a) => a.what)).toEqual([]);
 
-test('(b) Temporal down: creates answer 201 and get their workflows from the reconciler once it is back; decisions and /readyz answer 503 fast', withOutput(async () => {
-  const customer = await service.customer('Temporal outage customer');
-  const first = await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Approved First' }, administrator: ADMINISTRATOR });
-  expect(first.status).toBe(201);
-  const administratorId = first.body.administrators[0].id;
-  expect((await reviewer.request('POST', `/v1/reviews/organizations/${first.body.id}/decision`, { decision: 'approve' })).status).toBe(200);
-  expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' })).status).toBe(200);
+    // Every create that answered 201 is there; everything has its workflow in the row's status.
+    const created = answers.filter((a) => a.what === 'create organization' && a.status === 201).map((a) => a.body.id);
+    const rows = await service.db.selectFrom('organizations').select('id').where('id', 'in', created).execute();
+    expect(rows).toHaveLength(created.length);
+    await expectConverged();
+    expect(service.worker.running()).toBe(true);
+  }),
+);
 
-  await temporal.stop();
-  const answers: Array<TimedResponse & { what: string }> = [];
-  const call = async (what: string, request: Promise<TimedResponse>) => {
-    const answer = { what, ...(await request) };
-    answers.push(answer);
-    return answer;
-  };
+test(
+  '(b) Temporal down: creates answer 201 and get their workflows from the reconciler once it is back; decisions and /readyz answer 503 fast',
+  withOutput(async () => {
+    const customer = await service.customer('Temporal outage customer');
+    const first = await customer.request('POST', '/v1/organizations', {
+      organization: { ...ORGANIZATION, name: 'Approved First' },
+      administrator: ADMINISTRATOR,
+    });
+    expect(first.status).toBe(201);
+    const administratorId = first.body.administrators[0].id;
+    expect((await reviewer.request('POST', `/v1/reviews/organizations/${first.body.id}/decision`, { decision: 'approve' })).status).toBe(200);
+    expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' })).status).toBe(200);
 
-  const organization = await call('create organization + administrator', customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'During Outage' }, administrator: { ...ADMINISTRATOR, email: 'outage@acme.cn' } }));
-  expect([organization.status, organization.ms < DEADLINE_MS + SLACK_MS]).toEqual([201, true]);
-  const administrator = await call('create administrator', customer.request('POST', `/v1/organizations/${first.body.id}/administrators`, { ...ADMINISTRATOR, email: 'second@acme.cn' }));
-  expect(administrator.status).toBe(201);
-  const domain = await call('create domain', customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'outage.example.com', autoValidation: false, method: 'dns' }));
-  expect(domain.status).toBe(201);
-  // Committed, not started.
-  expect((await service.db.selectFrom('organizations').select('workflow_started').where('id', '=', organization.body.id).executeTakeFirstOrThrow()).workflow_started).toBe(false);
-  expect((await customer.request('GET', `/v1/organizations/${organization.body.id}`)).status).toBe(200);
+    await temporal.stop();
+    const answers: Array<TimedResponse & { what: string }> = [];
+    const call = async (what: string, request: Promise<TimedResponse>) => {
+      const answer = { what, ...(await request) };
+      answers.push(answer);
+      return answer;
+    };
 
-  // With an Idempotency-Key, as a client that retries decisions should: a decision answered 503 may
-  // still reach the workflow once Temporal is back, and the retry with the same key gets its result.
-  const decision = await call(
-    'decision',
-    reviewer.request('POST', `/v1/reviews/organizations/${organization.body.id}/decision`, { decision: 'approve' }, { headers: { 'Idempotency-Key': `approve-${organization.body.id}` } }),
-  );
-  expect(decision.status).toBe(503);
-  expect(decision.headers.get('retry-after')).toBeTruthy();
-  expect(decision.headers.get('content-type')).toMatch(/application\/problem\+json/);
-
-  for (const api of service.apis) {
-    const started = Date.now();
-    const response = await fetch(`${api.url}/readyz`);
-    const body = (await response.json()) as { missing?: string[] };
-    expect([response.status, body.missing]).toEqual([503, ['temporal']]);
-    expect(response.headers.get('retry-after')).toBeTruthy();
-    expect(Date.now() - started).toBeLessThan(DEADLINE_MS);
-  }
-  expectWellBehaved(answers);
-  // A client's natural retry would have created nothing twice: one row per create.
-  expect(await service.db.selectFrom('organizations').select('id').where('name', '=', 'During Outage').execute()).toHaveLength(1);
-
-  await temporal.start();
-  await eventually(
-    async () => {
-      const states = await Promise.all([
-        service.db.selectFrom('organizations').select('workflow_started').where('id', '=', organization.body.id).executeTakeFirstOrThrow(),
-        service.db.selectFrom('administrators').select('workflow_started').where('id', '=', administrator.body.id).executeTakeFirstOrThrow(),
-        service.db.selectFrom('domains').select('workflow_started').where('id', '=', domain.body.id).executeTakeFirstOrThrow(),
-      ]);
-      return states.every((s) => s.workflow_started) || undefined;
-    },
-    120_000,
-    'the reconciler to start the workflows of what was created during the outage',
-  );
-  // The objects proceed normally: the reviewer can decide. The first decisions after the restart may
-  // wait for the worker to reconnect (503 past the deadline); a retry with the same Idempotency-Key
-  // (the one the decision during the outage was sent with) gets the decision's result once it is through.
-  const decide = (kind: 'organizations' | 'administrators', id: string) =>
-    eventually(
-      async () => {
-        const answer = await reviewer.request('POST', `/v1/reviews/${kind}/${id}/decision`, { decision: 'approve' }, { headers: { 'Idempotency-Key': `approve-${id}` } });
-        answers.push({ what: `approve ${kind} after the outage`, ...answer });
-        return answer.status === 200 ? answer : undefined;
-      },
-      60_000,
-      `the approval of ${kind} ${id} after Temporal is back`,
+    const organization = await call(
+      'create organization + administrator',
+      customer.request('POST', '/v1/organizations', {
+        organization: { ...ORGANIZATION, name: 'During Outage' },
+        administrator: { ...ADMINISTRATOR, email: 'outage@acme.cn' },
+      }),
     );
-  expect((await decide('organizations', organization.body.id)).body.status).toBe('approved');
-  expect((await decide('administrators', administrator.body.id)).body.status).toBe('approved');
-  expectWellBehaved(answers);
-  await eventually(async () => ((await fetch(`${service.apis[0].url}/readyz`)).status === 200 ? true : undefined), 30_000, '/readyz 200');
-  await expectConverged();
-  expect(service.worker.running()).toBe(true);
-}));
+    expect([organization.status, organization.ms < DEADLINE_MS + SLACK_MS]).toEqual([201, true]);
+    const administrator = await call(
+      'create administrator',
+      customer.request('POST', `/v1/organizations/${first.body.id}/administrators`, { ...ADMINISTRATOR, email: 'second@acme.cn' }),
+    );
+    expect(administrator.status).toBe(201);
+    const domain = await call(
+      'create domain',
+      customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'outage.example.com', autoValidation: false, method: 'dns' }),
+    );
+    expect(domain.status).toBe(201);
+    // Committed, not started.
+    expect(
+      (await service.db.selectFrom('organizations').select('workflow_started').where('id', '=', organization.body.id).executeTakeFirstOrThrow())
+        .workflow_started,
+    ).toBe(false);
+    expect((await customer.request('GET', `/v1/organizations/${organization.body.id}`)).status).toBe(200);
+
+    // With an Idempotency-Key, as a client that retries decisions should: a decision answered 503 may
+    // still reach the workflow once Temporal is back, and the retry with the same key gets its result.
+    const decision = await call(
+      'decision',
+      reviewer.request(
+        'POST',
+        `/v1/reviews/organizations/${organization.body.id}/decision`,
+        { decision: 'approve' },
+        { headers: { 'Idempotency-Key': `approve-${organization.body.id}` } },
+      ),
+    );
+    expect(decision.status).toBe(503);
+    expect(decision.headers.get('retry-after')).toBeTruthy();
+    expect(decision.headers.get('content-type')).toMatch(/application\/problem\+json/);
+
+    for (const api of service.apis) {
+      const started = Date.now();
+      const response = await fetch(`${api.url}/readyz`);
+      const body = (await response.json()) as { missing?: string[] };
+      expect([response.status, body.missing]).toEqual([503, ['temporal']]);
+      expect(response.headers.get('retry-after')).toBeTruthy();
+      expect(Date.now() - started).toBeLessThan(DEADLINE_MS);
+    }
+    expectWellBehaved(answers);
+    // A client's natural retry would have created nothing twice: one row per create.
+    expect(await service.db.selectFrom('organizations').select('id').where('name', '=', 'During Outage').execute()).toHaveLength(1);
+
+    await temporal.start();
+    await eventually(
+      async () => {
+        const states = await Promise.all([
+          service.db.selectFrom('organizations').select('workflow_started').where('id', '=', organization.body.id).executeTakeFirstOrThrow(),
+          service.db.selectFrom('administrators').select('workflow_started').where('id', '=', administrator.body.id).executeTakeFirstOrThrow(),
+          service.db.selectFrom('domains').select('workflow_started').where('id', '=', domain.body.id).executeTakeFirstOrThrow(),
+        ]);
+        return states.every((s) => s.workflow_started) || undefined;
+      },
+      120_000,
+      'the reconciler to start the workflows of what was created during the outage',
+    );
+    // The objects proceed normally: the reviewer can decide. The first decisions after the restart may
+    // wait for the worker to reconnect (503 past the deadline); a retry with the same Idempotency-Key
+    // (the one the decision during the outage was sent with) gets the decision's result once it is through.
+    const decide = (kind: 'organizations' | 'administrators', id: string) =>
+      eventually(
+        async () => {
+          const answer = await reviewer.request(
+            'POST',
+            `/v1/reviews/${kind}/${id}/decision`,
+            { decision: 'approve' },
+            { headers: { 'Idempotency-Key': `approve-${id}` } },
+          );
+          answers.push({ what: `approve ${kind} after the outage`, ...answer });
+          return answer.status === 200 ? answer : undefined;
+        },
+        60_000,
+        `the approval of ${kind} ${id} after Temporal is back`,
+      );
+    expect((await decide('organizations', organization.body.id)).body.status).toBe('approved');
+    expect((await decide('administrators', administrator.body.id)).body.status).toBe('approved');
+    expectWellBehaved(answers);
+    await eventually(async () => ((await fetch(`${service.apis[0].url}/readyz`)).status === 200 ? true : undefined), 30_000, '/readyz 200');
+    await expectConverged();
+    expect(service.worker.running()).toBe(true);
+  }),
+);

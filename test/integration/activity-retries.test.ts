@@ -41,7 +41,8 @@ afterAll(async () => {
 });
 
 /** One scheduled activity: every call through it is an attempt of the same execution. */
-const execution = () => new MockActivityEnvironment({ activityId: String(Math.floor(Math.random() * 1e6)), workflowExecution: { workflowId: 'w', runId: randomUUID() } });
+const execution = () =>
+  new MockActivityEnvironment({ activityId: String(Math.floor(Math.random() * 1e6)), workflowExecution: { workflowId: 'w', runId: randomUUID() } });
 
 async function submitted(withAdministrator = true): Promise<{ organization: ProfileRef; administrator: ProfileRef }> {
   const created = await createOrganization(db, {
@@ -55,7 +56,8 @@ async function submitted(withAdministrator = true): Promise<{ organization: Prof
   return { organization: { kind: 'organization', id: created.body.id }, administrator: { kind: 'administrator', id: created.body.administratorIds[0] } };
 }
 
-const actionsOf = async (entityId: string) => (await db.selectFrom('events').select('action').where('entity_id', '=', entityId).orderBy('id').execute()).map((e) => e.action);
+const actionsOf = async (entityId: string) =>
+  (await db.selectFrom('events').select('action').where('entity_id', '=', entityId).orderBy('id').execute()).map((e) => e.action);
 
 test('a retried rejection returns the recorded outcome, administrators to reject included, and writes one event', async () => {
   const { organization, administrator } = await submitted();
@@ -122,7 +124,8 @@ test('a retried delete returns the same cascade, read back from its events', asy
 
 describe('domain activities', () => {
   const dcv = loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1' }).dcv;
-  const domainActivities = () => createDomainActivities({ db, dcv, writers: { delegation: () => undefined, provider: () => Promise.reject(new Error('no provider here')) } });
+  const domainActivities = () =>
+    createDomainActivities({ db, dcv, writers: { delegation: () => undefined, provider: () => Promise.reject(new Error('no provider here')) } });
   const passed: CheckOutcome = {
     kind: 'scan',
     passed: true,
@@ -137,9 +140,11 @@ describe('domain activities', () => {
     const { organization, administrator } = await submitted();
     await execution().run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer });
     await execution().run(activities().decide, administrator, { decision: 'approve' as const, actor: reviewer });
-    const row = await db.transaction().execute((trx) =>
-      createDomain(trx, { accountId, administratorId: administrator.id, name, method: 'dns_txt', dnsProviderId: null, actor: customer(), dcv }),
-    );
+    const row = await db
+      .transaction()
+      .execute((trx) =>
+        createDomain(trx, { accountId, administratorId: administrator.id, name, method: 'dns_txt', dnsProviderId: null, actor: customer(), dcv }),
+      );
     return row.id;
   }
 

@@ -38,7 +38,9 @@ describe('authentication and roles', () => {
     expect((await reviewer.request('GET', `/v1/administrators/${aliceOrganization.administrators[0].id}`)).status).toBe(403);
     expect((await alice.request('GET', '/v1/reviews')).status).toBe(403);
     expect((await alice.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve' })).status).toBe(403);
-    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe('under_review');
+    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe(
+      'under_review',
+    );
   });
 
   test('keys are stored only as hashes', async () => {
@@ -48,7 +50,7 @@ describe('authentication and roles', () => {
   });
 });
 
-describe('tenant isolation: another account\'s objects answer 404 and stay untouched', () => {
+describe("tenant isolation: another account's objects answer 404 and stay untouched", () => {
   test.each([
     ['GET', () => `/v1/organizations/${aliceOrganization.id}`, undefined],
     ['PATCH', () => `/v1/organizations/${aliceOrganization.id}`, { displayName: 'mine now' }],
@@ -69,7 +71,7 @@ describe('tenant isolation: another account\'s objects answer 404 and stay untou
     expect(await tableCounts()).toEqual(before);
   });
 
-  test('lists show only the caller\'s own objects', async () => {
+  test("lists show only the caller's own objects", async () => {
     expect((await bob.request('GET', '/v1/organizations')).body).toEqual({ items: [], nextCursor: null });
     expect((await alice.request('GET', '/v1/organizations')).body.items.map((o: { id: string }) => o.id)).toEqual([aliceOrganization.id]);
   });
@@ -142,10 +144,16 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect([decision.status, decision.body.errors[0].field]).toEqual([400, 'reason']);
     // An unpaired surrogate is valid JSON that PostgreSQL's jsonb refuses: a 500 on create, a stuck workflow on edit.
     const surrogate = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme \ud800 Ltd' } });
-    expect([surrogate.status, surrogate.body.errors[0]]).toEqual([400, { field: 'organization.name', message: 'must be valid Unicode (no unpaired surrogates)' }]);
+    expect([surrogate.status, surrogate.body.errors[0]]).toEqual([
+      400,
+      { field: 'organization.name', message: 'must be valid Unicode (no unpaired surrogates)' },
+    ]);
     const surrogatePatch = await alice.request('PATCH', `/v1/administrators/${aliceOrganization.administrators[0].id}`, { position: 'CTO \udc00' });
     expect([surrogatePatch.status, surrogatePatch.body.errors[0].field]).toEqual([400, 'position']);
-    const surrogateNote = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve', callback: { outcome: 'answered', note: '\ud800' } });
+    const surrogateNote = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, {
+      decision: 'approve',
+      callback: { outcome: 'answered', note: '\ud800' },
+    });
     expect([surrogateNote.status, surrogateNote.body.errors[0].field]).toEqual([400, 'callback.note']);
     const tampered = Buffer.from(JSON.stringify({ at: '2026-11-28T00:00:00.000Z', id: "x' or 1=1" })).toString('base64url');
     for (const path of ['/v1/organizations', `/v1/organizations/${aliceOrganization.id}/administrators`, '/v1/domains', '/v1/dns-providers']) {
@@ -153,7 +161,10 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     }
     expect((await alice.request('GET', `/v1/organizations/${aliceOrganization.id}/events?cursor=${tampered}`)).status).toBe(400);
     const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    for (const value of [{ at: '2026-11-28T00:00:00.000Z', id: 'x' }, { at: '-271821-04-20T00:00:00.000Z', id: aliceOrganization.id }]) {
+    for (const value of [
+      { at: '2026-11-28T00:00:00.000Z', id: 'x' },
+      { at: '-271821-04-20T00:00:00.000Z', id: aliceOrganization.id },
+    ]) {
       const page = await alice.request('GET', `/v1/organizations?cursor=${cursor(value)}`);
       expect([page.status, page.body.errors]).toEqual([400, [{ field: 'cursor', message: 'not a cursor this API returned' }]]);
     }
@@ -165,7 +176,9 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect(await tableCounts()).toEqual(before);
     // The workflow took none of it: it still answers an edit at once.
     expect((await alice.request('PATCH', `/v1/organizations/${aliceOrganization.id}`, { displayName: 'Alice HQ' })).status).toBe(200);
-    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe('under_review');
+    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe(
+      'under_review',
+    );
   });
 
   test('decisions are validated before they reach the workflow', async () => {
@@ -174,7 +187,9 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     const unanswered = await reviewer.request('POST', path, { decision: 'approve', callback: { outcome: 'no_answer' } });
     expect(unanswered.body.errors[0]).toEqual({ field: 'callback.outcome', message: 'approval needs a verification call that was answered' });
     expect((await reviewer.request('POST', path, {})).status).toBe(400);
-    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe('under_review');
+    expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe(
+      'under_review',
+    );
   });
 
   test('an empty PATCH is refused', async () => {

@@ -21,27 +21,33 @@ describe('continue-as-new', () => {
   });
   afterAll(async () => harness?.stop());
 
-test('long-lived profile workflows continue-as-new and keep their state and messages', async () => {
-  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
-  const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
-  const firstRunId = (await handle.describe()).runId;
+  test('long-lived profile workflows continue-as-new and keep their state and messages', async () => {
+    const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+    const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
+    const firstRunId = (await handle.describe()).runId;
 
-  for (let n = 1; n <= 4; n++) {
-    expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { displayName: `Label ${n}` })).status).toBe(200);
-  }
-  await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 15_000, 'a new run');
+    for (let n = 1; n <= 4; n++) {
+      expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { displayName: `Label ${n}` })).status).toBe(200);
+    }
+    await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 15_000, 'a new run');
 
-  // The new run still reminds and answers updates (its state came along).
-  await eventually(async () => {
-    const events = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items;
-    return events.some((e: { action: string }) => e.action === 'review_overdue') ? true : undefined;
-  }, 10_000, 'a reminder from the new run');
-  const approved = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-  expect(approved.body.status).toBe('approved');
-  expect((await handle.describe()).status.name).toBe('RUNNING');
-  const actions = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.map((e: { action: string }) => e.action);
-  expect(actions.filter((a: string) => a === 'edited')).toHaveLength(4);
-});
+    // The new run still reminds and answers updates (its state came along).
+    await eventually(
+      async () => {
+        const events = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items;
+        return events.some((e: { action: string }) => e.action === 'review_overdue') ? true : undefined;
+      },
+      10_000,
+      'a reminder from the new run',
+    );
+    const approved = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+    expect(approved.body.status).toBe('approved');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const actions = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.map(
+      (e: { action: string }) => e.action,
+    );
+    expect(actions.filter((a: string) => a === 'edited')).toHaveLength(4);
+  });
 });
 
 describe('continue-as-new of a domain', () => {
@@ -55,13 +61,19 @@ describe('continue-as-new of a domain', () => {
   test('a domain waiting for its record continues-as-new, keeps checking and still answers', async () => {
     const owner = await domainHarness.customer();
     const { administratorId } = await approvedAdministrator(owner, await domainHarness.reviewer());
-    const domain = (await owner.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'waiting.example.com', autoValidation: false, method: 'dns' })).body;
+    const domain = (
+      await owner.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'waiting.example.com', autoValidation: false, method: 'dns' })
+    ).body;
     const handle = domainHarness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
     const firstRunId = (await handle.describe()).runId;
     await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 20_000, 'a new run');
 
     const checksBefore = (await owner.request('GET', `/v1/domains/${domain.id}/checks?limit=100`)).body.items.length;
-    await eventually(async () => ((await owner.request('GET', `/v1/domains/${domain.id}/checks?limit=100`)).body.items.length > checksBefore ? true : undefined), 10_000, 'rechecks from the new run');
+    await eventually(
+      async () => ((await owner.request('GET', `/v1/domains/${domain.id}/checks?limit=100`)).body.items.length > checksBefore ? true : undefined),
+      10_000,
+      'rechecks from the new run',
+    );
     const precheck = await owner.request('POST', `/v1/domains/${domain.id}/validate`);
     expect([precheck.status, precheck.body.passed]).toEqual([200, false]);
     expect((await owner.request('DELETE', `/v1/domains/${domain.id}`)).status).toBe(204);
@@ -77,41 +89,67 @@ describe('replay', () => {
   });
   afterAll(async () => harness?.stop());
 
-/**
- * Replays real histories (review, reminders, decisions, cascade, edit, delete, continue-as-new) against the
- * current workflow code. The committed fixtures guard workflows already running in production: a change
- * that breaks determinism fails here. RECORD_HISTORIES=1 refreshes them.
- */
-test('histories of each workflow replay deterministically', async () => {
-  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
-  const administratorId = organization.administrators[0].id;
-  await eventually(async () => {
-    const events = (await customer.request('GET', `/v1/organizations/${organization.id}/events`)).body.items;
-    return events.some((e: { action: string }) => e.action === 'review_overdue') ? true : undefined;
-  }, 10_000, 'a reminder');
-  await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Shanghai' });
-  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'city mismatch' });
-  await eventually(async () => ((await customer.request('GET', `/v1/administrators/${administratorId}`)).body.status === 'rejected' ? true : undefined), 10_000, 'cascade');
-  await customer.request('DELETE', `/v1/organizations/${organization.id}`);
+  /**
+   * Replays real histories (review, reminders, decisions, cascade, edit, delete, continue-as-new) against the
+   * current workflow code. The committed fixtures guard workflows already running in production: a change
+   * that breaks determinism fails here. RECORD_HISTORIES=1 refreshes them.
+   */
+  test('histories of each workflow replay deterministically', async () => {
+    const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+    const administratorId = organization.administrators[0].id;
+    await eventually(
+      async () => {
+        const events = (await customer.request('GET', `/v1/organizations/${organization.id}/events`)).body.items;
+        return events.some((e: { action: string }) => e.action === 'review_overdue') ? true : undefined;
+      },
+      10_000,
+      'a reminder',
+    );
+    await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Shanghai' });
+    await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'city mismatch' });
+    await eventually(
+      async () => ((await customer.request('GET', `/v1/administrators/${administratorId}`)).body.status === 'rejected' ? true : undefined),
+      10_000,
+      'cascade',
+    );
+    await customer.request('DELETE', `/v1/organizations/${organization.id}`);
 
-  const exported: string[] = [];
-  for (const [kind, id] of [['organization', organization.id], ['administrator', administratorId]] as const) {
-    const handle = harness.client.workflow.getHandle(workflowIdFor(kind, id));
-    await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${kind} completed`);
-    // The operators' export format: `temporal workflow show --output json`.
-    const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, ['workflow', 'show', '--address', process.env.TEST_TEMPORAL_ADDRESS!, '-w', handle.workflowId, '--output', 'json']);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cps-history-')), `${kind}Workflow.json`);
-    writeFileSync(file, json);
-    exported.push(file);
-    if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.join(FIXTURES, `${kind}Workflow.json`), json);
-  }
+    const exported: string[] = [];
+    for (const [kind, id] of [
+      ['organization', organization.id],
+      ['administrator', administratorId],
+    ] as const) {
+      const handle = harness.client.workflow.getHandle(workflowIdFor(kind, id));
+      await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${kind} completed`);
+      // The operators' export format: `temporal workflow show --output json`.
+      const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, [
+        'workflow',
+        'show',
+        '--address',
+        process.env.TEST_TEMPORAL_ADDRESS!,
+        '-w',
+        handle.workflowId,
+        '--output',
+        'json',
+      ]);
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cps-history-')), `${kind}Workflow.json`);
+      writeFileSync(file, json);
+      exported.push(file);
+      if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.join(FIXTURES, `${kind}Workflow.json`), json);
+    }
 
-  const committed = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
-  expect(committed).toEqual(['administratorWorkflow.json', 'domainValidationWorkflow.json', 'organizationWorkflow.json']);
-  const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
-  const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, ...files], { encoding: 'utf8' });
-  const replayed = output.trim().split('\n');
-  expect(replayed).toHaveLength(5);
-  for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
-});
+    const committed = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    expect(committed).toEqual(['administratorWorkflow.json', 'domainValidationWorkflow.json', 'organizationWorkflow.json']);
+    const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
+    const output = execFileSync(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, ...files],
+      { encoding: 'utf8' },
+    );
+    const replayed = output.trim().split('\n');
+    expect(replayed).toHaveLength(5);
+    for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
+  });
 });

@@ -12,7 +12,6 @@ let lab: DcvLab;
 beforeAll(async () => (lab = await startDcvLab()));
 afterAll(async () => lab?.stop());
 
-
 /** A TCP relay to server A that can be taken down and brought back on the same port: the delegation zone's DNS server (RFC 2136 goes over TCP). */
 async function relayTo(target: { address: string; port: number }) {
   const port = await freePort();
@@ -94,7 +93,9 @@ describe('perspectives are read when used: a redeploy with other perspectives re
   test('a removed perspective is never waited on again and a new one is used', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
     const watch = domainWatcher(customer, 30_000);
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'moved.example.com', autoValidation: false, method: 'dns' })).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'moved.example.com', autoValidation: false, method: 'dns' })
+    ).body;
     const before = await customer.request('POST', `/v1/domains/${domain.id}/validate`);
     expect(before.body.perspectives.map((r: { perspective: string }) => r.perspective).sort()).toEqual(['east', 'east', 'gone', 'gone', 'west', 'west']);
     const { runId } = await harness.client.workflow.getHandle(workflowIdFor('domain', domain.id)).describe();
@@ -129,10 +130,26 @@ describe('a DNS provider zone with a name server that does not answer', () => {
     await lab.a.addRecord('example.com', 'NS', 'ns2.example.com.');
     const { customer, administratorId } = await approvedAdministrator(harness);
     const watch = domainWatcher(customer, 30_000);
-    const provider = (await customer.request('POST', '/v1/dns-providers', {
-      kind: 'rfc2136', name: 'Half broken', server: '127.0.0.1', port: lab.a.port, zone: 'example.com', tsigKeyName: lab.tsig.name, tsigAlgorithm: 'hmac-sha256', tsigSecret: lab.tsig.secret,
-    })).body;
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'halfway.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.id })).body;
+    const provider = (
+      await customer.request('POST', '/v1/dns-providers', {
+        kind: 'rfc2136',
+        name: 'Half broken',
+        server: '127.0.0.1',
+        port: lab.a.port,
+        zone: 'example.com',
+        tsigKeyName: lab.tsig.name,
+        tsigAlgorithm: 'hmac-sha256',
+        tsigSecret: lab.tsig.secret,
+      })
+    ).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
+        domain: 'halfway.example.com',
+        autoValidation: false,
+        method: 'dns_provider',
+        dnsProviderId: provider.id,
+      })
+    ).body;
 
     const flagged = await watch.until(domain.id, (d) => d.needsAttention, 'needs attention');
     expect(flagged.status).toBe('pending');
@@ -156,6 +173,8 @@ describe('a DNS provider zone with a name server that does not answer', () => {
     await lab.a.deleteRecord('example.com', 'NS', 'ns2.example.com.');
     const done = await watch.until(domain.id, (d) => d.status === 'validated', 'validated once every name server answers');
     expect(done).toMatchObject({ needsAttention: false, attentionReason: null });
-    expect((await watch.events(domain.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['needs_attention', 'attention_cleared', 'record_on_all_authoritative', 'validated']));
+    expect((await watch.events(domain.id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['needs_attention', 'attention_cleared', 'record_on_all_authoritative', 'validated']),
+    );
   });
 });

@@ -12,7 +12,6 @@ let lab: DcvLab;
 beforeAll(async () => (lab = await startDcvLab()));
 afterAll(async () => lab?.stop());
 
-
 describe('a quorum that fails when too many perspectives disagree', () => {
   let harness: Harness;
   beforeAll(async () => (harness = await startHarness({ env: lab.env('east=A;west=B;north=B', { DCV_MAX_SCANS: '1' }) })));
@@ -21,11 +20,17 @@ describe('a quorum that fails when too many perspectives disagree', () => {
   test('seen only from east: 1/3 corroborate, the scan fails for good; revalidate starts over and passes 3/3', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
     const watch = domainWatcher(customer);
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'split.example.com', autoValidation: false, method: 'dns' })).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'split.example.com', autoValidation: false, method: 'dns' })
+    ).body;
     await lab.a.addRecord('_dnsauth.split.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
     const failed = await watch.until(domain.id, (d) => d.status === 'failed', 'failed scan');
     expect(failed.failureReason).toMatch(/the CA scan failed 1 times \(record_not_found\)/);
-    expect(failed.lastCheck).toMatchObject({ kind: 'scan', passed: false, quorum: { summary: '1/3', required: 2, passedPerspectives: ['east'], failedPerspectives: ['west', 'north'] } });
+    expect(failed.lastCheck).toMatchObject({
+      kind: 'scan',
+      passed: false,
+      quorum: { summary: '1/3', required: 2, passedPerspectives: ['east'], failedPerspectives: ['west', 'north'] },
+    });
     expect(await watch.actions(domain.id)).toEqual(['added', 'scan_started', 'failed']);
 
     const restarted = await customer.request('POST', `/v1/domains/${domain.id}/revalidate`);
@@ -63,7 +68,9 @@ describe('a perspective in another process (another region on the same Temporal 
 
   test('`npm run perspective` serves its task queue and counts in the quorum', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'regions.example.com', autoValidation: false, method: 'dns' })).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'regions.example.com', autoValidation: false, method: 'dns' })
+    ).body;
     await lab.a.addRecord('_dnsauth.regions.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
     const done = await domainWatcher(customer).until(domain.id, (d) => d.status === 'validated', 'validated');
     expect(done.lastCheck.quorum).toMatchObject({ summary: '2/2', passedPerspectives: ['east', 'south'] });
@@ -77,7 +84,9 @@ describe('random values expire', () => {
 
   test('a domain whose record never appears fails when its random value expires', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'never.example.com', autoValidation: false, method: 'dns' })).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'never.example.com', autoValidation: false, method: 'dns' })
+    ).body;
     expect(Date.parse(domain.randomValueExpiresAt) - Date.parse(domain.createdAt)).toBeLessThan(3_000);
     const failed = await domainWatcher(customer).until(domain.id, (d) => d.status === 'failed', 'expired value');
     expect(failed.failureReason).toBe('the random value expired before the record was found');
@@ -91,7 +100,9 @@ describe('HTTP fetches refuse private addresses unless a test setting allows the
 
   test('a name resolving to loopback is blocked before any connection', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'internal.example.com', autoValidation: false, method: 'file' })).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'internal.example.com', autoValidation: false, method: 'file' })
+    ).body;
     const outcome = await customer.request('POST', `/v1/domains/${domain.id}/validate`);
     expect(outcome.body.code).toBe('blocked_address');
     const east = outcome.body.perspectives.find((r: { code: string }) => r.code === 'blocked_address');
@@ -100,10 +111,26 @@ describe('HTTP fetches refuse private addresses unless a test setting allows the
 
   test('and so are DNS updates to a server the customer names', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const provider = (await customer.request('POST', '/v1/dns-providers', {
-      kind: 'rfc2136', name: 'Loopback', server: 'localhost', port: lab.a.port, zone: 'example.com', tsigKeyName: lab.tsig.name, tsigAlgorithm: 'hmac-sha256', tsigSecret: lab.tsig.secret,
-    })).body;
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'updates.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.id })).body;
+    const provider = (
+      await customer.request('POST', '/v1/dns-providers', {
+        kind: 'rfc2136',
+        name: 'Loopback',
+        server: 'localhost',
+        port: lab.a.port,
+        zone: 'example.com',
+        tsigKeyName: lab.tsig.name,
+        tsigAlgorithm: 'hmac-sha256',
+        tsigSecret: lab.tsig.secret,
+      })
+    ).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
+        domain: 'updates.example.com',
+        autoValidation: false,
+        method: 'dns_provider',
+        dnsProviderId: provider.id,
+      })
+    ).body;
     const failed = await domainWatcher(customer).until(domain.id, (d) => d.status === 'failed', 'refused update');
     expect(failed.failureReason).toMatch(/the DNS provider's server localhost: (127\.0\.0\.1|::1) is a non-public address \(loopback\)/);
     expect(await lab.txtAt('_dnsauth.updates.example.com')).toEqual([]);
@@ -149,7 +176,9 @@ describe('continuous revalidation of the automatic methods', () => {
     const web = await startNginx({
       sharedPort: true,
       port: lab.webPort,
-      servers: [{ kind: 'proxy', upstream: domain.instructions.proxy.upstream.replace(/^http:\/\/127\.0\.0\.1:\d+/, harness.baseUrl), serverName: 'edge.example.com' }],
+      servers: [
+        { kind: 'proxy', upstream: domain.instructions.proxy.upstream.replace(/^http:\/\/127\.0\.0\.1:\d+/, harness.baseUrl), serverName: 'edge.example.com' },
+      ],
     });
     try {
       const first = await watch.until(domain.id, (d) => d.status === 'validated', 'validated');
@@ -165,7 +194,9 @@ describe('continuous revalidation of the automatic methods', () => {
   test('domain workflow histories replay deterministically', async () => {
     const { customer, administratorId } = await approvedAdministrator(harness);
     const watch = domainWatcher(customer);
-    const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'replay.example.com', autoValidation: false, method: 'dns' })).body;
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'replay.example.com', autoValidation: false, method: 'dns' })
+    ).body;
     await customer.request('POST', `/v1/domains/${domain.id}/validate`);
     await lab.a.addRecord('_dnsauth.replay.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
     await watch.until(domain.id, (d) => d.status === 'validated', 'validated');
@@ -175,11 +206,24 @@ describe('continuous revalidation of the automatic methods', () => {
     const handle = harness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'completed');
 
-    const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, ['workflow', 'show', '--address', process.env.TEST_TEMPORAL_ADDRESS!, '-w', handle.workflowId, '--output', 'json']);
+    const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, [
+      'workflow',
+      'show',
+      '--address',
+      process.env.TEST_TEMPORAL_ADDRESS!,
+      '-w',
+      handle.workflowId,
+      '--output',
+      'json',
+    ]);
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cps-history-')), 'domainValidationWorkflow.json');
     writeFileSync(file, json);
     if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.join(__dirname, '..', 'fixtures', 'histories', 'domainValidationWorkflow.json'), json);
-    const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, file], { encoding: 'utf8' });
+    const output = execFileSync(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, file],
+      { encoding: 'utf8' },
+    );
     expect(Number(/: (\d+) events/.exec(output)?.[1])).toBeGreaterThan(30);
   });
 });

@@ -51,10 +51,14 @@ const addDomain = async (body: Record<string, unknown>) => {
 };
 const domainOf = async (id: string) => (await customer.request('GET', `/v1/domains/${id}`)).body;
 const validated = (id: string, timeoutMs = 20_000) =>
-  eventually(async () => {
-    const domain = await domainOf(id);
-    return domain.status === 'validated' ? domain : undefined;
-  }, timeoutMs, `domain ${id} validated`);
+  eventually(
+    async () => {
+      const domain = await domainOf(id);
+      return domain.status === 'validated' ? domain : undefined;
+    },
+    timeoutMs,
+    `domain ${id} validated`,
+  );
 
 /** The pre-check, waiting out its per-domain rate limit (one per second here). */
 async function precheck(id: string) {
@@ -95,7 +99,11 @@ test('manual DNS TXT: the pre-check says what it saw, then the CA scan validates
 
   await lab.a.addRecord('_dnsauth.shop.example.com', 'TXT', `"${value}"`);
   const ok = await precheck(domain.id);
-  expect(ok.body).toMatchObject({ passed: true, code: 'passed', quorum: { summary: '2/3', passedPerspectives: ['east', 'west'], failedPerspectives: ['north'] } });
+  expect(ok.body).toMatchObject({
+    passed: true,
+    code: 'passed',
+    quorum: { summary: '2/3', passedPerspectives: ['east', 'west'], failedPerspectives: ['north'] },
+  });
 
   const done = await validated(domain.id);
   expect(done).toMatchObject({ brMethod: '3.2.2.4.7', brVersion: '2.2.6', usable: true, needsAttention: false });
@@ -152,24 +160,47 @@ test('DNS provider (RFC 2136 + TSIG): the service writes the record, checks ever
   const done = await validated(domain.id);
   expect(done.brMethod).toBe('3.2.2.4.7');
   // Removed after the scan (the written record lived only as long as needed), and only it.
-  await eventually(async () => ((await lab.txtAt('_dnsauth.api.example.com')).join() === 'another-ca-token' ? true : undefined), 10_000, 'provider record removed');
+  await eventually(
+    async () => ((await lab.txtAt('_dnsauth.api.example.com')).join() === 'another-ca-token' ? true : undefined),
+    10_000,
+    'provider record removed',
+  );
   const events = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items;
   expect(events.map((e: { action: string }) => e.action)).toEqual(['added', 'record_on_all_authoritative', 'scan_started', 'validated']);
   expect(events[1].note).toMatch(/ns1\.example\.com \(127\.0\.0\.1\): present/);
   expect((await customer.request('DELETE', `/v1/dns-providers/${provider.body.id}`)).status).toBe(409);
 
-  const weak = await customer.request('POST', '/v1/dns-providers', { kind: 'rfc2136', name: 'x', server: '127.0.0.1', zone: 'example.com', tsigKeyName: 'k', tsigAlgorithm: 'hmac-md5', tsigSecret: lab.tsig.secret });
+  const weak = await customer.request('POST', '/v1/dns-providers', {
+    kind: 'rfc2136',
+    name: 'x',
+    server: '127.0.0.1',
+    zone: 'example.com',
+    tsigKeyName: 'k',
+    tsigAlgorithm: 'hmac-md5',
+    tsigSecret: lab.tsig.secret,
+  });
   expect(weak.status).toBe(400);
   expect(weak.body.errors[0].field).toBe('tsigAlgorithm');
 
   // A provider that refuses the update (wrong secret): the domain fails with the server's reason.
-  const wrong = await customer.request('POST', '/v1/dns-providers', { ...provider.body, kind: 'rfc2136', id: undefined, createdAt: undefined, name: 'Wrong key', tsigSecret: Buffer.alloc(32, 7).toString('base64') });
+  const wrong = await customer.request('POST', '/v1/dns-providers', {
+    ...provider.body,
+    kind: 'rfc2136',
+    id: undefined,
+    createdAt: undefined,
+    name: 'Wrong key',
+    tsigSecret: Buffer.alloc(32, 7).toString('base64'),
+  });
   expect(wrong.status).toBe(201);
   const refused = await addDomain({ domain: 'mail.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: wrong.body.id });
-  const failed = await eventually(async () => {
-    const d = await domainOf(refused.id);
-    return d.status === 'failed' ? d : undefined;
-  }, 15_000, 'refused update fails the domain');
+  const failed = await eventually(
+    async () => {
+      const d = await domainOf(refused.id);
+      return d.status === 'failed' ? d : undefined;
+    },
+    15_000,
+    'refused update fails the domain',
+  );
   expect(failed.failureReason).toMatch(/refused the record.*(BADSIG|NOTAUTH|BADKEY)/);
 });
 
@@ -183,19 +214,33 @@ test('DNS provider (DNSPod API): the record is created through the API, validate
   const actions = dnspod.seen.map((s) => s.action);
   expect(actions).toContain('Record.Create');
   expect(actions.at(-1)).toBe('Record.Remove');
-  expect(dnspod.seen.find((s) => s.action === 'Record.Create')!.fields).toMatchObject({ domain: 'example.com', sub_domain: '_dnsauth.pod', record_type: 'TXT', value: domain.instructions.randomValue });
+  expect(dnspod.seen.find((s) => s.action === 'Record.Create')!.fields).toMatchObject({
+    domain: 'example.com',
+    sub_domain: '_dnsauth.pod',
+    record_type: 'TXT',
+    value: domain.instructions.randomValue,
+  });
   expect(dnspod.protocolErrors).toEqual([]);
 });
 
 test('a provider that stops accepting the service never holds a domain up: the record it could not remove is reported', async () => {
-  const provider = await customer.request('POST', '/v1/dns-providers', { kind: 'dnspod', name: 'DNSPod, soon revoked', tokenId: dnspod.tokenId, token: dnspod.token });
+  const provider = await customer.request('POST', '/v1/dns-providers', {
+    kind: 'dnspod',
+    name: 'DNSPod, soon revoked',
+    tokenId: dnspod.tokenId,
+    token: dnspod.token,
+  });
   const domain = await addDomain({ domain: 'revoked.example.com', autoValidation: false, method: 'dns_provider', dnsProviderId: provider.body.id });
   try {
     await validated(domain.id);
-    const left = await eventually(async () => {
-      const events = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items;
-      return events.find((e: { action: string }) => e.action === 'record_not_removed');
-    }, 20_000, 'record_not_removed event');
+    const left = await eventually(
+      async () => {
+        const events = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items;
+        return events.find((e: { action: string }) => e.action === 'record_not_removed');
+      },
+      20_000,
+      'record_not_removed event',
+    );
     expect(left.note).toMatch(/could not remove the TXT record it published; remove it by hand.*Login fail/);
     const started = Date.now();
     expect((await customer.request('DELETE', `/v1/domains/${domain.id}`)).status).toBe(204);
@@ -209,7 +254,10 @@ test('a provider that stops accepting the service never holds a domain up: the r
 
 test('manual file and automatic reverse proxy through nginx', async () => {
   const manual = await addDomain({ domain: 'files.example.com', autoValidation: false, method: 'file' });
-  expect(manual.instructions.file).toEqual({ url: 'http://files.example.com/.well-known/pki-validation/fileauth.txt', content: manual.instructions.randomValue });
+  expect(manual.instructions.file).toEqual({
+    url: 'http://files.example.com/.well-known/pki-validation/fileauth.txt',
+    content: manual.instructions.randomValue,
+  });
   const proxied = await addDomain({ domain: 'proxied.example.com', autoValidation: true, method: 'file' });
   const upstream: string = proxied.instructions.proxy.upstream;
   expect(upstream).toMatch(/\/dcv\/[a-z2-7]{32}\/$/);
@@ -255,8 +303,13 @@ test('wildcards validate with DNS at the base name, never with a file', async ()
   await addDomain({ domain: 'shop4.example.com' });
   const sibling = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: '*.shop4.example.com' });
   expect(sibling.status).toBe(409);
-  expect(sibling.body.detail).toMatch(/shop4\.example\.com .* already validates automatically through the CNAME at _dnsauth\.shop4\.example\.com.*autoValidation false/);
-  expect((await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: '*.shop4.example.com', autoValidation: false, method: 'dns' })).status).toBe(201);
+  expect(sibling.body.detail).toMatch(
+    /shop4\.example\.com .* already validates automatically through the CNAME at _dnsauth\.shop4\.example\.com.*autoValidation false/,
+  );
+  expect(
+    (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: '*.shop4.example.com', autoValidation: false, method: 'dns' }))
+      .status,
+  ).toBe(201);
 
   const wildcard = await addDomain({ domain: '*.shop2.example.com', autoValidation: false, method: 'dns' });
   expect(wildcard.instructions.record.name).toBe('_dnsauth.shop2.example.com');

@@ -74,9 +74,11 @@ describe('names and methods are checked; bad input changes nothing', () => {
 
 const approvedAdministratorOf = async (api: Api) => (await approvedAdministrator(api, reviewer)).administratorId;
 
-test('another account\'s domains and DNS providers answer 404 and stay untouched', async () => {
+test("another account's domains and DNS providers answer 404 and stay untouched", async () => {
   const domain = (await add({ domain: 'private.example.com', autoValidation: false, method: 'dns' })).body;
-  const provider = (await customer.request('POST', '/v1/dns-providers', { kind: 'dnspod', name: 'DNSPod', tokenId: '12345', token: 'abcdefghijklmnopqrstuvwxyz012345' })).body;
+  const provider = (
+    await customer.request('POST', '/v1/dns-providers', { kind: 'dnspod', name: 'DNSPod', tokenId: '12345', token: 'abcdefghijklmnopqrstuvwxyz012345' })
+  ).body;
   expect(provider).toMatchObject({ kind: 'dnspod', tokenId: '12345' });
   expect(provider.token).toBeUndefined();
   for (const [method, route] of [
@@ -104,8 +106,18 @@ test('another account\'s domains and DNS providers answer 404 and stay untouched
 });
 
 test('a revalidate retried with its Idempotency-Key rotates the random value once; domain creates replay too', async () => {
-  const created = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'retried.example.com', autoValidation: false, method: 'dns' }, { 'idempotency-key': 'add-retried' });
-  const replayed = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'retried.example.com', autoValidation: false, method: 'dns' }, { 'idempotency-key': 'add-retried' });
+  const created = await customer.request(
+    'POST',
+    `/v1/administrators/${administratorId}/domains`,
+    { domain: 'retried.example.com', autoValidation: false, method: 'dns' },
+    { 'idempotency-key': 'add-retried' },
+  );
+  const replayed = await customer.request(
+    'POST',
+    `/v1/administrators/${administratorId}/domains`,
+    { domain: 'retried.example.com', autoValidation: false, method: 'dns' },
+    { 'idempotency-key': 'add-retried' },
+  );
   expect([created.status, replayed.status, replayed.body.id]).toEqual([201, 201, created.body.id]);
   const revalidate = (key: string) => customer.request('POST', `/v1/domains/${created.body.id}/revalidate`, undefined, { 'idempotency-key': key });
   const first = await revalidate('rotate-1');
@@ -120,21 +132,31 @@ test('a revalidate retried with its Idempotency-Key rotates the random value onc
 test('lists filter by status and by validations ending soon', async () => {
   const domain = (await add({ domain: 'listed.example.com', autoValidation: false, method: 'dns' })).body;
   await lab.a.addRecord('_dnsauth.listed.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
-  await eventually(async () => ((await customer.request('GET', `/v1/domains/${domain.id}`)).body.status === 'validated' ? true : undefined), 20_000, 'validated');
+  await eventually(
+    async () => ((await customer.request('GET', `/v1/domains/${domain.id}`)).body.status === 'validated' ? true : undefined),
+    20_000,
+    'validated',
+  );
   const names = async (query: string) => (await customer.request('GET', `/v1/domains?${query}`)).body.items.map((d: { domain: string }) => d.domain);
   expect(await names('status=validated')).toEqual(['listed.example.com']);
   expect(await names('status=pending&limit=100')).not.toContain('listed.example.com');
   expect(await names('expiringWithinDays=400')).toEqual(['listed.example.com']);
   expect(await names('expiringWithinDays=1')).toEqual([]);
   expect((await customer.request('GET', '/v1/domains?status=done')).body.errors[0].field).toBe('status');
-  const underAdmin = (await customer.request('GET', `/v1/administrators/${administratorId}/domains?limit=100`)).body.items.map((d: { domain: string }) => d.domain);
+  const underAdmin = (await customer.request('GET', `/v1/administrators/${administratorId}/domains?limit=100`)).body.items.map(
+    (d: { domain: string }) => d.domain,
+  );
   expect(underAdmin).toContain('listed.example.com');
 
-  const found = await eventually(async () => {
-    const ids: string[] = [];
-    for await (const w of harness.client.workflow.list({ query: `DomainName = "listed.example.com" AND EntityStatus = "validated"` })) ids.push(w.workflowId);
-    return ids.length ? ids : undefined;
-  }, 15_000, 'search by domain name');
+  const found = await eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const w of harness.client.workflow.list({ query: `DomainName = "listed.example.com" AND EntityStatus = "validated"` })) ids.push(w.workflowId);
+      return ids.length ? ids : undefined;
+    },
+    15_000,
+    'search by domain name',
+  );
   expect(found).toEqual([workflowIdFor('domain', domain.id)]);
 });
 
@@ -144,7 +166,11 @@ test('deleting an administrator deletes its domains, ends their workflows and re
   await eventually(async () => ((await lab.txtAt(target)).length ? true : undefined), 10_000, 'delegation record');
   expect((await customer.request('DELETE', `/v1/administrators/${administratorId}`)).status).toBe(204);
   expect((await customer.request('GET', `/v1/domains/${domain.id}`)).status).toBe(404);
-  await eventually(async () => ((await harness.client.workflow.getHandle(workflowIdFor('domain', domain.id)).describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'domain workflow ended');
+  await eventually(
+    async () => ((await harness.client.workflow.getHandle(workflowIdFor('domain', domain.id)).describe()).status.name === 'COMPLETED' ? true : undefined),
+    10_000,
+    'domain workflow ended',
+  );
   await eventually(async () => ((await lab.txtAt(target)).length === 0 ? true : undefined), 10_000, 'delegation record removed');
   const trail = (await customer.request('GET', `/v1/domains/${domain.id}/events`)).body.items.map((e: { action: string }) => e.action);
   expect(trail).toEqual(['added', 'deleted_with_administrator']);
@@ -161,6 +187,8 @@ describe('without a DNS server for the delegation zone', () => {
     const refused = await api.request('POST', `/v1/administrators/${admin}/domains`, { domain: 'auto.example.com' });
     expect(refused.status).toBe(422);
     expect(refused.body.errors[0]).toMatchObject({ field: 'method' });
-    expect((await api.request('POST', `/v1/administrators/${admin}/domains`, { domain: 'auto.example.com', autoValidation: false, method: 'dns' })).status).toBe(201);
+    expect(
+      (await api.request('POST', `/v1/administrators/${admin}/domains`, { domain: 'auto.example.com', autoValidation: false, method: 'dns' })).status,
+    ).toBe(201);
   });
 });

@@ -27,7 +27,9 @@ test('the review lifecycle, the limit and idempotency hold on PGlite', async () 
   expect(approved.status).toBe('approved');
   // Identity reuse period of the Baseline Requirements in force since 2026-03-15: 398 days.
   expect(Date.parse(approved.validUntil) - Date.parse(approved.approvedAt)).toBe(398 * 86_400_000);
-  expect((await reviewer.request('POST', `/v1/reviews/administrators/${administrator.id}/decision`, { decision: 'reject', reason: 'not an employee' })).body.status).toBe('rejected');
+  expect(
+    (await reviewer.request('POST', `/v1/reviews/administrators/${administrator.id}/decision`, { decision: 'reject', reason: 'not an employee' })).body.status,
+  ).toBe('rejected');
   expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Tianjin' })).body.status).toBe('under_review');
 
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);

@@ -12,7 +12,15 @@ afterAll(async () => harness?.stop());
 
 const body = (n: number) => ({ organization: { ...ORGANIZATION, name: `Acme Subsidiary ${n} Ltd.` }, administrator: ADMINISTRATOR });
 const countOrganizations = async (accountId: string) =>
-  Number((await harness.db.selectFrom('organizations').select((eb) => eb.fn.countAll<string>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await harness.db
+        .selectFrom('organizations')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 test('an account holds at most 10 organizations; the 11th answers 409 and a delete frees a slot', async () => {
   const customer = await harness.customer();
@@ -49,7 +57,9 @@ test('a retried POST with the same Idempotency-Key returns the first result and 
   expect(retry.body).toEqual(first.body);
   expect(await countOrganizations(customer.id)).toBe(1);
 
-  const concurrent = await Promise.all(Array.from({ length: 6 }, () => customer.request('POST', '/v1/organizations', body(2), { 'Idempotency-Key': 'create-acme-2' })));
+  const concurrent = await Promise.all(
+    Array.from({ length: 6 }, () => customer.request('POST', '/v1/organizations', body(2), { 'Idempotency-Key': 'create-acme-2' })),
+  );
   expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
   expect(concurrent.every((r) => r.status === 201)).toBe(true);
   expect(await countOrganizations(customer.id)).toBe(2);
@@ -65,7 +75,8 @@ test('a retried POST with the same Idempotency-Key returns the first result and 
   expect(otherFirst.status).toBe(201);
   expect(otherFirst.body.id).not.toBe(first.body.id);
 
-  const admin = (key: string) => customer.request('POST', `/v1/organizations/${first.body.id}/administrators`, { ...ADMINISTRATOR, email: 'second@acme.cn' }, { 'Idempotency-Key': key });
+  const admin = (key: string) =>
+    customer.request('POST', `/v1/organizations/${first.body.id}/administrators`, { ...ADMINISTRATOR, email: 'second@acme.cn' }, { 'Idempotency-Key': key });
   const a1 = await admin('admin-1');
   const a2 = await admin('admin-1');
   expect(a2.body).toEqual(a1.body);
@@ -75,16 +86,23 @@ test('a retried POST with the same Idempotency-Key returns the first result and 
 test('an update retried with its Idempotency-Key takes effect once; the key with a different request answers 422', async () => {
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
-  const decide = (decision: object, key: string) => reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, decision, { 'Idempotency-Key': key });
+  const decide = (decision: object, key: string) =>
+    reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, decision, { 'Idempotency-Key': key });
   const reject = { decision: 'reject', reason: 'address not found' };
   const decided = [await decide(reject, 'decide-1'), await decide(reject, 'decide-1')];
-  expect(decided.map((r) => [r.status, r.body.status])).toEqual([[200, 'rejected'], [200, 'rejected']]);
+  expect(decided.map((r) => [r.status, r.body.status])).toEqual([
+    [200, 'rejected'],
+    [200, 'rejected'],
+  ]);
   const changedMind = await decide({ decision: 'approve' }, 'decide-1');
   expect([changedMind.status, changedMind.body.errors]).toEqual([422, [{ field: 'Idempotency-Key', message: 'already used for a different request' }]]);
 
   const resubmit = (id: string, key: string) => customer.request('POST', `/v1/organizations/${id}/resubmit`, undefined, { 'Idempotency-Key': key });
   const resubmitted = [await resubmit(organization.id, 'again-1'), await resubmit(organization.id, 'again-1')];
-  expect(resubmitted.map((r) => [r.status, r.body.status])).toEqual([[200, 'under_review'], [200, 'under_review']]);
+  expect(resubmitted.map((r) => [r.status, r.body.status])).toEqual([
+    [200, 'under_review'],
+    [200, 'under_review'],
+  ]);
   const other = (await customer.request('POST', '/v1/organizations', body(2))).body;
   expect((await resubmit(other.id, 'again-1')).status).toBe(422);
   // Keys belong to their owner: the reviewer's key is not the customer's.
@@ -127,12 +145,16 @@ test("a workflow's refusal is the first answer too; a request refused before it 
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
   const administratorId = organization.administrators[0].id;
-  const approveAdministrator = () => reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'early-1' });
+  const approveAdministrator = () =>
+    reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'early-1' });
   const early = await approveAdministrator();
   expect([early.status, early.headers.get('content-type')]).toEqual([409, 'application/problem+json; charset=utf-8']);
   await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
   expect(await approveAdministrator()).toMatchObject({ status: 409, body: early.body }); // the first answer, as Temporal keeps it
-  expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'later-1' })).status).toBe(200);
+  expect(
+    (await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'later-1' }))
+      .status,
+  ).toBe(200);
 
   const patch = (payload: object, id = organization.id) => customer.request('PATCH', `/v1/organizations/${id}`, payload, { 'Idempotency-Key': 'fix-1' });
   expect((await patch({ country: 5 })).status).toBe(400);
@@ -176,7 +198,10 @@ test('lists page with a cursor, oldest first, and every item once', async () => 
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await customer.request('GET', `/v1/organizations?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await customer.request(
+      'GET',
+      `/v1/organizations?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     expect(page.body.items.length).toBeLessThanOrEqual(2);
     seen.push(...page.body.items.map((o) => o.id));
     cursor = page.body.nextCursor;

@@ -101,7 +101,11 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   const killed = start();
   await waitReady(killed.output);
   // The service is tsx's child process; kill it, not the tsx wrapper, so its dev server is orphaned.
-  const service = Number(execFileSync('pgrep', ['-P', String(killed.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+  const service = Number(
+    execFileSync('pgrep', ['-P', String(killed.child.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0],
+  );
   process.kill(service, 'SIGKILL');
   await killed.exited;
   const afterCrash = start();
@@ -140,11 +144,26 @@ test('npm run api and npm run worker run the two halves as separate processes on
     await eventually(async () => (worker.output().includes('DCV perspectives') ? true : undefined), 90_000, `worker start:\n${worker.output()}`);
     const { stdout } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'account', 'create', '--name', 'Split'], { cwd: ROOT, env: splitEnv });
     const { apiKey } = JSON.parse(stdout);
-    const { stdout: reviewerOut } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'reviewer', 'create', '--name', 'Desk'], { cwd: ROOT, env: splitEnv });
+    const { stdout: reviewerOut } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'reviewer', 'create', '--name', 'Desk'], {
+      cwd: ROOT,
+      env: splitEnv,
+    });
     const reviewerKey = JSON.parse(reviewerOut).apiKey;
     const headers = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
-    const created = await (await fetch(`${url}/v1/organizations`, { method: 'POST', headers: headers(apiKey), body: JSON.stringify({ organization: ORGANIZATION, administrator: ADMINISTRATOR }) })).json() as any;
-    const decided = await (await fetch(`${url}/v1/reviews/organizations/${created.id}/decision`, { method: 'POST', headers: headers(reviewerKey), body: JSON.stringify({ decision: 'approve' }) })).json() as any;
+    const created = (await (
+      await fetch(`${url}/v1/organizations`, {
+        method: 'POST',
+        headers: headers(apiKey),
+        body: JSON.stringify({ organization: ORGANIZATION, administrator: ADMINISTRATOR }),
+      })
+    ).json()) as any;
+    const decided = (await (
+      await fetch(`${url}/v1/reviews/organizations/${created.id}/decision`, {
+        method: 'POST',
+        headers: headers(reviewerKey),
+        body: JSON.stringify({ decision: 'approve' }),
+      })
+    ).json()) as any;
     expect(decided.status).toBe('approved');
   } finally {
     api.child.kill('SIGTERM');

@@ -49,7 +49,17 @@ test('an administrator and a domain whose starts were lost get their workflows, 
   const orphanAdministrator = await administratorWithoutWorkflow(organizationId, 'orphan@example.com');
   const orphanDomain = await createIdempotently(harness.db, customer.id, undefined, async (trx) => ({
     status: 201,
-    body: (await createDomain(trx, { accountId: customer.id, administratorId, name: 'orphan.example.com', method: 'dns_txt', dnsProviderId: null, actor: actor(), dcv: harness.config.dcv })).id,
+    body: (
+      await createDomain(trx, {
+        accountId: customer.id,
+        administratorId,
+        name: 'orphan.example.com',
+        method: 'dns_txt',
+        dnsProviderId: null,
+        actor: actor(),
+        dcv: harness.config.dcv,
+      })
+    ).id,
   }));
   await expect(workflowStatus('administrator', orphanAdministrator)).rejects.toThrow(/not found/i);
 
@@ -66,16 +76,23 @@ test('an administrator and a domain whose starts were lost get their workflows, 
 test('an organization rejected while an administrator had no workflow rejects it once the reconciler starts it', async () => {
   const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Rejected Later Ltd.' } })).body;
   const orphan = await administratorWithoutWorkflow(organization.id, 'late@example.com');
-  const rejected = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'registration number not found' });
+  const rejected = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, {
+    decision: 'reject',
+    reason: 'registration number not found',
+  });
   expect(rejected.body.status).toBe('rejected');
   // Its signal found no workflow: the row is still under review.
   expect((await customer.request('GET', `/v1/administrators/${orphan}`)).body.status).toBe('under_review');
 
   await reconcile();
-  const administrator = await eventually(async () => {
-    const body = (await customer.request('GET', `/v1/administrators/${orphan}`)).body;
-    return body.status === 'rejected' ? body : undefined;
-  }, 10_000, 'administrator rejected with its organization');
+  const administrator = await eventually(
+    async () => {
+      const body = (await customer.request('GET', `/v1/administrators/${orphan}`)).body;
+      return body.status === 'rejected' ? body : undefined;
+    },
+    10_000,
+    'administrator rejected with its organization',
+  );
   expect(administrator.rejectionReason).toBe('organization rejected: registration number not found');
 });
 
@@ -83,7 +100,9 @@ test('an update that loaded a row just before its delete answers 404 and its wor
   const { administratorId } = await approvedAdministrator(customer, reviewer);
   const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Deleted Meanwhile Ltd.' } })).body;
   const staleOrganization = await harness.db.selectFrom('organizations').selectAll().where('id', '=', organization.id).executeTakeFirstOrThrow();
-  const domain = (await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'meanwhile.example.com', autoValidation: false, method: 'dns' })).body;
+  const domain = (
+    await customer.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'meanwhile.example.com', autoValidation: false, method: 'dns' })
+  ).body;
   const staleDomain = await harness.db.selectFrom('domains').selectAll().where('id', '=', domain.id).executeTakeFirstOrThrow();
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
   expect((await customer.request('DELETE', `/v1/domains/${domain.id}`)).status).toBe(204);
@@ -95,7 +114,9 @@ test('an update that loaded a row just before its delete answers 404 and its wor
   await ended(workflowIdFor('domain', domain.id));
 
   // The requests a PATCH and a pre-check send with the rows they loaded: update-with-start begins a new run.
-  await expect(harness.workflows.update('organization', staleOrganization, editUpdate, { changes: { city: 'Shanghai' }, actor: actor() })).rejects.toMatchObject({ status: 404 });
+  await expect(
+    harness.workflows.update('organization', staleOrganization, editUpdate, { changes: { city: 'Shanghai' }, actor: actor() }),
+  ).rejects.toMatchObject({ status: 404 });
   await expect(harness.domains.update(staleDomain, precheckUpdate, { actor: actor() })).rejects.toMatchObject({ status: 404 });
   // Those runs found no row and ended, instead of failing or waiting forever.
   await ended(workflowIdFor('organization', organization.id));

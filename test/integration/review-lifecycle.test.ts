@@ -17,14 +17,18 @@ beforeAll(async () => {
 afterAll(async () => harness?.stop());
 
 async function submit(api: Api = customer, withAdministrator = true) {
-  const response = await api.request('POST', '/v1/organizations', { organization: ORGANIZATION, ...(withAdministrator ? { administrator: ADMINISTRATOR } : {}) });
+  const response = await api.request('POST', '/v1/organizations', {
+    organization: ORGANIZATION,
+    ...(withAdministrator ? { administrator: ADMINISTRATOR } : {}),
+  });
   expect(response.status).toBe(201);
   return response.body;
 }
 
 const decide = (kind: 'organizations' | 'administrators', id: string, body: unknown) => reviewer.request('POST', `/v1/reviews/${kind}/${id}/decision`, body);
 const statusOf = async (path: string) => (await customer.request('GET', path)).body.status;
-const actions = async (path: string, api: Api = customer): Promise<string[]> => (await api.request('GET', `${path}/events?limit=100`)).body.items.map((e: { action: string }) => e.action);
+const actions = async (path: string, api: Api = customer): Promise<string[]> =>
+  (await api.request('GET', `${path}/events?limit=100`)).body.items.map((e: { action: string }) => e.action);
 
 test('an organization and its administrator go through review, SLA reminders, approval, expiry and resubmission', async () => {
   const organization = await submit();
@@ -39,11 +43,19 @@ test('an organization and its administrator go through review, SLA reminders, ap
   expect(queued[0]).toMatchObject({ accountId: customer.id, overdue: false, subject: { name: ORGANIZATION.name } });
 
   // Past the SLA: overdue in the queue, and reminder events repeat at the interval.
-  await eventually(async () => {
-    const overdue = await reviewer.request('GET', '/v1/reviews?status=overdue&limit=100');
-    return overdue.body.items.find((i: { id: string; overdue: boolean }) => i.id === organization.id && i.overdue) || undefined;
-  }, 10_000, 'overdue review');
-  await eventually(async () => ((await actions(`/v1/organizations/${organization.id}`)).filter((a) => a === 'review_overdue').length >= 2 ? true : undefined), 15_000, 'two reminders');
+  await eventually(
+    async () => {
+      const overdue = await reviewer.request('GET', '/v1/reviews?status=overdue&limit=100');
+      return overdue.body.items.find((i: { id: string; overdue: boolean }) => i.id === organization.id && i.overdue) || undefined;
+    },
+    10_000,
+    'overdue review',
+  );
+  await eventually(
+    async () => ((await actions(`/v1/organizations/${organization.id}`)).filter((a) => a === 'review_overdue').length >= 2 ? true : undefined),
+    15_000,
+    'two reminders',
+  );
 
   // An administrator is approved only once its organization is.
   const early = await decide('administrators', administrator.id, { decision: 'approve' });
@@ -58,7 +70,11 @@ test('an organization and its administrator go through review, SLA reminders, ap
   expect((await decide('administrators', administrator.id, { decision: 'approve' })).body.status).toBe('approved');
 
   const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
-  await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(ENTITY_STATUS) === 'approved' ? true : undefined), 5000, 'search attribute');
+  await eventually(
+    async () => ((await handle.describe()).typedSearchAttributes.get(ENTITY_STATUS) === 'approved' ? true : undefined),
+    5000,
+    'search attribute',
+  );
 
   await eventually(async () => ((await statusOf(`/v1/organizations/${organization.id}`)) === 'expiring' ? true : undefined), 10_000, 'expiring');
   await eventually(async () => ((await statusOf(`/v1/organizations/${organization.id}`)) === 'expired' ? true : undefined), 10_000, 'expired');
@@ -71,7 +87,12 @@ test('an organization and its administrator go through review, SLA reminders, ap
   const trail = await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`);
   const byAction = (action: string) => trail.body.items.find((e: { action: string }) => e.action === action);
   expect(byAction('submitted')).toMatchObject({ actor: { kind: 'customer' }, after: { status: 'under_review', name: ORGANIZATION.name } });
-  expect(byAction('approved')).toMatchObject({ actor: { kind: 'reviewer', id: reviewer.id }, before: { status: 'under_review' }, after: { status: 'approved' }, note: 'verification call: answered (switchboard confirmed)' });
+  expect(byAction('approved')).toMatchObject({
+    actor: { kind: 'reviewer', id: reviewer.id },
+    before: { status: 'under_review' },
+    after: { status: 'approved' },
+    note: 'verification call: answered (switchboard confirmed)',
+  });
   expect(byAction('expiring')).toMatchObject({ actor: { kind: 'system', id: null }, before: { status: 'approved' }, after: { status: 'expiring' } });
   expect(byAction('expired')).toMatchObject({ before: { status: 'expiring' }, after: { status: 'expired' } });
   expect(byAction('resubmitted')).toMatchObject({ before: { status: 'expired' }, after: { status: 'under_review' } });
@@ -84,12 +105,20 @@ test('rejecting an organization rejects its pending administrators; reasons are 
   expect(noReason.status).toBe(400);
   expect(noReason.body.errors).toEqual([{ field: 'reason', message: 'a reason is required to reject' }]);
 
-  const rejected = await decide('organizations', organization.id, { decision: 'reject', reason: 'legal name does not match the registry', callback: { outcome: 'wrong_number' } });
+  const rejected = await decide('organizations', organization.id, {
+    decision: 'reject',
+    reason: 'legal name does not match the registry',
+    callback: { outcome: 'wrong_number' },
+  });
   expect(rejected.body).toMatchObject({ status: 'rejected', rejectionReason: 'legal name does not match the registry' });
-  const cascaded = await eventually(async () => {
-    const body = (await customer.request('GET', `/v1/administrators/${administrator.id}`)).body;
-    return body.status === 'rejected' ? body : undefined;
-  }, 10_000, 'administrator rejected with its organization');
+  const cascaded = await eventually(
+    async () => {
+      const body = (await customer.request('GET', `/v1/administrators/${administrator.id}`)).body;
+      return body.status === 'rejected' ? body : undefined;
+    },
+    10_000,
+    'administrator rejected with its organization',
+  );
   expect(cascaded.rejectionReason).toBe('organization rejected: legal name does not match the registry');
   expect(await actions(`/v1/administrators/${administrator.id}`)).toContain('rejected_with_organization');
 
@@ -113,10 +142,15 @@ test('editing a reviewed field sends an approved organization back to review; an
   expect(badPhone.body.errors[0]).toMatchObject({ field: 'landline' });
   expect((await customer.request('GET', `/v1/organizations/${organization.id}`)).body.landline).toBe('+861065529988');
 
-  const edits = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.filter((e: { action: string }) => e.action === 'edited');
+  const edits = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.filter(
+    (e: { action: string }) => e.action === 'edited',
+  );
   expect(edits).toEqual([
     expect.objectContaining({ before: { displayName: null }, after: { displayName: 'Acme Beijing' } }),
-    expect.objectContaining({ before: { address: ORGANIZATION.address, status: 'approved' }, after: { address: '2 Zhongguancun Street', status: 'under_review' } }),
+    expect.objectContaining({
+      before: { address: ORGANIZATION.address, status: 'approved' },
+      after: { address: '2 Zhongguancun Street', status: 'under_review' },
+    }),
   ]);
 
   const administrator = organization.administrators[0];
@@ -149,7 +183,11 @@ test('later organizations may come without an administrator and get them afterwa
   expect((await account.request('GET', `/v1/administrators/${adminOfFirst}`)).status).toBe(404);
   expect((await account.request('DELETE', `/v1/organizations/${withAdmin.id}`)).status).toBe(404);
   for (const id of [workflowIdFor('organization', withAdmin.id), workflowIdFor('administrator', adminOfFirst)]) {
-    await eventually(async () => ((await harness.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${id} completed`);
+    await eventually(
+      async () => ((await harness.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED' ? true : undefined),
+      10_000,
+      `${id} completed`,
+    );
   }
   // The audit trail outlives the object.
   expect(await actions(`/v1/organizations/${withAdmin.id}`, account)).toEqual(['submitted', 'deleted']);
@@ -163,10 +201,14 @@ test('operators find profiles in Temporal by account, kind and status', async ()
   const organization = await submit(account);
   await decide('organizations', organization.id, { decision: 'approve' });
   const query = `AccountId = "${account.id}" AND EntityKind = "organization" AND EntityStatus = "approved"`;
-  const found = await eventually(async () => {
-    const ids: string[] = [];
-    for await (const execution of harness.client.workflow.list({ query })) ids.push(execution.workflowId);
-    return ids.length ? ids : undefined;
-  }, 15_000, 'visibility');
+  const found = await eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const execution of harness.client.workflow.list({ query })) ids.push(execution.workflowId);
+      return ids.length ? ids : undefined;
+    },
+    15_000,
+    'visibility',
+  );
   expect(found).toEqual([workflowIdFor('organization', organization.id)]);
 });

@@ -65,9 +65,7 @@ export interface Bind9Server {
   stop(): Promise<void>;
 }
 
-
 /** Absolute path of a binary; a missing one fails with the Debian package to install. */
-
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);

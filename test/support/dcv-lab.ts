@@ -28,12 +28,7 @@ const CUSTOMER_RECORDS = ['@ A 127.0.0.1', '* A 127.0.0.1'];
 
 export async function startDcvLab(): Promise<DcvLab> {
   const tsig: Bind9TsigKey = { name: 'dcv-update', algorithm: 'hmac-sha256', secret: randomBytes(32).toString('base64') };
-  const zones = () => [
-    { name: 'com' },
-    { name: 'net' },
-    { name: 'example.com', records: CUSTOMER_RECORDS },
-    { name: DELEGATION_ZONE },
-  ];
+  const zones = () => [{ name: 'com' }, { name: 'net' }, { name: 'example.com', records: CUSTOMER_RECORDS }, { name: DELEGATION_ZONE }];
   const a = await startBind9({ zones: zones(), tsigKey: tsig });
   const b = await startBind9({ zones: zones(), tsigKey: tsig });
   const webPort = await freePort();

@@ -50,7 +50,12 @@ function reply(res: http.ServerResponse, body: unknown, status = 200): void {
   res.end(JSON.stringify(body));
 }
 
-export async function startFakeDnspod(options: { tokenId: string; token: string; domains: string[]; onChange?: (change: RecordChange) => Promise<void> }): Promise<FakeDnspod> {
+export async function startFakeDnspod(options: {
+  tokenId: string;
+  token: string;
+  domains: string[];
+  onChange?: (change: RecordChange) => Promise<void>;
+}): Promise<FakeDnspod> {
   let nextId = 1000;
   let revoked = false;
   const state: Pick<FakeDnspod, 'records' | 'seen' | 'protocolErrors'> = { records: [], seen: [], protocolErrors: [] };
@@ -59,12 +64,25 @@ export async function startFakeDnspod(options: { tokenId: string; token: string;
   async function handle(action: string, fields: Record<string, string>, res: http.ServerResponse): Promise<void> {
     switch (action) {
       case 'Record.List': {
-        const list = state.records.filter((r) => r.domain === fields.domain && (!fields.sub_domain || r.name === fields.sub_domain) && (!fields.record_type || r.type === fields.record_type));
+        const list = state.records.filter(
+          (r) => r.domain === fields.domain && (!fields.sub_domain || r.name === fields.sub_domain) && (!fields.record_type || r.type === fields.record_type),
+        );
         if (list.length === 0) return reply(res, { status: { code: '10', message: 'No records' } });
-        return reply(res, { status: OK, records: list.map((r) => ({ id: r.id, name: r.name, type: r.type, value: r.value, line: r.line, ttl: r.ttl, enabled: '1' })) });
+        return reply(res, {
+          status: OK,
+          records: list.map((r) => ({ id: r.id, name: r.name, type: r.type, value: r.value, line: r.line, ttl: r.ttl, enabled: '1' })),
+        });
       }
       case 'Record.Create': {
-        const record = { id: String(nextId++), domain: fields.domain, name: fields.sub_domain, type: fields.record_type, value: fields.value, line: fields.record_line, ttl: fields.ttl };
+        const record = {
+          id: String(nextId++),
+          domain: fields.domain,
+          name: fields.sub_domain,
+          type: fields.record_type,
+          value: fields.value,
+          line: fields.record_line,
+          ttl: fields.ttl,
+        };
         state.records.push(record);
         await changed({ action: 'create', record });
         return reply(res, { status: OK, record: { id: record.id, name: record.name, status: 'enabled' } });
@@ -104,7 +122,8 @@ export async function startFakeDnspod(options: { tokenId: string; token: string;
       const fields = Object.fromEntries(new URLSearchParams(raw));
       state.seen.push({ action, fields });
       if (fields.format !== 'json') return problem('format is not json');
-      if (revoked || fields.login_token !== `${options.tokenId},${options.token}`) return reply(res, { status: { code: '-1', message: 'Login fail, please check login info' } });
+      if (revoked || fields.login_token !== `${options.tokenId},${options.token}`)
+        return reply(res, { status: { code: '-1', message: 'Login fail, please check login info' } });
       const missing = REQUIRED[action].filter((f) => !fields[f]);
       if (missing.length) return problem(`missing ${missing.join(',')}`);
       if (fields.record_line !== undefined && fields.record_line !== '默认') return problem(`record_line ${fields.record_line}`);

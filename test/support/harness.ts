@@ -194,14 +194,19 @@ export async function customerWithApprovedAdministrator(harness: Harness): Promi
 /** Reads a customer's domains: now, until a predicate holds, and their audit trail. */
 export function domainWatcher(customer: Api, defaultTimeoutMs = 20_000) {
   const get = async (id: string) => (await customer.request('GET', `/v1/domains/${id}`)).body;
-  const events = async (id: string) => (await customer.request('GET', `/v1/domains/${id}/events?limit=100`)).body.items as { action: string; note: string | null }[];
+  const events = async (id: string) =>
+    (await customer.request('GET', `/v1/domains/${id}/events?limit=100`)).body.items as { action: string; note: string | null }[];
   return {
     get,
     until: (id: string, predicate: (d: any) => boolean, what: string, timeoutMs = defaultTimeoutMs) =>
-      eventually(async () => {
-        const domain = await get(id);
-        return predicate(domain) ? domain : undefined;
-      }, timeoutMs, what),
+      eventually(
+        async () => {
+          const domain = await get(id);
+          return predicate(domain) ? domain : undefined;
+        },
+        timeoutMs,
+        what,
+      ),
     events,
     actions: async (id: string) => (await events(id)).map((e) => e.action),
   };

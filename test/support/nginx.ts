@@ -43,9 +43,6 @@ export interface NginxServer {
   stop(): Promise<void>;
 }
 
-
-
-
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });

@@ -20,7 +20,12 @@ const underReview = (overrides: Partial<ReviewedRecord> = {}): ReviewedRecord =>
   ...overrides,
 });
 
-const approved = (validUntil: Date): ReviewedRecord => ({ ...underReview(), status: 'approved', approved_at: new Date(validUntil.getTime() - hours(24 * 398)), valid_until: validUntil });
+const approved = (validUntil: Date): ReviewedRecord => ({
+  ...underReview(),
+  status: 'approved',
+  approved_at: new Date(validUntil.getTime() - hours(24 * 398)),
+  valid_until: validUntil,
+});
 
 describe('decide', () => {
   test('approval is reusable for 398 days (BR §4.2.1) and records the callback', () => {
@@ -46,7 +51,9 @@ describe('decide', () => {
   });
 
   test.each(['approved', 'rejected', 'expiring', 'expired'] as const)('a %s profile cannot be decided again', (status) => {
-    expect(transition.decide('organization', underReview({ status }), { decision: 'approve' }, at, {})).toEqual({ refused: `the organization is ${status}, not under review` });
+    expect(transition.decide('organization', underReview({ status }), { decision: 'approve' }, at, {})).toEqual({
+      refused: `the organization is ${status}, not under review`,
+    });
   });
 
   test.each([
@@ -67,7 +74,14 @@ describe('resubmit', () => {
     const change = transition.resubmit('administrator', underReview({ status, rejection_reason: 'x' }), friday, policy);
     expect(change).toMatchObject({
       action: 'resubmitted',
-      changes: { status: 'under_review', submitted_at: friday, due_at: new Date('2026-12-07T15:00:00.000Z'), rejection_reason: null, valid_until: null, approved_at: null },
+      changes: {
+        status: 'under_review',
+        submitted_at: friday,
+        due_at: new Date('2026-12-07T15:00:00.000Z'),
+        rejection_reason: null,
+        valid_until: null,
+        approved_at: null,
+      },
     });
   });
 
@@ -103,7 +117,10 @@ describe('advanceValidity', () => {
   test('approved → expiring inside the window, expiring → expired at validUntil', () => {
     const inWindow = new Date(validUntil.getTime() - hours(24 * 29));
     expect(transition.advanceValidity(approved(validUntil), inWindow, policy)).toEqual({ changes: { status: 'expiring' }, action: 'expiring' });
-    expect(transition.advanceValidity({ ...approved(validUntil), status: 'expiring' }, validUntil, policy)).toEqual({ changes: { status: 'expired' }, action: 'expired' });
+    expect(transition.advanceValidity({ ...approved(validUntil), status: 'expiring' }, validUntil, policy)).toEqual({
+      changes: { status: 'expired' },
+      action: 'expired',
+    });
   });
 
   test('an approval whose validity ended while nothing ran goes straight to expired', () => {
@@ -121,11 +138,19 @@ describe('edit', () => {
 
   test('a reviewed field sends an approved profile back to review', () => {
     const edit = transition.edit(row, { name: 'Acme Ltd' }, columns, ['name'], at, policy);
-    expect(edit).toMatchObject({ set: { name: 'Acme Ltd', status: 'under_review', submitted_at: at }, before: { name: 'Acme', status: 'approved' }, after: { name: 'Acme Ltd', status: 'under_review' } });
+    expect(edit).toMatchObject({
+      set: { name: 'Acme Ltd', status: 'under_review', submitted_at: at },
+      before: { name: 'Acme', status: 'approved' },
+      after: { name: 'Acme Ltd', status: 'under_review' },
+    });
   });
 
   test('a field that is not reviewed changes nothing else', () => {
-    expect(transition.edit(row, { displayName: 'Label' }, columns, ['name'], at, policy)).toEqual({ set: { display_name: 'Label' }, before: { displayName: null }, after: { displayName: 'Label' } });
+    expect(transition.edit(row, { displayName: 'Label' }, columns, ['name'], at, policy)).toEqual({
+      set: { display_name: 'Label' },
+      before: { displayName: null },
+      after: { displayName: 'Label' },
+    });
   });
 
   test('the same values are no change at all', () => {
@@ -143,6 +168,9 @@ describe('edit', () => {
 });
 
 test('rejectWithOrganization rejects only an administrator still under review', () => {
-  expect(transition.rejectWithOrganization(underReview(), 'fake')).toMatchObject({ action: 'rejected_with_organization', changes: { status: 'rejected', rejection_reason: 'organization rejected: fake' } });
+  expect(transition.rejectWithOrganization(underReview(), 'fake')).toMatchObject({
+    action: 'rejected_with_organization',
+    changes: { status: 'rejected', rejection_reason: 'organization rejected: fake' },
+  });
   expect(transition.rejectWithOrganization(underReview({ status: 'approved' }), 'fake')).toBeNull();
 });

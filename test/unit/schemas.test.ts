@@ -7,7 +7,7 @@ import { nextWake } from '../../workflows/profile';
 const organization = { name: ' Acme  Ltd ', country: 'cn', province: 'Beijing', city: 'Beijing', address: '1 Road', landline: '010 6552 9988' };
 const administrator = { firstName: 'Lei', lastName: 'Li', position: 'CTO', phone: '138 0013 8000', email: 'LI@ACME.CN' };
 
-test('a create body is normalized, the phone read in the organization\'s country', () => {
+test("a create body is normalized, the phone read in the organization's country", () => {
   const parsed = createOrganizationBody.parse({ organization, administrator });
   expect(parsed.organization).toMatchObject({ name: 'Acme Ltd', country: 'CN', landline: '+861065529988' });
   expect(parsed.administrator).toMatchObject({ phone: '+8613800138000', email: 'li@acme.cn' });
@@ -52,14 +52,26 @@ test('the workflow wakes for reminders, the expiring window and the end of valid
 test('control characters are refused in every stored text (PostgreSQL refuses NUL; nobody types one)', () => {
   const paths = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) =>
     result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, name: 'Acme\u0000 Ltd' } }))).toEqual(['organization.name: must not contain control characters']);
-  expect(paths(createOrganizationBody.safeParse({ organization, administrator: { ...administrator, position: 'CTO\u001b[31m' } }))).toEqual(['administrator.position: must not contain control characters']);
+  expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, name: 'Acme\u0000 Ltd' } }))).toEqual([
+    'organization.name: must not contain control characters',
+  ]);
+  expect(paths(createOrganizationBody.safeParse({ organization, administrator: { ...administrator, position: 'CTO\u001b[31m' } }))).toEqual([
+    'administrator.position: must not contain control characters',
+  ]);
   expect(paths(decisionBody.safeParse({ decision: 'reject', reason: 'bad\u0000' }))).toEqual(['reason: must not contain control characters']);
-  expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\u007f', tokenId: '1', token: 'a'.repeat(20) }))).toEqual(['name: must not contain control characters']);
+  expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\u007f', tokenId: '1', token: 'a'.repeat(20) }))).toEqual([
+    'name: must not contain control characters',
+  ]);
   // A lone surrogate survives JSON.parse but not PostgreSQL's jsonb; a pair (an emoji) is fine.
-  expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, city: 'Bei\ud800jing' } }))).toEqual(['organization.city: must be valid Unicode (no unpaired surrogates)']);
-  expect(paths(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'answered', note: 'ok \udc00' } }))).toEqual(['callback.note: must be valid Unicode (no unpaired surrogates)']);
-  expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\ud83d', tokenId: '1', token: 'a'.repeat(20) }))).toEqual(['name: must be valid Unicode (no unpaired surrogates)']);
+  expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, city: 'Bei\ud800jing' } }))).toEqual([
+    'organization.city: must be valid Unicode (no unpaired surrogates)',
+  ]);
+  expect(paths(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'answered', note: 'ok \udc00' } }))).toEqual([
+    'callback.note: must be valid Unicode (no unpaired surrogates)',
+  ]);
+  expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\ud83d', tokenId: '1', token: 'a'.repeat(20) }))).toEqual([
+    'name: must be valid Unicode (no unpaired surrogates)',
+  ]);
   expect(decisionBody.parse({ decision: 'reject', reason: 'called \ud83d\ude00' }).reason).toBe('called \ud83d\ude00');
   // Line breaks and tabs in a note are whitespace, collapsed like any other.
   expect(decisionBody.parse({ decision: 'reject', reason: 'line one\n\tline two' }).reason).toBe('line one line two');

@@ -22,7 +22,12 @@ afterAll(async () => connection?.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
-const reviewState = (reminderInMs: number): ProfileState => ({ status: 'under_review', nextReminderAt: inMs(reminderInMs), expiringAt: null, validUntil: null });
+const reviewState = (reminderInMs: number): ProfileState => ({
+  status: 'under_review',
+  nextReminderAt: inMs(reminderInMs),
+  expiringAt: null,
+  validUntil: null,
+});
 const reviewer = { kind: 'reviewer' as const, id: 'r1' };
 
 type Fakes = Partial<ProfileActivities>;
@@ -31,7 +36,12 @@ type Fakes = Partial<ProfileActivities>;
 async function withWorker(fakes: Fakes, test: (start: (input: Omit<ProfileWorkflowInput, 'accountId'>) => Promise<string>) => Promise<void>): Promise<void> {
   const taskQueue = `wf-${randomBytes(4).toString('hex')}`;
   const workerConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  const worker = await Worker.create({ connection: workerConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities: fakes });
+  const worker = await Worker.create({
+    connection: workerConnection,
+    taskQueue,
+    workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    activities: fakes,
+  });
   const start = async (input: Omit<ProfileWorkflowInput, 'accountId'>) => {
     const workflowId = workflowIdFor(input.kind, input.id);
     await client.workflow.start(`${input.kind}Workflow`, { taskQueue, workflowId, args: [{ accountId: 'a', ...input }] });
@@ -172,7 +182,9 @@ test('continue-as-new carries the state: the new run keeps its timer and answers
       },
     },
     async (start) => {
-      const handle = client.workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000), continueAsNewAfterEvents: 15 }));
+      const handle = client.workflow.getHandle(
+        await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000), continueAsNewAfterEvents: 15 }),
+      );
       const firstRun = (await handle.describe()).runId;
       for (let n = 0; n < 4; n++) await handle.executeUpdate(editUpdate, { args: [{ changes: { city: `c${n}` }, actor: reviewer }] });
       await eventually(async () => ((await handle.describe()).runId !== firstRun ? true : undefined), 10_000, 'a new run');
@@ -195,7 +207,11 @@ test('a delete answers once committed; the administrators it took are told in th
       await organization.executeUpdate(removeUpdate, { args: [{ actor: reviewer }] });
       await eventually(async () => ((await organization.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'organization ended');
       for (const id of administratorIds) {
-        await eventually(async () => ((await client.workflow.getHandle(workflowIdFor('administrator', id)).describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'administrator ended');
+        await eventually(
+          async () => ((await client.workflow.getHandle(workflowIdFor('administrator', id)).describe()).status.name === 'COMPLETED' ? true : undefined),
+          10_000,
+          'administrator ended',
+        );
       }
     },
   );

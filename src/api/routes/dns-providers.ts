@@ -22,7 +22,14 @@ export function dnsProvidersRouter(ctx: ApiContext): Router {
       const id = randomUUID();
       const row = await trx
         .insertInto('dns_providers')
-        .values({ id, account_id: accountId, kind: input.kind, name: input.name, settings: JSON.stringify(settings), secret_ciphertext: seal(ctx.secretKey, secret, id) })
+        .values({
+          id,
+          account_id: accountId,
+          kind: input.kind,
+          name: input.name,
+          settings: JSON.stringify(settings),
+          secret_ciphertext: seal(ctx.secretKey, secret, id),
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return { status: 201, body: dnsProviderView(row) };
@@ -33,13 +40,22 @@ export function dnsProvidersRouter(ctx: ApiContext): Router {
   router.get('/', async (req, res) => {
     const { limit, after } = readPage(req.query);
     const query = ctx.db.selectFrom('dns_providers').selectAll().where('account_id', '=', customerOf(res).accountId);
-    const rows = await afterCursor(query, 'created_at', after).orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+    const rows = await afterCursor(query, 'created_at', after)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     res.json(toPage(rows, limit, (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }), dnsProviderView));
   });
 
   router.get('/:id', async (req, res) => {
     const id = pathId(req, 'id', 'DNS provider');
-    const row = await ctx.db.selectFrom('dns_providers').selectAll().where('id', '=', id).where('account_id', '=', customerOf(res).accountId).executeTakeFirst();
+    const row = await ctx.db
+      .selectFrom('dns_providers')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', customerOf(res).accountId)
+      .executeTakeFirst();
     if (!row) throw notFound(`DNS provider ${id}`);
     res.json(dnsProviderView(row));
   });
@@ -50,7 +66,8 @@ export function dnsProvidersRouter(ctx: ApiContext): Router {
     const row = await ctx.db.selectFrom('dns_providers').select('id').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
     if (!row) throw notFound(`DNS provider ${id}`);
     const using = await ctx.db.selectFrom('domains').select('name').where('dns_provider_id', '=', id).execute();
-    if (using.length) throw conflict(`the provider is used by ${using.map((d) => d.name).join(', ')}: delete those domains or move them to another method first`);
+    if (using.length)
+      throw conflict(`the provider is used by ${using.map((d) => d.name).join(', ')}: delete those domains or move them to another method first`);
     await ctx.db.deleteFrom('dns_providers').where('id', '=', id).execute();
     res.status(204).end();
   });

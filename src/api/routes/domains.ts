@@ -25,10 +25,16 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
     const principal = customerOf(res);
     const administratorId = pathId(req, 'id', 'administrator');
     const input = parse(createDomainBody, bodyOf(req));
-    const created = await createIdempotently(ctx.db, principal.accountId, idempotencyOf(req), async (trx) => {
-      const row = await createDomain(trx, { accountId: principal.accountId, administratorId, ...input, actor: actorOf(principal), dcv: ctx.dcv });
-      return { status: 201, body: domainView(row, ctx.dcv), started: row };
-    }, deadlineOf(res).signal);
+    const created = await createIdempotently(
+      ctx.db,
+      principal.accountId,
+      idempotencyOf(req),
+      async (trx) => {
+        const row = await createDomain(trx, { accountId: principal.accountId, administratorId, ...input, actor: actorOf(principal), dcv: ctx.dcv });
+        return { status: 201, body: domainView(row, ctx.dcv), started: row };
+      },
+      deadlineOf(res).signal,
+    );
     const row = created.started;
     if (row) {
       await startAfterCommit(res, `domain ${row.id}`, async (signal) => {
@@ -42,7 +48,12 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
   router.get('/', async (req, res) => {
     const principal = customerOf(res);
     const administratorId = pathId(req, 'id', 'administrator');
-    const administrator = await ctx.db.selectFrom('administrators').select('id').where('id', '=', administratorId).where('account_id', '=', principal.accountId).executeTakeFirst();
+    const administrator = await ctx.db
+      .selectFrom('administrators')
+      .select('id')
+      .where('id', '=', administratorId)
+      .where('account_id', '=', principal.accountId)
+      .executeTakeFirst();
     if (!administrator) throw notFound(`administrator ${administratorId}`);
     const { limit, after } = readPage(req.query);
     const rows = await listDomains(ctx.db, { accountId: principal.accountId, administratorId }, limit, after);
@@ -80,7 +91,9 @@ export function domainsRouter(ctx: ApiContext): Router {
     const intervalMs = addDuration(new Date(0), ctx.dcv.precheckInterval).getTime();
     const wait = await claimPrecheck(ctx.db, row.id, intervalMs);
     if (wait > 0) {
-      throw new Problem(429, 'Too Many Requests', `pre-checks of one domain are limited to one every ${intervalMs / 1000}s; retry in ${wait}s`, { headers: { 'Retry-After': String(wait) } });
+      throw new Problem(429, 'Too Many Requests', `pre-checks of one domain are limited to one every ${intervalMs / 1000}s; retry in ${wait}s`, {
+        headers: { 'Retry-After': String(wait) },
+      });
     }
     const outcome = await ctx.domains.update(row, precheckUpdate, { actor: actorOf(principal) });
     res.json({
@@ -107,8 +120,13 @@ export function domainsRouter(ctx: ApiContext): Router {
     idempotentUpdate(ctx, async (req, res, key) => {
       const principal = customerOf(res);
       const id = pathId(req, 'id', 'domain');
-      return deleteOnce(ctx.db, key, principal.accountId, id, () => load(principal.accountId, id), (row, updateId) =>
-        ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) }, updateId),
+      return deleteOnce(
+        ctx.db,
+        key,
+        principal.accountId,
+        id,
+        () => load(principal.accountId, id),
+        (row, updateId) => ctx.domains.update(row, removeDomainUpdate, { actor: actorOf(principal) }, updateId),
       );
     }),
   );
@@ -122,7 +140,10 @@ export function domainsRouter(ctx: ApiContext): Router {
     const { limit, after } = readSerialPage(req.query);
     let query = ctx.db.selectFrom('dcv_checks').selectAll().where('domain_id', '=', id).where('account_id', '=', principal.accountId);
     if (after) query = query.where('id', '<', after.id);
-    const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     if (rows.length === 0 && !after && !(await getDomain(ctx.db, principal.accountId, id))) throw notFound(`domain ${id}`);
     res.json(toPage(rows, limit, (r) => ({ at: new Date(r.at).toISOString(), id: String(r.id) }), checkView));
   });

@@ -67,15 +67,30 @@ export function organizationsRouter(ctx: ApiContext): Router {
     const { status } = parse(statusQuery, { status: req.query.status });
     const { limit, after } = readPage({ limit: req.query.limit, cursor: req.query.cursor });
     const rows = await listOrganizations(ctx.db, customerOf(res).accountId, limit, after, status);
-    const administrators = await administratorsOf(ctx.db, rows.slice(0, limit).map((r) => r.id));
-    res.json(toPage(rows, limit, (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }), (r) => organizationView(r, administrators.get(r.id) ?? [])));
+    const administrators = await administratorsOf(
+      ctx.db,
+      rows.slice(0, limit).map((r) => r.id),
+    );
+    res.json(
+      toPage(
+        rows,
+        limit,
+        (r) => ({ at: new Date(r.created_at).toISOString(), id: r.id }),
+        (r) => organizationView(r, administrators.get(r.id) ?? []),
+      ),
+    );
   });
 
   router.get('/:id', async (req, res) => {
     res.json(await view(await load(customerOf(res).accountId, pathId(req, 'id', 'organization'))));
   });
 
-  addProfileUpdateRoutes(router, ctx, { kind: 'organization', load, view, patchSchema: async (row) => organizationPatch(row.country) as z.ZodType<Record<string, string | null>> });
+  addProfileUpdateRoutes(router, ctx, {
+    kind: 'organization',
+    load,
+    view,
+    patchSchema: async (row) => organizationPatch(row.country) as z.ZodType<Record<string, string | null>>,
+  });
 
   router.post('/:id/administrators', async (req, res) => {
     const principal = customerOf(res);

@@ -30,7 +30,10 @@ export function addProfileUpdateRoutes<Row extends OrganizationRow | Administrat
       const principal = customerOf(res);
       return run(await profile.load(principal.accountId, pathId(req, 'id', profile.kind)), principal, req, key);
     });
-  const current = async (row: Row, principal: Customer): Promise<Answer> => ({ status: 200, body: await profile.view(await profile.load(principal.accountId, row.id)) });
+  const current = async (row: Row, principal: Customer): Promise<Answer> => ({
+    status: 200,
+    body: await profile.view(await profile.load(principal.accountId, row.id)),
+  });
 
   router.patch(
     '/:id',
@@ -54,8 +57,13 @@ export function addProfileUpdateRoutes<Row extends OrganizationRow | Administrat
     idempotentUpdate(ctx, async (req, res, key) => {
       const principal = customerOf(res);
       const id = pathId(req, 'id', profile.kind);
-      return deleteOnce(ctx.db, key, principal.accountId, id, () => profile.load(principal.accountId, id), (row, updateId) =>
-        ctx.workflows.update(profile.kind, row, removeUpdate, { actor: actorOf(principal) }, updateId),
+      return deleteOnce(
+        ctx.db,
+        key,
+        principal.accountId,
+        id,
+        () => profile.load(principal.accountId, id),
+        (row, updateId) => ctx.workflows.update(profile.kind, row, removeUpdate, { actor: actorOf(principal) }, updateId),
       );
     }),
   );

@@ -23,16 +23,21 @@ export function reviewsRouter(ctx: ApiContext): Router {
     const items = await reviewQueue(ctx.db, limit, after, status === 'overdue' ? now : undefined);
     const subjects = await subjectsOf(items.slice(0, limit));
     res.json(
-      toPage(items, limit, (i) => ({ at: new Date(i.submitted_at).toISOString(), id: i.id }), (item) => ({
-        kind: item.kind,
-        id: item.id,
-        accountId: item.account_id,
-        organizationId: item.organization_id,
-        submittedAt: new Date(item.submitted_at).toISOString(),
-        dueAt: new Date(item.due_at).toISOString(),
-        overdue: new Date(item.due_at).getTime() < now.getTime(),
-        subject: subjects.get(item.id),
-      })),
+      toPage(
+        items,
+        limit,
+        (i) => ({ at: new Date(i.submitted_at).toISOString(), id: i.id }),
+        (item) => ({
+          kind: item.kind,
+          id: item.id,
+          accountId: item.account_id,
+          organizationId: item.organization_id,
+          submittedAt: new Date(item.submitted_at).toISOString(),
+          dueAt: new Date(item.due_at).toISOString(),
+          overdue: new Date(item.due_at).getTime() < now.getTime(),
+          subject: subjects.get(item.id),
+        }),
+      ),
     );
   });
 
@@ -52,7 +57,10 @@ export function reviewsRouter(ctx: ApiContext): Router {
       } else {
         const administrator = administrators.get(item.organization_id)?.find((a) => a.id === item.id);
         if (administrator) {
-          subjects.set(item.id, { ...administratorView(administrator), organization: { id: organization.id, name: organization.name, status: organization.status } });
+          subjects.set(item.id, {
+            ...administratorView(administrator),
+            organization: { id: organization.id, name: organization.name, status: organization.status },
+          });
         }
       }
     }

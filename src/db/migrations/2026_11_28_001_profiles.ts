@@ -32,9 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       .createTable(table)
       .addColumn('id', 'uuid', (c) => c.primaryKey())
       .addColumn('account_id', 'uuid', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
-      .addColumn('status', 'text', (c) =>
-        c.notNull().check(sql`status in ('under_review', 'approved', 'rejected', 'expiring', 'expired')`),
-      )
+      .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('under_review', 'approved', 'rejected', 'expiring', 'expired')`))
       .addColumn('submitted_at', TIMESTAMP, (c) => c.notNull())
       .addColumn('due_at', TIMESTAMP, (c) => c.notNull())
       .addColumn('approved_at', TIMESTAMP)

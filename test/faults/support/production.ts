@@ -63,7 +63,12 @@ export interface Production {
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, dump: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${dump()}`);
@@ -128,7 +133,12 @@ function serviceProcess(name: string, entry: string, env: Record<string, string>
  * (what `npm run cli -- account create` does). `env` overrides or adds variables (REQUEST_DEADLINE,
  * RECONCILE_INTERVAL, ...).
  */
-export async function startProduction(options: { databaseUrl: string; temporalAddress: string; apis?: number; env?: Record<string, string> }): Promise<Production> {
+export async function startProduction(options: {
+  databaseUrl: string;
+  temporalAddress: string;
+  apis?: number;
+  env?: Record<string, string>;
+}): Promise<Production> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-faults-service-'));
   const taskQueue = `faults-${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
