@@ -342,9 +342,15 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         faultSide: fault?.side ?? null,
         reason: fault?.reason ?? null,
       };
+      const operationId = operationOf();
       await db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
         if (!row) return;
+        // A retry after this activity's own commit keeps the one evidence row it wrote.
+        if (operationId && (await trx.selectFrom('dcv_checks').select('id').where('operation_id', '=', operationId).executeTakeFirst())) {
+          if (context && kind !== 'precheck') outcome.needsAttention = row.needs_attention;
+          return;
+        }
         await trx
           .insertInto('dcv_checks')
           .values({
@@ -355,6 +361,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
             code,
             quorum: JSON.stringify(outcome.quorum),
             results: JSON.stringify(outcome.results),
+            operation_id: operationId,
           })
           .execute();
         await trx

@@ -152,6 +152,8 @@ export interface DcvCheckTable {
   code: string;
   quorum: ColumnType<unknown, string, never>;
   results: ColumnType<unknown, string, never>;
+  /** The activity execution that recorded it (see events.operation_id). */
+  operation_id: string | null;
 }
 
 export interface Database {

@@ -170,4 +170,13 @@ describe('domain activities', () => {
     expect((await db.selectFrom('domains').select('random_value').where('id', '=', id).executeTakeFirstOrThrow()).random_value).toBe(value);
     expect(await actionsOf(id)).toEqual(['added', 'revalidation_requested']);
   });
+
+  test('a retried check keeps the one evidence row it recorded', async () => {
+    const id = await domain('retried-check.example.com');
+    const record = execution();
+    const result = { perspective: 'primary', code: 'record_not_found', passed: false, expected: 'v', observed: [] } as never;
+    const first = await record.run(domainActivities().recordCheck, id, 'recheck' as const, [[result]], { renewing: false });
+    expect(await record.run(domainActivities().recordCheck, id, 'recheck' as const, [[result]], { renewing: false })).toEqual(first);
+    expect(await db.selectFrom('dcv_checks').select('id').where('domain_id', '=', id).execute()).toHaveLength(1);
+  });
 });

@@ -16,9 +16,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .unique()
     .where(sql.ref('operation_id'), 'is not', null)
     .execute();
+  // The same for the evidence rows a check records.
+  await db.schema.alterTable('dcv_checks').addColumn('operation_id', 'text').execute();
+  await db.schema.createIndex('dcv_checks_operation').on('dcv_checks').column('operation_id').unique().where(sql.ref('operation_id'), 'is not', null).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('dcv_checks_operation').execute();
+  await db.schema.alterTable('dcv_checks').dropColumn('operation_id').execute();
   await db.schema.dropIndex('events_operation').execute();
   await db.schema.alterTable('events').dropColumn('operation_id').execute();
 }
