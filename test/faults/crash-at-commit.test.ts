@@ -1,9 +1,10 @@
-import { ENTITY_STATUS } from '../../src/temporal/search-attributes';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
 import { killAtCommit, type KillAtCommit, type KillTarget } from './support/kill-at-commit';
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startProduction, type Caller, type Production, type TimedResponse } from './support/production';
+import { eventually } from '../support/harness';
+import { expectAnswersWellBehaved, expectNoOrphans, withServiceOutput } from './support/checks';
 import { startTemporalServer, type TemporalServer } from './support/temporal';
 
 /**
@@ -56,33 +57,8 @@ afterAll(async () => {
   await Promise.all([temporal?.destroy(), postgres?.destroy(), lab?.stop()]);
 });
 
-function withOutput(fn: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await fn();
-    } catch (error) {
-      for (const p of [...service.apis, service.worker]) console.log(`${p.name}:\n${p.output().slice(-4000)}`);
-      throw error;
-    }
-  };
-}
-
+const withOutput = (fn: () => Promise<void>) => withServiceOutput(() => service, fn);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
 
 async function call(what: string, request: Promise<TimedResponse>): Promise<TimedResponse> {
   const answer = { what, ...(await request) };
@@ -90,53 +66,9 @@ async function call(what: string, request: Promise<TimedResponse>): Promise<Time
   return answer;
 }
 
-function expectWellBehaved(): void {
-  const bad = answers.filter((a) => !(a.status < 500 || (a.status === 503 && a.headers.get('retry-after'))));
-  expect(bad.map((a) => `${a.what} → ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
-}
-
+const expectWellBehaved = () => expectAnswersWellBehaved(answers);
 /** Rows and workflows agree (EntityStatus = row status), nothing without its workflow, no running workflow without its row. */
-async function expectConverged(): Promise<void> {
-  await eventually(
-    async () => {
-      const rows = [
-        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
-          ...r,
-          kind: 'organization' as const,
-        })),
-        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
-          ...r,
-          kind: 'administrator' as const,
-        })),
-        ...(await service.db.selectFrom('domains').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'domain' as const })),
-      ];
-      const mismatches: string[] = [];
-      for (const row of rows) {
-        if (!row.workflow_started) mismatches.push(`${row.kind} ${row.id}: not marked started`);
-        const description = await service.client.workflow
-          .getHandle(workflowIdFor(row.kind, row.id))
-          .describe()
-          .catch(() => undefined);
-        if (!description) {
-          mismatches.push(`${row.kind} ${row.id}: no workflow`);
-          continue;
-        }
-        if (description.status.name !== 'RUNNING') mismatches.push(`${row.kind} ${row.id}: workflow ${description.status.name}`);
-        const status = description.typedSearchAttributes.get(ENTITY_STATUS);
-        if (status !== row.status) mismatches.push(`${row.kind} ${row.id}: row says ${row.status}, workflow ${status}`);
-      }
-      const workflowIds = new Set<string>();
-      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` }))
-        workflowIds.add(workflow.workflowId);
-      const rowIds = new Set(rows.map((r) => workflowIdFor(r.kind, r.id)));
-      for (const id of workflowIds) if (!rowIds.has(id)) mismatches.push(`${id}: running workflow without a row`);
-      if (mismatches.length) throw new Error(mismatches.slice(0, 10).join('; '));
-      return rows.length;
-    },
-    90_000,
-    'rows and workflows to converge',
-  );
-}
+const expectConverged = () => expectNoOrphans(service);
 
 /** Activity types of `workflowId` that completed on an attempt after the first: the killed one was retried. */
 async function retriedActivities(workflowId: string): Promise<string[]> {

@@ -1,7 +1,7 @@
-import { ENTITY_STATUS } from '../../src/temporal/search-attributes';
-import { workflowIdFor } from '../../src/temporal/ids';
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startProduction, type Caller, type Production, type TimedResponse } from './support/production';
+import { eventually } from '../support/harness';
+import { expectAnswersWellBehaved, expectNoOrphans, type RecordedAnswer, withServiceOutput } from './support/checks';
 import { startTemporalServer, type TemporalServer } from './support/temporal';
 
 /**
@@ -43,89 +43,12 @@ afterAll(async () => {
   await Promise.all([temporal?.destroy(), postgres?.destroy()]);
 });
 
-/** Runs a case; when it fails, prints what the service's processes said. */
-function withOutput(fn: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await fn();
-    } catch (error) {
-      for (const p of [...service.apis, service.worker]) console.log(`${p.name}:\n${p.output().slice(-4000)}`);
-      throw error;
-    }
-  };
-}
-
+const withOutput = (fn: () => Promise<void>) => withServiceOutput(() => service, fn);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
 /** Every answer is 2xx/4xx, or 503 with Retry-After; none took longer than the deadline (plus slack). */
-function expectWellBehaved(answers: Array<TimedResponse & { what: string }>): void {
-  const bad = answers.filter((a) => !(a.status < 500 || (a.status === 503 && a.headers.get('retry-after'))));
-  expect(bad.map((a) => `${a.what} → ${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
-  const slow = answers.filter((a) => a.ms > DEADLINE_MS + SLACK_MS);
-  expect(slow.map((a) => `${a.what} → ${a.status} after ${a.ms} ms`)).toEqual([]);
-}
-
-/**
- * (c) No orphans: every organization, administrator and domain row is marked started and has a
- * workflow whose EntityStatus search attribute says what the row says; and no workflow of this
- * service's task queue lacks its row.
- */
-async function expectConverged(): Promise<void> {
-  await eventually(
-    async () => {
-      const rows = [
-        ...(await service.db.selectFrom('organizations').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
-          ...r,
-          kind: 'organization' as const,
-        })),
-        ...(await service.db.selectFrom('administrators').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({
-          ...r,
-          kind: 'administrator' as const,
-        })),
-        ...(await service.db.selectFrom('domains').select(['id', 'status', 'workflow_started']).execute()).map((r) => ({ ...r, kind: 'domain' as const })),
-      ];
-      const mismatches: string[] = [];
-      for (const row of rows) {
-        if (!row.workflow_started) mismatches.push(`${row.kind} ${row.id}: not marked started`);
-        const description = await service.client.workflow
-          .getHandle(workflowIdFor(row.kind, row.id))
-          .describe()
-          .catch(() => undefined);
-        if (!description) {
-          mismatches.push(`${row.kind} ${row.id}: no workflow`);
-          continue;
-        }
-        const status = description.typedSearchAttributes.get(ENTITY_STATUS);
-        if (status !== row.status) mismatches.push(`${row.kind} ${row.id}: row says ${row.status}, workflow ${status}`);
-      }
-      const workflowIds = new Set<string>();
-      for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` }))
-        workflowIds.add(workflow.workflowId);
-      const rowIds = new Set(rows.map((r) => workflowIdFor(r.kind, r.id)));
-      for (const id of workflowIds) if (!rowIds.has(id)) mismatches.push(`${id}: running workflow without a row`);
-      if (workflowIds.size !== rowIds.size) mismatches.push(`${rowIds.size} rows, ${workflowIds.size} running workflows`);
-      if (mismatches.length) throw new Error(mismatches.slice(0, 10).join('; '));
-      return rows.length;
-    },
-    90_000,
-    'rows and workflows to converge',
-  );
-}
+const expectWellBehaved = (answers: RecordedAnswer[]) => expectAnswersWellBehaved(answers, DEADLINE_MS + SLACK_MS);
+/** (c) No orphans, and every workflow's EntityStatus says what its row says. */
+const expectConverged = () => expectNoOrphans(service);
 
 test(
   '(a) PostgreSQL down for 30 s: every answer is 2xx/4xx or a timely 503 with Retry-After, and everything converges after',
