@@ -1,11 +1,8 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { workflowIdFor } from '../../src/temporal/ids';
+import { exportHistory, FIXTURES, replayHistories } from '../support/histories';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories');
 
 let harness: Harness;
 let customer: Api;
@@ -121,21 +118,7 @@ describe('replay', () => {
     ] as const) {
       const handle = harness.client.workflow.getHandle(workflowIdFor(kind, id));
       await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${kind} completed`);
-      // The operators' export format: `temporal workflow show --output json`.
-      const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, [
-        'workflow',
-        'show',
-        '--address',
-        process.env.TEST_TEMPORAL_ADDRESS!,
-        '-w',
-        handle.workflowId,
-        '--output',
-        'json',
-      ]);
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cps-history-')), `${kind}Workflow.json`);
-      writeFileSync(file, json);
-      exported.push(file);
-      if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.join(FIXTURES, `${kind}Workflow.json`), json);
+      exported.push(exportHistory(handle.workflowId, `${kind}Workflow`));
     }
 
     const committed = readdirSync(FIXTURES)
@@ -143,12 +126,7 @@ describe('replay', () => {
       .sort();
     expect(committed).toEqual(['administratorWorkflow.json', 'domainValidationWorkflow.json', 'organizationWorkflow.json']);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
-    const output = execFileSync(
-      process.execPath,
-      [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, ...files],
-      { encoding: 'utf8' },
-    );
-    const replayed = output.trim().split('\n');
+    const replayed = replayHistories(files);
     expect(replayed).toHaveLength(5);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });

@@ -1,10 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
 import { customerWithApprovedAdministrator as approvedAdministrator, domainWatcher, eventually, startHarness, type Harness } from '../support/harness';
+import { exportHistory, replayHistories } from '../support/histories';
 import { startNginx } from '../support/nginx';
 
 /** Quorum failure, random-value expiry, SSRF refusal, continuous revalidation and expiry, with durations in seconds. */
@@ -206,24 +205,7 @@ describe('continuous revalidation of the automatic methods', () => {
     const handle = harness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'completed');
 
-    const json = execFileSync(process.env.TEST_TEMPORAL_CLI!, [
-      'workflow',
-      'show',
-      '--address',
-      process.env.TEST_TEMPORAL_ADDRESS!,
-      '-w',
-      handle.workflowId,
-      '--output',
-      'json',
-    ]);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cps-history-')), 'domainValidationWorkflow.json');
-    writeFileSync(file, json);
-    if (process.env.RECORD_HISTORIES === '1') writeFileSync(path.join(__dirname, '..', 'fixtures', 'histories', 'domainValidationWorkflow.json'), json);
-    const output = execFileSync(
-      process.execPath,
-      [require.resolve('tsx/cli'), path.join(__dirname, '..', 'support', 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, file],
-      { encoding: 'utf8' },
-    );
-    expect(Number(/: (\d+) events/.exec(output)?.[1])).toBeGreaterThan(30);
+    const [replayed] = replayHistories([exportHistory(handle.workflowId, 'domainValidationWorkflow')]);
+    expect(Number(/: (\d+) events/.exec(replayed)?.[1])).toBeGreaterThan(30);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DomainActivities } from '../../activities/domains';
 import type { PerspectiveActivities } from '../../activities/perspective';
 import { checkFault, resultFaultSide } from '../../src/dcv/fault-side';
@@ -9,6 +9,7 @@ import { evaluateQuorum } from '../../src/dcv/quorum';
 import type { CheckResult, ResultCode } from '../../src/dcv/result-codes';
 import { workflowIdFor } from '../../src/temporal/ids';
 import type { domainValidationWorkflow } from '../../workflows/domain';
+import { clientForThisFile, inMs, sleep } from './support';
 import {
   type CheckKind,
   type CheckOutcome,
@@ -30,18 +31,7 @@ import {
  * seconds. Durations are inputs: the state's timestamps and the fake `dcvSettings` (retry schedule,
  * max scans, perspectives), which the workflow reads when it uses them.
  */
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection });
-});
-afterAll(async () => connection?.close());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+const client = clientForThisFile();
 const customer = { kind: 'customer' as const, id: 'k1' };
 /** The CA's delegation zone: the fault-side rules tell the CA's names from the customer's by it. */
 const CA_ZONE = 'dcv.ca.example';
@@ -315,7 +305,7 @@ async function withWorkers(fake: FakeDomain, perspectives: FakePerspectives, tes
     const env: Env = {
       taskQueue,
       async start(input) {
-        const handle = await client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', {
+        const handle = await client().workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', {
           taskQueue,
           workflowId: workflowIdFor('domain', fake.identity.id),
           args: [{ domain: fake.identity, ...input }],
@@ -330,8 +320,8 @@ async function withWorkers(fake: FakeDomain, perspectives: FakePerspectives, tes
       } finally {
         await Promise.all(
           started.map((h) =>
-            client.workflow
-              .getHandle(h.workflowId)
+            client()
+              .workflow.getHandle(h.workflowId)
               .terminate('test over')
               .catch(() => undefined),
           ),
@@ -551,7 +541,7 @@ test('6. continue-as-new carries the state: the new run keeps rechecking on the 
   const perspectives = new FakePerspectives({ a: notFound });
   await withWorkers(fake, perspectives, async (env) => {
     const started = await env.start({ state: fake.state(), continueAsNewAfterEvents: 40 });
-    const handle = client.workflow.getHandle(started.workflowId); // the latest run
+    const handle = client().workflow.getHandle(started.workflowId); // the latest run
     const firstRun = (await handle.describe()).runId;
     await waitFor('a new run', async () => (await handle.describe()).runId !== firstRun);
     const before = perspectives.calls.length;

@@ -1,27 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ProfileActivities } from '../../activities/profiles';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { decideUpdate, editUpdate, removeUpdate, resubmitUpdate, type ProfileState, type ProfileWorkflowInput } from '../../workflows/messages';
 import { eventually } from '../support/harness';
+import { clientForThisFile, inMs, sleep } from './support';
 
 /**
  * The profile workflows alone, on a test worker with typed fake activities (no HTTP, no database):
  * each timer and message rule in milliseconds. Durations are inputs (the state's timestamps).
  */
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection });
-});
-afterAll(async () => connection?.close());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+const client = clientForThisFile();
 const reviewState = (reminderInMs: number): ProfileState => ({
   status: 'under_review',
   nextReminderAt: inMs(reminderInMs),
@@ -44,7 +33,7 @@ async function withWorker(fakes: Fakes, test: (start: (input: Omit<ProfileWorkfl
   });
   const start = async (input: Omit<ProfileWorkflowInput, 'accountId'>) => {
     const workflowId = workflowIdFor(input.kind, input.id);
-    await client.workflow.start(`${input.kind}Workflow`, { taskQueue, workflowId, args: [{ accountId: 'a', ...input }] });
+    await client().workflow.start(`${input.kind}Workflow`, { taskQueue, workflowId, args: [{ accountId: 'a', ...input }] });
     return workflowId;
   };
   try {
@@ -69,7 +58,9 @@ test('a change while the reminder timer fires is not taken for the timer', async
     },
     async (start) => {
       const workflowId = await start({ kind: 'organization', id: randomUUID(), state: reviewState(400) });
-      await client.workflow.getHandle(workflowId).executeUpdate(editUpdate, { args: [{ changes: { city: 'Shanghai' }, actor: reviewer }] });
+      await client()
+        .workflow.getHandle(workflowId)
+        .executeUpdate(editUpdate, { args: [{ changes: { city: 'Shanghai' }, actor: reviewer }] });
       await sleep(800);
       expect(reminders).toBe(0);
     },
@@ -90,7 +81,7 @@ test('a resubmission after a rejection (no timer running) is not taken for a rem
     },
     async (start) => {
       const rejected: ProfileState = { status: 'rejected', nextReminderAt: null, expiringAt: null, validUntil: null };
-      const handle = client.workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: rejected }));
+      const handle = client().workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: rejected }));
       expect(await handle.executeUpdate(resubmitUpdate, { args: [{ actor: reviewer }] })).toMatchObject({ status: 'under_review' });
       await sleep(1000);
       expect(reminders).toBe(0);
@@ -138,7 +129,7 @@ test('handlers run one at a time: a decision and eight edits sent together never
       },
     },
     async (start) => {
-      const handle = client.workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
+      const handle = client().workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
       await Promise.all([
         handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: reviewer }] }),
         ...Array.from({ length: 8 }, (_, n) => handle.executeUpdate(editUpdate, { args: [{ changes: { city: `c${n}` }, actor: reviewer }] })),
@@ -182,7 +173,7 @@ test('continue-as-new carries the state: the new run keeps its timer and answers
       },
     },
     async (start) => {
-      const handle = client.workflow.getHandle(
+      const handle = client().workflow.getHandle(
         await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000), continueAsNewAfterEvents: 15 }),
       );
       const firstRun = (await handle.describe()).runId;
@@ -203,12 +194,12 @@ test('a delete answers once committed; the administrators it took are told in th
     },
     async (start) => {
       for (const id of administratorIds) await start({ kind: 'administrator', id, state: reviewState(3_600_000) });
-      const organization = client.workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
+      const organization = client().workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
       await organization.executeUpdate(removeUpdate, { args: [{ actor: reviewer }] });
       await eventually(async () => ((await organization.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'organization ended');
       for (const id of administratorIds) {
         await eventually(
-          async () => ((await client.workflow.getHandle(workflowIdFor('administrator', id)).describe()).status.name === 'COMPLETED' ? true : undefined),
+          async () => ((await client().workflow.getHandle(workflowIdFor('administrator', id)).describe()).status.name === 'COMPLETED' ? true : undefined),
           10_000,
           'administrator ended',
         );
