@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { getServers } from 'node:dns';
+import { availableParallelism } from 'node:os';
 import type { Perspective } from './dcv/perspective';
 import type { TsigAlgorithm } from './dcv/tsig';
 import { MAX_RANDOM_VALUE_LIFETIME_MS } from './dcv/random-value';
 import { type Duration, parseDuration } from './domain/duration';
+import { DATABASE_POOL_SIZE } from './db/connect';
+import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -36,11 +39,15 @@ export interface Config {
    * 503 with Retry-After; also bounds the pool's connect and statement timeouts and workflow updates.
    */
   requestDeadlineMs: number;
+  /** CREATE_CONCURRENCY: creates in progress at once per API process; the rest wait their turn (the bulk lane). */
+  createConcurrency: number;
   dcv: DcvConfig;
   /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
   secretKey?: Buffer;
   /** Threshold of the Temporal SDK's log (worker states, bundling); the service's own lines always print. */
   logLevel: LogLevel;
+  /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
+  worker: WorkerSizing;
 }
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -117,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     reconcileInterval: duration(env, 'RECONCILE_INTERVAL', '1m'),
     requestDeadlineMs: requestDeadline(env),
+    createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
     dcv: {
       delegationZone: (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase(),
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
@@ -142,6 +150,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretKey: env.SECRET_KEY ? secretKey(env.SECRET_KEY) : undefined,
     logLevel: logLevel(env.LOG_LEVEL),
+    worker: workerSizingOf(env),
+  };
+}
+
+/** WORKER_MEMORY_BUDGET (MiB, default 1024) sets the defaults; WORKER_MAX_CACHED_WORKFLOWS, WORKER_WORKFLOW_TASK_SLOTS and WORKER_ACTIVITY_TASK_SLOTS override them. */
+function workerSizingOf(env: NodeJS.ProcessEnv): WorkerSizing {
+  const defaults = workerSizing({
+    memoryBudgetMiB: positiveInteger(env, 'WORKER_MEMORY_BUDGET', 1024),
+    cpus: availableParallelism(),
+    poolSize: DATABASE_POOL_SIZE,
+  });
+  return {
+    memoryBudgetMiB: defaults.memoryBudgetMiB,
+    maxCachedWorkflows: positiveInteger(env, 'WORKER_MAX_CACHED_WORKFLOWS', defaults.maxCachedWorkflows),
+    workflowTaskSlots: positiveInteger(env, 'WORKER_WORKFLOW_TASK_SLOTS', defaults.workflowTaskSlots),
+    activityTaskSlots: positiveInteger(env, 'WORKER_ACTIVITY_TASK_SLOTS', defaults.activityTaskSlots),
   };
 }
 

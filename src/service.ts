@@ -88,6 +88,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         dcv: config.dcv,
         secretKey,
         requestDeadlineMs: deadlineMs,
+        createConcurrency: config.createConcurrency,
         ready: readiness(db, client, probeTimeoutMs(deadlineMs)),
       });
       const server: Server = await new Promise((resolve, reject) => {

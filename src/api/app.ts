@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { requireRole } from './auth';
 import type { ApiContext } from './context';
+import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
@@ -43,6 +44,7 @@ export function createApp(ctx: ApiContext): Express {
   });
 
   app.use('/v1', requireJsonBody);
+  ctx = { ...ctx, bulkLane: bulkLane(ctx.createConcurrency) };
   const customer = requireRole(ctx.db, 'customer');
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));

@@ -22,6 +22,10 @@ export interface ApiContext {
   ready: () => Promise<{ database: boolean; temporal: boolean }>;
   /** REQUEST_DEADLINE in milliseconds: every request is answered within it (503 + Retry-After past it). Default 5 s. */
   requestDeadlineMs?: number;
+  /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
+  createConcurrency: number;
+  /** Set by createApp: the bulk lane's middleware, shared by every create route. */
+  bulkLane?: RequestHandler;
 }
 
 const uuid = z.uuid();

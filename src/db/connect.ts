@@ -17,12 +17,15 @@ export type Db = Kysely<Database>;
  * are classified by `isDatabaseUnavailable` (./unavailable) and answer 503. Without it (migrations,
  * the CLI) nothing is bounded.
  */
+/** Connections per process unless a caller asks for another size. */
+export const DATABASE_POOL_SIZE = 10;
+
 export async function connectDatabase(options: { databaseUrl?: string; dataDir: string; poolSize?: number; deadlineMs?: number }): Promise<Db> {
   if (options.databaseUrl) {
     const deadline = options.deadlineMs;
     const pool = new Pool({
       connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? DATABASE_POOL_SIZE,
       keepAlive: true,
       ...(deadline
         ? {

@@ -6,6 +6,7 @@ import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
 import type { DomainWorkflowInput } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
+import { interactively, PRIORITY } from './priority';
 import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION } from './search-attributes';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 
@@ -30,6 +31,7 @@ export function domainWorkflows(
       taskQueue,
       args: [input] as [DomainWorkflowInput],
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      priority: PRIORITY.bulk,
       typedSearchAttributes: [
         { key: ACCOUNT_ID, value: row.account_id },
         { key: ENTITY_KIND, value: 'domain' },
@@ -47,10 +49,11 @@ export function domainWorkflows(
       );
     },
     async update(row, update, arg, updateId) {
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row));
+      const start = { ...options(row), priority: PRIORITY.interactive };
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof domainValidationWorkflow>('domainValidationWorkflow', start);
       try {
         return await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
-          client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
+          interactively(client, start.workflowId, () => client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId })),
         );
       } catch (error) {
         throw updateProblem(error);

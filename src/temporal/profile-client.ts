@@ -7,6 +7,7 @@ import type { ProfileKind } from '../domain/status';
 import { organizationRejectedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
+import { interactively, PRIORITY } from './priority';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID } from './search-attributes';
 
@@ -47,6 +48,7 @@ export function profileWorkflows(
       taskQueue,
       args: [input] as [ProfileWorkflowInput],
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      priority: PRIORITY.bulk,
       typedSearchAttributes: [
         { key: ACCOUNT_ID, value: row.account_id },
         { key: ENTITY_KIND, value: kind },
@@ -67,10 +69,11 @@ export function profileWorkflows(
       );
     },
     async update(kind, row, update, arg, updateId) {
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof organizationWorkflow>(workflowOf(kind), options(kind, row));
+      const start = { ...options(kind, row), priority: PRIORITY.interactive };
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof organizationWorkflow>(workflowOf(kind), start);
       try {
         return await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
-          client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId }),
+          interactively(client, start.workflowId, () => client.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation, updateId })),
         );
       } catch (error) {
         throw updateProblem(error);

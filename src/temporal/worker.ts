@@ -30,6 +30,9 @@ export async function createWorkers(config: Config, address: string, db: Db, sec
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
+    maxConcurrentActivityTaskExecutions: config.worker.activityTaskSlots,
     ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../../workflows') }),
     activities: {
       ...createProfileActivities({ db, timings: config.timings }),

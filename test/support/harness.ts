@@ -21,6 +21,8 @@ let runtimeInstalled = false;
 export interface Harness {
   baseUrl: string;
   db: Db;
+  /** The test's PostgreSQL database (undefined on PGlite), for tests that hold locks from their own connection. */
+  databaseUrl?: string;
   client: Client;
   taskQueue: string;
   workflows: ProfileWorkflows;
@@ -81,7 +83,16 @@ export async function startHarness(
   const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents);
   const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents);
 
-  const app = createApp({ db, workflows, domains, timings, dcv: config.dcv, secretKey, ready: async () => ({ database: true, temporal: true }) });
+  const app = createApp({
+    db,
+    workflows,
+    domains,
+    timings,
+    dcv: config.dcv,
+    secretKey,
+    createConcurrency: config.createConcurrency,
+    ready: async () => ({ database: true, temporal: true }),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -109,6 +120,7 @@ export async function startHarness(
   return {
     baseUrl,
     db,
+    databaseUrl: testDb?.url,
     client,
     taskQueue,
     workflows,

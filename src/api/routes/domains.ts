@@ -10,6 +10,7 @@ import { createIdempotently } from '../../db/idempotent-create';
 import { type ApiContext, bodyOf, idempotencyOf, pathId, idempotentUpdate, deleteOnce } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { notFound, parse, Problem } from '../problem';
+import { inBulkLane } from '../bulk-lane';
 import { deadlineOf } from '../deadline';
 import { startAfterCommit } from '../start-after-commit';
 import { checkView, domainView } from '../views';
@@ -21,7 +22,7 @@ const cursorOf = (row: DomainRow) => ({ at: new Date(row.created_at).toISOString
 export function administratorDomainsRouter(ctx: ApiContext): Router {
   const router = Router({ mergeParams: true });
 
-  router.post('/', async (req, res) => {
+  router.post('/', inBulkLane(ctx.bulkLane), async (req, res) => {
     const principal = customerOf(res);
     const administratorId = pathId(req, 'id', 'administrator');
     const input = parse(createDomainBody, bodyOf(req));

@@ -10,6 +10,7 @@ import { actorOf, customerOf } from '../auth';
 import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
+import { inBulkLane } from '../bulk-lane';
 import { deadlineOf } from '../deadline';
 import { startAfterCommit } from '../start-after-commit';
 import { administratorView, organizationView } from '../views';
@@ -46,7 +47,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
     });
   }
 
-  router.post('/', async (req, res) => {
+  router.post('/', inBulkLane(ctx.bulkLane), async (req, res) => {
     const principal = customerOf(res);
     const body = parse(createOrganizationBody, bodyOf(req));
     const created = await createOrganization(ctx.db, {
@@ -92,7 +93,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
     patchSchema: async (row) => organizationPatch(row.country) as z.ZodType<Record<string, string | null>>,
   });
 
-  router.post('/:id/administrators', async (req, res) => {
+  router.post('/:id/administrators', inBulkLane(ctx.bulkLane), async (req, res) => {
     const principal = customerOf(res);
     const organization = await load(principal.accountId, pathId(req, 'id', 'organization'));
     const input = parse(administratorInput(organization.country), bodyOf(req));

@@ -1,0 +1,123 @@
+import type { Caller } from '../../test/faults/support/production';
+import { workflowIdFor } from '../../src/temporal/ids';
+import { pairedFigure, type Figures } from '../support/report';
+import { organizationBody, type Stack } from '../support/stack';
+import { percentile, pool } from '../support/stats';
+
+const ORGANIZATIONS_PER_ACCOUNT = 10;
+
+/**
+ * `decision_p99_under_burst` (issue 6 item 5, issue 9): a reviewer's decision on an organization while
+ * a burst of creates floods the task queue, against the same decision on the idle service. Each
+ * repetition decides `decisions` organizations idle, then starts `burst` creates at concurrency 32 and
+ * decides `decisions` others while the burst's workflows are still queued. Decisions go one at a time,
+ * as a reviewer's do. The run records when the burst's last workflow got its first task, to show the
+ * decisions really ran against a backlog.
+ */
+export async function decisionUnderBurst(stack: Stack, options: { repetitions: number; burst: number; decisions: number }): Promise<Figures> {
+  const { service } = stack;
+  const reviewer = await service.reviewer('Bench reviewer');
+  let serial = 0;
+
+  async function organizationsUnderReview(count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let made = 0; made < count; made += ORGANIZATIONS_PER_ACCOUNT) {
+      const customer = await service.customer(`Bench ${serial}`);
+      for (let i = 0; i < Math.min(ORGANIZATIONS_PER_ACCOUNT, count - made); i++) {
+        const created = await expectStatus(customer.request('POST', '/v1/organizations', organizationBody(serial++, i === 0)), 201);
+        ids.push(created.body.id);
+      }
+    }
+    return ids;
+  }
+
+  async function decide(ids: string[], spacingMs: number): Promise<number[]> {
+    const latencies: number[] = [];
+    for (const id of ids) {
+      const answer = await reviewer.request('POST', `/v1/reviews/organizations/${id}/decision`, { decision: 'reject', reason: 'Bench: landline unanswered' });
+      // A decision that did not land within the deadline counts with the time it took to say so.
+      if (answer.status !== 200) console.log(`    decision ${id}: ${answer.status} after ${answer.ms} ms`);
+      latencies.push(answer.ms);
+      await sleep(spacingMs);
+    }
+    return latencies;
+  }
+
+  async function burstOfCreates(count: number): Promise<{ done: Promise<string[]>; startedAt: number }> {
+    const customers: Caller[] = [];
+    for (let i = 0; i < Math.ceil(count / ORGANIZATIONS_PER_ACCOUNT); i++) customers.push(await service.customer(`Burst ${serial}-${i}`));
+    const startedAt = Date.now();
+    const first = serial;
+    serial += count;
+    // One client per account, its creates one after another (the first carries the administrator); accounts in parallel.
+    const done = pool(customers, 32, async (customer, a) => {
+      const ids: string[] = [];
+      for (let i = 0; i < Math.min(ORGANIZATIONS_PER_ACCOUNT, count - a * ORGANIZATIONS_PER_ACCOUNT); i++) {
+        const n = first + a * ORGANIZATIONS_PER_ACCOUNT + i;
+        ids.push((await expectStatus(customer.request('POST', '/v1/organizations', organizationBody(n, i === 0)), 201)).body.id);
+      }
+      return ids;
+    }).then((perAccount) => perAccount.flat());
+    return { done, startedAt };
+  }
+
+  /** Until the workflow's first task completed (WorkflowTaskCompleted is the history's fourth event). */
+  async function firstTaskDone(organizationId: string): Promise<void> {
+    const handle = service.client.workflow.getHandle(workflowIdFor('organization', organizationId));
+    for (;;) {
+      const description = await handle.describe().catch(() => undefined);
+      if (description && description.historyLength >= 4) return;
+      await sleep(200);
+    }
+  }
+
+  const runs: Array<{ value: number; baseline: number; burstCreatesPerS: number; burstDrainedS: number; decisionsBeforeDrain: number }> = [];
+  for (let r = 0; r < options.repetitions; r++) {
+    const idle = await organizationsUnderReview(options.decisions);
+    const busy = await organizationsUnderReview(options.decisions);
+    await Promise.all([...idle, ...busy].map(firstTaskDone));
+    const idleLatencies = await decide(idle, 50);
+
+    const burst = await burstOfCreates(options.burst);
+    await sleep(1000);
+    const decisionsStarted = Date.now();
+    const decisionsFinished = decide(busy, 100).then((latencies) => ({ latencies, at: Date.now() }));
+    const ids = await burst.done;
+    const createdAt = Date.now();
+    await firstTaskDone(ids[ids.length - 1]);
+    const drainedAt = Date.now();
+    const decided = await decisionsFinished;
+    if (process.env.BENCH_DEBUG) {
+      const history = await service.client.workflow.getHandle(workflowIdFor('organization', busy[0])).fetchHistory();
+      const t0 = Number(history.events![0].eventTime!.seconds) * 1000 + Math.round((history.events![0].eventTime!.nanos ?? 0) / 1e6);
+      for (const e of history.events!) {
+        const t = Number(e.eventTime!.seconds) * 1000 + Math.round((e.eventTime!.nanos ?? 0) / 1e6);
+        console.log(`      ${new Date(t).toISOString()} +${t - t0} ${e.eventType} ${e.workflowTaskScheduledEventAttributes?.taskQueue?.kind ?? ''}`);
+      }
+      console.log(`      decisions started ${new Date(decisionsStarted).toISOString()}`);
+    }
+    runs.push({
+      value: percentile(decided.latencies, 99),
+      baseline: percentile(idleLatencies, 99),
+      burstCreatesPerS: options.burst / ((createdAt - burst.startedAt) / 1000),
+      burstDrainedS: (drainedAt - burst.startedAt) / 1000,
+      decisionsBeforeDrain:
+        decided.at <= drainedAt
+          ? decided.latencies.length
+          : Math.round(((drainedAt - decisionsStarted) / (decided.at - decisionsStarted)) * decided.latencies.length),
+    });
+    console.log(`  decision_p99_under_burst #${r + 1}: ${JSON.stringify(runs[runs.length - 1])}`);
+    console.log(`    idle ${idleLatencies.join(' ')}\n    busy ${decided.latencies.join(' ')}`);
+  }
+  const figure = pairedFigure(runs, 'ms', false, 'p99 ≤ 2× idle');
+  figure.runs = runs;
+  return { decision_p99_under_burst: figure };
+}
+
+async function expectStatus<T extends { status: number; body: any }>(answer: Promise<T>, status: number): Promise<T> {
+  const got = await answer;
+  if (got.status !== status) throw new Error(`expected ${status}, got ${got.status}: ${JSON.stringify(got.body)}`);
+  return got;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

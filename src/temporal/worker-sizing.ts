@@ -1,0 +1,31 @@
+/**
+ * How big the service's main worker may grow, derived from its memory budget (issue 9). Everything a
+ * slot holds waits in the worker's own queue, where task queue priority no longer applies; so slots stay
+ * few (a multiple of the cores: workflow tasks are CPU work in this process) and the backlog stays in
+ * Temporal's matching service, which hands the interactive lane's tasks out first (src/temporal/priority.ts).
+ */
+export interface WorkerSizing {
+  /** WORKER_MEMORY_BUDGET, MiB: what the worker process may use in all. */
+  memoryBudgetMiB: number;
+  /** Workflows kept in memory between tasks (sticky cache); evicted ones replay from history when woken. */
+  maxCachedWorkflows: number;
+  /** Workflow tasks in progress at once. */
+  workflowTaskSlots: number;
+  /** Activities in progress at once (database work; more than the pool's connections would only queue). */
+  activityTaskSlots: number;
+}
+
+/** Memory the process needs before it caches anything (runtime, bundle, connections), MiB. */
+const BASE_MIB = 256;
+/** Per cached workflow with reused V8 contexts, MiB; `npm run bench` (worker_rss_10k_domains) checks the budget holds. */
+const CACHED_WORKFLOW_MIB = 0.25;
+
+/** Defaults for a budget and a core count; each can be overridden by its own variable. */
+export function workerSizing(options: { memoryBudgetMiB: number; cpus: number; poolSize: number }): WorkerSizing {
+  return {
+    memoryBudgetMiB: options.memoryBudgetMiB,
+    maxCachedWorkflows: Math.max(10, Math.floor((options.memoryBudgetMiB - BASE_MIB) / CACHED_WORKFLOW_MIB)),
+    workflowTaskSlots: Math.max(4, 2 * options.cpus),
+    activityTaskSlots: options.poolSize,
+  };
+}

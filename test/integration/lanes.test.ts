@@ -1,0 +1,78 @@
+import { Client as PgClient } from 'pg';
+import { workflowIdFor } from '../../src/temporal/ids';
+import { PRIORITY } from '../../src/temporal/priority';
+import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+
+/**
+ * Issue 6 item 5: interactive work is never starved by bulk work. Creates go through the bulk lane (at
+ * most CREATE_CONCURRENCY in progress per API process) and start their workflows in Temporal's bulk
+ * priority; a person's request lifts its workflow to the interactive priority. `npm run bench`
+ * (decision_p99_under_burst) measures the effect under a burst; these tests pin the mechanism.
+ */
+let harness: Harness;
+let reviewer: Api;
+
+beforeAll(async () => {
+  harness = await startHarness({ env: { CREATE_CONCURRENCY: '1' } });
+  reviewer = await harness.reviewer();
+});
+afterAll(async () => harness?.stop());
+
+const priorityOf = async (workflowId: string) =>
+  (await harness.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.priority?.priorityKey;
+
+test('a create starts its workflows in the bulk lane; a decision lifts the organization to the interactive lane', async () => {
+  const customer = await harness.customer();
+  const created = await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+  expect(created.status).toBe(201);
+  const organization = workflowIdFor('organization', created.body.id);
+  const administrator = workflowIdFor('administrator', created.body.administrators[0].id);
+  expect(await priorityOf(organization)).toBe(PRIORITY.bulk.priorityKey);
+  expect(await priorityOf(administrator)).toBe(PRIORITY.bulk.priorityKey);
+
+  const decided = await reviewer.request('POST', `/v1/reviews/organizations/${created.body.id}/decision`, {
+    decision: 'reject',
+    reason: 'No one answered the landline',
+  });
+  expect(decided.status).toBe(200);
+  expect(await priorityOf(organization)).toBe(PRIORITY.interactive.priorityKey);
+  // Untouched by the decision: still bulk.
+  expect(await priorityOf(administrator)).toBe(PRIORITY.bulk.priorityKey);
+});
+
+test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads and decisions of the same account pass', async () => {
+  const blocked = await harness.customer('Blocked');
+  const other = await harness.customer('Other');
+  const existing = await other.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+  expect(existing.status).toBe(201);
+
+  // Holds the blocked account's row lock, so its create stays in progress (it takes that lock first).
+  const lock = new PgClient({ connectionString: harness.databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('begin');
+    await lock.query('select id from accounts where id = $1 for update', [blocked.id]);
+    const first = blocked.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+    await new Promise((r) => setTimeout(r, 200));
+    let secondAnswered = false;
+    const second = other
+      .request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Acme Cloud Co., Ltd.' } })
+      .finally(() => (secondAnswered = true));
+
+    const started = Date.now();
+    const read = await other.request('GET', '/v1/organizations');
+    const decision = await reviewer.request('POST', `/v1/reviews/organizations/${existing.body.id}/decision`, { decision: 'reject', reason: 'Wrong landline' });
+    expect(read.status).toBe(200);
+    expect(decision.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // The other account's create is not blocked by any lock: only by the lane.
+    expect(secondAnswered).toBe(false);
+    expect(await harness.db.selectFrom('organizations').select('id').where('account_id', '=', other.id).execute()).toHaveLength(1);
+
+    await lock.query('commit');
+    expect((await first).status).toBe(201);
+    expect((await second).status).toBe(201);
+  } finally {
+    await lock.end();
+  }
+});
