@@ -138,10 +138,10 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         : error instanceof AddressRefused
           ? BLOCKED_ADDRESS
           : error instanceof DnspodError
-          ? error.code
-          : error instanceof DnsUpdateError
-            ? error.rcode
-            : undefined;
+            ? error.code
+            : error instanceof DnsUpdateError
+              ? error.rcode
+              : undefined;
     const message = error instanceof Error ? error.message : String(error);
     if (writeFaultSide(target, code) === 'ca') {
       const where =
@@ -317,7 +317,15 @@ export function createDomainActivities(deps: DomainActivityDeps) {
           at: now().toISOString(),
           kind: 'authoritative',
           passed: ready,
-          code: ready ? 'passed' : !fault ? 'not_yet_everywhere' : fault.side === 'ca' ? 'ca_fault' : servers.some((s) => s.refused) ? 'blocked_address' : 'server_not_answering',
+          code: ready
+            ? 'passed'
+            : !fault
+              ? 'not_yet_everywhere'
+              : fault.side === 'ca'
+                ? 'ca_fault'
+                : servers.some((s) => s.refused)
+                  ? 'blocked_address'
+                  : 'server_not_answering',
           faultSide: fault?.side ?? null,
           reason: fault?.reason ?? (ready ? null : `waiting for the record on every authoritative server: ${detail.join('; ')}`),
           servers,

@@ -38,9 +38,10 @@ export type RefusedAddress = Extract<AddressClass, { allowed: false }>;
 type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
 
 /** Most specific first, so the evidence names the narrowest entry (192.0.0.9/32 before 192.0.0.0/24). */
-const TABLE: { entry: SpecialPurposeBlock; range: [Parsed, number] }[] = NON_PUBLIC_BLOCKS.map((entry) => ({ entry, range: ipaddr.parseCIDR(entry.block) })).sort(
-  (a, b) => b.range[1] - a.range[1],
-);
+const TABLE: { entry: SpecialPurposeBlock; range: [Parsed, number] }[] = NON_PUBLIC_BLOCKS.map((entry) => ({
+  entry,
+  range: ipaddr.parseCIDR(entry.block),
+})).sort((a, b) => b.range[1] - a.range[1]);
 
 function blockOf(address: Parsed): SpecialPurposeBlock | undefined {
   return TABLE.find(({ range }) => range[0].kind() === address.kind() && address.match(range))?.entry;

@@ -151,7 +151,18 @@ describe('the table', () => {
     expect(IPV6_SPECIAL_PURPOSE.every((e) => ipaddr.parseCIDR(e.block)[0].kind() === 'ipv6')).toBe(true);
     // The examples of issue 7 are all there.
     const blocks = NON_PUBLIC_BLOCKS.map((e) => e.block);
-    for (const block of ['0.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '192.0.0.0/24', '198.18.0.0/15', '240.0.0.0/4', '::ffff:0:0/96', '64:ff9b::/96', 'fc00::/7', 'fe80::/10']) {
+    for (const block of [
+      '0.0.0.0/8',
+      '100.64.0.0/10',
+      '169.254.0.0/16',
+      '192.0.0.0/24',
+      '198.18.0.0/15',
+      '240.0.0.0/4',
+      '::ffff:0:0/96',
+      '64:ff9b::/96',
+      'fc00::/7',
+      'fe80::/10',
+    ]) {
       expect(blocks).toContain(block);
     }
     expect(BEYOND_SPECIAL_PURPOSE.map((e) => e.block)).toEqual(expect.arrayContaining(['224.0.0.0/4', 'ff00::/8']));
@@ -175,8 +186,9 @@ describe('the table', () => {
 
   it('refuses every range ipaddr.js names, at both ends', () => {
     for (const kind of [ipaddr.IPv4, ipaddr.IPv6]) {
-      const ranges = (kind.prototype as unknown as { SpecialRanges: Record<string, [ipaddr.IPv4 | ipaddr.IPv6, number] | [ipaddr.IPv4 | ipaddr.IPv6, number][]> })
-        .SpecialRanges;
+      const ranges = (
+        kind.prototype as unknown as { SpecialRanges: Record<string, [ipaddr.IPv4 | ipaddr.IPv6, number] | [ipaddr.IPv4 | ipaddr.IPv6, number][]> }
+      ).SpecialRanges;
       for (const [name, value] of Object.entries(ranges)) {
         const cidrs = (Array.isArray(value[0]) ? value : [value]) as [ipaddr.IPv4 | ipaddr.IPv6, number][];
         for (const [network, bits] of cidrs) {
