@@ -591,7 +591,7 @@ export type DomainActivities = ReturnType<typeof createDomainActivities>;
 function isRefusal(error: unknown): boolean {
   if (error instanceof DnsUpdateError) return ['NOTAUTH', 'REFUSED', 'BADSIG', 'BADKEY', 'BADTIME', 'NOTZONE'].includes(error.rcode);
   if (error instanceof DnspodError) return !['NETWORK', 'BAD_RESPONSE'].includes(error.code) && !error.code.startsWith('HTTP_5');
-  return error instanceof WriteRefused || error instanceof AddressRefused;
+  return error instanceof WriteRefused;
 }
 
 function mostCommon(codes: string[]): string | undefined {

@@ -50,8 +50,6 @@ const rfc2136ProviderFor = (allowance: AddressAllowance) =>
     tsigSecret: z.base64('base64, as in a BIND key file').min(16),
   });
 
-export const rfc2136Provider = rfc2136ProviderFor({});
-
 /** DNSPod API token: its ID and the token (https://docs.dnspod.cn/api/). */
 export const dnspodProvider = z.strictObject({
   kind: z.literal('dnspod'),
