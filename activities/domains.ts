@@ -19,7 +19,9 @@ import {
   type Fault,
   resultFaultSide,
   writeFaultSide,
+  BLOCKED_ADDRESS,
 } from '../src/dcv/fault-side';
+import { AddressRefused } from '../src/dcv/public-address';
 import { errorCode } from '../src/dcv/perspective';
 import { DnspodError } from '../src/dcv/dnspod';
 import { DnsUpdateError } from '../src/dcv/rfc2136';
@@ -41,6 +43,9 @@ import {
 export const BR_VERSION = '2.2.6';
 
 const SYSTEM: Actor = { kind: 'system', id: null };
+
+/** The workflow's non-retryable error type of a write that was refused (workflows/domain.ts). */
+const DNS_WRITE_REFUSED = 'DnsWriteRefused';
 
 export interface DomainActivityDeps {
   db: Db;
@@ -130,11 +135,13 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     const code =
       error instanceof ProviderConfigUnusable
         ? 'SECRET'
-        : error instanceof DnspodError
-          ? error.code
-          : error instanceof DnsUpdateError
-            ? error.rcode
-            : undefined;
+        : error instanceof AddressRefused
+          ? BLOCKED_ADDRESS
+          : error instanceof DnspodError
+            ? error.code
+            : error instanceof DnsUpdateError
+              ? error.rcode
+              : undefined;
     const message = error instanceof Error ? error.message : String(error);
     if (writeFaultSide(target, code) === 'ca') {
       const where =
@@ -145,12 +152,38 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       log.warn('DCV: publishing a record failed on the CA side', { domainId: identity.id, domain: identity.name, reason });
       return ApplicationFailure.create({ type: CA_SIDE_FAULT, message: reason });
     }
+    if (error instanceof AddressRefused) return ApplicationFailure.nonRetryable(`the service does not send the record there: ${message}`, DNS_WRITE_REFUSED);
     if (isRefusal(error))
       return ApplicationFailure.nonRetryable(
         `the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${message}`,
-        'DnsWriteRefused',
+        DNS_WRITE_REFUSED,
       );
     return error;
+  }
+
+  /**
+   * The write failure as the workflow must see it; a refusal (final: the domain fails with it) is also
+   * the domain's lastCheck, with the evidence: the addresses the guard refused, or the server's answer.
+   */
+  async function refusalRecorded(identity: DomainIdentity, error: unknown): Promise<unknown> {
+    const failure = writeFailure(identity, error);
+    if (!(failure instanceof ApplicationFailure) || failure.type !== DNS_WRITE_REFUSED) return failure;
+    const blocked = error instanceof AddressRefused;
+    const lastCheck = {
+      at: now().toISOString(),
+      kind: 'publish',
+      passed: false,
+      code: blocked ? 'blocked_address' : 'write_refused',
+      faultSide: 'customer',
+      reason: `customer side: ${failure.message}`,
+      ...(blocked ? { refusedAddresses: error.refused.map((r) => ({ address: r.address, ...r.block })) } : {}),
+    };
+    await db
+      .updateTable('domains')
+      .set({ last_check: JSON.stringify(lastCheck) })
+      .where('id', '=', identity.id)
+      .execute();
+    return failure;
   }
 
   /** Where the service writes the value: the TXT behind the customer's CNAME, or `_dnsauth` at the provider. */
@@ -190,7 +223,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       try {
         writer = await writerFor(identity);
       } catch (error) {
-        throw writeFailure(identity, error);
+        throw await refusalRecorded(identity, error);
       }
       if (!writer) {
         if (identity.method === 'dns_cname')
@@ -203,7 +236,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         await writer.publishTxt(recordNameFor(identity), row.random_value, previous);
         return row.random_value;
       } catch (error) {
-        throw writeFailure(identity, error);
+        throw await refusalRecorded(identity, error);
       }
     },
 
@@ -284,7 +317,15 @@ export function createDomainActivities(deps: DomainActivityDeps) {
           at: now().toISOString(),
           kind: 'authoritative',
           passed: ready,
-          code: ready ? 'passed' : fault ? (fault.side === 'ca' ? 'ca_fault' : 'server_not_answering') : 'not_yet_everywhere',
+          code: ready
+            ? 'passed'
+            : !fault
+              ? 'not_yet_everywhere'
+              : fault.side === 'ca'
+                ? 'ca_fault'
+                : servers.some((s) => s.refused)
+                  ? 'blocked_address'
+                  : 'server_not_answering',
           faultSide: fault?.side ?? null,
           reason: fault?.reason ?? (ready ? null : `waiting for the record on every authoritative server: ${detail.join('; ')}`),
           servers,

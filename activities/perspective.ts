@@ -2,6 +2,7 @@ import { checkCaa, checkCname, checkTxt } from '../src/dcv/dns-check';
 import { checkFile } from '../src/dcv/http-check';
 import type { Perspective } from '../src/dcv/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
+import type { AddressAllowance } from '../src/dcv/ssrf-guard';
 import type { CheckRequest } from '../workflows/domain-messages';
 
 export interface PerspectiveOptions {
@@ -9,7 +10,8 @@ export interface PerspectiveOptions {
   caaIssuer: string;
   httpPort: number;
   httpsPort: number;
-  allowPrivateAddresses: boolean;
+  /** The address guard's test-only allowance. */
+  addressAllowance: AddressAllowance;
   timeoutMs: number;
 }
 
@@ -34,7 +36,7 @@ export function createPerspectiveActivities(options: PerspectiveOptions) {
           timeoutMs: options.timeoutMs,
           httpPort: options.httpPort,
           httpsPort: options.httpsPort,
-          allowPrivate: options.allowPrivateAddresses,
+          ...options.addressAllowance,
         });
     }
   }

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { Perspective } from './dcv/perspective';
 import type { TsigAlgorithm } from './dcv/tsig';
 import { MAX_RANDOM_VALUE_LIFETIME_MS } from './dcv/random-value';
+import { type AddressAllowance, parseAddressAllowance } from './dcv/ssrf-guard';
 import { type Duration, parseDuration } from './domain/duration';
 import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
@@ -75,7 +76,8 @@ export interface DcvConfig {
   maxScans: number;
   httpPort: number;
   httpsPort: number;
-  allowPrivateAddresses: boolean;
+  /** DCV_ALLOW_PRIVATE_ADDRESSES, tests only: non-public addresses the address guard lets through (none in production). */
+  addressAllowance: AddressAllowance;
   timeoutMs: number;
   /** Port of authoritative servers when the service checks them directly (53; tests move it). */
   authoritativePort: number;
@@ -143,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxScans: positiveInteger(env, 'DCV_MAX_SCANS', 5),
       httpPort: port(env, 'DCV_HTTP_PORT', 80),
       httpsPort: port(env, 'DCV_HTTPS_PORT', 443),
-      allowPrivateAddresses: env.DCV_ALLOW_PRIVATE_ADDRESSES === 'true',
+      addressAllowance: addressAllowance(env.DCV_ALLOW_PRIVATE_ADDRESSES),
       timeoutMs: 10_000,
       authoritativePort: port(env, 'DCV_AUTHORITATIVE_PORT', 53),
       dnspodApiUrl: env.DNSPOD_API_URL || 'https://dnsapi.cn',
@@ -167,6 +169,14 @@ function workerSizingOf(env: NodeJS.ProcessEnv): WorkerSizing {
     workflowTaskSlots: positiveInteger(env, 'WORKER_WORKFLOW_TASK_SLOTS', defaults.workflowTaskSlots),
     activityTaskSlots: positiveInteger(env, 'WORKER_ACTIVITY_TASK_SLOTS', defaults.activityTaskSlots),
   };
+}
+
+function addressAllowance(text: string | undefined): AddressAllowance {
+  try {
+    return parseAddressAllowance(text);
+  } catch (error) {
+    throw new Error(`DCV_ALLOW_PRIVATE_ADDRESSES: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** BR §3.2.2.4.7 and .18: a random value is good for 30 days at most; longer would make every domain create fail. */

@@ -1,6 +1,7 @@
 import { getDomain } from 'tldts';
 import { addTxtRecord, deleteTxtRecords, type DnspodConfig, dnspodSubDomain } from './dnspod';
 import type { AuthoritativeEvidence } from './fault-side';
+import type { AddressAllowance } from './ssrf-guard';
 import { addTxt, type AuthoritativeCheck, authoritativeServers, checkAllAuthoritative, deleteTxt, type Rfc2136Config, upsertTxt } from './rfc2136';
 
 /**
@@ -21,10 +22,11 @@ export interface DnsWriter {
   presentOnAllAuthoritative(name: string, value: string): Promise<{ allPresent: boolean; servers: AuthoritativeEvidence[] }>;
 }
 
-/** The DNS the writers ask for a zone's NS set; the port is 53 except in tests. */
+/** The DNS the writers ask for a zone's NS set; the port is 53 except in tests; the address guard's test-only allowance. */
 export interface AuthorityLookup {
   resolvers: string[];
   port: number;
+  allowance: AddressAllowance;
 }
 
 const TTL_SECONDS = 60;
@@ -42,7 +44,15 @@ const evidenceOf = (results: AuthoritativeCheck[]): AuthoritativeEvidence[] =>
     present: r.present,
     observed: r.observed,
     ...(r.error ? { error: r.error } : {}),
+    ...(r.refused ? { refused: r.refused } : {}),
   }));
+
+/** Asks each of the zone's name servers (addresses the guard allows only) for the value at `name`. */
+async function presentOnAllAuthoritative(zone: string, lookup: AuthorityLookup, name: string, value: string) {
+  const servers = await authoritativeServers(zone, { resolvers: lookup.resolvers, port: lookup.port });
+  const { allPresent, results } = await checkAllAuthoritative(servers, name, value, { allowance: lookup.allowance });
+  return { allPresent, servers: evidenceOf(results) };
+}
 
 function inZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
@@ -60,11 +70,7 @@ export function rfc2136Writer(config: Rfc2136Config, lookup: AuthorityLookup, ow
       if (owned) await deleteTxt(config, name);
       else if (value !== undefined) await deleteTxt(config, name, value);
     },
-    async presentOnAllAuthoritative(name, value) {
-      const servers = await authoritativeServers(config.zone, { resolvers: lookup.resolvers, port: lookup.port });
-      const { allPresent, results } = await checkAllAuthoritative(servers, name, value);
-      return { allPresent, servers: evidenceOf(results) };
-    },
+    presentOnAllAuthoritative: (name, value) => presentOnAllAuthoritative(config.zone, lookup, name, value),
   };
 }
 
@@ -79,10 +85,6 @@ export function dnspodWriter(config: DnspodConfig, domainName: string, lookup: A
     async removeTxt(name, value) {
       if (value !== undefined) await deleteTxtRecords(config, zone, dnspodSubDomain(zone, name), value);
     },
-    async presentOnAllAuthoritative(name, value) {
-      const servers = await authoritativeServers(zone, { resolvers: lookup.resolvers, port: lookup.port });
-      const { allPresent, results } = await checkAllAuthoritative(servers, name, value);
-      return { allPresent, servers: evidenceOf(results) };
-    },
+    presentOnAllAuthoritative: (name, value) => presentOnAllAuthoritative(zone, lookup, name, value),
   };
 }

@@ -1,8 +1,14 @@
 /**
  * DNSPod client on its documented legacy API (https://dnsapi.cn, Record.List / Record.Create /
  * Record.Modify / Record.Remove): form-encoded POST, `login_token=<id>,<token>`, `format=json`,
- * success when `status.code === "1"`. Used by the "DNS provider" method.
+ * success when `status.code === "1"`. Used by the "DNS provider" method. Like everything the service
+ * contacts, the API's address goes through the address guard and the connection is pinned to it.
  */
+import http from 'node:http';
+import https from 'node:https';
+import { BLOCKED_ADDRESS } from './fault-side';
+import { AddressRefused, pinnedLookup, publicAddressOf } from './public-address';
+import type { AddressAllowance } from './ssrf-guard';
 
 export interface DnspodConfig {
   /** API token id and secret, joined as `login_token=<id>,<token>`. */
@@ -13,6 +19,8 @@ export interface DnspodConfig {
   timeoutMs?: number;
   /** DNSPod asks clients to identify themselves: "name/version (contact)". */
   userAgent?: string;
+  /** The address guard: the CA's resolvers for the API's host name, and the test-only allowance. */
+  guard: { resolvers: string[]; allowance: AddressAllowance };
 }
 
 export interface DnspodRecord {
@@ -28,7 +36,7 @@ export interface DnspodRecord {
 export class DnspodError extends Error {
   constructor(
     message: string,
-    /** DNSPod `status.code`, or `HTTP_<status>` / `NETWORK` / `BAD_RESPONSE`. */
+    /** DNSPod `status.code`, or `HTTP_<status>` / `NETWORK` / `BAD_RESPONSE` / `BLOCKED_ADDRESS`. */
     readonly code: string,
   ) {
     super(message);
@@ -47,28 +55,66 @@ interface DnspodStatus {
   message?: string;
 }
 
-async function call(config: DnspodConfig, action: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
-  const base = (config.baseUrl ?? 'https://dnsapi.cn').replace(/\/+$/, '');
-  const body = new URLSearchParams({ login_token: `${config.tokenId},${config.token}`, format: 'json', lang: 'en', ...fields });
-  let response: Response;
+/** Answers larger than this are not read: a Record.List of one name is a few kilobytes. */
+const MAX_ANSWER_BYTES = 1 << 20;
+
+/**
+ * One POST to the API, to the address the guard approved for the base URL's host (resolved once, the
+ * connection pinned to it). Refused addresses throw `BLOCKED_ADDRESS`, unreachable ones `NETWORK`.
+ */
+async function post(config: DnspodConfig, url: URL, action: string, body: string): Promise<{ status: number; text: string }> {
+  let address: string;
   try {
-    response = await fetch(`${base}/${action}`, {
+    address = await publicAddressOf(`the DNSPod API ${url.host}`, url.hostname, config.guard);
+  } catch (err) {
+    if (err instanceof AddressRefused) throw new DnspodError(`DNSPod ${action} was not sent: ${err.message}`, BLOCKED_ADDRESS);
+    throw new DnspodError(`DNSPod ${action} could not be reached: ${(err as Error).message}`, 'NETWORK');
+  }
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
+        'Content-Length': Buffer.byteLength(body),
         Accept: 'application/json',
         'User-Agent': config.userAgent ?? 'certificate-profile-service/0.1 (dcv)',
       },
-      body: body.toString(),
+      agent: false,
+      lookup: pinnedLookup(address, config.guard.allowance, `the DNSPod API ${url.host}`),
       signal: AbortSignal.timeout(config.timeoutMs ?? 15_000),
     });
-  } catch (err) {
-    throw new DnspodError(`DNSPod ${action} could not be reached: ${(err as Error).message}`, 'NETWORK');
-  }
-  if (!response.ok) throw new DnspodError(`DNSPod ${action} answered HTTP ${response.status}.`, `HTTP_${response.status}`);
+    const fail = (err: Error) =>
+      reject(
+        err instanceof DnspodError
+          ? err
+          : err instanceof AddressRefused
+            ? new DnspodError(`DNSPod ${action} was not sent: ${err.message}`, BLOCKED_ADDRESS)
+            : new DnspodError(`DNSPod ${action} could not be reached: ${err.message}`, 'NETWORK'),
+      );
+    request.on('error', fail);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) request.destroy(new DnspodError(`DNSPod ${action} answered more than ${MAX_ANSWER_BYTES} bytes.`, 'BAD_RESPONSE'));
+        else chunks.push(chunk);
+      });
+      response.on('error', fail);
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.end(body);
+  });
+}
+
+async function call(config: DnspodConfig, action: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
+  const base = (config.baseUrl ?? 'https://dnsapi.cn').replace(/\/+$/, '');
+  const body = new URLSearchParams({ login_token: `${config.tokenId},${config.token}`, format: 'json', lang: 'en', ...fields });
+  const response = await post(config, new URL(`${base}/${action}`), action, body.toString());
+  if (response.status < 200 || response.status > 299) throw new DnspodError(`DNSPod ${action} answered HTTP ${response.status}.`, `HTTP_${response.status}`);
   let json: Record<string, unknown>;
   try {
-    json = (await response.json()) as Record<string, unknown>;
+    json = JSON.parse(response.text) as Record<string, unknown>;
   } catch {
     throw new DnspodError(`DNSPod ${action} answered something that is not JSON.`, 'BAD_RESPONSE');
   }

@@ -78,6 +78,9 @@ export function checkFault(perPerspective: CheckResult[][], caZone: string): Fau
   return { side, reason: `${side === 'ca' ? 'CA side' : 'customer side'}: ${evidence.join('; ')}` };
 }
 
+/** The write-failure code of an address the guard refused. */
+export const BLOCKED_ADDRESS = 'BLOCKED_ADDRESS';
+
 /** Where the service tried to write a record. */
 export type WriteTarget = 'delegation' | 'rfc2136' | 'dnspod';
 
@@ -86,6 +89,8 @@ export type WriteTarget = 'delegation' | 'rfc2136' | 'dnspod';
  * server and its key are the customer's; at DNSPod, an API that cannot be reached or answers HTTP errors
  * is the CA's configuration (DNSPOD_API_URL), while a DNSPod status (token revoked, no such domain) is
  * the customer's account. A provider secret the service cannot decrypt is the CA's key (SECRET_KEY).
+ * An address the guard refuses (BLOCKED_ADDRESS) follows who named it: the customer's RFC 2136 server
+ * is the customer's, DNSPod's API base (DNSPOD_API_URL) the CA's.
  */
 export function writeFaultSide(target: WriteTarget, code: string | undefined): FaultSide {
   if (code === 'SECRET') return 'ca';
@@ -93,7 +98,7 @@ export function writeFaultSide(target: WriteTarget, code: string | undefined): F
     case 'delegation':
       return 'ca';
     case 'dnspod':
-      return code === 'NETWORK' || code === 'BAD_RESPONSE' || (code ?? '').startsWith('HTTP_') ? 'ca' : 'customer';
+      return code === 'NETWORK' || code === 'BAD_RESPONSE' || code === BLOCKED_ADDRESS || (code ?? '').startsWith('HTTP_') ? 'ca' : 'customer';
     case 'rfc2136':
       return 'customer';
   }
@@ -107,19 +112,23 @@ export interface AuthoritativeEvidence {
   observed: string[];
   /** Set when the server did not answer usably. */
   error?: string;
+  /** Set when the address guard refused the address: the server was not queried. */
+  refused?: string;
 }
 
 export function describeAuthoritative(e: AuthoritativeEvidence): string {
   const who = `${e.server} (${e.address})`;
   if (e.present) return `${who}: present`;
+  if (e.refused) return `${who} was not queried: ${e.refused}`;
   if (e.error) return `${who} did not answer: ${e.error}`;
   return `${who}: answered ${e.observed.length ? e.observed.join(', ') : 'no TXT value'} (not yet the expected value)`;
 }
 
 /**
  * Whether waiting for the record on every authoritative server needs someone: a server that does not
- * answer, or a zone without name servers, is the customer's DNS; the NS lookup failing through the CA's
- * resolvers is the CA's. A server that answers without the value yet is ordinary propagation: no fault.
+ * answer, a server at an address the guard refuses (the customer's zone named it), or a zone without
+ * name servers, is the customer's DNS; the NS lookup failing through the CA's resolvers is the CA's.
+ * A server that answers without the value yet is ordinary propagation: no fault.
  */
 export function authoritativeFault(evidence: AuthoritativeEvidence[], nsLookupError?: string): Fault | null {
   if (nsLookupError !== undefined) {
@@ -129,7 +138,7 @@ export function authoritativeFault(evidence: AuthoritativeEvidence[], nsLookupEr
     return { side: 'ca', reason: `CA side: the CA's resolvers could not list the zone's name servers (${nsLookupError})` };
   }
   if (evidence.length === 0) return { side: 'customer', reason: 'customer side: the zone has no reachable name server addresses' };
-  const silent = evidence.filter((e) => !e.present && e.error);
+  const silent = evidence.filter((e) => !e.present && (e.error || e.refused));
   if (silent.length === 0) return null;
   return { side: 'customer', reason: `customer side: ${silent.map(describeAuthoritative).join('; ')}` };
 }

@@ -7,13 +7,15 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { FILE_NAME, FILE_PATH_PREFIX } from './instructions';
 import { classifyDnsError, DEFAULT_DNS_TIMEOUT_MS, errorCode, resolverFor, withDeadline, type Perspective } from './perspective';
 import { checkResult, excerpt, type CheckResult, type HttpHop, type ResultCode } from './result-codes';
-import { classifyAddress } from './ssrf-guard';
+import { AddressRefused, pinnedLookup, resolvePublic } from './public-address';
+import type { AddressAllowance } from './ssrf-guard';
 
-export interface HttpCheckOptions {
+/** `allowPrivate` / `allowCidrs`: the address guard's test-only allowance (production leaves both unset). */
+export interface HttpCheckOptions extends AddressAllowance {
   perspective: Perspective;
   /** Deadline of each request (connect, TLS, headers and body). Boulder: 10 s. */
   timeoutMs?: number;
@@ -31,10 +33,6 @@ export interface HttpCheckOptions {
   scheme?: 'http' | 'https';
   /** Path of the file; the Random Value must never be part of it (BR §3.2.2.4.18). */
   path?: string;
-  /** Tests only: let requests reach loopback/private addresses. */
-  allowPrivate?: boolean;
-  /** Tests only: let requests reach just these non-public ranges (CIDR), e.g. `['127.0.0.0/8']`. */
-  allowCidrs?: string[];
   /**
    * Certificate checking on https hops. Off by default, like Boulder and the CAs in our
    * reference: the BR file method proves control by content, not by a trusted certificate.
@@ -89,7 +87,7 @@ function settingsFrom(options: HttpCheckOptions): Settings {
   };
 }
 
-const guardOptions = (s: Settings) => ({ allowPrivate: s.allowPrivate, allowCidrs: s.allowCidrs });
+const guardOptions = (s: Settings): AddressAllowance => ({ allowPrivate: s.allowPrivate, allowCidrs: s.allowCidrs });
 
 function effectivePort(url: URL): number {
   if (url.port) return Number(url.port);
@@ -113,55 +111,27 @@ function checkSchemeAndPort(url: URL, s: Settings): void {
   }
 }
 
-/** Resolves the hop's host with the perspective's resolvers; returns the addresses the guard allows. */
+/** Resolves the hop's host once with the perspective's resolvers; returns the addresses the guard allows. */
 async function resolveHost(host: string, s: Settings): Promise<string[]> {
-  const literal = host.replace(/^\[(.*)\]$/, '$1');
-  let candidates: string[];
-  if (isIP(literal)) {
-    candidates = [literal];
-  } else {
-    const resolver = resolverFor(s.perspective, s.dnsTimeoutMs);
-    const settle = async (p: Promise<string[]>) =>
-      p.then(
-        (v) => ({ ok: true as const, v }),
-        (e: unknown) => ({ ok: false as const, e }),
-      );
-    const [v6, v4] = await withDeadline(resolver, s.dnsTimeoutMs, () => Promise.all([settle(resolver.resolve6(host)), settle(resolver.resolve4(host))]));
-    candidates = [...(v6.ok ? v6.v : []), ...(v4.ok ? v4.v : [])];
-    if (candidates.length === 0) {
-      const errors = [v6, v4].flatMap((r) => (r.ok ? [] : [r.e]));
-      const kinds = errors.map(classifyDnsError);
-      if (kinds.includes('timeout')) throw new CheckFailure('timeout', `Resolving ${host} timed out.`);
-      if (kinds.every((k) => k === 'not_found')) throw new CheckFailure('dns_error', `${host} has no A or AAAA record.`);
-      throw new CheckFailure('dns_error', `Resolving ${host} failed (${errors.map(errorCode).join(', ')}).`);
-    }
-  }
-  const verdicts = candidates.map((a) => classifyAddress(a, guardOptions(s)));
-  const allowed = verdicts.filter((v) => v.allowed).map((v) => v.address);
-  if (allowed.length === 0) {
-    const first = verdicts[0];
+  const resolver = resolverFor(s.perspective, s.dnsTimeoutMs);
+  const found = await withDeadline(resolver, s.dnsTimeoutMs, () => resolvePublic(resolver, host, guardOptions(s)));
+  if (found.allowed.length === 0 && found.refused.length > 0) {
     throw new CheckFailure(
       'blocked_address',
-      first.allowed ? 'Blocked address.' : first.reason,
-      candidates.map((a) => excerpt(a)),
+      found.refused[0].reason,
+      found.refused.map((r) => excerpt(r.address)),
     );
   }
+  if (found.allowed.length === 0) {
+    const kinds = found.errors.map(classifyDnsError);
+    if (kinds.includes('timeout')) throw new CheckFailure('timeout', `Resolving ${host} timed out.`);
+    if (kinds.every((k) => k === 'not_found')) throw new CheckFailure('dns_error', `${host} has no A or AAAA record.`);
+    throw new CheckFailure('dns_error', `Resolving ${host} failed (${found.errors.map(errorCode).join(', ')}).`);
+  }
   // Like Boulder: try one IPv6 address first, then one IPv4 address.
-  const v6 = allowed.find((a) => isIP(a) === 6);
-  const v4 = allowed.find((a) => isIP(a) === 4);
+  const v6 = found.allowed.find((a) => isIP(a) === 6);
+  const v4 = found.allowed.find((a) => isIP(a) === 4);
   return [v6, v4].filter((a): a is string => a !== undefined);
-}
-
-/** Pins the connection to the address the guard approved (backstop: re-check it here too). */
-function pinnedLookup(address: string, s: Settings): LookupFunction {
-  return (_hostname, options, callback) => {
-    const verdict = classifyAddress(address, guardOptions(s));
-    const family = isIP(address);
-    const cb = callback as (...args: unknown[]) => void;
-    if (!verdict.allowed) return cb(new CheckFailure('blocked_address', verdict.reason));
-    if ((options as { all?: boolean }).all) return cb(null, [{ address, family }]);
-    return cb(null, address, family);
-  };
 }
 
 const DIAL_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -178,7 +148,7 @@ function requestOnce(url: URL, address: string, s: Settings): Promise<HopOutcome
       path: `${url.pathname}${url.search}`,
       headers: { 'User-Agent': s.userAgent, Accept: '*/*', Connection: 'close' },
       agent: false,
-      lookup: pinnedLookup(address, s),
+      lookup: pinnedLookup(address, guardOptions(s), url.host),
       ...(isHttps
         ? {
             servername: isIP(host) ? undefined : host,
@@ -199,6 +169,7 @@ function requestOnce(url: URL, address: string, s: Settings): Promise<HopOutcome
     request.on('error', (err) => {
       done();
       if (err instanceof CheckFailure) return reject(err);
+      if (err instanceof AddressRefused) return reject(new CheckFailure('blocked_address', err.message, [excerpt(address)]));
       const code = errorCode(err);
       if (code === 'ECONNREFUSED') return reject(new CheckFailure('connection_refused', `${url.host} (${address}) refused the connection.`));
       if (DIAL_ERRORS.has(code)) return reject(Object.assign(new CheckFailure('http_error', `Cannot reach ${address} (${code}).`), { dial: true }));

@@ -6,6 +6,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import * as dnsPacket from 'dns-packet';
 import { CLASS_ANY, CLASS_IN, CLASS_NONE, TYPE, decodeHeader, encodeHeader, encodeName, encodeRecord, exchange, txtRdata } from './dns-wire';
+import { type AddressAllowance, classifyAddress } from './ssrf-guard';
 import { assertTsigAlgorithm, DEFAULT_FUDGE_SECONDS, parseTsig, randomMessageId, signMessage, TSIG_ERRORS, verifyResponse, type TsigAlgorithm } from './tsig';
 
 export interface Rfc2136Config {
@@ -155,8 +156,9 @@ export interface AuthoritativeServer {
 }
 
 /**
- * The addresses of a zone's name servers, found through `resolvers` (NS, then A/AAAA).
- * `port` is 53 except in tests.
+ * The addresses of a zone's name servers, found through `resolvers` (NS, then A/AAAA; a CNAME on the
+ * way is followed by the resolver). `port` is 53 except in tests. The addresses are the customer's
+ * word: `checkAllAuthoritative` judges each before it queries it.
  */
 export async function authoritativeServers(zone: string, options: { resolvers: string[]; port?: number; timeoutMs?: number }): Promise<AuthoritativeServer[]> {
   const resolver = new dnsPromises.Resolver({ timeout: options.timeoutMs ?? 5_000, tries: 2 });
@@ -176,6 +178,8 @@ export interface AuthoritativeCheck {
   /** TXT values seen (character-strings joined). */
   observed: string[];
   error?: string;
+  /** Set when the address guard refused the server's address: it was not queried. */
+  refused?: string;
 }
 
 /** Asks one server directly, recursion not desired, for the TXT records at `name`. */
@@ -200,18 +204,23 @@ async function queryTxtDirect(server: AuthoritativeServer, name: string, timeout
 
 /**
  * True only when every given authoritative server already serves `expectedValue` at `name`:
- * checking before asking for a scan avoids failing on a server that is still behind.
+ * checking before asking for a scan avoids failing on a server that is still behind. The customer's
+ * zone names these servers, so each address goes through the address guard right before its query;
+ * a refused one is not queried, is reported with the reason, and keeps the answer false.
+ * `allowance` is the guard's test-only allowance; `timeoutMs` bounds each query.
  */
 export async function checkAllAuthoritative(
   servers: AuthoritativeServer[],
   name: string,
   expectedValue: string,
-  timeoutMs = 5_000,
+  options: { allowance?: AddressAllowance; timeoutMs?: number } = {},
 ): Promise<{ allPresent: boolean; results: AuthoritativeCheck[] }> {
   const results = await Promise.all(
     servers.map(async (server): Promise<AuthoritativeCheck> => {
+      const verdict = classifyAddress(server.address, options.allowance);
+      if (!verdict.allowed) return { server, present: false, observed: [], refused: verdict.reason };
       try {
-        const observed = await queryTxtDirect(server, name, timeoutMs);
+        const observed = await queryTxtDirect({ ...server, address: verdict.address }, name, options.timeoutMs ?? 5_000);
         return { server, present: observed.includes(expectedValue), observed };
       } catch (err) {
         return { server, present: false, observed: [], error: (err as Error).message };

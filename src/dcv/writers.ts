@@ -1,13 +1,13 @@
-import { lookup as resolveHost } from 'node:dns/promises';
 import type { DcvConfig } from '../config';
 import type { Db } from '../db/connect';
 import { open } from '../domain/secret-box';
-import { type DnsWriter, dnspodWriter, ProviderConfigUnusable, rfc2136Writer, WriteRefused } from './dns-writer';
-import { classifyAddress } from './ssrf-guard';
+import { type DnsWriter, dnspodWriter, ProviderConfigUnusable, rfc2136Writer } from './dns-writer';
+import { publicAddressOf } from './public-address';
 
 /** The DNS writers domain activities use: the service's delegation zone, and each account's own providers. */
 export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
-  const lookup = { resolvers: dcv.perspectives[0]?.resolvers ?? [], port: dcv.authoritativePort };
+  const resolvers = dcv.perspectives[0]?.resolvers ?? [];
+  const lookup = { resolvers, port: dcv.authoritativePort, allowance: dcv.addressAllowance };
   return {
     delegation(): DnsWriter | undefined {
       const server = dcv.delegationServer;
@@ -23,7 +23,10 @@ export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
       }
       const settings = row.settings as Record<string, string | number>;
       if (row.kind === 'rfc2136') {
-        const server = await publicServer(String(settings.server), dcv.allowPrivateAddresses);
+        // The customer names this server: resolved once through the CA's resolvers, judged by the address
+        // guard, and the updates go to that address (AddressRefused when it has no public one).
+        const name = String(settings.server);
+        const server = await publicAddressOf(`the DNS provider's server ${name}`, name, { resolvers, allowance: dcv.addressAllowance });
         return rfc2136Writer(
           {
             server,
@@ -36,20 +39,11 @@ export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
           lookup,
         );
       }
-      return dnspodWriter({ tokenId: String(settings.tokenId), token: secret, baseUrl: dcv.dnspodApiUrl }, domainName, lookup);
+      return dnspodWriter(
+        { tokenId: String(settings.tokenId), token: secret, baseUrl: dcv.dnspodApiUrl, guard: { resolvers, allowance: dcv.addressAllowance } },
+        domainName,
+        lookup,
+      );
     },
   };
-}
-
-/**
- * A customer names the server the service sends updates to: like every request the service makes on
- * a customer's word (the SSRF guard), it goes only to a public address, resolved once and pinned.
- */
-async function publicServer(server: string, allowPrivate: boolean): Promise<string> {
-  const { address } = await resolveHost(server).catch((error: Error) => {
-    throw new Error(`the DNS provider's server ${server} does not resolve (${error.message})`);
-  });
-  const verdict = classifyAddress(address, { allowPrivate });
-  if (!verdict.allowed) throw new WriteRefused(`the DNS provider's server ${server}: ${verdict.reason}`);
-  return verdict.address;
 }

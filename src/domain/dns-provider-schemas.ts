@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
 import { storable } from './schemas';
 
 const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
@@ -18,17 +19,36 @@ const zone = z
   .transform((v) => v.replace(/\.$/, ''))
   .pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));
 
+/**
+ * The server the service sends updates to, on the customer's word: a literal address is judged by the
+ * address guard now (public unicast only, src/dcv/ssrf-guard.ts), a host name when it is used.
+ */
+const updateServer = (allowance: AddressAllowance) =>
+  hostname
+    .superRefine((value, ctx) => {
+      if (!isAddressLiteral(value)) return;
+      const verdict = classifyAddress(value, allowance);
+      if (!verdict.allowed) ctx.addIssue({ code: 'custom', message: verdict.reason });
+    })
+    .describe(
+      'Primary (authoritative) server that accepts dynamic updates: a host name, or a public unicast IP address. ' +
+        'Addresses in the IANA IPv4/IPv6 special-purpose registries (private, loopback, link-local, shared, documentation, ' +
+        'NAT64, 6to4, …) and multicast are refused with 400; a host name is resolved when the service sends an update, ' +
+        'and a name with only such addresses fails the domain without retries.',
+    );
+
 /** RFC 2136 with TSIG; HMAC-SHA256 or stronger (RFC 8945 recommends against MD5 and SHA-1). */
-export const rfc2136Provider = z.strictObject({
-  kind: z.literal('rfc2136'),
-  name: line(100),
-  server: hostname.describe('Primary (authoritative) server that accepts dynamic updates'),
-  port: z.number().int().min(1).max(65535).default(53),
-  zone,
-  tsigKeyName: line(253),
-  tsigAlgorithm: z.enum(['hmac-sha256', 'hmac-sha384', 'hmac-sha512'], { message: 'hmac-sha256 or stronger' }),
-  tsigSecret: z.base64('base64, as in a BIND key file').min(16),
-});
+const rfc2136ProviderFor = (allowance: AddressAllowance) =>
+  z.strictObject({
+    kind: z.literal('rfc2136'),
+    name: line(100),
+    server: updateServer(allowance),
+    port: z.number().int().min(1).max(65535).default(53),
+    zone,
+    tsigKeyName: line(253),
+    tsigAlgorithm: z.enum(['hmac-sha256', 'hmac-sha384', 'hmac-sha512'], { message: 'hmac-sha256 or stronger' }),
+    tsigSecret: z.base64('base64, as in a BIND key file').min(16),
+  });
 
 /** DNSPod API token: its ID and the token (https://docs.dnspod.cn/api/). */
 export const dnspodProvider = z.strictObject({
@@ -41,7 +61,11 @@ export const dnspodProvider = z.strictObject({
   token: line(128, 16),
 });
 
-export const dnsProviderInput = z.discriminatedUnion('kind', [rfc2136Provider, dnspodProvider]);
+/** A DNS provider as created; `allowance` is the address guard's test-only allowance (DCV_ALLOW_PRIVATE_ADDRESSES). */
+export const dnsProviderInputFor = (allowance: AddressAllowance) => z.discriminatedUnion('kind', [rfc2136ProviderFor(allowance), dnspodProvider]);
+
+/** As production judges it: no allowance. */
+export const dnsProviderInput = dnsProviderInputFor({});
 export type DnsProviderInput = z.output<typeof dnsProviderInput>;
 
 /** Splits what may be shown from what must be sealed. */

@@ -61,7 +61,7 @@ function perspectiveWorkers(config: Config, connection: NativeConnection): Promi
           caaIssuer: config.dcv.caaIssuer,
           httpPort: config.dcv.httpPort,
           httpsPort: config.dcv.httpsPort,
-          allowPrivateAddresses: config.dcv.allowPrivateAddresses,
+          addressAllowance: config.dcv.addressAllowance,
           timeoutMs: config.dcv.timeoutMs,
         }),
       }),

@@ -20,7 +20,8 @@ let seen: FakeDnspod['seen'];
 
 beforeAll(async () => {
   fake = await startFakeDnspod({ tokenId: TOKEN_ID, token: TOKEN, domains: ['example.com'] });
-  config = { tokenId: TOKEN_ID, token: TOKEN, baseUrl: fake.url };
+  // The fake listens on loopback: the address guard lets just that address through, as DCV_ALLOW_PRIVATE_ADDRESSES does in tests.
+  config = { tokenId: TOKEN_ID, token: TOKEN, baseUrl: fake.url, guard: { resolvers: ['127.0.0.1:1'], allowance: { allowCidrs: ['127.0.0.1/32'] } } };
   seen = fake.seen;
 });
 
@@ -113,5 +114,18 @@ describe('DNSPod client', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await expect(listRecords({ ...config, baseUrl: `http://127.0.0.1:${port}` }, 'example.com', 'x')).rejects.toMatchObject({ code: 'NETWORK' });
+  });
+
+  it('sends nothing to an API base at an address the guard refuses (production allows no loopback)', async () => {
+    const production = { ...config, guard: { ...config.guard, allowance: {} } };
+    await expect(listRecords(production, 'example.com', '_dnsauth')).rejects.toMatchObject({
+      code: 'BLOCKED_ADDRESS',
+      message: expect.stringMatching(/127\.0\.0\.1 is in 127\.0\.0\.0\/8 \(Loopback, RFC 1122/),
+    });
+    await expect(listRecords({ ...config, baseUrl: 'http://169.254.169.254' }, 'example.com', '_dnsauth')).rejects.toMatchObject({
+      code: 'BLOCKED_ADDRESS',
+      message: expect.stringMatching(/169\.254\.169\.254 is in 169\.254\.0\.0\/16 \(Link Local, RFC 3927\)/),
+    });
+    expect(seen).toEqual([]);
   });
 });

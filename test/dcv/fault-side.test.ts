@@ -1,4 +1,4 @@
-import { authoritativeFault, checkFault, resultFaultSide, writeFaultSide } from '../../src/dcv/fault-side';
+import { authoritativeFault, BLOCKED_ADDRESS, checkFault, resultFaultSide, writeFaultSide } from '../../src/dcv/fault-side';
 import { checkResult, type CheckResult } from '../../src/dcv/result-codes';
 
 const ZONE = 'dcv.example.net';
@@ -86,6 +86,10 @@ describe('writeFaultSide', () => {
     expect(writeFaultSide('rfc2136', undefined)).toBe('customer');
     expect(writeFaultSide('rfc2136', 'SECRET')).toBe('ca');
   });
+  test('an address the guard refuses is the fault of whoever named it', () => {
+    expect(writeFaultSide('rfc2136', BLOCKED_ADDRESS)).toBe('customer'); // the customer's RFC 2136 server
+    expect(writeFaultSide('dnspod', BLOCKED_ADDRESS)).toBe('ca'); // DNSPOD_API_URL is the CA's configuration
+  });
 });
 
 describe('authoritativeFault', () => {
@@ -100,6 +104,11 @@ describe('authoritativeFault', () => {
       { server: 'ns2.example.com', address: '127.0.0.2', present: false, observed: [], error: 'No answer within 5000 ms (ETIMEOUT)' },
     ]);
     expect(fault).toEqual({ side: 'customer', reason: 'customer side: ns2.example.com (127.0.0.2) did not answer: No answer within 5000 ms (ETIMEOUT)' });
+  });
+  test("a server at an address the guard refuses is the customer's zone, named with the registry entry", () => {
+    const refused = '127.0.0.77 is in 127.0.0.0/8 (Loopback, RFC 1122 §3.2.1.3), not a public unicast address; the service does not contact it.';
+    const fault = authoritativeFault([present, { server: 'ns2.example.com', address: '127.0.0.77', present: false, observed: [], refused }]);
+    expect(fault).toEqual({ side: 'customer', reason: `customer side: ns2.example.com (127.0.0.77) was not queried: ${refused}` });
   });
   test("the NS lookup: no NS is the customer's, the CA's resolvers failing are the CA's", () => {
     expect(authoritativeFault([], 'ENOTFOUND')?.side).toBe('customer');

@@ -202,7 +202,7 @@ describe('checkFile against a Node HTTP server', () => {
     const r = await checkFile('ok.site.test', VALUE, options({ allowPrivate: false }));
     expect(r.code).toBe('blocked_address');
     expect(r.observed).toEqual(['127.0.0.1']);
-    expect(r.detail).toMatch(/loopback/);
+    expect(r.detail).toMatch(/127\.0\.0\.1 is in 127\.0\.0\.0\/8 \(Loopback, RFC 1122/);
     expect(requests).toEqual([]);
   });
 
@@ -211,7 +211,7 @@ describe('checkFile against a Node HTTP server', () => {
     const loopbackOnly = options({ allowPrivate: false, allowCidrs: ['127.0.0.0/8'] });
     const viaName = await checkFile('rinternal.site.test', VALUE, loopbackOnly);
     expect(viaName).toMatchObject({ code: 'blocked_address', observed: ['10.20.30.40'] });
-    expect(viaName.detail).toMatch(/private/);
+    expect(viaName.detail).toMatch(/10\.20\.30\.40 is in 10\.0\.0\.0\/8 \(Private-Use, RFC 1918\)/);
     expect(viaName.hops?.map((h) => h.status)).toEqual([302, undefined]);
     const viaLiteral = await checkFile('rip.site.test', VALUE, loopbackOnly);
     expect(viaLiteral).toMatchObject({ code: 'blocked_address', observed: ['169.254.169.254'] });

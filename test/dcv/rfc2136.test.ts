@@ -19,6 +19,8 @@ import {
 import { startBind9, type Bind9Server } from '../support/bind9';
 
 const ZONE = 'update.test';
+/** The servers here listen on 127.0.0.1: the address guard's test-only allowance lets just that address through. */
+const LOOPBACK = { allowance: { allowCidrs: ['127.0.0.1/32'] } };
 const KEY = { name: 'dcv-key', algorithm: 'hmac-sha256' as const, secret: randomBytes(32).toString('base64') };
 
 let primary: Bind9Server;
@@ -189,7 +191,7 @@ describe('authoritative pre-check', () => {
       { name: 'primary', address: '127.0.0.1', port: primary.port },
       { name: 'lagging', address: '127.0.0.1', port: lagging.port },
     ];
-    const partial = await checkAllAuthoritative(both, name, 'fresh-value');
+    const partial = await checkAllAuthoritative(both, name, 'fresh-value', LOOPBACK);
     expect(partial.allPresent).toBe(false);
     expect(partial.results.map((r) => [r.server.name, r.present, r.observed])).toEqual([
       ['primary', true, ['fresh-value']],
@@ -197,14 +199,67 @@ describe('authoritative pre-check', () => {
     ]);
 
     await lagging.addRecord(name, 'TXT', '"fresh-value"');
-    const full = await checkAllAuthoritative(both, name, 'fresh-value');
+    const full = await checkAllAuthoritative(both, name, 'fresh-value', LOOPBACK);
     expect(full.allPresent).toBe(true);
   });
 
   it('reports a server error (REFUSED for a zone it does not serve) and an empty list as not present', async () => {
-    const r = await checkAllAuthoritative([{ name: 'primary', address: '127.0.0.1', port: primary.port }], '_dnsauth.example.org', 'v');
+    const r = await checkAllAuthoritative([{ name: 'primary', address: '127.0.0.1', port: primary.port }], '_dnsauth.example.org', 'v', LOOPBACK);
     expect(r.allPresent).toBe(false);
     expect(r.results[0].error).toBe('REFUSED');
-    expect((await checkAllAuthoritative([], 'x', 'v')).allPresent).toBe(false);
+    expect((await checkAllAuthoritative([], 'x', 'v', LOOPBACK)).allPresent).toBe(false);
+  });
+});
+
+describe('authoritative servers at addresses the guard refuses', () => {
+  // The customer's zone names a second name server on 127.0.0.77, where a UDP socket counts what arrives.
+  const seen: Buffer[] = [];
+  const trap = createSocket('udp4');
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => trap.bind(primary.port, '127.0.0.77', resolve));
+    trap.on('message', (message) => seen.push(message));
+    await primary.addRecord(`ns2.${ZONE}`, 'A', '127.0.0.77');
+    await primary.addRecord(ZONE, 'NS', `ns2.${ZONE}.`);
+  });
+  afterAll(async () => {
+    await primary.deleteRecord(ZONE, 'NS', `ns2.${ZONE}.`);
+    await new Promise<void>((resolve) => trap.close(() => resolve()));
+  });
+  beforeEach(() => (seen.length = 0));
+
+  const name = `_dnsauth.guarded.${ZONE}`;
+  const servers = () => authoritativeServers(ZONE, { resolvers: [primary.server], port: primary.port });
+
+  it('are not queried: the result names the registry entry, the others are asked', async () => {
+    await upsertTxt(config, name, 'guarded-value');
+    const found = await servers();
+    expect(found.map((s) => s.address)).toEqual(['127.0.0.1', '127.0.0.77']);
+    const check = await checkAllAuthoritative(found, name, 'guarded-value', { ...LOOPBACK, timeoutMs: 1_000 });
+    expect(check.allPresent).toBe(false);
+    expect(check.results).toEqual([
+      expect.objectContaining({ server: expect.objectContaining({ address: '127.0.0.1' }), present: true }),
+      {
+        server: expect.objectContaining({ name: `ns2.${ZONE}`, address: '127.0.0.77' }),
+        present: false,
+        observed: [],
+        refused: expect.stringMatching(/^127\.0\.0\.77 is in 127\.0\.0\.0\/8 \(Loopback, RFC 1122 §3\.2\.1\.3\), not a public unicast address/),
+      },
+    ]);
+    expect(seen).toEqual([]);
+  });
+
+  it('with the allowance off, no server at all is queried', async () => {
+    const check = await checkAllAuthoritative(await servers(), name, 'guarded-value', { timeoutMs: 1_000 });
+    expect(check.results.map((r) => [r.server.address, r.present, Boolean(r.refused), r.error])).toEqual([
+      ['127.0.0.1', false, true, undefined],
+      ['127.0.0.77', false, true, undefined],
+    ]);
+    expect(seen).toEqual([]);
+  });
+
+  it('(control: when allowed, the query does reach 127.0.0.77)', async () => {
+    const check = await checkAllAuthoritative(await servers(), name, 'guarded-value', { allowance: { allowPrivate: true }, timeoutMs: 500 });
+    expect(check.results[1]).toMatchObject({ present: false, error: expect.stringMatching(/ETIMEOUT/) });
+    expect(seen).toHaveLength(1);
   });
 });

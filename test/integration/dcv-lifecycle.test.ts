@@ -107,33 +107,6 @@ describe('HTTP fetches refuse private addresses unless a test setting allows the
     const east = outcome.body.perspectives.find((r: { code: string }) => r.code === 'blocked_address');
     expect(`${east.detail} ${east.observed.join(' ')}`).toContain('127.0.0.1');
   });
-
-  test('and so are DNS updates to a server the customer names', async () => {
-    const { customer, administratorId } = await approvedAdministrator(harness);
-    const provider = (
-      await customer.request('POST', '/v1/dns-providers', {
-        kind: 'rfc2136',
-        name: 'Loopback',
-        server: 'localhost',
-        port: lab.a.port,
-        zone: 'example.com',
-        tsigKeyName: lab.tsig.name,
-        tsigAlgorithm: 'hmac-sha256',
-        tsigSecret: lab.tsig.secret,
-      })
-    ).body;
-    const domain = (
-      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
-        domain: 'updates.example.com',
-        autoValidation: false,
-        method: 'dns_provider',
-        dnsProviderId: provider.id,
-      })
-    ).body;
-    const failed = await domainWatcher(customer).until(domain.id, (d) => d.status === 'failed', 'refused update');
-    expect(failed.failureReason).toMatch(/the DNS provider's server localhost: (127\.0\.0\.1|::1) is a non-public address \(loopback\)/);
-    expect(await lab.txtAt('_dnsauth.updates.example.com')).toEqual([]);
-  });
 });
 
 describe('continuous revalidation of the automatic methods', () => {

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.dcv.randomValueLifetime.ms).toBe(30 * 86_400_000);
     expect(config.dcv.retrySchedule.map((d) => d.ms)).toEqual([60_000, 300_000, 900_000, 3_600_000, 21_600_000]);
     expect(config.temporal.tls).toBe(false);
+    expect(config.dcv.addressAllowance).toEqual({}); // the address guard refuses every non-public address
   });
 
   test('LOG_LEVEL is one of the SDK levels, in any case', () => {
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RANDOM_VALUE_LIFETIME: '0s' })).toThrow(/^RANDOM_VALUE_LIFETIME:/);
     expect(loadConfig({ RANDOM_VALUE_LIFETIME: '2s' }).dcv.randomValueLifetime.ms).toBe(2000);
     expect(() => loadConfig({ SECRET_KEY: 'c2hvcnQ=' })).toThrow(/^SECRET_KEY:/);
+    expect(() => loadConfig({ DCV_ALLOW_PRIVATE_ADDRESSES: 'yes' })).toThrow(/^DCV_ALLOW_PRIVATE_ADDRESSES: "yes" is not true, false or a CIDR/);
     expect(() => loadConfig({ DCV_DELEGATION_SERVER: '127.0.0.1:53', DCV_DELEGATION_TSIG: 'key:hmac-md5:c2VjcmV0' })).toThrow(/^DCV_DELEGATION_TSIG:/);
   });
 

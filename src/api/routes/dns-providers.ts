@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { dnsProviderInput, splitSecret } from '../../domain/dns-provider-schemas';
+import { dnsProviderInputFor, splitSecret } from '../../domain/dns-provider-schemas';
 import { seal } from '../../domain/secret-box';
 import { customerOf } from '../auth';
 import { createIdempotently } from '../../db/idempotent-create';
@@ -13,10 +13,11 @@ import { dnsProviderView } from '../views';
 /** Connections to the customer's DNS (RFC 2136 + TSIG, DNSPod). Secrets are sealed at rest and never returned. */
 export function dnsProvidersRouter(ctx: ApiContext): Router {
   const router = Router();
+  const providerInput = dnsProviderInputFor(ctx.dcv.addressAllowance);
 
   router.post('/', async (req, res) => {
     const { accountId } = customerOf(res);
-    const input = parse(dnsProviderInput, bodyOf(req));
+    const input = parse(providerInput, bodyOf(req));
     const { settings, secret } = splitSecret(input);
     const created = await createIdempotently(ctx.db, accountId, idempotencyOf(req), async (trx) => {
       const id = randomUUID();
