@@ -72,7 +72,8 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
  * surrogate, a code point past U+10FFFF) answer 400 before anything is decoded, so no U+FFFD reaches a handler.
  */
 export function verifyUtf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
-  if (!/^utf-?8$/i.test(encoding)) throw Object.assign(new Error(`unsupported charset "${encoding.toUpperCase()}"`), { status: 415, type: 'charset.unsupported' });
+  if (!/^utf-?8$/i.test(encoding))
+    throw Object.assign(new Error(`unsupported charset "${encoding.toUpperCase()}"`), { status: 415, type: 'charset.unsupported' });
   if (!isUtf8(body)) throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400, type: 'entity.not.utf8' });
 }
 

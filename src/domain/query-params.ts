@@ -10,7 +10,11 @@ import { brokenRule } from '../problem';
 export const decimalInteger = (min: number, max: number) =>
   z.string().transform((value, ctx) => {
     if (!/^[0-9]+$/.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number in decimal digits (0-9) only, from ${min} to ${max}`, params: brokenRule('decimal-integer') });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a whole number in decimal digits (0-9) only, from ${min} to ${max}`,
+        params: brokenRule('decimal-integer'),
+      });
       return z.NEVER;
     }
     const number = Number(value);

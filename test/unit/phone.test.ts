@@ -72,7 +72,10 @@ describe('a landline', () => {
     ['+44 55 1234 5678', 'UAN'],
     ['+41 860 123 456 789', 'VOICEMAIL'],
   ])('%s is refused naming its type %s', (input, type) => {
-    expect(refusal(input, undefined, 'landline')).toEqual({ rule: 'phone-type', message: `is a ${type} number; a landline (FIXED_LINE) the CA can call to reach the organization is required` });
+    expect(refusal(input, undefined, 'landline')).toEqual({
+      rule: 'phone-type',
+      message: `is a ${type} number; a landline (FIXED_LINE) the CA can call to reach the organization is required`,
+    });
   });
 });
 

@@ -5,7 +5,8 @@ import { pageQuery } from '../../src/api/pagination';
 
 describe('integer query parameters take decimal digits only', () => {
   const days = z.object({ days: decimalInteger(0, 3650).optional() });
-  const issues = (value: unknown) => days.safeParse({ days: value }).error?.issues.map((i) => [i.path.join('.'), (i as { params?: { rule?: string } }).params?.rule]);
+  const issues = (value: unknown) =>
+    days.safeParse({ days: value }).error?.issues.map((i) => [i.path.join('.'), (i as { params?: { rule?: string } }).params?.rule]);
 
   test('digits are read as the decimal number they write, absent stays absent', () => {
     expect(days.parse({ days: '30' })).toEqual({ days: 30 });
