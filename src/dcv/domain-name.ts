@@ -134,14 +134,10 @@ function convertLabel(mapped: string): Label {
   try {
     return { ok: true, ascii: idnHostname(mapped) };
   } catch (error) {
-    if (isALabel)
-      return {
-        ok: false,
-        failure: fail(
-          ruleOfIdnaError(error, 'a-label') === 'label-length' ? 'label-length' : 'a-label',
-          `the label "${mapped}" is not a valid A-label: ${libraryReason(error)}`,
-        ),
-      };
+    if (isALabel) {
+      const rule = (error as Error)?.name === 'IdnaLengthError' ? 'label-length' : 'a-label';
+      return { ok: false, failure: fail(rule, `the label "${mapped}" is not a valid A-label: ${libraryReason(error)}`) };
+    }
     return {
       ok: false,
       failure: fail(ruleOfIdnaError(error, 'u-label'), `the label "${mapped}" cannot be an internationalized label: ${libraryReason(error)}`),
