@@ -3,6 +3,8 @@ import type { z } from 'zod';
 export interface FieldError {
   field: string;
   message: string;
+  /** A stable name of the rule the value breaks, where there is one (`required`, `reserved-ldh-label`, …). */
+  rule?: string;
 }
 
 /** An RFC 9457 problem: thrown by any layer, rendered by the API's `problemHandler`. */
@@ -20,17 +22,49 @@ export class Problem extends Error {
 export const notFound = (what: string) => new Problem(404, 'Not Found', `${what} was not found`);
 export const conflict = (detail: string, type?: string) => new Problem(409, 'Conflict', detail, { type });
 
-export function validationProblem(error: z.ZodError, prefix: string[] = []): Problem {
-  const errors = error.issues.map((issue) => ({
-    field: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
-    message: issue.message,
-  }));
-  return new Problem(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+/** What a zod issue may carry in `params`: the rule's name, and 422 for well-formed input no rule allows. */
+export interface IssueParams {
+  rule?: string;
+  status?: 422;
 }
 
-/** Parses with zod or throws a 400 naming each field at fault. */
+/** `params` of a zod issue for a value that is well formed but can never be accepted: 422 naming `rule`. */
+export const unprocessable = (rule: string): IssueParams => ({ status: 422, rule });
+
+/** `params` of a zod issue that names its rule (answered 400). */
+export const brokenRule = (rule: string): IssueParams => ({ rule });
+
+/** The value at an issue's path in what the client sent (undefined when absent). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * The problem for a failed zod parse: each issue becomes `{ field, message, rule? }` with the zod path as
+ * the field. A field the client left out reads "required" (zod would say "expected string, received
+ * undefined"); `input` is what was parsed, to tell absent fields apart. 422 when every issue is a rule
+ * refusal of well-formed input (`unprocessable`), else 400.
+ */
+export function validationProblem(error: z.ZodError, prefix: string[] = [], input?: unknown): Problem {
+  const errors = error.issues.map((issue): FieldError => {
+    const field = [...prefix, ...issue.path.map(String)].join('.') || '(body)';
+    const params = (issue as { params?: IssueParams }).params;
+    if (issue.code !== 'custom' && issue.path.length > 0 && valueAt(input, issue.path) === undefined) return { field, message: 'required', rule: 'required' };
+    return params?.rule ? { field, message: issue.message, rule: params.rule } : { field, message: issue.message };
+  });
+  const unprocessableOnly = error.issues.every((issue) => (issue as { params?: IssueParams }).params?.status === 422);
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return unprocessableOnly ? new Problem(422, 'Unprocessable Content', detail, { errors }) : new Problem(400, 'Invalid request', detail, { errors });
+}
+
+/** Parses with zod or throws a 400 (or 422, see validationProblem) naming each field at fault. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string[] = []): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw validationProblem(result.error, prefix);
+  if (!result.success) throw validationProblem(result.error, prefix, value);
   return result.data;
 }

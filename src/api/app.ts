@@ -6,7 +6,7 @@ import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
-import { problemHandler, requireJsonBody, routeNotFound } from './problem';
+import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
 import { administratorsRouter } from './routes/administrators';
 import { dcvFilesRouter } from './routes/dcv-files';
 import { dnsProvidersRouter } from './routes/dns-providers';
@@ -27,7 +27,7 @@ export function createApp(ctx: ApiContext): Express {
   app.set('query parser', 'simple');
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
-  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body }));
 
   const document = openApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(document));

@@ -5,6 +5,7 @@ import { DOMAIN_STATUSES } from '../domain/vocabulary';
 import { dnsProviderInput } from '../domain/dns-provider-schemas';
 import { createDomainBody } from '../domain/domain-input';
 import { RESULT_CODES } from '../dcv/result-codes';
+import { DOMAIN_NAME_RULES } from '../dcv/domain-name';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -28,7 +29,10 @@ const administrator = z.object({
   firstName: z.string(),
   lastName: z.string(),
   position: z.string(),
-  phone: z.string().describe('E.164'),
+  phone: z
+    .string()
+    .regex(/^\+[1-9][0-9]{1,14}$/)
+    .describe('The mobile, E.164'),
   email: z.string(),
   ...review,
 });
@@ -42,7 +46,10 @@ const organization = z.object({
   city: z.string(),
   address: z.string(),
   postalCode: z.string().nullable(),
-  landline: z.string().describe('E.164'),
+  landline: z
+    .string()
+    .regex(/^\+[1-9][0-9]{1,14}(;ext=[0-9]+)?$/)
+    .describe('E.164, followed by RFC 3966 `;ext=<digits>` when the number has an extension: `+861065529988;ext=8001`'),
   ...review,
   administrators: z.array(administrator),
 });
@@ -157,7 +164,22 @@ const schemas = {
       status: { type: 'integer' },
       detail: { type: 'string' },
       instance: { type: 'string' },
-      errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            field: { type: 'string', description: 'Path of the field at fault, e.g. `organization.landline`; `(body)` for the body as a whole' },
+            message: { type: 'string', description: '"required" when the field is missing' },
+            rule: {
+              type: 'string',
+              description:
+                'Name of the rule broken, where there is one: `required`, `decimal-integer`, `integer-range`, `utf-8`, `phone-number`, `phone-type`, `mobile-extension`, or a domain name rule (`reserved-ldh-label`, `a-label`, `name-length`, `public-suffix`, …)',
+            },
+          },
+          required: ['field', 'message'],
+        },
+      },
     },
   },
 };
@@ -190,7 +212,7 @@ const unavailable = {
   },
 };
 const common = {
-  '400': problem('Invalid input; `errors` names each field at fault'),
+  '400': problem('Invalid input; `errors` names each field at fault and, where there is one, the rule it breaks'),
   '401': problem('Missing or unknown API key'),
   '403': problem('Wrong kind of key'),
   ...unavailable,
@@ -203,7 +225,7 @@ const keyReused = { '422': problem('Idempotency-Key reused with a different requ
 
 function operation(summary: string, extra: { parameters?: unknown[]; requestBody?: unknown }, responses: Record<string, unknown>, scope = customer) {
   const refusals = { ...('requestBody' in extra ? bodyRefusals : {}), ...(extra.parameters?.includes(idempotencyKey) ? keyReused : {}) };
-  return { summary, ...scope, ...extra, responses: { ...responses, ...common, ...refusals } };
+  return { summary, ...scope, ...extra, responses: { ...common, ...refusals, ...responses } };
 }
 
 const profileOps = (kind: 'organization' | 'administrator', schema: 'Organization' | 'Administrator', patch: 'OrganizationPatch' | 'AdministratorPatch') => ({
@@ -298,6 +320,9 @@ export function openApiDocument() {
             ...ok('201', 'Domain', 'Created, pending, with exact instructions'),
             '404': problem('Administrator not found'),
             '409': problem('Administrator not approved, or the name is already in the account'),
+            '422': problem(
+              `A name that can never be validated or certified, with \`errors[].rule\` naming the rule (${Object.keys(DOMAIN_NAME_RULES).join(', ')}); the validation name (\`_dnsauth.<name>\` for the DNS methods) must fit 253 characters. Also: a method this service cannot offer now, or an Idempotency-Key reused with a different request`,
+            ),
           },
         ),
         get: operation("List an administrator's domains", { parameters: [idParam, ...pageParams] }, ok('200', 'DomainPage')),
@@ -311,7 +336,7 @@ export function openApiDocument() {
               {
                 name: 'expiringWithinDays',
                 in: 'query',
-                schema: { type: 'integer', minimum: 0 },
+                schema: { type: 'integer', minimum: 0, maximum: 3650 },
                 description: 'Validated domains whose validUntil is within this many days',
               },
               ...pageParams,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { PageCursor } from '../db/keyset';
+import { decimalInteger } from '../domain/query-params';
 import { parse, Problem } from './problem';
 
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: decimalInteger(1, 100).default(20),
   cursor: z.string().max(200).optional(),
 });
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Problem } from '../problem';
@@ -65,6 +66,17 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   );
 };
 
+/**
+ * `verify` of express.json: JSON between systems is UTF-8 (RFC 8259 §8.1). Another declared charset answers
+ * 415; bytes that are not well-formed UTF-8 (a stray byte, a truncated sequence, an overlong form, an encoded
+ * surrogate, a code point past U+10FFFF) answer 400 before anything is decoded, so no U+FFFD reaches a handler.
+ */
+export function verifyUtf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (!/^utf-?8$/i.test(encoding))
+    throw Object.assign(new Error(`unsupported charset "${encoding.toUpperCase()}"`), { status: 415, type: 'charset.unsupported' });
+  if (!isUtf8(body)) throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400, type: 'entity.not.utf8' });
+}
+
 /** body-parser's refusals, in words a client can act on. */
 function bodyProblem(error: { type?: string; status?: number; message?: string; body?: string; limit?: number }): Problem | undefined {
   switch (error.type) {
@@ -73,6 +85,10 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
       const detail = body.startsWith('{') || body.startsWith('[') ? 'the request body is not valid JSON' : 'the request body must be a JSON object';
       return new Problem(400, 'Malformed JSON', detail, { errors: [{ field: '(body)', message: String(error.message) }] });
     }
+    case 'entity.not.utf8':
+      return new Problem(400, 'Malformed request body', 'the request body is not valid UTF-8 (RFC 8259 §8.1)', {
+        errors: [{ field: '(body)', message: 'not valid UTF-8', rule: 'utf-8' }],
+      });
     case 'entity.too.large':
       return new Problem(413, 'Request body too large', `the request body is larger than ${Math.round((error.limit ?? 0) / 1024)} kB`);
     case 'encoding.unsupported':

@@ -1,10 +1,39 @@
 /**
- * Domain name normalization for DCV: one canonical A-label form, and refusal of
- * names a CA must never validate (IP addresses, public suffixes, Internal Names).
+ * Domain name normalization for DCV: one canonical A-label form, and refusal of every name a CA could
+ * never validate or put in a certificate, each refusal naming its rule and source.
+ *
+ * Order (issue 7, item 4): UTS #46 processing (nontransitional, every separator and mapping in every
+ * position), then the LDH and A-label rules of IDNA2008, then DNS lengths (including the label the
+ * validation method adds), then the public-suffix rules. IDNA through `idn-hostname` (UTS #46 mapping
+ * plus IDNA2008 code points, CONTEXTJ/CONTEXTO, Bidi and A-label round trip), the Public Suffix List
+ * through `tldts`.
  */
-import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
+import { idnHostname, uts46map } from 'idn-hostname';
 import { parse as parseDomain } from 'tldts';
+
+/** Each rule a name can break, with the source a refusal cites. */
+export const DOMAIN_NAME_RULES = {
+  empty: 'RFC 1035 §2.3.1',
+  'ip-address': 'BR §7.1.2.7.12: a dNSName is never an IP address',
+  'wildcard-position': 'BR §1.6.1 "Wildcard Domain Name"',
+  'empty-label': 'RFC 1035 §2.3.1',
+  'label-length': 'RFC 1035 §2.3.4: 63 octets per label',
+  'name-length': 'RFC 1035 §2.3.4: 253 octets in text form',
+  'ldh-syntax': 'RFC 1035 §2.3.1; RFC 5890 §2.3.1',
+  'reserved-ldh-label': 'RFC 5890 §2.3.1; BR §7.1.2.7.12',
+  'a-label': 'RFC 5890 §2.3.2.1; RFC 5891 §5.4',
+  'u-label': 'RFC 5891 §4.2.3; UTS #46 §4.1',
+  'idna-code-point': 'RFC 5892; UTS #46 §4.1',
+  'idna-context': 'RFC 5892 Appendix A',
+  bidi: 'RFC 5893 §2',
+  'too-few-labels': 'BR §3.2.2.6',
+  'numeric-tld': 'RFC 3696 §2',
+  'reverse-zone': 'RFC 3172',
+  'internal-name': 'BR §4.2.2; BR §7.1.2.7.12',
+  'public-suffix': 'BR §3.2.2.6; Public Suffix List',
+} as const;
+export type DomainNameRule = keyof typeof DOMAIN_NAME_RULES;
 
 export type NormalizedDomainName =
   | {
@@ -15,7 +44,12 @@ export type NormalizedDomainName =
       /** The name without `*.`: where DNS records and the CAA climb start. */
       baseName: string;
     }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      rule: DomainNameRule;
+      /** One sentence for the customer, ending with the rule's source in parentheses. */
+      reason: string;
+    };
 
 export interface NormalizeOptions {
   /**
@@ -24,71 +58,177 @@ export interface NormalizeOptions {
    * this is for tests and lab setups only.
    */
   allowInternalNames?: boolean;
+  /**
+   * The label the validation method puts in front of the base name (`_dnsauth` for the DNS methods,
+   * none for the file methods): the record's owner name must fit RFC 1035's limits too.
+   */
+  validationLabel?: string;
 }
 
 const MAX_NAME_LENGTH = 253;
-const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const MAX_LABEL_LENGTH = 63;
+/** UTS #46 §2.3: FULL STOP and the three characters it maps to it. */
+const LABEL_SEPARATORS = /[.\uFF0E\u3002\uFF61]/;
+const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+/** What the WHATWG URL host parser reads as an IPv4 part (decimal, 0x hex, leading-zero octal). */
+const NUMERIC_PART = /^(?:0x[0-9a-f]*|[0-9]+)$/;
 
-function fail(reason: string): NormalizedDomainName {
-  return { ok: false, reason };
+function fail(rule: DomainNameRule, detail: string): NormalizedDomainName {
+  return { ok: false, rule, reason: `${detail} (${DOMAIN_NAME_RULES[rule]})` };
+}
+
+type Label = { ok: true; ascii: string } | { ok: false; failure: NormalizedDomainName };
+
+const isAscii = (value: string) => /^\p{ASCII}*$/u.test(value);
+
+/** The library's own sentence (it cites its RFC), without its trailing period. */
+const libraryReason = (error: unknown) => (error instanceof Error ? error.message.replace(/\.$/, '') : String(error));
+
+/** UTS #46 steps 1–2 for one label (map, NFC); a code point UTS #46 disallows even here fails now. */
+function mapLabel(raw: string): { ok: true; mapped: string } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, mapped: uts46map(raw).normalize('NFC') };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+const IDNA_ERROR_RULES: Record<string, DomainNameRule> = {
+  IdnaUnicodeError: 'idna-code-point',
+  IdnaContextJError: 'idna-context',
+  IdnaContextOError: 'idna-context',
+  IdnaBidiError: 'bidi',
+  IdnaLengthError: 'label-length',
+};
+
+const ruleOfIdnaError = (error: unknown, otherwise: DomainNameRule) => IDNA_ERROR_RULES[(error as Error)?.name] ?? otherwise;
+
+/** An ASCII label that is not an A-label: LDH, and not reserved. */
+function ldhLabel(label: string): Label {
+  const quoted = `the label "${label}"`;
+  if (label.slice(2, 4) === '--') {
+    return {
+      ok: false,
+      failure: fail('reserved-ldh-label', `${quoted} has "--" in positions 3 and 4 but is not an A-label ("xn--"): it cannot be validated or certified`),
+    };
+  }
+  if (!LDH_LABEL.test(label)) {
+    const bad = [...label].find((c) => !/[a-z0-9-]/.test(c));
+    const what = bad === undefined ? 'starts or ends with a hyphen' : `contains "${bad}"`;
+    return { ok: false, failure: fail('ldh-syntax', `${quoted} ${what}: labels hold only letters, digits and inner hyphens`) };
+  }
+  if (label.length > MAX_LABEL_LENGTH) {
+    return { ok: false, failure: fail('label-length', `the label "${label.slice(0, 20)}…" is ${label.length} characters long; at most ${MAX_LABEL_LENGTH}`) };
+  }
+  return { ok: true, ascii: label };
+}
+
+/**
+ * One label after mapping: its A-label form, or the first rule it breaks. An `xn--` label must decode to a
+ * valid U-label that encodes back to itself; a U-label must pass IDNA2008; anything else must be LDH.
+ */
+function convertLabel(mapped: string): Label {
+  if (mapped === '') return { ok: false, failure: fail('empty-label', 'the domain name has an empty label (two dots in a row, or a leading dot)') };
+  const isALabel = mapped.startsWith('xn--');
+  if (!isALabel && isAscii(mapped)) return ldhLabel(mapped);
+  try {
+    return { ok: true, ascii: idnHostname(mapped) };
+  } catch (error) {
+    if (isALabel) {
+      const rule = (error as Error)?.name === 'IdnaLengthError' ? 'label-length' : 'a-label';
+      return { ok: false, failure: fail(rule, `the label "${mapped}" is not a valid A-label: ${libraryReason(error)}`) };
+    }
+    return {
+      ok: false,
+      failure: fail(ruleOfIdnaError(error, 'u-label'), `the label "${mapped}" cannot be an internationalized label: ${libraryReason(error)}`),
+    };
+  }
 }
 
 function looksLikeIp(value: string): boolean {
-  const unbracketed = value.replace(/^\[(.*)\]$/, '$1');
-  return isIP(unbracketed) !== 0;
+  return isIP(value.replace(/^\[(.*)\]$/, '$1')) !== 0;
 }
 
+/**
+ * Normalizes a domain name a customer typed (Unicode or A-labels, any case, UTS #46 separators such as
+ * U+3002, an optional trailing dot, an optional leading `*.`) to its lowercase A-label form, or refuses it
+ * with the rule it breaks (`DOMAIN_NAME_RULES`). With `validationLabel`, the owner name
+ * `<validationLabel>.<base name>` must fit RFC 1035's 253 octets as well. Pure; no DNS lookups.
+ */
 export function normalizeDomainName(input: string, options: NormalizeOptions = {}): NormalizedDomainName {
-  let raw = input.trim().toLowerCase();
-  if (raw.endsWith('.')) raw = raw.slice(0, -1);
-  if (raw === '') return fail('The domain name is empty.');
-  if (looksLikeIp(raw)) return fail('IP addresses are not domain names.');
+  const trimmed = input.trim();
+  if (trimmed === '') return fail('empty', 'the domain name is empty');
+  if (looksLikeIp(trimmed)) return fail('ip-address', `"${trimmed}" is an IP address, not a domain name`);
 
-  let isWildcard = false;
-  if (raw.startsWith('*.')) {
-    isWildcard = true;
-    raw = raw.slice(2);
+  // UTS #46 maps per label; a single trailing separator is the DNS root.
+  const raw = trimmed.split(LABEL_SEPARATORS);
+  if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
+  const mapped: string[] = [];
+  for (const label of raw) {
+    const result = mapLabel(label);
+    if (!result.ok) {
+      const rule = isAscii(label) ? 'ldh-syntax' : 'idna-code-point';
+      return fail(rule, `the label "${label}" cannot be part of a domain name: ${libraryReason(result.error)}`);
+    }
+    mapped.push(result.mapped);
   }
-  if (raw.includes('*')) return fail('A wildcard is allowed only as the whole leftmost label ("*.").');
 
-  // domainToASCII applies UTS #46 (IDN → A-labels) but also rewrites things like "0x7f.1" into
-  // an IPv4 address, so the IP test runs again on its output.
-  const ascii = domainToASCII(raw);
-  if (ascii === '') {
-    // The URL parser also refuses names whose last label is numeric but not a valid IPv4 address.
-    if (/(^|\.)[0-9]+$/.test(raw)) return fail('The top-level domain cannot be all digits.');
-    return fail('The domain name is not a valid internationalized domain name.');
+  const isWildcard = mapped.length > 1 && mapped[0] === '*';
+  const labels = isWildcard ? mapped.slice(1) : mapped;
+  if (labels.some((l) => l.includes('*'))) return fail('wildcard-position', 'a wildcard is allowed only as the whole leftmost label ("*.")');
+  const dotted = labels.join('.');
+  if (looksLikeIp(dotted) || labels.every((l) => NUMERIC_PART.test(l))) {
+    return fail('ip-address', `"${dotted}" is an IP address, not a domain name`);
   }
-  if (looksLikeIp(ascii) || /^[0-9.]+$/.test(ascii)) return fail('IP addresses are not domain names.');
 
-  if (ascii.length > MAX_NAME_LENGTH) return fail('The domain name is longer than 253 characters.');
-  const labels = ascii.split('.');
-  if (labels.length < 2 && isWildcard) return fail(`A wildcard directly under the public suffix "${ascii}" cannot be validated.`);
-  if (labels.length < 2) return fail('The domain name needs at least two labels (like example.com).');
+  const ascii: string[] = [];
   for (const label of labels) {
-    if (label.length === 0) return fail('The domain name has an empty label (two dots in a row).');
-    if (label.length > 63) return fail(`The label "${label.slice(0, 20)}…" is longer than 63 characters.`);
-    if (!LDH_LABEL.test(label)) {
-      return fail(`The label "${label}" may contain only letters, digits and inner hyphens.`);
+    const converted = convertLabel(label);
+    if (!converted.ok) return converted.failure;
+    ascii.push(converted.ascii);
+  }
+  const baseName = ascii.join('.');
+  const name = isWildcard ? `*.${baseName}` : baseName;
+
+  if (name.length > MAX_NAME_LENGTH) return fail('name-length', `the name is ${name.length} characters long in A-label form; at most ${MAX_NAME_LENGTH}`);
+  if (options.validationLabel) {
+    const owner = `${options.validationLabel}.${baseName}`;
+    if (owner.length > MAX_NAME_LENGTH) {
+      return fail(
+        'name-length',
+        `the validation record's name "${options.validationLabel}.<name>" would be ${owner.length} characters long; at most ${MAX_NAME_LENGTH}`,
+      );
     }
   }
+  // Whole-name IDNA rules: the Bidi rule spans labels (RFC 5893 §2: every label of a name with a right-to-left label).
+  try {
+    idnHostname(baseName);
+  } catch (error) {
+    return fail(ruleOfIdnaError(error, 'u-label'), `the name cannot be an internationalized domain name: ${libraryReason(error)}`);
+  }
 
-  const tld = labels[labels.length - 1];
-  if (tld === 'arpa') return fail('Names under .arpa (reverse DNS zones) cannot be validated.');
-  if (/^[0-9]+$/.test(tld)) return fail('The top-level domain cannot be all digits.');
+  if (ascii.length < 2) {
+    return isWildcard
+      ? fail('public-suffix', `a wildcard directly under the public suffix "${baseName}" cannot be validated`)
+      : fail('too-few-labels', 'the domain name needs at least two labels (like example.com)');
+  }
+  const tld = ascii[ascii.length - 1];
+  if (/^[0-9]+$/.test(tld)) return fail('numeric-tld', `the top-level domain "${tld}" is all digits`);
+  if (tld === 'arpa') return fail('reverse-zone', 'names under .arpa (reverse DNS zones) cannot be validated');
 
   // Only the ICANN section counts (BR §3.2.2.6): private suffixes such as github.io are
   // registrable by their operator and stay allowed.
-  const parsed = parseDomain(ascii, { allowPrivateDomains: false });
+  const parsed = parseDomain(baseName, { allowPrivateDomains: false });
   if (!options.allowInternalNames && parsed.isIcann !== true) {
-    return fail(`".${tld}" is not a registered top-level domain (Internal Names cannot be validated).`);
+    return fail('internal-name', `".${tld}" is not a registered top-level domain, so the name is an Internal Name`);
   }
-  if (parsed.publicSuffix === ascii) {
+  if (parsed.publicSuffix === baseName) {
     return fail(
-      isWildcard ? `A wildcard directly under the public suffix "${ascii}" cannot be validated.` : `"${ascii}" is a public suffix, not a registrable domain.`,
+      'public-suffix',
+      isWildcard
+        ? `a wildcard directly under the public suffix "${baseName}" cannot be validated`
+        : `"${baseName}" is a public suffix, not a registrable domain`,
     );
   }
-
-  const name = isWildcard ? `*.${ascii}` : ascii;
-  return { ok: true, name, isWildcard, baseName: ascii };
+  return { ok: true, name, isWildcard, baseName };
 }

@@ -131,6 +131,14 @@ export function delegationTarget(domainId: string, config: InstructionsConfig): 
   return `${delegationLabel(domainId, config.delegationLabelSecret)}.${stripDots(config.delegationZone)}`;
 }
 
+/**
+ * The label a method puts in front of the base name for its record (`_dnsauth` for the DNS methods), or
+ * undefined for the file methods, which use the name alone.
+ */
+export function validationLabelOf(method: DcvMethod): string | undefined {
+  return BR_METHOD_SECTION[method] === '3.2.2.4.7' ? DNS_LABEL : undefined;
+}
+
 /** `_dnsauth.<base>`: wildcards are validated at their base name (BR §1.6.1 Authorization Domain Name). */
 export function dnsRecordName(domain: string): string {
   return `${DNS_LABEL}.${baseNameOf(domain).base}`;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DOMAIN_STATUSES } from './vocabulary';
 import { normalizeDomainName } from '../dcv/domain-name';
-import type { DcvMethod } from '../dcv/instructions';
+import { type DcvMethod, validationLabelOf } from '../dcv/instructions';
+import { unprocessable } from '../problem';
+import { decimalInteger } from './query-params';
 
 /** The API's (autoValidation, method) pair, as the anchors present it, mapped to the five DCV methods. */
 const METHODS: Record<'true' | 'false', Partial<Record<'dns' | 'file' | 'dns_provider', DcvMethod>>> = {
@@ -18,17 +20,12 @@ export function apiMethodOf(method: DcvMethod): { autoValidation: boolean; metho
 
 export const createDomainBody = z
   .strictObject({
-    domain: z.string().max(300).describe('Domain name; IDNs are converted to A-labels; `*.example.com` with a DNS method only'),
+    domain: z.string().max(1000).describe('Domain name; IDNs are converted to A-labels; `*.example.com` with a DNS method only'),
     autoValidation: z.boolean().default(true).describe('true: the service keeps the validation fresh by itself (CNAME delegation or reverse proxy)'),
     method: z.enum(['dns', 'file', 'dns_provider']).default('dns'),
     dnsProviderId: z.uuid().optional().describe('Required with method dns_provider'),
   })
   .transform((body, ctx) => {
-    const name = normalizeDomainName(body.domain);
-    if (!name.ok) {
-      ctx.addIssue({ code: 'custom', path: ['domain'], message: name.reason });
-      return z.NEVER;
-    }
     const method = METHODS[String(body.autoValidation) as 'true' | 'false'][body.method];
     if (!method) {
       ctx.addIssue({
@@ -36,8 +33,11 @@ export const createDomainBody = z
         path: ['method'],
         message: body.autoValidation ? 'with autoValidation true, use dns or file' : 'use dns_provider, dns or file',
       });
-      return z.NEVER;
     }
+    // A name that breaks a rule can never be validated or certified: 422 naming the rule (see src/problem.ts).
+    const name = normalizeDomainName(body.domain, { validationLabel: method && validationLabelOf(method) });
+    if (!name.ok) ctx.addIssue({ code: 'custom', path: ['domain'], message: name.reason, params: unprocessable(name.rule) });
+    if (!method || !name.ok) return z.NEVER;
     if (name.isWildcard && (method === 'file' || method === 'file_proxy')) {
       ctx.addIssue({ code: 'custom', path: ['method'], message: 'a file proves control of one exact name only: validate a wildcard with a DNS method' });
       return z.NEVER;
@@ -55,5 +55,5 @@ export const createDomainBody = z
 
 export const domainListQuery = z.object({
   status: z.enum(DOMAIN_STATUSES).optional(),
-  expiringWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
+  expiringWithinDays: decimalInteger(0, 3650).optional(),
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
-import { normalizeEmail, normalizePhone, normalizeText } from './normalize';
+import { normalizeEmail, normalizeText } from './normalize';
+import { normalizePhone, type PhoneKind } from './phone';
+import { brokenRule } from '../problem';
 
 /**
  * A client string PostgreSQL stores as it was sent: no control characters (it refuses NUL in text and
@@ -31,15 +33,15 @@ const email = z
   .pipe(z.email('not a valid email address'))
   .transform((v, ctx) => normalizeEmail(v) ?? (ctx.addIssue({ code: 'custom', message: 'not a valid email address' }), z.NEVER));
 
-/** A phone number normalized to E.164, national numbers read in `defaultCountry`. */
-const phone = (kind: 'landline' | 'any', defaultCountry?: string) =>
+/** A phone number normalized to E.164 (with RFC 3966 `;ext=` when it has an extension), national numbers read in `defaultCountry`. */
+const phone = (kind: PhoneKind, defaultCountry?: string) =>
   z
     .string()
     .max(40)
     .transform((v, ctx) => {
       const result = normalizePhone(v, defaultCountry, kind);
-      if (result.ok) return result.e164;
-      ctx.addIssue({ code: 'custom', message: result.message });
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: result.message, params: brokenRule(result.rule) });
       return z.NEVER;
     });
 
@@ -56,7 +58,12 @@ const organizationShape = {
   city: text(100),
   address: text(300).describe('Street address'),
   postalCode: text(20).nullable().optional(),
-  landline: z.string().max(40).describe('Fixed-line number the CA calls to verify the organization; normalized to E.164'),
+  landline: z
+    .string()
+    .max(60)
+    .describe(
+      'Fixed-line number the CA calls to reach the organization (type FIXED_LINE, or FIXED_LINE_OR_MOBILE where the numbering plan cannot tell), with its extension if any ("+86 10 6552 9988 ext. 8001", "x8001", "#8001", "转8001"); stored and shown as E.164 with RFC 3966 ";ext=": +861065529988;ext=8001',
+    ),
 };
 
 /** The landline is read in the organization's own country, so it is normalized after the object parses. */
@@ -65,10 +72,10 @@ function withLandline<T extends { country?: string; landline?: string }>(default
     if (value.landline === undefined) return value;
     const result = normalizePhone(value.landline, value.country ?? defaultCountry, 'landline');
     if (!result.ok) {
-      ctx.addIssue({ code: 'custom', message: result.message, path: ['landline'] });
+      ctx.addIssue({ code: 'custom', message: result.message, path: ['landline'], params: brokenRule(result.rule) });
       return z.NEVER;
     }
-    return { ...value, landline: result.e164 };
+    return { ...value, landline: result.value };
   };
 }
 
@@ -85,7 +92,9 @@ export const administratorInput = (defaultCountry?: string) =>
     firstName: text(100),
     lastName: text(100),
     position: text(100).describe('Job title'),
-    phone: phone('any', defaultCountry).describe("Mobile or direct number; national numbers are read in the organization's country"),
+    phone: phone('mobile', defaultCountry).describe(
+      "The administrator's mobile (type MOBILE, or FIXED_LINE_OR_MOBILE where the numbering plan cannot tell), without extension; national numbers are read in the organization's country; stored as E.164",
+    ),
     email,
   });
 export const administratorPatch = (defaultCountry?: string) =>

@@ -1,4 +1,4 @@
-import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+import { ADMINISTRATOR, ORGANIZATION, profileRowCounts, startHarness, type Api, type Harness } from '../support/harness';
 
 let harness: Harness;
 let alice: Api;
@@ -15,11 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.stop());
 
-const tableCounts = async () => ({
-  organizations: (await harness.db.selectFrom('organizations').select('id').execute()).length,
-  administrators: (await harness.db.selectFrom('administrators').select('id').execute()).length,
-  events: (await harness.db.selectFrom('events').select('id').execute()).length,
-});
+const tableCounts = () => profileRowCounts(harness.db);
 
 describe('authentication and roles', () => {
   test('a missing or unknown key answers 401 with a Bearer challenge', async () => {

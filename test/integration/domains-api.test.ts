@@ -1,3 +1,4 @@
+import { domainNameOfLength } from '../support/names';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
@@ -38,20 +39,62 @@ test('domains are added only under an approved administrator', async () => {
   expect((await add({ domain: 'early.example.com' })).status).toBe(201);
 });
 
-describe('names and methods are checked; bad input changes nothing', () => {
+describe('names that can never be validated or certified answer 422 naming the rule, and nothing is stored', () => {
+  const dnsTxt = { autoValidation: false, method: 'dns' };
   test.each([
-    ['an IPv4 address', { domain: '192.0.2.10' }, 'domain', /IP addresses/],
-    ['an IPv6 address', { domain: '[2001:db8::1]' }, 'domain', /IP addresses/],
-    ['a public suffix', { domain: 'co.uk' }, 'domain', /public suffix/i],
-    ['a wildcard over a public suffix', { domain: '*.com.cn' }, 'domain', /public suffix/i],
-    ['an invalid label', { domain: 'bad_name.example.com' }, 'domain', /label/i],
-    ['a wildcard not leftmost', { domain: 'www.*.example.com' }, 'domain', /wildcard/i],
-    ['an internal name', { domain: 'intranet.local' }, 'domain', /./],
+    ['an IPv4 address', { domain: '192.0.2.10' }, 'ip-address'],
+    ['an IPv6 address', { domain: '[2001:db8::1]' }, 'ip-address'],
+    ['a fullwidth IPv4 address', { domain: '１９２．０．２．１０', ...dnsTxt }, 'ip-address'],
+    ['a public suffix', { domain: 'co.uk' }, 'public-suffix'],
+    ['a wildcard over a public suffix', { domain: '*.com.cn' }, 'public-suffix'],
+    ['an invalid label', { domain: 'bad_name.example.com' }, 'ldh-syntax'],
+    ['a wildcard not leftmost', { domain: 'www.*.example.com' }, 'wildcard-position'],
+    ['an internal name', { domain: 'intranet.local' }, 'internal-name'],
+    ['a reserved LDH label (bq--)', { domain: 'bq--abwhky3f6fxq.example.com', ...dnsTxt }, 'reserved-ldh-label'],
+    ['a reserved LDH label (ab--)', { domain: 'ab--cd.example.com', autoValidation: false, method: 'file' }, 'reserved-ldh-label'],
+    ['an A-label that does not decode', { domain: 'xn--zz.example.com', ...dnsTxt }, 'a-label'],
+    ['an A-label that decodes to ASCII', { domain: 'xn--abc-.example.com', ...dnsTxt }, 'a-label'],
+    ['an A-label of a symbol IDNA2008 disallows', { domain: 'xn--n3h.example.com', ...dnsTxt }, 'a-label'],
+    ['a symbol IDNA2008 disallows', { domain: '☃.example.com', ...dnsTxt }, 'idna-code-point'],
+    ['a label of 64 characters', { domain: `${'a'.repeat(64)}.example.com`, ...dnsTxt }, 'label-length'],
+    ['a name whose _dnsauth record name would be 259 characters (DNS TXT)', { domain: domainNameOfLength(250), ...dnsTxt }, 'name-length'],
+    ['a name whose _dnsauth record name would be 259 characters (CNAME delegation)', { domain: domainNameOfLength(250) }, 'name-length'],
+    ['a wildcard whose _dnsauth record name would be too long', { domain: `*.${domainNameOfLength(250)}`, ...dnsTxt }, 'name-length'],
+    ['a name of 254 characters (file)', { domain: domainNameOfLength(254), autoValidation: false, method: 'file' }, 'name-length'],
+  ])('%s', async (_label, body, rule) => {
+    const before = await domainCount();
+    const response = await add(body);
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(response.body.errors).toEqual([{ field: 'domain', rule, message: expect.stringMatching(/\((RFC|BR) /) }]);
+    expect(await domainCount()).toBe(before);
+  });
+
+  test('the length counts the label the method adds: the same 250-character name is fine for the file method', async () => {
+    const name = domainNameOfLength(250);
+    const file = await add({ domain: name, autoValidation: false, method: 'file' });
+    expect([file.status, file.body.domain]).toEqual([201, name]);
+    const edge = domainNameOfLength(244); // _dnsauth. + 244 = 253
+    expect((await add({ domain: edge, ...dnsTxt })).status).toBe(201);
+  });
+
+  test('UTS #46 separators and mappings apply in every position', async () => {
+    const created = await add({ domain: 'ＩＤＥＯ。Example．com｡', ...dnsTxt });
+    expect([created.status, created.body.domain]).toEqual([201, 'ideo.example.com']);
+    expect(created.body.instructions.record.name).toBe('_dnsauth.ideo.example.com');
+    const again = await add({ domain: 'ideo.example.com', ...dnsTxt });
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('methods are checked; bad input changes nothing', () => {
+  test.each([
     ['a file method for a wildcard', { domain: '*.example.com', autoValidation: false, method: 'file' }, 'method', /wildcard/],
     ['a provider with automatic validation', { domain: 'x.example.com', autoValidation: true, method: 'dns_provider' }, 'method', /dns or file/],
     ['a provider method without a provider', { domain: 'x.example.com', autoValidation: false, method: 'dns_provider' }, 'dnsProviderId', /required/],
     ['an unknown method', { domain: 'x.example.com', method: 'email' }, 'method', /./],
     ['an unknown field', { domain: 'x.example.com', ttl: 60 }, '(body)', /Unrecognized/],
+    ['no domain', { autoValidation: false, method: 'dns' }, 'domain', /^required$/],
   ])('%s', async (_label, body, field, message) => {
     const before = await domainCount();
     const response = await add(body);

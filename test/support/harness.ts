@@ -153,6 +153,12 @@ export async function startHarness(
   };
 }
 
+/** How many organizations, administrators and audit events the database holds: a refused request changes none. */
+export async function profileRowCounts(db: Db): Promise<{ organizations: number; administrators: number; events: number }> {
+  const count = async (table: 'organizations' | 'administrators' | 'events') => (await db.selectFrom(table).select('id').execute()).length;
+  return { organizations: await count('organizations'), administrators: await count('administrators'), events: await count('events') };
+}
+
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
