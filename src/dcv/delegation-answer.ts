@@ -89,7 +89,7 @@ function nameServerAddress(zone: DelegationZone, type: string): dnsPacket.Answer
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
-/** What the zone holds at `qname` for `qtype`, as sections and RCODE. */
+/** What the zone holds at `qname` (lowercase) for `qtype`, as sections and RCODE; answers carry the name as `asked`. */
 async function resolve(qname: string, asked: string, qtype: string, zone: DelegationZone): Promise<Reply> {
   const apex = zone.zone;
   if (!inZone(qname, apex)) return { rcode: RCODE.REFUSED, authoritative: false };
@@ -150,8 +150,11 @@ export async function answerQuery(query: Buffer, zone: DelegationZone, transport
   }
   const opt = (request.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
   const questions = request.questions ?? [];
+  // BADVERS (16) for an EDNS version this server does not speak: its upper bits go in the OPT record (RFC 6891 §6.1.3).
+  const badVersion = opt !== undefined && opt.ednsVersion > 0;
   let reply: Reply;
-  if ((requestFlags >> 11) & 0xf) reply = { rcode: RCODE.NOTIMP, authoritative: false };
+  if (badVersion) reply = { rcode: RCODE.NOERROR, authoritative: false };
+  else if ((requestFlags >> 11) & 0xf) reply = { rcode: RCODE.NOTIMP, authoritative: false };
   else if (questions.length !== 1) reply = { rcode: RCODE.FORMERR, authoritative: false };
   else if (questions[0].class !== 'IN') reply = { rcode: RCODE.REFUSED, authoritative: false };
   else {
@@ -163,7 +166,7 @@ export async function answerQuery(query: Buffer, zone: DelegationZone, transport
   }
   // The OPT record is answered when the query had one (RFC 6891 §7), with the size this server accepts.
   const edns: Section = opt
-    ? [{ name: '.', type: 'OPT', udpPayloadSize: UDP_EDNS_LIMIT, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
+    ? [{ name: '.', type: 'OPT', udpPayloadSize: UDP_EDNS_LIMIT, extendedRcode: badVersion ? 1 : 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
     : [];
   const limit = transport === 'tcp' ? 65_535 : opt ? Math.min(Math.max(opt.udpPayloadSize, UDP_PLAIN_LIMIT), UDP_EDNS_LIMIT) : UDP_PLAIN_LIMIT;
   const flags =

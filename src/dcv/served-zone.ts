@@ -4,7 +4,6 @@
  * automatic DNS domain with that label, so a rotation is published by its own commit and a delete
  * takes the name away; the worker's writer has nothing to send anywhere.
  */
-import { isIP } from 'node:net';
 import type { DcvConfig } from '../config';
 import type { Db } from '../db/connect';
 import { delegatedTxtValue } from '../db/domain-store';
@@ -59,7 +58,7 @@ export function databaseZone(db: Db, dcv: Pick<DcvConfig, 'delegationZone' | 'na
 export async function serveDelegationZone(db: Db, dcv: DcvConfig, log: (line: string) => void): Promise<DelegationServer> {
   const listen = dcv.dnsListen;
   if (!listen) throw new Error('DCV_DNS_LISTEN is not set: nowhere to serve the delegation zone');
-  const specific = isIP(listen.host) && listen.host !== '0.0.0.0' && listen.host !== '::' ? listen.host : undefined;
+  const specific = listen.host !== '0.0.0.0' && listen.host !== '::' ? listen.host : undefined;
   return startDelegationServer(listen, databaseZone(db, dcv, log, specific)).catch((error: Error) => {
     throw new Error(`${error.message} (set DCV_DNS_LISTEN to move it)`, { cause: error });
   });

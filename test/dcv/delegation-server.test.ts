@@ -181,7 +181,7 @@ test('one TCP connection carries several queries, each answered with its own len
   ]);
 });
 
-test('what is not a plain query gets the RCODE RFC 1035 gives it, and responses get nothing', async () => {
+test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and responses get nothing', async () => {
   // Another opcode (NOTIFY, 4): NOTIMP.
   const notify = query(ZONE, 'SOA');
   notify.writeUInt16BE(notify.readUInt16BE(2) | (4 << 11), 2);
@@ -197,6 +197,9 @@ test('what is not a plain query gets the RCODE RFC 1035 gives it, and responses 
   });
   expect(rcodeOf((await udp(two))!)).toBe(1);
   expect(rcodeOf((await udp(query('version.bind', 'TXT', { questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] })))!)).toBe(5);
+  // An EDNS version other than 0: BADVERS, 16, whose upper eight bits ride in the OPT record (RFC 6891 §6.1.3).
+  const future = await dig(ZONE, 'SOA', '+edns=1', '+noednsneg');
+  expect([status(future), section(future, 'ANSWER')]).toEqual(['BADVERS', []]);
   // Bytes that do not parse: FORMERR with the query's id.
   const garbage = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), Buffer.from([0x3f, 0x61])]);
   const formerr = (await udp(garbage))!;
