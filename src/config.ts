@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { getServers } from 'node:dns';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import type { ListenAddress } from './dcv/delegation-server';
 import type { Perspective } from './dcv/perspective';
 import type { TsigAlgorithm } from './dcv/tsig';
 import { MAX_RANDOM_VALUE_LIFETIME_MS } from './dcv/random-value';
@@ -59,6 +61,13 @@ export interface DcvConfig {
   delegationZone: string;
   /** The DNS server holding the delegation zone, updated with TSIG-signed RFC 2136 messages. */
   delegationServer?: { server: string; port: number; keyName: string; algorithm: TsigAlgorithm; secret: string };
+  /**
+   * DCV_DNS_LISTEN: without a delegation server, the service answers for the zone itself there (UDP and
+   * TCP) from the database; `npm start` defaults it to 127.0.0.1:5353, `npm run api` serves only when set.
+   */
+  dnsListen?: ListenAddress;
+  /** DCV_DNS_NS, DCV_DNS_NS_ADDRESS: the name server the parent zone delegates to (SOA MNAME, NS), and its address when inside the zone. */
+  nameServer: { name: string; address?: string };
   publicUrl: string;
   /** Perspectives this process runs. */
   perspectives: Perspective[];
@@ -128,8 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestDeadlineMs: requestDeadline(env),
     createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
     dcv: {
-      delegationZone: (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase(),
+      delegationZone: delegationZone(env),
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
+      dnsListen: env.DCV_DNS_LISTEN ? listenAddress('DCV_DNS_LISTEN', env.DCV_DNS_LISTEN) : undefined,
+      nameServer: nameServer(env),
       publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
       perspectives: parsePerspectives(env.DCV_PERSPECTIVES),
       remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '')
@@ -220,6 +231,34 @@ export function parsePerspectives(text: string | undefined): Perspective[] {
       if (!name || !/^[a-z0-9-]+$/.test(name) || !servers) throw new Error(`DCV_PERSPECTIVES: "${entry}" is not name=resolver[,resolver]`);
       return { name, resolvers: servers.split(',').map((s) => s.trim()) };
     });
+}
+
+/** Where `npm start` serves the delegation zone when nothing else does (5353: no privilege needed). */
+export const EMBEDDED_DNS_LISTEN: ListenAddress = { host: '127.0.0.1', port: 5353 };
+
+/** The all-in-one process serves the delegation zone itself unless a delegation server or DCV_DNS_LISTEN says otherwise. */
+export function withEmbeddedDns(config: Config): Config {
+  if (config.dcv.delegationServer || config.dcv.dnsListen) return config;
+  return { ...config, dcv: { ...config.dcv, dnsListen: EMBEDDED_DNS_LISTEN } };
+}
+
+/** `127.0.0.1:5353`, `:53` (every IPv4 interface), `[::]:53`. */
+function listenAddress(name: string, text: string): ListenAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text.trim());
+  const host = match ? (match[1] ?? match[2]) || '0.0.0.0' : '';
+  const portNumber = Number(match?.[3]);
+  if (!match || !isIP(host) || portNumber > 65535) throw new Error(`${name}: "${text}" is not address:port (for example 127.0.0.1:5353, :53 or [::]:53)`);
+  return { host, port: portNumber };
+}
+
+const delegationZone = (env: NodeJS.ProcessEnv) => (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase();
+
+function nameServer(env: NodeJS.ProcessEnv): DcvConfig['nameServer'] {
+  const name = (env.DCV_DNS_NS || `ns1.${delegationZone(env)}`).replace(/\.$/, '').toLowerCase();
+  const address = env.DCV_DNS_NS_ADDRESS || undefined;
+  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(name)) throw new Error(`DCV_DNS_NS: "${env.DCV_DNS_NS}" is not a host name`);
+  if (address !== undefined && !isIP(address)) throw new Error(`DCV_DNS_NS_ADDRESS: "${address}" is not an IP address`);
+  return { name, address };
 }
 
 /** `host:port` and `keyname:hmac-sha256:base64secret`. */

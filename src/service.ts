@@ -5,8 +5,10 @@ import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
 import { createApp } from './api/app';
 import { probeTimeoutMs, within } from './api/deadline';
-import { type Config, loadConfig } from './config';
+import { type Config, loadConfig, withEmbeddedDns } from './config';
 import { connectDatabase, type Db } from './db/connect';
+import { publicUrlConcern } from './dcv/public-url';
+import { serveDelegationZone } from './dcv/served-zone';
 import { migrateToLatest } from './db/migrate';
 import { findTemporalCli } from './temporal/cli-binary';
 import { connectClient } from './temporal/connection';
@@ -36,6 +38,7 @@ const log = (line: string) => console.log(`[certificate-profiles] ${line}`);
 export async function runService(parts: ServiceParts, config: Config = loadConfig()): Promise<RunningService> {
   const embedded = parts.api && parts.worker;
   if (!embedded && !config.databaseUrl) throw new Error('separate api/worker processes share one database: set DATABASE_URL');
+  if (embedded) config = withEmbeddedDns(config);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error) => log(`shutdown: ${error.message}`));
@@ -99,6 +102,14 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       const base = `http://127.0.0.1:${config.port}`;
       log(`API:         ${base}/v1`);
       log(`API docs:    ${base}/docs (OpenAPI at ${base}/openapi.json)`);
+      // Without an external server for the delegation zone, the API processes answer for it (automatic DNS method).
+      if (!config.dcv.delegationServer && config.dcv.dnsListen) {
+        const dns = await serveDelegationZone(db, config.dcv, log);
+        stops.push(() => dns.close());
+        log(`DNS:         ${dns.address}:${dns.port} (UDP and TCP), authoritative for ${config.dcv.delegationZone}`);
+      }
+      const concern = publicUrlConcern(config.dcv.publicUrl);
+      if (concern) console.warn(`[certificate-profiles] warning: ${concern}`);
     }
     if (embedded && !config.databaseUrl) stops.push(await startAdminSocket(db, config.dataDir));
     log(`Temporal:    ${address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);

@@ -102,7 +102,7 @@ const domain = z.object({
     .string()
     .nullable()
     .describe('Why, starting with the side at fault: "CA side: …" (the CA retries and alerts; the domain never fails for it) or "customer side: …"'),
-  instructions: z.unknown().describe('Exact record or file to publish: record {type, name, value}, file {url, content} or proxy {path, upstream}'),
+  instructions: z.unknown().describe('Exact record or file to publish: record {type, name, value}, file {url, content} or proxy {path, upstream, warning?}'),
   randomValueExpiresAt: z.iso.datetime(),
   validatedAt: timestamp,
   validUntil: timestamp,

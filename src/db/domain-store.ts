@@ -28,11 +28,11 @@ export async function createDomain(
   if (!isUsable(administrator.status)) {
     throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
   }
-  if (params.method === 'dns_cname' && !params.dcv.delegationServer) {
+  if (params.method === 'dns_cname' && !params.dcv.delegationServer && !params.dcv.dnsListen) {
     throw new Problem(
       422,
       'Method not available',
-      'automatic DNS validation is not available here: the delegation zone has no DNS server (DCV_DELEGATION_SERVER); use autoValidation false',
+      'automatic DNS validation is not available here: the delegation zone has no DNS server (set DCV_DELEGATION_SERVER, or DCV_DNS_LISTEN to serve it from this service); use autoValidation false',
       {
         errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
       },
@@ -149,8 +149,14 @@ export async function claimPrecheck(db: Db, id: string, intervalMs: number): Pro
   return Math.max(1, Math.ceil((last + intervalMs - now.getTime()) / 1000));
 }
 
-/** The value a reverse-proxied CA fetch must see for `/dcv/<label>/fileauth.txt`. */
-export async function proxiedFileValue(db: Db, label: string): Promise<string | undefined> {
-  const row = await db.selectFrom('domains').select('random_value').where('delegation_label', '=', label).where('method', '=', 'file_proxy').executeTakeFirst();
+/** The current random value of the domain with this delegation label and automatic method; the row is the published record. */
+async function valueBehindLabel(db: Db, label: string, method: 'file_proxy' | 'dns_cname'): Promise<string | undefined> {
+  const row = await db.selectFrom('domains').select('random_value').where('delegation_label', '=', label).where('method', '=', method).executeTakeFirst();
   return row?.random_value;
 }
+
+/** The value a reverse-proxied CA fetch must see for `/dcv/<label>/fileauth.txt`. */
+export const proxiedFileValue = (db: Db, label: string) => valueBehindLabel(db, label, 'file_proxy');
+
+/** The TXT value at `<label>.<delegation zone>` when the service serves that zone itself (BR §3.2.2.4.7 via CNAME). */
+export const delegatedTxtValue = (db: Db, label: string) => valueBehindLabel(db, label, 'dns_cname');

@@ -3,6 +3,7 @@
  * Pure: the random value and ids come from the caller.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { publicUrlConcern } from './public-url';
 
 export const DCV_METHODS = ['dns_cname', 'file_proxy', 'dns_provider', 'dns_txt', 'file'] as const;
 export type DcvMethod = (typeof DCV_METHODS)[number];
@@ -24,6 +25,8 @@ export const AUTOMATIC_METHODS: ReadonlySet<DcvMethod> = new Set(['dns_cname', '
 export const DNS_LABEL = '_dnsauth';
 export const FILE_PATH_PREFIX = '/.well-known/pki-validation/';
 export const FILE_NAME = 'fileauth.txt';
+/** The shape of every delegation label: 32 base32 characters (see `delegationLabel`). */
+export const DELEGATION_LABEL = /^[a-z2-7]{32}$/;
 
 export interface InstructionsConfig {
   /** Zone the service operates for CNAME delegation, e.g. `dcv.example-ca.com`. */
@@ -76,7 +79,8 @@ export type DcvInstructions =
   | (CommonInstructions & { method: 'file'; file: { url: string; content: string } })
   | (CommonInstructions & {
       method: 'file_proxy';
-      proxy: { path: string; upstream: string };
+      /** `warning`: DCV_PUBLIC_URL is an address the customer's proxy cannot reach (loopback, private). */
+      proxy: { path: string; upstream: string; warning?: string };
       /** The file the CA will fetch, answered by the service through the proxy. */
       file: { url: string; content: string };
     });
@@ -220,14 +224,17 @@ export function buildInstructions(input: InstructionsInput): InstructionsResult 
       if (!config.publicUrl) return { ok: false, reason: 'The public URL of the service is not configured.' };
       // A path unique to the domain: proxies usually rewrite Host, so the path must say which domain asks.
       const upstream = proxyUpstream(input.domainId, config);
+      const warning = publicUrlConcern(config.publicUrl);
       return {
         ok: true,
         instructions: {
           ...common,
           method,
-          proxy: { path: FILE_PATH_PREFIX, upstream },
+          proxy: { path: FILE_PATH_PREFIX, upstream, ...(warning ? { warning } : {}) },
           file: { url, content: randomValue },
-          summary: `Reverse-proxy "${FILE_PATH_PREFIX}" on http://${base} to "${upstream}"; the service answers the validation file itself.`,
+          summary:
+            `Reverse-proxy "${FILE_PATH_PREFIX}" on http://${base} to "${upstream}" (the service's public address, DCV_PUBLIC_URL); the service answers the validation file itself.` +
+            (warning ? ` Warning: ${warning}.` : ''),
         },
       };
     }

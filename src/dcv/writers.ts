@@ -3,15 +3,17 @@ import type { Db } from '../db/connect';
 import { open } from '../domain/secret-box';
 import { type DnsWriter, dnspodWriter, ProviderConfigUnusable, rfc2136Writer } from './dns-writer';
 import { publicAddressOf } from './public-address';
+import { servedZoneWriter } from './served-zone';
 
 /** The DNS writers domain activities use: the service's delegation zone, and each account's own providers. */
 export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
   const resolvers = dcv.perspectives[0]?.resolvers ?? [];
   const lookup = { resolvers, port: dcv.authoritativePort, allowance: dcv.addressAllowance };
   return {
-    delegation(): DnsWriter | undefined {
+    /** RFC 2136 to DCV_DELEGATION_SERVER; without one the zone is the service's own, served from the database. */
+    delegation(): DnsWriter {
       const server = dcv.delegationServer;
-      return server ? rfc2136Writer({ ...server, zone: dcv.delegationZone }, lookup, true) : undefined;
+      return server ? rfc2136Writer({ ...server, zone: dcv.delegationZone }, lookup, true) : servedZoneWriter(db, dcv.delegationZone);
     },
     async provider(accountId: string, providerId: string, domainName: string): Promise<DnsWriter> {
       const row = await db.selectFrom('dns_providers').selectAll().where('id', '=', providerId).where('account_id', '=', accountId).executeTakeFirstOrThrow();

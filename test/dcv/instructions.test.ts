@@ -68,6 +68,19 @@ describe('buildInstructions', () => {
     });
   });
 
+  it('file_proxy: names DCV_PUBLIC_URL, and says so when customers cannot reach it', () => {
+    const reachable = build(input('file_proxy'));
+    expect(reachable.summary).toMatch(/\(the service's public address, DCV_PUBLIC_URL\)/);
+    expect(reachable.summary).not.toMatch(/Warning/);
+    expect('proxy' in reachable && reachable.proxy).not.toHaveProperty('warning');
+
+    const loopback = build({ ...input('file_proxy'), config: { ...config, publicUrl: 'http://127.0.0.1:3000' } });
+    if (loopback.method !== 'file_proxy') throw new Error('wrong method');
+    expect(loopback.proxy.upstream).toMatch(/^http:\/\/127\.0\.0\.1:3000\/dcv\/[a-z2-7]{32}\/$/);
+    expect(loopback.proxy.warning).toMatch(/^DCV_PUBLIC_URL \(http:\/\/127\.0\.0\.1:3000\) is a loopback address that customers' reverse proxies cannot reach/);
+    expect(loopback.summary).toContain(`Warning: ${loopback.proxy.warning}.`);
+  });
+
   it('refuses file methods for wildcards and missing configuration', () => {
     expect(buildInstructions(input('file', '*.example.com'))).toEqual({ ok: false, reason: expect.stringMatching(/wildcard/) });
     expect(buildInstructions(input('file_proxy', '*.example.com')).ok).toBe(false);

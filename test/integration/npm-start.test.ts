@@ -7,6 +7,8 @@ import { ADMINISTRATOR, ORGANIZATION, eventually } from '../support/harness';
 import { freePort } from '../support/ports';
 import { createTestDatabase } from '../support/database';
 import { randomBytes } from 'node:crypto';
+import * as dnsPacket from 'dns-packet';
+import { exchange } from '../../src/dcv/dns-wire';
 
 /**
  * `npm start` as a newcomer runs it: embedded PGlite and a Temporal dev server launched by the service,
@@ -18,6 +20,7 @@ const run = promisify(execFile);
 
 let env: NodeJS.ProcessEnv;
 let baseUrl: string;
+let dnsPort: number;
 
 beforeAll(async () => {
   const port = await freePort();
@@ -28,6 +31,8 @@ beforeAll(async () => {
     PORT: String(port),
     TEMPORAL_DEV_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
+    // The delegation zone's DNS server, off its 127.0.0.1:5353 default so runs in parallel do not collide.
+    DCV_DNS_LISTEN: `127.0.0.1:${(dnsPort = await freePort())}`,
     TEMPORAL_CLI_PATH: process.env.TEST_TEMPORAL_CLI,
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
@@ -67,6 +72,11 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   expect(first.output()).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/v1/);
   expect(first.output()).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
   expect((await fetch(first.output().match(/Temporal UI: (\S+)/)![1])).status).toBe(200);
+  expect(first.output()).toContain(`DNS:         127.0.0.1:${dnsPort} (UDP and TCP), authoritative for dcv.certificate-profiles.invalid`);
+  // The default DCV_PUBLIC_URL is loopback: one line says the automatic file method cannot pass with it.
+  expect(first.output().match(/^\[certificate-profiles\] warning: DCV_PUBLIC_URL .*$/gm)).toEqual([
+    `[certificate-profiles] warning: DCV_PUBLIC_URL (${baseUrl}) is a loopback address that customers' reverse proxies cannot reach, so the automatic file method cannot pass until it names the service's public address`,
+  ]);
 
   // The CLI works while the service runs (through the service, which owns the embedded database).
   const { accountId, apiKey } = await cli('account', 'create', '--name', 'Acme');
@@ -88,6 +98,15 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
     const { apiKey: reviewerKey } = await cli('reviewer', 'create', '--name', 'CA desk');
     const decided = await call('POST', `/v1/reviews/organizations/${created.body.id}/decision`, reviewerKey, { decision: 'approve' });
     expect(decided.body.status).toBe('approved');
+
+    // The default domain method works out of the box: the service serves its delegation zone itself.
+    const administratorId = created.body.administrators[0].id;
+    await call('POST', `/v1/reviews/administrators/${administratorId}/decision`, reviewerKey, { decision: 'approve' });
+    const domain = await call('POST', `/v1/administrators/${administratorId}/domains`, apiKey, { domain: 'www.example.com' });
+    expect(domain.status).toBe(201);
+    const query = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: domain.body.instructions.record.value, type: 'TXT' }] });
+    const answer = dnsPacket.decode(await exchange(query, { server: '127.0.0.1', port: dnsPort, transport: 'udp', timeoutMs: 2000 }));
+    expect(answer.answers).toEqual([expect.objectContaining({ type: 'TXT', data: [Buffer.from(domain.body.instructions.randomValue)] })]);
   } finally {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -15,7 +15,8 @@
  * updates signed with `tsigKey` are allowed (when given), plus the helper's own internal key
  * used by `addRecord`/`deleteRecord` (through `nsupdate`, package `bind9-dnsutils`).
  * Recursion is off: it answers only for its zones, like an authoritative server, which is
- * enough to stand in for a perspective's resolver.
+ * enough to stand in for a perspective's resolver. With `recursion: true` it is a resolver too: it
+ * follows delegations (NS + glue records in its zones) to other servers, on port 53 as any resolver.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +48,8 @@ export interface Bind9Options {
   zones: Bind9Zone[];
   /** Key allowed to send RFC 2136 updates to every zone. */
   tsigKey?: Bind9TsigKey;
+  /** Resolve names below delegations in its zones for loopback clients (default false). */
+  recursion?: boolean;
 }
 
 export interface Bind9Server {
@@ -114,7 +117,7 @@ function namedConf(dir: string, port: number, options: Bind9Options, internalSec
     `  managed-keys-directory "${dir}";`,
     `  listen-on port ${port} { 127.0.0.1; };`,
     '  listen-on-v6 { none; };',
-    '  recursion no;',
+    ...(options.recursion ? ['  recursion yes;', '  allow-recursion { 127.0.0.0/8; };'] : ['  recursion no;']),
     '  allow-query { any; };',
     '  dnssec-validation no;',
     '  notify no;',

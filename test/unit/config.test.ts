@@ -1,4 +1,4 @@
-import { loadConfig, parsePerspectives } from '../../src/config';
+import { loadConfig, parsePerspectives, withEmbeddedDns } from '../../src/config';
 
 describe('loadConfig', () => {
   test('production defaults', () => {
@@ -34,6 +34,30 @@ describe('loadConfig', () => {
 
   test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
     expect(loadConfig({ DCV_RETRY_SCHEDULE: '1s, 2s,5s' }).dcv.retrySchedule.map((d) => d.ms)).toEqual([1000, 2000, 5000]);
+  });
+
+  test('DCV_DNS_LISTEN: address:port, every interface with an empty address; npm start serves on 127.0.0.1:5353 unless told otherwise', () => {
+    expect(loadConfig({}).dcv.dnsListen).toBeUndefined();
+    expect(loadConfig({ DCV_DNS_LISTEN: ':53' }).dcv.dnsListen).toEqual({ host: '0.0.0.0', port: 53 });
+    expect(loadConfig({ DCV_DNS_LISTEN: '[::]:53' }).dcv.dnsListen).toEqual({ host: '::', port: 53 });
+    expect(loadConfig({ DCV_DNS_LISTEN: '127.0.0.2:5300' }).dcv.dnsListen).toEqual({ host: '127.0.0.2', port: 5300 });
+    for (const bad of ['53', 'localhost:53', '127.0.0.1:99999', '127.0.0.1:'])
+      expect(() => loadConfig({ DCV_DNS_LISTEN: bad })).toThrow(new RegExp(`^DCV_DNS_LISTEN: "${bad}"`));
+
+    expect(withEmbeddedDns(loadConfig({})).dcv.dnsListen).toEqual({ host: '127.0.0.1', port: 5353 });
+    expect(withEmbeddedDns(loadConfig({ DCV_DNS_LISTEN: ':5300' })).dcv.dnsListen).toEqual({ host: '0.0.0.0', port: 5300 });
+    const external = { DCV_DELEGATION_SERVER: '192.0.2.53:53', DCV_DELEGATION_TSIG: 'k:hmac-sha256:c2VjcmV0' };
+    expect(withEmbeddedDns(loadConfig(external)).dcv.dnsListen).toBeUndefined();
+  });
+
+  test("DCV_DNS_NS names the zone's name server (default ns1.<zone>), DCV_DNS_NS_ADDRESS its address", () => {
+    expect(loadConfig({ DCV_DELEGATION_ZONE: 'DCV.Example-CA.com.' }).dcv.nameServer).toEqual({ name: 'ns1.dcv.example-ca.com', address: undefined });
+    expect(loadConfig({ DCV_DNS_NS: 'ns.example-ca.com.', DCV_DNS_NS_ADDRESS: '203.0.113.53' }).dcv.nameServer).toEqual({
+      name: 'ns.example-ca.com',
+      address: '203.0.113.53',
+    });
+    expect(() => loadConfig({ DCV_DNS_NS: 'not a name' })).toThrow(/^DCV_DNS_NS:/);
+    expect(() => loadConfig({ DCV_DNS_NS_ADDRESS: 'ns.example-ca.com' })).toThrow(/^DCV_DNS_NS_ADDRESS:/);
   });
 
   test('an API key implies TLS to Temporal', () => {

@@ -1,0 +1,237 @@
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import * as dnsPacket from 'dns-packet';
+import { connectDatabase } from '../../src/db/connect';
+import type { DelegationZone } from '../../src/dcv/delegation-answer';
+import { type DelegationServer, startDelegationServer } from '../../src/dcv/delegation-server';
+import { exchange } from '../../src/dcv/dns-wire';
+import { delegationLabel } from '../../src/dcv/instructions';
+import { databaseZone } from '../../src/dcv/served-zone';
+import { findBinary } from '../support/binaries';
+
+/**
+ * The service's own DNS server for its delegation zone, asked directly over UDP and TCP by dig
+ * (Debian bind9-dnsutils) and by dns-packet. The zone's values come from a map here; the database
+ * behind them is proven in test/integration/delegation-dns.test.ts.
+ */
+const ZONE = 'dcv.example.net';
+const LABEL = delegationLabel('domain-a');
+const MEDIUM = delegationLabel('domain-medium');
+const LARGE = delegationLabel('domain-large');
+const VALUE = 'hRj8Xo0wYb1Zq0mVbq7mB2b1cT2yZ1Jk8vB3mCqvV9s';
+const values: Record<string, string[]> = { [LABEL]: [VALUE], [MEDIUM]: ['m'.repeat(700)], [LARGE]: ['l'.repeat(1500)] };
+const asked: string[] = [];
+const zone: DelegationZone = {
+  zone: ZONE,
+  nameServer: { name: `ns1.${ZONE}`, address: '127.0.0.1' },
+  async txt(label) {
+    asked.push(label);
+    return values[label] ?? [];
+  },
+};
+
+let server: DelegationServer;
+beforeAll(async () => (server = await startDelegationServer({ host: '127.0.0.1', port: 0 }, zone)));
+afterAll(async () => server?.close());
+
+const DIG = findBinary('dig', 'bind9-dnsutils');
+async function dig(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(DIG, ['@127.0.0.1', '-p', String(server.port), '+time=2', '+tries=1', ...args]);
+  return stdout;
+}
+const status = (out: string) => /status: (\w+)/.exec(out)?.[1];
+const flags = (out: string) => /;; flags: ([a-z ]+);/.exec(out)?.[1].trim().split(' ');
+const section = (out: string, name: string) => (new RegExp(`;; ${name} SECTION:\\n([\\s\\S]*?)\\n\\n`).exec(out)?.[1] ?? '').split('\n').filter(Boolean);
+
+/** One UDP datagram out, the answer back (undefined when none comes within 1 s). */
+function udp(message: Buffer, port = server.port): Promise<Buffer | undefined> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (socket.close(), resolve(undefined)), 1000);
+    socket.on('message', (answer) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(answer);
+    });
+    socket.send(message, port, '127.0.0.1');
+  });
+}
+const query = (name: string, type: string, extra: Partial<dnsPacket.Packet> = {}) =>
+  dnsPacket.encode({ type: 'query', id: 4711, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as 'TXT', class: 'IN' }], ...extra });
+const rcodeOf = (answer: Buffer) => answer.readUInt16BE(2) & 0xf;
+const EDNS = (size: number): Partial<dnsPacket.Packet> => ({
+  additionals: [{ name: '.', type: 'OPT', udpPayloadSize: size, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+});
+
+test('SOA and NS at the apex, authoritative, never recursive, with the name server address as glue', async () => {
+  const soa = await dig(ZONE, 'SOA');
+  expect(status(soa)).toBe('NOERROR');
+  expect(flags(soa)).toEqual(expect.arrayContaining(['qr', 'aa', 'rd']));
+  expect(flags(soa)).not.toContain('ra');
+  expect(section(soa, 'ANSWER')).toEqual([
+    expect.stringMatching(new RegExp(`^${ZONE}\\.\\s+60\\s+IN\\s+SOA\\s+ns1\\.${ZONE}\\. hostmaster\\.${ZONE}\\. \\d+ 3600 600 86400 60$`)),
+  ]);
+
+  const ns = await dig(ZONE, 'NS');
+  expect(section(ns, 'ANSWER')).toEqual([expect.stringMatching(new RegExp(`^${ZONE}\\.\\s+3600\\s+IN\\s+NS\\s+ns1\\.${ZONE}\\.$`))]);
+  expect(section(ns, 'ADDITIONAL')).toContainEqual(expect.stringMatching(new RegExp(`^ns1\\.${ZONE}\\.\\s+3600\\s+IN\\s+A\\s+127\\.0\\.0\\.1$`)));
+  expect(await dig(`ns1.${ZONE}`, 'A', '+short')).toBe('127.0.0.1\n');
+});
+
+test('TXT at a delegation label holds the current value, over UDP and over TCP, with a one-second TTL', async () => {
+  for (const transport of ['+notcp', '+tcp']) {
+    const out = await dig(`${LABEL}.${ZONE}`, 'TXT', transport);
+    expect(status(out)).toBe('NOERROR');
+    expect(flags(out)).toContain('aa');
+    expect(section(out, 'ANSWER')).toEqual([`${LABEL}.${ZONE}. 1 IN TXT "${VALUE}"`]);
+  }
+  // The question's case comes back as asked (resolvers using 0x20 randomization check it).
+  const mixed = `${LABEL.toUpperCase()}.Dcv.Example.NET`;
+  const answer = dnsPacket.decode(await exchange(query(mixed, 'TXT'), { server: '127.0.0.1', port: server.port, transport: 'tcp', timeoutMs: 2000 }));
+  expect(answer.answers).toEqual([expect.objectContaining({ name: mixed, type: 'TXT', data: [Buffer.from(VALUE)] })]);
+});
+
+test('unknown names are NXDOMAIN with the SOA in the authority section; other types at a label are NODATA', async () => {
+  asked.length = 0;
+  for (const name of [`${delegationLabel('nobody')}.${ZONE}`, `www.${ZONE}`, `x.${LABEL}.${ZONE}`]) {
+    const out = await dig(name, 'TXT');
+    expect(status(out)).toBe('NXDOMAIN');
+    expect(flags(out)).toContain('aa');
+    expect(section(out, 'ANSWER')).toEqual([]);
+    expect(section(out, 'AUTHORITY')).toEqual([expect.stringMatching(new RegExp(`^${ZONE}\\.\\s+60\\s+IN\\s+SOA\\s`))]);
+  }
+  // Only a name shaped like a delegation label is looked up.
+  expect(asked).toEqual([delegationLabel('nobody')]);
+
+  for (const [name, type] of [
+    [`${LABEL}.${ZONE}`, 'A'],
+    [ZONE, 'TXT'],
+    [`ns1.${ZONE}`, 'AAAA'],
+  ]) {
+    const out = await dig(name, type);
+    expect(status(out)).toBe('NOERROR');
+    expect(section(out, 'ANSWER')).toEqual([]);
+    expect(section(out, 'AUTHORITY')).toEqual([expect.stringMatching(/\sIN\s+SOA\s/)]);
+  }
+});
+
+test('names outside the zone are REFUSED, not authoritative, not recursed', async () => {
+  for (const name of ['www.example.com', 'example.net', `${ZONE}.evil.test`]) {
+    const out = await dig(name, 'A');
+    expect(status(out)).toBe('REFUSED');
+    expect(flags(out)).not.toContain('aa');
+    expect(flags(out)).not.toContain('ra');
+    expect(section(out, 'ANSWER')).toEqual([]);
+  }
+});
+
+test('UDP answers that do not fit are truncated (TC, no records) and come whole over TCP', async () => {
+  const name = `${LARGE}.${ZONE}`;
+  const plain = (await udp(query(`${MEDIUM}.${ZONE}`, 'TXT')))!;
+  expect(plain.readUInt16BE(2) & dnsPacket.TRUNCATED_RESPONSE).toBeTruthy();
+  expect(dnsPacket.decode(plain)).toMatchObject({ answers: [], questions: [{ name: `${MEDIUM}.${ZONE}` }] });
+  // 700 bytes fit once the query offers EDNS (RFC 6891); 1500 bytes exceed the 1232 the server accepts.
+  const offered = (await udp(query(`${MEDIUM}.${ZONE}`, 'TXT', EDNS(4096))))!;
+  expect(offered.readUInt16BE(2) & dnsPacket.TRUNCATED_RESPONSE).toBe(0);
+  expect(dnsPacket.decode(offered).answers![0]).toMatchObject({
+    type: 'TXT',
+    data: [Buffer.from('m'.repeat(255)), Buffer.from('m'.repeat(255)), Buffer.from('m'.repeat(190))],
+  });
+  expect(dnsPacket.decode(offered).additionals).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: 1232 })]);
+  const large = (await udp(query(name, 'TXT', EDNS(4096))))!;
+  expect(large.length).toBeLessThanOrEqual(1232);
+  expect(large.readUInt16BE(2) & dnsPacket.TRUNCATED_RESPONSE).toBeTruthy();
+
+  expect(flags(await dig(name, 'TXT', '+ignore'))).toContain('tc');
+  // dig, as a resolver does, asks again over TCP on TC and gets every byte.
+  const whole = await dig(name, 'TXT', '+short');
+  expect(whole.replace(/[" \n]/g, '')).toBe('l'.repeat(1500));
+});
+
+test('one TCP connection carries several queries, each answered with its own length prefix (RFC 7766)', async () => {
+  const socket = new Socket();
+  const answers: dnsPacket.DecodedPacket[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        answers.push(dnsPacket.decode(buffered.subarray(2, 2 + buffered.readUInt16BE(0))));
+        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
+      }
+      if (answers.length === 2) resolve();
+    });
+    socket.connect(server.port, '127.0.0.1', () => {
+      // Both in one write, the second split across two more: the server reassembles the stream.
+      const both = Buffer.concat([
+        dnsPacket.streamEncode({ ...dnsPacket.decode(query(ZONE, 'SOA')), id: 1 }),
+        dnsPacket.streamEncode({ ...dnsPacket.decode(query(`${LABEL}.${ZONE}`, 'TXT')), id: 2 }),
+      ]);
+      socket.write(both.subarray(0, both.length - 5));
+      setTimeout(() => socket.write(both.subarray(both.length - 5)), 50);
+    });
+  });
+  socket.destroy();
+  expect(answers.map((a) => [a.id, a.answers?.[0]?.type]).sort()).toEqual([
+    [1, 'SOA'],
+    [2, 'TXT'],
+  ]);
+});
+
+test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and responses get nothing', async () => {
+  // Another opcode (NOTIFY, 4): NOTIMP.
+  const notify = query(ZONE, 'SOA');
+  notify.writeUInt16BE(notify.readUInt16BE(2) | (4 << 11), 2);
+  expect(rcodeOf((await udp(notify))!)).toBe(4);
+  // Two questions: FORMERR; the CHAOS class (version.bind): REFUSED.
+  const two = dnsPacket.encode({
+    type: 'query',
+    id: 7,
+    questions: [
+      { name: ZONE, type: 'SOA' },
+      { name: ZONE, type: 'NS' },
+    ],
+  });
+  expect(rcodeOf((await udp(two))!)).toBe(1);
+  expect(rcodeOf((await udp(query('version.bind', 'TXT', { questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] })))!)).toBe(5);
+  // An EDNS version other than 0: BADVERS, 16, whose upper eight bits ride in the OPT record (RFC 6891 §6.1.3).
+  const future = await dig(ZONE, 'SOA', '+edns=1', '+noednsneg');
+  expect([status(future), section(future, 'ANSWER')]).toEqual(['BADVERS', []]);
+  // Bytes that do not parse: FORMERR with the query's id.
+  const garbage = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), Buffer.from([0x3f, 0x61])]);
+  const formerr = (await udp(garbage))!;
+  expect([formerr.readUInt16BE(0), rcodeOf(formerr)]).toEqual([0x1234, 1]);
+  // A response (QR set) and a runt are never answered: no reflection between servers.
+  const response = query(ZONE, 'SOA');
+  response.writeUInt16BE(response.readUInt16BE(2) | 0x8000, 2);
+  expect(await udp(response)).toBeUndefined();
+  expect(await udp(Buffer.from([1, 2, 3]))).toBeUndefined();
+});
+
+test('a database that does not answer makes SERVFAIL, logged; the server keeps serving', async () => {
+  const unreachable = await connectDatabase({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', dataDir: '/nonexistent', deadlineMs: 500 });
+  const logged: string[] = [];
+  const failing = await startDelegationServer(
+    { host: '127.0.0.1', port: 0 },
+    databaseZone(unreachable, { delegationZone: ZONE, nameServer: { name: `ns1.${ZONE}` } }, (line) => logged.push(line)),
+  );
+  try {
+    const answer = (await udp(query(`${LABEL}.${ZONE}`, 'TXT'), failing.port))!;
+    expect(rcodeOf(answer)).toBe(2);
+    expect(logged).toEqual([expect.stringMatching(new RegExp(`^delegation DNS: reading ${LABEL}\\.${ZONE} failed, answered SERVFAIL: .*ECONNREFUSED`))]);
+    // Names that need no database still answer.
+    expect(rcodeOf((await udp(query(ZONE, 'SOA'), failing.port))!)).toBe(0);
+  } finally {
+    await failing.close();
+    await unreachable.destroy();
+  }
+});
+
+test('an address already in use fails the start with the address and transport', async () => {
+  await expect(startDelegationServer({ host: '127.0.0.1', port: server.port }, zone)).rejects.toThrow(
+    new RegExp(`^the delegation zone's DNS server cannot listen on 127\\.0\\.0\\.1:${server.port}/udp: .*EADDRINUSE`),
+  );
+});
