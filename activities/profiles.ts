@@ -4,11 +4,12 @@ import type { Timings } from '../src/config';
 import type { Db } from '../src/db/connect';
 import { eventsOfOperation, recordEvent } from '../src/db/events';
 import { columnsFor, tableFor } from '../src/db/profile-columns';
+import { recordReview } from '../src/db/review-history';
 import type { Database, EventRow } from '../src/db/schema';
 import { addDuration } from '../src/domain/duration';
 import { profileStateOf } from '../src/domain/profile-state';
 import * as transition from '../src/domain/profile-transitions';
-import { type Change, isRefusal, type ReviewedRecord } from '../src/domain/profile-transitions';
+import { type Change, isRefusal, type Refusal, type ReviewedRecord } from '../src/domain/profile-transitions';
 import { ADMINISTRATOR_REVIEWED_FIELDS, ORGANIZATION_REVIEWED_FIELDS } from '../src/domain/schemas';
 import type { ProfileKind, ProfileStatus } from '../src/domain/status';
 import { type Actor, FAILURE, SYSTEM } from '../src/domain/vocabulary';
@@ -28,6 +29,17 @@ const REVIEWED_FIELDS: Record<ProfileKind, readonly string[]> = {
 };
 
 const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/**
+ * A refused decision: 409 for a status that does not allow it; 422 when its record breaks the review
+ * rules, with the field errors in the failure's details (encoded like any payload; the message names
+ * only fields and rules, no personal data).
+ */
+function refusal({ refused, issues }: Refusal): ApplicationFailure {
+  if (!issues?.length) return failure(FAILURE.conflict, refused);
+  const errors = issues.map((i) => ({ field: i.path.join('.'), message: i.message, rule: i.rule }));
+  return ApplicationFailure.create({ type: FAILURE.unprocessable, message: refused, nonRetryable: true, details: [errors] });
+}
 
 /** What a retried activity needs to see: the locked row and the events its first attempt committed. */
 interface Step {
@@ -67,7 +79,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
     });
   }
 
-  /** Writes a transition's columns and its audit event (before → after status). */
+  /** Writes a transition's columns and its audit event (before → after status), and the review it closes, if any. */
   async function write(ref: ProfileRef, { trx, row, operationId, at }: Step, change: Change, actor: Actor): Promise<ReviewedRow> {
     const updated = Object.keys(change.changes).length
       ? ((await trx
@@ -89,6 +101,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       operationId,
       at,
     });
+    if (change.review) await recordReview(trx, { accountId: row.account_id, kind: ref.kind, entityId: ref.id, actor, at, outcome: change.review });
     return updated;
   }
 
@@ -112,7 +125,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
         if (s.recorded.length === 0) {
           const organizationStatus = ref.kind === 'administrator' && request.decision === 'approve' ? await organizationStatusOf(s.trx, row) : undefined;
           const change = transition.decide(ref.kind, row, request, s.at, timings, organizationStatus);
-          if (isRefusal(change)) throw failure(FAILURE.conflict, change.refused);
+          if (isRefusal(change)) throw refusal(change);
           row = await write(ref, s, change, request.actor);
         }
         return { ...stateOf(row), pendingAdministratorIds: await pendingAdministrators(s.trx, ref, row.status) };

@@ -19,10 +19,14 @@ export async function startAdminSocket(db: Db, dataDir: string): Promise<() => P
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const { name } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      const { name, keyName } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
       if (req.method !== 'POST' || typeof name !== 'string' || !name.trim()) throw new Error('expected POST with {"name": "..."}');
       const result =
-        req.url === '/accounts' ? await createAccount(db, name.trim()) : req.url === '/reviewers' ? await createReviewer(db, name.trim()) : undefined;
+        req.url === '/accounts'
+          ? await createAccount(db, name.trim(), typeof keyName === 'string' && keyName.trim() ? keyName.trim() : undefined)
+          : req.url === '/reviewers'
+            ? await createReviewer(db, name.trim())
+            : undefined;
       if (!result) throw new Error(`unknown admin path ${req.url}`);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     } catch (error) {
@@ -34,7 +38,7 @@ export async function startAdminSocket(db: Db, dataDir: string): Promise<() => P
 }
 
 /** Calls a running service's admin socket; undefined when no service listens there. */
-export function callAdminSocket(dataDir: string, route: '/accounts' | '/reviewers', name: string): Promise<unknown | undefined> {
+export function callAdminSocket(dataDir: string, route: '/accounts' | '/reviewers', name: string, keyName?: string): Promise<unknown | undefined> {
   const socketPath = adminSocketPath(dataDir);
   if (!existsSync(socketPath)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
@@ -46,6 +50,6 @@ export function callAdminSocket(dataDir: string, route: '/accounts' | '/reviewer
       else reject(new Error(body.error ?? `admin socket answered ${res.statusCode}`));
     });
     req.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? resolve(undefined) : reject(error)));
-    req.end(JSON.stringify({ name }));
+    req.end(JSON.stringify({ name, keyName }));
   });
 }

@@ -1,5 +1,6 @@
 // Workflow-safe: the messages of the profile workflows, shared by the API (client side) and the workflows.
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ReviewDecision } from '../src/domain/review-records';
 import type { ProfileKind, ProfileStatus } from '../src/domain/status';
 import { type Actor, FAILURE } from '../src/domain/vocabulary';
 
@@ -26,10 +27,12 @@ export interface ProfileWorkflowInput extends ProfileRef {
   continueAsNewAfterEvents?: number;
 }
 
-export interface DecisionRequest {
-  decision: 'approve' | 'reject';
-  reason?: string;
-  callback?: { outcome: 'answered' | 'no_answer' | 'wrong_number'; note?: string };
+/**
+ * A reviewer's decision with its record (`callback` for organizations, `verification` for
+ * administrators), passed through to the decide activity. The record fields are optional additions:
+ * histories recorded before them (`{ decision, reason?, actor }`) replay unchanged.
+ */
+export interface DecisionRequest extends ReviewDecision {
   actor: Actor;
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { administratorInput, administratorPatch, decisionBody, organizationInput, organizationPatch } from '../domain/schemas';
+import { administratorInput, administratorPatch, organizationInput, organizationPatch } from '../domain/schemas';
+import { DECISION_EXAMPLES, decisionBody } from '../domain/decision-schemas';
+import { CALLBACK_OUTCOMES, VERIFICATION_METHODS, VERIFICATION_OUTCOMES } from '../domain/review-records';
 import { PROFILE_STATUSES } from '../domain/status';
 import { DOMAIN_STATUSES } from '../domain/vocabulary';
 import { dnsProviderInput } from '../domain/dns-provider-schemas';
@@ -53,10 +55,56 @@ const organization = z.object({
   ...review,
   administrators: z.array(administrator),
 });
+const actor = z.object({
+  kind: z.enum(['customer', 'reviewer', 'system']),
+  id: z.string().nullable().describe("The customer's API key id or the reviewer's id; null for the service"),
+  name: z.string().nullable().describe('Readable: the API key\'s name, the reviewer\'s display name, or "system"; null once the key or reviewer is gone'),
+});
+const callbackSummary = {
+  number: z.string().describe('The number dialled: the landline, E.164 with RFC 3966 `;ext=`'),
+  calledAt: z.iso.datetime(),
+  outcome: z.enum(CALLBACK_OUTCOMES),
+};
+const verificationSummary = {
+  method: z.enum(VERIFICATION_METHODS),
+  contact: z.string().describe("The administrator's email address or mobile the CA used"),
+  contactedAt: z.iso.datetime(),
+  outcome: z.enum(VERIFICATION_OUTCOMES),
+};
+const reviewShape = {
+  id: z.string(),
+  status: z.enum(['approved', 'rejected']).describe('What the review decided'),
+  reason: z.string().nullable().describe('Why it was rejected'),
+  submittedAt: z.iso.datetime().describe('Start of the review'),
+  decidedAt: z.iso.datetime(),
+  decidedBy: actor.describe('The reviewer, or the service (an administrator rejected with its organization)'),
+};
+const reviewHistory = z
+  .object({
+    ...reviewShape,
+    callback: z.object(callbackSummary).nullable().describe("Outcome of the CA's call to the organization's landline"),
+    verification: z.object(verificationSummary).nullable().describe("Outcome of the CA's confirmation of the administrator"),
+  })
+  .describe("A completed review as the customer sees it; the reviewer's note and who answered the call stay with the CA");
+const reviewRecord = z
+  .object({
+    ...reviewShape,
+    kind: z.enum(['organization', 'administrator']),
+    subjectId: z.uuid(),
+    callback: z
+      .object({
+        ...callbackSummary,
+        answeredBy: z.object({ name: z.string(), role: z.string().nullable() }).nullable(),
+        note: z.string().nullable().describe("The reviewer's note"),
+      })
+      .nullable(),
+    verification: z.object({ ...verificationSummary, note: z.string().nullable() }).nullable(),
+  })
+  .describe('A completed review with the full record, for reviewers');
 const event = z.object({
   id: z.string(),
   at: z.iso.datetime(),
-  actor: z.object({ kind: z.enum(['customer', 'reviewer', 'system']), id: z.string().nullable() }),
+  actor: actor,
   action: z.string(),
   before: z.unknown(),
   after: z.unknown(),
@@ -71,6 +119,7 @@ const reviewItem = z.object({
   dueAt: z.iso.datetime(),
   overdue: z.boolean(),
   subject: z.unknown().describe('The submitted fields under review'),
+  lastReview: reviewRecord.nullable().describe('The previous review of a resubmission, with its record; null on a first submission'),
 });
 const checkResult = z.object({
   perspective: z.string(),
@@ -118,6 +167,8 @@ const dnsProvider = z
   .object({ id: z.uuid(), kind: z.enum(['rfc2136', 'dnspod']), name: z.string(), createdAt: z.iso.datetime() })
   .catchall(z.unknown())
   .describe('Settings without the secret');
+// The input shape of a decision does not depend on the profile it is checked against.
+const PLACEHOLDER_CONTEXT = { subject: { kind: 'organization' as const, submittedAt: new Date(0) }, country: 'CN', now: new Date(0) };
 const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const schemas = {
@@ -134,7 +185,12 @@ const schemas = {
   OrganizationPatch: json(organizationPatch('US'), 'input'),
   AdministratorInput: json(administratorInput(), 'input'),
   AdministratorPatch: json(administratorPatch(), 'input'),
-  Decision: json(decisionBody, 'input'),
+  OrganizationDecision: json(decisionBody('organization', PLACEHOLDER_CONTEXT), 'input'),
+  AdministratorDecision: json(decisionBody('administrator', PLACEHOLDER_CONTEXT), 'input'),
+  ReviewHistory: json(reviewHistory),
+  ReviewHistoryPage: json(page(reviewHistory)),
+  ReviewRecord: json(reviewRecord),
+  ReviewRecordPage: json(page(reviewRecord)),
   Domain: json(domain),
   DomainPage: json(page(domain)),
   CreateDomain: json(createDomainBody, 'input'),
@@ -174,7 +230,7 @@ const schemas = {
             rule: {
               type: 'string',
               description:
-                'Name of the rule broken, where there is one: `required`, `decimal-integer`, `integer-range`, `utf-8`, `phone-number`, `phone-type`, `mobile-extension`, or a domain name rule (`reserved-ldh-label`, `a-label`, `name-length`, `public-suffix`, …)',
+                'Name of the rule broken, where there is one: `required`, `decimal-integer`, `integer-range`, `utf-8`, `phone-number`, `phone-type`, `mobile-extension`, a review record rule (`callback-answered`, `callback-number`, `verification-confirmed`, `verification-contact`, `not-in-future`, `not-before-submission`), or a domain name rule (`reserved-ldh-label`, `a-label`, `name-length`, `public-suffix`, …)',
             },
           },
           required: ['field', 'message'],
@@ -189,7 +245,10 @@ const problem = (description: string) => ({ description, content: { 'application
 const ok = (status: string, name: keyof typeof schemas, description = 'OK') => ({
   [status]: { description, content: { 'application/json': { schema: ref(name) } } },
 });
-const body = (name: keyof typeof schemas) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const body = (name: keyof typeof schemas, examples?: Record<string, { summary: string; value: unknown }>) => ({
+  required: true,
+  content: { 'application/json': { schema: ref(name), ...(examples ? { examples } : {}) } },
+});
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
@@ -303,6 +362,13 @@ export function openApiDocument() {
         get: operation("List an organization's administrators", { parameters: [idParam, ...pageParams] }, ok('200', 'AdministratorPage')),
       },
       '/v1/organizations/{id}/events': { get: operation('Audit trail of an organization', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/organizations/{id}/reviews': {
+        get: operation(
+          "Review history of an organization, oldest first: each decision, its reason, the reviewer's name and what came of the CA's call",
+          { parameters: [idParam, ...pageParams] },
+          { ...ok('200', 'ReviewHistoryPage'), '404': problem("Not found (or another account's)") },
+        ),
+      },
       '/v1/administrators/{id}': profileOps('administrator', 'Administrator', 'AdministratorPatch'),
       '/v1/administrators/{id}/resubmit': {
         post: operation(
@@ -312,6 +378,13 @@ export function openApiDocument() {
         ),
       },
       '/v1/administrators/{id}/events': { get: operation('Audit trail of an administrator', { parameters: [idParam, ...pageParams] }, ok('200', 'EventPage')) },
+      '/v1/administrators/{id}/reviews': {
+        get: operation(
+          "Review history of an administrator, oldest first: each decision, its reason, the reviewer's name and how the CA confirmed the administrator",
+          { parameters: [idParam, ...pageParams] },
+          { ...ok('200', 'ReviewHistoryPage'), '404': problem("Not found (or another account's)") },
+        ),
+      },
       '/v1/administrators/{id}/domains': {
         post: operation(
           'Add a domain under an approved administrator, with its DCV method',
@@ -404,7 +477,7 @@ export function openApiDocument() {
       },
       '/v1/reviews': {
         get: operation(
-          'Review queue across accounts, oldest first',
+          'Review queue across accounts, oldest first; a resubmission carries its previous review',
           { parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'overdue'], default: 'pending' } }, ...pageParams] },
           ok('200', 'ReviewPage'),
           reviewer,
@@ -412,20 +485,58 @@ export function openApiDocument() {
       },
       '/v1/reviews/organizations/{id}/decision': {
         post: operation(
-          'Approve or reject an organization',
-          { parameters: [idParam, idempotencyKey], requestBody: body('Decision') },
-          { ...ok('200', 'Organization'), '409': problem('Not under review') },
+          "Approve or reject an organization. Approval needs the record of the CA's call to the organization's landline (the number as stored, extension included; answered; who answered and their role; when; the reviewer's note)",
+          {
+            parameters: [idParam, idempotencyKey],
+            requestBody: body('OrganizationDecision', {
+              approve: { summary: 'Approve after an answered callback', value: DECISION_EXAMPLES.organizationApproval },
+              reject: { summary: 'Reject after a call nobody answered', value: DECISION_EXAMPLES.organizationRejection },
+            }),
+          },
+          {
+            ...ok('200', 'Organization'),
+            '404': problem('Not found'),
+            '409': problem('Not under review'),
+            '422': problem(
+              'The record does not fit the organization: `errors[]` names each field and rule (`required`, `callback-answered`, `callback-number`, `not-in-future`, `not-before-submission`); or an Idempotency-Key reused with a different request. Nothing changed',
+            ),
+          },
+          reviewer,
+        ),
+      },
+      '/v1/reviews/organizations/{id}/history': {
+        get: operation(
+          "An organization's review history with the full records (who answered, the reviewer's notes), oldest first",
+          { parameters: [idParam, ...pageParams] },
+          { ...ok('200', 'ReviewRecordPage'), '404': problem('Not found') },
           reviewer,
         ),
       },
       '/v1/reviews/administrators/{id}/decision': {
         post: operation(
-          'Approve or reject an administrator',
-          { parameters: [idParam, idempotencyKey], requestBody: body('Decision') },
+          "Approve or reject an administrator. Approval needs the record of how the CA confirmed the administrator (email or phone, at the administrator's own address or mobile; confirmed; when; the reviewer's note)",
+          {
+            parameters: [idParam, idempotencyKey],
+            requestBody: body('AdministratorDecision', {
+              approve: { summary: 'Approve after an email confirmation', value: DECISION_EXAMPLES.administratorApproval },
+            }),
+          },
           {
             ...ok('200', 'Administrator'),
+            '404': problem('Not found'),
             '409': problem('Not under review, or its organization is not approved'),
+            '422': problem(
+              'The record does not fit the administrator: `errors[]` names each field and rule (`required`, `verification-confirmed`, `verification-contact`, `not-in-future`, `not-before-submission`); or an Idempotency-Key reused with a different request. Nothing changed',
+            ),
           },
+          reviewer,
+        ),
+      },
+      '/v1/reviews/administrators/{id}/history': {
+        get: operation(
+          "An administrator's review history with the full records, oldest first",
+          { parameters: [idParam, ...pageParams] },
+          { ...ok('200', 'ReviewRecordPage'), '404': problem('Not found') },
           reviewer,
         ),
       },

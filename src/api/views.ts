@@ -1,5 +1,6 @@
 import type { DcvConfig } from '../config';
-import type { AdministratorRow, DcvCheckRow, DnsProviderRow, DomainRow, EventRow, OrganizationRow } from '../db/schema';
+import { actorKey } from '../db/principals';
+import type { AdministratorRow, DcvCheckRow, DnsProviderRow, DomainRow, EventRow, OrganizationRow, ProfileReviewRow } from '../db/schema';
 import { buildInstructions } from '../dcv/instructions';
 import { apiMethodOf } from '../domain/domain-input';
 import { isWithinReuse } from '../domain/reuse-period';
@@ -49,11 +50,17 @@ export function organizationView(row: OrganizationRow, administrators: Administr
   };
 }
 
-export function eventView(row: EventRow) {
+/** Who acted, readably: `name` is the customer key's name, the reviewer's display name, or "system" (null once the key or reviewer is gone). */
+function actorView(kind: string, id: string | null, names: ReadonlyMap<string, string>) {
+  return { kind, id, name: names.get(actorKey({ kind, id })) ?? null };
+}
+
+/** `names`: from `actorNames` (src/db/principals.ts), for the page's events. */
+export function eventView(row: EventRow, names: ReadonlyMap<string, string> = new Map()) {
   return {
     id: String(row.id),
     at: iso(row.at),
-    actor: { kind: row.actor_kind, id: row.actor_id },
+    actor: actorView(row.actor_kind, row.actor_id, names),
     action: row.action,
     before: row.before ?? null,
     after: row.after ?? null,
@@ -98,4 +105,42 @@ export function dnsProviderView(row: DnsProviderRow) {
 
 export function checkView(row: DcvCheckRow) {
   return { id: String(row.id), at: iso(row.at), kind: row.kind, passed: row.passed, code: row.code, quorum: row.quorum, perspectives: row.results };
+}
+
+/**
+ * A completed review as the customer sees it: the decision, its reason, who decided and when, and what
+ * came of the CA's contact (method, number or address, time, outcome). The reviewer's note and the name
+ * and role of whoever answered the call are the CA's working record and stay with the reviewers.
+ */
+export function reviewHistoryView(row: ProfileReviewRow, names: ReadonlyMap<string, string>) {
+  const contact = row.check_method ? { contact: row.check_contact, at: iso(row.check_at), outcome: row.check_outcome } : null;
+  return {
+    id: String(row.id),
+    status: row.status,
+    reason: row.reason,
+    submittedAt: iso(row.submitted_at),
+    decidedAt: iso(row.decided_at),
+    decidedBy: actorView(row.actor_kind, row.actor_id, names),
+    callback: row.check_method === 'callback' && contact ? { number: contact.contact, calledAt: contact.at, outcome: contact.outcome } : null,
+    verification:
+      row.check_method && row.check_method !== 'callback' && contact
+        ? { method: row.check_method, contact: contact.contact, contactedAt: contact.at, outcome: contact.outcome }
+        : null,
+  };
+}
+
+/** The same review as reviewers see it: the full record, with who answered and the reviewer's note. */
+export function reviewRecordView(row: ProfileReviewRow, names: ReadonlyMap<string, string>) {
+  const view = reviewHistoryView(row, names);
+  return {
+    ...view,
+    kind: row.entity_kind,
+    subjectId: row.entity_id,
+    callback: view.callback && {
+      ...view.callback,
+      answeredBy: row.answered_by_name !== null ? { name: row.answered_by_name, role: row.answered_by_role } : null,
+      note: row.reviewer_note,
+    },
+    verification: view.verification && { ...view.verification, note: row.reviewer_note },
+  };
 }

@@ -5,7 +5,9 @@ import { migrateToLatest } from '../db/migrate';
 import { createAccount, createReviewer } from '../db/principals';
 
 const USAGE = `usage:
-  npm run cli -- account create --name NAME     prints {"accountId", "apiKey"}
+  npm run cli -- account create --name NAME [--key-name KEY]
+                                                prints {"accountId", "apiKey"}; the key's name (default "default")
+                                                is the actor the audit trail shows for its changes
   npm run cli -- reviewer create --name NAME    prints {"reviewerId", "apiKey"}
   npm run cli -- migrate                        applies database migrations`;
 
@@ -31,16 +33,17 @@ async function main(args: string[]): Promise<void> {
   if ((resource !== 'account' && resource !== 'reviewer') || verb !== 'create') throw new Error(USAGE);
   const name = option(args, '--name')?.trim();
   if (!name) throw new Error(`--name is required\n${USAGE}`);
+  const keyName = option(args, '--key-name')?.trim() || undefined;
 
   // Embedded PGlite is owned by the running service: ask it; otherwise write to the database directly.
   if (!config.databaseUrl) {
-    const viaService = await callAdminSocket(config.dataDir, resource === 'account' ? '/accounts' : '/reviewers', name);
+    const viaService = await callAdminSocket(config.dataDir, resource === 'account' ? '/accounts' : '/reviewers', name, keyName);
     if (viaService) return void console.log(JSON.stringify(viaService));
   }
   const db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(db);
-    console.log(JSON.stringify(resource === 'account' ? await createAccount(db, name) : await createReviewer(db, name)));
+    console.log(JSON.stringify(resource === 'account' ? await createAccount(db, name, keyName) : await createReviewer(db, name)));
   } finally {
     await db.destroy();
   }

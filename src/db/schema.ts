@@ -20,6 +20,8 @@ export interface ReviewerTable {
 
 export interface ApiKeyTable {
   id: string;
+  /** Shown as the actor of the changes made with the key; an account's first key is "default". */
+  name: ColumnType<string, string | undefined, string>;
   /** sha256 of the key; the key itself is shown once and never stored. */
   key_hash: string;
   role: 'customer' | 'reviewer';
@@ -80,6 +82,30 @@ export interface EventTable {
   note: string | null;
   /** The activity execution that wrote it (`<runId>/<activityId>`), for retries after a commit. */
   operation_id: string | null;
+}
+
+/** One completed review of an organization or administrator, with the evidence recorded (see the 2026_11_30_020 migration). */
+export interface ProfileReviewTable {
+  id: Generated<string>;
+  account_id: string;
+  entity_kind: 'organization' | 'administrator';
+  entity_id: string;
+  submitted_at: Timestamp;
+  decided_at: Timestamp;
+  status: 'approved' | 'rejected';
+  reason: string | null;
+  actor_kind: 'reviewer' | 'system';
+  actor_id: string | null;
+  /** `callback` to the organization's landline; `email` / `phone` verification of an administrator; null without a record. */
+  check_method: 'callback' | 'email' | 'phone' | null;
+  /** The number called or the address / number the administrator was reached at. */
+  check_contact: string | null;
+  check_at: Timestamp | null;
+  check_outcome: string | null;
+  answered_by_name: string | null;
+  answered_by_role: string | null;
+  /** The reviewer's own note: shown to reviewers only. */
+  reviewer_note: string | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -163,6 +189,7 @@ export interface Database {
   organizations: OrganizationTable;
   administrators: AdministratorTable;
   events: EventTable;
+  profile_reviews: ProfileReviewTable;
   idempotency_keys: IdempotencyKeyTable;
   update_keys: UpdateKeyTable;
   dns_providers: DnsProviderTable;
@@ -177,3 +204,4 @@ export type DcvCheckRow = Selectable<DcvCheckTable>;
 export type OrganizationRow = Selectable<OrganizationTable>;
 export type AdministratorRow = Selectable<AdministratorTable>;
 export type EventRow = Selectable<EventTable>;
+export type ProfileReviewRow = Selectable<ProfileReviewTable>;

@@ -2,6 +2,7 @@
 // write and the audit event, or a refusal. No I/O: activities lock the row, call one of these, and
 // write what it returns in the same transaction (activities/profiles.ts).
 import { addDuration, type Duration } from './duration';
+import { type CallbackRecord, recordIssues, type RecordIssue, recordSummary, type ReviewDecision, type VerificationRecord } from './review-records';
 import { reusableUntil } from './reuse-period';
 import { canDecide, canResubmit, isUsable, type ProfileKind, type ProfileStatus } from './status';
 
@@ -17,6 +18,23 @@ export interface ReviewedRecord {
 
 export type ReviewChanges = Partial<ReviewedRecord>;
 
+/** The contact columns a decision's record is checked against: an organization's landline, an administrator's email and mobile. */
+export interface ContactColumns {
+  landline?: string;
+  email?: string;
+  phone?: string;
+}
+
+/** A completed review, for the review history: what was decided, why, and the evidence the reviewer recorded. */
+export interface ReviewOutcome {
+  status: 'approved' | 'rejected';
+  reason: string | null;
+  /** Start of the review it closes. */
+  submittedAt: Date;
+  callback?: CallbackRecord;
+  verification?: VerificationRecord;
+}
+
 /** What a transition asks to be written: the row's new columns and the audit event describing it. */
 export interface Change {
   changes: ReviewChanges;
@@ -24,11 +42,17 @@ export interface Change {
   note?: string | null;
   /** Audit `after` fields beyond the status (validUntil, reason, ...). */
   after?: Record<string, unknown>;
+  /** Set when the change closes a review: written to the review history with the audit event. */
+  review?: ReviewOutcome;
 }
 
-/** A request that does not fit the current status: the caller answers 409 with this message. */
+/**
+ * A request that does not fit: the caller answers 409 with this message, or, when `issues` are given
+ * (a decision's record breaks the review rules), 422 naming each field and rule.
+ */
 export interface Refusal {
   refused: string;
+  issues?: RecordIssue[];
 }
 
 export const isRefusal = (outcome: unknown): outcome is Refusal => typeof outcome === 'object' && outcome !== null && 'refused' in outcome;
@@ -42,12 +66,6 @@ export interface ReviewPolicy {
   expiringWindow: Duration;
 }
 
-export interface Decision {
-  decision: 'approve' | 'reject';
-  reason?: string;
-  callback?: { outcome: 'answered' | 'no_answer' | 'wrong_number'; note?: string };
-}
-
 /** A fresh review: new submission time and SLA due date, the previous outcome cleared. */
 export function newReview(at: Date, policy: Pick<ReviewPolicy, 'reviewSla'>): ReviewChanges {
   return { status: 'under_review', submitted_at: at, due_at: addDuration(at, policy.reviewSla), approved_at: null, valid_until: null, rejection_reason: null };
@@ -55,25 +73,43 @@ export function newReview(at: Date, policy: Pick<ReviewPolicy, 'reviewSla'>): Re
 
 /**
  * A reviewer's decision on a submission under review. Approving an administrator needs its
- * organization approved (or expiring: still usable). The approval is reusable until the identity reuse
- * period ends (BR §4.2.1, 398 days), or the configured override.
+ * organization approved (or expiring: still usable). The decision's record (the callback to an
+ * organization's landline, the verification of an administrator) must fit the row as it is now, under the
+ * lock: `recordIssues` (a landline edited since the API checked the body is caught here). The approval is
+ * reusable until the identity reuse period ends (BR §4.2.1, 398 days), or the configured override. The
+ * audit note summarizes the record without the reviewer's own note, which only the review history keeps.
  */
 export function decide(
   kind: ProfileKind,
-  row: ReviewedRecord,
-  request: Decision,
+  row: ReviewedRecord & ContactColumns,
+  request: ReviewDecision,
   at: Date,
   policy: Pick<ReviewPolicy, 'identityReusePeriod'>,
   organizationStatus?: ProfileStatus,
 ): Change | Refusal {
   if (!canDecide(row.status)) return { refused: `the ${kind} is ${row.status}, not under review` };
-  const note = request.callback ? `verification call: ${request.callback.outcome}${request.callback.note ? ` (${request.callback.note})` : ''}` : null;
+  if (request.decision === 'approve' && kind === 'administrator' && organizationStatus !== undefined && !isUsable(organizationStatus)) {
+    return { refused: `the administrator's organization is ${organizationStatus}: approve the organization first` };
+  }
+  const subject = { kind, submittedAt: new Date(row.submitted_at), landline: row.landline, email: row.email, phone: row.phone };
+  const issues = recordIssues(subject, request, at);
+  if (issues.length)
+    return { refused: `the decision's record does not fit the ${kind}: ${issues.map((i) => `${i.path.join('.')} (${i.rule})`).join(', ')}`, issues };
+  const note = recordSummary(request);
+  const evidence = {
+    submittedAt: subject.submittedAt,
+    ...(request.callback ? { callback: request.callback } : {}),
+    ...(request.verification ? { verification: request.verification } : {}),
+  };
   if (request.decision === 'reject') {
     const reason = request.reason ?? '';
-    return { changes: { status: 'rejected', rejection_reason: reason }, action: 'rejected', note, after: { reason } };
-  }
-  if (kind === 'administrator' && organizationStatus !== undefined && !isUsable(organizationStatus)) {
-    return { refused: `the administrator's organization is ${organizationStatus}: approve the organization first` };
+    return {
+      changes: { status: 'rejected', rejection_reason: reason },
+      action: 'rejected',
+      note,
+      after: { reason },
+      review: { status: 'rejected', reason, ...evidence },
+    };
   }
   const validUntil = policy.identityReusePeriod ? addDuration(at, policy.identityReusePeriod) : reusableUntil('identity', at);
   return {
@@ -81,6 +117,7 @@ export function decide(
     action: 'approved',
     note,
     after: { validUntil: validUntil.toISOString() },
+    review: { status: 'approved', reason: null, ...evidence },
   };
 }
 
@@ -94,7 +131,12 @@ export function resubmit(kind: ProfileKind, row: ReviewedRecord, at: Date, polic
 export function rejectWithOrganization(row: ReviewedRecord, organizationReason: string): Change | null {
   if (row.status !== 'under_review') return null;
   const reason = `organization rejected: ${organizationReason}`;
-  return { changes: { status: 'rejected', rejection_reason: reason }, action: 'rejected_with_organization', after: { reason } };
+  return {
+    changes: { status: 'rejected', rejection_reason: reason },
+    action: 'rejected_with_organization',
+    after: { reason },
+    review: { status: 'rejected', reason, submittedAt: new Date(row.submitted_at) },
+  };
 }
 
 /**

@@ -16,7 +16,7 @@ export const storable = (schema: z.ZodString) =>
     .refine((v) => !/\p{Surrogate}/u.test(v), 'must be valid Unicode (no unpaired surrogates)');
 
 /** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces). */
-const text = (max: number) =>
+export const text = (max: number) =>
   z
     .string()
     .transform(normalizeText)
@@ -115,25 +115,5 @@ export const createOrganizationBody = z
     return z.NEVER;
   });
 
-export const decisionBody = z
-  .strictObject({
-    decision: z.enum(['approve', 'reject']),
-    reason: text(1000).optional().describe('Required to reject; shown to the customer'),
-    callback: z
-      .strictObject({
-        outcome: z.enum(['answered', 'no_answer', 'wrong_number']),
-        note: text(1000).optional(),
-      })
-      .optional()
-      .describe('Result of the verification call to the landline or administrator'),
-  })
-  .superRefine((v, ctx) => {
-    if (v.decision === 'reject' && !v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to reject' });
-    if (v.decision === 'approve' && v.callback && v.callback.outcome !== 'answered') {
-      ctx.addIssue({ code: 'custom', path: ['callback', 'outcome'], message: 'approval needs a verification call that was answered' });
-    }
-  });
-
 export type OrganizationInput = z.output<typeof organizationInput>;
 export type AdministratorInput = z.output<ReturnType<typeof administratorInput>>;
-export type DecisionInput = z.output<typeof decisionBody>;

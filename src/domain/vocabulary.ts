@@ -22,6 +22,11 @@ export const FAILURE = {
   notFound: 'NotFound',
   /** The request names something the entity does not have (HTTP 400). */
   badRequest: 'BadRequest',
+  /**
+   * Well-formed, but a rule refuses it against the entity as it is now (HTTP 422): a decision's record
+   * that does not fit the profile. The failure's details carry the field errors.
+   */
+  unprocessable: 'Unprocessable',
 } as const;
 
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isDatabaseUnavailable } from '../db/unavailable';
-import { Problem } from '../problem';
+import { type FieldError, Problem } from '../problem';
 import { FAILURE, type FailureType, isFailureType } from '../domain/vocabulary';
 
 /** How long an HTTP request waits for a workflow by default: the default REQUEST_DEADLINE (config.requestDeadlineMs). */
@@ -33,8 +33,11 @@ export function isTemporalUnavailable(error: unknown, depth = 0): boolean {
   return isTemporalUnavailable(cause, depth + 1);
 }
 
-/** The HTTP answer to each failure type a workflow or activity gives its caller (exhaustive: a new type must be mapped here). */
-export function failureProblem(type: FailureType, message: string): Problem {
+/**
+ * The HTTP answer to each failure type a workflow or activity gives its caller (exhaustive: a new type
+ * must be mapped here). `errors`: the field errors an `Unprocessable` failure carries in its details.
+ */
+export function failureProblem(type: FailureType, message: string, errors?: FieldError[]): Problem {
   switch (type) {
     case FAILURE.conflict:
       return new Problem(409, 'Conflict', message);
@@ -42,6 +45,8 @@ export function failureProblem(type: FailureType, message: string): Problem {
       return new Problem(404, 'Not Found', message);
     case FAILURE.badRequest:
       return new Problem(400, 'Invalid request', message);
+    case FAILURE.unprocessable:
+      return new Problem(422, 'Unprocessable Content', message, errors?.length ? { errors } : {});
     default: {
       const unmapped: never = type;
       throw new Error(`unmapped failure type ${unmapped}`);
@@ -53,7 +58,7 @@ export function failureProblem(type: FailureType, message: string): Problem {
 export function updateProblem(error: unknown): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const type = error.cause.type ?? undefined;
-    if (isFailureType(type)) return failureProblem(type, error.cause.message);
+    if (isFailureType(type)) return failureProblem(type, error.cause.message, fieldErrorsOf(error.cause.details));
   }
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');
@@ -63,6 +68,12 @@ export function updateProblem(error: unknown): unknown {
     console.error('workflow update failed:', error);
   }
   return serviceUnavailable('the workflow service did not answer in time; retry the request');
+}
+
+/** The field errors an activity put in its failure's details (`[FieldError[]]`), if any. */
+function fieldErrorsOf(details: readonly unknown[] | undefined | null): FieldError[] | undefined {
+  const [errors] = details ?? [];
+  return Array.isArray(errors) ? errors.filter((e): e is FieldError => typeof e?.field === 'string' && typeof e?.message === 'string') : undefined;
 }
 
 /** One line for logs: the error's name, message and, for gRPC errors, the cause's. */

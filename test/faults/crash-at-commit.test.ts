@@ -4,6 +4,7 @@ import { killAtCommit, type KillAtCommit, type KillTarget } from './support/kill
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startProduction, type Caller, type Production, type TimedResponse } from './support/production';
 import { eventually } from '../support/harness';
+import { administratorApproval, organizationApproval } from '../support/review-records';
 import { expectAnswersWellBehaved, expectNoOrphans, withServiceOutput } from './support/checks';
 import { startTemporalServer, type TemporalServer } from './support/temporal';
 
@@ -119,11 +120,18 @@ async function crashAtCommit(
   return { first: firstAnswer, last };
 }
 
+/**
+ * The approval of each profile created here, with its record (the callback to the landline, the
+ * administrator's email confirmation) dated at the submission: every retry under one Idempotency-Key
+ * sends the same body.
+ */
+const approvals = new Map<string, object>();
+
 const decide = (kind: 'organizations' | 'administrators', id: string, decision: 'approve' | 'reject', key: string) => () =>
   reviewer.request(
     'POST',
     `/v1/reviews/${kind}/${id}/decision`,
-    decision === 'reject' ? { decision, reason: "The landline is not the company's" } : { decision },
+    decision === 'reject' ? { decision, reason: "The landline is not the company's" } : approvals.get(id),
     {
       headers: { 'Idempotency-Key': key },
     },
@@ -135,14 +143,20 @@ async function createOrganization(name: string, administrators: number): Promise
     customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, ...(administrators ? { administrator: ADMINISTRATOR } : {}) }),
   );
   expect(created.status).toBe(201);
-  const administratorIds: string[] = created.body.administrators.map((a: { id: string }) => a.id);
+  approvals.set(created.body.id, organizationApproval({ calledAt: created.body.submittedAt }));
+  const administratorIds: string[] = [];
+  const added = (administrator: { id: string; email: string; submittedAt: string }) => {
+    administratorIds.push(administrator.id);
+    approvals.set(administrator.id, administratorApproval({ email: administrator.email, contactedAt: administrator.submittedAt }));
+  };
+  created.body.administrators.forEach(added);
   for (let n = 1; n < administrators; n++) {
     const more = await call(
       'create administrator',
       customer.request('POST', `/v1/organizations/${created.body.id}/administrators`, { ...ADMINISTRATOR, email: `admin${n}@acme.cn` }),
     );
     expect(more.status).toBe(201);
-    administratorIds.push(more.body.id);
+    added(more.body);
   }
   return { id: created.body.id, administratorIds };
 }
@@ -165,6 +179,10 @@ test(
     );
     expect([last.status, last.body.status]).toEqual([200, 'approved']);
     expect(await eventsOf(approved.id, 'approved')).toHaveLength(1);
+    // The review record is written with its event: once.
+    expect(await service.db.selectFrom('profile_reviews').select(['status', 'check_outcome']).where('entity_id', '=', approved.id).execute()).toEqual([
+      { status: 'approved', check_outcome: 'answered' },
+    ]);
     expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('decide');
     await expectConverged();
     expectWellBehaved();

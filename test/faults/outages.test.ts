@@ -1,6 +1,7 @@
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
 import { startProduction, type Caller, type Production, type TimedResponse } from './support/production';
 import { eventually } from '../support/harness';
+import { administratorApproval, organizationApproval } from '../support/review-records';
 import { expectAnswersWellBehaved, expectNoOrphans, type RecordedAnswer, withServiceOutput } from './support/checks';
 import { startTemporalServer, type TemporalServer } from './support/temporal';
 
@@ -77,7 +78,7 @@ test(
           ['create organization', () => customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: `Loop ${n}-${i}` } })],
           ['list organizations', () => customer.request('GET', '/v1/organizations?limit=5')],
           ['get organization', () => customers[organizations.indexOf(target)].request('GET', `/v1/organizations/${target.id}`)],
-          ['approve organization', () => reviewer.request('POST', `/v1/reviews/organizations/${target.id}/decision`, { decision: 'approve' })],
+          ['approve organization', () => reviewer.request('POST', `/v1/reviews/organizations/${target.id}/decision`, organizationApproval())],
           ['review queue', () => reviewer.request('GET', '/v1/reviews?limit=5')],
           ['unknown key', () => (({ ...customer, key: 'cps_live_unknown' }) as Caller).request('GET', '/v1/organizations')],
         ];
@@ -142,8 +143,8 @@ test(
     });
     expect(first.status).toBe(201);
     const administratorId = first.body.administrators[0].id;
-    expect((await reviewer.request('POST', `/v1/reviews/organizations/${first.body.id}/decision`, { decision: 'approve' })).status).toBe(200);
-    expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' })).status).toBe(200);
+    expect((await reviewer.request('POST', `/v1/reviews/organizations/${first.body.id}/decision`, organizationApproval())).status).toBe(200);
+    expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, administratorApproval())).status).toBe(200);
 
     await temporal.stop();
     const answers: Array<TimedResponse & { what: string }> = [];
@@ -179,13 +180,18 @@ test(
     expect((await customer.request('GET', `/v1/organizations/${organization.body.id}`)).status).toBe(200);
 
     // With an Idempotency-Key, as a client that retries decisions should: a decision answered 503 may
-    // still reach the workflow once Temporal is back, and the retry with the same key gets its result.
+    // still reach the workflow once Temporal is back, and the retry with the same key (and the same body:
+    // its record dated at the submission) gets its result.
+    const approvals = new Map<string, object>([
+      [organization.body.id, organizationApproval({ calledAt: organization.body.submittedAt })],
+      [administrator.body.id, administratorApproval({ email: administrator.body.email, contactedAt: administrator.body.submittedAt })],
+    ]);
     const decision = await call(
       'decision',
       reviewer.request(
         'POST',
         `/v1/reviews/organizations/${organization.body.id}/decision`,
-        { decision: 'approve' },
+        approvals.get(organization.body.id),
         { headers: { 'Idempotency-Key': `approve-${organization.body.id}` } },
       ),
     );
@@ -227,7 +233,7 @@ test(
           const answer = await reviewer.request(
             'POST',
             `/v1/reviews/${kind}/${id}/decision`,
-            { decision: 'approve' },
+            approvals.get(id),
             { headers: { 'Idempotency-Key': `approve-${id}` } },
           );
           answers.push({ what: `approve ${kind} after the outage`, ...answer });

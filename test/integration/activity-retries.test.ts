@@ -13,6 +13,7 @@ import { administratorInput, organizationInput } from '../../src/domain/schemas'
 import type { ProfileRef, ProfileState } from '../../workflows/messages';
 import { createTestDatabase } from '../support/database';
 import { ADMINISTRATOR, ORGANIZATION, fastTimings } from '../support/harness';
+import { administratorApproval, organizationApproval } from '../support/review-records';
 
 /**
  * Crash at the commit: an activity whose transaction committed but whose completion never reached
@@ -75,8 +76,9 @@ test('a retried rejection returns the recorded outcome, administrators to reject
 test('a retried approval, resubmission and edit return the recorded state without a second event', async () => {
   const { organization } = await submitted(false);
   const approve = execution();
-  const approved = await approve.run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer });
-  expect(await approve.run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer })).toEqual(approved);
+  const approval = { ...organizationApproval(), actor: reviewer };
+  const approved = await approve.run(activities().decide, organization, approval);
+  expect(await approve.run(activities().decide, organization, approval)).toEqual(approved);
 
   const edit = execution();
   const request = { changes: { city: 'Shanghai' }, actor: customer() };
@@ -89,6 +91,12 @@ test('a retried approval, resubmission and edit return the recorded state withou
   const resubmitted = await resubmit.run(activities().resubmit, organization, customer());
   expect(await resubmit.run(activities().resubmit, organization, customer())).toEqual(resubmitted);
   expect(await actionsOf(organization.id)).toEqual(['submitted', 'approved', 'edited', 'rejected', 'resubmitted']);
+  // One review per decision, written with its event: the retried approval added none.
+  const reviews = await db.selectFrom('profile_reviews').select(['status', 'check_outcome']).where('entity_id', '=', organization.id).orderBy('id').execute();
+  expect(reviews).toEqual([
+    { status: 'approved', check_outcome: 'answered' },
+    { status: 'rejected', check_outcome: null },
+  ]);
 });
 
 test('a retried reminder records one overdue event and keeps its next reminder time', async () => {
@@ -138,8 +146,8 @@ describe('domain activities', () => {
 
   async function domain(name: string): Promise<string> {
     const { organization, administrator } = await submitted();
-    await execution().run(activities().decide, organization, { decision: 'approve' as const, actor: reviewer });
-    await execution().run(activities().decide, administrator, { decision: 'approve' as const, actor: reviewer });
+    await execution().run(activities().decide, organization, { ...organizationApproval(), actor: reviewer });
+    await execution().run(activities().decide, administrator, { ...administratorApproval(), actor: reviewer });
     const row = await db
       .transaction()
       .execute((trx) =>

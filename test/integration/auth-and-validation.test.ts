@@ -1,4 +1,5 @@
 import { ADMINISTRATOR, ORGANIZATION, profileRowCounts, startHarness, type Api, type Harness } from '../support/harness';
+import { organizationApproval } from '../support/review-records';
 
 let harness: Harness;
 let alice: Api;
@@ -33,7 +34,10 @@ describe('authentication and roles', () => {
     expect((await reviewer.request('GET', '/v1/organizations')).status).toBe(403);
     expect((await reviewer.request('GET', `/v1/administrators/${aliceOrganization.administrators[0].id}`)).status).toBe(403);
     expect((await alice.request('GET', '/v1/reviews')).status).toBe(403);
-    expect((await alice.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve' })).status).toBe(403);
+    // The full review records (who answered, the reviewer's notes) are the reviewers' only.
+    expect((await alice.request('GET', `/v1/reviews/organizations/${aliceOrganization.id}/history`)).status).toBe(403);
+    expect((await reviewer.request('GET', `/v1/organizations/${aliceOrganization.id}/reviews`)).status).toBe(403);
+    expect((await alice.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, organizationApproval())).status).toBe(403);
     expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe(
       'under_review',
     );
@@ -60,6 +64,8 @@ describe("tenant isolation: another account's objects answer 404 and stay untouc
     ['DELETE', () => `/v1/administrators/${aliceOrganization.administrators[0].id}`, undefined],
     ['POST', () => `/v1/administrators/${aliceOrganization.administrators[0].id}/resubmit`, undefined],
     ['GET', () => `/v1/administrators/${aliceOrganization.administrators[0].id}/events`, undefined],
+    ['GET', () => `/v1/organizations/${aliceOrganization.id}/reviews`, undefined],
+    ['GET', () => `/v1/administrators/${aliceOrganization.administrators[0].id}/reviews`, undefined],
   ] as const)('%s %s', async (method, path, body) => {
     const before = await tableCounts();
     const response = await bob.request(method, path(), body);
@@ -108,7 +114,7 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect((await bob.request('GET', '/v1/nothing-here')).status).toBe(404);
     const wrongMethod = await bob.request('PUT', `/v1/organizations/${aliceOrganization.id}`, valid);
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, PATCH, DELETE']);
-    expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, { decision: 'approve' })).status).toBe(404);
+    expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, organizationApproval())).status).toBe(404);
     expect((await reviewer.request('GET', '/v1/reviews?status=everything')).body.errors[0].field).toBe('status');
   });
 
@@ -146,10 +152,7 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     ]);
     const surrogatePatch = await alice.request('PATCH', `/v1/administrators/${aliceOrganization.administrators[0].id}`, { position: 'CTO \udc00' });
     expect([surrogatePatch.status, surrogatePatch.body.errors[0].field]).toEqual([400, 'position']);
-    const surrogateNote = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, {
-      decision: 'approve',
-      callback: { outcome: 'answered', note: '\ud800' },
-    });
+    const surrogateNote = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, organizationApproval({ note: '\ud800' }));
     expect([surrogateNote.status, surrogateNote.body.errors[0].field]).toEqual([400, 'callback.note']);
     const tampered = Buffer.from(JSON.stringify({ at: '2026-11-28T00:00:00.000Z', id: "x' or 1=1" })).toString('base64url');
     for (const path of ['/v1/organizations', `/v1/organizations/${aliceOrganization.id}/administrators`, '/v1/domains', '/v1/dns-providers']) {
@@ -167,7 +170,7 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     const longKey = { 'idempotency-key': 'k'.repeat(2000) };
     const resubmit = await alice.request('POST', `/v1/organizations/${aliceOrganization.id}/resubmit`, undefined, longKey);
     expect([resubmit.status, resubmit.body.errors[0].field]).toEqual([400, 'Idempotency-Key']);
-    const keyed = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'approve' }, longKey);
+    const keyed = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, organizationApproval(), longKey);
     expect([keyed.status, keyed.body.errors[0].field]).toEqual([400, 'Idempotency-Key']);
     expect(await tableCounts()).toEqual(before);
     // The workflow took none of it: it still answers an edit at once.
@@ -180,8 +183,12 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
   test('decisions are validated before they reach the workflow', async () => {
     const path = `/v1/reviews/organizations/${aliceOrganization.id}/decision`;
     expect((await reviewer.request('POST', path, { decision: 'maybe' })).body.errors[0].field).toBe('decision');
-    const unanswered = await reviewer.request('POST', path, { decision: 'approve', callback: { outcome: 'no_answer' } });
-    expect(unanswered.body.errors[0]).toEqual({ field: 'callback.outcome', message: 'approval needs a verification call that was answered' });
+    const approval = organizationApproval();
+    const unanswered = await reviewer.request('POST', path, { ...approval, callback: { ...approval.callback, outcome: 'no_answer' } });
+    expect([unanswered.status, unanswered.body.errors]).toEqual([
+      422,
+      [{ field: 'callback.outcome', message: 'approval needs a verification call that was answered', rule: 'callback-answered' }],
+    ]);
     expect((await reviewer.request('POST', path, {})).status).toBe(400);
     expect((await harness.db.selectFrom('organizations').select('status').where('id', '=', aliceOrganization.id).executeTakeFirstOrThrow()).status).toBe(
       'under_review',
@@ -216,14 +223,18 @@ describe('operations endpoints', () => {
         '/v1/domains/{id}/validate',
         '/v1/administrators/{id}/events',
         '/v1/administrators/{id}/resubmit',
+        '/v1/administrators/{id}/reviews',
         '/v1/organizations',
         '/v1/organizations/{id}',
         '/v1/organizations/{id}/administrators',
         '/v1/organizations/{id}/events',
         '/v1/organizations/{id}/resubmit',
+        '/v1/organizations/{id}/reviews',
         '/v1/reviews',
         '/v1/reviews/administrators/{id}/decision',
+        '/v1/reviews/administrators/{id}/history',
         '/v1/reviews/organizations/{id}/decision',
+        '/v1/reviews/organizations/{id}/history',
       ].sort(),
     );
     expect(spec.components.schemas.CreateOrganization.properties.organization.required).toEqual(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { exportHistory, FIXTURES, replayHistories } from '../support/histories';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
+import { organizationApproval } from '../support/review-records';
 
 let harness: Harness;
 let customer: Api;
@@ -37,7 +38,7 @@ describe('continue-as-new', () => {
       10_000,
       'a reminder from the new run',
     );
-    const approved = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+    const approved = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, organizationApproval());
     expect(approved.body.status).toBe('approved');
     expect((await handle.describe()).status.name).toBe('RUNNING');
     const actions = (await customer.request('GET', `/v1/organizations/${organization.id}/events?limit=100`)).body.items.map(

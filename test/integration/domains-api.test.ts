@@ -2,6 +2,7 @@ import { domainNameOfLength } from '../support/names';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { administratorApproval, organizationApproval } from '../support/review-records';
 
 /** The domain endpoints' rules: who may add what, name checks, tenant isolation, lists, cascades, search. */
 let lab: DcvLab;
@@ -34,8 +35,8 @@ test('domains are added only under an approved administrator', async () => {
   const early = await add({ domain: 'early.example.com' });
   expect(early.status).toBe(409);
   expect(early.body.detail).toBe('the administrator is under_review: domains can be added only under an approved administrator');
-  await reviewer.request('POST', `/v1/reviews/organizations/${organizationId}/decision`, { decision: 'approve' });
-  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+  await reviewer.request('POST', `/v1/reviews/organizations/${organizationId}/decision`, organizationApproval());
+  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, administratorApproval());
   expect((await add({ domain: 'early.example.com' })).status).toBe(201);
 });
 

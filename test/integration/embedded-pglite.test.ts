@@ -1,4 +1,5 @@
 import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { organizationApproval } from '../support/review-records';
 
 // The embedded default (`npm start` without DATABASE_URL): the same service on PGlite, Postgres compiled to WASM.
 let harness: Harness;
@@ -23,7 +24,7 @@ test('the review lifecycle, the limit and idempotency hold on PGlite', async () 
 
   const organization = first.body;
   const administrator = organization.administrators[0];
-  const approved = (await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' })).body;
+  const approved = (await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, organizationApproval())).body;
   expect(approved.status).toBe('approved');
   // Identity reuse period of the Baseline Requirements in force since 2026-03-15: 398 days.
   expect(Date.parse(approved.validUntil) - Date.parse(approved.approvedAt)).toBe(398 * 86_400_000);

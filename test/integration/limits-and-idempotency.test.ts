@@ -1,6 +1,7 @@
 import { idempotencyOf } from '../../src/api/context';
 import { claimUpdateKey } from '../../src/db/idempotent-create';
 import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+import { administratorApproval, organizationApproval } from '../support/review-records';
 
 let harness: Harness;
 let reviewer: Api;
@@ -94,7 +95,7 @@ test('an update retried with its Idempotency-Key takes effect once; the key with
     [200, 'rejected'],
     [200, 'rejected'],
   ]);
-  const changedMind = await decide({ decision: 'approve' }, 'decide-1');
+  const changedMind = await decide(organizationApproval(), 'decide-1');
   expect([changedMind.status, changedMind.body.errors]).toEqual([422, [{ field: 'Idempotency-Key', message: 'already used for a different request' }]]);
 
   const resubmit = (id: string, key: string) => customer.request('POST', `/v1/organizations/${id}/resubmit`, undefined, { 'Idempotency-Key': key });
@@ -124,7 +125,8 @@ test('every update retried with its Idempotency-Key gets its first answer, even 
   expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { city: 'Shenzhen' })).body.city).toBe('Shenzhen');
   expect(await edit()).toMatchObject({ status: 200, body: edited.body }); // the first answer, not a second edit
 
-  const approve = () => send(reviewer, 'POST', `/v1/reviews/organizations/${organization.id}/decision`, 'approve-1', { decision: 'approve' });
+  const approval = organizationApproval(); // one body: a retry sends the same request
+  const approve = () => send(reviewer, 'POST', `/v1/reviews/organizations/${organization.id}/decision`, 'approve-1', approval);
   const approved = await approve();
   expect(approved.body.status).toBe('approved');
   expect(await approve()).toMatchObject({ status: 200, body: approved.body });
@@ -145,14 +147,15 @@ test("a workflow's refusal is the first answer too; a request refused before it 
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
   const administratorId = organization.administrators[0].id;
+  const approval = administratorApproval();
   const approveAdministrator = () =>
-    reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'early-1' });
+    reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, approval, { 'Idempotency-Key': 'early-1' });
   const early = await approveAdministrator();
   expect([early.status, early.headers.get('content-type')]).toEqual([409, 'application/problem+json; charset=utf-8']);
-  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
+  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, organizationApproval());
   expect(await approveAdministrator()).toMatchObject({ status: 409, body: early.body }); // the first answer, as Temporal keeps it
   expect(
-    (await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' }, { 'Idempotency-Key': 'later-1' }))
+    (await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, administratorApproval(), { 'Idempotency-Key': 'later-1' }))
       .status,
   ).toBe(200);
 
@@ -178,7 +181,7 @@ test('of many racing decisions exactly one takes effect', async () => {
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
   const decisions = [
-    ...Array.from({ length: 4 }, () => ({ decision: 'approve' })),
+    ...Array.from({ length: 4 }, () => organizationApproval()),
     ...Array.from({ length: 4 }, () => ({ decision: 'reject', reason: 'address not found' })),
   ];
   const responses = await Promise.all(decisions.map((d) => reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, d)));
@@ -208,7 +211,7 @@ test('lists page with a cursor, oldest first, and every item once', async () => 
   } while (cursor);
   expect(seen).toEqual(created);
   expect((await customer.request('GET', '/v1/organizations?cursor=garbage')).status).toBe(400);
-  await reviewer.request('POST', `/v1/reviews/organizations/${created[2]}/decision`, { decision: 'approve' });
+  await reviewer.request('POST', `/v1/reviews/organizations/${created[2]}/decision`, organizationApproval());
   expect((await customer.request('GET', '/v1/organizations?status=approved')).body.items.map((o: { id: string }) => o.id)).toEqual([created[2]]);
   expect((await customer.request('GET', '/v1/organizations?status=under_review&limit=100')).body.items).toHaveLength(4);
   expect((await customer.request('GET', '/v1/organizations?status=valid')).body.errors[0].field).toBe('status');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ADMINISTRATOR, ORGANIZATION, eventually } from '../support/harness';
 import { freePort } from '../support/ports';
+import { administratorApproval, organizationApproval } from '../support/review-records';
 import { createTestDatabase } from '../support/database';
 import { randomBytes } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
@@ -96,12 +97,12 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
     expect(again.body).toMatchObject({ id: created.body.id, status: 'under_review', name: ORGANIZATION.name });
     // The workflow survived too: a decision reaches it.
     const { apiKey: reviewerKey } = await cli('reviewer', 'create', '--name', 'CA desk');
-    const decided = await call('POST', `/v1/reviews/organizations/${created.body.id}/decision`, reviewerKey, { decision: 'approve' });
+    const decided = await call('POST', `/v1/reviews/organizations/${created.body.id}/decision`, reviewerKey, organizationApproval());
     expect(decided.body.status).toBe('approved');
 
     // The default domain method works out of the box: the service serves its delegation zone itself.
     const administratorId = created.body.administrators[0].id;
-    await call('POST', `/v1/reviews/administrators/${administratorId}/decision`, reviewerKey, { decision: 'approve' });
+    await call('POST', `/v1/reviews/administrators/${administratorId}/decision`, reviewerKey, administratorApproval());
     const domain = await call('POST', `/v1/administrators/${administratorId}/domains`, apiKey, { domain: 'www.example.com' });
     expect(domain.status).toBe(201);
     const query = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: domain.body.instructions.record.value, type: 'TXT' }] });
@@ -180,7 +181,7 @@ test('npm run api and npm run worker run the two halves as separate processes on
       await fetch(`${url}/v1/reviews/organizations/${created.id}/decision`, {
         method: 'POST',
         headers: headers(reviewerKey),
-        body: JSON.stringify({ decision: 'approve' }),
+        body: JSON.stringify(organizationApproval()),
       })
     ).json()) as any;
     expect(decided.status).toBe('approved');

@@ -1,6 +1,7 @@
 import { workflowIdFor } from '../../src/temporal/ids';
 import { ENTITY_STATUS } from '../../src/temporal/search-attributes';
 import { ADMINISTRATOR, ORGANIZATION, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { organizationApproval } from '../support/review-records';
 
 /**
  * Issue 6: racing requests on one organization. Handlers run one at a time under the workflow's mutex,
@@ -57,7 +58,7 @@ async function overlappingActivities(workflowId: string): Promise<string[]> {
 test('1 approve + 8 edits at once: events in commit order form one status chain, no two activities ran at once', async () => {
   const id = await submit();
   const requests = [
-    reviewer.request('POST', `/v1/reviews/organizations/${id}/decision`, { decision: 'approve' }),
+    reviewer.request('POST', `/v1/reviews/organizations/${id}/decision`, organizationApproval()),
     ...Array.from({ length: 8 }, (_, n) => customer.request('PATCH', `/v1/organizations/${id}`, { name: `Acme Renamed ${n + 1}` })),
   ];
   const answers = await Promise.all(requests);
@@ -94,7 +95,7 @@ test('20 concurrent decisions (approve and reject mixed): exactly one lands, 1 a
   const id = await submit();
   const answers = await Promise.all(
     Array.from({ length: 20 }, (_, n) =>
-      reviewer.request('POST', `/v1/reviews/organizations/${id}/decision`, n % 2 ? { decision: 'reject', reason: `reason ${n}` } : { decision: 'approve' }),
+      reviewer.request('POST', `/v1/reviews/organizations/${id}/decision`, n % 2 ? { decision: 'reject', reason: `reason ${n}` } : organizationApproval()),
     ),
   );
   const statuses = answers.map((a) => a.status).sort();

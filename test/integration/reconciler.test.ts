@@ -7,6 +7,7 @@ import { workflowIdFor } from '../../src/temporal/ids';
 import { editUpdate } from '../../workflows/messages';
 import { precheckUpdate } from '../../workflows/domain-messages';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import { administratorApproval } from '../support/review-records';
 
 /**
  * DESIGN.md rule 3, no orphans: rows committed by the API whose workflow start was lost to a crash
@@ -67,7 +68,7 @@ test('an administrator and a domain whose starts were lost get their workflows, 
   expect(await workflowStatus('administrator', orphanAdministrator)).toBe('RUNNING');
   expect(await workflowStatus('domain', orphanDomain.body)).toBe('RUNNING');
   // The started workflow answers like any other: the reviewer can decide.
-  const decided = await reviewer.request('POST', `/v1/reviews/administrators/${orphanAdministrator}/decision`, { decision: 'approve' });
+  const decided = await reviewer.request('POST', `/v1/reviews/administrators/${orphanAdministrator}/decision`, administratorApproval({ email: 'orphan@example.com' }));
   expect([decided.status, decided.body.status]).toEqual([200, 'approved']);
   // Nothing left to start on the next pass.
   expect(await reconcile()).toBe(0);

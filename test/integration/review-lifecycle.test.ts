@@ -1,6 +1,7 @@
 import { workflowIdFor } from '../../src/temporal/ids';
 import { ENTITY_STATUS } from '../../src/temporal/search-attributes';
 import { ADMINISTRATOR, ORGANIZATION, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
+import { STORED_LANDLINE, administratorApproval, organizationApproval } from '../support/review-records';
 
 // Seconds instead of days: review SLA 2s, reminders every 1s, identity valid 8s, expiring in the last 4s.
 const timings = fastTimings({ reviewSla: '2s', reviewReminderInterval: '1s', identityReusePeriod: '8s', expiringWindow: '4s' });
@@ -58,16 +59,17 @@ test('an organization and its administrator go through review, SLA reminders, ap
   );
 
   // An administrator is approved only once its organization is.
-  const early = await decide('administrators', administrator.id, { decision: 'approve' });
+  const early = await decide('administrators', administrator.id, administratorApproval());
   expect(early.status).toBe(409);
   expect(early.body.detail).toMatch(/approve the organization first/);
   expect(await statusOf(`/v1/administrators/${administrator.id}`)).toBe('under_review');
 
-  const approved = await decide('organizations', organization.id, { decision: 'approve', callback: { outcome: 'answered', note: 'switchboard confirmed' } });
+  const approval = organizationApproval({ note: 'switchboard confirmed' });
+  const approved = await decide('organizations', organization.id, approval);
   expect(approved.status).toBe(200);
   expect(approved.body.status).toBe('approved');
   expect(Date.parse(approved.body.validUntil) - Date.parse(approved.body.approvedAt)).toBe(8000);
-  expect((await decide('administrators', administrator.id, { decision: 'approve' })).body.status).toBe('approved');
+  expect((await decide('administrators', administrator.id, administratorApproval())).body.status).toBe('approved');
 
   const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
   await eventually(
@@ -88,10 +90,11 @@ test('an organization and its administrator go through review, SLA reminders, ap
   const byAction = (action: string) => trail.body.items.find((e: { action: string }) => e.action === action);
   expect(byAction('submitted')).toMatchObject({ actor: { kind: 'customer' }, after: { status: 'under_review', name: ORGANIZATION.name } });
   expect(byAction('approved')).toMatchObject({
-    actor: { kind: 'reviewer', id: reviewer.id },
+    actor: { kind: 'reviewer', id: reviewer.id, name: 'Reviewer' },
     before: { status: 'under_review' },
     after: { status: 'approved' },
-    note: 'verification call: answered (switchboard confirmed)',
+    // The customer's trail tells what came of the call, not the reviewer's note.
+    note: `callback to the landline at ${approval.callback.calledAt}: answered`,
   });
   expect(byAction('expiring')).toMatchObject({ actor: { kind: 'system', id: null }, before: { status: 'approved' }, after: { status: 'expiring' } });
   expect(byAction('expired')).toMatchObject({ before: { status: 'expiring' }, after: { status: 'expired' } });
@@ -108,7 +111,7 @@ test('rejecting an organization rejects its pending administrators; reasons are 
   const rejected = await decide('organizations', organization.id, {
     decision: 'reject',
     reason: 'legal name does not match the registry',
-    callback: { outcome: 'wrong_number' },
+    callback: { number: STORED_LANDLINE, calledAt: new Date().toISOString(), outcome: 'wrong_number' },
   });
   expect(rejected.body).toMatchObject({ status: 'rejected', rejectionReason: 'legal name does not match the registry' });
   const cascaded = await eventually(
@@ -122,14 +125,14 @@ test('rejecting an organization rejects its pending administrators; reasons are 
   expect(cascaded.rejectionReason).toBe('organization rejected: legal name does not match the registry');
   expect(await actions(`/v1/administrators/${administrator.id}`)).toContain('rejected_with_organization');
 
-  expect((await decide('organizations', organization.id, { decision: 'approve' })).status).toBe(409);
+  expect((await decide('organizations', organization.id, organizationApproval())).status).toBe(409);
   expect((await customer.request('POST', `/v1/organizations/${organization.id}/resubmit`)).body.status).toBe('under_review');
   expect((await customer.request('POST', `/v1/administrators/${administrator.id}/resubmit`)).body.status).toBe('under_review');
 });
 
 test('editing a reviewed field sends an approved organization back to review; an unreviewed one does not', async () => {
   const organization = await submit();
-  await decide('organizations', organization.id, { decision: 'approve' });
+  expect((await decide('organizations', organization.id, organizationApproval())).status).toBe(200);
 
   const relabelled = await customer.request('PATCH', `/v1/organizations/${organization.id}`, { displayName: 'Acme Beijing' });
   expect(relabelled.body).toMatchObject({ status: 'approved', displayName: 'Acme Beijing' });
@@ -199,7 +202,7 @@ test('later organizations may come without an administrator and get them afterwa
 test('operators find profiles in Temporal by account, kind and status', async () => {
   const account = await harness.customer('Searchable');
   const organization = await submit(account);
-  await decide('organizations', organization.id, { decision: 'approve' });
+  expect((await decide('organizations', organization.id, organizationApproval())).status).toBe(200);
   const query = `AccountId = "${account.id}" AND EntityKind = "organization" AND EntityStatus = "approved"`;
   const found = await eventually(
     async () => {

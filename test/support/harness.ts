@@ -15,6 +15,7 @@ import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain
 import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/profile-client';
 import { createWorkers } from '../../src/temporal/worker';
 import { createTestDatabase } from './database';
+import { administratorApproval, organizationApproval } from './review-records';
 
 let runtimeInstalled = false;
 
@@ -28,7 +29,8 @@ export interface Harness {
   workflows: ProfileWorkflows;
   domains: DomainWorkflows;
   config: Config;
-  customer(name?: string): Promise<Api>;
+  /** A new account; `keyName` names its key (the actor its changes show in the audit trail; default "default"). */
+  customer(name?: string, keyName?: string): Promise<Api>;
   reviewer(name?: string): Promise<Api>;
   /** Calls without a key, or with an arbitrary Authorization header. */
   anonymous(): Api;
@@ -126,8 +128,8 @@ export async function startHarness(
     workflows,
     domains,
     config,
-    async customer(name = 'Customer') {
-      const { accountId, apiKey } = await createAccount(db, name);
+    async customer(name = 'Customer', keyName?: string) {
+      const { accountId, apiKey } = await createAccount(db, name, keyName);
       return api(apiKey, accountId);
     },
     async reviewer(name = 'Reviewer') {
@@ -197,8 +199,13 @@ export const ADMINISTRATOR = {
 export async function approvedAdministrator(customer: Api, reviewer: Api): Promise<{ organizationId: string; administratorId: string }> {
   const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
   const administratorId = organization.administrators[0].id;
-  await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-  await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+  for (const [path, decision] of [
+    [`/v1/reviews/organizations/${organization.id}/decision`, organizationApproval()],
+    [`/v1/reviews/administrators/${administratorId}/decision`, administratorApproval()],
+  ] as const) {
+    const answer = await reviewer.request('POST', path, decision);
+    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
   return { organizationId: organization.id, administratorId };
 }
 

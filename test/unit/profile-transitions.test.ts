@@ -27,31 +27,62 @@ const approved = (validUntil: Date): ReviewedRecord => ({
   valid_until: validUntil,
 });
 
+const LANDLINE = '+861065529988;ext=8001';
+/** An organization under review, submitted 30 hours before `at`, with its landline. */
+const organizationRow = (overrides: Partial<ReviewedRecord> = {}) => ({ ...underReview(overrides), landline: LANDLINE });
+const administratorRow = () => ({ ...underReview(), email: 'li.lei@acme.cn', phone: '+8613800138000' });
+const callback = (overrides: object = {}) => ({
+  number: LANDLINE,
+  calledAt: new Date(at.getTime() - hours(1)).toISOString(),
+  outcome: 'answered' as const,
+  answeredBy: { name: 'Wang Fang', role: 'Office manager' },
+  note: 'switchboard',
+  ...overrides,
+});
+const verification = (overrides: object = {}) => ({
+  method: 'email' as const,
+  contact: 'li.lei@acme.cn',
+  contactedAt: new Date(at.getTime() - hours(1)).toISOString(),
+  outcome: 'confirmed' as const,
+  note: 'link approved',
+  ...overrides,
+});
+
 describe('decide', () => {
-  test('approval is reusable for 398 days (BR §4.2.1) and records the callback', () => {
-    const change = transition.decide('organization', underReview(), { decision: 'approve', callback: { outcome: 'answered', note: 'switchboard' } }, at, {});
-    expect(change).toMatchObject({ action: 'approved', changes: { status: 'approved', approved_at: at }, note: 'verification call: answered (switchboard)' });
-    if (isRefusal(change)) throw new Error('refused');
+  test('approval is reusable for 398 days (BR §4.2.1) and closes the review with its callback record', () => {
+    const record = callback();
+    const change = transition.decide('organization', organizationRow(), { decision: 'approve', callback: record }, at, {});
+    if (isRefusal(change)) throw new Error(change.refused);
+    expect(change).toMatchObject({ action: 'approved', changes: { status: 'approved', approved_at: at } });
+    // The audit note (the customer reads it) says what came of the call, without the reviewer's note.
+    expect(change.note).toBe(`callback to the landline at ${record.calledAt}: answered`);
+    expect(change.review).toEqual({ status: 'approved', reason: null, submittedAt: organizationRow().submitted_at, callback: record });
     expect((change.changes.valid_until!.getTime() - at.getTime()) / 86_400_000).toBe(398);
     expect(change.after).toEqual({ validUntil: change.changes.valid_until!.toISOString() });
   });
 
   test('a configured identity reuse period overrides the schedule', () => {
-    const change = transition.decide('organization', underReview(), { decision: 'approve' }, at, { identityReusePeriod: parseDuration('8s') });
+    const change = transition.decide('organization', organizationRow(), { decision: 'approve', callback: callback() }, at, {
+      identityReusePeriod: parseDuration('8s'),
+    });
     expect(change).toMatchObject({ changes: { valid_until: new Date(at.getTime() + 8000) } });
   });
 
-  test('rejection keeps the reason', () => {
-    expect(transition.decide('organization', underReview(), { decision: 'reject', reason: 'no such company' }, at, {})).toEqual({
+  test('rejection keeps the reason, with or without a callback record', () => {
+    expect(transition.decide('organization', organizationRow(), { decision: 'reject', reason: 'no such company' }, at, {})).toEqual({
       changes: { status: 'rejected', rejection_reason: 'no such company' },
       action: 'rejected',
       note: null,
       after: { reason: 'no such company' },
+      review: { status: 'rejected', reason: 'no such company', submittedAt: organizationRow().submitted_at },
     });
+    const unanswered = callback({ outcome: 'no_answer', answeredBy: undefined, note: undefined });
+    const change = transition.decide('organization', organizationRow(), { decision: 'reject', reason: 'no answer', callback: unanswered }, at, {});
+    expect(change).toMatchObject({ action: 'rejected', review: { status: 'rejected', callback: unanswered } });
   });
 
   test.each(['approved', 'rejected', 'expiring', 'expired'] as const)('a %s profile cannot be decided again', (status) => {
-    expect(transition.decide('organization', underReview({ status }), { decision: 'approve' }, at, {})).toEqual({
+    expect(transition.decide('organization', organizationRow({ status }), { decision: 'approve', callback: callback() }, at, {})).toEqual({
       refused: `the organization is ${status}, not under review`,
     });
   });
@@ -63,8 +94,49 @@ describe('decide', () => {
     ['approved', false],
     ['expiring', false],
   ] as const)('an administrator of an organization that is %s: refused = %s', (organizationStatus, refused) => {
-    const change = transition.decide('administrator', underReview(), { decision: 'approve' }, at, {}, organizationStatus);
+    const change = transition.decide('administrator', administratorRow(), { decision: 'approve', verification: verification() }, at, {}, organizationStatus);
     expect(isRefusal(change)).toBe(refused);
+  });
+
+  // Under the row lock, against the row as it is now: the API checked the body against an earlier read.
+  const rulesOf = (change: ReturnType<typeof transition.decide>) =>
+    isRefusal(change) ? (change.issues ?? []).map((i) => `${i.path.join('.')}: ${i.rule}`) : 'not refused';
+
+  test.each([
+    ['no callback', undefined, ['callback: required']],
+    ['an empty callback', {}, ['callback.number: required', 'callback.calledAt: required', 'callback.outcome: required', 'callback.note: required']],
+    ['a call nobody answered', callback({ outcome: 'no_answer', answeredBy: undefined }), ['callback.outcome: callback-answered']],
+    ['an answered call without who answered', callback({ answeredBy: undefined }), ['callback.answeredBy: required']],
+    ['the landline without its extension', callback({ number: '+861065529988' }), ['callback.number: callback-number']],
+    ['a call in the future', callback({ calledAt: new Date(at.getTime() + 60_000).toISOString() }), ['callback.calledAt: not-in-future']],
+    ['a call before the submission', callback({ calledAt: new Date(at.getTime() - hours(31)).toISOString() }), ['callback.calledAt: not-before-submission']],
+  ])('an organization approved with %s is refused naming the field and rule', (_case, record, rules) => {
+    const change = transition.decide('organization', organizationRow(), { decision: 'approve', callback: record as never }, at, {});
+    expect(rulesOf(change)).toEqual(rules);
+  });
+
+  test.each([
+    ['no verification', undefined, ['verification: required']],
+    ['an unconfirmed verification', verification({ outcome: 'no_response' }), ['verification.outcome: verification-confirmed']],
+    ["someone else's address", verification({ contact: 'someone@acme.cn' }), ['verification.contact: verification-contact']],
+    ["the administrator's email given as a phone contact", verification({ method: 'phone' }), ['verification.contact: verification-contact']],
+    ['no note', verification({ note: undefined }), ['verification.note: required']],
+  ])('an administrator approved with %s is refused naming the field and rule', (_case, record, rules) => {
+    const change = transition.decide('administrator', administratorRow(), { decision: 'approve', verification: record as never }, at, {}, 'approved');
+    expect(rulesOf(change)).toEqual(rules);
+  });
+
+  test("the administrator's own mobile is a contact too; a rejection may carry an unanswered verification", () => {
+    const byPhone = verification({ method: 'phone', contact: '+8613800138000' });
+    expect(transition.decide('administrator', administratorRow(), { decision: 'approve', verification: byPhone }, at, {}, 'approved')).toMatchObject({
+      action: 'approved',
+      note: `verification by phone at ${byPhone.contactedAt}: confirmed`,
+    });
+    const silent = verification({ outcome: 'no_response', note: undefined });
+    expect(transition.decide('administrator', administratorRow(), { decision: 'reject', reason: 'unreachable', verification: silent }, at, {})).toMatchObject({
+      action: 'rejected',
+      review: { status: 'rejected', reason: 'unreachable', verification: silent },
+    });
   });
 });
 
@@ -171,6 +243,8 @@ test('rejectWithOrganization rejects only an administrator still under review', 
   expect(transition.rejectWithOrganization(underReview(), 'fake')).toMatchObject({
     action: 'rejected_with_organization',
     changes: { status: 'rejected', rejection_reason: 'organization rejected: fake' },
+    // In the administrator's review history too, decided by the service.
+    review: { status: 'rejected', reason: 'organization rejected: fake', submittedAt: underReview().submitted_at },
   });
   expect(transition.rejectWithOrganization(underReview({ status: 'approved' }), 'fake')).toBeNull();
 });

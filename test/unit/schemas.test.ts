@@ -1,4 +1,5 @@
-import { createOrganizationBody, decisionBody, organizationPatch } from '../../src/domain/schemas';
+import { createOrganizationBody, organizationPatch } from '../../src/domain/schemas';
+import { decisionBody } from '../../src/domain/decision-schemas';
 import { dnsProviderInput } from '../../src/domain/dns-provider-schemas';
 import { decodeCursor, encodeCursor } from '../../src/api/pagination';
 import { canDecide, canResubmit, isUsable } from '../../src/domain/status';
@@ -25,13 +26,6 @@ test('a patch reads the landline in the current country unless the country chang
   expect(organizationPatch('CN').safeParse({}).success).toBe(false);
 });
 
-test('decisions: a rejection needs a reason, an approval an answered call', () => {
-  expect(decisionBody.safeParse({ decision: 'reject' }).success).toBe(false);
-  expect(decisionBody.safeParse({ decision: 'reject', reason: 'no such company' }).success).toBe(true);
-  expect(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'wrong_number' } }).success).toBe(false);
-  expect(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'answered' } }).success).toBe(true);
-});
-
 test('status rules', () => {
   expect(['under_review', 'approved', 'rejected', 'expiring', 'expired'].filter((s) => canResubmit(s as never))).toEqual(['rejected', 'expiring', 'expired']);
   expect(canDecide('under_review')).toBe(true);
@@ -49,6 +43,13 @@ test('the workflow wakes for reminders, the expiring window and the end of valid
   expect(nextWake({ ...base, status: 'expired' })).toBeNull();
 });
 
+/** A decision on an organization submitted an hour ago, with landline +861065529988. */
+const organizationDecision = decisionBody('organization', {
+  subject: { kind: 'organization', submittedAt: new Date(Date.now() - 3_600_000), landline: '+861065529988' },
+  country: 'CN',
+  now: new Date(),
+});
+
 test('control characters are refused in every stored text (PostgreSQL refuses NUL; nobody types one)', () => {
   const paths = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) =>
     result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -58,7 +59,7 @@ test('control characters are refused in every stored text (PostgreSQL refuses NU
   expect(paths(createOrganizationBody.safeParse({ organization, administrator: { ...administrator, position: 'CTO\u001b[31m' } }))).toEqual([
     'administrator.position: must not contain control characters',
   ]);
-  expect(paths(decisionBody.safeParse({ decision: 'reject', reason: 'bad\u0000' }))).toEqual(['reason: must not contain control characters']);
+  expect(paths(organizationDecision.safeParse({ decision: 'reject', reason: 'bad\u0000' }))).toEqual(['reason: must not contain control characters']);
   expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\u007f', tokenId: '1', token: 'a'.repeat(20) }))).toEqual([
     'name: must not contain control characters',
   ]);
@@ -66,15 +67,15 @@ test('control characters are refused in every stored text (PostgreSQL refuses NU
   expect(paths(createOrganizationBody.safeParse({ organization: { ...organization, city: 'Bei\ud800jing' } }))).toEqual([
     'organization.city: must be valid Unicode (no unpaired surrogates)',
   ]);
-  expect(paths(decisionBody.safeParse({ decision: 'approve', callback: { outcome: 'answered', note: 'ok \udc00' } }))).toEqual([
+  expect(paths(organizationDecision.safeParse({ decision: 'approve', callback: { outcome: 'answered', note: 'ok \udc00' } }))).toEqual([
     'callback.note: must be valid Unicode (no unpaired surrogates)',
   ]);
   expect(paths(dnsProviderInput.safeParse({ kind: 'dnspod', name: 'x\ud83d', tokenId: '1', token: 'a'.repeat(20) }))).toEqual([
     'name: must be valid Unicode (no unpaired surrogates)',
   ]);
-  expect(decisionBody.parse({ decision: 'reject', reason: 'called \ud83d\ude00' }).reason).toBe('called \ud83d\ude00');
+  expect(organizationDecision.parse({ decision: 'reject', reason: 'called \ud83d\ude00' }).reason).toBe('called \ud83d\ude00');
   // Line breaks and tabs in a note are whitespace, collapsed like any other.
-  expect(decisionBody.parse({ decision: 'reject', reason: 'line one\n\tline two' }).reason).toBe('line one line two');
+  expect(organizationDecision.parse({ decision: 'reject', reason: 'line one\n\tline two' }).reason).toBe('line one line two');
 });
 
 describe('page cursors', () => {

@@ -4,6 +4,7 @@ import type { ProfileActivities } from '../../activities/profiles';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { decideUpdate, editUpdate, removeUpdate, resubmitUpdate, type ProfileState, type ProfileWorkflowInput } from '../../workflows/messages';
 import { eventually } from '../support/harness';
+import { organizationApproval } from '../support/review-records';
 import { clientForThisFile, inMs, sleep } from './support';
 
 /**
@@ -131,7 +132,7 @@ test('handlers run one at a time: a decision and eight edits sent together never
     async (start) => {
       const handle = client().workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
       await Promise.all([
-        handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: reviewer }] }),
+        handle.executeUpdate(decideUpdate, { args: [{ ...organizationApproval(), actor: reviewer }] }),
         ...Array.from({ length: 8 }, (_, n) => handle.executeUpdate(editUpdate, { args: [{ changes: { city: `c${n}` }, actor: reviewer }] })),
       ]);
       expect(order).toHaveLength(9);

@@ -9,6 +9,7 @@ import { administratorView } from '../views';
 import { administratorDomainsRouter } from './domains';
 import { eventsHandler } from './events';
 import { addProfileUpdateRoutes } from './profile-updates';
+import { customerReviewsHandler } from './review-history';
 
 export function administratorsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -31,6 +32,7 @@ export function administratorsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id/events', eventsHandler(ctx, 'administrator'));
+  router.get('/:id/reviews', customerReviewsHandler(ctx, 'administrator'));
   router.use('/:id/domains', administratorDomainsRouter(ctx));
 
   return router;

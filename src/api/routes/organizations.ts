@@ -16,6 +16,7 @@ import { startAfterCommit } from '../start-after-commit';
 import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
 import { addProfileUpdateRoutes } from './profile-updates';
+import { customerReviewsHandler } from './review-history';
 
 const statusQuery = z.object({ status: z.enum(PROFILE_STATUSES).optional() });
 
@@ -119,6 +120,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id/events', eventsHandler(ctx, 'organization'));
+  router.get('/:id/reviews', customerReviewsHandler(ctx, 'organization'));
 
   return router;
 }

@@ -1,17 +1,22 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { actorNames } from '../../db/principals';
 import { administratorsOf, getForReview, reviewQueue } from '../../db/profile-queries';
+import { latestReviews } from '../../db/review-history';
 import type { AdministratorRow, OrganizationRow } from '../../db/schema';
-import { decisionBody } from '../../domain/schemas';
+import { type DecisionContext, decisionBody } from '../../domain/decision-schemas';
 import type { ProfileKind } from '../../domain/status';
 import { decideUpdate } from '../../../workflows/messages';
 import { actorOf, reviewerOf } from '../auth';
 import { type ApiContext, bodyOf, pathId, idempotentUpdate } from '../context';
 import { readPage, toPage } from '../pagination';
 import { notFound, parse } from '../problem';
-import { administratorView, organizationView } from '../views';
+import { administratorView, organizationView, reviewRecordView } from '../views';
+import { reviewerHistoryHandler } from './review-history';
 
 const queueQuery = z.object({ status: z.enum(['pending', 'overdue']).default('pending') });
+
+const KINDS: Record<string, ProfileKind | undefined> = { organizations: 'organization', administrators: 'administrator' };
 
 export function reviewsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -22,6 +27,14 @@ export function reviewsRouter(ctx: ApiContext): Router {
     const now = new Date();
     const items = await reviewQueue(ctx.db, limit, after, status === 'overdue' ? now : undefined);
     const subjects = await subjectsOf(items.slice(0, limit));
+    const previous = await latestReviews(
+      ctx.db,
+      items.slice(0, limit).map((i) => i.id),
+    );
+    const names = await actorNames(
+      ctx.db,
+      [...previous.values()].map((r) => ({ kind: r.actor_kind, id: r.actor_id })),
+    );
     res.json(
       toPage(
         items,
@@ -36,6 +49,7 @@ export function reviewsRouter(ctx: ApiContext): Router {
           dueAt: new Date(item.due_at).toISOString(),
           overdue: new Date(item.due_at).getTime() < now.getTime(),
           subject: subjects.get(item.id),
+          lastReview: previous.has(item.id) ? reviewRecordView(previous.get(item.id)!, names) : null,
         }),
       ),
     );
@@ -67,15 +81,38 @@ export function reviewsRouter(ctx: ApiContext): Router {
     return subjects;
   }
 
+  /** What a decision's record is checked against: the row as read now (the activity checks again under its lock). */
+  async function decisionContext(kind: ProfileKind, row: OrganizationRow | AdministratorRow): Promise<DecisionContext> {
+    const submittedAt = new Date(row.submitted_at);
+    if (kind === 'organization') {
+      const organization = row as OrganizationRow;
+      return { subject: { kind, submittedAt, landline: organization.landline }, country: organization.country, now: new Date() };
+    }
+    const administrator = row as AdministratorRow;
+    const organization = await getForReview(ctx.db, 'organization', administrator.organization_id);
+    return {
+      subject: { kind, submittedAt, email: administrator.email, phone: administrator.phone },
+      country: (organization as OrganizationRow | undefined)?.country ?? '',
+      now: new Date(),
+    };
+  }
+
+  const kindOf = (param: unknown): ProfileKind => {
+    const kind = KINDS[String(param)];
+    if (!kind) throw notFound(`review kind ${param}`);
+    return kind;
+  };
+
+  router.get('/:kind/:id/history', (req, res, next) => reviewerHistoryHandler(ctx, kindOf(req.params.kind))(req, res, next));
+
   router.post(
     '/:kind/:id/decision',
     idempotentUpdate(ctx, async (req, res, key) => {
-      const kind = ({ organizations: 'organization', administrators: 'administrator' } as const)[req.params.kind as string];
-      if (!kind) throw notFound(`review kind ${req.params.kind}`);
+      const kind = kindOf(req.params.kind);
       const id = pathId(req, 'id', kind);
       const row = await getForReview(ctx.db, kind, id);
       if (!row) throw notFound(`${kind} ${id}`);
-      const decision = parse(decisionBody, bodyOf(req));
+      const decision = parse(decisionBody(kind, await decisionContext(kind, row)), bodyOf(req));
       await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: actorOf(reviewerOf(res)) }, await key.claim());
       const updated = await getForReview(ctx.db, kind, id);
       if (!updated) throw notFound(`${kind} ${id}`);
