@@ -188,12 +188,9 @@ test(
     ]);
     const decision = await call(
       'decision',
-      reviewer.request(
-        'POST',
-        `/v1/reviews/organizations/${organization.body.id}/decision`,
-        approvals.get(organization.body.id),
-        { headers: { 'Idempotency-Key': `approve-${organization.body.id}` } },
-      ),
+      reviewer.request('POST', `/v1/reviews/organizations/${organization.body.id}/decision`, approvals.get(organization.body.id), {
+        headers: { 'Idempotency-Key': `approve-${organization.body.id}` },
+      }),
     );
     expect(decision.status).toBe(503);
     expect(decision.headers.get('retry-after')).toBeTruthy();
@@ -230,12 +227,9 @@ test(
     const decide = (kind: 'organizations' | 'administrators', id: string) =>
       eventually(
         async () => {
-          const answer = await reviewer.request(
-            'POST',
-            `/v1/reviews/${kind}/${id}/decision`,
-            approvals.get(id),
-            { headers: { 'Idempotency-Key': `approve-${id}` } },
-          );
+          const answer = await reviewer.request('POST', `/v1/reviews/${kind}/${id}/decision`, approvals.get(id), {
+            headers: { 'Idempotency-Key': `approve-${id}` },
+          });
           answers.push({ what: `approve ${kind} after the outage`, ...answer });
           return answer.status === 200 ? answer : undefined;
         },

@@ -152,7 +152,11 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     ]);
     const surrogatePatch = await alice.request('PATCH', `/v1/administrators/${aliceOrganization.administrators[0].id}`, { position: 'CTO \udc00' });
     expect([surrogatePatch.status, surrogatePatch.body.errors[0].field]).toEqual([400, 'position']);
-    const surrogateNote = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, organizationApproval({ note: '\ud800' }));
+    const surrogateNote = await reviewer.request(
+      'POST',
+      `/v1/reviews/organizations/${aliceOrganization.id}/decision`,
+      organizationApproval({ note: '\ud800' }),
+    );
     expect([surrogateNote.status, surrogateNote.body.errors[0].field]).toEqual([400, 'callback.note']);
     const tampered = Buffer.from(JSON.stringify({ at: '2026-11-28T00:00:00.000Z', id: "x' or 1=1" })).toString('base64url');
     for (const path of ['/v1/organizations', `/v1/organizations/${aliceOrganization.id}/administrators`, '/v1/domains', '/v1/dns-providers']) {

@@ -68,7 +68,11 @@ test('an administrator and a domain whose starts were lost get their workflows, 
   expect(await workflowStatus('administrator', orphanAdministrator)).toBe('RUNNING');
   expect(await workflowStatus('domain', orphanDomain.body)).toBe('RUNNING');
   // The started workflow answers like any other: the reviewer can decide.
-  const decided = await reviewer.request('POST', `/v1/reviews/administrators/${orphanAdministrator}/decision`, administratorApproval({ email: 'orphan@example.com' }));
+  const decided = await reviewer.request(
+    'POST',
+    `/v1/reviews/administrators/${orphanAdministrator}/decision`,
+    administratorApproval({ email: 'orphan@example.com' }),
+  );
   expect([decided.status, decided.body.status]).toEqual([200, 'approved']);
   // Nothing left to start on the next pass.
   expect(await reconcile()).toBe(0);

@@ -55,9 +55,17 @@ test.each([
   ['no phone number at all', { number: 'call the front desk' }, [400, ['callback.number: phone-number']]],
   ['a time in the future', { calledAt: '2026-11-30T18:00:01+08:00' }, [422, ['callback.calledAt: not-in-future']]],
   ['a time before the submission', { calledAt: '2026-11-30T08:59:59+08:00' }, [422, ['callback.calledAt: not-before-submission']]],
-  ['a time without its offset', { calledAt: '2026-11-30T17:30:00' }, [400, ['callback.calledAt: must be an RFC 3339 date-time with its UTC offset, e.g. 2026-11-30T09:30:00+08:00']]],
+  [
+    'a time without its offset',
+    { calledAt: '2026-11-30T17:30:00' },
+    [400, ['callback.calledAt: must be an RFC 3339 date-time with its UTC offset, e.g. 2026-11-30T09:30:00+08:00']],
+  ],
   ['a call that was not answered', { outcome: 'wrong_number' }, [422, ['callback.outcome: callback-answered']]],
-  ['an outcome the CA does not record', { outcome: 'busy' }, [400, ['callback.outcome: Invalid option: expected one of "answered"|"no_answer"|"wrong_number"']]],
+  [
+    'an outcome the CA does not record',
+    { outcome: 'busy' },
+    [400, ['callback.outcome: Invalid option: expected one of "answered"|"no_answer"|"wrong_number"']],
+  ],
   ['an unknown field', { recording: 'x' }, [400, ['callback: Unrecognized key: "recording"']]],
 ])('an organization approved with %s is refused', (_case, change, expected) => {
   expect(refusal('organization', { decision: 'approve', callback: { ...call, ...change } })).toEqual(expected);
@@ -72,10 +80,13 @@ test('a rejection needs its reason; its callback needs no answer, only the numbe
     422,
     ['callback.number: required', 'callback.calledAt: required'],
   ]);
-  expect(refusal('organization', { decision: 'reject', reason: 'nobody answered', callback: { number: call.number, calledAt: call.calledAt, outcome: 'no_answer' } })).toEqual([
-    200,
-    [],
-  ]);
+  expect(
+    refusal('organization', {
+      decision: 'reject',
+      reason: 'nobody answered',
+      callback: { number: call.number, calledAt: call.calledAt, outcome: 'no_answer' },
+    }),
+  ).toEqual([200, []]);
 });
 
 const confirmation = { method: 'email', contact: 'Li.Lei@ACME.cn', contactedAt: '2026-11-30T09:00:00Z', outcome: 'confirmed', note: 'link approved' };

@@ -1,0 +1,21 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE } from '../../src/domain/vocabulary';
+import { Problem } from '../../src/problem';
+import { updateProblem } from '../../src/temporal/update-errors';
+
+/** A workflow update refused by its activity, as the Temporal client hands it to the API. */
+const refused = (failure: ApplicationFailure) => new WorkflowUpdateFailedError('update failed', failure);
+
+test('an Unprocessable refusal answers 422 with the field errors its details carry', () => {
+  const errors = [{ field: 'callback.number', message: "must be the organization's landline", rule: 'callback-number' }];
+  const problem = updateProblem(refused(ApplicationFailure.create({ type: FAILURE.unprocessable, message: 'does not fit', details: [errors] })));
+  expect(problem).toBeInstanceOf(Problem);
+  expect(problem).toMatchObject({ status: 422, detail: 'does not fit', extra: { errors } });
+});
+
+test('details that are not field errors are dropped, the refusal still answers 422; a conflict stays 409', () => {
+  const odd = updateProblem(refused(ApplicationFailure.create({ type: FAILURE.unprocessable, message: 'x', details: ['not errors'] }))) as Problem;
+  expect([odd.status, odd.extra.errors]).toEqual([422, undefined]);
+  expect(updateProblem(refused(ApplicationFailure.create({ type: FAILURE.conflict, message: 'not under review' })))).toMatchObject({ status: 409 });
+});
