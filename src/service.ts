@@ -16,6 +16,7 @@ import { startReconciler } from './temporal/reconciler';
 import { createWorkers, installTemporalLogging } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
+import { payloadCodecOf } from './temporal/codec-keys';
 
 export interface ServiceParts {
   api: boolean;
@@ -65,14 +66,15 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       address = devServer.address;
     }
     address ??= '127.0.0.1:7233';
-    const client: Client = await connectClient(config, address);
+    const secretKey = resolveSecretKey(config, embedded);
+    const codec = payloadCodecOf(config.temporal.codecKeys, secretKey);
+    const client: Client = await connectClient(config, address, codec);
     stops.push(() => client.connection.close());
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
-    const secretKey = resolveSecretKey(config, embedded);
 
     if (parts.worker) {
-      const workers = await createWorkers(config, address, db, secretKey);
+      const workers = await createWorkers(config, address, db, secretKey, codec);
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
@@ -87,6 +89,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         timings: config.timings,
         dcv: config.dcv,
         secretKey,
+        codec,
+        uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
         ready: readiness(db, client, probeTimeoutMs(deadlineMs)),
       });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
@@ -18,6 +19,10 @@ export interface ApiContext {
   dcv: DcvConfig;
   /** Seals DNS provider secrets. */
   secretKey: Buffer;
+  /** The Temporal payload codec, served at /codec for the Temporal UI and CLI. */
+  codec: PayloadCodec;
+  /** Origins of the Temporal UI allowed to call /codec (TEMPORAL_UI_ORIGIN). */
+  uiOrigins: readonly string[];
   /** Readiness: database and Temporal reachable; each probe bounded by `probeTimeoutMs(requestDeadlineMs)`, in parallel. */
   ready: () => Promise<{ database: boolean; temporal: boolean }>;
   /** REQUEST_DEADLINE in milliseconds: every request is answered within it (503 + Retry-After past it). Default 5 s. */
