@@ -17,6 +17,7 @@ import { createWorkers, installTemporalLogging } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
 import { payloadCodecOf } from './temporal/codec-keys';
+import { log as masked } from './log';
 
 export interface ServiceParts {
   api: boolean;
@@ -28,7 +29,7 @@ export interface RunningService {
 }
 
 const PROJECT_DIR = path.resolve(__dirname, '..');
-const log = (line: string) => console.log(`[certificate-profiles] ${line}`);
+const log = (line: string) => masked.info(`[certificate-profiles] ${line}`);
 
 /**
  * Boots the parts of the service this process runs. All-in-one (`npm start`) embeds PGlite and a
@@ -152,13 +153,13 @@ export function runUntilSignal(parts: ServiceParts): void {
     log(`${signal}: shutting down`);
     stop?.().then(
       () => process.exit(0),
-      (error) => (console.error(error), process.exit(1)),
+      (error) => (masked.error(error), process.exit(1)),
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   const failed = (error: unknown) => {
-    console.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
+    masked.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   };
   let config: Config;

@@ -10,6 +10,7 @@ import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse, Problem, problemBody } from './problem';
+import { log } from '../log';
 
 export interface ApiContext {
   db: Db;
@@ -91,7 +92,7 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
       // The outcome stands whatever happens here: a lost answer only means a retry asks Temporal again.
       if (!idempotency || !sent) return;
       await recordUpdateAnswer(ctx.db, principal, idempotency, answer).catch((error) =>
-        console.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
+        log.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
       );
     };
     let answer: Answer;

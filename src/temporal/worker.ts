@@ -8,11 +8,12 @@ import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 import { connectionOptions } from './connection';
+import { maskedTemporalLogLine } from '../log';
 import { dataConverterOf } from './payload-codec';
 
-/** Once per process, before any worker connects: the SDK's own log at the configured threshold. */
+/** Once per process, before any worker connects: the SDK's own log at the configured threshold, emails and phone numbers masked. */
 export function installTemporalLogging(level: LogLevel): void {
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({ logger: new DefaultLogger(level, maskedTemporalLogLine) });
 }
 
 export interface Workers {
