@@ -118,7 +118,9 @@ describe('codec keys from configuration', () => {
 
   test('each bad TEMPORAL_CODEC_KEYS entry is named', () => {
     const good = randomBytes(32).toString('base64');
-    expect(() => loadConfig({ TEMPORAL_CODEC_KEYS: `k1=${randomBytes(16).toString('base64')}` })).toThrow(/^TEMPORAL_CODEC_KEYS: "k1" is not id=<32 bytes, base64>/);
+    expect(() => loadConfig({ TEMPORAL_CODEC_KEYS: `k1=${randomBytes(16).toString('base64')}` })).toThrow(
+      /^TEMPORAL_CODEC_KEYS: "k1" is not id=<32 bytes, base64>/,
+    );
     expect(() => parseCodecKeys(good)).toThrow(/^TEMPORAL_CODEC_KEYS:/);
     expect(() => parseCodecKeys(`=${good}`)).toThrow(/^TEMPORAL_CODEC_KEYS:/);
     expect(() => parseCodecKeys(`bad id=${good}`)).toThrow('TEMPORAL_CODEC_KEYS: "bad id" is not');
