@@ -7,6 +7,8 @@ import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createReviewer } from '../../src/db/principals';
+import { codecKeysOf } from '../../src/temporal/codec-keys';
+import { EncryptionCodec } from '../../src/temporal/payload-codec';
 import { createTestDatabase } from '../../test/support/database';
 import { pairedFigure, type Figures } from '../support/report';
 import { accountWithOrganizations, seedDomains, seedOrganizations } from '../support/seed';
@@ -73,6 +75,7 @@ async function servedDatabase(organizations: number, domains: number): Promise<S
   }
   await sql`analyze`.execute(db);
 
+  const secretKey = randomBytes(32);
   const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('reads start no workflows')) });
   const app = createApp({
     db,
@@ -80,7 +83,9 @@ async function servedDatabase(organizations: number, domains: number): Promise<S
     domains: unused as never,
     timings: config.timings,
     dcv: config.dcv,
-    secretKey: randomBytes(32),
+    secretKey,
+    codec: new EncryptionCodec(codecKeysOf(config.temporal.codecKeys, secretKey)),
+    uiOrigins: config.temporal.uiOrigins,
     createConcurrency: config.createConcurrency,
     ready: async () => ({ database: true, temporal: true }),
   });
