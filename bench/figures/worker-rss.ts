@@ -20,10 +20,17 @@ export async function workerRss(stack: Stack, options: { domains: number }): Pro
   const config = loadConfig({ ...service.env });
   const account = await accountWithOrganizations(service.db, config, 1);
   const ids = await seedDomains(service.db, { ids: [account.accountId] }, account.administratorId, options.domains);
-  const workflows = { profiles: profileWorkflows(service.client, service.taskQueue, config.timings), domains: domainWorkflows(service.client, service.taskQueue, config.dcv) };
+  const workflows = {
+    profiles: profileWorkflows(service.client, service.taskQueue, config.timings),
+    domains: domainWorkflows(service.client, service.taskQueue, config.dcv),
+  };
   const started = performance.now();
   for (let i = 0; i < ids.length; i += 200) {
-    const rows = await service.db.selectFrom('domains').selectAll().where('id', 'in', ids.slice(i, i + 200)).execute();
+    const rows = await service.db
+      .selectFrom('domains')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 200))
+      .execute();
     const { failures } = await startWorkflowsOf(service.db, workflows, { domains: rows });
     if (failures.length) throw failures[0];
   }

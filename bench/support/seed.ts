@@ -33,7 +33,12 @@ export async function accountWithOrganizations(
  * organization, submitted over the last 30 days so orderings are real.
  */
 export async function seedOrganizations(db: Db, templateAccountId: string, accounts: number): Promise<void> {
-  const template = await db.selectFrom('organizations').select('id').where('account_id', '=', templateAccountId).orderBy('created_at').executeTakeFirstOrThrow();
+  const template = await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('account_id', '=', templateAccountId)
+    .orderBy('created_at')
+    .executeTakeFirstOrThrow();
   await sql`insert into accounts (id, name) select gen_random_uuid(), 'Seed ' || g from generate_series(1, ${accounts}) g`.execute(db);
   const columns = await sql<{ column_name: string }>`
     select column_name from information_schema.columns where table_schema = 'public' and table_name = 'organizations' order by ordinal_position`.execute(db);
