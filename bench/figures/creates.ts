@@ -16,7 +16,7 @@ import { pool } from '../support/stats';
 export async function creates(stack: Stack, options: { repetitions: number; perConcurrency: Record<number, number> }): Promise<Figures> {
   const { service } = stack;
   const timings = loadConfig({}).timings;
-  const raw = profileWorkflows(service.client, service.taskQueue, timings);
+  const raw = profileWorkflows(service.client, service.taskQueue, timings, undefined, 60_000);
   let serial = 0;
 
   async function overHttp(count: number, concurrency: number): Promise<number> {

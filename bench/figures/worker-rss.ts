@@ -21,8 +21,8 @@ export async function workerRss(stack: Stack, options: { domains: number }): Pro
   const account = await accountWithOrganizations(service.db, config, 1);
   const ids = await seedDomains(service.db, { ids: [account.accountId] }, account.administratorId, options.domains);
   const workflows = {
-    profiles: profileWorkflows(service.client, service.taskQueue, config.timings),
-    domains: domainWorkflows(service.client, service.taskQueue, config.dcv),
+    profiles: profileWorkflows(service.client, service.taskQueue, config.timings, undefined, 60_000),
+    domains: domainWorkflows(service.client, service.taskQueue, config.dcv, undefined, 60_000),
   };
   const started = performance.now();
   for (let i = 0; i < ids.length; i += 200) {
