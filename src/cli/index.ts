@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { connectDatabase } from '../db/connect';
 import { migrateToLatest } from '../db/migrate';
 import { createAccount, createReviewer } from '../db/principals';
+import { log } from '../log';
 
 const USAGE = `usage:
   npm run cli -- account create --name NAME [--key-name KEY]
@@ -50,6 +51,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  log.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import * as updateKeys from './migrations/2026_11_28_003_update_keys';
 import * as domainAttention from './migrations/2026_11_29_004_domain_attention';
 import * as eventOperations from './migrations/2026_11_29_010_event_operations';
 import * as updateAnswers from './migrations/2026_11_29_011_update_answers';
+import * as accountIndexes from './migrations/2026_11_29_012_account_indexes';
 import * as reviewHistory from './migrations/2026_11_30_020_review_history';
 import * as apiKeyNames from './migrations/2026_11_30_021_api_key_names';
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_004_domain_attention': domainAttention,
   '2026_11_29_010_event_operations': eventOperations,
   '2026_11_29_011_update_answers': updateAnswers,
+  '2026_11_29_012_account_indexes': accountIndexes,
   '2026_11_30_020_review_history': reviewHistory,
   '2026_11_30_021_api_key_names': apiKeyNames,
 };
