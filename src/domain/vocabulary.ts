@@ -22,6 +22,8 @@ export const FAILURE = {
   notFound: 'NotFound',
   /** The request names something the entity does not have (HTTP 400). */
   badRequest: 'BadRequest',
+  /** The change would make a second record of a profile the account already holds (HTTP 409); details: [{ kind, id, field }]. */
+  duplicate: 'Duplicate',
 } as const;
 
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];

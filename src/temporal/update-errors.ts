@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isDatabaseUnavailable } from '../db/unavailable';
-import { Problem } from '../problem';
+import { duplicateProblem, type ExistingProfile, Problem } from '../problem';
 import { FAILURE, type FailureType, isFailureType } from '../domain/vocabulary';
 
 /** How long an HTTP request waits for a workflow by default: the default REQUEST_DEADLINE (config.requestDeadlineMs). */
@@ -34,8 +34,12 @@ export function isTemporalUnavailable(error: unknown, depth = 0): boolean {
 }
 
 /** The HTTP answer to each failure type a workflow or activity gives its caller (exhaustive: a new type must be mapped here). */
-export function failureProblem(type: FailureType, message: string): Problem {
+export function failureProblem(type: FailureType, message: string, details: readonly unknown[] = []): Problem {
   switch (type) {
+    case FAILURE.duplicate: {
+      const existing = details[0] as (ExistingProfile & { field: string }) | undefined;
+      return existing ? duplicateProblem({ kind: existing.kind, id: existing.id }, existing.field) : new Problem(409, 'Duplicate', message);
+    }
     case FAILURE.conflict:
       return new Problem(409, 'Conflict', message);
     case FAILURE.notFound:
@@ -53,7 +57,7 @@ export function failureProblem(type: FailureType, message: string): Problem {
 export function updateProblem(error: unknown): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const type = error.cause.type ?? undefined;
-    if (isFailureType(type)) return failureProblem(type, error.cause.message);
+    if (isFailureType(type)) return failureProblem(type, error.cause.message, error.cause.details ?? []);
   }
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');
