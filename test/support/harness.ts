@@ -193,9 +193,15 @@ export const ADMINISTRATOR = {
   email: 'Li.Lei@Acme.CN',
 };
 
-/** An organization and its administrator, both approved: what adding domains needs first. */
+let approvedOrganizations = 0;
+
+/**
+ * An organization and its administrator, both approved: what adding domains needs first. Each call is
+ * another organization (an account holds each legal entity once).
+ */
 export async function approvedAdministrator(customer: Api, reviewer: Api): Promise<{ organizationId: string; administratorId: string }> {
-  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  const name = `Acme Network Technology ${++approvedOrganizations} Co., Ltd.`;
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, administrator: ADMINISTRATOR })).body;
   const administratorId = organization.administrators[0].id;
   await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
   await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });

@@ -1,18 +1,8 @@
 import { createOrganizationBody, createOrganizationBodyFor, organizationPatch, administratorPatch } from '../../src/domain/schemas';
 import { parse, type Problem } from '../../src/problem';
+import { ADMINISTRATOR as administrator, ORGANIZATION as organization } from '../support/harness';
 
 /** Issue 7, items 8 and 10: every field at fault in one answer, each with its rule. */
-const organization = {
-  name: 'Acme Network Technology Co., Ltd.',
-  department: 'IT',
-  country: 'CN',
-  province: 'Beijing',
-  city: 'Beijing',
-  address: '1 Zhongguancun Street, Haidian District',
-  landline: '010 6552 9988',
-};
-const administrator = { firstName: 'Lei', lastName: 'Li', position: 'CTO', phone: '138 0013 8000', email: 'Li.Lei@Acme.CN' };
-
 function problemOf(run: () => unknown): Problem {
   try {
     run();
