@@ -124,3 +124,11 @@ describe('patches', () => {
     expect(administratorPatch('CN').parse({ email: 'admin@例子.公司' })).toEqual({ email: 'admin@xn--fsqu00a.xn--55qx5d' });
   });
 });
+
+test('C1 control characters are refused like C0 ones (RFC 5280 Appendix A; zlint e_subject_dn_not_printable_characters)', () => {
+  for (const control of ['\u0085', '\u009b', '\u0000', '\u001b']) {
+    expect(problemOf(() => parse(createOrganizationBody, { organization: { ...organization, name: `Acme${control} Ltd` } })).extra.errors).toEqual([
+      { field: 'organization.name', message: 'must not contain control characters' },
+    ]);
+  }
+});
