@@ -36,7 +36,7 @@ module.exports = {
           '(^|/)node_modules/',
           '^(node:)?(fs|net|dns|http|https|http2|child_process|dgram|tls|worker_threads|cluster)$',
         ],
-        pathNot: ['(^|/)node_modules/(zod|libphonenumber-js|tldts|ipaddr\\.js)/'],
+        pathNot: ['(^|/)node_modules/(zod|libphonenumber-js|tldts|ipaddr\\.js|iso-3166|cldr-subdivisions-full|smtp-address-parser|entities)/'],
       },
     },
     {

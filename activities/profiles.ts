@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from 'kysely';
 import type { Timings } from '../src/config';
 import type { Db } from '../src/db/connect';
+import { duplicateAdministrator, duplicateOrganization } from '../src/db/duplicates';
 import { eventsOfOperation, recordEvent } from '../src/db/events';
 import { columnsFor, tableFor } from '../src/db/profile-columns';
 import { recordReview } from '../src/db/review-history';
@@ -14,6 +15,7 @@ import { ADMINISTRATOR_REVIEWED_FIELDS, ORGANIZATION_REVIEWED_FIELDS } from '../
 import type { ProfileKind, ProfileStatus } from '../src/domain/status';
 import { type Actor, FAILURE, SYSTEM } from '../src/domain/vocabulary';
 import type { DecisionRequest, EditRequest, ProfileRef, ProfileState } from '../workflows/messages';
+import type { ExistingProfile } from '../src/problem';
 import { operationOf } from './operation';
 
 interface ReviewedRow extends ReviewedRecord {
@@ -28,7 +30,7 @@ const REVIEWED_FIELDS: Record<ProfileKind, readonly string[]> = {
   administrator: ADMINISTRATOR_REVIEWED_FIELDS,
 };
 
-const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+const failure = (type: string, message: string, details?: unknown[]) => ApplicationFailure.create({ type, message, nonRetryable: true, details });
 
 /**
  * A refused decision: 409 for a status that does not allow it; 422 when its record breaks the review
@@ -64,9 +66,14 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
 
   const stateOf = (row: ReviewedRow, nextReminderAt?: Date) => profileStateOf(row, timings.expiringWindow, nextReminderAt);
 
-  async function step<T>(ref: ProfileRef, work: (step: Step) => Promise<T>): Promise<T> {
+  /**
+   * With `lockAccount`, the account's row is locked first (the order creates take: account, then
+   * profile rows), so a rule across the account's profiles holds against concurrent creates and edits.
+   */
+  async function step<T>(ref: ProfileRef, work: (step: Step) => Promise<T>, options: { lockAccount?: boolean } = {}): Promise<T> {
     const operationId = operationOf();
     return deps.db.transaction().execute(async (trx) => {
+      if (options.lockAccount) await lockAccountOf(trx, ref);
       const row = await trx
         .selectFrom(tableFor(ref.kind) as 'organizations')
         .selectAll()
@@ -77,6 +84,31 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       const recorded = (await eventsOfOperation(trx, operationId)).filter((event) => event.entity_id === ref.id);
       return work({ trx, row: row as unknown as ReviewedRow, recorded, operationId, at: now() });
     });
+  }
+
+  async function lockAccountOf(trx: Transaction<Database>, ref: ProfileRef): Promise<void> {
+    const owner = await trx
+      .selectFrom(tableFor(ref.kind) as 'organizations')
+      .select('account_id')
+      .where('id', '=', ref.id)
+      .executeTakeFirst();
+    if (owner) await trx.selectFrom('accounts').select('id').where('id', '=', owner.account_id).forUpdate().execute();
+  }
+
+  /** The profile of the account that `row` with `set` applied would duplicate (src/domain/identity.ts). */
+  async function duplicateOf(
+    trx: Transaction<Database>,
+    ref: ProfileRef,
+    row: ReviewedRow,
+    set: Record<string, unknown>,
+  ): Promise<ExistingProfile | undefined> {
+    const next = { ...row, ...set } as Record<string, string>;
+    if (ref.kind === 'organization') {
+      if (!('name' in set) && !('country' in set)) return undefined;
+      return duplicateOrganization(trx, row.account_id, { name: next.name, country: next.country }, ref.id);
+    }
+    if (!('first_name' in set) && !('last_name' in set) && !('email' in set)) return undefined;
+    return duplicateAdministrator(trx, row.organization_id!, { firstName: next.first_name, lastName: next.last_name, email: next.email }, ref.id);
   }
 
   /** Writes a transition's columns and its audit event (before → after status), and the review it closes, if any. */
@@ -141,30 +173,39 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
     },
 
     async edit(ref: ProfileRef, request: EditRequest): Promise<ProfileState> {
-      return step(ref, async (s) => {
-        if (s.recorded.length) return stateOf(s.row);
-        const edit = transition.edit(s.row, request.changes, columnsFor(ref.kind), REVIEWED_FIELDS[ref.kind], s.at, timings);
-        if (edit === null) return stateOf(s.row);
-        if (isRefusal(edit)) throw failure(FAILURE.badRequest, edit.refused);
-        const updated = (await s.trx
-          .updateTable(tableFor(ref.kind) as 'organizations')
-          .set({ ...edit.set, updated_at: s.at } as never)
-          .where('id', '=', ref.id)
-          .returningAll()
-          .executeTakeFirstOrThrow()) as unknown as ReviewedRow;
-        await recordEvent(s.trx, {
-          accountId: s.row.account_id,
-          entityKind: ref.kind,
-          entityId: ref.id,
-          actor: request.actor,
-          action: 'edited',
-          before: edit.before,
-          after: edit.after,
-          operationId: s.operationId,
-          at: s.at,
-        });
-        return stateOf(updated);
-      });
+      return step(
+        ref,
+        async (s) => {
+          if (s.recorded.length) return stateOf(s.row);
+          const edit = transition.edit(s.row, request.changes, columnsFor(ref.kind), REVIEWED_FIELDS[ref.kind], s.at, timings);
+          if (edit === null) return stateOf(s.row);
+          if (isRefusal(edit)) throw failure(FAILURE.badRequest, edit.refused);
+          const duplicate = await duplicateOf(s.trx, ref, s.row, edit.set);
+          if (duplicate) {
+            const field = ref.kind === 'organization' ? 'name' : 'email';
+            throw failure(FAILURE.duplicate, `the account already holds this ${ref.kind} as ${duplicate.kind} ${duplicate.id}`, [{ ...duplicate, field }]);
+          }
+          const updated = (await s.trx
+            .updateTable(tableFor(ref.kind) as 'organizations')
+            .set({ ...edit.set, updated_at: s.at } as never)
+            .where('id', '=', ref.id)
+            .returningAll()
+            .executeTakeFirstOrThrow()) as unknown as ReviewedRow;
+          await recordEvent(s.trx, {
+            accountId: s.row.account_id,
+            entityKind: ref.kind,
+            entityId: ref.id,
+            actor: request.actor,
+            action: 'edited',
+            before: edit.before,
+            after: edit.after,
+            operationId: s.operationId,
+            at: s.at,
+          });
+          return stateOf(updated);
+        },
+        { lockAccount: true },
+      );
     },
 
     async resubmit(ref: ProfileRef, actor: Actor): Promise<ProfileState> {

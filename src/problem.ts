@@ -13,7 +13,13 @@ export class Problem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; type?: string; headers?: Record<string, string> } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      type?: string;
+      headers?: Record<string, string>;
+      /** RFC 9457 §3.2 extension members, added to the body as they are. */
+      members?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail ?? title);
   }
@@ -21,6 +27,26 @@ export class Problem extends Error {
 
 export const notFound = (what: string) => new Problem(404, 'Not Found', `${what} was not found`);
 export const conflict = (detail: string, type?: string) => new Problem(409, 'Conflict', detail, { type });
+
+/** The profile an account already holds, which a create or an edit would have duplicated. */
+export interface ExistingProfile {
+  kind: 'organization' | 'administrator';
+  id: string;
+}
+
+/**
+ * 409: an organization or a person entered twice in one account (issue 7, item 9). `existing` names the
+ * profile already there, also as an extension member with its URL; `field` is where the duplicate shows.
+ */
+export function duplicateProblem(existing: ExistingProfile, field: string): Problem {
+  const what = existing.kind === 'organization' ? 'this organization' : 'this administrator';
+  const detail = `the account already holds ${what} as ${existing.kind} ${existing.id}`;
+  return new Problem(409, 'Duplicate', detail, {
+    type: 'https://certificate-profiles.dev/problems/duplicate',
+    errors: [{ field, message: `the same as ${existing.kind} ${existing.id}`, rule: 'duplicate' }],
+    members: { existing: { ...existing, href: `/v1/${existing.kind}s/${existing.id}` } },
+  });
+}
 
 /** What a zod issue may carry in `params`: the rule's name, and 422 for well-formed input no rule allows. */
 export interface IssueParams {

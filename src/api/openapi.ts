@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { administratorInput, administratorPatch, organizationInput, organizationPatch } from '../domain/schemas';
+import { administratorInput, administratorPatch, organizationFields, organizationPatchFields } from '../domain/schemas';
 import { DECISION_EXAMPLES, decisionBody } from '../domain/decision-schemas';
 import { CALLBACK_OUTCOMES, VERIFICATION_METHODS, VERIFICATION_OUTCOMES } from '../domain/review-records';
+import { SUBJECT_RULES } from '../domain/subject-attributes';
+import { EMAIL_RULES } from '../domain/email';
 import { PROFILE_STATUSES } from '../domain/status';
 import { DOMAIN_STATUSES } from '../domain/vocabulary';
 import { dnsProviderInput } from '../domain/dns-provider-schemas';
@@ -181,9 +183,9 @@ const schemas = {
   AdministratorPage: json(page(administrator)),
   EventPage: json(page(event)),
   ReviewPage: json(page(reviewItem)),
-  CreateOrganization: json(z.object({ organization: organizationInput, administrator: administratorInput().optional() }), 'input'),
-  OrganizationInput: json(organizationInput, 'input'),
-  OrganizationPatch: json(organizationPatch('US'), 'input'),
+  CreateOrganization: json(z.object({ organization: organizationFields, administrator: administratorInput().optional() }), 'input'),
+  OrganizationInput: json(organizationFields, 'input'),
+  OrganizationPatch: json(organizationPatchFields, 'input'),
   AdministratorInput: json(administratorInput(), 'input'),
   AdministratorPatch: json(administratorPatch(), 'input'),
   OrganizationDecision: json(decisionBody('organization', PLACEHOLDER_CONTEXT), 'input'),
@@ -222,7 +224,13 @@ const schemas = {
       status: { type: 'integer' },
       detail: { type: 'string' },
       instance: { type: 'string' },
+      existing: {
+        type: 'object',
+        description: 'With a 409 duplicate: the profile the account already holds',
+        properties: { kind: { type: 'string', enum: ['organization', 'administrator'] }, id: { type: 'string', format: 'uuid' }, href: { type: 'string' } },
+      },
       errors: {
+        description: 'Every field at fault, in the organization and the administrator alike, and every rule across fields',
         type: 'array',
         items: {
           type: 'object',
@@ -231,8 +239,7 @@ const schemas = {
             message: { type: 'string', description: '"required" when the field is missing' },
             rule: {
               type: 'string',
-              description:
-                'Name of the rule broken, where there is one: `required`, `decimal-integer`, `integer-range`, `utf-8`, `phone-number`, `phone-type`, `mobile-extension`, a review record rule (`callback-answered`, `callback-number`, `verification-confirmed`, `verification-contact`, `not-in-future`, `not-before-submission`), or a domain name rule (`reserved-ldh-label`, `a-label`, `name-length`, `public-suffix`, …)',
+              description: `Name of the rule broken, where there is one: \`required\`, \`decimal-integer\`, \`integer-range\`, \`utf-8\`, \`phone-number\`, \`phone-type\`, \`mobile-extension\`, a subject rule (${Object.keys(SUBJECT_RULES).join(', ')}, iso-3166-2), an email rule (${Object.keys(EMAIL_RULES).join(', ')}), \`duplicate\`, a review record rule (\`callback-answered\`, \`callback-number\`, \`verification-confirmed\`, \`verification-contact\`, \`not-in-future\`, \`not-before-submission\`), or a domain name rule (\`reserved-ldh-label\`, \`a-label\`, \`name-length\`, \`public-suffix\`, …)`,
             },
           },
           required: ['field', 'message'],
@@ -279,6 +286,9 @@ const common = {
   ...unavailable,
 };
 const customer = { tags: ['Customer'], security: [{ bearer: [] }] };
+/** Well-formed profile data no rule allows (the body's `errors` lists every field at fault, with its rule). */
+const SUBJECT_REFUSAL =
+  "A value a CA could not put in a certificate subject (`errors[].rule`: a subject rule, `iso-3166-2` for a province that is not one of the country's subdivisions, or an email rule), or an Idempotency-Key reused with a different request";
 const reviewer = { tags: ['Reviewer'], security: [{ bearer: [] }] };
 
 const bodyRefusals = { '413': problem('Request body larger than 64 kB'), '415': problem('Request body not UTF-8 application/json') };
@@ -297,7 +307,10 @@ const profileOps = (kind: 'organization' | 'administrator', schema: 'Organizatio
     {
       ...ok('200', schema),
       '404': problem('Not found'),
-      '409': problem('Deleted meanwhile'),
+      '409': problem(
+        `Deleted meanwhile, or the edit would duplicate ${kind === 'organization' ? 'an organization of the account (same legal name and country)' : 'an administrator of the organization (same given name, surname and mailbox)'}: \`existing\` names it`,
+      ),
+      '422': problem(SUBJECT_REFUSAL),
     },
   ),
   delete: operation(
@@ -369,7 +382,10 @@ export function openApiDocument() {
           { parameters: [idempotencyKey], requestBody: body('CreateOrganization') },
           {
             ...ok('201', 'Organization', 'Created, under review'),
-            '409': problem('The account already holds 10 organizations'),
+            '409': problem(
+              'The account already holds 10 organizations, or this organization (same legal name and country after NFKC, case folding and whitespace/punctuation removal): `existing` names it',
+            ),
+            '422': problem(SUBJECT_REFUSAL),
           },
         ),
         get: operation(
@@ -390,7 +406,14 @@ export function openApiDocument() {
         post: operation(
           'Add an administrator (reviewed on its own)',
           { parameters: [idParam, idempotencyKey], requestBody: body('AdministratorInput') },
-          { ...ok('201', 'Administrator'), '404': problem('Organization not found') },
+          {
+            ...ok('201', 'Administrator'),
+            '404': problem('Organization not found'),
+            '409': problem(
+              'The organization already has this administrator (same given name, surname and mailbox, compared case-insensitively): `existing` names it',
+            ),
+            '422': problem(SUBJECT_REFUSAL),
+          },
         ),
         get: operation("List an organization's administrators", { parameters: [idParam, ...pageParams] }, ok('200', 'AdministratorPage')),
       },

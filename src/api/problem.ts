@@ -22,6 +22,7 @@ export function problemBody(problem: Problem, req: { originalUrl: string }): Rec
     detail: problem.detail,
     instance: req.originalUrl,
     ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
+    ...problem.extra.members,
   };
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { Problem } from '../problem';
+import { duplicateProblem, Problem } from '../problem';
 import type { Timings } from '../config';
 import { addDuration } from '../domain/duration';
 import type { AdministratorInput, OrganizationInput } from '../domain/schemas';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
+import { duplicateAdministrator, duplicateOrganization } from './duplicates';
 import { recordEvent } from './events';
 import { createIdempotently, type Idempotency } from './idempotent-create';
 import type { AdministratorRow, Database, OrganizationRow } from './schema';
@@ -69,6 +70,9 @@ export async function createOrganization<T>(
     accountId,
     params.idempotency,
     async (trx) => {
+      // Under the account's row lock (createIdempotently): a concurrent create of the same organization waits and then finds this one.
+      const duplicate = await duplicateOrganization(trx, accountId, input);
+      if (duplicate) throw duplicateProblem(duplicate, 'organization.name');
       const { count } = await trx
         .selectFrom('organizations')
         .select((eb) => eb.fn.countAll<string>().as('count'))
@@ -149,6 +153,8 @@ export async function createAdministrator<T>(
         .forShare()
         .executeTakeFirst();
       if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
+      const duplicate = await duplicateAdministrator(trx, params.organizationId, params.administrator);
+      if (duplicate) throw duplicateProblem(duplicate, 'email');
       const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
       return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };
     },

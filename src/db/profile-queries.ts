@@ -8,6 +8,11 @@ export async function getOrganization(db: Db, accountId: string, id: string): Pr
   return db.selectFrom('organizations').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Does the account hold any organization yet? (Its first needs an administrator.) */
+export async function hasOrganizations(db: Db, accountId: string): Promise<boolean> {
+  return (await db.selectFrom('organizations').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function listOrganizations(db: Db, accountId: string, limit: number, cursor?: PageCursor, status?: ProfileStatus): Promise<OrganizationRow[]> {
   let query = db.selectFrom('organizations').selectAll().where('account_id', '=', accountId);
   if (status) query = query.where('status', '=', status);

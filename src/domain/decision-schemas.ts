@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { brokenRule, unprocessable } from '../problem';
-import { normalizeEmail } from './normalize';
+import { normalizeEmailAddress } from './email';
 import { normalizePhone, type PhoneKind } from './phone';
 import {
   CALLBACK_OUTCOMES,
@@ -83,9 +83,9 @@ function normalizeVerification(verification: Partial<VerificationRecord>, countr
   if (contact === undefined || method === undefined) return verification;
   if (method === 'phone')
     return { ...verification, contact: storedNumber(contact, country, 'mobile', ['verification', 'contact'], 'verification-contact', ctx) };
-  const email = normalizeEmail(contact);
-  if (email === null) refuse(ctx, ['verification', 'contact'], 'not a valid email address', {});
-  return { ...verification, contact: email ?? contact };
+  const email = normalizeEmailAddress(contact);
+  if (!email.ok) refuse(ctx, ['verification', 'contact'], `not a valid email address: ${email.message}`, {});
+  return { ...verification, contact: email.ok ? email.value : contact };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mailboxKey } from './identity';
 // Workflow-safe, pure: the evidence a CA reviewer records with a decision, and the rules that tie it to
 // the profile under review. An organization is approved only after the CA phoned its landline and
 // someone there answered (Tencent Cloud's documented review: "the CA phones the landline"; DigiCert's
@@ -109,7 +110,7 @@ export function recordIssues(subject: ReviewSubject, decision: ReviewDecision, n
     ...(approving && verification.outcome && verification.outcome !== 'confirmed'
       ? [issue(['verification', 'outcome'], 'verification-confirmed', 'approval needs a verification that was confirmed')]
       : []),
-    ...(verification.contact && verification.method && verification.contact !== own
+    ...(verification.contact && verification.method && !sameContact(verification.method, verification.contact, own)
       ? [
           issue(
             ['verification', 'contact'],
@@ -146,4 +147,10 @@ export function recordSummary(decision: ReviewDecision): string | null {
   if (decision.callback) return `callback to the landline at ${decision.callback.calledAt}: ${decision.callback.outcome}`;
   if (decision.verification) return `verification by ${decision.verification.method} at ${decision.verification.contactedAt}: ${decision.verification.outcome}`;
   return null;
+}
+
+/** Emails compare as mailboxes (case-insensitive, NFKC local part, A-label domain); numbers as stored (E.164). */
+function sameContact(method: string, contact: string, own: string | undefined): boolean {
+  if (own === undefined) return false;
+  return method === 'email' ? mailboxKey(contact) === mailboxKey(own) : contact === own;
 }

@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
-import { normalizeEmail, normalizeText } from './normalize';
+import { normalizeEmailAddress } from './email';
+import { normalizeText } from './normalize';
 import { normalizePhone, type PhoneKind } from './phone';
-import { brokenRule } from '../problem';
+import { findSubdivision, hasSubdivisions, subdivisionExample } from './subdivisions';
+import { SUBJECT_ATTRIBUTES, subjectRefusal, type SubjectAttribute } from './subject-attributes';
+import { brokenRule, unprocessable } from '../problem';
+
+// eslint-disable-next-line no-control-regex -- finding control characters (C0, DEL and C1) is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
 
 /**
  * A client string PostgreSQL stores as it was sent: no control characters (it refuses NUL in text and
- * jsonb; nobody types the others in a name or a note) and no unpaired UTF-16 surrogates (jsonb refuses
- * them), so neither becomes a 500 or an activity retrying forever.
+ * jsonb; nobody types the others in a name or a note; RFC 5280 Appendix A and zlint's
+ * e_subject_dn_not_printable_characters refuse C0 and C1 alike) and no unpaired UTF-16 surrogates (jsonb
+ * refuses them), so neither becomes a 500 or an activity retrying forever.
  */
 export const storable = (schema: z.ZodString) =>
   schema
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
-    .refine((v) => !/\p{Surrogate}/u.test(v), 'must be valid Unicode (no unpaired surrogates)');
+    .refine((v) => !CONTROL_CHARACTER.test(v), 'must not contain control characters')
+    .refine((v) => !UNPAIRED_SURROGATE.test(v), 'must be valid Unicode (no unpaired surrogates)');
 
 /** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces). */
 export const text = (max: number) =>
@@ -22,6 +29,32 @@ export const text = (max: number) =>
     .transform(normalizeText)
     .pipe(storable(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)));
 
+/**
+ * A reviewed field the CA may put in a certificate's subject as `attribute`: normalized like `text`, then
+ * held to the subject rules (./subject-attributes.ts). Too long answers 400 like any length limit; a
+ * value no subject may hold answers 422 naming its rule.
+ */
+const subjectText = (attribute: SubjectAttribute) =>
+  z
+    .string()
+    .meta({ maxLength: SUBJECT_ATTRIBUTES[attribute] })
+    .transform(normalizeText)
+    .pipe(storable(z.string().min(1, 'must not be empty')))
+    .superRefine((value, ctx) => {
+      // Empty, control characters and surrogates were reported above.
+      if (value === '' || CONTROL_CHARACTER.test(value) || UNPAIRED_SURROGATE.test(value)) return;
+      const refused = subjectRefusal(value, attribute);
+      if (refused) {
+        ctx.addIssue({
+          code: 'custom',
+          message: refused.message,
+          params: refused.rule === 'max-length' ? brokenRule(refused.rule) : unprocessable(refused.rule),
+        });
+      }
+    });
+
+const countryCode = (value: unknown) => (typeof value === 'string' && COUNTRY_CODES.has(value.trim().toUpperCase()) ? value.trim().toUpperCase() : undefined);
+
 const country = z
   .string()
   .transform((v) => v.trim().toUpperCase())
@@ -29,9 +62,17 @@ const country = z
 
 const email = z
   .string()
-  .max(254)
-  .pipe(z.email('not a valid email address'))
-  .transform((v, ctx) => normalizeEmail(v) ?? (ctx.addIssue({ code: 'custom', message: 'not a valid email address' }), z.NEVER));
+  .max(320)
+  .meta({ format: 'idn-email' })
+  .transform((v, ctx) => {
+    const result = normalizeEmailAddress(v);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.message, params: result.unprocessable ? unprocessable(result.rule) : brokenRule(result.rule) });
+    return z.NEVER;
+  })
+  .describe(
+    'Mailbox (RFC 5321/6531); internationalized domains are accepted and stored in lowercase A-labels (`admin@例子.公司` → `admin@xn--fsqu00a.xn--55qx5d`); the local part is kept as entered (UTF-8 allowed, no quotes)',
+  );
 
 /** A phone number normalized to E.164 (with RFC 3966 `;ext=` when it has an extension), national numbers read in `defaultCountry`. */
 const phone = (kind: PhoneKind, defaultCountry?: string) =>
@@ -49,15 +90,20 @@ const phone = (kind: PhoneKind, defaultCountry?: string) =>
 export const ORGANIZATION_REVIEWED_FIELDS = ['name', 'department', 'country', 'province', 'city', 'address', 'postalCode', 'landline'] as const;
 export const ADMINISTRATOR_REVIEWED_FIELDS = ['firstName', 'lastName', 'position', 'phone', 'email'] as const;
 
+const SUBJECT_RULES_NOTE =
+  'Subject rules (BR §7.1.2.7.4, §7.1.4.2; zlint/pkilint): at most the X.520 upper bound in characters; not only punctuation, not a word that says absent or not applicable ("N/A", "none", "无", "不适用"), no distinguished-name syntax (`CN=`, `\\`), no HTML entity, no invisible character';
+
 const organizationShape = {
-  name: text(200).describe('Full legal name, exactly as registered'),
+  name: subjectText('organizationName').describe(`Full legal name, as registered (organizationName). ${SUBJECT_RULES_NOTE}`),
   displayName: text(200).nullable().optional().describe('Your own label for this profile; not reviewed'),
-  department: text(100).nullable().optional(),
+  department: subjectText('organizationalUnitName').nullable().optional(),
   country: country.describe('ISO 3166-1 alpha-2'),
-  province: text(100).describe('State or province'),
-  city: text(100),
-  address: text(300).describe('Street address'),
-  postalCode: text(20).nullable().optional(),
+  province: subjectText('stateOrProvinceName').describe(
+    'State or province: one of the country\'s ISO 3166-2 subdivisions, by English or local name ("Beijing", "北京市", "Bavaria", "Bayern") or code ("BJ", "CN-BJ")',
+  ),
+  city: subjectText('localityName'),
+  address: subjectText('streetAddress').describe('Street address'),
+  postalCode: subjectText('postalCode').nullable().optional(),
   landline: z
     .string()
     .max(60)
@@ -66,32 +112,89 @@ const organizationShape = {
     ),
 };
 
-/** The landline is read in the organization's own country, so it is normalized after the object parses. */
-function withLandline<T extends { country?: string; landline?: string }>(defaultCountry: string | undefined) {
-  return (value: T, ctx: z.RefinementCtx) => {
-    if (value.landline === undefined) return value;
-    const result = normalizePhone(value.landline, value.country ?? defaultCountry, 'landline');
-    if (!result.ok) {
-      ctx.addIssue({ code: 'custom', message: result.message, path: ['landline'], params: brokenRule(result.rule) });
-      return z.NEVER;
-    }
-    return { ...value, landline: result.value };
-  };
+/** The organization's fields as sent, each checked on its own (also the API document's schema). */
+export const organizationFields = z.strictObject(organizationShape);
+export const organizationPatchFields = organizationFields.partial();
+type OrganizationFields = z.output<typeof organizationFields>;
+
+/** Parses `value` with `schema`; its issues go to `ctx` under `path`, except those `ignored` (a consequence of another fault). */
+function parseInto<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  ctx: z.RefinementCtx,
+  path: PropertyKey[],
+  ignored: (issue: z.core.$ZodIssue) => boolean = () => false,
+): { data?: z.output<S>; issues: z.core.$ZodIssue[] } {
+  const result = schema.safeParse(value);
+  if (result.success) return { data: result.data, issues: [] };
+  for (const issue of result.error.issues) if (!ignored(issue)) ctx.addIssue({ ...issue, path: [...path, ...issue.path] } as never);
+  return { issues: result.error.issues };
 }
 
-export const organizationInput = z.strictObject(organizationShape).transform(withLandline(undefined));
-export const organizationPatch = (currentCountry: string) =>
-  z
-    .strictObject(organizationShape)
-    .partial()
-    .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
-    .transform(withLandline(currentCountry));
+/** What a patch is applied to: the stored country and province. */
+interface CurrentPlace {
+  country: string;
+  province?: string;
+}
+
+type CustomIssue = { code: 'custom'; path: PropertyKey[]; message: string; params: ReturnType<typeof unprocessable> };
+
+/**
+ * The rules across an organization's fields, judged on what was sent even when other fields are at fault
+ * (issue 7, item 10): the landline is read in the organization's country, and the province must be one of
+ * that country's ISO 3166-2 subdivisions (a patch that changes only the country re-judges the stored
+ * province). A field that failed its own rules, or a country at fault, is not judged again here.
+ */
+function crossFieldRules(sent: Record<string, unknown>, faulted: ReadonlySet<string>, current?: CurrentPlace): { landline?: string; issues: CustomIssue[] } {
+  const issues: CustomIssue[] = [];
+  const countrySent = sent.country !== undefined;
+  const place = countrySent ? countryCode(sent.country) : current?.country;
+  if (!place || faulted.has('country')) return { issues };
+  let landline: string | undefined;
+  if (typeof sent.landline === 'string' && !faulted.has('landline')) {
+    const result = normalizePhone(sent.landline, place, 'landline');
+    if (result.ok) landline = result.value;
+    else issues.push({ code: 'custom', path: ['landline'], message: result.message, params: brokenRule(result.rule) });
+  }
+  const provinceSent = typeof sent.province === 'string' && !faulted.has('province') ? normalizeText(sent.province) : undefined;
+  const province = provinceSent ?? (countrySent && sent.province === undefined ? current?.province : undefined);
+  if (province !== undefined && hasSubdivisions(place) && !findSubdivision(place, province)) {
+    const which = provinceSent === undefined ? `the stored province "${province}"` : `"${province}"`;
+    const hint = provinceSent === undefined ? '; send the province with the country' : '';
+    issues.push({
+      code: 'custom',
+      path: ['province'],
+      message: `${which} is not a subdivision of ${place} in ISO 3166-2: give its name in English or the local language, or its code (such as ${subdivisionExample(place)})${hint}`,
+      params: unprocessable('iso-3166-2'),
+    });
+  }
+  return { landline, issues };
+}
+
+/** An organization (or a patch of one): every field's own rules, then the rules across fields, all reported at once. */
+function organizationSchema<T extends Partial<OrganizationFields>>(fields: z.ZodType<T>, current?: CurrentPlace) {
+  return z.unknown().transform((value, ctx): T => {
+    const own = parseInto(fields, value, ctx, []);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return z.NEVER;
+    const across = crossFieldRules(value as Record<string, unknown>, new Set(own.issues.map((issue) => String(issue.path[0]))), current);
+    for (const issue of across.issues) ctx.addIssue(issue);
+    if (!own.data || across.issues.length > 0) return z.NEVER;
+    return across.landline === undefined ? own.data : { ...own.data, landline: across.landline };
+  });
+}
+
+export const organizationInput = organizationSchema(organizationFields);
+export const organizationPatch = (currentCountry: string, currentProvince?: string) =>
+  organizationSchema(
+    organizationPatchFields.refine((v) => Object.keys(v).length > 0, 'send at least one field to change'),
+    { country: currentCountry, province: currentProvince },
+  );
 
 export const administratorInput = (defaultCountry?: string) =>
   z.strictObject({
-    firstName: text(100),
-    lastName: text(100),
-    position: text(100).describe('Job title'),
+    firstName: subjectText('givenName').describe(`Given name (givenName). ${SUBJECT_RULES_NOTE}`),
+    lastName: subjectText('surname').describe('Surname (surname)'),
+    position: subjectText('title').describe('Job title (title)'),
     phone: phone('mobile', defaultCountry).describe(
       "The administrator's mobile (type MOBILE, or FIXED_LINE_OR_MOBILE where the numbering plan cannot tell), without extension; national numbers are read in the organization's country; stored as E.164",
     ),
@@ -102,18 +205,26 @@ export const administratorPatch = (defaultCountry?: string) =>
     .partial()
     .refine((v) => Object.keys(v).length > 0, 'send at least one field to change');
 
-export const createOrganizationBody = z
-  .strictObject({
-    organization: organizationInput,
-    administrator: z.unknown().optional(),
-  })
-  .transform((body, ctx) => {
-    if (body.administrator === undefined) return { organization: body.organization, administrator: undefined };
-    const parsed = administratorInput(body.organization.country).safeParse(body.administrator);
-    if (parsed.success) return { organization: body.organization, administrator: parsed.data };
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['administrator', ...issue.path] } as never);
-    return z.NEVER;
+/**
+ * POST /v1/organizations: the organization and its first administrator are judged together and every
+ * field at fault in either is reported at once (issue 7, item 10); the administrator's phone is read in
+ * the organization's country. `administratorRequired`: the account has no organization yet.
+ */
+export const createOrganizationBodyFor = (administratorRequired: boolean) =>
+  z.strictObject({ organization: z.unknown().optional(), administrator: z.unknown().optional() }).transform((body, ctx) => {
+    const organization = parseInto(organizationInput, body.organization, ctx, ['organization']);
+    const place = organization.data?.country ?? countryCode((body.organization as { country?: unknown } | undefined)?.country);
+    if (body.administrator === undefined) {
+      if (administratorRequired) ctx.addIssue({ code: 'custom', path: ['administrator'], message: "required with the account's first organization" });
+      return organization.data && !administratorRequired ? { organization: organization.data, administrator: undefined } : z.NEVER;
+    }
+    // Without a country a national mobile number cannot be read: the country's own fault is the answer then.
+    const unreadable = (issue: z.core.$ZodIssue) =>
+      place === undefined && issue.path[0] === 'phone' && !/^\s*(\+|00)/.test(String((body.administrator as { phone?: unknown }).phone));
+    const administrator = parseInto(administratorInput(place), body.administrator, ctx, ['administrator'], unreadable);
+    return organization.data && administrator.data ? { organization: organization.data, administrator: administrator.data } : z.NEVER;
   });
+export const createOrganizationBody = createOrganizationBodyFor(false);
 
 export type OrganizationInput = z.output<typeof organizationInput>;
 export type AdministratorInput = z.output<ReturnType<typeof administratorInput>>;

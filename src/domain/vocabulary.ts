@@ -27,6 +27,8 @@ export const FAILURE = {
    * that does not fit the profile. The failure's details carry the field errors.
    */
   unprocessable: 'Unprocessable',
+  /** The change would make a second record of a profile the account already holds (HTTP 409); details: [{ kind, id, field }]. */
+  duplicate: 'Duplicate',
 } as const;
 
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isDatabaseUnavailable } from '../db/unavailable';
-import { type FieldError, Problem } from '../problem';
+import { duplicateProblem, type ExistingProfile, type FieldError, Problem } from '../problem';
 import { FAILURE, type FailureType, isFailureType } from '../domain/vocabulary';
 import { log } from '../log';
 
@@ -36,18 +36,25 @@ export function isTemporalUnavailable(error: unknown, depth = 0): boolean {
 
 /**
  * The HTTP answer to each failure type a workflow or activity gives its caller (exhaustive: a new type
- * must be mapped here). `errors`: the field errors an `Unprocessable` failure carries in its details.
+ * must be mapped here). `details`: the failure's details — the field errors of an `Unprocessable`, the
+ * existing profile of a `Duplicate`.
  */
-export function failureProblem(type: FailureType, message: string, errors?: FieldError[]): Problem {
+export function failureProblem(type: FailureType, message: string, details: readonly unknown[] = []): Problem {
   switch (type) {
+    case FAILURE.duplicate: {
+      const existing = details[0] as (ExistingProfile & { field: string }) | undefined;
+      return existing ? duplicateProblem({ kind: existing.kind, id: existing.id }, existing.field) : new Problem(409, 'Duplicate', message);
+    }
     case FAILURE.conflict:
       return new Problem(409, 'Conflict', message);
     case FAILURE.notFound:
       return new Problem(404, 'Not Found', message);
     case FAILURE.badRequest:
       return new Problem(400, 'Invalid request', message);
-    case FAILURE.unprocessable:
+    case FAILURE.unprocessable: {
+      const errors = fieldErrorsOf(details);
       return new Problem(422, 'Unprocessable Content', message, errors?.length ? { errors } : {});
+    }
     default: {
       const unmapped: never = type;
       throw new Error(`unmapped failure type ${unmapped}`);
@@ -59,7 +66,7 @@ export function failureProblem(type: FailureType, message: string, errors?: Fiel
 export function updateProblem(error: unknown): unknown {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const type = error.cause.type ?? undefined;
-    if (isFailureType(type)) return failureProblem(type, error.cause.message, fieldErrorsOf(error.cause.details));
+    if (isFailureType(type)) return failureProblem(type, error.cause.message, error.cause.details ?? []);
   }
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');

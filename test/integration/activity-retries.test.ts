@@ -45,10 +45,13 @@ afterAll(async () => {
 const execution = () =>
   new MockActivityEnvironment({ activityId: String(Math.floor(Math.random() * 1e6)), workflowExecution: { workflowId: 'w', runId: randomUUID() } });
 
+let organizations = 0;
+
+/** Another organization of the account each time (an account holds each legal entity once). */
 async function submitted(withAdministrator = true): Promise<{ organization: ProfileRef; administrator: ProfileRef }> {
   const created = await createOrganization(db, {
     accountId,
-    organization: organizationInput.parse(ORGANIZATION),
+    organization: organizationInput.parse({ ...ORGANIZATION, name: `${ORGANIZATION.name} ${++organizations}` }),
     administrator: withAdministrator ? administratorInput('CN').parse(ADMINISTRATOR) : undefined,
     actor: customer(),
     timings,

@@ -207,9 +207,15 @@ export const ADMINISTRATOR = {
   email: 'Li.Lei@Acme.CN',
 };
 
-/** An organization and its administrator, both approved: what adding domains needs first. */
+let approvedOrganizations = 0;
+
+/**
+ * An organization and its administrator, both approved: what adding domains needs first. Each call is
+ * another organization (an account holds each legal entity once).
+ */
 export async function approvedAdministrator(customer: Api, reviewer: Api): Promise<{ organizationId: string; administratorId: string }> {
-  const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
+  const name = `Acme Network Technology ${++approvedOrganizations} Co., Ltd.`;
+  const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, administrator: ADMINISTRATOR })).body;
   const administratorId = organization.administrators[0].id;
   for (const [path, decision] of [
     [`/v1/reviews/organizations/${organization.id}/decision`, organizationApproval()],

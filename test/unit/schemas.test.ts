@@ -11,7 +11,8 @@ const administrator = { firstName: 'Lei', lastName: 'Li', position: 'CTO', phone
 test("a create body is normalized, the phone read in the organization's country", () => {
   const parsed = createOrganizationBody.parse({ organization, administrator });
   expect(parsed.organization).toMatchObject({ name: 'Acme Ltd', country: 'CN', landline: '+861065529988' });
-  expect(parsed.administrator).toMatchObject({ phone: '+8613800138000', email: 'li@acme.cn' });
+  // The domain part is lowercased (A-labels); the local part is kept as entered (RFC 5321 §2.4).
+  expect(parsed.administrator).toMatchObject({ phone: '+8613800138000', email: 'LI@acme.cn' });
 });
 
 test('administrator errors carry their full path', () => {

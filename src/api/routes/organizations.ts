@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { PROFILE_STATUSES } from '../../domain/status';
 import { startWorkflowsOf } from '../../app/start-workflows';
 import { createAdministrator, createOrganization, type Created } from '../../db/profile-create';
-import { administratorsOf, getOrganization, listAdministrators, listOrganizations } from '../../db/profile-queries';
+import { administratorsOf, getOrganization, hasOrganizations, listAdministrators, listOrganizations } from '../../db/profile-queries';
 import type { AdministratorRow, OrganizationRow } from '../../db/schema';
-import { administratorInput, createOrganizationBody, organizationPatch } from '../../domain/schemas';
+import { administratorInput, createOrganizationBodyFor, organizationPatch } from '../../domain/schemas';
 import { actorOf, customerOf } from '../auth';
 import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
@@ -50,7 +50,10 @@ export function organizationsRouter(ctx: ApiContext): Router {
 
   router.post('/', inBulkLane(ctx.bulkLane), async (req, res) => {
     const principal = customerOf(res);
-    const body = parse(createOrganizationBody, bodyOf(req));
+    const sent = bodyOf(req);
+    // Judged with the rest of the body so every fault is in one answer; the create re-checks it under the account's lock.
+    const administratorMissing = typeof sent === 'object' && sent !== null && (sent as { administrator?: unknown }).administrator === undefined;
+    const body = parse(createOrganizationBodyFor(administratorMissing && !(await hasOrganizations(ctx.db, principal.accountId))), sent);
     const created = await createOrganization(ctx.db, {
       accountId: principal.accountId,
       organization: body.organization,
@@ -91,7 +94,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
     kind: 'organization',
     load,
     view,
-    patchSchema: async (row) => organizationPatch(row.country) as z.ZodType<Record<string, string | null>>,
+    patchSchema: async (row) => organizationPatch(row.country, row.province) as z.ZodType<Record<string, string | null>>,
   });
 
   router.post('/:id/administrators', inBulkLane(ctx.bulkLane), async (req, res) => {
