@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../src/temporal/cli-binary';
+import { dcvRate } from './figures/dcv-rate';
 import { decisionUnderBurst } from './figures/decision-under-burst';
 import { type Figures, machine, table, writeResults } from './support/report';
 import { startStack } from './support/stack';
@@ -34,6 +35,11 @@ async function main(): Promise<void> {
     } finally {
       await stack.stop();
     }
+  }
+
+  if (wanted('dcv_rate') || wanted('dcv_raw_dns')) {
+    console.log('dcv_rate, dcv_raw_dns …');
+    Object.assign(figures, await dcvRate(quick ? { repetitions: 3, domains: 200, warmup: 20 } : { repetitions: 3, domains: 1000, warmup: 50 }));
   }
 
   console.log(`\n${table(figures)}\n`);

@@ -156,6 +156,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
 
   /** Removes what the service published; returns why it could not, for the audit trail. */
   async function unpublish(): Promise<string | undefined> {
+    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && patched(DCV_LEAN_PATCH)) return undefined;
     try {
       await dnsCleanup.unpublishRecord(domain, published);
       published = undefined;

@@ -595,7 +595,7 @@ test('7. settings are read when used: a new perspective list and schedule reach 
 // The lean validation path (issue 9): the round trips of one validation, counted from its history so
 // that an added activity or workflow task fails here. Before it, one manual-DNS validation with three
 // perspectives took 11 activities and 12 workflow tasks one after another.
-test('8. one validation with the record present: five activities (each perspective once, two transactions), at most seven workflow tasks', async () => {
+test('8. one manual-DNS validation with the record present: five activities (each perspective once, two transactions), at most seven workflow tasks; nothing published or taken down', async () => {
   const fake = new FakeDomain(() => ({ perspectives: ['a', 'b', 'c'], retryScheduleMs: [100], maxScans: 3 }), {}, { method: 'dns_txt' });
   const perspectives = new FakePerspectives({ a: seen, b: seen, c: seen });
   let events: Array<{ taskCompleted: boolean; activity?: string; taskQueue?: string; completedTask?: string }> = [];
@@ -614,7 +614,11 @@ test('8. one validation with the record present: five activities (each perspecti
       const finished = events.findIndex((e) => e.activity === 'finishScan');
       return finished >= 0 && events.slice(finished).some((e) => e.taskCompleted);
     });
+    // Nothing was published, so a removal has nothing to take down: the delete alone.
+    await handle.executeUpdate(removeDomainUpdate, { args: [{ actor: customer }] });
   });
+  expect(fake.callsOf('removeDomain')).toHaveLength(1);
+  expect(fake.callsOf('unpublishRecord')).toHaveLength(0);
   const scheduled = events.filter((e) => e.activity);
   // The quick look from a; then, in one task, the recheck recorded with the scan begun, and b and c; then the verdict.
   expect(scheduled.map((e) => `${e.activity}@${e.taskQueue!.split('.').pop()}`)).toEqual([
