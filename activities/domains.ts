@@ -7,20 +7,11 @@ import { eventsOfOperation, recordEvent } from '../src/db/events';
 import type { Database, DomainRow } from '../src/db/schema';
 import { BR_METHOD_SECTION, delegationTarget, dnsRecordName } from '../src/dcv/instructions';
 import { domainStateOf } from '../src/dcv/domain-state';
-import { evaluateQuorum } from '../src/dcv/quorum';
+import { attentionAfterCheck, evaluateCheck } from '../src/dcv/check-outcome';
 import { generateRandomValue } from '../src/dcv/random-value';
 import type { CheckResult } from '../src/dcv/result-codes';
 import { type DnsWriter, ProviderConfigUnusable, WriteRefused } from '../src/dcv/dns-writer';
-import {
-  type AuthoritativeEvidence,
-  authoritativeFault,
-  checkFault,
-  describeAuthoritative,
-  type Fault,
-  resultFaultSide,
-  writeFaultSide,
-  BLOCKED_ADDRESS,
-} from '../src/dcv/fault-side';
+import { type AuthoritativeEvidence, authoritativeFault, describeAuthoritative, type Fault, writeFaultSide, BLOCKED_ADDRESS } from '../src/dcv/fault-side';
 import { AddressRefused } from '../src/dcv/public-address';
 import { errorCode } from '../src/dcv/perspective';
 import { DnspodError } from '../src/dcv/dnspod';
@@ -193,6 +184,119 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 
   const validity = (at: Date) => (dcv.domainReusePeriod ? addDuration(at, dcv.domainReusePeriod) : reusableUntil('domain', at));
 
+  /**
+   * Stores one check's evidence, once per activity execution (a retry after the commit finds its row
+   * and writes nothing), and for the workflow's own rechecks and scans (`context`) the attention it
+   * leaves (src/dcv/check-outcome.ts). The outcome, and the row as it is now.
+   */
+  async function recorded(
+    trx: Transaction<Database>,
+    row: DomainRow,
+    kind: CheckKind,
+    results: CheckResult[][],
+    context: { renewing: boolean } | undefined,
+    operationId: string | null,
+  ): Promise<{ outcome: CheckOutcome; row: DomainRow }> {
+    const { outcome, fault } = evaluateCheck(kind, results, dcv.delegationZone);
+    const attends = context !== undefined && kind !== 'precheck';
+    if (operationId && (await trx.selectFrom('dcv_checks').select('id').where('operation_id', '=', operationId).executeTakeFirst())) {
+      if (attends) outcome.needsAttention = row.needs_attention;
+      return { outcome, row };
+    }
+    await trx
+      .insertInto('dcv_checks')
+      .values({
+        domain_id: row.id,
+        account_id: row.account_id,
+        kind,
+        passed: outcome.passed,
+        code: outcome.code,
+        quorum: JSON.stringify(outcome.quorum),
+        results: JSON.stringify(outcome.results),
+        operation_id: operationId,
+      })
+      .execute();
+    const updated = await trx
+      .updateTable('domains')
+      .set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (!attends) return { outcome, row: updated };
+    const attended = await attend(trx, updated, attentionAfterCheck(outcome, fault, context, row.method));
+    outcome.needsAttention = attended.needs_attention;
+    return { outcome, row: attended };
+  }
+
+  /** pending → verifying: the CA scan starts. Any other status is left as it is. */
+  async function scanBegun(trx: Transaction<Database>, row: DomainRow): Promise<DomainRow> {
+    if (row.status !== 'pending') return row;
+    return change(trx, row, { status: 'verifying' }, { action: 'scan_started' });
+  }
+
+  /** The scan's verdict on the locked row; a retry after its own commit returns the recorded outcome. */
+  async function verdict(
+    trx: Transaction<Database>,
+    row: DomainRow,
+    outcome: CheckOutcome,
+    scansSoFar: number,
+    previous: DomainState,
+    operationId: string | null,
+  ): Promise<DomainState> {
+    // A retry after this activity's own commit (worker killed before it reported): the recorded outcome,
+    // not a second verdict (a validated domain would otherwise be "revalidated" with a new validity).
+    const [earlier] = (await eventsOfOperation(trx, operationId)).filter((event) => event.entity_id === row.id);
+    if (earlier)
+      return earlier.action === 'validated' || earlier.action === 'revalidated' ? stateOf(row) : stateOf(row, { ...previous, attempt: previous.attempt + 1 });
+    const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}${outcome.reason && outcome.faultSide !== 'ca' ? `; ${outcome.reason}` : ''}`;
+    if (outcome.passed) {
+      const at = now();
+      const renewal = row.status === 'validated';
+      const updated = await change(
+        trx,
+        row,
+        {
+          status: 'validated',
+          validated_at: at,
+          valid_until: validity(at),
+          br_method: BR_METHOD_SECTION[row.method],
+          br_version: BR_VERSION,
+          needs_attention: false,
+          attention_reason: null,
+          failure_reason: null,
+        },
+        {
+          action: renewal ? 'revalidated' : 'validated',
+          note,
+          after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION },
+        },
+        operationId,
+      );
+      return stateOf(updated);
+    }
+    if (row.status === 'validated') return stateOf(row, previous);
+    if (outcome.faultSide === 'ca') {
+      // The CA's side failed: not the customer's scan; back to waiting, flagged, retried on the schedule.
+      const updated = await change(
+        trx,
+        row,
+        { status: 'pending', failure_reason: null },
+        { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` },
+        operationId,
+      );
+      return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
+    }
+    const failed = scansSoFar >= dcv.maxScans;
+    const updated = await change(
+      trx,
+      row,
+      { status: failed ? 'failed' : 'pending', failure_reason: failed ? `the CA scan failed ${scansSoFar} times (${outcome.code})` : null },
+      { action: failed ? 'failed' : 'scan_failed', note },
+      operationId,
+    );
+    return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
+  }
+
   return {
     async dcvSettings(): Promise<DcvSettings> {
       return {
@@ -203,7 +307,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     },
 
     async checkRequest(id: string): Promise<CheckRequest> {
-      const row = await db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('domains').select(['id', 'method', 'name', 'random_value', 'delegation_label']).where('id', '=', id).executeTakeFirst();
       if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `domain ${id} no longer exists`, nonRetryable: true });
       return {
         method: row.method,
@@ -357,140 +461,48 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      * flags it, and so does a customer-side failure of a renewal; anything else clears it.
      */
     async recordCheck(id: string, kind: CheckKind, results: CheckResult[][], context?: { renewing: boolean }): Promise<CheckOutcome> {
-      for (const result of results.flat()) {
-        const side = resultFaultSide(result, dcv.delegationZone);
-        if (side) result.faultSide = side;
-      }
-      const perPerspective = results.map((pair) => ({ perspective: pair[0].perspective, passed: pair.every((r) => r.passed) }));
-      const quorum = evaluateQuorum(perPerspective);
-      const failures = results
-        .flat()
-        .filter((r) => !r.passed)
-        .map((r) => r.code);
-      const code = quorum.passed ? 'passed' : (mostCommon(failures) ?? 'no_perspective');
-      const fault = quorum.passed ? null : checkFault(results, dcv.delegationZone);
-      const outcome: CheckOutcome = {
-        kind,
-        passed: quorum.passed,
-        code,
-        quorum: {
-          summary: quorum.summary,
-          required: quorum.required,
-          passedPerspectives: quorum.passedPerspectives,
-          failedPerspectives: quorum.failedPerspectives,
-        },
-        results: results.flat(),
-        faultSide: fault?.side ?? null,
-        reason: fault?.reason ?? null,
-      };
       const operationId = operationOf();
-      await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-        if (!row) return;
-        // A retry after this activity's own commit keeps the one evidence row it wrote.
-        if (operationId && (await trx.selectFrom('dcv_checks').select('id').where('operation_id', '=', operationId).executeTakeFirst())) {
-          if (context && kind !== 'precheck') outcome.needsAttention = row.needs_attention;
-          return;
-        }
-        await trx
-          .insertInto('dcv_checks')
-          .values({
-            domain_id: id,
-            account_id: row.account_id,
-            kind,
-            passed: outcome.passed,
-            code,
-            quorum: JSON.stringify(outcome.quorum),
-            results: JSON.stringify(outcome.results),
-            operation_id: operationId,
-          })
-          .execute();
-        await trx
-          .updateTable('domains')
-          .set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) })
-          .where('id', '=', id)
-          .execute();
-        if (!context || kind === 'precheck') return;
-        const renewalFault: Fault | null =
-          fault?.side === 'customer' && context.renewing
-            ? {
-                side: 'customer',
-                reason: `customer side: automatic revalidation failed (${code}, quorum ${quorum.summary}): is the ${row.method === 'dns_cname' ? 'CNAME delegation' : 'reverse proxy'} still in place? ${fault.reason.replace(/^customer side: /, '')}`,
-              }
-            : null;
-        const updated = await attend(trx, row, fault?.side === 'ca' ? fault : renewalFault);
-        outcome.needsAttention = updated.needs_attention;
+        // A pre-check of a domain deleted meanwhile: the verdict, with nothing left to record it on.
+        if (!row) return evaluateCheck(kind, results, dcv.delegationZone).outcome;
+        return (await recorded(trx, row, kind, results, context, operationId)).outcome;
       });
-      return outcome;
     },
 
     async beginScan(id: string): Promise<DomainState> {
+      return db.transaction().execute(async (trx) => stateOf(await scanBegun(trx, await lock(trx, id))));
+    },
+
+    /**
+     * The quick look from the first perspective passed (`results`: its answer): records it as the recheck
+     * and, for a pending domain, starts the CA scan (verifying) in the same transaction; a renewal stays
+     * validated. The state the scan runs in. A retry after the commit finds its check and the status set.
+     */
+    async beginScanAfterRecheck(id: string, results: CheckResult[][], previous: DomainState): Promise<DomainState> {
+      const operationId = operationOf();
       return db.transaction().execute(async (trx) => {
-        const row = await lock(trx, id);
-        if (row.status !== 'pending') return stateOf(row);
-        return stateOf(await change(trx, row, { status: 'verifying' }, { action: 'scan_started' }));
+        const { row } = await recorded(trx, await lock(trx, id), 'recheck', results, { renewing: previous.renewing }, operationId);
+        return previous.renewing ? stateOf(row, previous) : stateOf(await scanBegun(trx, row));
       });
     },
 
     /** The CA scan's verdict: validated with method, BR version and reuse period; otherwise back to pending, or failed for good. */
     async completeScan(id: string, outcome: CheckOutcome, scansSoFar: number, previous: DomainState): Promise<DomainState> {
       const operationId = operationOf();
+      return db.transaction().execute(async (trx) => verdict(trx, await lock(trx, id), outcome, scansSoFar, previous, operationId));
+    },
+
+    /**
+     * The CA scan's evidence and verdict in one transaction: every perspective's results (the quick look's
+     * answer first) stored as the scan, then the verdict of `completeScan`. A retry after the commit finds
+     * both and returns the recorded verdict.
+     */
+    async finishScan(id: string, results: CheckResult[][], scansSoFar: number, previous: DomainState): Promise<{ outcome: CheckOutcome; state: DomainState }> {
+      const operationId = operationOf();
       return db.transaction().execute(async (trx) => {
-        const row = await lock(trx, id);
-        // A retry after this activity's own commit (worker killed before it reported): the recorded outcome,
-        // not a second verdict (a validated domain would otherwise be "revalidated" with a new validity).
-        const [recorded] = (await eventsOfOperation(trx, operationId)).filter((event) => event.entity_id === id);
-        if (recorded)
-          return recorded.action === 'validated' || recorded.action === 'revalidated'
-            ? stateOf(row)
-            : stateOf(row, { ...previous, attempt: previous.attempt + 1 });
-        const note = `quorum ${outcome.quorum.summary} (needs ${outcome.quorum.required}); ${outcome.code}${outcome.reason && outcome.faultSide !== 'ca' ? `; ${outcome.reason}` : ''}`;
-        if (outcome.passed) {
-          const at = now();
-          const renewal = row.status === 'validated';
-          const updated = await change(
-            trx,
-            row,
-            {
-              status: 'validated',
-              validated_at: at,
-              valid_until: validity(at),
-              br_method: BR_METHOD_SECTION[row.method],
-              br_version: BR_VERSION,
-              needs_attention: false,
-              attention_reason: null,
-              failure_reason: null,
-            },
-            {
-              action: renewal ? 'revalidated' : 'validated',
-              note,
-              after: { validUntil: validity(at).toISOString(), brMethod: BR_METHOD_SECTION[row.method], brVersion: BR_VERSION },
-            },
-            operationId,
-          );
-          return stateOf(updated);
-        }
-        if (row.status === 'validated') return stateOf(row, previous);
-        if (outcome.faultSide === 'ca') {
-          // The CA's side failed: not the customer's scan; back to waiting, flagged, retried on the schedule.
-          const updated = await change(
-            trx,
-            row,
-            { status: 'pending', failure_reason: null },
-            { action: 'scan_failed', note: `${note}; not counted: ${outcome.reason}` },
-            operationId,
-          );
-          return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
-        }
-        const failed = scansSoFar >= dcv.maxScans;
-        const updated = await change(
-          trx,
-          row,
-          { status: failed ? 'failed' : 'pending', failure_reason: failed ? `the CA scan failed ${scansSoFar} times (${outcome.code})` : null },
-          { action: failed ? 'failed' : 'scan_failed', note },
-          operationId,
-        );
-        return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
+        const { outcome, row } = await recorded(trx, await lock(trx, id), 'scan', results, { renewing: previous.renewing }, operationId);
+        return { outcome, state: await verdict(trx, row, outcome, scansSoFar, previous, operationId) };
       });
     },
 
@@ -592,10 +604,4 @@ function isRefusal(error: unknown): boolean {
   if (error instanceof DnsUpdateError) return ['NOTAUTH', 'REFUSED', 'BADSIG', 'BADKEY', 'BADTIME', 'NOTZONE'].includes(error.rcode);
   if (error instanceof DnspodError) return !['NETWORK', 'BAD_RESPONSE'].includes(error.code) && !error.code.startsWith('HTTP_5');
   return error instanceof WriteRefused;
-}
-
-function mostCommon(codes: string[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../src/temporal/cli-binary';
 import { creates } from './figures/creates';
+import { dcvRate } from './figures/dcv-rate';
 import { decisionUnderBurst } from './figures/decision-under-burst';
 import { readScaling } from './figures/read-scaling';
 import { startToReady } from './figures/start-to-ready';
@@ -27,6 +28,10 @@ const GROUPS: Array<{ names: string[]; run: (quick: boolean, temporalCli: string
     names: ['decision_p99_under_burst'],
     run: (quick) =>
       onStack((stack) => decisionUnderBurst(stack, quick ? { repetitions: 3, burst: 300, decisions: 20 } : { repetitions: 3, burst: 2000, decisions: 40 })),
+  },
+  {
+    names: ['dcv_rate', 'dcv_raw_dns'],
+    run: (quick) => dcvRate(quick ? { repetitions: 3, domains: 200, warmup: 20 } : { repetitions: 3, domains: 1000, warmup: 50 }),
   },
   {
     names: ['worker_rss_10k_domains'],

@@ -78,6 +78,20 @@ export const CA_SIDE_FAULT = 'CaSideFault';
 /** Guards the command sequence of settings read when used, fault sides and the NeedsAttention attribute (histories recorded before replay on the old path). */
 export const DCV_FAULTS_PATCH = 'dcv-fault-sides-and-fresh-settings';
 
+/**
+ * Guards the lean validation path (issue 9): cheap reads as local activities, no publishRecord for
+ * methods whose record the service does not write, the quick look's answer reused by the scan, a
+ * check recorded in the transaction that changes the status. Histories recorded before replay as they ran.
+ */
+export const DCV_LEAN_PATCH = 'dcv-lean-validation';
+
+/**
+ * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME
+ * in the delegation zone, and the TXT at the customer's DNS provider. The manual methods' records are
+ * the customer's, and the reverse proxy's file is answered from the database.
+ */
+export const SERVICE_PUBLISHED_METHODS: ReadonlySet<DcvMethod> = new Set<DcvMethod>(['dns_cname', 'dns_provider']);
+
 export const precheckUpdate = defineUpdate<CheckOutcome, [{ actor: Actor }]>('precheck');
 export const revalidateUpdate = defineUpdate<DomainState, [{ actor: Actor }]>('revalidate');
 export const removeDomainUpdate = defineUpdate<void, [{ actor: Actor }]>('removeDomain');

@@ -17,15 +17,18 @@ import {
   CA_SIDE_FAULT,
   type CheckKind,
   type CheckOutcome,
+  type CheckRequest,
   type DcvSettings,
   type DomainState,
   type DomainWorkflowInput,
   DCV_FAULTS_PATCH,
+  DCV_LEAN_PATCH,
   parentRemovedSignal,
   perspectiveTaskQueue,
   precheckUpdate,
   removeDomainUpdate,
   revalidateUpdate,
+  SERVICE_PUBLISHED_METHODS,
 } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
 import type { Actor } from './messages';
@@ -41,6 +44,9 @@ const DOMAIN_CORE_PATCH = 'domain-entity-core';
 
 /** Configuration as the worker has it now: cheap, so read before every wait and every check. */
 const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
+
+/** One primary-key read in the worker (lean path): no task queue round trip. */
+const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
  * Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the
@@ -75,6 +81,17 @@ function perspective(name: string) {
   });
 }
 
+/** Every named perspective's answer to `request`, asked in parallel, in the order named. */
+function ask(names: string[], request: CheckRequest): Promise<CheckResult[][]> {
+  return Promise.all(
+    names.map((name) =>
+      perspective(name)
+        .checkDomain(request)
+        .catch((error) => unavailable(name, error)),
+    ),
+  );
+}
+
 function unavailable(name: string, error: unknown): CheckResult[] {
   const detail = `perspective ${name} did not answer: ${error instanceof Error ? error.message : String(error)}`;
   return [{ perspective: name, code: 'perspective_unavailable', passed: false, expected: 'an answer from the perspective', observed: [], detail }];
@@ -105,16 +122,11 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   }
 
   async function check(kind: CheckKind, names?: string[], current?: DcvSettings): Promise<CheckOutcome> {
-    const { perspectives } = current ?? (await currentSettings());
-    const request = await db.checkRequest(domain.id);
-    const results = await Promise.all(
-      (names ?? perspectives).map((name) =>
-        perspective(name)
-          .checkDomain(request)
-          .catch((error) => unavailable(name, error)),
-      ),
-    );
-    return db.recordCheck(domain.id, kind, results, { renewing: entity.state.renewing });
+    // Lean: the settings and the row read side by side, in the worker.
+    const [{ perspectives }, request] = patched(DCV_LEAN_PATCH)
+      ? await Promise.all([current ?? currentSettings(), reads.checkRequest(domain.id)])
+      : [current ?? (await currentSettings()), await db.checkRequest(domain.id)];
+    return db.recordCheck(domain.id, kind, await ask(names ?? perspectives, request), { renewing: entity.state.renewing });
   }
 
   /**
@@ -122,6 +134,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
    * reason instead of the workflow; a CA-side one flags it and publishes again at the next wake.
    */
   async function publish(): Promise<boolean> {
+    // Nothing for the service to write (manual methods, the reverse proxy's file): nothing scheduled.
+    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && patched(DCV_LEAN_PATCH)) return true;
     try {
       published = (await dnsWrite.publishRecord(domain, published)) ?? published;
       if (republish) {
@@ -142,6 +156,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
 
   /** Removes what the service published; returns why it could not, for the audit trail. */
   async function unpublish(): Promise<string | undefined> {
+    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && patched(DCV_LEAN_PATCH)) return undefined;
     try {
       await dnsCleanup.unpublishRecord(domain, published);
       published = undefined;
@@ -156,13 +171,47 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     if (problem) await db.reportRecordLeft(domain, problem);
   }
 
-  async function scan(): Promise<void> {
-    const faultSides = patched(DCV_FAULTS_PATCH);
-    if (domain.method === 'dns_provider') {
-      const everywhere = await db.providerRecordEverywhere(domain);
-      if (!everywhere.ready)
-        return apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: everywhere.needsAttention ?? entity.state.needsAttention });
+  /** dns_provider: not before the record is on every authoritative server of the customer's zone. */
+  async function providerRecordReady(): Promise<boolean> {
+    if (domain.method !== 'dns_provider') return true;
+    const everywhere = await db.providerRecordEverywhere(domain);
+    if (!everywhere.ready)
+      apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: everywhere.needsAttention ?? entity.state.needsAttention });
+    return everywhere.ready;
+  }
+
+  /**
+   * The CA scan, lean: the settings and the row read in the worker, a quick look from the first
+   * perspective, and only once it sees the record the scan, which asks the others in parallel while
+   * the recheck is recorded and the status set in one transaction, and then stores every answer (the
+   * quick look's included) with the verdict in another.
+   */
+  async function leanScan(): Promise<void> {
+    if (!(await providerRecordReady())) return;
+    const [current, request] = await Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
+    const [first, ...others] = current.perspectives;
+    const quick = await ask(first === undefined ? [] : [first], request);
+    // One perspective's quorum is all of its results passing (BR §3.2.2.9 with one perspective).
+    if (!quick.length || !quick[0].every((result) => result.passed)) {
+      const recheck = await db.recordCheck(domain.id, 'recheck', quick, { renewing: entity.state.renewing });
+      return apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: recheck.needsAttention ?? entity.state.needsAttention });
     }
+    const [begun, answers] = await Promise.all([db.beginScanAfterRecheck(domain.id, quick, entity.state), ask(others, request)]);
+    apply(begun);
+    const thisScan = scans + 1;
+    const { outcome, state } = await db.finishScan(domain.id, [...quick, ...answers], thisScan, entity.state);
+    // A scan the CA's side spoiled is not the customer's: it does not count towards the maximum.
+    if (outcome.faultSide !== 'ca') scans = thisScan;
+    apply(state);
+    if (!outcome.passed && entity.state.renewing)
+      apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: outcome.needsAttention ?? entity.state.needsAttention });
+    if (outcome.passed && domain.method === 'dns_provider') await takeDown();
+  }
+
+  async function scan(): Promise<void> {
+    if (patched(DCV_LEAN_PATCH)) return leanScan();
+    const faultSides = patched(DCV_FAULTS_PATCH);
+    if (!(await providerRecordReady())) return;
     // A cheap look from one perspective first; the full scan only once the record is there.
     const current = await currentSettings();
     const recheck = await check('recheck', current.perspectives.slice(0, 1), current);

@@ -285,7 +285,7 @@ test(
 );
 
 test(
-  'DCV scan completion: killed at the commit of validated, one validated event and the domain stays validated',
+  'DCV scan: killed at the commit of verifying, then of validated; one recheck, one scan and one event each, and the domain stays validated',
   withOutput(async () => {
     const owner = await createOrganization('Domain Crash', 1);
     for (const [kind, id] of [
@@ -304,28 +304,44 @@ test(
     );
     expect(added.status).toBe(201);
     const domainId: string = added.body.id;
-    const { killed } = await kills.arm({ table: 'domains', id: domainId, op: 'UPDATE', column: 'status', value: 'validated', label: 'completeScan' });
+    const workflowId = workflowIdFor('domain', domainId);
+    // The lean path's two transactions: the passed recheck with the scan begun, then the scan with its verdict.
+    const steps = [
+      { status: 'verifying', activity: 'beginScanAfterRecheck' },
+      { status: 'validated', activity: 'finishScan' },
+    ];
+    // One armed at a time (the gate kills at the first commit that waits there): the next one while the worker is down.
+    const arm = (step: (typeof steps)[number]) =>
+      kills.arm({ table: 'domains', id: domainId, op: 'UPDATE', column: 'status', value: step.status, label: step.activity });
+    let armed = await arm(steps[0]);
     // The record appears; the workflow's next check sees it and the CA scan validates.
     await lab.a.addRecord('_dnsauth.crash.example.com', 'TXT', `"${added.body.instructions.randomValue}"`);
-    const killedAt = await Promise.race([killed, sleep(60_000).then(() => undefined)]);
-    if (killedAt === undefined) throw new Error('the scan never validated the domain (no kill)');
-    await service.worker.kill();
-    await service.worker.restart();
-    await eventually(
-      async () => (await retriedActivities(workflowIdFor('domain', domainId))).includes('completeScan') || undefined,
-      60_000,
-      'completeScan to be retried',
-    ).catch(async (error) => {
-      const description = await service.client.workflow.getHandle(workflowIdFor('domain', domainId)).describe();
-      throw new Error(`${error.message}; pending: ${JSON.stringify(description.raw.pendingActivities)}`);
-    });
+    for (const [i, step] of steps.entries()) {
+      const killedAt = await Promise.race([armed.killed, sleep(60_000).then(() => undefined)]);
+      if (killedAt === undefined) throw new Error(`the scan never reached ${step.status} (no kill)`);
+      await service.worker.kill();
+      if (i + 1 < steps.length) armed = await arm(steps[i + 1]);
+      await service.worker.restart();
+      await eventually(async () => (await retriedActivities(workflowId)).includes(step.activity) || undefined, 60_000, `${step.activity} to be retried`).catch(
+        async (error) => {
+          const description = await service.client.workflow.getHandle(workflowId).describe();
+          throw new Error(`${error.message}; pending: ${JSON.stringify(description.raw.pendingActivities)}`);
+        },
+      );
+    }
     const domain = await call('get domain', customer.request('GET', `/v1/domains/${domainId}`));
     expect([domain.status, domain.body.status]).toEqual([200, 'validated']);
     const events = await service.db.selectFrom('events').select(['action', 'before', 'after']).where('entity_id', '=', domainId).orderBy('id').execute();
     expect(events.map((e) => e.action)).toEqual(['added', 'scan_started', 'validated']);
+    // The evidence too, once: the retried transactions found their own rows (failed rechecks before the record came may precede).
+    const checks = await service.db.selectFrom('dcv_checks').select(['kind', 'passed']).where('domain_id', '=', domainId).orderBy('at').execute();
+    expect(checks.filter((c) => c.passed)).toEqual([
+      { kind: 'recheck', passed: true },
+      { kind: 'scan', passed: true },
+    ]);
     await expectConverged();
     expectWellBehaved();
-    expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove', 'completeScan']);
+    expect(kills.kills()).toEqual(['approve', 'reject', 'edit', 'resubmit', 'remove', 'beginScanAfterRecheck', 'finishScan']);
   }),
 );
 

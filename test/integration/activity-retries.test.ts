@@ -182,6 +182,40 @@ describe('domain activities', () => {
     expect(await actionsOf(id)).toEqual(['added', 'revalidation_requested']);
   });
 
+  test('the lean scan retried after each commit: one recheck, one scan, one event per status; the same states back', async () => {
+    const id = await domain('retried-lean-scan.example.com');
+    const seen = [
+      { perspective: 'primary', code: 'passed', passed: true, expected: 'v', observed: ['v'], detail: 'seen' },
+      { perspective: 'primary', code: 'passed', passed: true, expected: 'ca', observed: [], detail: 'CAA' },
+    ] as never[];
+    const pending: DomainState = {
+      status: 'pending',
+      randomValueExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      validUntil: null,
+      revalidateAt: null,
+      attempt: 2,
+      renewing: false,
+      needsAttention: false,
+    };
+    const begin = execution();
+    const begun = (await begin.run(domainActivities().beginScanAfterRecheck, id, [seen], pending)) as DomainState;
+    expect(begun).toMatchObject({ status: 'verifying', attempt: 0 });
+    expect(await begin.run(domainActivities().beginScanAfterRecheck, id, [seen], pending)).toEqual(begun);
+    const finish = execution();
+    const first = (await finish.run(domainActivities().finishScan, id, [seen], 1, begun)) as { outcome: CheckOutcome; state: DomainState };
+    expect(first.outcome).toMatchObject({ kind: 'scan', passed: true, quorum: { summary: '1/1' } });
+    expect(first.state.status).toBe('validated');
+    const before = await db.selectFrom('domains').select(['validated_at', 'valid_until']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await finish.run(domainActivities().finishScan, id, [seen], 1, begun)).toEqual(first);
+    expect(await db.selectFrom('domains').select(['validated_at', 'valid_until']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await actionsOf(id)).toEqual(['added', 'scan_started', 'validated']);
+    const checks = await db.selectFrom('dcv_checks').select(['kind', 'passed']).where('domain_id', '=', id).orderBy('at').execute();
+    expect(checks).toEqual([
+      { kind: 'recheck', passed: true },
+      { kind: 'scan', passed: true },
+    ]);
+  });
+
   test('a retried check keeps the one evidence row it recorded', async () => {
     const id = await domain('retried-check.example.com');
     const record = execution();

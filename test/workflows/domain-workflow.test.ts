@@ -4,8 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DomainActivities } from '../../activities/domains';
 import type { PerspectiveActivities } from '../../activities/perspective';
-import { checkFault, resultFaultSide } from '../../src/dcv/fault-side';
-import { evaluateQuorum } from '../../src/dcv/quorum';
+import { attentionAfterCheck, evaluateCheck } from '../../src/dcv/check-outcome';
 import type { CheckResult, ResultCode } from '../../src/dcv/result-codes';
 import { workflowIdFor } from '../../src/temporal/ids';
 import type { domainValidationWorkflow } from '../../workflows/domain';
@@ -139,7 +138,9 @@ class FakeDomain {
   constructor(
     readonly settings: () => DcvSettings,
     row: Partial<Row> = {},
+    identity: Partial<DomainIdentity> = {},
   ) {
+    Object.assign(this.identity, identity);
     this.row = {
       status: 'pending',
       randomValue: 'value-1',
@@ -162,6 +163,37 @@ class FakeDomain {
 
   private log(name: string, ...args: unknown[]): void {
     this.calls.push({ name, at: Date.now(), args });
+  }
+
+  /** The check as activities/domains.ts records it: the real pure rules, attention for the workflow's own checks. */
+  private record(kind: CheckKind, results: CheckResult[][], context?: { renewing: boolean }): CheckOutcome {
+    const { outcome, fault } = evaluateCheck(kind, results, CA_ZONE);
+    if (context && kind !== 'precheck') {
+      this.row.needsAttention = attentionAfterCheck(outcome, fault, context, this.identity.method) !== null;
+      outcome.needsAttention = this.row.needsAttention;
+    }
+    this.checks.push({ kind, outcome, at: Date.now() });
+    return outcome;
+  }
+
+  /** completeScan's contract: validated, back to pending (a CA-side scan never fails it), or failed at maxScans. */
+  private verdict(outcome: CheckOutcome, scansSoFar: number, previous: DomainState): DomainState {
+    const row = this.row;
+    let next: DomainState;
+    if (outcome.passed) {
+      Object.assign(row, { status: 'validated', validUntil: inMs(HOUR), revalidateAt: inMs(HOUR / 2), needsAttention: false });
+      next = this.state();
+    } else if (row.status === 'validated') {
+      next = this.state(previous);
+    } else if (outcome.faultSide === 'ca') {
+      row.status = 'pending';
+      next = this.state({ ...previous, attempt: previous.attempt + 1 });
+    } else {
+      row.status = scansSoFar >= this.settings().maxScans ? 'failed' : 'pending';
+      next = this.state({ ...previous, attempt: previous.attempt + 1 });
+    }
+    this.scans.push({ scansSoFar, faultSide: outcome.faultSide, status: row.status, at: Date.now() });
+    return next;
   }
 
   activities(): Partial<DomainActivities> {
@@ -199,55 +231,28 @@ class FakeDomain {
       },
       recordCheck: async (_id, kind, results, context) => {
         this.log('recordCheck', kind);
-        for (const result of results.flat()) {
-          const side = resultFaultSide(result, CA_ZONE);
-          if (side) result.faultSide = side;
-        }
-        const quorum = evaluateQuorum(results.map((pair) => ({ perspective: pair[0].perspective, passed: pair.every((r) => r.passed) })));
-        const fault = quorum.passed ? null : checkFault(results, CA_ZONE);
-        const outcome: CheckOutcome = {
-          kind,
-          passed: quorum.passed,
-          code: quorum.passed ? 'passed' : (results.flat().find((r) => !r.passed)?.code ?? 'no_perspective'),
-          quorum: {
-            summary: quorum.summary,
-            required: quorum.required,
-            passedPerspectives: quorum.passedPerspectives,
-            failedPerspectives: quorum.failedPerspectives,
-          },
-          results: results.flat(),
-          faultSide: fault?.side ?? null,
-          reason: fault?.reason ?? null,
-        };
-        if (context && kind !== 'precheck') {
-          row.needsAttention = fault?.side === 'ca' || (fault?.side === 'customer' && context.renewing);
-          outcome.needsAttention = row.needsAttention;
-        }
-        this.checks.push({ kind, outcome, at: Date.now() });
-        return outcome;
+        return this.record(kind, results, context);
       },
       beginScan: async (id) => {
         this.log('beginScan', id);
         if (row.status === 'pending') row.status = 'verifying';
         return this.state();
       },
+      beginScanAfterRecheck: async (_id, results, previous) => {
+        this.log('beginScanAfterRecheck');
+        this.record('recheck', results, previous);
+        if (previous.renewing) return this.state(previous);
+        if (row.status === 'pending') row.status = 'verifying';
+        return this.state();
+      },
       completeScan: async (_id, outcome, scansSoFar, previous) => {
         this.log('completeScan', scansSoFar);
-        let next: DomainState;
-        if (outcome.passed) {
-          Object.assign(row, { status: 'validated', validUntil: inMs(HOUR), revalidateAt: inMs(HOUR / 2), needsAttention: false });
-          next = this.state();
-        } else if (row.status === 'validated') {
-          next = this.state(previous);
-        } else if (outcome.faultSide === 'ca') {
-          row.status = 'pending';
-          next = this.state({ ...previous, attempt: previous.attempt + 1 });
-        } else {
-          row.status = scansSoFar >= this.settings().maxScans ? 'failed' : 'pending';
-          next = this.state({ ...previous, attempt: previous.attempt + 1 });
-        }
-        this.scans.push({ scansSoFar, faultSide: outcome.faultSide, status: row.status, at: Date.now() });
-        return next;
+        return this.verdict(outcome, scansSoFar, previous);
+      },
+      finishScan: async (_id, results, scansSoFar, previous) => {
+        this.log('finishScan', scansSoFar);
+        const outcome = this.record('scan', results, previous);
+        return { outcome, state: this.verdict(outcome, scansSoFar, previous) };
       },
       expireRandomValue: async () => {
         this.log('expireRandomValue');
@@ -349,7 +354,7 @@ test('1. while pending, rechecks run at the configured waits, the last one repea
   // A recheck asks the first perspective only, and never starts a scan while the record is missing.
   expect(new Set(perspectives.calls.map((c) => c.perspective))).toEqual(new Set(['a']));
   expect(fake.checks.every((c) => c.kind === 'recheck' && !c.outcome.passed)).toBe(true);
-  expect(fake.callsOf('beginScan')).toHaveLength(0);
+  expect(fake.callsOf('beginScanAfterRecheck')).toHaveLength(0);
   // The record was published once, at the start, before the first wait.
   expect(fake.callsOf('publishRecord')).toHaveLength(1);
   // First wait: the schedule's first entry (attempt 0); then its last entry, again and again. Bounds are
@@ -382,9 +387,12 @@ test('2. a record that is seen but scans that fail on the customer side: failed 
     { scansSoFar: 3, faultSide: 'customer', status: 'failed' },
   ]);
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan', 'recheck', 'scan', 'recheck', 'scan']);
-  expect(fake.callsOf('beginScan')).toHaveLength(3);
-  // Each scan asked all three perspectives, each recheck only the first.
-  expect(perspectives.of('a')).toHaveLength(6);
+  expect(fake.callsOf('beginScanAfterRecheck')).toHaveLength(3);
+  // Each recheck asked the first perspective, and its scan reused that answer: every perspective once per scan.
+  expect(fake.checks.filter((c) => c.kind === 'scan').map((c) => c.outcome.results.map((r) => r.perspective))).toEqual(
+    Array(3).fill(['a', 'a', 'b', 'b', 'c', 'c']),
+  );
+  expect(perspectives.of('a')).toHaveLength(3);
   expect(perspectives.of('b')).toHaveLength(3);
   expect(perspectives.of('c')).toHaveLength(3);
 });
@@ -434,11 +442,11 @@ test('4. a validated automatic domain renews before validUntil: a fresh value (r
     await sleep(500);
   });
   const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
-  expect(order).toEqual(['rotate:renew', 'publishRecord', 'checkRequest', 'recordCheck', 'checkRequest', 'recordCheck', 'completeScan']);
+  expect(order).toEqual(['rotate:renew', 'publishRecord', 'checkRequest', 'beginScanAfterRecheck', 'finishScan']);
   expect(fake.callsOf('rotateRandomValue')[0].at).toBeGreaterThanOrEqual(Date.parse(revalidateAt));
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
-  // The new value is what the perspectives looked for; the domain stayed validated and was renewed once.
-  expect(perspectives.calls.map((c) => c.randomValue)).toEqual(['value-2', 'value-2', 'value-2']);
+  // The new value is what the perspectives looked for, each once; the domain stayed validated and was renewed once.
+  expect(perspectives.calls.map((c) => `${c.perspective}:${c.randomValue}`)).toEqual(['a:value-2', 'b:value-2']);
   expect(fake.scans).toMatchObject([{ status: 'validated' }]);
   expect(Date.parse(fake.row.validUntil!)).toBeGreaterThan(Date.parse(validUntil));
 });
@@ -582,4 +590,51 @@ test('7. settings are read when used: a new perspective list and schedule reach 
     expect(wait).toBeGreaterThanOrEqual(1000 - TOLERANCE);
     expect(wait).toBeLessThan(2000);
   }
+});
+
+// The lean validation path (issue 9): the round trips of one validation, counted from its history so
+// that an added activity or workflow task fails here. Before it, one manual-DNS validation with three
+// perspectives took 11 activities and 12 workflow tasks one after another.
+test('8. one manual-DNS validation with the record present: five activities (each perspective once, two transactions), at most seven workflow tasks; nothing published or taken down', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b', 'c'], retryScheduleMs: [100], maxScans: 3 }), {}, { method: 'dns_txt' });
+  const perspectives = new FakePerspectives({ a: seen, b: seen, c: seen });
+  let events: Array<{ taskCompleted: boolean; activity?: string; taskQueue?: string; completedTask?: string }> = [];
+  await withWorkers(fake, perspectives, async (env) => {
+    const handle = await env.start({ state: fake.state() });
+    await waitFor('validated', () => fake.row.status === 'validated');
+    // Until the task that took the verdict has completed: the workflow then only waits.
+    await waitFor('the verdict applied', async () => {
+      const history = (await handle.fetchHistory()).events ?? [];
+      events = history.map((e) => ({
+        taskCompleted: Boolean(e.workflowTaskCompletedEventAttributes),
+        activity: e.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined,
+        taskQueue: e.activityTaskScheduledEventAttributes?.taskQueue?.name ?? undefined,
+        completedTask: e.activityTaskScheduledEventAttributes ? String(e.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId) : undefined,
+      }));
+      const finished = events.findIndex((e) => e.activity === 'finishScan');
+      return finished >= 0 && events.slice(finished).some((e) => e.taskCompleted);
+    });
+    // Nothing was published, so a removal has nothing to take down: the delete alone.
+    await handle.executeUpdate(removeDomainUpdate, { args: [{ actor: customer }] });
+  });
+  expect(fake.callsOf('removeDomain')).toHaveLength(1);
+  expect(fake.callsOf('unpublishRecord')).toHaveLength(0);
+  const scheduled = events.filter((e) => e.activity);
+  // The quick look from a; then, in one task, the recheck recorded with the scan begun, and b and c; then the verdict.
+  expect(scheduled.map((e) => `${e.activity}@${e.taskQueue!.split('.').pop()}`)).toEqual([
+    `checkDomain@a`,
+    expect.stringMatching(/^(beginScanAfterRecheck@dom-\w+|checkDomain@[bc])$/),
+    expect.stringMatching(/^(beginScanAfterRecheck@dom-\w+|checkDomain@[bc])$/),
+    expect.stringMatching(/^(beginScanAfterRecheck@dom-\w+|checkDomain@[bc])$/),
+    expect.stringMatching(/^finishScan@dom-\w+$/),
+  ]);
+  expect(new Set(scheduled.slice(1, 4).map((e) => e.activity + e.taskQueue!.slice(-2))).size).toBe(3);
+  expect(new Set(scheduled.slice(1, 4).map((e) => e.completedTask)).size).toBe(1);
+  expect(events.filter((e) => e.taskCompleted).length).toBeLessThanOrEqual(7);
+  // Reads in the worker (local activities): the settings before each wait and at the scan, the row once; nothing published.
+  expect(fake.callsOf('checkRequest')).toHaveLength(1);
+  expect(fake.callsOf('dcvSettings')).toHaveLength(3);
+  expect(fake.callsOf('publishRecord')).toHaveLength(0);
+  expect(perspectives.calls.map((c) => c.perspective).sort()).toEqual(['a', 'b', 'c']);
+  expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
 });

@@ -1,0 +1,50 @@
+/**
+ * The worker of `dcv_rate`'s Temporal floor, in its own process like `npm run worker`, configured from
+ * the same environment: the same sizing (src/temporal/worker-sizing.ts) and one worker per perspective
+ * on its own task queue, but with the floor workflow (bench/floor/workflows.ts) and activities that do
+ * nothing. Prints "floor worker ready" once it polls.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { PerspectiveActivities } from '../../activities/perspective';
+import { loadConfig } from '../../src/config';
+import { connectionOptions } from '../../src/temporal/connection';
+import { installTemporalLogging } from '../../src/temporal/worker';
+import { perspectiveTaskQueue } from '../../workflows/domain-messages';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  installTemporalLogging(config.logLevel);
+  const connection = await NativeConnection.connect(connectionOptions(config, config.temporal.address!));
+  const nothing: PerspectiveActivities = { checkDomain: async () => [] };
+  const workers = [
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
+      maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
+      maxConcurrentActivityTaskExecutions: config.worker.activityTaskSlots,
+      workflowsPath: require.resolve('./workflows'),
+    }),
+    ...(await Promise.all(
+      config.dcv.perspectives.map((perspective) =>
+        Worker.create({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: perspectiveTaskQueue(config.temporal.taskQueue, perspective.name),
+          activities: nothing,
+        }),
+      ),
+    )),
+  ];
+  const running = Promise.all(workers.map((worker) => worker.run()));
+  console.log('floor worker ready');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.forEach((worker) => worker.shutdown()));
+  await running;
+  await connection.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
