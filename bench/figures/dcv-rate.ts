@@ -204,8 +204,8 @@ function runner(stack: Stack, lab: DcvLab, config: Config, floorQueue: string) {
     /** One repetition: value and baseline in alternating order, then the ceiling. */
     async round(count: number, repetition: number, label = `#${repetition}`): Promise<{ value: number; baseline: number; raw: number }> {
       const rows = await pendingDomains(count, label);
-      let measured = 0;
-      let floorRate = 0;
+      let measured: number;
+      let floorRate: number;
       if (repetition % 2 === 1) {
         measured = await value(rows);
         floorRate = await baseline(rows);
