@@ -21,9 +21,12 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.stop());
 
-/** An organization whose landline has an extension, as the CA must dial it. */
+let submitted = 0;
+
+/** An organization whose landline has an extension, as the CA must dial it (each its own, so none is a duplicate). */
 async function submit(landline = '010 6552 9988 ext. 8001') {
-  const response = await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, landline }, administrator: ADMINISTRATOR });
+  const organization = { ...ORGANIZATION, name: `Acme Network Technology ${++submitted} Co., Ltd.`, landline };
+  const response = await customer.request('POST', '/v1/organizations', { organization, administrator: ADMINISTRATOR });
   expect(response.status).toBe(201);
   return response.body;
 }

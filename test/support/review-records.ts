@@ -6,8 +6,8 @@
 
 /** How `010 6552 9988` in CN is stored: E.164. */
 export const STORED_LANDLINE = '+861065529988';
-/** How `Li.Lei@Acme.CN` is stored. */
-export const STORED_EMAIL = 'li.lei@acme.cn';
+/** How `Li.Lei@Acme.CN` is stored: the local part as entered, the domain lowercase (src/domain/email.ts). */
+export const STORED_EMAIL = 'Li.Lei@acme.cn';
 
 /**
  * `calledAt` defaults to now: between the submission and the decision. A request retried under one

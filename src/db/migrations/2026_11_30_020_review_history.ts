@@ -38,6 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .execute();
   await db.schema.createIndex('profile_reviews_entity').on('profile_reviews').columns(['entity_id', 'id']).execute();
+  // An account's delete cascades here (see 2026_11_29_012_account_indexes).
+  await db.schema.createIndex('profile_reviews_account').on('profile_reviews').column('account_id').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
