@@ -44,8 +44,27 @@ export async function connectDatabase(options: { databaseUrl?: string; dataDir: 
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  const dir = path.join(options.dataDir, 'pglite');
+  const dir = pgliteDir(options.dataDir);
   mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+}
+
+/**
+ * Which database `connectDatabase` opens with these options, for people: `PostgreSQL
+ * profiles@postgres:5432/profiles` (the password left out) or `embedded PGlite in <dataDir>/pglite`.
+ */
+export function describeDatabase(options: { databaseUrl?: string; dataDir: string }): string {
+  if (!options.databaseUrl) return `embedded PGlite in ${pgliteDir(options.dataDir)}`;
+  try {
+    const url = new URL(options.databaseUrl);
+    return `PostgreSQL ${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}`;
+  } catch {
+    return 'PostgreSQL (DATABASE_URL)';
+  }
+}
+
+/** Where the embedded database keeps its files. */
+export function pgliteDir(dataDir: string): string {
+  return path.join(dataDir, 'pglite');
 }
