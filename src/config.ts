@@ -291,7 +291,9 @@ function secretKeyOf(env: NodeJS.ProcessEnv): Buffer | undefined {
   try {
     text = readFileSync(env.SECRET_KEY_FILE, 'utf8');
   } catch (error) {
-    throw new Error(`SECRET_KEY_FILE: cannot read ${env.SECRET_KEY_FILE} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new Error(`SECRET_KEY_FILE: cannot read ${env.SECRET_KEY_FILE} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      cause: error,
+    });
   }
   return secretKey(`SECRET_KEY_FILE (${env.SECRET_KEY_FILE})`, text.trim());
 }

@@ -356,7 +356,11 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     };
     const local = Object.fromEntries(Object.entries(declared).map(([name, value]) => [name, moved(name, value)]));
     // Nothing but addresses (host:port, a listening port, a mounted file's path) differs from the declaration.
-    const shape = (value: string) => value.replace(/(\[[^\]]*\]|[\w.-]*):\d+/g, '<address>').replace(/^\d+$/, '<port>').replace(/^\/\S+$/, '<path>');
+    const shape = (value: string) =>
+      value
+        .replace(/(\[[^\]]*\]|[\w.-]*):\d+/g, '<address>')
+        .replace(/^\d+$/, '<port>')
+        .replace(/^\/\S+$/, '<path>');
     expect(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, shape(v)]))).toEqual(
       Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, shape(v)])),
     );
@@ -476,7 +480,12 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
       });
       expect(await run.exited).toBe(0);
       expect(run.output()).toContain(`wrote to PostgreSQL profiles@127.0.0.1:${postgres.port}/profiles`);
-      return JSON.parse(run.output().split('\n').find((line) => line.startsWith('{'))!).apiKey as string;
+      return JSON.parse(
+        run
+          .output()
+          .split('\n')
+          .find((line) => line.startsWith('{'))!,
+      ).apiKey as string;
     };
     const customerKey = await key('account');
     const reviewerKey = await key('reviewer');

@@ -29,7 +29,8 @@ const TEMPORAL_WAIT_MS = 120_000;
  */
 export async function runSetup(config: Config): Promise<SetupReport> {
   const address = config.temporal.address;
-  if (!address) throw new Error('TEMPORAL_ADDRESS is required: setup registers the search attributes on that cluster (npm start does it on its own dev server)');
+  if (!address)
+    throw new Error('TEMPORAL_ADDRESS is required: setup registers the search attributes on that cluster (npm start does it on its own dev server)');
   // Migrations run unbounded, on one connection: they may legitimately take longer than a request.
   const db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   let migrationsApplied: string[];
@@ -56,7 +57,7 @@ const UNIMPLEMENTED = 12;
 /** Connects once the frontend reports SERVING (what `temporal operator cluster health` asks), retrying each second until `timeoutMs`. */
 async function connectWhenServing(config: Config, address: string, timeoutMs: number): Promise<Connection> {
   const until = Date.now() + timeoutMs;
-  let last = 'no answer';
+  let last: string | undefined;
   for (;;) {
     let connection: Connection | undefined;
     try {

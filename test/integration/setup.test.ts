@@ -96,7 +96,10 @@ test('before setup /readyz names the pending migrations and the missing namespac
 async function registerDirectly(target: string, name: string, type: SearchAttributeType) {
   await ensureNamespace(connection, target, 86_400_000);
   await eventually(
-    () => connection.operatorService.addSearchAttributes({ namespace: target, searchAttributes: { [name]: encodeSearchAttributeIndexedValueType(type)! } }).then(() => true),
+    () =>
+      connection.operatorService
+        .addSearchAttributes({ namespace: target, searchAttributes: { [name]: encodeSearchAttributeIndexedValueType(type)! } })
+        .then(() => true),
     30_000,
     `${name} registered in ${target}`,
   );
