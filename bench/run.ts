@@ -7,11 +7,54 @@
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../src/temporal/cli-binary';
+import { creates } from './figures/creates';
 import { decisionUnderBurst } from './figures/decision-under-burst';
+import { readScaling } from './figures/read-scaling';
+import { startToReady } from './figures/start-to-ready';
+import { workerRss } from './figures/worker-rss';
 import { type Figures, machine, table, writeResults } from './support/report';
-import { startStack } from './support/stack';
+import { type Stack, startStack } from './support/stack';
 
 const PROJECT_DIR = path.resolve(__dirname, '..');
+
+/** Each group of figures, with its sizes for a full run and for `--quick` (under 5 minutes in all). */
+const GROUPS: Array<{ names: string[]; run: (quick: boolean, temporalCli: string) => Promise<Figures> }> = [
+  {
+    names: ['create_c1', 'create_c8', 'create_c32'],
+    run: (quick) => onStack((stack) => creates(stack, { repetitions: 3, perConcurrency: quick ? { 1: 20, 8: 60, 32: 120 } : { 1: 60, 8: 300, 32: 600 } })),
+  },
+  {
+    names: ['decision_p99_under_burst'],
+    run: (quick) =>
+      onStack((stack) => decisionUnderBurst(stack, quick ? { repetitions: 3, burst: 300, decisions: 20 } : { repetitions: 3, burst: 2000, decisions: 40 })),
+  },
+  {
+    names: ['worker_rss_10k_domains'],
+    run: (quick) => onStack((stack) => workerRss(stack, { domains: quick ? 2_000 : 10_000 })),
+  },
+  {
+    names: ['list_orgs_ratio_10k', 'review_queue_ratio_10k'],
+    run: (quick) =>
+      readScaling(
+        quick
+          ? { organizations: 2_000, domains: 20_000, requests: 50, repetitions: 3 }
+          : { organizations: 10_000, domains: 100_000, requests: 200, repetitions: 3 },
+      ),
+  },
+  {
+    names: ['start_to_ready'],
+    run: (quick, temporalCli) => startToReady({ repetitions: quick ? 3 : 5, temporalCli }),
+  },
+];
+
+async function onStack(measure: (stack: Stack) => Promise<Figures>): Promise<Figures> {
+  const stack = await startStack();
+  try {
+    return await measure(stack);
+  } finally {
+    await stack.stop();
+  }
+}
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -19,23 +62,14 @@ async function main(): Promise<void> {
     .find((a) => a.startsWith('--only='))
     ?.slice('--only='.length)
     .split(',');
-  const wanted = (name: string) => !only || only.includes(name);
-  const temporalVersion = execFileSync(findTemporalCli(PROJECT_DIR), ['--version']).toString().trim();
+  const temporalCli = findTemporalCli(PROJECT_DIR);
+  const temporalVersion = execFileSync(temporalCli, ['--version']).toString().trim();
   const figures: Figures = {};
-
-  if (wanted('decision_p99_under_burst')) {
-    console.log('decision_p99_under_burst …');
-    const stack = await startStack();
-    try {
-      Object.assign(
-        figures,
-        await decisionUnderBurst(stack, quick ? { repetitions: 3, burst: 300, decisions: 20 } : { repetitions: 3, burst: 2000, decisions: 40 }),
-      );
-    } finally {
-      await stack.stop();
-    }
+  for (const group of GROUPS) {
+    if (only && !group.names.some((name) => only.includes(name))) continue;
+    console.log(`${group.names.join(', ')} …`);
+    Object.assign(figures, await group.run(quick, temporalCli));
   }
-
   console.log(`\n${table(figures)}\n`);
   const file = path.join(PROJECT_DIR, 'bench', 'results', 'latest.json');
   writeResults(file, { machine: machine(temporalVersion), figures, quick, at: new Date().toISOString() });

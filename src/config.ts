@@ -11,6 +11,8 @@ import { type AddressAllowance, parseAddressAllowance } from './dcv/ssrf-guard';
 import { type Duration, parseDuration } from './domain/duration';
 import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
+import { parseCodecKeys } from './temporal/codec-keys';
+import type { CodecKey } from './temporal/payload-codec';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -35,6 +37,10 @@ export interface Config {
     cliPath?: string;
     devPort: number;
     uiPort: number;
+    /** TEMPORAL_CODEC_KEYS: payload codec keys, the first seals (src/temporal/codec-keys.ts); empty: derived from SECRET_KEY. */
+    codecKeys: CodecKey[];
+    /** TEMPORAL_UI_ORIGIN: the Temporal UI origins allowed to call the codec endpoint (CORS). */
+    uiOrigins: string[];
     /** TEMPORAL_NAMESPACE_RETENTION: how long closed workflows stay, when `npm run setup` creates the namespace. */
     namespaceRetention: Duration;
   };
@@ -136,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: env.TEMPORAL_CLI_PATH || undefined,
       devPort: port(env, 'TEMPORAL_DEV_PORT', 7233),
       uiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
+      codecKeys: parseCodecKeys(env.TEMPORAL_CODEC_KEYS),
+      uiOrigins: uiOrigins(env.TEMPORAL_UI_ORIGIN, port(env, 'TEMPORAL_UI_PORT', 8233)),
       namespaceRetention: duration(env, 'TEMPORAL_NAMESPACE_RETENTION', '30d'),
     },
     timings: {
@@ -277,6 +285,23 @@ function delegationServer(server: string, tsig: string | undefined): DcvConfig['
     throw new Error('DCV_DELEGATION_TSIG: expected keyname:hmac-sha256|hmac-sha384|hmac-sha512:base64secret');
   }
   return { server: host, port: Number(portText || 53), keyName, algorithm: algorithm as TsigAlgorithm, secret };
+}
+
+/** Comma-separated origins (`scheme://host[:port]`, as a browser sends in `Origin`); default the dev server's UI, by either local name. */
+function uiOrigins(text: string | undefined, uiPort: number): string[] {
+  return (text || `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`).split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      // refused below
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      throw new Error(`TEMPORAL_UI_ORIGIN: "${origin}" is not an origin such as http://localhost:8233 (scheme, host and port; no path or trailing slash)`);
+    }
+    return origin;
+  });
 }
 
 /**

@@ -18,6 +18,8 @@ import { createWorkers, installTemporalLogging } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
 import { readinessProbe, setupWarnings } from './readiness';
+import { payloadCodecOf } from './temporal/codec-keys';
+import { log as masked } from './log';
 
 export interface ServiceParts {
   api: boolean;
@@ -29,7 +31,7 @@ export interface RunningService {
 }
 
 const PROJECT_DIR = path.resolve(__dirname, '..');
-const log = (line: string) => console.log(`[certificate-profiles] ${line}`);
+const log = (line: string) => masked.info(`[certificate-profiles] ${line}`);
 
 /**
  * Boots the parts of the service this process runs. All-in-one (`npm start`) embeds PGlite and a
@@ -47,8 +49,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
   };
   try {
     const deadlineMs = config.requestDeadlineMs;
-    // Requests and activities get a pool bounded by the request deadline; migrations (which may
-    // legitimately run longer) get their own unbounded connection first.
+    // Requests and activities get a pool bounded by the request deadline; the all-in-one process's
+    // migrations (which may legitimately run longer) get their own unbounded connection first.
     const db: Db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, deadlineMs });
     stops.push(() => db.destroy());
     if (embedded) {
@@ -72,16 +74,17 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       address = devServer.address;
     }
     address ??= '127.0.0.1:7233';
-    const client: Client = await connectClient(config, address);
+    const secretKey = resolveSecretKey(config, embedded);
+    const codec = payloadCodecOf(config.temporal.codecKeys, secretKey);
+    const client: Client = await connectClient(config, address, codec);
     stops.push(() => client.connection.close());
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
-    const secretKey = resolveSecretKey(config, embedded);
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
-    for (const line of setupWarnings(await ready())) console.warn(`[certificate-profiles] warning: not set up: ${line}`);
+    for (const line of setupWarnings(await ready())) masked.warn(`[certificate-profiles] warning: not set up: ${line}`);
 
     if (parts.worker) {
-      const workers = await createWorkers(config, address, db, secretKey);
+      const workers = await createWorkers(config, address, db, secretKey, codec);
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
@@ -97,6 +100,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         timings: config.timings,
         dcv: config.dcv,
         secretKey,
+        codec,
+        uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
         createConcurrency: config.createConcurrency,
         ready,
@@ -149,13 +154,13 @@ export function runUntilSignal(parts: ServiceParts): void {
     log(`${signal}: shutting down`);
     stop?.().then(
       () => process.exit(0),
-      (error) => (console.error(error), process.exit(1)),
+      (error) => (masked.error(error), process.exit(1)),
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   const failed = (error: unknown) => {
-    console.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
+    masked.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   };
   let config: Config;

@@ -182,13 +182,15 @@ describe('docker-compose.yml: production shape', () => {
     expect(env('worker')).toEqual(rest);
   });
 
-  test('three perspectives run `npm run perspective`, each with its own resolvers; the worker names them and runs none itself', () => {
+  test('three perspectives run `npm run perspective`, each with its own resolvers and the key; the worker names them and runs none itself', () => {
     const names = PERSPECTIVES.map((name) => {
       const perspective = env(name);
       expect([services[name].command].flat().join(' ')).toBe('npm run perspective');
       for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect(perspective[key]).toBe(env('worker')[key]);
       expect(perspective.DATABASE_URL).toBeUndefined();
-      expect(services[name].secrets).toBeUndefined();
+      // The payload codec's key is derived from SECRET_KEY: a perspective decodes its activities' inputs with it.
+      expect(services[name].secrets).toEqual(['secret_key']);
+      expect(perspective.SECRET_KEY_FILE).toBe('/run/secrets/secret_key');
       const match = /^([a-z]+)=\$\{DCV_([A-Z]+)_RESOLVERS:-([\d.:,]+)\}$/.exec(perspective.DCV_PERSPECTIVES);
       expect(match).not.toBeNull();
       expect(name).toBe(`perspective-${match![1]}`);

@@ -1,7 +1,7 @@
 import type { Caller } from '../../test/faults/support/production';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { pairedFigure, type Figures } from '../support/report';
-import { organizationBody, type Stack } from '../support/stack';
+import { createOrganizationAsClient, type Stack } from '../support/stack';
 import { percentile, pool } from '../support/stats';
 
 const ORGANIZATIONS_PER_ACCOUNT = 10;
@@ -24,8 +24,7 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
     for (let made = 0; made < count; made += ORGANIZATIONS_PER_ACCOUNT) {
       const customer = await service.customer(`Bench ${serial}`);
       for (let i = 0; i < Math.min(ORGANIZATIONS_PER_ACCOUNT, count - made); i++) {
-        const created = await expectStatus(customer.request('POST', '/v1/organizations', organizationBody(serial++, i === 0)), 201);
-        ids.push(created.body.id);
+        ids.push(await createOrganizationAsClient(customer, serial++, i === 0));
       }
     }
     return ids;
@@ -54,7 +53,7 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
       const ids: string[] = [];
       for (let i = 0; i < Math.min(ORGANIZATIONS_PER_ACCOUNT, count - a * ORGANIZATIONS_PER_ACCOUNT); i++) {
         const n = first + a * ORGANIZATIONS_PER_ACCOUNT + i;
-        ids.push((await expectStatus(customer.request('POST', '/v1/organizations', organizationBody(n, i === 0)), 201)).body.id);
+        ids.push(await createOrganizationAsClient(customer, n, i === 0));
       }
       return ids;
     }).then((perAccount) => perAccount.flat());
@@ -112,12 +111,6 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
   const figure = pairedFigure(runs, 'ms', false, 'p99 ≤ 2× idle');
   figure.runs = runs;
   return { decision_p99_under_burst: figure };
-}
-
-async function expectStatus<T extends { status: number; body: any }>(answer: Promise<T>, status: number): Promise<T> {
-  const got = await answer;
-  if (got.status !== status) throw new Error(`expected ${status}, got ${got.status}: ${JSON.stringify(got.body)}`);
-  return got;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -21,13 +21,21 @@ export function spread(values: readonly number[]): Spread {
 export async function pool<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
+  // Every worker stops at the first failure, and the pool answers only once none is still running, so
+  // nothing is left in flight when the caller tears its connections down.
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
+      while (next < items.length && !failure) {
         const i = next++;
-        results[i] = await work(items[i], i);
+        try {
+          results[i] = await work(items[i], i);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     }),
   );
+  if (failure) throw failure.error;
   return results;
 }

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { requireRole } from './auth';
+import { codecRouter } from './codec-server';
 import type { ApiContext } from './context';
 import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
@@ -28,6 +29,7 @@ export function createApp(ctx: ApiContext): Express {
   app.set('query parser', 'simple');
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
+  app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body }));
 
   const document = openApiDocument();

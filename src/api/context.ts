@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
 import type { Db } from '../db/connect';
@@ -10,6 +11,7 @@ import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
+import { log } from '../log';
 
 export interface ApiContext {
   db: Db;
@@ -19,6 +21,10 @@ export interface ApiContext {
   dcv: DcvConfig;
   /** Seals DNS provider secrets. */
   secretKey: Buffer;
+  /** The Temporal payload codec, served at /codec for the Temporal UI and CLI. */
+  codec: PayloadCodec;
+  /** Origins of the Temporal UI allowed to call /codec (TEMPORAL_UI_ORIGIN). */
+  uiOrigins: readonly string[];
   /** Readiness (database, migrations, Temporal, search attributes); each probe bounded by `probeTimeoutMs(requestDeadlineMs)`, in parallel. */
   ready: () => Promise<Readiness>;
   /** REQUEST_DEADLINE in milliseconds: every request is answered within it (503 + Retry-After past it). Default 5 s. */
@@ -91,7 +97,7 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
       // The outcome stands whatever happens here: a lost answer only means a retry asks Temporal again.
       if (!idempotency || !sent) return;
       await recordUpdateAnswer(ctx.db, principal, idempotency, answer).catch((error) =>
-        console.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
+        log.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
       );
     };
     let answer: Answer;

@@ -6,6 +6,7 @@ import { dnsProviderInput } from '../domain/dns-provider-schemas';
 import { createDomainBody } from '../domain/domain-input';
 import { RESULT_CODES } from '../dcv/result-codes';
 import { DOMAIN_NAME_RULES } from '../dcv/domain-name';
+import { codecPayloads } from './codec-server';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -155,6 +156,7 @@ const schemas = {
   DnsProvider: json(dnsProvider),
   DnsProviderPage: json(page(dnsProvider)),
   CreateDnsProvider: json(dnsProviderInput, 'input'),
+  CodecPayloads: { ...json(codecPayloads, 'input'), description: "Temporal's Payloads message in proto3 JSON: metadata values and data in base64" },
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details',
@@ -246,6 +248,35 @@ const profileOps = (kind: 'organization' | 'administrator', schema: 'Organizatio
   ),
 });
 
+/** Temporal's codec-server protocol for the Temporal UI and CLI (README: Temporal UI and encrypted payloads). */
+const codecOperations = (summary: string) => ({
+  post: {
+    summary,
+    tags: ['Operations'],
+    security: [{ bearer: [] }],
+    description: 'Reviewer keys only. Browsers: only the origins in TEMPORAL_UI_ORIGIN (CORS).',
+    parameters: [{ name: 'X-Namespace', in: 'header', schema: { type: 'string' }, description: 'Sent by the Temporal UI and CLI; not needed' }],
+    requestBody: { ...body('CodecPayloads'), description: 'Payloads, up to 8 MB in all' },
+    responses: {
+      ...ok('200', 'CodecPayloads', 'The payloads, one for each sent, in the same order'),
+      '400': problem('Invalid body, or a payload the codec cannot open (unknown key id, altered); `errors` names `payloads.<index>`'),
+      '401': problem('Missing or unknown API key'),
+      '403': problem('Not a reviewer key, or an Origin not in TEMPORAL_UI_ORIGIN'),
+      '413': problem('Request body larger than 8 MB'),
+      '415': problem('Request body not application/json'),
+      ...unavailable,
+    },
+  },
+  options: {
+    summary: "CORS preflight of the Temporal UI's requests",
+    tags: ['Operations'],
+    responses: {
+      '204': { description: 'Allowed: Access-Control-Allow-Origin echoes the origin, with the methods and headers the UI sends' },
+      '403': problem('Origin not in TEMPORAL_UI_ORIGIN'),
+    },
+  },
+});
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -274,6 +305,8 @@ export function openApiDocument() {
           },
         },
       },
+      '/codec/encode': codecOperations('Encrypt payloads with the current codec key (Temporal codec-server protocol)'),
+      '/codec/decode': codecOperations('Decrypt payloads so an operator can read a history in the Temporal UI or CLI (Temporal codec-server protocol)'),
       '/v1/organizations': {
         post: operation(
           'Submit an organization (with its first administrator) for CA review',

@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Problem } from '../problem';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { describeError, isTemporalUnavailable, serviceUnavailable } from '../temporal/update-errors';
+import { log } from '../log';
 
 export { conflict, type FieldError, notFound, parse, Problem, validationProblem } from '../problem';
 
@@ -111,16 +112,16 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   // The request deadline already answered 503 (./deadline.ts); what the handler did later is dropped.
   if (res.headersSent) {
     if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT')
-      console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
+      log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
     return;
   }
   if (error instanceof Problem) return send(res, error, req.originalUrl);
   if (isDatabaseUnavailable(error)) {
-    console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: database unavailable: ${describeError(error)}`);
+    log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: database unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the database is unavailable; retry the request'), req.originalUrl);
   }
   if (isTemporalUnavailable(error)) {
-    console.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: workflow service unavailable: ${describeError(error)}`);
+    log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: workflow service unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the workflow service is unavailable; retry the request'), req.originalUrl);
   }
   const known = bodyProblem(error ?? {});
@@ -128,6 +129,6 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const status = typeof error?.status === 'number' ? error.status : undefined;
   if (status && status >= 400 && status < 500)
     return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);
-  console.error(`${req.method} ${req.originalUrl} failed:`, error);
+  log.error(`${req.method} ${req.originalUrl} failed:`, error);
   send(res, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
 };

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { describeError, isTemporalUnavailable } from '../temporal/update-errors';
 import { deadlineOf, within } from './deadline';
+import { log } from '../log';
 
 /** Time kept to write the 201 once the starts give up, so the request deadline never answers 503 for committed rows. */
 const ANSWER_MARGIN_MS = 300;
@@ -28,7 +29,7 @@ export async function startAfterCommit(res: Response, what: string, start: (sign
   if (!outcome.started) {
     const { error } = outcome;
     const reason = isTemporalUnavailable(error) || signal.aborted ? 'the workflow service is unavailable' : 'the workflow start failed';
-    console.warn(`[certificate-profiles] ${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
+    log.warn(`[certificate-profiles] ${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
     return;
   }
 }

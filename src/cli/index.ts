@@ -4,6 +4,7 @@ import { type Config, loadConfig } from '../config';
 import { connectDatabase, type Db, describeDatabase, pgliteDir } from '../db/connect';
 import { migrateToLatest, pendingMigrations } from '../db/migrate';
 import { createAccount, createReviewer } from '../db/principals';
+import { log } from '../log';
 import { runSetup } from './setup';
 
 const USAGE = `usage:
@@ -87,6 +88,6 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  log.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import * as updateKeys from './migrations/2026_11_28_003_update_keys';
 import * as domainAttention from './migrations/2026_11_29_004_domain_attention';
 import * as eventOperations from './migrations/2026_11_29_010_event_operations';
 import * as updateAnswers from './migrations/2026_11_29_011_update_answers';
+import * as accountIndexes from './migrations/2026_11_29_012_account_indexes';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_004_domain_attention': domainAttention,
   '2026_11_29_010_event_operations': eventOperations,
   '2026_11_29_011_update_answers': updateAnswers,
+  '2026_11_29_012_account_indexes': accountIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -55,23 +55,43 @@ export interface ReviewItem {
   due_at: Date;
 }
 
-/** The pending queue across accounts, oldest submission first; `overdueAt` keeps only reviews past their due time. */
+/**
+ * The pending queue across accounts, oldest submission first; `overdueAt` keeps only reviews past their
+ * due time. Keyset-paged in each table on its partial index (submitted_at, id) WHERE under_review, so a
+ * page reads about `limit` rows of each table however long the queue is; the two pages are then merged.
+ */
 export async function reviewQueue(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date): Promise<ReviewItem[]> {
-  const organizations = db
-    .selectFrom('organizations')
-    .select([sql<ProfileKind>`'organization'`.as('kind'), 'id', 'account_id', 'id as organization_id', 'submitted_at', 'due_at'])
-    .where('status', '=', 'under_review');
-  const administrators = db
-    .selectFrom('administrators')
-    .select([sql<ProfileKind>`'administrator'`.as('kind'), 'id', 'account_id', 'organization_id', 'submitted_at', 'due_at'])
-    .where('status', '=', 'under_review');
-  let query = db.selectFrom(organizations.unionAll(administrators).as('queue')).selectAll();
-  if (overdueAt) query = query.where('due_at', '<', overdueAt);
-  return after(query, 'submitted_at', cursor)
+  return reviewQueueQuery(db, limit, cursor, overdueAt).execute() as Promise<ReviewItem[]>;
+}
+
+/** The query reviewQueue runs (exposed so a test can check its plan). */
+export function reviewQueueQuery(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date) {
+  const page = <T extends 'organizations' | 'administrators'>(table: T, kind: ProfileKind, organizationId: string) => {
+    let query = db
+      .selectFrom(table as 'organizations')
+      .select([
+        sql<ProfileKind>`${sql.lit(kind)}`.as('kind'),
+        'id',
+        'account_id',
+        sql<string>`${sql.ref(organizationId)}`.as('organization_id'),
+        'submitted_at',
+        'due_at',
+      ])
+      .where('status', '=', 'under_review');
+    if (overdueAt) query = query.where('due_at', '<', overdueAt);
+    return after(query, 'submitted_at', cursor)
+      .orderBy('submitted_at')
+      .orderBy('id')
+      .limit(limit + 1);
+  };
+  const organizations = db.selectFrom(page('organizations', 'organization', 'id').as('o')).selectAll();
+  const administrators = db.selectFrom(page('administrators', 'administrator', 'organization_id').as('a')).selectAll();
+  return db
+    .selectFrom(organizations.unionAll(administrators).as('queue'))
+    .selectAll()
     .orderBy('submitted_at')
     .orderBy('id')
-    .limit(limit + 1)
-    .execute() as Promise<ReviewItem[]>;
+    .limit(limit + 1);
 }
 
 export async function listEvents(db: Db, accountId: string, entityId: string, limit: number, afterId?: string) {

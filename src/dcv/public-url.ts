@@ -18,7 +18,8 @@ export function publicUrlConcern(publicUrl: string): string | undefined {
   } catch {
     return `DCV_PUBLIC_URL (${publicUrl}) is not a URL, so customers' reverse proxies have nothing to reach`;
   }
-  const range = host === 'localhost' || host.endsWith('.localhost') ? 'loopback' : classifyAddress(host).range;
-  if (range === 'unicast' || range === 'invalid') return undefined;
-  return `DCV_PUBLIC_URL (${publicUrl}) is a ${range} address that customers' reverse proxies cannot reach, so the automatic file method cannot pass until it names the service's public address`;
+  const verdict = host === 'localhost' || host.endsWith('.localhost') ? { allowed: false, range: 'Loopback' } : classifyAddress(host);
+  if (verdict.allowed || verdict.range === 'invalid') return undefined;
+  // The range is the IANA special-purpose registry's name of the block (RFC 6890), e.g. "Private-Use".
+  return `DCV_PUBLIC_URL (${publicUrl}) is not a public address (${verdict.range.replace(/^"|"$/g, '')}): customers' reverse proxies cannot reach it, so the automatic file method cannot pass until it names the service's public address`;
 }

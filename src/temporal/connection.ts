@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
+import { dataConverterOf } from './payload-codec';
 
 /** Connection options shared by the client (API) and the worker's native connection. */
 export function connectionOptions(config: Config, address: string) {
@@ -10,8 +12,8 @@ export function connectionOptions(config: Config, address: string) {
   };
 }
 
-/** One long-lived client per process. */
-export async function connectClient(config: Config, address: string): Promise<Client> {
+/** One long-lived client per process; `codec` seals what it sends (inputs, summaries) and opens what it reads. */
+export async function connectClient(config: Config, address: string, codec: PayloadCodec): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config, address));
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(codec) });
 }

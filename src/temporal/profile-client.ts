@@ -55,7 +55,8 @@ export function profileWorkflows(
         { key: ENTITY_STATUS, value: row.status },
         { key: ORGANIZATION_ID, value: organizationId },
       ],
-      staticSummary: kind === 'organization' ? `Organization ${(row as OrganizationRow).name}` : `Administrator ${(row as AdministratorRow).email}`,
+      // Listed by the Temporal UI to whoever can decode it: ids only, never a name, email, phone or address.
+      staticSummary: kind === 'organization' ? `Organization ${row.id}` : `Administrator ${row.id} of organization ${organizationId}`,
     };
   }
 

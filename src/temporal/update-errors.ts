@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { Problem } from '../problem';
 import { FAILURE, type FailureType, isFailureType } from '../domain/vocabulary';
+import { log } from '../log';
 
 /** How long an HTTP request waits for a workflow by default: the default REQUEST_DEADLINE (config.requestDeadlineMs). */
 export const DEFAULT_DEADLINE_MS = 5_000;
@@ -58,9 +59,9 @@ export function updateProblem(error: unknown): unknown {
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');
   if (isTemporalUnavailable(error)) {
-    console.warn(`[certificate-profiles] workflow service unavailable: ${describeError(error)}`);
+    log.warn(`[certificate-profiles] workflow service unavailable: ${describeError(error)}`);
   } else {
-    console.error('workflow update failed:', error);
+    log.error('workflow update failed:', error);
   }
   return serviceUnavailable('the workflow service did not answer in time; retry the request');
 }

@@ -77,7 +77,9 @@ describe('buildInstructions', () => {
     const loopback = build({ ...input('file_proxy'), config: { ...config, publicUrl: 'http://127.0.0.1:3000' } });
     if (loopback.method !== 'file_proxy') throw new Error('wrong method');
     expect(loopback.proxy.upstream).toMatch(/^http:\/\/127\.0\.0\.1:3000\/dcv\/[a-z2-7]{32}\/$/);
-    expect(loopback.proxy.warning).toMatch(/^DCV_PUBLIC_URL \(http:\/\/127\.0\.0\.1:3000\) is a loopback address that customers' reverse proxies cannot reach/);
+    expect(loopback.proxy.warning).toMatch(
+      /^DCV_PUBLIC_URL \(http:\/\/127\.0\.0\.1:3000\) is not a public address \(Loopback\): customers' reverse proxies cannot reach it/,
+    );
     expect(loopback.summary).toContain(`Warning: ${loopback.proxy.warning}.`);
   });
 

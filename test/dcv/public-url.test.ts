@@ -2,20 +2,20 @@ import { publicUrlConcern } from '../../src/dcv/public-url';
 
 describe('publicUrlConcern: can customers reach DCV_PUBLIC_URL?', () => {
   it.each([
-    ['http://127.0.0.1:3000', 'loopback'],
-    ['http://localhost:3000/', 'loopback'],
-    ['http://dcv.localhost', 'loopback'],
-    ['http://[::1]:3000', 'loopback'],
-    ['http://10.0.0.7', 'private'],
-    ['https://192.168.1.20:8443', 'private'],
-    ['http://172.16.5.4', 'private'],
-    ['http://169.254.1.1', 'linkLocal'],
-    ['http://100.64.0.1', 'carrierGradeNat'],
-    ['http://[fd00::1]', 'uniqueLocal'],
-    ['http://0.0.0.0:3000', 'unspecified'],
-  ])('%s is a %s address: one sentence says so and why it matters', (url, range) => {
+    ['http://127.0.0.1:3000', 'Loopback'],
+    ['http://localhost:3000/', 'Loopback'],
+    ['http://dcv.localhost', 'Loopback'],
+    ['http://[::1]:3000', 'Loopback Address'],
+    ['http://10.0.0.7', 'Private-Use'],
+    ['https://192.168.1.20:8443', 'Private-Use'],
+    ['http://172.16.5.4', 'Private-Use'],
+    ['http://169.254.1.1', 'Link Local'],
+    ['http://100.64.0.1', 'Shared Address Space'],
+    ['http://[fd00::1]', 'Unique-Local'],
+    ['http://0.0.0.0:3000', 'This host on this network'],
+  ])('%s is not public (%s): one sentence says so and why it matters', (url, range) => {
     expect(publicUrlConcern(url)).toBe(
-      `DCV_PUBLIC_URL (${url}) is a ${range} address that customers' reverse proxies cannot reach, so the automatic file method cannot pass until it names the service's public address`,
+      `DCV_PUBLIC_URL (${url}) is not a public address (${range}): customers' reverse proxies cannot reach it, so the automatic file method cannot pass until it names the service's public address`,
     );
   });
 

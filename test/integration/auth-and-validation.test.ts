@@ -203,6 +203,8 @@ describe('operations endpoints', () => {
       [
         '/healthz',
         '/readyz',
+        '/codec/encode',
+        '/codec/decode',
         '/dcv/{label}/fileauth.txt',
         '/v1/administrators/{id}',
         '/v1/administrators/{id}/domains',

@@ -126,7 +126,7 @@ describe('replay', () => {
       .sort();
     expect(committed).toEqual(['administratorWorkflow.json', 'domainValidationWorkflow.json', 'organizationWorkflow.json']);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
-    const replayed = replayHistories(files);
+    const replayed = replayHistories(files, harness.codecKeys);
     expect(replayed).toHaveLength(5);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });

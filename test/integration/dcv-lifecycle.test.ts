@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { formatCodecKeys } from '../../src/temporal/codec-keys';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
 import { customerWithApprovedAdministrator as approvedAdministrator, domainWatcher, eventually, startHarness, type Harness } from '../support/harness';
@@ -49,7 +50,14 @@ describe('a perspective in another process (another region on the same Temporal 
     harness = await startHarness({ env: lab.env('east=A', { DCV_REMOTE_PERSPECTIVES: 'south' }) });
     remote = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/perspective.ts'], {
       cwd: path.join(__dirname, '..', '..'),
-      env: { ...process.env, ...lab.env('south=A'), TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!, TEMPORAL_TASK_QUEUE: harness.taskQueue },
+      env: {
+        ...process.env,
+        ...lab.env('south=A'),
+        TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
+        TEMPORAL_TASK_QUEUE: harness.taskQueue,
+        // The service's codec keys and nothing else: a perspective does not need SECRET_KEY.
+        TEMPORAL_CODEC_KEYS: formatCodecKeys(harness.codecKeys),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // The worker's log goes to stderr: kept, and shown only if the process does not come up.
@@ -178,7 +186,7 @@ describe('continuous revalidation of the automatic methods', () => {
     const handle = harness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'completed');
 
-    const [replayed] = replayHistories([exportHistory(handle.workflowId, 'domainValidationWorkflow')]);
+    const [replayed] = replayHistories([exportHistory(handle.workflowId, 'domainValidationWorkflow')], harness.codecKeys);
     expect(Number(/: (\d+) events/.exec(replayed)?.[1])).toBeGreaterThan(30);
   });
 });

@@ -76,7 +76,7 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   expect(first.output()).toContain(`DNS:         127.0.0.1:${dnsPort} (UDP and TCP), authoritative for dcv.certificate-profiles.invalid`);
   // The default DCV_PUBLIC_URL is loopback: one line says the automatic file method cannot pass with it.
   expect(first.output().match(/^\[certificate-profiles\] warning: DCV_PUBLIC_URL .*$/gm)).toEqual([
-    `[certificate-profiles] warning: DCV_PUBLIC_URL (${baseUrl}) is a loopback address that customers' reverse proxies cannot reach, so the automatic file method cannot pass until it names the service's public address`,
+    `[certificate-profiles] warning: DCV_PUBLIC_URL (${baseUrl}) is not a public address (Loopback): customers' reverse proxies cannot reach it, so the automatic file method cannot pass until it names the service's public address`,
   ]);
 
   // The CLI works while the service runs (through the service, which owns the embedded database).

@@ -13,6 +13,8 @@ import { createAccount, createReviewer } from '../../src/db/principals';
 import { parseDuration } from '../../src/domain/duration';
 import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain-client';
 import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/profile-client';
+import { codecKeysOf } from '../../src/temporal/codec-keys';
+import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
 import { createWorkers } from '../../src/temporal/worker';
 import { createTestDatabase } from './database';
 
@@ -28,6 +30,9 @@ export interface Harness {
   workflows: ProfileWorkflows;
   domains: DomainWorkflows;
   config: Config;
+  /** The payload codec of the API, the client and the workers, and its keys (the first seals). */
+  codec: EncryptionCodec;
+  codecKeys: CodecKey[];
   customer(name?: string): Promise<Api>;
   reviewer(name?: string): Promise<Api>;
   /** Calls without a key, or with an arbitrary Authorization header. */
@@ -76,9 +81,11 @@ export async function startHarness(
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const config: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...options.env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
   const secretKey = randomBytes(32);
+  const codecKeys = codecKeysOf(config.temporal.codecKeys, secretKey);
+  const codec = new EncryptionCodec(codecKeys);
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  let workers = await createWorkers(config, address, db, secretKey, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+  const client = new Client({ connection, dataConverter: dataConverterOf(codec) });
+  let workers = await createWorkers(config, address, db, secretKey, codec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
   let running = workers.run();
   const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents);
   const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents);
@@ -91,6 +98,8 @@ export async function startHarness(
     dcv: config.dcv,
     secretKey,
     createConcurrency: config.createConcurrency,
+    codec,
+    uiOrigins: config.temporal.uiOrigins,
     ready: async () => ({ database: true, temporal: true }),
   });
   const server: Server = await new Promise((resolve) => {
@@ -126,6 +135,8 @@ export async function startHarness(
     workflows,
     domains,
     config,
+    codec,
+    codecKeys,
     async customer(name = 'Customer') {
       const { accountId, apiKey } = await createAccount(db, name);
       return api(apiKey, accountId);
@@ -139,7 +150,8 @@ export async function startHarness(
       await workers.shutdown();
       await running;
       const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
-      workers = await createWorkers(next, address, db, secretKey, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+      const nextCodec = new EncryptionCodec(codecKeysOf(next.temporal.codecKeys, secretKey));
+      workers = await createWorkers(next, address, db, secretKey, nextCodec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
       running = workers.run();
     },
     async stop() {

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { formatCodecKeys } from '../../src/temporal/codec-keys';
+import type { CodecKey } from '../../src/temporal/payload-codec';
 
 /** The committed histories that guard workflows already running in production. */
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories');
@@ -29,14 +31,17 @@ export function exportHistory(workflowId: string, name: string): string {
 
 /**
  * Replays history files against this run's workflow bundle, in a process of their own (see
- * replay-histories.ts); throws on nondeterminism. Returns one line per file: "replayed <file>: <n> events".
+ * replay-histories.ts), through the service's payload codec with `codecKeys` (payloads that are not
+ * encrypted, as in histories recorded before encryption, pass through); throws on nondeterminism.
+ * Returns one line per file: "replayed <file>: <n> events".
  */
-export function replayHistories(files: string[]): string[] {
+export function replayHistories(files: string[], codecKeys: readonly CodecKey[]): string[] {
   const output = execFileSync(
     process.execPath,
     [require.resolve('tsx/cli'), path.join(__dirname, 'replay-histories.ts'), process.env.TEST_WORKFLOW_BUNDLE!, ...files],
     {
       encoding: 'utf8',
+      env: { ...process.env, TEMPORAL_CODEC_KEYS: formatCodecKeys(codecKeys) },
     },
   );
   return output.trim().split('\n');

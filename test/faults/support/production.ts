@@ -8,6 +8,8 @@ import { connectDatabase, type Db } from '../../../src/db/connect';
 import { migrateToLatest } from '../../../src/db/migrate';
 import { createAccount, createReviewer } from '../../../src/db/principals';
 import { freePort } from '../../support/ports';
+import { codecKeysOf } from '../../../src/temporal/codec-keys';
+import { dataConverterOf, EncryptionCodec } from '../../../src/temporal/payload-codec';
 
 const PROJECT_DIR = path.resolve(__dirname, '../../..');
 
@@ -158,7 +160,9 @@ export async function startProduction(options: {
   const db = await connectDatabase({ databaseUrl: options.databaseUrl, dataDir, poolSize: 4 });
   await migrateToLatest(db);
   const connection = await Connection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection });
+  // The processes' own payload codec (from SECRET_KEY), so the test reads what they wrote and writes what they read.
+  const codec = new EncryptionCodec(codecKeysOf([], Buffer.from(env.SECRET_KEY, 'base64')));
+  const client = new Client({ connection, dataConverter: dataConverterOf(codec) });
 
   const apis: ApiProcess[] = [];
   for (let i = 0; i < (options.apis ?? 2); i++) {

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../test/faults/support/production';
+import { loadConfig } from '../../src/config';
+import type { AdministratorRow, OrganizationRow } from '../../src/db/schema';
+import { profileWorkflows } from '../../src/temporal/profile-client';
+import { pairedFigure, type Figures } from '../support/report';
+import { createOrganizationAsClient, type Stack } from '../support/stack';
+import { pool } from '../support/stats';
+
+/**
+ * `create_c1`, `create_c8`, `create_c32` (issue 9): organizations created with their administrator over
+ * HTTP per second at 1, 8 and 32 clients, each create an account's first, against the baseline of a
+ * raw Temporal client starting the same two workflows in parallel at the same concurrency (no HTTP, no
+ * database). Ratio = baseline ÷ value; goal ≤ 1.1. Repetitions interleave the two.
+ */
+export async function creates(stack: Stack, options: { repetitions: number; perConcurrency: Record<number, number> }): Promise<Figures> {
+  const { service } = stack;
+  const timings = loadConfig({}).timings;
+  const raw = profileWorkflows(service.client, service.taskQueue, timings, undefined, 60_000);
+  let serial = 0;
+
+  async function overHttp(count: number, concurrency: number): Promise<number> {
+    const customers: Caller[] = [];
+    for (let i = 0; i < count; i++) customers.push(await service.customer(`Create ${serial}-${i}`));
+    const first = serial;
+    serial += count;
+    const started = performance.now();
+    // 503s are retried after Retry-After; the time they waited counts against the figure.
+    await pool(customers, concurrency, (customer, i) => createOrganizationAsClient(customer, first + i, true));
+    return count / ((performance.now() - started) / 1000);
+  }
+
+  async function rawClient(count: number, concurrency: number): Promise<number> {
+    const started = performance.now();
+    await pool(
+      Array.from({ length: count }, () => syntheticRows()),
+      concurrency,
+      async ({ organization, administrator }) => {
+        await Promise.all([raw.start('organization', organization), raw.start('administrator', administrator)]);
+      },
+    );
+    return count / ((performance.now() - started) / 1000);
+  }
+
+  const figures: Figures = {};
+  for (const [concurrencyText, count] of Object.entries(options.perConcurrency)) {
+    const concurrency = Number(concurrencyText);
+    const runs: Array<{ value: number; baseline: number }> = [];
+    await overHttp(Math.min(count, 20), concurrency); // warm-up: connections, pools, code paths
+    for (let r = 0; r < options.repetitions; r++) {
+      const baseline = await rawClient(count, concurrency);
+      const value = await overHttp(count, concurrency);
+      runs.push({ value, baseline });
+      console.log(`  create_c${concurrency} #${r + 1}: ${value.toFixed(1)}/s over HTTP, ${baseline.toFixed(1)}/s raw client`);
+    }
+    figures[`create_c${concurrency}`] = pairedFigure(runs, 'creates/s', true, '≤ 1.1× the raw client');
+  }
+  return figures;
+}
+
+/** The rows a create would write, for the raw client's starts (never stored: the baseline has no database). */
+function syntheticRows(): { organization: OrganizationRow; administrator: AdministratorRow } {
+  const now = new Date();
+  const due = new Date(now.getTime() + 86_400_000);
+  const accountId = randomUUID();
+  const organizationId = randomUUID();
+  const common = { account_id: accountId, status: 'under_review', due_at: due, valid_until: null, created_at: now, updated_at: now };
+  return {
+    organization: { ...common, id: organizationId, name: 'Acme Network Technology Co., Ltd.' } as unknown as OrganizationRow,
+    administrator: { ...common, id: randomUUID(), organization_id: organizationId, email: 'li.lei@acme.cn' } as unknown as AdministratorRow,
+  };
+}
