@@ -457,7 +457,7 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const report = JSON.parse(setup.output.trim().split('\n').pop()!);
     expect(report.migrationsApplied.length).toBeGreaterThan(0);
     expect(report.searchAttributesAdded).toEqual(SEARCH_ATTRIBUTES.map(searchAttributeSpec));
-    expect(report.database).toBe(`PostgreSQL profiles@127.0.0.1:${postgres.port}/profiles`);
+    expect(report.database).toBe(`PostgreSQL 127.0.0.1:${postgres.port}/profiles (user profiles)`);
     // Again on every `up`: nothing left to do.
     const again = await runToEnd('setup');
     expect(again.code).toBe(0);
@@ -481,7 +481,7 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
         env: localEnvironment('api'),
       });
       expect(await run.exited).toBe(0);
-      expect(run.output()).toContain(`wrote to PostgreSQL profiles@127.0.0.1:${postgres.port}/profiles`);
+      expect(run.output()).toContain(`wrote to PostgreSQL 127.0.0.1:${postgres.port}/profiles (user profiles)`);
       return JSON.parse(
         run
           .output()

@@ -53,13 +53,14 @@ export async function connectDatabase(options: { databaseUrl?: string; dataDir: 
 
 /**
  * Which database `connectDatabase` opens with these options, for people: `PostgreSQL
- * profiles@postgres:5432/profiles` (the password left out) or `embedded PGlite in <dataDir>/pglite`.
+ * postgres:5432/profiles (user profiles)` (no password, and no `user@host` a log would mask as an
+ * email address) or `embedded PGlite in <dataDir>/pglite`.
  */
 export function describeDatabase(options: { databaseUrl?: string; dataDir: string }): string {
   if (!options.databaseUrl) return `embedded PGlite in ${pgliteDir(options.dataDir)}`;
   try {
     const url = new URL(options.databaseUrl);
-    return `PostgreSQL ${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}`;
+    return `PostgreSQL ${url.host}${url.pathname}${url.username ? ` (user ${decodeURIComponent(url.username)})` : ''}`;
   } catch {
     return 'PostgreSQL (DATABASE_URL)';
   }

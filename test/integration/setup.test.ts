@@ -76,7 +76,7 @@ test('before setup /readyz names the pending migrations and the missing namespac
 
   const first = await runSetup(config());
   expect(first).toEqual({
-    database: `PostgreSQL postgres@127.0.0.1:5432${new URL(database.url).pathname}`,
+    database: `PostgreSQL 127.0.0.1:5432${new URL(database.url).pathname} (user postgres)`,
     migrationsApplied: migrations,
     temporal: address,
     namespace,
@@ -137,7 +137,9 @@ describe('the CLI writes keys only into the database the service uses, and says 
       const refused = await cli(['account', 'create', '--name', 'Acme'], { DATABASE_URL: empty.url });
       expect(refused.code).toBe(1);
       expect(refused.stdout).toBe('');
-      expect(refused.stderr).toMatch(/^PostgreSQL postgres@127\.0\.0\.1:5432\/cps_test_\w+ is not set up \(\d+ migrations pending\): run npm run setup/);
+      expect(refused.stderr).toMatch(
+        /^PostgreSQL 127\.0\.0\.1:5432\/cps_test_\w+ \(user postgres\) is not set up \(\d+ migrations pending\): run npm run setup/,
+      );
       const emptyDb = await connectDatabase({ databaseUrl: empty.url, dataDir: os.tmpdir() });
       expect((await pendingMigrations(emptyDb)).length).toBeGreaterThan(0); // nothing was created there
       await emptyDb.destroy();
@@ -147,7 +149,7 @@ describe('the CLI writes keys only into the database the service uses, and says 
     const written = await cli(['account', 'create', '--name', 'Acme'], { DATABASE_URL: database.url });
     expect(written.code).toBe(0);
     expect(JSON.parse(written.stdout)).toEqual({ accountId: expect.any(String), apiKey: expect.stringMatching(/^cps_ck_/) });
-    expect(written.stderr.trim()).toBe(`[certificate-profiles] wrote to PostgreSQL postgres@127.0.0.1:5432${new URL(database.url).pathname}`);
+    expect(written.stderr.trim()).toBe(`[certificate-profiles] wrote to PostgreSQL 127.0.0.1:5432${new URL(database.url).pathname} (user postgres)`);
     const row = await db.selectFrom('accounts').select('name').where('id', '=', JSON.parse(written.stdout).accountId).executeTakeFirst();
     expect(row?.name).toBe('Acme');
   });
