@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { getServers } from 'node:dns';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { ListenAddress } from './dcv/delegation-server';
@@ -40,6 +41,8 @@ export interface Config {
     codecKeys: CodecKey[];
     /** TEMPORAL_UI_ORIGIN: the Temporal UI origins allowed to call the codec endpoint (CORS). */
     uiOrigins: string[];
+    /** TEMPORAL_NAMESPACE_RETENTION: how long closed workflows stay, when `npm run setup` creates the namespace. */
+    namespaceRetention: Duration;
   };
   timings: Timings;
   reconcileInterval: Duration;
@@ -75,7 +78,7 @@ export interface DcvConfig {
   /** DCV_DNS_NS, DCV_DNS_NS_ADDRESS: the name server the parent zone delegates to (SOA MNAME, NS), and its address when inside the zone. */
   nameServer: { name: string; address?: string };
   publicUrl: string;
-  /** Perspectives this process runs. */
+  /** Perspectives this process runs: DCV_PERSPECTIVES; unset, the system resolvers as `primary`, or none when DCV_REMOTE_PERSPECTIVES names them all. */
   perspectives: Perspective[];
   /** Perspectives whose workers run elsewhere (`npm run perspective`); scans include them by name. */
   remotePerspectives: string[];
@@ -117,11 +120,18 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** The project's own `data/`: the default DATA_DIR of the service and the CLI alike, wherever they are started from. */
+export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', 'data');
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const reviewSla = duration(env, 'REVIEW_SLA', '1bd');
+  const remotePerspectives = (env.DCV_REMOTE_PERSPECTIVES || '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   return {
     port: port(env, 'PORT', 3000),
-    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    dataDir: env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR,
     databaseUrl: env.DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
@@ -134,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
       codecKeys: parseCodecKeys(env.TEMPORAL_CODEC_KEYS),
       uiOrigins: uiOrigins(env.TEMPORAL_UI_ORIGIN, port(env, 'TEMPORAL_UI_PORT', 8233)),
+      namespaceRetention: duration(env, 'TEMPORAL_NAMESPACE_RETENTION', '30d'),
     },
     timings: {
       reviewSla,
@@ -150,11 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dnsListen: env.DCV_DNS_LISTEN ? listenAddress('DCV_DNS_LISTEN', env.DCV_DNS_LISTEN) : undefined,
       nameServer: nameServer(env),
       publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
-      perspectives: parsePerspectives(env.DCV_PERSPECTIVES),
-      remotePerspectives: (env.DCV_REMOTE_PERSPECTIVES || '')
-        .split(',')
-        .map((n) => n.trim())
-        .filter(Boolean),
+      perspectives: env.DCV_PERSPECTIVES || remotePerspectives.length === 0 ? parsePerspectives(env.DCV_PERSPECTIVES) : [],
+      remotePerspectives,
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
       retrySchedule: durationList(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
       randomValueLifetime: randomValueLifetime(env),
@@ -169,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authoritativePort: port(env, 'DCV_AUTHORITATIVE_PORT', 53),
       dnspodApiUrl: env.DNSPOD_API_URL || 'https://dnsapi.cn',
     },
-    secretKey: env.SECRET_KEY ? secretKey(env.SECRET_KEY) : undefined,
+    secretKey: secretKeyOf(env),
     logLevel: logLevel(env.LOG_LEVEL),
     worker: workerSizingOf(env),
   };
@@ -296,8 +304,27 @@ function uiOrigins(text: string | undefined, uiPort: number): string[] {
   });
 }
 
-function secretKey(text: string): Buffer {
+/**
+ * SECRET_KEY, or SECRET_KEY_FILE naming a file that holds it (a compose or Kubernetes secret, so the key
+ * is not in the process environment): 32 bytes, base64, surrounding whitespace ignored. Both set is an error.
+ */
+function secretKeyOf(env: NodeJS.ProcessEnv): Buffer | undefined {
+  if (env.SECRET_KEY && env.SECRET_KEY_FILE) throw new Error('SECRET_KEY and SECRET_KEY_FILE are both set: keep one');
+  if (env.SECRET_KEY) return secretKey('SECRET_KEY', env.SECRET_KEY);
+  if (!env.SECRET_KEY_FILE) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(env.SECRET_KEY_FILE, 'utf8');
+  } catch (error) {
+    throw new Error(`SECRET_KEY_FILE: cannot read ${env.SECRET_KEY_FILE} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+      cause: error,
+    });
+  }
+  return secretKey(`SECRET_KEY_FILE (${env.SECRET_KEY_FILE})`, text.trim());
+}
+
+function secretKey(source: string, text: string): Buffer {
   const key = Buffer.from(text, 'base64');
-  if (key.length !== 32) throw new Error('SECRET_KEY: expected 32 bytes, base64-encoded (openssl rand -base64 32)');
+  if (key.length !== 32) throw new Error(`${source}: expected 32 bytes, base64-encoded (openssl rand -base64 32)`);
   return key;
 }

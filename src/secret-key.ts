@@ -9,7 +9,7 @@ import type { Config } from './config';
  */
 export function resolveSecretKey(config: Config, embedded: boolean): Buffer {
   if (config.secretKey) return config.secretKey;
-  if (!embedded) throw new Error('SECRET_KEY is required (32 bytes, base64: openssl rand -base64 32)');
+  if (!embedded) throw new Error('SECRET_KEY or SECRET_KEY_FILE is required (32 bytes, base64: openssl rand -base64 32)');
   const file = path.join(config.dataDir, 'secret.key');
   if (!existsSync(file)) {
     mkdirSync(config.dataDir, { recursive: true });

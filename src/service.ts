@@ -1,12 +1,11 @@
 import type { Server } from 'node:http';
-import { sql } from 'kysely';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
 import { createApp } from './api/app';
-import { probeTimeoutMs, within } from './api/deadline';
+import { probeTimeoutMs } from './api/deadline';
 import { type Config, loadConfig, withEmbeddedDns } from './config';
-import { connectDatabase, type Db } from './db/connect';
+import { connectDatabase, type Db, describeDatabase } from './db/connect';
 import { publicUrlConcern } from './dcv/public-url';
 import { serveDelegationZone } from './dcv/served-zone';
 import { migrateToLatest } from './db/migrate';
@@ -18,6 +17,7 @@ import { startReconciler } from './temporal/reconciler';
 import { createWorkers, installTemporalLogging } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
+import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
 import { log as masked } from './log';
 
@@ -35,7 +35,9 @@ const log = (line: string) => masked.info(`[certificate-profiles] ${line}`);
 
 /**
  * Boots the parts of the service this process runs. All-in-one (`npm start`) embeds PGlite and a
- * Temporal dev server unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; split processes need both.
+ * Temporal dev server unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere, and applies the
+ * migrations itself; split processes need both and find them set up by `npm run setup` (they warn
+ * at start when not, and /readyz answers 503 until it is).
  */
 export async function runService(parts: ServiceParts, config: Config = loadConfig()): Promise<RunningService> {
   const embedded = parts.api && parts.worker;
@@ -47,13 +49,15 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
   };
   try {
     const deadlineMs = config.requestDeadlineMs;
-    // Requests and activities get a pool bounded by the request deadline; migrations (which may
-    // legitimately run longer) get their own unbounded connection first.
+    // Requests and activities get a pool bounded by the request deadline; the all-in-one process's
+    // migrations (which may legitimately run longer) get their own unbounded connection first.
     const db: Db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, deadlineMs });
     stops.push(() => db.destroy());
-    const applied = await migrate(config, db);
-    if (applied.length) log(`database migrated: ${applied.join(', ')}`);
-    log(config.databaseUrl ? 'database: PostgreSQL (DATABASE_URL)' : `database: embedded PGlite in ${path.join(config.dataDir, 'pglite')}`);
+    if (embedded) {
+      const applied = await migrate(config, db);
+      if (applied.length) log(`database migrated: ${applied.join(', ')}`);
+    }
+    log(`database: ${describeDatabase(config)}`);
 
     let address = config.temporal.address;
     let devServer: DevServer | undefined;
@@ -76,13 +80,16 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     stops.push(() => client.connection.close());
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
+    const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
+    for (const line of setupWarnings(await ready())) masked.warn(`[certificate-profiles] warning: not set up: ${line}`);
 
     if (parts.worker) {
       const workers = await createWorkers(config, address, db, secretKey, codec);
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
-      log(`DCV perspectives: ${config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`).join('; ')}`);
+      const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
+      log(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }
 
     if (parts.api) {
@@ -97,7 +104,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
         createConcurrency: config.createConcurrency,
-        ready: readiness(db, client, probeTimeoutMs(deadlineMs)),
+        ready,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.port, () => resolve(s));
@@ -126,6 +133,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
   }
 }
 
+/** All-in-one only: PGlite on the pool, PostgreSQL on a connection of its own without the request deadline. */
 async function migrate(config: Config, db: Db): Promise<string[]> {
   if (!config.databaseUrl) return migrateToLatest(db);
   const unbounded = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
@@ -134,25 +142,6 @@ async function migrate(config: Config, db: Db): Promise<string[]> {
   } finally {
     await unbounded.destroy();
   }
-}
-
-/** /readyz: both probes in parallel, each bounded by `timeoutMs`, so the answer comes within the request deadline. */
-function readiness(db: Db, client: Client, timeoutMs: number): () => Promise<{ database: boolean; temporal: boolean }> {
-  return async () => {
-    const [database, temporal] = await Promise.all([
-      within(
-        sql`select 1`.execute(db).then(() => true),
-        timeoutMs,
-        false,
-      ),
-      within(
-        client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({})).then(() => true),
-        timeoutMs,
-        false,
-      ),
-    ]);
-    return { database, temporal };
-  };
 }
 
 /** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection; a signal during start-up waits for it. */

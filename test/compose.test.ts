@@ -1,8 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
+import { findTemporalCli } from '../src/temporal/cli-binary';
+import { type DevServer, startDevServer } from '../src/temporal/dev-server';
+import { SEARCH_ATTRIBUTE_TYPE_NAMES, SEARCH_ATTRIBUTES, searchAttributeSpec } from '../src/temporal/search-attributes';
+import { startPostgresCluster, type PostgresCluster } from './faults/support/postgres-cluster';
+import { startBind9, type Bind9Server } from './support/bind9';
+import { dockerfileEnvironment, environmentOf, resolveCompose, type ResolvedCompose, runService, secretMounts, type ServiceRun } from './support/compose-run';
+import { ADMINISTRATOR, eventually, ORGANIZATION } from './support/harness';
+import { freePort } from './support/ports';
 
 /**
  * docker-compose.yml is the production shape (DESIGN.md "Runtime"). This checks its structure, then
@@ -28,17 +37,25 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   restart?: string;
+  secrets?: string[];
+  sysctls?: Record<string, string | number>;
+  init?: boolean;
 }
 interface ComposeFile {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file: string }>;
 }
 
-const compose = parse(TEXT) as ComposeFile;
+// The file shares settings through YAML anchors and merge keys (`<<: *app-environment`), as Compose reads them.
+const compose = parse(TEXT, { merge: true }) as ComposeFile;
 const services = compose.services;
 
-const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker'];
-const ONE_SHOTS = ['temporal-schema', 'temporal-admin-tools'];
+const PERSPECTIVES = ['perspective-east', 'perspective-west', 'perspective-north'];
+const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', ...PERSPECTIVES];
+const ONE_SHOTS = ['temporal-schema', 'setup'];
+/** Every process of the service image. */
+const SERVICE_IMAGE = ['setup', 'api', 'worker', ...PERSPECTIVES];
 
 const env = (name: string): Record<string, string> => Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, String(v)]));
 const script = (name: string): string => [services[name].entrypoint, services[name].command].flat().filter(Boolean).join('\n');
@@ -49,7 +66,7 @@ const shellOf = (name: string): string => {
 };
 
 describe('docker-compose.yml: production shape', () => {
-  test('has the five long-running services and the two Temporal one-shots, nothing else', () => {
+  test('has the long-running services and the two one-shots, nothing else', () => {
     expect(Object.keys(services).sort()).toEqual([...LONG_RUNNING, ...ONE_SHOTS].sort());
     expect(TEXT).not.toMatch(/^version:/m);
   });
@@ -63,10 +80,15 @@ describe('docker-compose.yml: production shape', () => {
     expect(services[name].restart).toBe('unless-stopped');
   });
 
-  test.each(ONE_SHOTS)('%s is a one-shot admin-tools container (no healthcheck, no restart)', (name) => {
-    expect(services[name].image).toMatch(/^temporalio\/admin-tools:/);
+  test.each(ONE_SHOTS)('%s is a one-shot (no healthcheck, no restart)', (name) => {
     expect(services[name].healthcheck).toBeUndefined();
     expect(services[name].restart).toBe('no');
+  });
+
+  test.each(SERVICE_IMAGE)('%s runs the service image built from ./Dockerfile, under an init process', (name) => {
+    expect(services[name].build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    expect(services[name].image).toBe(services.api.image);
+    expect(services[name].init).toBe(true);
   });
 
   test('PostgreSQL 16 keeps its data in a named volume and is checked with pg_isready', () => {
@@ -80,6 +102,7 @@ describe('docker-compose.yml: production shape', () => {
 
   test('Temporal runs on that PostgreSQL with the current images (server + admin-tools, not auto-setup)', () => {
     expect(services.temporal.image).toMatch(/^temporalio\/server:/);
+    expect(services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:/);
     for (const service of Object.values(services)) expect(service.image ?? '').not.toMatch(/auto-setup/);
     const server = env('temporal');
     expect(server).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgres' });
@@ -91,48 +114,22 @@ describe('docker-compose.yml: production shape', () => {
     expect(script('temporal-schema')).toMatch(/temporal-sql-tool/);
     expect(script('temporal-schema')).toMatch(/setup-schema/);
     expect(script('temporal-schema')).toMatch(/update-schema/);
+    const result = spawnSync('sh', ['-n', '-c', shellOf('temporal-schema')], { encoding: 'utf8' });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
-  test('the Temporal server healthcheck uses a tool its image has, and the one-shot waits for cluster health', () => {
-    // temporalio/server is Alpine + temporal-server (no temporal CLI, no tctl): busybox nc.
+  test('the Temporal server healthcheck uses a tool its image has (busybox nc; setup waits for SERVING itself)', () => {
     expect(services.temporal.healthcheck?.test).toEqual(['CMD', 'nc', '-z', '127.0.0.1', '7233']);
-    expect(script('temporal-admin-tools')).toMatch(/temporal operator cluster health/);
   });
 
-  test('the service search attributes are registered, with the types the code declares', () => {
-    const types: Record<string, string> = {
-      KEYWORD: 'Keyword',
-      TEXT: 'Text',
-      INT: 'Int',
-      DOUBLE: 'Double',
-      BOOL: 'Bool',
-      DATETIME: 'Datetime',
-      KEYWORD_LIST: 'KeywordList',
-    };
-    const expected = SEARCH_ATTRIBUTES.map((key) => `${key.name}=${types[key.type]}`).sort();
-    expect(expected).toEqual([
-      'AccountId=Keyword',
-      'DomainName=Keyword',
-      'EntityKind=Keyword',
-      'EntityStatus=Keyword',
-      'NeedsAttention=Bool',
-      'OrganizationId=Keyword',
-    ]);
-    const admin = env('temporal-admin-tools');
-    expect(admin.SEARCH_ATTRIBUTES.split(/\s+/).sort()).toEqual(expected);
-    expect(admin.TEMPORAL_ADDRESS).toBe('temporal:7233');
-    const shell = shellOf('temporal-admin-tools');
-    expect(shell).toMatch(/for attribute in \$SEARCH_ATTRIBUTES; do/);
-    expect(shell).toMatch(/temporal operator search-attribute create --namespace "\$ns" --name "\$name" --type "\$type"/);
-    expect(shell).toMatch(/temporal operator namespace create/);
-    expect(admin.TEMPORAL_NAMESPACE).toBe(env('api').TEMPORAL_NAMESPACE);
-  });
-
-  test('the one-shot scripts are valid POSIX sh', () => {
-    for (const name of ONE_SHOTS) {
-      const result = spawnSync('sh', ['-n', '-c', shellOf(name)], { encoding: 'utf8' });
-      expect({ name, status: result.status, stderr: result.stderr }).toEqual({ name, status: 0, stderr: '' });
-    }
+  test('setup is `npm run setup` on the database and Temporal of the api; the search attributes come from the code only', () => {
+    expect([services.setup.command].flat().join(' ')).toBe('npm run setup');
+    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('tsx src/cli/index.ts setup');
+    const setup = env('setup');
+    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect(setup[key]).toBe(env('api')[key]);
+    expect(setup.TEMPORAL_NAMESPACE_RETENTION).toBe('${TEMPORAL_NAMESPACE_RETENTION:-30d}');
+    // One list, src/temporal/search-attributes.ts: the file names none of them.
+    for (const key of SEARCH_ATTRIBUTES) expect(TEXT).not.toContain(key.name);
   });
 
   test('the Temporal UI points at the server and is published on 8080', () => {
@@ -146,34 +143,73 @@ describe('docker-compose.yml: production shape', () => {
   test.each([
     ['api', 'npm run api'],
     ['worker', 'npm run worker'],
-  ])('%s is built from ./Dockerfile and runs `%s` against PostgreSQL and Temporal', (name, command) => {
+  ])('%s runs `%s` against PostgreSQL and Temporal, with SECRET_KEY from the compose secret', (name, command) => {
     const service = services[name];
-    expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
     expect([service.command].flat().join(' ')).toBe(command);
     const vars = env(name);
     expect(vars.DATABASE_URL).toMatch(/^postgres(ql)?:\/\/[^@]+@postgres:5432\/\w+$/);
     expect(vars.TEMPORAL_ADDRESS).toBe('temporal:7233');
-    // Same image for both processes.
-    expect(service.image).toBe(services.api.image);
+    expect(vars.SECRET_KEY).toBeUndefined();
+    expect(service.secrets).toEqual(['secret_key']);
+    expect(vars.SECRET_KEY_FILE).toBe('/run/secrets/secret_key');
   });
 
-  test('the api listens on 3000, publishes it, and its healthcheck asks /readyz there', () => {
-    expect(env('api').PORT).toBe('3000');
-    expect(services.api.ports).toContain('3000:3000');
+  test('the secret is the file secrets/secret_key, kept out of git and the image', () => {
+    expect(compose.secrets).toEqual({ secret_key: { file: './secrets/secret_key' } });
+    expect(TEXT).toContain('openssl rand -base64 32 > secrets/secret_key');
+    const lines = (file: string) => readFileSync(path.join(ROOT, file), 'utf8').split('\n');
+    expect(lines('.gitignore')).toContain('secrets/');
+    expect(lines('.dockerignore')).toContain('secrets/');
+  });
+
+  test('the api listens on 3000 and serves the delegation zone on 53 (UDP and TCP), both published; its healthcheck asks /readyz', () => {
+    const api = env('api');
+    expect(api.PORT).toBe('3000');
+    expect(api.DCV_DNS_LISTEN).toBe(':53');
+    expect(api.DCV_DELEGATION_SERVER).toBeUndefined();
+    expect(services.api.ports).toEqual(['3000:3000', '${DCV_DNS_PORT:-53}:53/udp', '${DCV_DNS_PORT:-53}:53/tcp']);
+    // The image runs as `node`: port 53 needs the unprivileged port range to start at 0.
+    expect(services.api.sysctls).toEqual({ 'net.ipv4.ip_unprivileged_port_start': 0 });
     expect(services.api.healthcheck?.test).toEqual([
       'CMD',
       'node',
       '-e',
       "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
     ]);
+    // The worker does not answer DNS; otherwise it has the api's settings.
+    const { DCV_DNS_LISTEN, ...rest } = api;
+    expect(DCV_DNS_LISTEN).toBeDefined();
+    expect(env('worker')).toEqual(rest);
   });
 
-  test('the worker healthcheck is a process check for src/worker.ts that excludes itself', () => {
+  test('three perspectives run `npm run perspective`, each with its own resolvers and the key; the worker names them and runs none itself', () => {
+    const names = PERSPECTIVES.map((name) => {
+      const perspective = env(name);
+      expect([services[name].command].flat().join(' ')).toBe('npm run perspective');
+      for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect(perspective[key]).toBe(env('worker')[key]);
+      expect(perspective.DATABASE_URL).toBeUndefined();
+      // The payload codec's key is derived from SECRET_KEY: a perspective decodes its activities' inputs with it.
+      expect(services[name].secrets).toEqual(['secret_key']);
+      expect(perspective.SECRET_KEY_FILE).toBe('/run/secrets/secret_key');
+      const match = /^([a-z]+)=\$\{DCV_([A-Z]+)_RESOLVERS:-([\d.:,]+)\}$/.exec(perspective.DCV_PERSPECTIVES);
+      expect(match).not.toBeNull();
+      expect(name).toBe(`perspective-${match![1]}`);
+      expect(match![2]).toBe(match![1].toUpperCase());
+      return { name: match![1], resolvers: match![3].split(',') };
+    });
+    const resolvers = names.flatMap((n) => n.resolvers);
+    expect(new Set(resolvers).size).toBe(resolvers.length);
+    expect(env('worker').DCV_REMOTE_PERSPECTIVES).toBe(names.map((n) => n.name).join(','));
+    expect(env('worker').DCV_PERSPECTIVES).toBeUndefined();
+  });
+
+  test('the worker and perspective healthchecks are one process check for their entry files, excluding itself', () => {
     const check = (services.worker.healthcheck?.test as string[]).join(' ');
+    for (const name of PERSPECTIVES) expect(services[name].healthcheck).toEqual(services.worker.healthcheck);
     expect(check).toMatch(/\/proc/);
-    expect(check).toMatch(/src\/worker\.ts/);
+    expect(check).toContain(String.raw`/src\/(worker|perspective)\.ts/`);
     expect(check).toMatch(/process\.pid/);
-    expect(existsSync(path.join(ROOT, 'src/worker.ts'))).toBe(true);
+    for (const entry of ['src/worker.ts', 'src/perspective.ts']) expect(existsSync(path.join(ROOT, entry))).toBe(true);
   });
 
   test('lifecycle durations stay at their defaults and are listed as commented examples', () => {
@@ -188,15 +224,19 @@ describe('docker-compose.yml: production shape', () => {
     const conditions = Object.fromEntries(
       Object.entries(services).map(([name, s]) => [name, Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([dep, d]) => [dep, d.condition]))]),
     );
-    const app = { postgres: 'service_healthy', temporal: 'service_healthy', 'temporal-admin-tools': 'service_completed_successfully' };
+    const app = { postgres: 'service_healthy', temporal: 'service_healthy', setup: 'service_completed_successfully' };
+    const perspective = { setup: 'service_completed_successfully' };
     expect(conditions).toEqual({
       postgres: {},
       'temporal-schema': { postgres: 'service_healthy' },
       temporal: { 'temporal-schema': 'service_completed_successfully' },
-      'temporal-admin-tools': { temporal: 'service_healthy' },
+      setup: { postgres: 'service_healthy', temporal: 'service_healthy' },
       'temporal-ui': { temporal: 'service_healthy' },
       api: app,
       worker: app,
+      'perspective-east': perspective,
+      'perspective-west': perspective,
+      'perspective-north': perspective,
     });
   });
 
@@ -269,8 +309,222 @@ describe('docker-compose config (Debian package docker-compose, v1.29.2)', () =>
     expect(Object.keys(resolved.services).sort()).toEqual(Object.keys(services).sort());
     expect(resolved.services.temporal.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
     expect(resolved.services['temporal-schema'].image).toBe(resolved.services.temporal.image!.replace('server', 'admin-tools'));
-    expect(resolved.services.api.depends_on?.['temporal-admin-tools'].condition).toBe('service_completed_successfully');
+    expect(resolved.services.api.depends_on?.setup.condition).toBe('service_completed_successfully');
     expect(resolved.services.api.environment?.DATABASE_URL).toMatch(/^postgres:\/\/profiles:[^@]+@postgres:5432\/profiles$/);
-    expect(resolved.services.worker.environment).toEqual(resolved.services.api.environment);
+    // Merge keys resolved as Compose reads them: the worker has the api's settings but the DNS listener.
+    const { DCV_DNS_LISTEN, ...worker } = resolved.services.api.environment ?? {};
+    expect(DCV_DNS_LISTEN).toBe(':53');
+    expect(resolved.services.worker.environment).toEqual(worker);
+    expect(resolved.services['perspective-west'].environment?.DCV_PERSPECTIVES).toBe('west=8.8.8.8:53,8.8.4.4:53');
   });
+});
+
+/**
+ * What the file declares can run: the service's commands from `docker-compose config` (the real Compose
+ * implementation resolves the file), each with exactly the environment it declares for that service on
+ * top of the image's own (Dockerfile ENV), and nothing else changed but where things are: the compose
+ * hostnames and ports point at parts on this machine, since no container engine runs here. PostgreSQL
+ * is a cluster of the test's own, initialised by deploy/postgres/initdb as the postgres image does;
+ * Temporal a dev server without the service's search attributes, as a fresh cluster is; the resolvers
+ * of every perspective a BIND9 that holds the customer's zone and delegates the service's zone to the
+ * api's DNS server; the secret a throwaway key file at the path Compose mounts it. Then the API takes
+ * an organization from creation to a domain validated by the three perspectives.
+ */
+describe('docker-compose.yml runs: setup, api, worker and the three perspectives with the environment it declares', () => {
+  const DNS_ADDRESS = `127.53.${randomInt(1, 255)}.${randomInt(1, 255)}`;
+  let projectDir: string;
+  let resolved: ResolvedCompose;
+  let postgres: PostgresCluster;
+  let temporal: DevServer;
+  let bind: Bind9Server;
+  let apiPort: number;
+  const runs: ServiceRun[] = [];
+
+  /** The image's environment, then the service's own, with only its addresses moved onto this machine. */
+  function localEnvironment(service: string): Record<string, string> {
+    const declared = environmentOf(resolved.services[service]);
+    const hostPorts: Record<string, string> = {
+      'postgres:5432': `127.0.0.1:${postgres.port}`,
+      'temporal:7233': temporal.address,
+      'localhost:3000': `localhost:${apiPort}`,
+    };
+    const moved = (name: string, value: string): string => {
+      if (name === 'PORT') return String(apiPort);
+      if (name === 'DCV_DNS_LISTEN') return value.replace(/^:/, `${DNS_ADDRESS}:`);
+      if (name === 'DCV_PERSPECTIVES') return value.replace(/[\d.]+:\d+/g, bind.server);
+      const mount = secretMounts(resolved, service).find((m) => m.target === value);
+      if (mount) return mount.file;
+      return Object.entries(hostPorts).reduce((text, [from, to]) => text.split(from).join(to), value);
+    };
+    const local = Object.fromEntries(Object.entries(declared).map(([name, value]) => [name, moved(name, value)]));
+    // Nothing but addresses (host:port, a listening port, a mounted file's path) differs from the declaration.
+    const shape = (value: string) =>
+      value
+        .replace(/(\[[^\]]*\]|[\w.-]*):\d+/g, '<address>')
+        .replace(/^\d+$/, '<port>')
+        .replace(/^\/\S+$/, '<path>');
+    expect(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, shape(v)]))).toEqual(
+      Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, shape(v)])),
+    );
+    return { PATH: process.env.PATH!, HOME: process.env.HOME!, ...dockerfileEnvironment(path.join(ROOT, 'Dockerfile')), ...local };
+  }
+
+  const command = (service: string) => resolved.services[service].command!;
+  function start(service: string): ServiceRun {
+    const run = runService(service, command(service), { cwd: ROOT, env: localEnvironment(service) });
+    runs.push(run);
+    return run;
+  }
+  async function runToEnd(service: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
+    const run = runService(service, [...command(service), ...args], { cwd: ROOT, env: localEnvironment(service) });
+    return { code: await run.exited, output: run.output() };
+  }
+  /** Waits for a line of the process's output; fails at once when it exits instead. */
+  async function until(run: ServiceRun, pattern: RegExp, what: string): Promise<void> {
+    for (const deadline = Date.now() + 180_000; !pattern.test(run.output()); await new Promise((r) => setTimeout(r, 200))) {
+      if (!run.running()) throw new Error(`${run.name} exited before ${what}:\n${run.output()}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- ${run.name} ---\n${run.output().slice(-3000)}`);
+    }
+  }
+
+  beforeAll(async () => {
+    projectDir = mkdtempSync(path.join(os.tmpdir(), 'cps-compose-'));
+    // The operator's one step before `docker compose up` (README), into a throwaway project directory.
+    mkdirSync(path.join(projectDir, 'secrets'), { mode: 0o700 });
+    writeFileSync(path.join(projectDir, 'secrets', 'secret_key'), randomBytes(32).toString('base64'));
+    resolved = resolveCompose(COMPOSE_FILE, projectDir);
+
+    postgres = await startPostgresCluster();
+    // deploy/postgres/initdb, as the postgres image runs it on an empty volume, with that service's environment.
+    const initdb = services.postgres.volumes!.find((v) => v.endsWith(':/docker-entrypoint-initdb.d:ro'))!.split(':')[0];
+    for (const file of readdirSync(path.join(ROOT, initdb)).sort()) {
+      const result = spawnSync('sh', [path.join(ROOT, initdb, file)], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ...environmentOf(resolved.services.postgres), PGHOST: '127.0.0.1', PGPORT: String(postgres.port) },
+      });
+      expect({ file, status: result.status, stderr: result.stderr }).toEqual({ file, status: 0, stderr: '' });
+    }
+
+    temporal = await startDevServer({
+      cliPath: findTemporalCli(ROOT),
+      dataDir: path.join(projectDir, 'temporal'),
+      port: await freePort(),
+      uiPort: 0,
+      namespace: environmentOf(resolved.services.setup).TEMPORAL_NAMESPACE,
+      headless: true,
+      searchAttributes: false,
+    });
+
+    const zone = environmentOf(resolved.services.api).DCV_DELEGATION_ZONE;
+    const [label, ...parent] = zone.split('.');
+    bind = await startBind9({
+      recursion: true,
+      zones: [
+        // `com` answers the CAA climb (RFC 8659); example.com is the customer's zone.
+        { name: 'com' },
+        { name: 'example.com', records: ['@ A 127.0.0.1', '* A 127.0.0.1'] },
+        // The parent of the delegation zone, delegating it to the api's DNS server (NS + glue).
+        { name: parent.join('.'), records: [`${label} NS ns1.${zone}.`, `ns1.${label} A ${DNS_ADDRESS}`] },
+      ],
+    });
+    apiPort = await freePort();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(runs.map((run) => run.stop()));
+    await bind?.stop();
+    await temporal?.stop();
+    await postgres?.destroy();
+    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  test('create, approve, add a domain and validate it through the API', async () => {
+    // Started before setup on purpose (compose would not): /readyz names what setup has not done yet.
+    const api = start('api');
+    const url = `http://127.0.0.1:${apiPort}`;
+    await until(api, /API: +http/, 'the api listening');
+    expect(api.output()).toMatch(/warning: not set up: migrations: \d+ pending/);
+    const early = await fetch(`${url}/readyz`);
+    expect(early.status).toBe(503);
+    const earlyBody = (await early.json()) as { missing: string[]; details: Record<string, string> };
+    expect(earlyBody.missing).toEqual(['migrations', 'searchAttributes']);
+    expect(earlyBody.details.searchAttributes).toBe(
+      `namespace default lacks search attributes ${SEARCH_ATTRIBUTES.map((k) => `${k.name} (${SEARCH_ATTRIBUTE_TYPE_NAMES[k.type]})`).join(', ')}: run npm run setup (the setup service of docker-compose.yml)`,
+    );
+
+    const setup = await runToEnd('setup');
+    expect({ code: setup.code, output: setup.output }).toEqual({ code: 0, output: expect.stringContaining('"namespaceCreated":false') });
+    const report = JSON.parse(setup.output.trim().split('\n').pop()!);
+    expect(report.migrationsApplied.length).toBeGreaterThan(0);
+    expect(report.searchAttributesAdded).toEqual(SEARCH_ATTRIBUTES.map(searchAttributeSpec));
+    expect(report.database).toBe(`PostgreSQL 127.0.0.1:${postgres.port}/profiles (user profiles)`);
+    // Again on every `up`: nothing left to do.
+    const again = await runToEnd('setup');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.output.trim().split('\n').pop()!)).toMatchObject({ migrationsApplied: [], searchAttributesAdded: [] });
+    const ready = await eventually(async () => {
+      const response = await fetch(`${url}/readyz`);
+      return response.status === 200 ? response.json() : undefined;
+    });
+    expect(ready).toEqual({ status: 'ready', checks: { database: true, migrations: true, temporal: true, searchAttributes: true } });
+
+    const worker = start('worker');
+    const perspectives = PERSPECTIVES.map(start);
+    await until(worker, /DCV perspectives: east \(remote\); west \(remote\); north \(remote\)/, 'the worker polling');
+    for (const perspective of perspectives) await until(perspective, /polling/, 'the perspective polling');
+    expect(worker.output()).not.toMatch(/not set up/);
+
+    // Keys as an operator makes them: `docker compose exec api npm run cli -- account create --name ...`.
+    const key = async (resource: 'account' | 'reviewer') => {
+      const run = runService('cli', ['npm', 'run', '--silent', 'cli', '--', resource, 'create', '--name', 'Compose'], {
+        cwd: ROOT,
+        env: localEnvironment('api'),
+      });
+      expect(await run.exited).toBe(0);
+      expect(run.output()).toContain(`wrote to PostgreSQL 127.0.0.1:${postgres.port}/profiles (user profiles)`);
+      return JSON.parse(
+        run
+          .output()
+          .split('\n')
+          .find((line) => line.startsWith('{'))!,
+      ).apiKey as string;
+    };
+    const customerKey = await key('account');
+    const reviewerKey = await key('reviewer');
+    const call = async (key: string, method: string, route: string, body?: unknown) => {
+      const response = await fetch(`${url}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+
+    const created = await call(customerKey, 'POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+    expect(created.status).toBe(201);
+    const administratorId = created.body.administrators[0].id;
+    const approved = await call(reviewerKey, 'POST', `/v1/reviews/organizations/${created.body.id}/decision`, { decision: 'approve' });
+    expect(approved).toMatchObject({ status: 200, body: { status: 'approved' } });
+    expect((await call(reviewerKey, 'POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' })).body.status).toBe('approved');
+
+    const domain = await call(customerKey, 'POST', `/v1/administrators/${administratorId}/domains`, { domain: 'www.example.com' });
+    expect(domain.status).toBe(201);
+    expect(domain.body).toMatchObject({ method: 'dns', autoValidation: true, status: 'pending' });
+    const target: string = domain.body.instructions.record.value;
+    expect(target.endsWith(`.${environmentOf(resolved.services.api).DCV_DELEGATION_ZONE}`)).toBe(true);
+    await bind.addRecord('_dnsauth.www.example.com', 'CNAME', `${target}.`);
+
+    const precheck = await call(customerKey, 'POST', `/v1/domains/${domain.body.id}/validate`);
+    expect(precheck.body).toMatchObject({ passed: true, quorum: { summary: '3/3' } });
+    const validated = await eventually(
+      async () => {
+        const current = await call(customerKey, 'GET', `/v1/domains/${domain.body.id}`);
+        return current.body.status === 'validated' ? current.body : undefined;
+      },
+      60_000,
+      'validated',
+    );
+    expect(validated).toMatchObject({ brMethod: '3.2.2.4.7', usable: true, needsAttention: false });
+    expect(validated.lastCheck.quorum).toMatchObject({ summary: '3/3', passedPerspectives: ['east', 'west', 'north'] });
+  }, 300_000);
 });

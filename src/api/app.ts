@@ -6,6 +6,7 @@ import type { ApiContext } from './context';
 import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
+import { readinessBody } from './readiness';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
 import { administratorsRouter } from './routes/administrators';
@@ -38,11 +39,10 @@ export function createApp(ctx: ApiContext): Express {
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   // Each probe is bounded inside ctx.ready (in parallel); this bounds the whole in case one is not.
   app.get('/readyz', async (_req, res) => {
-    const checks = await within(ctx.ready(), probeTimeoutMs(deadlineMs) + 250, { database: false, temporal: false });
-    const missing = (['database', 'temporal'] as const).filter((name) => !checks[name]);
-    if (missing.length === 0) return void res.json({ status: 'ready', checks });
+    const { missing, ...body } = readinessBody(await within(ctx.ready(), probeTimeoutMs(deadlineMs) + 250, { database: false, temporal: false }));
+    if (missing.length === 0) return void res.json(body);
     res.status(503).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    res.json({ status: 'not ready', checks, missing });
+    res.json({ ...body, missing });
   });
 
   app.use('/v1', requireJsonBody);

@@ -10,6 +10,7 @@ import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse, Problem, problemBody } from './problem';
+import type { Readiness } from './readiness';
 import { log } from '../log';
 
 export interface ApiContext {
@@ -24,8 +25,8 @@ export interface ApiContext {
   codec: PayloadCodec;
   /** Origins of the Temporal UI allowed to call /codec (TEMPORAL_UI_ORIGIN). */
   uiOrigins: readonly string[];
-  /** Readiness: database and Temporal reachable; each probe bounded by `probeTimeoutMs(requestDeadlineMs)`, in parallel. */
-  ready: () => Promise<{ database: boolean; temporal: boolean }>;
+  /** Readiness (database, migrations, Temporal, search attributes); each probe bounded by `probeTimeoutMs(requestDeadlineMs)`, in parallel. */
+  ready: () => Promise<Readiness>;
   /** REQUEST_DEADLINE in milliseconds: every request is answered within it (503 + Retry-After past it). Default 5 s. */
   requestDeadlineMs?: number;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */

@@ -363,12 +363,15 @@ export function openApiDocument() {
       '/healthz': { get: { summary: 'Liveness', tags: ['Operations'], responses: { '200': { description: 'Process is up' } } } },
       '/readyz': {
         get: {
-          summary: 'Readiness: database and Temporal reachable',
+          summary: 'Readiness: database and Temporal reachable, migrations applied, search attributes registered',
           tags: ['Operations'],
           responses: {
-            '200': { description: 'Ready: `{ "status": "ready", "checks": { "database": true, "temporal": true } }`' },
+            '200': {
+              description: 'Ready: `{ "status": "ready", "checks": { "database": true, "migrations": true, "temporal": true, "searchAttributes": true } }`',
+            },
             '503': {
-              description: 'Not ready: `checks` says which probe failed and `missing` names them (`database`, `temporal`); each probe is bounded by a timeout',
+              description:
+                'Not ready: `missing` names the failed checks (`database`, `migrations`, `temporal`, `searchAttributes`); `checks` holds each result, null when it could not be asked (migrations without the database, search attributes without Temporal); `details` says what is missing and that `npm run setup` provides it. Each probe is bounded by a timeout',
               headers: retryAfter,
             },
           },

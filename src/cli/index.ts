@@ -1,16 +1,23 @@
+import { existsSync } from 'node:fs';
 import { callAdminSocket } from '../admin-socket';
-import { loadConfig } from '../config';
-import { connectDatabase } from '../db/connect';
-import { migrateToLatest } from '../db/migrate';
+import { type Config, loadConfig } from '../config';
+import { connectDatabase, type Db, describeDatabase, pgliteDir } from '../db/connect';
+import { migrateToLatest, pendingMigrations } from '../db/migrate';
 import { createAccount, createReviewer } from '../db/principals';
 import { log } from '../log';
+import { runSetup } from './setup';
 
 const USAGE = `usage:
   npm run cli -- account create --name NAME [--key-name KEY]
                                                 prints {"accountId", "apiKey"}; the key's name (default "default")
                                                 is the actor the audit trail shows for its changes
   npm run cli -- reviewer create --name NAME    prints {"reviewerId", "apiKey"}
-  npm run cli -- migrate                        applies database migrations`;
+  npm run cli -- migrate                        applies database migrations
+  npm run setup                                 migrations, Temporal namespace and search attributes
+The CLI reads the service's configuration (DATABASE_URL, DATA_DIR, TEMPORAL_*): run it with the same.`;
+
+/** Where the CLI's result went, on stderr so stdout stays one JSON object. */
+const tell = (line: string) => console.error(`[certificate-profiles] ${line}`);
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -19,13 +26,43 @@ function option(args: string[], name: string): string | undefined {
   return inline?.slice(name.length + 1);
 }
 
+/**
+ * The database the service uses, for writing keys into: it must exist and be migrated, so a CLI run
+ * with another configuration than the service's fails instead of creating a database of its own whose
+ * keys the service would reject.
+ */
+async function openServiceDatabase(config: Config): Promise<Db> {
+  const where = describeDatabase(config);
+  if (!config.databaseUrl && !existsSync(pgliteDir(config.dataDir))) {
+    throw new Error(
+      `no database at ${pgliteDir(config.dataDir)}: the service has not run with DATA_DIR=${config.dataDir}. ` +
+        "Run the CLI with the service's DATA_DIR (or its DATABASE_URL), or start the service first (npm start).",
+    );
+  }
+  const db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const pending = await pendingMigrations(db);
+    if (pending.length) throw new Error(`${where} is not set up (${pending.length} migrations pending): run npm run setup with the service's configuration`);
+    return db;
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
 async function main(args: string[]): Promise<void> {
   const config = loadConfig();
   const [resource, verb] = args;
+  if (resource === 'setup') {
+    const report = await runSetup(config);
+    console.log(JSON.stringify(report));
+    return;
+  }
   if (resource === 'migrate') {
     const db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       console.log(JSON.stringify({ applied: await migrateToLatest(db) }));
+      tell(`database: ${describeDatabase(config)}`);
     } finally {
       await db.destroy();
     }
@@ -39,12 +76,15 @@ async function main(args: string[]): Promise<void> {
   // Embedded PGlite is owned by the running service: ask it; otherwise write to the database directly.
   if (!config.databaseUrl) {
     const viaService = await callAdminSocket(config.dataDir, resource === 'account' ? '/accounts' : '/reviewers', name, keyName);
-    if (viaService) return void console.log(JSON.stringify(viaService));
+    if (viaService) {
+      console.log(JSON.stringify(viaService));
+      return tell(`wrote to ${describeDatabase(config)}, through the running service`);
+    }
   }
-  const db = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openServiceDatabase(config);
   try {
-    await migrateToLatest(db);
     console.log(JSON.stringify(resource === 'account' ? await createAccount(db, name, keyName) : await createReviewer(db, name)));
+    tell(`wrote to ${describeDatabase(config)}`);
   } finally {
     await db.destroy();
   }

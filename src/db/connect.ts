@@ -45,8 +45,28 @@ export async function connectDatabase(options: { databaseUrl?: string; dataDir: 
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  const dir = path.join(options.dataDir, 'pglite');
+  const dir = pgliteDir(options.dataDir);
   mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+}
+
+/**
+ * Which database `connectDatabase` opens with these options, for people: `PostgreSQL
+ * postgres:5432/profiles (user profiles)` (no password, and no `user@host` a log would mask as an
+ * email address) or `embedded PGlite in <dataDir>/pglite`.
+ */
+export function describeDatabase(options: { databaseUrl?: string; dataDir: string }): string {
+  if (!options.databaseUrl) return `embedded PGlite in ${pgliteDir(options.dataDir)}`;
+  try {
+    const url = new URL(options.databaseUrl);
+    return `PostgreSQL ${url.host}${url.pathname}${url.username ? ` (user ${decodeURIComponent(url.username)})` : ''}`;
+  } catch {
+    return 'PostgreSQL (DATABASE_URL)';
+  }
+}
+
+/** Where the embedded database keeps its files. */
+export function pgliteDir(dataDir: string): string {
+  return path.join(dataDir, 'pglite');
 }

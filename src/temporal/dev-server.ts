@@ -2,23 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { SEARCH_ATTRIBUTES, searchAttributeSpec } from './search-attributes';
 
 export interface DevServer {
   address: string;
   uiUrl: string;
   stop(): Promise<void>;
 }
-
-const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = {
-  KEYWORD: 'Keyword',
-  TEXT: 'Text',
-  DATETIME: 'Datetime',
-  INT: 'Int',
-  BOOL: 'Bool',
-  DOUBLE: 'Double',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -39,6 +29,8 @@ export async function startDevServer(options: {
   uiPort: number;
   namespace: string;
   headless?: boolean;
+  /** false: none of the service's search attributes registered, as on a fresh cluster (tests of `npm run setup`). */
+  searchAttributes?: boolean;
 }): Promise<DevServer> {
   await stopOrphan(options.dataDir);
   if (await portOpen(options.port)) {
@@ -60,7 +52,7 @@ export async function startDevServer(options: {
     'warn',
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
-    ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type] ?? 'Keyword'}`]),
+    ...(options.searchAttributes === false ? [] : SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', searchAttributeSpec(key)])),
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),
   ];
   const log = createWriteStream(path.join(options.dataDir, 'temporal.log'), { flags: 'a' });

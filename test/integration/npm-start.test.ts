@@ -49,9 +49,10 @@ function start(): { child: ChildProcess; output: () => string; exited: Promise<n
   return { child, output: () => output, exited };
 }
 
+/** Runs the CLI with the service's environment; `wrote` is the line that names the database it wrote to. */
 async function cli(...args: string[]) {
-  const { stdout } = await run(process.execPath, [TSX, 'src/cli/index.ts', ...args], { cwd: ROOT, env });
-  return JSON.parse(stdout);
+  const { stdout, stderr } = await run(process.execPath, [TSX, 'src/cli/index.ts', ...args], { cwd: ROOT, env });
+  return { ...JSON.parse(stdout), wrote: stderr.trim() };
 }
 
 async function call(method: string, route: string, key: string, body?: unknown) {
@@ -80,8 +81,9 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   ]);
 
   // The CLI works while the service runs (through the service, which owns the embedded database).
-  const { accountId, apiKey } = await cli('account', 'create', '--name', 'Acme');
+  const { accountId, apiKey, wrote } = await cli('account', 'create', '--name', 'Acme');
   expect(accountId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(wrote).toBe(`[certificate-profiles] wrote to embedded PGlite in ${path.join(env.DATA_DIR!, 'pglite')}, through the running service`);
   const created = await call('POST', '/v1/organizations', apiKey, { organization: ORGANIZATION, administrator: ADMINISTRATOR });
   expect(created.status).toBe(201);
 
@@ -116,6 +118,7 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   // With the service stopped, the CLI opens the embedded database itself.
   const offline = await cli('reviewer', 'create', '--name', 'Offline desk');
   expect(offline.apiKey).toMatch(/^cps_rk_/);
+  expect(offline.wrote).toBe(`[certificate-profiles] wrote to embedded PGlite in ${path.join(env.DATA_DIR!, 'pglite')}`);
 
   // Killed outright, the service leaves its dev server behind; the next start ends it and carries on.
   const killed = start();
@@ -138,7 +141,7 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   }
 }, 240_000);
 
-test('npm run api and npm run worker run the two halves as separate processes on external Temporal and PostgreSQL', async () => {
+test('npm run setup, then npm run api and npm run worker run the two halves as separate processes on external Temporal and PostgreSQL', async () => {
   const database = await createTestDatabase();
   const port = await freePort();
   const splitEnv = {
@@ -156,6 +159,9 @@ test('npm run api and npm run worker run the two halves as separate processes on
     child.stderr!.on('data', (d) => (output += d));
     return { child, output: () => output, exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
   };
+  // The one-shot step before the halves start (the setup service of docker-compose.yml).
+  const { stdout: setup } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'setup'], { cwd: ROOT, env: splitEnv });
+  expect(JSON.parse(setup).migrationsApplied.length).toBeGreaterThan(0);
   const worker = spawnPart('src/worker.ts');
   const api = spawnPart('src/api.ts');
   try {

@@ -1,4 +1,7 @@
-import { loadConfig, parsePerspectives, withEmbeddedDns } from '../../src/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_DATA_DIR, loadConfig, parsePerspectives, withEmbeddedDns } from '../../src/config';
 
 describe('loadConfig', () => {
   test('production defaults', () => {
@@ -58,6 +61,41 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ DCV_DNS_NS: 'not a name' })).toThrow(/^DCV_DNS_NS:/);
     expect(() => loadConfig({ DCV_DNS_NS_ADDRESS: 'ns.example-ca.com' })).toThrow(/^DCV_DNS_NS_ADDRESS:/);
+  });
+
+  test('SECRET_KEY_FILE names a file holding the key (a compose secret); unreadable, malformed or beside SECRET_KEY it is refused', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cps-secret-'));
+    const key = Buffer.alloc(32, 7);
+    writeFileSync(path.join(dir, 'secret_key'), `${key.toString('base64')}\n`);
+    expect(loadConfig({ SECRET_KEY_FILE: path.join(dir, 'secret_key') }).secretKey).toEqual(key);
+    expect(() => loadConfig({ SECRET_KEY_FILE: path.join(dir, 'absent') })).toThrow(`SECRET_KEY_FILE: cannot read ${path.join(dir, 'absent')} (ENOENT)`);
+    writeFileSync(path.join(dir, 'short'), 'c2hvcnQ=');
+    expect(() => loadConfig({ SECRET_KEY_FILE: path.join(dir, 'short') })).toThrow(/^SECRET_KEY_FILE \(.*short\): expected 32 bytes, base64-encoded/);
+    expect(() => loadConfig({ SECRET_KEY: key.toString('base64'), SECRET_KEY_FILE: path.join(dir, 'secret_key') })).toThrow(
+      'SECRET_KEY and SECRET_KEY_FILE are both set: keep one',
+    );
+    expect(loadConfig({}).secretKey).toBeUndefined();
+  });
+
+  test("DATA_DIR defaults to the project's data/ wherever the process starts (service and CLI alike); a given one is taken from the working directory", () => {
+    expect(DEFAULT_DATA_DIR).toBe(path.resolve(__dirname, '..', '..', 'data'));
+    expect(loadConfig({}).dataDir).toBe(DEFAULT_DATA_DIR);
+    expect(loadConfig({ DATA_DIR: 'elsewhere' }).dataDir).toBe(path.resolve('elsewhere'));
+  });
+
+  test('perspectives: DCV_PERSPECTIVES; unset, the system resolvers as primary, or none when DCV_REMOTE_PERSPECTIVES names them', () => {
+    expect(loadConfig({}).dcv.perspectives.map((p) => p.name)).toEqual(['primary']);
+    const remote = loadConfig({ DCV_REMOTE_PERSPECTIVES: 'east, west,north' }).dcv;
+    expect(remote.perspectives).toEqual([]);
+    expect(remote.remotePerspectives).toEqual(['east', 'west', 'north']);
+    const both = loadConfig({ DCV_PERSPECTIVES: 'east=127.0.0.1:53', DCV_REMOTE_PERSPECTIVES: 'west' }).dcv;
+    expect([both.perspectives.map((p) => p.name), both.remotePerspectives]).toEqual([['east'], ['west']]);
+  });
+
+  test('TEMPORAL_NAMESPACE_RETENTION: a duration, 30 days by default', () => {
+    expect(loadConfig({}).temporal.namespaceRetention.ms).toBe(30 * 86_400_000);
+    expect(loadConfig({ TEMPORAL_NAMESPACE_RETENTION: '72h' }).temporal.namespaceRetention.ms).toBe(72 * 3_600_000);
+    expect(() => loadConfig({ TEMPORAL_NAMESPACE_RETENTION: 'forever' })).toThrow(/^TEMPORAL_NAMESPACE_RETENTION:/);
   });
 
   test('an API key implies TLS to Temporal', () => {
