@@ -12,6 +12,7 @@ import { startBind9, type Bind9Server } from './support/bind9';
 import { dockerfileEnvironment, environmentOf, resolveCompose, type ResolvedCompose, runService, secretMounts, type ServiceRun } from './support/compose-run';
 import { ADMINISTRATOR, eventually, ORGANIZATION } from './support/harness';
 import { freePort } from './support/ports';
+import { administratorApproval, organizationApproval } from './support/review-records';
 
 /**
  * docker-compose.yml is the production shape (DESIGN.md "Runtime"). This checks its structure, then
@@ -503,9 +504,9 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const created = await call(customerKey, 'POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
     expect(created.status).toBe(201);
     const administratorId = created.body.administrators[0].id;
-    const approved = await call(reviewerKey, 'POST', `/v1/reviews/organizations/${created.body.id}/decision`, { decision: 'approve' });
+    const approved = await call(reviewerKey, 'POST', `/v1/reviews/organizations/${created.body.id}/decision`, organizationApproval());
     expect(approved).toMatchObject({ status: 200, body: { status: 'approved' } });
-    expect((await call(reviewerKey, 'POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' })).body.status).toBe('approved');
+    expect((await call(reviewerKey, 'POST', `/v1/reviews/administrators/${administratorId}/decision`, administratorApproval())).body.status).toBe('approved');
 
     const domain = await call(customerKey, 'POST', `/v1/administrators/${administratorId}/domains`, { domain: 'www.example.com' });
     expect(domain.status).toBe(201);

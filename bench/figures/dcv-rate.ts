@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { administratorApproval, organizationApproval } from '../../test/support/review-records';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createPerspectiveActivities } from '../../activities/perspective';
@@ -104,8 +105,12 @@ function runner(stack: Stack, lab: DcvLab, config: Config, floorQueue: string) {
     const reviewer = await service.reviewer(`Bench ${label}`);
     const organization = (await customer.request('POST', '/v1/organizations', organizationBody(0, true))).body;
     const administratorId: string = organization.administrators[0].id;
-    await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'approve' });
-    const approved = await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, { decision: 'approve' });
+    await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, organizationApproval());
+    const approved = await reviewer.request(
+      'POST',
+      `/v1/reviews/administrators/${administratorId}/decision`,
+      administratorApproval({ email: 'admin0@acme.cn' }),
+    );
     if (approved.body?.status !== 'approved') throw new Error(`the administrator was not approved: ${JSON.stringify(approved.body)}`);
     const tag = randomBytes(3).toString('hex');
     const rows = await service.db.transaction().execute(async (trx) => {

@@ -349,7 +349,7 @@ test('1. while pending, rechecks run at the configured waits, the last one repea
   const perspectives = new FakePerspectives({ a: notFound, b: notFound });
   await withWorkers(fake, perspectives, async (env) => {
     await env.start({ state: fake.state() });
-    await waitFor('three rechecks', () => perspectives.calls.length >= 3);
+    await waitFor('three rechecks', () => perspectives.calls.length >= 3, 30_000);
   });
   // A recheck asks the first perspective only, and never starts a scan while the record is missing.
   expect(new Set(perspectives.calls.map((c) => c.perspective))).toEqual(new Set(['a']));
@@ -578,7 +578,7 @@ test('7. settings are read when used: a new perspective list and schedule reach 
   const fake = new FakeDomain(() => (perspectives.of('a').length < 2 ? before : after));
   await withWorkers(fake, perspectives, async (env) => {
     await env.start({ state: fake.state() });
-    await waitFor('two checks by b', () => perspectives.of('b').length >= 2);
+    await waitFor('two checks by b', () => perspectives.of('b').length >= 2, 30_000);
   });
   // Perspective a's queue got nothing after the change, b's everything.
   expect(perspectives.calls.map((c) => c.perspective)).toEqual(['a', 'a', 'b', 'b', ...perspectives.calls.slice(4).map(() => 'b')]);
