@@ -197,9 +197,10 @@ test('later organizations may come without an administrator and get them afterwa
       `${id} completed`,
     );
   }
-  // The audit trail outlives the object.
-  expect(await actions(`/v1/organizations/${withAdmin.id}`, account)).toEqual(['submitted', 'deleted']);
-  expect(await actions(`/v1/administrators/${adminOfFirst}`, account)).toEqual(['submitted', 'deleted_with_organization']);
+  // The audit trail outlives the object (reminders aside: the file's 2 s review SLA can pass on a busy machine).
+  const lifecycle = async (path: string) => (await actions(path, account)).filter((action) => action !== 'review_overdue');
+  expect(await lifecycle(`/v1/organizations/${withAdmin.id}`)).toEqual(['submitted', 'deleted']);
+  expect(await lifecycle(`/v1/administrators/${adminOfFirst}`)).toEqual(['submitted', 'deleted_with_organization']);
   const remaining = await account.request('GET', '/v1/organizations');
   expect(remaining.body.items.map((o: { id: string }) => o.id)).toEqual([alone.id]);
 });
