@@ -14,9 +14,9 @@ import { ADMINISTRATOR, eventually, ORGANIZATION } from './support/harness';
 import { freePort } from './support/ports';
 
 /**
- * docker-compose.yml is the production shape (DESIGN.md "Runtime"). This checks its structure, then
- * has a real Compose implementation validate it: Debian's `docker-compose` 1.29.2, whose `config`
- * needs no Docker engine.
+ * docker-compose.yml is the production shape (docs/architecture.md "Processes"). This checks its
+ * structure, has a real Compose implementation validate and resolve it (Debian's `docker-compose`
+ * 1.29.2, whose `config` needs no Docker engine), then runs the service's commands as it declares them.
  */
 
 const ROOT = path.resolve(__dirname, '..');
