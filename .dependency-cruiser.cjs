@@ -1,5 +1,5 @@
 /**
- * Layering rules (DESIGN.md rule 9), checked by `npm run lint` in `npm test`.
+ * Layering rules (docs/architecture.md rule 9), checked by `npm run lint` in `npm test`.
  * - Workflow code runs in Temporal's deterministic sandbox: it imports only workflow-safe modules.
  * - Pure rules (src/domain) import no I/O.
  * - Shared vocabulary lives below workflows/: other layers import from workflows/ only message definitions.

@@ -15,9 +15,9 @@ import { freePort } from './support/ports';
 import { administratorApproval, organizationApproval } from './support/review-records';
 
 /**
- * docker-compose.yml is the production shape (DESIGN.md "Runtime"). This checks its structure, then
- * has a real Compose implementation validate it: Debian's `docker-compose` 1.29.2, whose `config`
- * needs no Docker engine.
+ * docker-compose.yml is the production shape (docs/architecture.md "Processes"). This checks its
+ * structure, has a real Compose implementation validate and resolve it (Debian's `docker-compose`
+ * 1.29.2, whose `config` needs no Docker engine), then runs the service's commands as it declares them.
  */
 
 const ROOT = path.resolve(__dirname, '..');

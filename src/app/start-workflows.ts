@@ -18,7 +18,7 @@ export interface EntityWorkflows {
 type Table = 'organizations' | 'administrators' | 'domains';
 
 /**
- * The second step of every create, written once (DESIGN.md rule 3, "create rows, start workflows, mark
+ * The second step of every create, written once (docs/architecture.md rule 3, "create rows, start workflows, mark
  * started"): starts the workflows of committed rows in parallel (each start is idempotent: an already
  * running workflow is left as it is) and marks the started rows, one statement per table. The API runs it
  * right after a create commits, the reconciler for rows whose start was lost. A failed start leaves its

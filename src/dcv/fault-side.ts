@@ -1,5 +1,5 @@
 /**
- * Whose side a DCV fault is on (DESIGN rule 8). Only customer-side facts fail a domain, with the
+ * Whose side a DCV fault is on (docs/architecture.md rule 8). Only customer-side facts fail a domain, with the
  * evidence; a CA-side fault (its delegation DNS server, its perspectives, its resolvers, its provider
  * configuration) keeps the domain where it is, flags it for attention and is retried on the schedule.
  * Pure: no I/O, used by activities and unit-tested.

@@ -4,7 +4,7 @@ import type { ProfileWorkflows } from './profile-client';
 import { describeError } from './update-errors';
 
 /**
- * Rule 3 of DESIGN.md (no orphans): a row committed by the API whose workflow start was lost (a crash
+ * Rule 3 of docs/architecture.md (no orphans): a row committed by the API whose workflow start was lost (a crash
  * between the two steps, or Temporal unreachable: the create still answered 201) gets its workflow here.
  * Rows carry `workflow_started = false` until a start succeeded (`startWorkflowsOf`, the same step the API
  * runs after a create); a failed start leaves its row for the next pass. Starts are idempotent, so racing the

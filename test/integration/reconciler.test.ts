@@ -10,7 +10,7 @@ import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHa
 import { administratorApproval } from '../support/review-records';
 
 /**
- * DESIGN.md rule 3, no orphans: rows committed by the API whose workflow start was lost to a crash
+ * docs/architecture.md rule 3, no orphans: rows committed by the API whose workflow start was lost to a crash
  * (written here by the API's own create functions, without the start that follows them) get their
  * workflows from the reconciler, in the state the rows say; and a request that loaded a row just
  * before it was deleted leaves no workflow behind.

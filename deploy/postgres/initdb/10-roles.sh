@@ -2,8 +2,8 @@
 # Runs once, when the postgres container initialises an empty data volume (docker-entrypoint-initdb.d).
 # One login role and database per tenant of this PostgreSQL: Temporal owns `temporal` and
 # `temporal_visibility` (schemas applied by the temporal-schema one-shot), the service owns `profiles`
-# (its own migrations run when api/worker start). Changing a password later is an ALTER ROLE, not an
-# environment change: this script does not run again on an existing volume.
+# (its migrations applied by the setup one-shot, `npm run setup`). Changing a password later is an
+# ALTER ROLE, not an environment change: this script does not run again on an existing volume.
 set -eu
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \

@@ -28,7 +28,7 @@ export function expectAnswersWellBehaved(answers: RecordedAnswer[], maxMs?: numb
 }
 
 /**
- * No orphans (DESIGN.md rule 3): every organization, administrator and domain row is marked started and
+ * No orphans (docs/architecture.md rule 3): every organization, administrator and domain row is marked started and
  * has a running workflow whose EntityStatus search attribute says what the row says, and no running
  * workflow of the service's task queue lacks its row. Polls until it holds (90 s).
  */
