@@ -89,10 +89,12 @@ export async function startHarness(
   const client = new Client({ connection, dataConverter: dataConverterOf(codec) });
   let workers = await createWorkers(config, address, db, secretKey, codec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
   let running = workers.run();
-  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents);
-  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents);
+  // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
+  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs);
+  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs);
 
   const app = createApp({
+    requestDeadlineMs: config.requestDeadlineMs,
     db,
     workflows,
     domains,
