@@ -3,7 +3,7 @@
 // continue-as-new once every handler has finished).
 import { Mutex } from 'async-mutex';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { ENTITY_STATUS } from '../src/temporal/search-attributes';
 import { FAILURE } from '../src/domain/vocabulary';
 
@@ -168,8 +168,18 @@ export function conditionLock() {
   };
 }
 
-/** The row is gone: deleted while this run was being started by an update that loaded it just before. */
-const isGone = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FAILURE.notFound;
+/** Since this patch a local activity's unwrapped NotFound ends the run too. */
+const UNWRAPPED_GONE_PATCH = 'entity-gone-unwrapped';
+
+/**
+ * The row is gone: deleted while this run was being started by an update that loaded it just before.
+ * An activity's failure carries it as its cause; a local activity's may reach the workflow unwrapped.
+ */
+const isGone = (error: unknown) => {
+  if (error instanceof ActivityFailure) return error.cause instanceof ApplicationFailure && error.cause.type === FAILURE.notFound;
+  // Runs recorded before this patch kept waiting after such a failure; they replay as they were.
+  return error instanceof ApplicationFailure && error.type === FAILURE.notFound && patched(UNWRAPPED_GONE_PATCH);
+};
 
 /**
  * Surfaces an activity's business failure (e.g. Conflict) to the update caller instead of failing the
