@@ -2,18 +2,11 @@ import { checkCaa, checkCname, checkTxt } from '../src/dcv/dns-check';
 import { checkFile } from '../src/dcv/http-check';
 import type { Perspective } from '../src/dcv/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
-import type { AddressAllowance } from '../src/dcv/ssrf-guard';
+import type { DcvConfig } from '../src/config';
 import type { CheckRequest } from '../workflows/domain-messages';
 
-export interface PerspectiveOptions {
-  perspective: Perspective;
-  caaIssuer: string;
-  httpPort: number;
-  httpsPort: number;
-  /** The address guard's test-only allowance. */
-  addressAllowance: AddressAllowance;
-  timeoutMs: number;
-}
+/** One perspective and the DCV settings its checks use (src/config.ts `DcvConfig`). */
+export type PerspectiveOptions = { perspective: Perspective } & Pick<DcvConfig, 'caaIssuer' | 'httpPort' | 'httpsPort' | 'addressAllowance' | 'timeoutMs'>;
 
 /**
  * The checks one network perspective runs, on its own task queue with its own resolvers, so a

@@ -16,6 +16,7 @@ import type { ProfileKind, ProfileStatus } from '../src/domain/status';
 import { type Actor, FAILURE, SYSTEM } from '../src/domain/vocabulary';
 import type { DecisionRequest, EditRequest, ProfileRef, ProfileState } from '../workflows/messages';
 import type { ExistingProfile } from '../src/problem';
+import { lockAccount } from '../src/db/account-lock';
 import { operationOf } from './operation';
 
 interface ReviewedRow extends ReviewedRecord {
@@ -92,7 +93,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       .select('account_id')
       .where('id', '=', ref.id)
       .executeTakeFirst();
-    if (owner) await trx.selectFrom('accounts').select('id').where('id', '=', owner.account_id).forUpdate().execute();
+    if (owner) await lockAccount(trx, owner.account_id);
   }
 
   /** The profile of the account that `row` with `set` applied would duplicate (src/domain/identity.ts). */

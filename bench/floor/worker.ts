@@ -9,6 +9,7 @@ import type { PerspectiveActivities } from '../../activities/perspective';
 import { loadConfig } from '../../src/config';
 import { connectionOptions } from '../../src/temporal/connection';
 import { installTemporalLogging } from '../../src/temporal/worker';
+import { workerSlotOptions } from '../../src/temporal/worker-sizing';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 
 async function main(): Promise<void> {
@@ -21,9 +22,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      maxCachedWorkflows: config.worker.maxCachedWorkflows,
-      maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
-      maxConcurrentActivityTaskExecutions: config.worker.activityTaskSlots,
+      ...workerSlotOptions(config.worker),
       workflowsPath: require.resolve('./workflows'),
     }),
     ...(await Promise.all(

@@ -10,6 +10,7 @@ import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 import { connectionOptions } from './connection';
 import { maskedTemporalLogLine } from '../log';
 import { dataConverterOf } from './payload-codec';
+import { workerSlotOptions } from './worker-sizing';
 
 /** Once per process, before any worker connects: the SDK's own log at the configured threshold, emails and phone numbers masked. */
 export function installTemporalLogging(level: LogLevel): void {
@@ -41,9 +42,7 @@ export async function createWorkers(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    maxCachedWorkflows: config.worker.maxCachedWorkflows,
-    maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
-    maxConcurrentActivityTaskExecutions: config.worker.activityTaskSlots,
+    ...workerSlotOptions(config.worker),
     dataConverter: dataConverterOf(codec),
     ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../../workflows') }),
     activities: {
@@ -69,14 +68,7 @@ function perspectiveWorkers(config: Config, connection: NativeConnection, codec:
         namespace: config.temporal.namespace,
         dataConverter: dataConverterOf(codec),
         taskQueue: perspectiveTaskQueue(config.temporal.taskQueue, perspective.name),
-        activities: createPerspectiveActivities({
-          perspective,
-          caaIssuer: config.dcv.caaIssuer,
-          httpPort: config.dcv.httpPort,
-          httpsPort: config.dcv.httpsPort,
-          addressAllowance: config.dcv.addressAllowance,
-          timeoutMs: config.dcv.timeoutMs,
-        }),
+        activities: createPerspectiveActivities({ ...config.dcv, perspective }),
       }),
     ),
   );
