@@ -28,5 +28,5 @@ export function routeOf(routes: Route[], path: string): Route | undefined {
  * a resubmit) is not read, so it cannot make the request fail (RFC 9110 §9.3: such content has no meaning).
  */
 export function takesBody(routes: Route[]): (req: Request) => boolean {
-  return (req) => routeOf(routes, req.path)?.operations[req.method.toLowerCase()]?.requestBody !== undefined;
+  return (req) => routeOf(routes, req.baseUrl + req.path)?.operations[req.method.toLowerCase()]?.requestBody !== undefined;
 }

@@ -91,3 +91,28 @@ test('server-enforced rules are in the schemas: lengths, patterns, formats, clos
   const key = (document.paths['/v1/organizations'] as any).post.parameters.find((p: any) => p.name === 'Idempotency-Key');
   expect(key.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
 });
+
+test('the response validator refuses what the document does not allow, naming the operation, the status and the fault', () => {
+  const contract = new Contract(document);
+  const json = (extra: Record<string, string> = {}) => new Headers({ 'content-type': 'application/json', ...extra });
+  const problemJson = new Headers({ 'content-type': 'application/problem+json' });
+  const id = '3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90';
+  const organization = (document.paths['/v1/organizations/{id}'] as any).get.responses['200'].content['application/json'].example;
+  const ok = { method: 'GET', path: `/v1/organizations/${id}`, status: 200, headers: json(), text: JSON.stringify(organization) };
+  expect(contract.problems(ok)).toEqual([]);
+  expect(contract.problems({ ...ok, status: 500 })[0]).toMatch(/^status 500 is not declared/);
+  expect(contract.problems({ ...ok, text: JSON.stringify({ ...organization, secret: 'x' }) })[0]).toMatch(/must NOT have additional properties/);
+  expect(contract.problems({ ...ok, headers: new Headers({ 'content-type': 'text/html' }) })[0]).toMatch(/media type text\/html is not declared/);
+  const created = { method: 'POST', path: '/v1/organizations?x=1', status: 201, headers: json(), text: JSON.stringify(organization) };
+  expect(contract.problems(created)).toEqual(['header Location is required but absent']);
+  const unavailable = {
+    method: 'GET',
+    path: '/v1/domains',
+    status: 503,
+    headers: problemJson,
+    text: JSON.stringify({ type: 'about:blank', title: 'x', status: 503, instance: '/v1/domains' }),
+  };
+  expect(contract.problems(unavailable)).toEqual(['header Retry-After is required but absent']);
+  expect(contract.problems({ ...ok, method: 'PUT' })).toEqual([]); // not an operation of the document: a 405, judged elsewhere
+  expect(() => contract.assert({ ...ok, status: 418 })).toThrow(`GET /v1/organizations/${id} (operation getOrganization) answered 418`);
+});
