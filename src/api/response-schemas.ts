@@ -133,8 +133,14 @@ export const checkResult = z.object({
   code: z.enum(RESULT_CODES),
   passed: z.boolean(),
   expected: z.string(),
-  observed: z.array(z.string()),
-  detail: z.string(),
+  observed: z.array(z.string()).describe('What it saw, short and truncated'),
+  detail: z.string().describe('One sentence for people'),
+  hops: z
+    .array(z.object({ url: z.string(), address: z.string().optional(), status: z.number().int().optional() }))
+    .optional()
+    .describe('HTTP checks: each request of the redirect chain, the address connected to and its status'),
+  lookup: z.object({ name: z.string(), error: z.string().optional() }).optional().describe("DNS checks: the name looked up and the resolver's error code"),
+  faultSide: z.enum(['ca', 'customer']).optional().describe("Whose side a failure is on: the CA's (it retries) or the customer's"),
 });
 
 export const quorum = z.object({
