@@ -59,6 +59,13 @@ const PROBLEM = { $ref: '#/components/schemas/Problem' };
 const RETRY_AFTER = { description: 'Seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } };
 const LOCATION = { description: 'Path of the created object', required: true, schema: { type: 'string', format: 'uri-reference' } };
 const WWW_AUTHENTICATE = { description: 'The Bearer scheme (RFC 6750)', required: true, schema: { type: 'string' } };
+const ACCEPT_POST = { description: 'The media type to send instead (RFC 9110 §15.5.16), when the type was wrong', schema: { type: 'string' } };
+const PROBLEM_HEADERS: Record<string, Record<string, unknown> | undefined> = {
+  '401': { 'WWW-Authenticate': WWW_AUTHENTICATE },
+  '415': { 'Accept-Post': ACCEPT_POST },
+  '429': { 'Retry-After': RETRY_AFTER },
+  '503': { 'Retry-After': RETRY_AFTER },
+};
 
 const TITLES: Record<string, string> = {
   '400': 'Invalid request',
@@ -189,8 +196,7 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
   const responses: Record<string, unknown> = { [String(spec.answer.status)]: success(spec.answer) };
   for (const status of Object.keys(reasons).sort()) {
     const list = reasons[status];
-    const headers =
-      status === '401' ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER } : undefined;
+    const headers = PROBLEM_HEADERS[status];
     responses[status] = {
       description: list.map((r) => r.description).join('. Or: '),
       ...(headers ? { headers } : {}),

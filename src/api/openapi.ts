@@ -206,6 +206,12 @@ function decisionOperations(kind: 'organization' | 'administrator') {
   } satisfies Record<string, Record<string, OperationSpec>>;
 }
 
+/** CORS answers to the Temporal UI's origins (TEMPORAL_UI_ORIGIN). */
+const CORS = {
+  'Access-Control-Allow-Origin': { description: "The request's Origin, when it is allowed (never `*`)", schema: { type: 'string' } },
+  'Access-Control-Allow-Credentials': { description: 'With an allowed Origin', schema: { type: 'string', const: 'true' } },
+};
+
 /** Temporal's codec-server protocol for the Temporal UI and CLI (README: Personal data in Temporal). */
 function codecOperations(direction: 'encode' | 'decode', summary: string) {
   const Direction = direction === 'encode' ? 'Encode' : 'Decode';
@@ -218,7 +224,7 @@ function codecOperations(direction: 'encode' | 'decode', summary: string) {
       description: 'Reviewer keys only. Browsers: only the origins in TEMPORAL_UI_ORIGIN (CORS).',
       headers: [{ name: 'X-Namespace', description: 'Sent by the Temporal UI and CLI; not needed', schema: { type: 'string' } }],
       body: { ...body('CodecPayloads'), limit: '8 MB', description: 'Payloads, at most 1000' },
-      answer: ok('CodecPayloads', 'The payloads, one for each sent, in the same order'),
+      answer: { ...ok('CodecPayloads', 'The payloads, one for each sent, in the same order'), headers: CORS },
       refusals: {
         '400': 'A payload the codec cannot open (unknown key id, altered): `errors` names `payloads.<index>`',
         '403': 'An `Origin` not in TEMPORAL_UI_ORIGIN',
@@ -229,7 +235,17 @@ function codecOperations(direction: 'encode' | 'decode', summary: string) {
       access: 'public',
       operationId: `codec${Direction}Preflight`,
       summary: "CORS preflight of the Temporal UI's requests",
-      answer: { status: 204, description: 'Allowed: `Access-Control-Allow-Origin` echoes the origin, with the methods and headers the UI sends' },
+      answer: {
+        status: 204,
+        description: 'Allowed: `Access-Control-Allow-Origin` echoes the origin, with the methods and headers the UI sends',
+        headers: {
+          Allow: { description: 'The methods of the path', required: true, schema: { type: 'string', const: 'POST, OPTIONS' } },
+          ...CORS,
+          'Access-Control-Allow-Methods': { description: 'With an allowed Origin', schema: { type: 'string' } },
+          'Access-Control-Allow-Headers': { description: 'With an allowed Origin: Authorization, Content-Type, X-Namespace', schema: { type: 'string' } },
+          'Access-Control-Max-Age': { description: 'With an allowed Origin: seconds the preflight may be cached', schema: { type: 'integer' } },
+        },
+      },
       refusals: { '403': 'Origin not in TEMPORAL_UI_ORIGIN' },
     },
   } satisfies Record<string, OperationSpec>;
