@@ -474,7 +474,7 @@ export function openApiDocument() {
       title: 'Certificate profile service',
       version: '1.0.0',
       description:
-        'Organization profiles, administrators and domains pre-validated with the certificate authority, so certificate applications skip organization review and DCV. Authenticate with `Authorization: Bearer <apiKey>`. Errors are RFC 9457 `application/problem+json`. Text fields are normalized (NFC, trimmed, inner whitespace collapsed) before their length rules apply.',
+        'Organization profiles, administrators and domains pre-validated with the certificate authority, so certificate applications skip organization review and DCV. Authenticate with `Authorization: Bearer <apiKey>`. Errors are RFC 9457 `application/problem+json`. Text fields are normalized (NFC, trimmed, inner whitespace collapsed) before their length rules apply; the schemas describe values without surrounding whitespace, which the service ignores where it normalizes a value (names, addresses, emails, phone numbers, country codes, DNS provider settings).',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: '/', description: 'This service' }],

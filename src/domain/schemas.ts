@@ -58,7 +58,7 @@ const countryCode = (value: unknown) => (typeof value === 'string' && COUNTRY_CO
 
 const country = z
   .string()
-  .meta({ pattern: '^\\s*[A-Za-z]{2}\\s*$' })
+  .meta({ pattern: '^[A-Za-z]{2}$' })
   .transform((v) => v.trim().toUpperCase())
   .refine((v) => COUNTRY_CODES.has(v), 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE');
 

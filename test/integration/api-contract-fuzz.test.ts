@@ -11,10 +11,10 @@ import { arbitraryOf } from '../support/schema-arbitrary';
  * every answer must be one the document declares for the operation (test/support/contract.ts). A new
  * operation is fuzzed as soon as it is in the document.
  *
- * FUZZ_RUNS sets the requests per operation (default 30: under a minute on two cores); FUZZ_SEED
+ * FUZZ_RUNS sets the requests per operation (default 50: about half a minute on two cores); FUZZ_SEED
  * replays a run (fast-check prints the seed and the shrunk request of a failure).
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 50);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 jest.setTimeout(Math.max(240_000, RUNS * 20_000));
 

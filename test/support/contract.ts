@@ -27,6 +27,22 @@ interface Operation {
   responses: Record<string, { headers?: Record<string, { required?: boolean; schema: object }>; content?: Record<string, { schema: object }> }>;
 }
 
+/**
+ * Ajv for the document's schemas (JSON Schema 2020-12), the document added as `openapi.json`, so
+ * `openapi.json#/components/schemas/X` and pointers into paths resolve.
+ */
+export function documentAjv(document: object): Ajv2020 {
+  // strict: false: a schema here is an OpenAPI Schema Object, which may carry OpenAPI's own keywords.
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  // RFC 6531 mailboxes (UTF-8 local parts), which ajv-formats does not define: the server checks the rest.
+  ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
+  // zod's base64 strings carry `format: base64` beside their pattern (which is what checks them).
+  ajv.addFormat('base64', true);
+  ajv.addSchema(document, 'openapi.json');
+  return ajv;
+}
+
 const escapePointer = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export class Contract {
@@ -35,12 +51,7 @@ export class Contract {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(readonly document = openApiDocument()) {
-    // strict: false: a schema here is an OpenAPI Schema Object, which may carry OpenAPI's own keywords.
-    this.ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats(this.ajv);
-    // RFC 6531 mailboxes (UTF-8 local parts), which ajv-formats does not define: the server checks the rest.
-    this.ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
-    this.ajv.addSchema(this.document as object, 'openapi.json');
+    this.ajv = documentAjv(this.document);
     this.routes = routeTable(this.document.paths);
   }
 
