@@ -166,9 +166,9 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
     add(
       '400',
       'The body is not valid JSON, not valid UTF-8, or breaks the schema: `errors` names every field at fault, each with the rule it breaks where there is one',
-      'Invalid request',
-      'organization.landline: required',
-      { errors: [{ field: 'organization.landline', message: 'required', rule: 'required' }] },
+      'Malformed JSON',
+      'the request body is not valid JSON',
+      { errors: [{ field: '(body)', message: 'Unexpected end of JSON input' }] },
     );
     add('413', `The body is larger than ${limit}`, TITLES['413'], `the request body is larger than ${limit}`);
     add('415', 'The body is not `application/json`, not UTF-8, or compressed', TITLES['415'], 'the request body must be application/json, not text/plain');
