@@ -122,9 +122,10 @@ export const reviewItem = z.object({
   submittedAt: z.iso.datetime(),
   dueAt: z.iso.datetime(),
   overdue: z.boolean(),
-  subject: json.describe(
-    'The submitted fields under review: the organization, or the administrator with `organization` {id, name, status}; absent if the profile was deleted meanwhile',
-  ),
+  subject: z
+    .union([organization, administrator.extend({ organization: z.object({ id: z.uuid(), name: z.string(), status: z.enum(PROFILE_STATUSES) }) })])
+    .optional()
+    .describe('The submitted fields under review: the organization, or the administrator with its organization; absent if the profile was deleted meanwhile'),
   lastReview: reviewRecord.nullable().describe('The previous review of a resubmission, with its record; null on a first submission'),
 });
 
