@@ -251,6 +251,17 @@ function codecOperations(direction: 'encode' | 'decode', summary: string) {
   } satisfies Record<string, OperationSpec>;
 }
 
+/**
+ * Every operation, one OperationSpec each (./openapi-operation.ts adds the shared statuses, headers and
+ * examples). A new one is, for example:
+ *
+ *   '/v1/webhooks': { post: { ...customer, operationId: 'createWebhook', summary: 'Subscribe to events',
+ *     idempotencyKey: true, body: body('CreateWebhook'), answer: ok('Webhook', 'Created', 201),
+ *     refusals: { '409': 'The account already has 10 webhooks' } } },
+ *
+ * with its schemas in `schemas` (from the zod schemas the route parses with and answers) and its examples
+ * in ./openapi-examples.ts. The test suite then validates its answers and fuzzes it.
+ */
 const PATHS = {
   '/healthz': {
     get: { tag: 'Operations', access: 'public', operationId: 'getHealth', summary: 'Liveness: the process is up', answer: ok('Health', 'Up') },

@@ -21,7 +21,11 @@ jest.setTimeout(Math.max(240_000, RUNS * 20_000));
 let harness: Harness;
 let contract: Contract;
 let keys: { customer: Api; reviewer: Api; other: Api };
-/** Ids of real objects by what a path parameter names (the path segment before it), the customer's own first. */
+/**
+ * Ids of real objects by what a path parameter names (the path segment before it), the customer's own
+ * first. A parameter of a resource not listed gets random UUIDs: add the resource's fixtures in beforeAll
+ * so the fuzz also reaches its successful answers.
+ */
 const known: Record<string, string[]> = {};
 const labels: string[] = [];
 
