@@ -7,6 +7,7 @@ import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';
+import { routeTable, takesBody } from './route-table';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
 import { administratorsRouter } from './routes/administrators';
@@ -30,9 +31,13 @@ export function createApp(ctx: ApiContext): Express {
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
   app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
-  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body }));
-
   const document = openApiDocument();
+  const routes = routeTable(document.paths);
+  // Only operations that declare a request body read one (the document says which).
+  const readsBody = takesBody(routes);
+  const jsonBody = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body });
+  app.use((req, res, next) => (readsBody(req) ? jsonBody(req, res, next) : next()));
+
   app.get('/openapi.json', (_req, res) => res.json(document));
   app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
   app.use('/docs/assets', express.static(getAbsoluteFSPath(), { index: false }));
@@ -45,7 +50,7 @@ export function createApp(ctx: ApiContext): Express {
     res.json({ ...body, missing });
   });
 
-  app.use('/v1', requireJsonBody);
+  app.use('/v1', (req, res, next) => (readsBody(req) ? requireJsonBody(req, res, next) : next()));
   ctx = { ...ctx, bulkLane: bulkLane(ctx.createConcurrency) };
   const customer = requireRole(ctx.db, 'customer');
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
@@ -55,7 +60,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
 
-  app.use(routeNotFound(document.paths));
+  app.use(routeNotFound(routes));
   app.use(problemHandler);
   return app;
 }

@@ -9,6 +9,7 @@ import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
+import { idempotencyKey } from './idempotency-key';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
@@ -43,8 +44,6 @@ export function pathId(req: Request, name: string, what: string): string {
   if (!uuid.safeParse(value).success) throw notFound(`${what} ${value}`);
   return String(value);
 }
-
-const idempotencyKey = z.string().min(1).max(255);
 
 /** The Idempotency-Key header with a fingerprint of what it was sent with (method, path, body). */
 export function idempotencyOf(req: Request): Idempotency | undefined {

@@ -5,6 +5,7 @@ import { Problem } from '../problem';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { describeError, isTemporalUnavailable, serviceUnavailable } from '../temporal/update-errors';
 import { log } from '../log';
+import { type Route, routeOf } from './route-table';
 
 export { conflict, type FieldError, notFound, parse, Problem, validationProblem } from '../problem';
 
@@ -34,23 +35,17 @@ function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instanc
     .json(problemBody(problem, { originalUrl: instance }));
 }
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
-
 /**
  * The last handler: a path the API documents but not with this method answers 405 with Allow
  * (from the OpenAPI paths, so the two cannot drift); anything else 404.
  */
-export function routeNotFound(paths: Record<string, object>): RequestHandler {
-  const routes = Object.entries(paths).map(([template, operations]) => ({
-    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
-    allow: Object.keys(operations)
-      .filter((key) => HTTP_METHODS.has(key))
-      .map((m) => m.toUpperCase()),
-  }));
+export function routeNotFound(routes: Route[]): RequestHandler {
   return (req, res) => {
-    const route = routes.find((r) => r.pattern.test(req.path));
+    const route = routeOf(routes, req.path);
     if (!route) return send(res, new Problem(404, 'Not Found', `no route for ${req.method} ${req.path}`), req.originalUrl);
-    const allow = route.allow.join(', ');
+    const allow = Object.keys(route.operations)
+      .map((m) => m.toUpperCase())
+      .join(', ');
     send(res, new Problem(405, 'Method Not Allowed', `${req.path} accepts ${allow}, not ${req.method}`, { headers: { Allow: allow } }), req.originalUrl);
   };
 }

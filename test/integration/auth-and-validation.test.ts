@@ -136,6 +136,21 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect(await tableCounts()).toEqual(before);
   });
 
+  test('an operation without a request body does not read one: what is sent with it changes nothing about the answer', async () => {
+    const resubmit = `/v1/organizations/${aliceOrganization.id}/resubmit`;
+    const plain = await alice.request('POST', resubmit);
+    for (const [body, type] of [
+      ['not json', 'text/plain'],
+      ['{"broken', 'application/json'],
+      ['x'.repeat(70_000), 'application/json'],
+    ]) {
+      const answer = await alice.request('POST', resubmit, body, { 'content-type': type });
+      expect([answer.status, answer.body.detail]).toEqual([plain.status, plain.body.detail]);
+    }
+    const deleted = await alice.request('DELETE', `/v1/domains/${aliceOrganization.id}`, 'not json', { 'content-type': 'text/plain' });
+    expect([deleted.status, deleted.body.title]).toEqual([404, 'Not Found']);
+  });
+
   test('NUL characters, unpaired surrogates, tampered cursors and oversized Idempotency-Keys answer 400 and change nothing', async () => {
     const before = await tableCounts();
     const nul = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme\u0000 Ltd' } });

@@ -16,6 +16,7 @@ import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/prof
 import { codecKeysOf } from '../../src/temporal/codec-keys';
 import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
 import { createWorkers } from '../../src/temporal/worker';
+import { contract } from './contract';
 import { createTestDatabase } from './database';
 import { administratorApproval, organizationApproval } from './review-records';
 
@@ -126,7 +127,10 @@ export async function startHarness(
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+      // Every answer the suite receives must be one /openapi.json declares for the operation.
+      contract().assert({ method, path: requestPath, status: response.status, headers: response.headers, text });
+      const json = /[/+]json\b/.test(response.headers.get('content-type') ?? '');
+      return { status: response.status, headers: response.headers, body: text ? (json ? JSON.parse(text) : text) : undefined };
     },
   });
 

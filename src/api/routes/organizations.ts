@@ -1,6 +1,6 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
-import { PROFILE_STATUSES } from '../../domain/status';
+import { profileListQuery } from '../../domain/query-params';
 import { startWorkflowsOf } from '../../app/start-workflows';
 import { createAdministrator, createOrganization, type Created } from '../../db/profile-create';
 import { administratorsOf, getOrganization, hasOrganizations, listAdministrators, listOrganizations } from '../../db/profile-queries';
@@ -17,8 +17,6 @@ import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
 import { addProfileUpdateRoutes } from './profile-updates';
 import { customerReviewsHandler } from './review-history';
-
-const statusQuery = z.object({ status: z.enum(PROFILE_STATUSES).optional() });
 
 export function organizationsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -69,7 +67,7 @@ export function organizationsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/', async (req, res) => {
-    const { status } = parse(statusQuery, { status: req.query.status });
+    const { status } = parse(profileListQuery, { status: req.query.status });
     const { limit, after } = readPage({ limit: req.query.limit, cursor: req.query.cursor });
     const rows = await listOrganizations(ctx.db, customerOf(res).accountId, limit, after, status);
     const administrators = await administratorsOf(

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { reviewQueueQuery } from '../../domain/query-params';
 import { actorNames } from '../../db/principals';
 import { administratorsOf, getForReview, reviewQueue } from '../../db/profile-queries';
 import { latestReviews } from '../../db/review-history';
@@ -14,15 +14,13 @@ import { notFound, parse } from '../problem';
 import { administratorView, organizationView, reviewRecordView } from '../views';
 import { reviewerHistoryHandler } from './review-history';
 
-const queueQuery = z.object({ status: z.enum(['pending', 'overdue']).default('pending') });
-
 const KINDS: Record<string, ProfileKind | undefined> = { organizations: 'organization', administrators: 'administrator' };
 
 export function reviewsRouter(ctx: ApiContext): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const { status } = parse(queueQuery, { status: req.query.status });
+    const { status } = parse(reviewQueueQuery, { status: req.query.status });
     const { limit, after } = readPage({ limit: req.query.limit, cursor: req.query.cursor });
     const now = new Date();
     const items = await reviewQueue(ctx.db, limit, after, status === 'overdue' ? now : undefined);
