@@ -6,6 +6,7 @@ import { createApp } from './api/app';
 import { probeTimeoutMs } from './api/deadline';
 import { type Config, loadConfig, withEmbeddedDns } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
+import { organizationNames } from './db/organization-names';
 import { publicUrlConcern } from './dcv/public-url';
 import { serveDelegationZone } from './dcv/served-zone';
 import { migrateToLatest } from './db/migrate';
@@ -78,8 +79,9 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const codec = payloadCodecOf(config.temporal.codecKeys, secretKey);
     const client: Client = await connectClient(config, address, codec);
     stops.push(() => client.connection.close());
-    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
-    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
+    const names = organizationNames(db);
+    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs, names);
+    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs, names);
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
     for (const line of setupWarnings(await ready())) masked.warn(`[certificate-profiles] warning: not set up: ${line}`);
 

@@ -9,6 +9,7 @@ import { createApp } from '../../src/api/app';
 import { type Config, loadConfig, type Timings } from '../../src/config';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
+import { organizationNames } from '../../src/db/organization-names';
 import { createAccount, createReviewer } from '../../src/db/principals';
 import { parseDuration } from '../../src/domain/duration';
 import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain-client';
@@ -90,8 +91,9 @@ export async function startHarness(
   let workers = await createWorkers(config, address, db, secretKey, codec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
   let running = workers.run();
   // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
-  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs);
-  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs);
+  const names = organizationNames(db);
+  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
+  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
