@@ -3,6 +3,7 @@ import { checkFile } from '../src/dcv/http-check';
 import type { Perspective } from '../src/dcv/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
 import type { AddressAllowance } from '../src/dcv/ssrf-guard';
+import type { ServiceMetrics } from '../src/metrics';
 import type { CheckRequest } from '../workflows/domain-messages';
 
 export interface PerspectiveOptions {
@@ -13,6 +14,8 @@ export interface PerspectiveOptions {
   /** The address guard's test-only allowance. */
   addressAllowance: AddressAllowance;
   timeoutMs: number;
+  /** Where each check's duration is observed (cps_dcv_perspective_check_duration_seconds). */
+  metrics?: Pick<ServiceMetrics, 'perspectiveCheckDuration'>;
 }
 
 /**
@@ -44,7 +47,9 @@ export function createPerspectiveActivities(options: PerspectiveOptions) {
   return {
     /** The method's check and the CAA check (RFC 8659), from this perspective. */
     async checkDomain(request: CheckRequest): Promise<CheckResult[]> {
+      const done = options.metrics?.perspectiveCheckDuration.startTimer({ perspective: perspective.name });
       const [method, caa] = await Promise.all([methodCheck(request), checkCaa(perspective, request.name, options.caaIssuer, { timeoutMs: options.timeoutMs })]);
+      done?.({ code: method.code });
       return [method, caa];
     },
   };

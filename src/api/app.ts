@@ -7,6 +7,7 @@ import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';
+import { observeRequests } from './request-observer';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
 import { administratorsRouter } from './routes/administrators';
@@ -27,6 +28,7 @@ export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(observeRequests(ctx.metrics));
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
   app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
