@@ -26,7 +26,8 @@ function watchRoute(req: Request): () => string | undefined {
     get: () => route,
     set: (value: Request['route']) => {
       route = value;
-      if (value && typeof value.path === 'string') pattern = `${req.baseUrl}${value.path}`;
+      // A router's own root (`/`) is the mount path itself: `/v1/organizations`, not `/v1/organizations/`.
+      if (value && typeof value.path === 'string') pattern = value.path === '/' && req.baseUrl ? req.baseUrl : `${req.baseUrl}${value.path}`;
     },
   });
   return () => pattern;
