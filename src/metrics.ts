@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ListenAddress } from './dcv/delegation-server';
 import type { Db } from './db/connect';
-import { operatorCounts } from './db/operator-counts';
+import { type OperatorCounts, operatorCounts } from './db/operator-counts';
 import { log } from './log';
 
 /**
@@ -55,44 +55,33 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Servi
  * scrape while the database does not answer leaves them out (the series go absent) rather than fail.
  */
 export function observeOperatorCounts(metrics: ServiceMetrics, db: Db): void {
-  let pending: Promise<Awaited<ReturnType<typeof operatorCounts>> | undefined> | undefined;
+  let pending: Promise<OperatorCounts | undefined> | undefined;
   // One database read per scrape for the three gauges, whichever collects first.
   const counts = () =>
     (pending ??= operatorCounts(db, new Date())
       .catch((error) => void log.warn({ err: error }, 'metrics: the operator counts could not be read'))
       .finally(() => setTimeout(() => (pending = undefined), 0)));
-  new Gauge({
-    name: 'cps_review_backlog',
-    help: 'Organizations and administrators under review, by kind',
-    labelNames: ['kind'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      this.reset();
-      const read = await counts();
-      if (read) for (const [kind, n] of Object.entries(read.backlog)) this.set({ kind }, n);
-    },
-  });
-  new Gauge({
-    name: 'cps_review_overdue',
-    help: 'Reviews past their due time (REVIEW_SLA), by kind',
-    labelNames: ['kind'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      this.reset();
-      const read = await counts();
-      if (read) for (const [kind, n] of Object.entries(read.overdue)) this.set({ kind }, n);
-    },
-  });
-  new Gauge({
-    name: 'cps_domains_needing_attention',
-    help: 'Domains flagged needsAttention (a CA-side fault, or something the customer must fix)',
-    registers: [metrics.registry],
-    async collect() {
-      this.reset();
-      const read = await counts();
-      if (read) this.set(read.domainsNeedingAttention);
-    },
-  });
+  /** A gauge set from the counts at each scrape (reset first: a failed read leaves it empty). */
+  const fromCounts = (name: string, help: string, labelNames: string[], set: (gauge: Gauge, read: OperatorCounts) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        const read = await counts();
+        if (read) set(this, read);
+      },
+    });
+  const byKind = (field: 'backlog' | 'overdue') => (gauge: Gauge, read: OperatorCounts) => {
+    for (const [kind, n] of Object.entries(read[field])) gauge.set({ kind }, n);
+  };
+  fromCounts('cps_review_backlog', 'Organizations and administrators under review, by kind', ['kind'], byKind('backlog'));
+  fromCounts('cps_review_overdue', 'Reviews past their due time (REVIEW_SLA), by kind', ['kind'], byKind('overdue'));
+  fromCounts('cps_domains_needing_attention', 'Domains flagged needsAttention (a CA-side fault, or something the customer must fix)', [], (gauge, read) =>
+    gauge.set(read.domainsNeedingAttention),
+  );
 }
 
 /**
