@@ -92,6 +92,6 @@ async function main(args: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error) => {
   // The CLI talks to a person: its failure is a line on stderr (masked like the service's log), not a JSON log line.
-  console.error(maskPersonalData(`[certificate-profiles] ${error instanceof Error ? error.message : String(error)}`));
+  console.error(maskPersonalData(error instanceof Error ? error.message : String(error)));
   process.exit(1);
 });

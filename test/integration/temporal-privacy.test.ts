@@ -104,11 +104,18 @@ test('histories, summaries, search attributes and memo read without the codec ho
     payloadCount += payloads.length;
     // Every payload is sealed: inputs, results, update arguments, summaries.
     // Every payload is sealed (inputs, results, update arguments, summaries), except what Temporal
-    // must read itself: search attribute values (indexed) and the SDK's own patch markers.
-    const clear = payloads.filter(({ payload }) => Buffer.from(payload.metadata!.encoding!).toString() !== ENCRYPTED_ENCODING).map(({ path }) => path);
-    for (const path of clear)
-      expect(path).toMatch(/(\.searchAttributes\.indexedFields\.[A-Za-z]+|\.markerRecordedEventAttributes\.details\.patch-data\.payloads\.\d+)$/);
+    // must read itself: search attribute values (indexed) and the SDK's own patch markers, and the
+    // request id headers (an id the logs carry, nothing else).
+    const clear = payloads.filter(({ payload }) => Buffer.from(payload.metadata!.encoding!).toString() !== ENCRYPTED_ENCODING);
+    for (const { path, payload } of clear) {
+      expect(path).toMatch(
+        /(\.searchAttributes\.indexedFields\.[A-Za-z]+|\.markerRecordedEventAttributes\.details\.patch-data\.payloads\.\d+|\.header\.fields\.request-id)$/,
+      );
+      if (path.endsWith('.request-id')) expect(JSON.parse(Buffer.from(payload.data!).toString())).toMatch(/^[0-9a-f-]{36}$/);
+    }
     expect(payloads.length - clear.length).toBeGreaterThan(5);
+    // The request ids travel with the workflow's start and messages (the harness's API sets them).
+    expect(clear.some(({ path }) => path.endsWith('.header.fields.request-id'))).toBe(true);
     seen.push(...textOf(history), ...textOf((await handle.describe()).raw));
   }
   for await (const execution of raw.workflow.list({ query: `AccountId = "${customer.id}"` })) {
