@@ -13,6 +13,7 @@ import { migrateToLatest } from './db/migrate';
 import { findTemporalCli } from './temporal/cli-binary';
 import { connectClient } from './temporal/connection';
 import { type DevServer, startDevServer } from './temporal/dev-server';
+import { registerSearchAttributes } from './temporal/namespace-setup';
 import { profileWorkflows } from './temporal/profile-client';
 import { startReconciler } from './temporal/reconciler';
 import { createWorkers, installTemporalRuntime } from './temporal/worker';
@@ -83,6 +84,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const codec = payloadCodecOf(config.temporal.codecKeys, secretKey);
     const client: Client = await connectClient(config, address, codec);
     stops.push(() => client.connection.close());
+    // A dev server's file from before a search attribute existed keeps its old set (start-dev adds none to an
+    // existing file): the embedded service registers what is missing, as `npm run setup` does elsewhere.
+    if (devServer) {
+      const added = await registerSearchAttributes(client.connection, config.temporal.namespace);
+      if (added.length) tell(`search attributes registered: ${added.join(', ')}`);
+    }
     const names = organizationNames(db);
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs, names);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs, names);

@@ -8,6 +8,8 @@ import { freePort } from '../support/ports';
 import { administratorApproval, organizationApproval } from '../support/review-records';
 import { createTestDatabase } from '../support/database';
 import { logLines, spawnService } from '../support/service-process';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { SEARCH_ATTRIBUTES, searchAttributeSpec } from '../../src/temporal/search-attributes';
 import { randomBytes } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
 import { exchange } from '../../src/dcv/dns-wire';
@@ -199,5 +201,38 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     expect(await api.exited).toBe(0);
     expect(await worker.exited).toBe(0);
     await database.drop();
+  }
+}, 180_000);
+
+test('npm start on a data directory from before a search attribute existed registers what its dev server lacks', async () => {
+  // A dev server file without the service's search attributes, as one recorded by an older version.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-upgrade-'));
+  const [devPort, port] = [await freePort(), await freePort()];
+  const old = await startDevServer({
+    cliPath: process.env.TEST_TEMPORAL_CLI!,
+    dataDir: path.join(dataDir, 'temporal'),
+    port: devPort,
+    uiPort: 0,
+    namespace: 'default',
+    headless: true,
+    searchAttributes: false,
+  });
+  await old.stop();
+  const upgraded = spawnService('src/main.ts', {
+    ...env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_DEV_PORT: String(devPort),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    DCV_DNS_LISTEN: `127.0.0.1:${await freePort()}`,
+  });
+  try {
+    await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), 90_000, `readyz:\n${upgraded.output()}`);
+    expect(logLines(upgraded.output()).map((line) => line.msg)).toContain(
+      `search attributes registered: ${SEARCH_ATTRIBUTES.map(searchAttributeSpec).join(', ')}`,
+    );
+  } finally {
+    upgraded.kill('SIGINT');
+    expect(await upgraded.exited).toBe(0);
   }
 }, 180_000);
