@@ -56,8 +56,14 @@ export interface Config {
   dcv: DcvConfig;
   /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
   secretKey?: Buffer;
-  /** Threshold of the Temporal SDK's log (worker states, bundling); the service's own lines always print. */
+  /** LOG_LEVEL: threshold of the JSON log, the Temporal SDK's lines included (start-up lines always print). */
   logLevel: LogLevel;
+  /**
+   * Prometheus endpoints, off when unset. METRICS_LISTEN: the process's own `/metrics` (prom-client), on a
+   * listener of its own, never the API's public port. TEMPORAL_METRICS_LISTEN: the Temporal SDK's worker
+   * metrics (its runtime's exporter), in processes that run workers.
+   */
+  metrics: { listen?: ListenAddress; temporalListen?: ListenAddress };
   /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
   worker: WorkerSizing;
 }
@@ -179,6 +185,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretKey: secretKeyOf(env),
     logLevel: logLevel(env.LOG_LEVEL),
+    metrics: {
+      listen: env.METRICS_LISTEN ? listenAddress('METRICS_LISTEN', env.METRICS_LISTEN) : undefined,
+      temporalListen: env.TEMPORAL_METRICS_LISTEN ? listenAddress('TEMPORAL_METRICS_LISTEN', env.TEMPORAL_METRICS_LISTEN) : undefined,
+    },
     worker: workerSizingOf(env),
   };
 }
@@ -231,7 +241,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 }
 
 function logLevel(text: string | undefined): LogLevel {
-  const level = (text || 'WARN').toUpperCase();
+  const level = (text || 'INFO').toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`LOG_LEVEL: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
   return level as LogLevel;
 }

@@ -13,6 +13,7 @@ import { idempotencyKey } from './idempotency-key';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
+import type { ServiceMetrics } from '../metrics';
 
 export interface ApiContext {
   db: Db;
@@ -34,6 +35,8 @@ export interface ApiContext {
   createConcurrency: number;
   /** Set by createApp: the bulk lane's middleware, shared by every create route. */
   bulkLane?: RequestHandler;
+  /** Where requests are observed (http_request_duration_seconds); the process serves it on METRICS_LISTEN. */
+  metrics?: Pick<ServiceMetrics, 'httpRequestDuration'>;
 }
 
 const uuid = z.uuid();
@@ -96,7 +99,7 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
       // The outcome stands whatever happens here: a lost answer only means a retry asks Temporal again.
       if (!idempotency || !sent) return;
       await recordUpdateAnswer(ctx.db, principal, idempotency, answer).catch((error) =>
-        log.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
+        log.warn(`could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
       );
     };
     let answer: Answer;

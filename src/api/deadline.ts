@@ -28,7 +28,7 @@ export function requestDeadline(deadlineMs: number): RequestHandler {
     const timer = setTimeout(() => {
       controller.abort(new DOMException('the request deadline passed', 'TimeoutError'));
       if (res.headersSent) return;
-      log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
+      log.warn(`${req.method} ${req.originalUrl}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
       sendProblem(res, serviceUnavailable(`the service's dependencies did not answer within ${deadlineMs / 1000} s; retry the request`), req.originalUrl);
     }, deadlineMs);
     timer.unref();

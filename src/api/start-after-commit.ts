@@ -29,7 +29,7 @@ export async function startAfterCommit(res: Response, what: string, start: (sign
   if (!outcome.started) {
     const { error } = outcome;
     const reason = isTemporalUnavailable(error) || signal.aborted ? 'the workflow service is unavailable' : 'the workflow start failed';
-    log.warn(`[certificate-profiles] ${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
+    log.warn(`${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
     return;
   }
 }

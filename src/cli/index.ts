@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../config';
 import { connectDatabase, type Db, describeDatabase, pgliteDir } from '../db/connect';
 import { migrateToLatest, pendingMigrations } from '../db/migrate';
 import { createAccount, createReviewer } from '../db/principals';
-import { log } from '../log';
+import { maskPersonalData } from '../log';
 import { runSetup } from './setup';
 
 const USAGE = `usage:
@@ -91,6 +91,7 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  log.error(error instanceof Error ? error.message : error);
+  // The CLI talks to a person: its failure is a line on stderr (masked like the service's log), not a JSON log line.
+  console.error(maskPersonalData(error instanceof Error ? error.message : String(error)));
   process.exit(1);
 });

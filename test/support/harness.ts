@@ -6,9 +6,12 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
-import { type Config, loadConfig, type Timings } from '../../src/config';
+import { type Config, loadConfig, type LogLevel, type Timings } from '../../src/config';
+import { setLogLevel } from '../../src/log';
+import { requestIdClientInterceptor } from '../../src/temporal/request-id';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
+import { organizationNames } from '../../src/db/organization-names';
 import { createAccount, createReviewer } from '../../src/db/principals';
 import { parseDuration } from '../../src/domain/duration';
 import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain-client';
@@ -73,6 +76,8 @@ export async function startHarness(
 ): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // The service's own lines (a request each) would drown the test output: warnings and errors only, unless LOG_LEVEL asks.
+    setLogLevel((process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN');
     runtimeInstalled = true;
   }
   const timings = options.timings ?? fastTimings();
@@ -87,12 +92,13 @@ export async function startHarness(
   const codecKeys = codecKeysOf(config.temporal.codecKeys, secretKey);
   const codec = new EncryptionCodec(codecKeys);
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, dataConverter: dataConverterOf(codec) });
+  const client = new Client({ connection, dataConverter: dataConverterOf(codec), interceptors: { workflow: [requestIdClientInterceptor] } });
   let workers = await createWorkers(config, address, db, secretKey, codec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
   let running = workers.run();
   // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
-  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs);
-  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs);
+  const names = organizationNames(db);
+  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
+  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
