@@ -13,6 +13,7 @@ import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
+import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -60,6 +61,8 @@ export interface Config {
   logLevel: LogLevel;
   /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
   worker: WorkerSizing;
+  /** The web console: its address, cookies, sessions, sign-in limits, review claims (src/console/settings.ts). */
+  console: ConsoleSettings;
 }
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: secretKeyOf(env),
     logLevel: logLevel(env.LOG_LEVEL),
     worker: workerSizingOf(env),
+    console: consoleSettingsOf(env, port(env, 'PORT', 3000)),
   };
 }
 

@@ -15,6 +15,7 @@ import { dnsProvidersRouter } from './routes/dns-providers';
 import { domainsRouter } from './routes/domains';
 import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
+import { consoleRouter } from '../console';
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Certificate profile service API</title>
@@ -54,6 +55,9 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
+  // The web console beside the API: its own authentication (sessions), CSP and error pages.
+  app.use('/console', consoleRouter(ctx));
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
 
   app.use(routeNotFound(document.paths));
   app.use(problemHandler);

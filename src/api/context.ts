@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
+import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
 import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
 import { wasDeleted } from '../db/events';
@@ -31,6 +32,8 @@ export interface ApiContext {
   requestDeadlineMs?: number;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
   createConcurrency: number;
+  /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
+  console?: ConsoleSettings;
   /** Set by createApp: the bulk lane's middleware, shared by every create route. */
   bulkLane?: RequestHandler;
 }
