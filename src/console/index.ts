@@ -17,6 +17,9 @@ import { TIME_ZONE_COOKIE, validTimeZone } from './time';
 import { type ConsoleContext, localPath } from './context';
 import { authPages } from './pages/auth';
 import { homePages } from './pages/home';
+import { profilePages } from './pages/profile';
+import { domainPages } from './pages/domains';
+import { accountPages } from './pages/account';
 
 /**
  * Content-Security-Policy of every console page: nothing but this origin's own files, no inline script or
@@ -86,6 +89,9 @@ export function consoleRouter(api: ApiContext): Router & { routes: ConsoleRoute[
   });
   authPages(table, ctx);
   homePages(table, ctx);
+  profilePages(table, ctx);
+  domainPages(table, ctx);
+  accountPages(table, ctx);
   router.use(table.router);
   router.routes = table.routes;
 

@@ -34,6 +34,12 @@ export interface PageLocals {
 export function render(res: Response, template: string, data: Record<string, unknown> = {}, status = 200): void {
   const locals = res.locals as unknown as PageLocals;
   const when = (value: Date | string | null | undefined) => formatInstant(value, locals.lang, locals.timeZone);
-  const html = environment.render(template, { ...locals, when, ...data });
+  // Words for values from data (statuses, audit actions, result codes): translated when the catalog has them.
+  const words = (prefix: string, value: unknown) => {
+    const key = `${prefix}.${value}`;
+    const text = locals.t(key as never);
+    return text === key ? String(value) : text;
+  };
+  const html = environment.render(template, { ...locals, when, words, now: new Date().toISOString(), ...data });
   res.status(status).type('html').send(html);
 }

@@ -13,6 +13,8 @@ export interface ConsoleRoute {
   access: Access;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type Handler = (...args: Parameters<RequestHandler>) => Promise<void> | void;
 
 const allowed = (access: Access, user: SessionUser) =>
@@ -29,7 +31,10 @@ export class RouteTable {
   readonly router = Router({ mergeParams: true });
   readonly routes: ConsoleRoute[] = [];
 
-  constructor(private readonly csrfKey: Buffer) {}
+  constructor(private readonly csrfKey: Buffer) {
+    // An id that is not a UUID names nothing: 404, never a database error.
+    this.router.param('id', (_req, _res, next, value) => next(UUID.test(String(value)) ? undefined : new Problem(404, 'Not Found', 'there is no such page')));
+  }
 
   get(path: string, access: Access, handler: Handler): void {
     this.routes.push({ method: 'get', path, access });
