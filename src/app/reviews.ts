@@ -109,8 +109,8 @@ export const releaseReview = (ctx: Pick<AppContext, 'db'>, id: string, reviewer:
 
 /**
  * A reviewer's decision (`body`: src/domain/decision-schemas.ts, with the callback or verification record).
- * While another reviewer holds the review's claim the decision is refused (409 naming the holder and the
- * claim's end) and nothing is sent; without a claim, or with one's own, it goes to the profile's workflow,
+ * While another reviewer holds the review's claim the decision is refused first (409 naming the holder and
+ * the claim's end) and nothing is sent; without a claim, or with one's own, it goes to the profile's workflow,
  * which applies it under its lock (409 when no longer under review). Returns the row after the decision.
  */
 export async function decideReview(
@@ -123,7 +123,6 @@ export async function decideReview(
 ): Promise<OrganizationRow | AdministratorRow> {
   const row = await getForReview(ctx.db, kind, id);
   if (!row) throw notFound(`${kind} ${id}`);
-  const decision = parse(decisionBody(kind, await decisionContext(ctx, kind, row)), body);
   const held = await currentClaim(ctx.db, id, new Date());
   if (held && held.reviewerId !== reviewer.reviewerId) {
     throw new Problem(
@@ -143,6 +142,7 @@ export async function decideReview(
       },
     );
   }
+  const decision = parse(decisionBody(kind, await decisionContext(ctx, kind, row)), body);
   await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: reviewer.actor }, await claim());
   await dropClaim(ctx.db, id);
   const updated = await getForReview(ctx.db, kind, id);
@@ -158,4 +158,19 @@ export async function reviewerDecisions(ctx: Pick<AppContext, 'db'>, reviewerId:
     .orderBy('id', 'desc')
     .limit(limit + 1)
     .execute();
+}
+
+/** The live claims on some reviews, by review id (the queue shows who is working on what). */
+export async function claimsOf(ctx: Pick<AppContext, 'db'>, ids: string[]): Promise<Map<string, ReviewClaim>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db
+    .selectFrom('review_claims')
+    .innerJoin('reviewers', 'reviewers.id', 'review_claims.reviewer_id')
+    .select(['review_claims.entity_id', 'review_claims.reviewer_id', 'reviewers.name', 'review_claims.claimed_at', 'review_claims.expires_at'])
+    .where('review_claims.entity_id', 'in', ids)
+    .where('review_claims.expires_at', '>', new Date())
+    .execute();
+  return new Map(
+    rows.map((r) => [r.entity_id, { reviewerId: r.reviewer_id, reviewerName: r.name, claimedAt: new Date(r.claimed_at), expiresAt: new Date(r.expires_at) }]),
+  );
 }

@@ -20,6 +20,7 @@ import { homePages } from './pages/home';
 import { profilePages } from './pages/profile';
 import { domainPages } from './pages/domains';
 import { accountPages } from './pages/account';
+import { reviewPages } from './pages/reviews';
 
 /**
  * Content-Security-Policy of every console page: nothing but this origin's own files, no inline script or
@@ -92,6 +93,7 @@ export function consoleRouter(api: ApiContext): Router & { routes: ConsoleRoute[
   profilePages(table, ctx);
   domainPages(table, ctx);
   accountPages(table, ctx);
+  reviewPages(table, ctx);
   router.use(table.router);
   router.routes = table.routes;
 
