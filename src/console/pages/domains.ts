@@ -8,6 +8,8 @@ import { loadProfile } from '../../app/profiles';
 import { deadlineOf } from '../../api/deadline';
 import { administratorView, checkView, domainView, eventView } from '../../api/views';
 import type { DcvInstructions } from '../../dcv/instructions';
+import type { CheckResult } from '../../dcv/result-codes';
+import type { DcvCheckRow } from '../../db/schema';
 import { createDomainBody } from '../../domain/domain-input';
 import { isUsable } from '../../domain/status';
 import { Problem } from '../../problem';
@@ -38,6 +40,13 @@ function instructionView(instructions: DcvInstructions | null) {
   if (!instructions) return null;
   const record = 'record' in instructions ? { ...instructions.record, ...hostPart(instructions.record.name) } : undefined;
   return { ...instructions, record };
+}
+
+/** A check as the API shows it, each result marked as the method's record check or the CAA check (RFC 8659) of its perspective. */
+function checkWithParts(row: DcvCheckRow, caaIssuer: string) {
+  const view = checkView(row);
+  const results = (view.perspectives ?? []) as CheckResult[];
+  return { ...view, perspectives: results.map((r) => ({ ...r, what: r.expected === caaIssuer ? 'caa' : 'method' })) };
 }
 
 /** Add Domain (Tencent Cloud's steps), a domain's page with its evidence, Validate, revalidation and delete. */
@@ -116,7 +125,7 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
         title: t(res)('domainInstructions.title', { domain: domain.view.domain }),
         ...domain,
         domain: domain.view,
-        result: checks[0] ? checkView(checks[0]) : null,
+        result: checks[0] ? checkWithParts(checks[0], ctx.dcv.caaIssuer) : null,
         ...data,
       },
       status,
@@ -133,7 +142,7 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
       title: domain.view.domain,
       ...domain,
       domain: domain.view,
-      checks: checks.slice(0, 5).map(checkView),
+      checks: checks.slice(0, 5).map((c) => checkWithParts(c, ctx.dcv.caaIssuer)),
       events: events.rows.slice(0, 100).map((e) => eventView(e, events.names)),
     });
   });
