@@ -2,26 +2,18 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import type { DcvConfig, Timings } from '../config';
+import type { AppContext } from '../app/context';
 import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
 import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
 import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
-import type { DomainWorkflows } from '../temporal/domain-client';
-import type { ProfileWorkflows } from '../temporal/profile-client';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
 
-export interface ApiContext {
-  db: Db;
-  workflows: ProfileWorkflows;
-  domains: DomainWorkflows;
-  timings: Timings;
-  dcv: DcvConfig;
-  /** Seals DNS provider secrets. */
-  secretKey: Buffer;
+/** The API's context: the use cases' (src/app/context.ts) and what only the HTTP edge needs. */
+export interface ApiContext extends AppContext {
   /** The Temporal payload codec, served at /codec for the Temporal UI and CLI. */
   codec: PayloadCodec;
   /** Origins of the Temporal UI allowed to call /codec (TEMPORAL_UI_ORIGIN). */

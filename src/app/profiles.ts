@@ -42,6 +42,16 @@ export async function organizationAllowance(
   return { used, max: MAX_ORGANIZATIONS_PER_ACCOUNT, needsAdministrator: used === 0 };
 }
 
+/** What every profile create passes through: who, the durations, the request's key, answer and deadline. */
+const createParams = <T>(ctx: AppContext, customer: Customer, request: CreateRequest & { respond: T }) => ({
+  accountId: customer.accountId,
+  actor: customer.actor,
+  timings: ctx.timings,
+  idempotency: request.idempotency,
+  respond: request.respond,
+  signal: request.deadline.signal,
+});
+
 /**
  * Submits an organization (`body`: `{ organization, administrator? }`, the administrator required with the
  * account's first) and starts the workflows of what was created. `respond` builds the answer kept with
@@ -57,14 +67,9 @@ export async function submitOrganization<T>(
   const administratorMissing = typeof body === 'object' && body !== null && (body as { administrator?: unknown }).administrator === undefined;
   const input = parse(createOrganizationBodyFor(administratorMissing && !(await hasOrganizations(ctx.db, customer.accountId))), body);
   const created = await createOrganization(ctx.db, {
-    accountId: customer.accountId,
+    ...createParams(ctx, customer, request),
     organization: input.organization,
     administrator: input.administrator,
-    actor: customer.actor,
-    timings: ctx.timings,
-    idempotency: request.idempotency,
-    respond: request.respond,
-    signal: request.deadline.signal,
   });
   await startAfterCommit(ctx, request.deadline, created.started);
   return created;
@@ -80,16 +85,7 @@ export async function submitAdministrator<T>(
 ): Promise<Created<T>> {
   const organization = await loadProfile(ctx, 'organization', customer.accountId, organizationId);
   const input = parse(administratorInput(organization.country), body);
-  const created = await createAdministrator(ctx.db, {
-    accountId: customer.accountId,
-    organizationId: organization.id,
-    administrator: input,
-    actor: customer.actor,
-    timings: ctx.timings,
-    idempotency: request.idempotency,
-    respond: request.respond,
-    signal: request.deadline.signal,
-  });
+  const created = await createAdministrator(ctx.db, { ...createParams(ctx, customer, request), organizationId: organization.id, administrator: input });
   await startAfterCommit(ctx, request.deadline, created.started);
   return created;
 }
