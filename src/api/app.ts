@@ -28,6 +28,8 @@ export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind reverse proxies, req.ip (the console's login rate limit) is the client's, from X-Forwarded-For.
+  if (ctx.console?.trustProxy !== undefined) app.set('trust proxy', ctx.console.trustProxy);
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
   app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));

@@ -1,5 +1,6 @@
 import type { FieldError } from '../problem';
 import { Problem } from '../problem';
+import { hasMessage, type Translate } from './i18n';
 
 /**
  * A form's flat fields (`organization.name`, `administrator.email`) as the nested object the use cases
@@ -19,11 +20,18 @@ export function nest(body: Record<string, unknown>, dropEmpty = true): Record<st
   return out;
 }
 
-/** The problem's field errors by field path, for the form that sent the request; `undefined` when it names no field. */
-export function fieldErrors(problem: Problem): Record<string, string> | undefined {
+/**
+ * The problem's field errors by field path, for the form that sent the request; `undefined` when it names
+ * no field. A rule the catalog words (`rule.<name>`) is said in the viewer's language, others as the rule says it.
+ */
+export function fieldErrors(problem: Problem, t?: Translate): Record<string, string> | undefined {
   const errors = problem.extra.errors as FieldError[] | undefined;
   if (!errors?.length) return undefined;
-  return Object.fromEntries(errors.map((e) => [e.field, e.message]));
+  const words = (e: FieldError) => {
+    const key = `rule.${e.rule}`;
+    return t && e.rule && hasMessage(key) ? t(key) : e.message;
+  };
+  return Object.fromEntries(errors.map((e) => [e.field, words(e)]));
 }
 
 /** A problem a form can show next to its fields (a 4xx naming fields), as opposed to one the error page shows. */

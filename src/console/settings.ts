@@ -18,6 +18,11 @@ export interface ConsoleSettings {
   loginFailureWindow: Duration;
   /** REVIEW_CLAIM_TTL: how long a reviewer who opened a review holds it (default 30m). */
   reviewClaimTtl: Duration;
+  /**
+   * TRUST_PROXY: Express's `trust proxy` (a hop count, or addresses and CIDRs of the reverse proxies), so the
+   * login rate limit counts the client's address from X-Forwarded-For rather than the proxy's. Unset: none.
+   */
+  trustProxy?: number | string;
 }
 
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
@@ -51,5 +56,6 @@ export function consoleSettingsOf(env: NodeJS.ProcessEnv, port: number): Console
     loginMaxFailures: failures,
     loginFailureWindow: duration(env, 'LOGIN_FAILURE_WINDOW', '15m'),
     reviewClaimTtl: duration(env, 'REVIEW_CLAIM_TTL', '30m'),
+    trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
   };
 }

@@ -106,7 +106,7 @@ test('My Profile from sign-in to validated domains, with the review desk; a reje
   await page.getByRole('button', { name: 'Submit for review' }).click();
   const landline = page.getByLabel('Landline');
   expect(await landline.getAttribute('aria-invalid')).toBe('true');
-  expect(await page.locator(`#${await landline.getAttribute('aria-describedby').then((ids) => ids!.split(' ').pop())}`).innerText()).toBe('required');
+  expect(await page.locator(`#${await landline.getAttribute('aria-describedby').then((ids) => ids!.split(' ').pop())}`).innerText()).toBe('Required.');
   await look(page, 'create-organization-errors');
   await landline.fill('010 6552 9988 转 8001');
   await page.getByRole('button', { name: 'Submit for review' }).click();

@@ -15,6 +15,9 @@ test('the console is served over HTTPS with Secure __Host- cookies when its publ
   expect(() => loadConfig({ CONSOLE_PUBLIC_URL: 'ftp://x' })).toThrow('CONSOLE_PUBLIC_URL');
   expect(() => loadConfig({ LOGIN_MAX_FAILURES: '0' })).toThrow('LOGIN_MAX_FAILURES');
   expect(() => loadConfig({ REVIEW_CLAIM_TTL: 'soon' })).toThrow('REVIEW_CLAIM_TTL');
+  expect(loadConfig({ TRUST_PROXY: '1' }).console.trustProxy).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).console.trustProxy).toBe('loopback, 10.0.0.0/8');
+  expect(local.trustProxy).toBeUndefined();
 });
 
 test('redirect targets taken from requests stay inside the console', () => {

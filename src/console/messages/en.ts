@@ -406,4 +406,7 @@ export const en = {
   'review.reasonHint': 'Required to reject; the customer sees it.',
   'review.approve': 'Approve',
   'review.reject': 'Reject',
+  'rule.required': 'Required.',
+  'rule.password-length': 'At least 12 characters.',
+  'rule.password-confirmation': 'Does not match the password.',
 } as const;

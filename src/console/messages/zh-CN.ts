@@ -404,4 +404,7 @@ export const zhCN: Partial<Record<keyof typeof en, string>> = {
   'review.reasonHint': '驳回时必填；客户可以看到。',
   'review.approve': '通过',
   'review.reject': '驳回',
+  'rule.required': '此项为必填项。',
+  'rule.password-length': '至少 12 个字符。',
+  'rule.password-confirmation': '与密码不一致。',
 };

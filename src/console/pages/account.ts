@@ -48,7 +48,11 @@ export function accountPages(table: RouteTable, ctx: ConsoleContext): void {
       if (!isFormProblem(error)) throw error;
       // Secrets are never sent back to the browser, not even into the form being corrected.
       const { tsigSecret: _s, token: _t, ...values } = req.body;
-      await providersPage(res, { values, errors: fieldErrors(error) ?? { name: error.detail ?? error.title }, formKey: req.body._idempotency }, error.status);
+      await providersPage(
+        res,
+        { values, errors: fieldErrors(error, res.locals.t) ?? { name: error.detail ?? error.title }, formKey: req.body._idempotency },
+        error.status,
+      );
     }
   });
 
@@ -83,7 +87,7 @@ export function accountPages(table: RouteTable, ctx: ConsoleContext): void {
       await keysPage(res, { created: { name: created.row.name, apiKey: created.apiKey } }, 201);
     } catch (error) {
       if (!isFormProblem(error)) throw error;
-      await keysPage(res, { values: req.body, errors: fieldErrors(error) }, error.status);
+      await keysPage(res, { values: req.body, errors: fieldErrors(error, res.locals.t) }, error.status);
     }
   });
 
@@ -117,7 +121,7 @@ export function accountPages(table: RouteTable, ctx: ConsoleContext): void {
       );
     } catch (error) {
       if (!isFormProblem(error)) throw error;
-      await membersPage(res, { values: req.body, errors: fieldErrors(error) }, error.status);
+      await membersPage(res, { values: req.body, errors: fieldErrors(error, res.locals.t) }, error.status);
     }
   });
 

@@ -58,7 +58,7 @@ export function authPages(table: RouteTable, ctx: ConsoleContext): void {
     } catch (error) {
       if (!isFormProblem(error)) throw error;
       const invited = await openInvitation(ctx.db, token);
-      render(res, 'invitation.njk', { title: res.locals.t('invitation.title'), invited, errors: fieldErrors(error) }, error.status);
+      render(res, 'invitation.njk', { title: res.locals.t('invitation.title'), invited, errors: fieldErrors(error, res.locals.t) }, error.status);
     }
   });
 }

@@ -99,7 +99,7 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
       res.redirect(303, `/console/domains/${created.body.id}/instructions?notice=domainAdded`);
     } catch (error) {
       if (!isFormProblem(error)) throw error;
-      const errors = fieldErrors(error) ?? { method: error.detail ?? error.title };
+      const errors = fieldErrors(error, res.locals.t) ?? { method: error.detail ?? error.title };
       await addForm(res, String(req.params.id), { step: 2, values: req.body, errors, formKey: req.body._idempotency }, error.status);
     }
   });

@@ -119,7 +119,7 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
       if (!isFormProblem(error)) throw error;
       await organizationForm(
         res,
-        { values: body, errors: fieldErrors(error) ?? { 'organization.name': error.detail ?? error.title }, formKey: req.body._idempotency },
+        { values: body, errors: fieldErrors(error, res.locals.t) ?? { 'organization.name': error.detail ?? error.title }, formKey: req.body._idempotency },
         error.status,
       );
     }
@@ -172,7 +172,11 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
         editForm(
           res,
           row,
-          { values: { ...formValues(kind, row), ...req.body }, errors: fieldErrors(error), failure: fieldErrors(error) ? undefined : error.detail },
+          {
+            values: { ...formValues(kind, row), ...req.body },
+            errors: fieldErrors(error, res.locals.t),
+            failure: fieldErrors(error, res.locals.t) ? undefined : error.detail,
+          },
           error.status,
         );
       }
@@ -237,7 +241,7 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
       await administratorForm(
         res,
         String(req.params.id),
-        { values: body, errors: fieldErrors(error) ?? { email: error.detail ?? error.title }, formKey: req.body._idempotency },
+        { values: body, errors: fieldErrors(error, res.locals.t) ?? { email: error.detail ?? error.title }, formKey: req.body._idempotency },
         error.status,
       );
     }

@@ -167,8 +167,8 @@ export function reviewPages(table: RouteTable, ctx: ConsoleContext): void {
       } catch (error) {
         if (!isFormProblem(error)) throw error;
         const held = error.extra.members?.claim as { reviewerName: string; expiresAt: string } | undefined;
-        const failure = held ? t(res)('review.heldRefused', { name: held.reviewerName }) : fieldErrors(error) ? undefined : error.detail;
-        return reviewPage(req, res, { values: nest(req.body), errors: fieldErrors(error), failure, refusedClaim: held }, error.status);
+        const failure = held ? t(res)('review.heldRefused', { name: held.reviewerName }) : fieldErrors(error, res.locals.t) ? undefined : error.detail;
+        return reviewPage(req, res, { values: nest(req.body), errors: fieldErrors(error, res.locals.t), failure, refusedClaim: held }, error.status);
       }
       res.redirect(303, '/console/reviews?notice=decided');
     });
