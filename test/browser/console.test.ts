@@ -152,11 +152,16 @@ test('My Profile from sign-in to validated domains, with the review desk; a reje
   await page.getByLabel('Domain').fill('www.acme.cn');
   await look(page, 'add-domain-step-1');
   await page.getByRole('button', { name: 'Next' }).click();
+  // "Change" goes back to the first step with the name kept.
+  await page.getByRole('link', { name: 'Change' }).click();
+  expect(await page.getByLabel('Domain').inputValue()).toBe('www.acme.cn');
+  await page.getByRole('button', { name: 'Next' }).click();
   expect(await page.getByLabel('DNS (CNAME delegation)').isChecked()).toBe(true);
   // Automatic validation off shows the other three methods instead.
   await page.getByRole('radio', { name: 'Off', exact: true }).check();
   expect(await page.getByLabel('DNS (TXT record)').isVisible()).toBe(true);
   expect(await page.getByLabel('DNS (CNAME delegation)').isVisible()).toBe(false);
+  expect(await page.getByRole('radio', { name: 'DNS provider' }).isChecked()).toBe(true);
   await page.getByRole('radio', { name: 'On', exact: true }).check();
   await page.getByLabel('DNS (CNAME delegation)').check();
   await look(page, 'add-domain-step-2');

@@ -76,7 +76,7 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
   /** Step 1 (the name), then step 2 (the method) once the name reads as a domain: plain GET forms, nothing is written yet. */
   table.get('/administrators/:id/domains/new', 'customer', async (req, res) => {
     const domain = typeof req.query.domain === 'string' ? req.query.domain : undefined;
-    if (domain === undefined) return addForm(res, String(req.params.id), { step: 1 });
+    if (domain === undefined || req.query.edit === '1') return addForm(res, String(req.params.id), { step: 1, values: { domain: domain ?? '' } });
     const judged = createDomainBody.safeParse({ domain, autoValidation: false, method: 'dns' });
     const problem = judged.success ? undefined : judged.error.issues.find((i) => i.path[0] === 'domain');
     if (problem) return addForm(res, String(req.params.id), { step: 1, values: { domain }, errors: { domain: problem.message } }, 400);

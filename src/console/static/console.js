@@ -37,6 +37,9 @@ if (auto.length) {
       const visible = String(on) === group.dataset.auto;
       group.hidden = !visible;
       for (const input of group.querySelectorAll('input, select')) input.disabled = !visible;
+      // The shown group offers a choice already made: its first method unless one of its own is checked.
+      const methods = [...group.querySelectorAll('input[name="method"]')];
+      if (visible && methods.length && !methods.some((m) => m.checked)) methods[0].checked = true;
     }
   };
   for (const input of auto) input.addEventListener('change', show);
