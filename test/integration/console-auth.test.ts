@@ -1,4 +1,4 @@
-import { startHarness, type Harness } from '../support/harness';
+import { ADMINISTRATOR, ORGANIZATION, startHarness, type Harness } from '../support/harness';
 import { ConsoleClient, consoleCustomer, consoleReviewer, csrfOf, PASSWORD } from '../support/console';
 import { inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
@@ -131,4 +131,41 @@ test('a reviewer signs in to the review desk; the language follows Accept-Langua
   expect(switched.location).toBe('/console/sign-in');
   expect((await switcher.request('GET', '/console/sign-in', undefined, { 'accept-language': 'zh-CN' })).html).toContain('<html lang="en">');
   expect((await switcher.get('/console/language?lang=en&back=https://evil.example/')).location).toBe('/console/');
+});
+
+test('an API key made in the console works on the API until it is revoked there; its name stays in the audit trail', async () => {
+  const user = await consoleCustomer(harness);
+  const client = new ConsoleClient(harness.baseUrl);
+  await client.signIn(user.email, user.password);
+  await client.get('/console/api-keys');
+  const created = await client.post('/console/api-keys', { name: 'deploy-bot' });
+  expect(created.status).toBe(201);
+  const key = /cps_ck_[A-Za-z0-9_-]{43}/.exec(created.html)![0];
+  const stored = await harness.db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('name', '=', 'deploy-bot')
+    .where('account_id', '=', user.accountId)
+    .executeTakeFirstOrThrow();
+  expect(stored.key_hash).not.toContain(key);
+  expect(stored.created_by).toBe(user.userId);
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${harness.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const organization = await call('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+  expect(organization.status).toBe(201);
+  const { id } = (await organization.json()) as { id: string };
+  // The listing never shows a key again.
+  expect((await client.get('/console/api-keys')).html).not.toContain(key);
+  const revoked = await client.post(`/console/api-keys/${stored.id}/revoke`);
+  expect(revoked.location).toBe('/console/api-keys?notice=keyRevoked');
+  expect((await call('GET', '/v1/organizations')).status).toBe(401);
+  const names = await harness.db.selectFrom('api_keys').select(['name', 'revoked_at']).where('id', '=', stored.id).executeTakeFirstOrThrow();
+  expect(names.name).toBe('deploy-bot');
+  expect(names.revoked_at).not.toBeNull();
+  const page = await client.get(`/console/organizations/${id}`);
+  expect(page.html).toMatch(/Submitted<\/td>\s*<td>deploy-bot<\/td>/);
 });
