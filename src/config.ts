@@ -13,6 +13,7 @@ import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
+import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -66,6 +67,8 @@ export interface Config {
   metrics: { listen?: ListenAddress; temporalListen?: ListenAddress };
   /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
   worker: WorkerSizing;
+  /** The web console: its address, cookies, sessions, sign-in limits, review claims (src/console/settings.ts). */
+  console: ConsoleSettings;
 }
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       temporalListen: env.TEMPORAL_METRICS_LISTEN ? listenAddress('TEMPORAL_METRICS_LISTEN', env.TEMPORAL_METRICS_LISTEN) : undefined,
     },
     worker: workerSizingOf(env),
+    console: consoleSettingsOf(env, port(env, 'PORT', 3000)),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
+import { runAdminCommand } from './cli/admin-commands';
 import { createApp } from './api/app';
 import { probeTimeoutMs } from './api/deadline';
 import { type Config, loadConfig, withEmbeddedDns } from './config';
@@ -119,6 +120,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
         createConcurrency: config.createConcurrency,
+        console: config.console,
         ready,
       });
       const server: Server = await new Promise((resolve, reject) => {
@@ -129,6 +131,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       const base = `http://127.0.0.1:${config.port}`;
       tell(`API:         ${base}/v1`);
       tell(`API docs:    ${base}/docs (OpenAPI at ${base}/openapi.json)`);
+      tell(`Console:     ${config.console.publicUrl}/console/ (sign in; npm run cli -- user create ... invites its first user)`);
       // Without an external server for the delegation zone, the API processes answer for it (automatic DNS method).
       if (!config.dcv.delegationServer && config.dcv.dnsListen) {
         const dns = await serveDelegationZone(db, config.dcv, (line) => log.info(line));
@@ -145,7 +148,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     }
     if (parts.worker && config.metrics.temporalListen)
       tell(`Temporal SDK metrics: http://${config.metrics.temporalListen.host}:${config.metrics.temporalListen.port}/metrics`);
-    if (embedded && !config.databaseUrl) stops.push(await startAdminSocket(db, config.dataDir));
+    if (embedded && !config.databaseUrl) stops.push(await startAdminSocket(config.dataDir, (route, body) => runAdminCommand(db, config.console, route, body)));
     tell(`Temporal:    ${address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
     if (devServer?.uiUrl) tell(`Temporal UI: ${devServer.uiUrl}`);
     return { stop: stopAll };

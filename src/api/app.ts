@@ -17,6 +17,7 @@ import { dnsProvidersRouter } from './routes/dns-providers';
 import { domainsRouter } from './routes/domains';
 import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
+import { consoleRouter } from '../console';
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Certificate profile service API</title>
@@ -30,6 +31,8 @@ export function createApp(ctx: ApiContext): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(observeRequests(ctx.metrics));
+  // Behind reverse proxies, req.ip (the console's login rate limit) is the client's, from X-Forwarded-For.
+  if (ctx.console?.trustProxy !== undefined) app.set('trust proxy', ctx.console.trustProxy);
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
   app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
@@ -61,6 +64,9 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
+  // The web console beside the API: its own authentication (sessions), CSP and error pages.
+  app.use('/console', consoleRouter(ctx));
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
 
   app.use(routeNotFound(routes));
   app.use(problemHandler);

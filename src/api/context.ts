@@ -2,27 +2,20 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import type { DcvConfig, Timings } from '../config';
+import type { AppContext } from '../app/context';
+import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
 import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
 import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
-import type { DomainWorkflows } from '../temporal/domain-client';
-import type { ProfileWorkflows } from '../temporal/profile-client';
 import { idempotencyKey } from './idempotency-key';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
 import type { ServiceMetrics } from '../metrics';
 
-export interface ApiContext {
-  db: Db;
-  workflows: ProfileWorkflows;
-  domains: DomainWorkflows;
-  timings: Timings;
-  dcv: DcvConfig;
-  /** Seals DNS provider secrets. */
-  secretKey: Buffer;
+/** The API's context: the use cases' (src/app/context.ts) and what only the HTTP edge needs. */
+export interface ApiContext extends AppContext {
   /** The Temporal payload codec, served at /codec for the Temporal UI and CLI. */
   codec: PayloadCodec;
   /** Origins of the Temporal UI allowed to call /codec (TEMPORAL_UI_ORIGIN). */
@@ -33,6 +26,8 @@ export interface ApiContext {
   requestDeadlineMs?: number;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
   createConcurrency: number;
+  /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
+  console?: ConsoleSettings;
   /** Set by createApp: the bulk lane's middleware, shared by every create route. */
   bulkLane?: RequestHandler;
   /** Where requests are observed (http_request_duration_seconds); the process serves it on METRICS_LISTEN. */

@@ -8,6 +8,9 @@ import * as updateAnswers from './migrations/2026_11_29_011_update_answers';
 import * as accountIndexes from './migrations/2026_11_29_012_account_indexes';
 import * as reviewHistory from './migrations/2026_11_30_020_review_history';
 import * as apiKeyNames from './migrations/2026_11_30_021_api_key_names';
+import * as consoleUsers from './migrations/2026_11_30_150_console_users';
+import * as apiKeyRevocation from './migrations/2026_11_30_151_api_key_revocation';
+import * as reviewDesk from './migrations/2026_11_30_152_review_desk';
 import * as operatorCounts from './migrations/2026_11_30_200_operator_counts';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
@@ -21,6 +24,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_012_account_indexes': accountIndexes,
   '2026_11_30_020_review_history': reviewHistory,
   '2026_11_30_021_api_key_names': apiKeyNames,
+  '2026_11_30_150_console_users': consoleUsers,
+  '2026_11_30_151_api_key_revocation': apiKeyRevocation,
+  '2026_11_30_152_review_desk': reviewDesk,
   '2026_11_30_200_operator_counts': operatorCounts,
 };
 

@@ -97,6 +97,12 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   const created = await call('POST', '/v1/organizations', apiKey, { organization: ORGANIZATION, administrator: ADMINISTRATOR });
   expect(created.status).toBe(201);
 
+  // The console: its address is printed, and the CLI invites its first user through the running service.
+  expect(first.output()).toContain(`Console:     ${baseUrl}/console/`);
+  const owner = await cli('user', 'create', '--email', 'owner@acme.cn', '--name', 'Owner', '--account-name', 'Acme console');
+  expect(owner.invitationUrl).toMatch(new RegExp(`^${baseUrl}/console/invitations/[A-Za-z0-9_-]{43}$`));
+  expect((await fetch(owner.invitationUrl)).status).toBe(200);
+
   first.child.kill('SIGINT');
   expect(await first.exited).toBe(0);
   expect(first.output()).toMatch(/SIGINT: shutting down/);

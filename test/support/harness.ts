@@ -109,6 +109,7 @@ export async function startHarness(
     dcv: config.dcv,
     secretKey,
     createConcurrency: config.createConcurrency,
+    console: config.console,
     codec,
     uiOrigins: config.temporal.uiOrigins,
     ready: async () => ({ database: true, temporal: true }),
