@@ -121,7 +121,7 @@ const errorPage: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: Problem;
   if (error instanceof Problem) problem = error;
   else if (isDatabaseUnavailable(error) || isTemporalUnavailable(error)) {
-    log.warn(`[certificate-profiles] console ${req.method} ${req.originalUrl}: dependency unavailable: ${describeError(error)}`);
+    log.warn(`console ${req.method} ${req.originalUrl}: dependency unavailable: ${describeError(error)}`);
     problem = serviceUnavailable('the service cannot reach its database or workflow service; try again in a moment');
   } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
     problem = new Problem(error.status, 'Bad Request', 'the request could not be read');
