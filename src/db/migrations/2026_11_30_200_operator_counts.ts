@@ -3,17 +3,15 @@ import { type Kysely, sql } from 'kysely';
 // Frozen in time: migrations never import application code.
 
 /**
- * Partial indexes for the counts Prometheus reads at every scrape (src/db/operator-counts.ts): reviews
- * past their due time, and domains needing attention. Small (only the rows in those states), so the
- * counts never read a whole table.
+ * A partial index for a count Prometheus reads at every scrape (src/db/operator-counts.ts): domains
+ * needing attention. Small (only the rows in that state), so the count never reads a whole table. The
+ * overdue-review counts use `<table>_review_due` (due_at, id) WHERE under_review, from the review desk's
+ * migration (2026_11_30_152).
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const table of ['organizations', 'administrators']) {
-    await db.schema.createIndex(`${table}_review_due`).on(table).column('due_at').where(sql.ref('status'), '=', 'under_review').execute();
-  }
   await db.schema.createIndex('domains_needing_attention').on('domains').column('id').where(sql.ref('needs_attention'), '=', true).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const index of ['organizations_review_due', 'administrators_review_due', 'domains_needing_attention']) await db.schema.dropIndex(index).execute();
+  await db.schema.dropIndex('domains_needing_attention').execute();
 }
