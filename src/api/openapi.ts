@@ -183,7 +183,20 @@ function decisionOperations(kind: 'organization' | 'administrator') {
         body: body(`${Kind}Decision`),
         answer: ok(Kind),
         refusals: {
-          '409': kind === 'organization' ? 'Not under review' : 'Not under review, or its organization is not approved',
+          '409': {
+            description: `${kind === 'organization' ? 'Not under review' : 'Not under review, or its organization is not approved'}. Or: another reviewer holds the review in the console (\`claim\` names them and until when); nothing was sent`,
+            title: 'Review held by another reviewer',
+            detail: `Zhang Wei is reviewing this ${kind} (claimed at 2026-11-30T03:00:00.000Z, until 2026-11-30T03:30:00.000Z); your decision was not sent`,
+            extra: {
+              type: 'https://certificate-profiles.dev/problems/review-claimed',
+              claim: {
+                reviewerId: '3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90',
+                reviewerName: 'Zhang Wei',
+                claimedAt: '2026-11-30T03:00:00.000Z',
+                expiresAt: '2026-11-30T03:30:00.000Z',
+              },
+            },
+          },
           '422': {
             description: `The record does not fit the ${kind}: \`errors[]\` names each field and rule (\`required\`, ${rules}, \`not-in-future\`, \`not-before-submission\`). Nothing changed`,
             title: 'Unprocessable Content',

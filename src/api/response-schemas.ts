@@ -258,5 +258,9 @@ export const problem = z
       .object({ kind: z.enum(['organization', 'administrator']), id: z.uuid(), href: z.string() })
       .optional()
       .describe('With a 409 duplicate: the profile the account already holds'),
+    claim: z
+      .object({ reviewerId: z.uuid(), reviewerName: z.string(), claimedAt: z.iso.datetime(), expiresAt: z.iso.datetime() })
+      .optional()
+      .describe('With a 409 review-claimed: the reviewer who holds the review in the console, and until when'),
   })
   .describe('RFC 9457 problem details');
