@@ -83,6 +83,8 @@ function pathParameter(template: string, name: string): fc.Arbitrary<string> {
     { weight: 4, arbitrary: real.length ? fc.constantFrom(...real) : fc.uuid() },
     { weight: 1, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.constantFrom(...GARBAGE_IDS).map(encodeURIComponent) },
+    // Sent as they are: percent-encodings that do not decode to UTF-8 (a byte alone, a surrogate, an overlong form, a bare %).
+    { weight: 1, arbitrary: fc.constantFrom('%ff', '%ED%A0%80', '%c0%af', '%', 'a%2') },
     // Not '' nor the dot-segments `.` and `..` (the client removes them, RFC 3986 §5.2.4): those reach another path.
     {
       weight: 1,
