@@ -31,6 +31,7 @@ describe('refusals name their rule; malformed is 400, well-formed but unusable i
     ['admin@[192.0.2.1]', 'email-address-literal', true],
     ['admin@localhost', 'too-few-labels', true],
     ['admin@example.invalid', 'internal-name', true],
+    ['admin@example.onion', 'special-use', true],
     ['admin@com.cn', 'public-suffix', true],
     ['admin@ab--cd.example.com', 'reserved-ldh-label', true],
     ['admin@*.example.com', 'wildcard-position', true],
