@@ -8,9 +8,11 @@ export const MASKED_PHONE = '[phone]';
 /**
  * An address in the RFC 5322 `local@domain` shape, Unicode allowed on both sides (RFC 6531 / RFC 5890),
  * so `li.lei@acme.cn`, `admin@例子.公司` and `admin@example.xn--fiqs8s` are all caught. Deliberately wider
- * than a validator: a log line may only lose too much, never keep an address.
+ * than a validator: a log line may only lose too much, never keep an address. A quoted local part
+ * (`"li lei"@acme.cn`, RFC 5321 §4.1.2) is an address too, though the API refuses to store one.
  */
-const EMAIL = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
+const EMAIL =
+  /(?:"[^"\r\n]{0,64}"|[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+)@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
 
 /**
  * Phone numbers are found by libphonenumber's matcher (valid numbers only, so dates, ports, UUIDs and
