@@ -23,7 +23,12 @@ export function matchKey(text: string): string {
 /** A stored address (`local@a-label.domain`) compared case-insensitively, the local part in NFKC without format characters. */
 export function mailboxKey(email: string): string {
   const at = email.lastIndexOf('@');
-  const local = email.slice(0, at).normalize('NFKC').toUpperCase().toLowerCase().replace(/\p{Cf}/gu, '');
+  const local = email
+    .slice(0, at)
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .replace(/\p{Cf}/gu, '');
   return `${local}@${email.slice(at + 1).toLowerCase()}`;
 }
 

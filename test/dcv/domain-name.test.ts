@@ -219,7 +219,20 @@ describe('normalizeDomainName', () => {
   });
 
   test('every refusal ends with the source of its rule', () => {
-    for (const input of ['', '192.0.2.1', 'w*.example.com', 'a..b.com', 'ab--cd.com', 'xn--zz.com', '☃.com', 'a_b.com', 'co.uk', 'x.local', 'example.123', 'x.onion']) {
+    for (const input of [
+      '',
+      '192.0.2.1',
+      'w*.example.com',
+      'a..b.com',
+      'ab--cd.com',
+      'xn--zz.com',
+      '☃.com',
+      'a_b.com',
+      'co.uk',
+      'x.local',
+      'example.123',
+      'x.onion',
+    ]) {
       const r = refusal(input);
       expect(r.reason.endsWith(`(${DOMAIN_NAME_RULES[r.rule]})`)).toBe(true);
     }
