@@ -10,9 +10,11 @@ export const MASKED_PHONE = '[phone]';
 /**
  * An address in the RFC 5322 `local@domain` shape, Unicode allowed on both sides (RFC 6531 / RFC 5890),
  * so `li.lei@acme.cn`, `admin@例子.公司` and `admin@example.xn--fiqs8s` are all caught. Deliberately wider
- * than a validator: a log line may only lose too much, never keep an address.
+ * than a validator: a log line may only lose too much, never keep an address. A quoted local part
+ * (`"li lei"@acme.cn`, RFC 5321 §4.1.2) is an address too, though the API refuses to store one.
  */
-const EMAIL = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
+const EMAIL =
+  /(?:"[^"\r\n]{0,64}"|[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+)@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+/gu;
 
 /** IPv4 addresses, with a port: the phone matcher would otherwise take `10.255.255.53:53` for a number. */
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g;

@@ -22,7 +22,7 @@ const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
 // The input shape of a decision does not depend on the profile it is checked against.
 const PLACEHOLDER_CONTEXT = { subject: { kind: 'organization' as const, submittedAt: new Date(0) }, country: 'CN', now: new Date(0) };
 
-const RULES_NOTE = `\`errors[].rule\` names the rule each field breaks, where there is one: \`required\`, \`decimal-integer\`, \`integer-range\`, \`utf-8\`, \`phone-number\`, \`phone-type\`, \`mobile-extension\`, a subject rule (${Object.keys(SUBJECT_RULES).join(', ')}, iso-3166-2), an email rule (${Object.keys(EMAIL_RULES).join(', ')}), \`duplicate\`, a review record rule (\`callback-answered\`, \`callback-number\`, \`verification-confirmed\`, \`verification-contact\`, \`not-in-future\`, \`not-before-submission\`), or a domain name rule (${Object.keys(DOMAIN_NAME_RULES).join(', ')})`;
+const RULES_NOTE = `\`errors[].rule\` names the rule each field breaks, where there is one: \`required\`, \`decimal-integer\`, \`integer-range\`, \`utf-8\`, \`phone-number\`, \`phone-type\`, \`mobile-extension\`, a subject rule (${Object.keys(SUBJECT_RULES).join(', ')}, iso-3166-2), an email rule (${Object.keys(EMAIL_RULES).join(', ')}), \`duplicate\`, a review record rule (\`callback-answered\`, \`callback-number\`, \`verification-confirmed\`, \`verification-contact\`, \`not-in-future\`, \`not-before-submission\`), a domain name rule (${Object.keys(DOMAIN_NAME_RULES).join(', ')}), or \`outside-provider-zone\` (the validation record is not in the RFC 2136 provider's zone)`;
 
 const schemas = {
   Organization: json(response.organization),

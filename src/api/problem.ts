@@ -121,6 +121,9 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
   const known = bodyProblem(error ?? {});
   if (known) return send(res, known, req.originalUrl);
+  // The router could not percent-decode a path parameter (`%ff`, `%ED%A0%80`: not UTF-8). It names no
+  // resource, like any unknown id: 404, which every operation with a path parameter declares.
+  if (error instanceof URIError) return send(res, new Problem(404, 'Not Found', `no resource has the path ${req.path}: ${error.message}`), req.originalUrl);
   const status = typeof error?.status === 'number' ? error.status : undefined;
   if (status && status >= 400 && status < 500)
     return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Contract } from '../support/contract';
 import { approvedAdministrator, startHarness, type Api, type Harness } from '../support/harness';
-import { arbitraryOf } from '../support/schema-arbitrary';
+import { arbitraryOf, insertAt, ODD_CHARACTER } from '../support/schema-arbitrary';
 
 /**
  * Property-based fuzz of every operation of /openapi.json, driven by the document itself (issue 7, item
@@ -83,6 +83,8 @@ function pathParameter(template: string, name: string): fc.Arbitrary<string> {
     { weight: 4, arbitrary: real.length ? fc.constantFrom(...real) : fc.uuid() },
     { weight: 1, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.constantFrom(...GARBAGE_IDS).map(encodeURIComponent) },
+    // Sent as they are: percent-encodings that do not decode to UTF-8 (a byte alone, a surrogate, an overlong form, a bare %).
+    { weight: 1, arbitrary: fc.constantFrom('%ff', '%ED%A0%80', '%c0%af', '%', 'a%2') },
     // Not '' nor the dot-segments `.` and `..` (the client removes them, RFC 3986 §5.2.4): those reach another path.
     {
       weight: 1,
@@ -131,9 +133,20 @@ function bodyOf(operation: any, document: any): fc.Arbitrary<Pick<FuzzRequest, '
       else object[name] = value;
       return copy;
     });
+  // An example with an odd character (an unpaired surrogate, a control, an invisible one) in one of its strings.
+  const oddened = fc.tuple(fc.constantFrom(...examples), fc.nat(), fc.nat(), ODD_CHARACTER).map(([example, pick, at, odd]) => {
+    const copy = structuredClone(example) as Record<string, unknown>;
+    const fields = stringFieldsOf(copy);
+    if (fields.length) {
+      const [object, name] = fields[pick % fields.length];
+      object[name] = insertAt(object[name] as string, odd, at);
+    }
+    return copy;
+  });
   return fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...examples).map(json) },
     { weight: 4, arbitrary: mutated.map(json) },
+    { weight: 2, arbitrary: oddened.map(json) },
     { weight: 4, arbitrary: arbitraryOf(media.schema, document).map(json) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map(json) },
     {
@@ -148,6 +161,15 @@ function bodyOf(operation: any, document: any): fc.Arbitrary<Pick<FuzzRequest, '
         large('application/json', JSON.stringify({ pad: 'x'.repeat(70_000) })),
       ),
     },
+  );
+}
+
+/** Where `value` holds a string: each object and the name of its string member, at any depth. */
+function stringFieldsOf(value: unknown): Array<[Record<string, unknown>, string]> {
+  if (value === null || typeof value !== 'object') return [];
+  const object = value as Record<string, unknown>;
+  return Object.entries(object).flatMap(([name, member]) =>
+    typeof member === 'string' ? [[object, name] as [Record<string, unknown>, string]] : stringFieldsOf(member),
   );
 }
 

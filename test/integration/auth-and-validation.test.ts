@@ -112,6 +112,11 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect((await bob.request('GET', '/v1/organizations/not-a-uuid')).status).toBe(404);
     expect((await bob.request('GET', '/v1/administrators/1%27%20or%201=1')).status).toBe(404);
     expect((await bob.request('GET', '/v1/nothing-here')).status).toBe(404);
+    // A path parameter that does not percent-decode to UTF-8 names no resource either (the router said 400, which no operation declares).
+    for (const path of ['/v1/organizations/%ff', '/v1/administrators/%ED%A0%80/events', '/v1/domains/%c0%af', '/dcv/%ff/fileauth.txt']) {
+      const answer = await bob.request('GET', path);
+      expect([answer.status, answer.body.title]).toEqual([404, 'Not Found']);
+    }
     const wrongMethod = await bob.request('PUT', `/v1/organizations/${aliceOrganization.id}`, valid);
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, PATCH, DELETE']);
     expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, organizationApproval())).status).toBe(404);

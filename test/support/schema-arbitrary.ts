@@ -3,7 +3,7 @@ import fc from 'fast-check';
 /**
  * A fast-check arbitrary of values a JSON Schema (as the API document has them: 2020-12, local `$ref`s)
  * allows, for the contract fuzz. Covers what the document uses: `type` (also as a list), `enum`, `const`,
- * string lengths, `pattern` and the uuid/date-time formats, number bounds, arrays, objects with
+ * string lengths (with an odd character now and then), `pattern` and the uuid/date-time formats, number bounds, arrays, objects with
  * `required` and `additionalProperties`, `anyOf`/`oneOf`. Depth-limited; unknown shapes give any JSON.
  */
 export function arbitraryOf(schema: any, root: any, depth = 0): fc.Arbitrary<unknown> {
@@ -39,15 +39,34 @@ function ofType(type: string, schema: any, root: any, depth: number): fc.Arbitra
   }
 }
 
+/**
+ * Characters valid in JSON that a careless or hostile client sends and no stored field may keep: unpaired
+ * surrogates (PostgreSQL's jsonb refuses them), C0 and C1 controls, invisible format characters, a no-break space.
+ */
+export const ODD_CHARACTER = fc.constantFrom('\ud800', '\udfff', '\u0000', '\u0085', '\u200b', '\u202e', '\ufeff', '\u00a0');
+
+/** `value` with `character` inserted at `at` (modulo its length + 1). */
+export function insertAt(value: string, character: string, at: number): string {
+  const index = at % (value.length + 1);
+  return value.slice(0, index) + character + value.slice(index);
+}
+
+/** Now and then, one odd character somewhere in the string. */
+const withOddCharacter = (strings: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { weight: 5, arbitrary: strings },
+    { weight: 1, arbitrary: fc.tuple(strings, ODD_CHARACTER, fc.nat()).map(([value, odd, at]) => insertAt(value, odd, at)) },
+  );
+
 function stringOf(schema: any): fc.Arbitrary<string> {
   if (schema.format === 'uuid') return fc.uuid();
   if (schema.format === 'date-time')
     return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   if (schema.format === 'idn-email' || schema.format === 'email') {
-    return fc.tuple(fc.stringMatching(/^[a-z0-9.]{1,12}$/), fc.domain()).map(([local, domain]) => `${local}@${domain}`);
+    return withOddCharacter(fc.tuple(fc.stringMatching(/^[a-z0-9.]{1,12}$/), fc.domain()).map(([local, domain]) => `${local}@${domain}`));
   }
   if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
-  return fc.string({ unit: 'grapheme', minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 80) });
+  return withOddCharacter(fc.string({ unit: 'grapheme', minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 80) }));
 }
 
 function objectOf(schema: any, root: any, depth: number): fc.Arbitrary<Record<string, unknown>> {

@@ -9,6 +9,9 @@ describe('maskPersonalData', () => {
     ['admin@example.xn--fiqs8s', MASKED_EMAIL],
     ['<li.lei@acme.cn>', `<${MASKED_EMAIL}>`],
     ['"email":"li.lei@acme.cn"', `"email":"${MASKED_EMAIL}"`],
+    ['"li lei"@acme.cn', MASKED_EMAIL],
+    ['refused "li lei"@acme.cn: quoted', `refused ${MASKED_EMAIL}: quoted`],
+    ['{"email":"\\"li lei\\"@acme.cn"}', `{"email":"\\${MASKED_EMAIL}"}`],
   ])('email %s', (text, masked) => expect(maskPersonalData(text)).toBe(masked));
 
   test.each([
