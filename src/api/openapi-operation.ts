@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idempotencyKeyHeader } from './idempotency-key';
 import { problemExample } from './openapi-examples';
+import { requestIdHeader, requestIdParameter } from './request-id-header';
 
 /**
  * One operation of the API document, declared once: what it takes and answers on success, plus the
@@ -12,7 +13,7 @@ import { problemExample } from './openapi-examples';
  * - query parameters (from the zod schema the route parses them with): 400 naming the parameter;
  * - an `Idempotency-Key` (length from ./idempotency-key.ts): 400 when malformed, 422 when reused;
  * - a request body: 400, 413 and 415 (a body is read only by operations that declare one: see app.ts);
- * - 201: `Location`; 429: `Retry-After`.
+ * - 201: `Location`; 429: `Retry-After`; every answer: `X-Request-Id` (and every request may send one).
  *
  * The test suite validates every response it receives against the document and fuzzes every operation
  * (test/support/contract.ts, test/integration/api-contract-fuzz.test.ts), so a status the route can
@@ -154,6 +155,7 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
     add('422', 'The Idempotency-Key was used with a different request', 'Unprocessable Content', 'the Idempotency-Key was used with a different request');
   }
   for (const header of spec.headers ?? []) parameters.push({ in: 'header', ...header });
+  parameters.push(requestIdParameter);
 
   let requestBody: unknown;
   if (spec.body) {
@@ -204,6 +206,8 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
     };
   }
   Object.assign(responses, spec.responses);
+  for (const [status, response] of Object.entries(responses) as Array<[string, { headers?: Record<string, unknown> }]>)
+    responses[status] = { ...response, headers: { ...response.headers, 'X-Request-Id': requestIdHeader } };
 
   return {
     operationId: spec.operationId,

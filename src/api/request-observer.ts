@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { log, requestContext } from '../log';
 import type { ServiceMetrics } from '../metrics';
-
-/**
- * A caller's `X-Request-Id` is taken when it is 1–128 visible ASCII characters without quotes or
- * backslashes (a UUID, a ULID, a proxy's trace id); anything else is replaced by a new UUID.
- */
-const WELL_FORMED = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+import { WELL_FORMED_REQUEST_ID } from './request-id-header';
 
 /** Probes polled by orchestrators every few seconds: their lines are written at debug. */
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -45,7 +40,7 @@ function watchRoute(req: Request): () => string | undefined {
 export function observeRequests(metrics?: Pick<ServiceMetrics, 'httpRequestDuration'>): RequestHandler {
   return (req, res, next) => {
     const offered = req.get('x-request-id');
-    const requestId = offered && WELL_FORMED.test(offered) ? offered : randomUUID();
+    const requestId = offered && WELL_FORMED_REQUEST_ID.test(offered) ? offered : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     const routeOf = watchRoute(req);

@@ -94,15 +94,17 @@ test('server-enforced rules are in the schemas: lengths, patterns, formats, clos
 
 test('the response validator refuses what the document does not allow, naming the operation, the status and the fault', () => {
   const contract = new Contract(document);
-  const json = (extra: Record<string, string> = {}) => new Headers({ 'content-type': 'application/json', ...extra });
-  const problemJson = new Headers({ 'content-type': 'application/problem+json' });
+  const requestId = { 'x-request-id': '0f5c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f' };
+  const json = (extra: Record<string, string> = {}) => new Headers({ 'content-type': 'application/json', ...requestId, ...extra });
+  const problemJson = new Headers({ 'content-type': 'application/problem+json', ...requestId });
   const id = '3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90';
   const organization = (document.paths['/v1/organizations/{id}'] as any).get.responses['200'].content['application/json'].example;
   const ok = { method: 'GET', path: `/v1/organizations/${id}`, status: 200, headers: json(), text: JSON.stringify(organization) };
   expect(contract.problems(ok)).toEqual([]);
   expect(contract.problems({ ...ok, status: 500 })[0]).toMatch(/^status 500 is not declared/);
   expect(contract.problems({ ...ok, text: JSON.stringify({ ...organization, secret: 'x' }) })[0]).toMatch(/must NOT have additional properties/);
-  expect(contract.problems({ ...ok, headers: new Headers({ 'content-type': 'text/html' }) })[0]).toMatch(/media type text\/html is not declared/);
+  expect(contract.problems({ ...ok, headers: new Headers({ 'content-type': 'text/html', ...requestId }) })[0]).toMatch(/media type text\/html is not declared/);
+  expect(contract.problems({ ...ok, headers: new Headers({ 'content-type': 'application/json' }) })).toEqual(['header X-Request-Id is required but absent']);
   const created = { method: 'POST', path: '/v1/organizations?x=1', status: 201, headers: json(), text: JSON.stringify(organization) };
   expect(contract.problems(created)).toEqual(['header Location is required but absent']);
   const unavailable = {
