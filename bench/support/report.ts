@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Spread, spread } from './stats';
@@ -16,6 +16,9 @@ export interface Figure {
   goal?: string;
   runs: Array<Record<string, number>>;
   spread?: { value: Spread; baseline?: Spread };
+  /** Set when written: when it was measured, and whether by `--quick`. */
+  measuredAt?: string;
+  quick?: boolean;
 }
 
 export type Figures = Record<string, Figure>;
@@ -78,7 +81,13 @@ export function table(figures: Figures): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
 }
 
+/**
+ * Writes the results file. Each figure carries when it was measured and whether `--quick`; a run of some
+ * figures (`--only`) keeps the others from earlier runs, so one file holds the latest of each.
+ */
 export function writeResults(file: string, result: { machine: Record<string, unknown>; figures: Figures; quick: boolean; at: string }): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { figures?: Figures }).figures : undefined;
+  const stamped = Object.fromEntries(Object.entries(result.figures).map(([name, figure]) => [name, { ...figure, measuredAt: result.at, quick: result.quick }]));
+  writeFileSync(file, JSON.stringify({ ...result, figures: { ...earlier, ...stamped } }, null, 2) + '\n');
 }
