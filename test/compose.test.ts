@@ -129,7 +129,7 @@ describe('docker-compose.yml: production shape', () => {
     expect([services.setup.command].flat().join(' ')).toBe('npm run setup');
     expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('tsx src/cli/index.ts setup');
     const setup = env('setup');
-    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect(setup[key]).toBe(env('api')[key]);
+    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']) expect(setup[key]).toBe(env('api')[key]);
     expect(setup.TEMPORAL_NAMESPACE_RETENTION).toBe('${TEMPORAL_NAMESPACE_RETENTION:-30d}');
     // One list, src/temporal/search-attributes.ts: the file names none of them.
     for (const key of SEARCH_ATTRIBUTES) expect(TEXT).not.toContain(key.name);
@@ -179,10 +179,54 @@ describe('docker-compose.yml: production shape', () => {
       '-e',
       "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
     ]);
-    // The worker does not answer DNS but serves the Temporal SDK's metrics; otherwise it has the api's settings.
-    const { DCV_DNS_LISTEN, ...rest } = api;
-    expect(DCV_DNS_LISTEN).toBeDefined();
-    expect(env('worker')).toEqual({ ...rest, TEMPORAL_METRICS_LISTEN: ':9465' });
+    // The name server the parent zone's NS and glue name: set in .env, answered by this server.
+    expect([api.DCV_DNS_NS, api.DCV_DNS_NS_ADDRESS]).toEqual(['${DCV_DNS_NS:-}', '${DCV_DNS_NS_ADDRESS:-}']);
+  });
+
+  /**
+   * What each process of the service image reads from its environment (src/config.ts, by where the value
+   * is used), and what it cannot do without in this shape. A service sets nothing its process does not
+   * read, and every setting two processes read has one value.
+   */
+  const READS: Record<string, { required: string[]; optional: string[] }> = {
+    // src/cli/setup.ts: migrations, namespace, search attributes.
+    setup: { required: ['DATABASE_URL', 'TEMPORAL_ADDRESS'], optional: ['TEMPORAL_NAMESPACE', 'TEMPORAL_NAMESPACE_RETENTION'] },
+    // src/service.ts with the API: src/api, src/app, src/console (the CAA issuer tells the console's CAA results apart), the delegation DNS server.
+    api: {
+      required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_DNS_LISTEN'],
+      optional: [
+        ...['TEMPORAL_NAMESPACE', 'PORT', 'METRICS_LISTEN', 'TEMPORAL_UI_ORIGIN', 'DCV_DELEGATION_ZONE', 'DCV_PUBLIC_URL', 'DCV_CAA_ISSUER'],
+        ...['DCV_DNS_NS', 'DCV_DNS_NS_ADDRESS'],
+      ],
+    },
+    // src/service.ts with the worker: workflows, activities (src/dcv/writers.ts resolves with DCV_RESOLVERS), the reconciler.
+    worker: {
+      required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_REMOTE_PERSPECTIVES'],
+      optional: ['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_DELEGATION_ZONE', 'DCV_RESOLVERS'],
+    },
+    // src/perspective.ts: activities/perspective.ts only.
+    perspective: {
+      required: ['TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_PERSPECTIVES'],
+      optional: ['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_CAA_ISSUER'],
+    },
+  };
+  const processOf = (name: string) => READS[PERSPECTIVES.includes(name) ? 'perspective' : name];
+  const readsOf = (name: string) => [...processOf(name).required, ...processOf(name).optional];
+
+  test.each(SERVICE_IMAGE)('%s is given what its process reads, and nothing else', (name) => {
+    const { required, optional } = processOf(name);
+    const set = Object.keys(env(name));
+    expect(set.filter((key) => !required.includes(key) && !optional.includes(key))).toEqual([]);
+    expect(required.filter((key) => !set.includes(key))).toEqual([]);
+  });
+
+  test('a setting several processes must agree on has one value in all that read it', () => {
+    for (const key of ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_DELEGATION_ZONE', 'DCV_CAA_ISSUER']) {
+      const readers = SERVICE_IMAGE.filter((name) => readsOf(name).includes(key));
+      expect(readers.length).toBeGreaterThan(1);
+      // One value, or unset in all of them (the same default).
+      expect({ key, values: [...new Set(readers.map((name) => env(name)[key]))] }).toEqual({ key, values: [env(readers[0])[key]] });
+    }
   });
 
   test('three perspectives run `npm run perspective`, each with its own resolvers and the key; the worker names them and runs none itself', () => {
@@ -425,10 +469,23 @@ describe('docker-compose config (Debian package docker-compose, v1.29.2)', () =>
     expect(resolved.services['temporal-schema'].image).toBe(resolved.services.temporal.image!.replace('server', 'admin-tools'));
     expect(resolved.services.api.depends_on?.setup.condition).toBe('service_completed_successfully');
     expect(resolved.services.api.environment?.DATABASE_URL).toMatch(/^postgres:\/\/profiles:[^@]+@postgres:5432\/profiles$/);
-    // Merge keys resolved as Compose reads them: the worker has the api's settings but the DNS listener, and the SDK's metrics.
-    const { DCV_DNS_LISTEN, ...worker } = resolved.services.api.environment ?? {};
-    expect(DCV_DNS_LISTEN).toBe(':53');
-    expect(resolved.services.worker.environment).toEqual({ ...worker, TEMPORAL_METRICS_LISTEN: ':9465' });
+    // Merge keys resolved as Compose reads them: each process gets its own settings, the shared ones alike.
+    expect(resolved.services.api.environment).toMatchObject({ DCV_DNS_LISTEN: ':53', DCV_CAA_ISSUER: 'certificate-profiles.invalid', PORT: '3000' });
+    expect(Object.keys(resolved.services.worker.environment ?? {}).sort()).toEqual([
+      'DATABASE_URL',
+      'DCV_DELEGATION_ZONE',
+      'DCV_REMOTE_PERSPECTIVES',
+      'DCV_RESOLVERS',
+      'METRICS_LISTEN',
+      'SECRET_KEY_FILE',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_METRICS_LISTEN',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+    ]);
+    for (const key of ['DATABASE_URL', 'DCV_DELEGATION_ZONE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE'])
+      expect(resolved.services.worker.environment?.[key]).toBe(resolved.services.api.environment?.[key]);
+    expect(resolved.services['perspective-north'].environment?.DCV_CAA_ISSUER).toBe(resolved.services.api.environment?.DCV_CAA_ISSUER);
     expect(resolved.services['perspective-west'].environment?.DCV_PERSPECTIVES).toBe('west=8.8.8.8:53,8.8.4.4:53');
   });
 });
