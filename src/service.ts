@@ -107,7 +107,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     }
 
     if (parts.api) {
-      observeOperatorCounts(metrics, db);
+      observeOperatorCounts(metrics, db, probeTimeoutMs(deadlineMs));
       const app = createApp({
         metrics,
         db,
