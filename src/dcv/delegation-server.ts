@@ -35,9 +35,12 @@ function bindUdp(listen: ListenAddress, zone: DelegationZone): Promise<UdpSocket
       socket.removeAllListeners('error');
       // A datagram that cannot be sent back (the client went away) is not the server's problem.
       socket.on('error', () => undefined);
+      // An answer that completes after close (a slow database read during shutdown) is dropped: send would throw.
+      let open = true;
+      socket.once('close', () => (open = false));
       socket.on('message', (message, peer) => {
         void answerQuery(message, zone, 'udp').then((reply) => {
-          if (reply) socket.send(reply, peer.port, peer.address, () => undefined);
+          if (reply && open) socket.send(reply, peer.port, peer.address, () => undefined);
         });
       });
       resolve(socket);

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import * as dnsPacket from 'dns-packet';
-import { connectDatabase } from '../../src/db/connect';
+import { connectDatabase, DATABASE_POOL_SIZE } from '../../src/db/connect';
 import type { DelegationZone } from '../../src/dcv/delegation-answer';
 import { type DelegationServer, startDelegationServer } from '../../src/dcv/delegation-server';
 import { exchange } from '../../src/dcv/dns-wire';
 import { delegationLabel } from '../../src/dcv/instructions';
-import { databaseZone } from '../../src/dcv/served-zone';
+import { databaseZone, MAX_ZONE_READS } from '../../src/dcv/served-zone';
+import { eventually } from '../support/harness';
 import { findBinary } from '../support/binaries';
 
 /**
@@ -200,6 +201,14 @@ test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and respons
   // An EDNS version other than 0: BADVERS, 16, whose upper eight bits ride in the OPT record (RFC 6891 §6.1.3).
   const future = await dig(ZONE, 'SOA', '+edns=1', '+noednsneg');
   expect([status(future), section(future, 'ANSWER')]).toEqual(['BADVERS', []]);
+  // Two OPT records: FORMERR (RFC 6891 §6.1.1).
+  const twoOpts = query(ZONE, 'SOA', { additionals: [...EDNS(1232).additionals!, ...EDNS(512).additionals!] });
+  expect(rcodeOf((await udp(twoOpts))!)).toBe(1);
+  // Zone transfers are refused, over TCP as a secondary asks and over UDP (RFC 5936 §2.2.1, RFC 1995).
+  for (const transfer of [['AXFR'], ['IXFR=1'], ['AXFR', '+notcp']]) {
+    const out = await dig(ZONE, ...transfer).catch((error: { stdout: string }) => error.stdout);
+    expect({ transfer, refused: /Transfer failed|status: REFUSED/.test(out), records: /\sIN\s+SOA\s/.test(out) }).toEqual({ transfer, refused: true, records: false });
+  }
   // Bytes that do not parse: FORMERR with the query's id.
   const garbage = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), Buffer.from([0x3f, 0x61])]);
   const formerr = (await udp(garbage))!;
@@ -228,6 +237,56 @@ test('a database that does not answer makes SERVFAIL, logged; the server keeps s
     await failing.close();
     await unreachable.destroy();
   }
+});
+
+test("a flood of queries for unknown labels takes at most MAX_ZONE_READS of the pool's connections; the rest are SERVFAIL at once, logged once", async () => {
+  // PostgreSQL that accepts connections and never answers: each read holds its connection until the pool gives up.
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => void sockets.push(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const pool = await connectDatabase({
+    databaseUrl: `postgres://nobody@127.0.0.1:${(silent.address() as { port: number }).port}/none`,
+    dataDir: '/nonexistent',
+    deadlineMs: 3_000,
+  });
+  const logged: string[] = [];
+  const flooded = await startDelegationServer(
+    { host: '127.0.0.1', port: 0 },
+    databaseZone(pool, { delegationZone: ZONE, nameServer: { name: `ns1.${ZONE}` } }, (line) => logged.push(line)),
+  );
+  const client = createSocket('udp4');
+  const rcodes: number[] = [];
+  client.on('message', (answer) => rcodes.push(rcodeOf(answer)));
+  try {
+    for (let i = 0; i < 100; i++) client.send(query(`${delegationLabel(`flood-${i}`)}.${ZONE}`, 'TXT'), flooded.port, '127.0.0.1');
+    await eventually(async () => (rcodes.length >= 100 - MAX_ZONE_READS - 32 ? true : undefined), 2_000, 'the refused queries answered');
+    expect(new Set(rcodes)).toEqual(new Set([2]));
+    // The pool (DATABASE_POOL_SIZE connections, shared with the API in its process) keeps the rest for the API.
+    expect(sockets.length).toBe(MAX_ZONE_READS);
+    expect(sockets.length).toBeLessThan(DATABASE_POOL_SIZE);
+    expect(logged).toEqual([expect.stringMatching(/^delegation DNS: reading \w+\.dcv\.example\.net failed, answered SERVFAIL: 4 reads in progress/)]);
+    // Names that need no database still answer at once.
+    expect(rcodeOf((await udp(query(ZONE, 'SOA'), flooded.port))!)).toBe(0);
+  } finally {
+    client.close();
+    await flooded.close();
+    for (const socket of sockets) socket.destroy();
+    await pool.destroy().catch(() => undefined);
+    await new Promise((resolve) => silent.close(resolve));
+  }
+}, 20_000);
+
+test('an answer that completes after the server closed (a slow read at shutdown) is dropped, and the process lives on', async () => {
+  let answered = 0;
+  const slow: DelegationZone = { ...zone, txt: () => new Promise((resolve) => setTimeout(() => (answered++, resolve([VALUE])), 200)) };
+  const closing = await startDelegationServer({ host: '127.0.0.1', port: 0 }, slow);
+  const client = createSocket('udp4');
+  client.send(query(`${LABEL}.${ZONE}`, 'TXT'), closing.port, '127.0.0.1');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await closing.close();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  client.close();
+  expect(answered).toBe(1);
 });
 
 test('an address already in use fails the start with the address and transport', async () => {
