@@ -207,7 +207,11 @@ test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and respons
   // Zone transfers are refused, over TCP as a secondary asks and over UDP (RFC 5936 §2.2.1, RFC 1995).
   for (const transfer of [['AXFR'], ['IXFR=1'], ['AXFR', '+notcp']]) {
     const out = await dig(ZONE, ...transfer).catch((error: { stdout: string }) => error.stdout);
-    expect({ transfer, refused: /Transfer failed|status: REFUSED/.test(out), records: /\sIN\s+SOA\s/.test(out) }).toEqual({ transfer, refused: true, records: false });
+    expect({ transfer, refused: /Transfer failed|status: REFUSED/.test(out), records: /\sIN\s+SOA\s/.test(out) }).toEqual({
+      transfer,
+      refused: true,
+      records: false,
+    });
   }
   // Bytes that do not parse: FORMERR with the query's id.
   const garbage = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), Buffer.from([0x3f, 0x61])]);
