@@ -89,9 +89,29 @@ export function databaseZone(db: Db, dcv: Pick<DcvConfig, 'delegationZone' | 'na
   };
 }
 
+/** The address the server answers for its in-zone name server: DCV_DNS_NS_ADDRESS, else the listen address when it is one address (not `0.0.0.0` or `::`). */
+function nameServerAddress(dcv: Pick<DcvConfig, 'nameServer' | 'dnsListen'>): string | undefined {
+  const host = dcv.dnsListen?.host;
+  return dcv.nameServer.address ?? (host && host !== '0.0.0.0' && host !== '::' ? host : undefined);
+}
+
+/**
+ * Whether the zone's own name server has no address in the zone: its name lies inside the zone (the
+ * default `ns1.<zone>`) and neither DCV_DNS_NS_ADDRESS nor a specific listen address gives one, so the
+ * server answers NODATA for the very name the parent's NS and glue point to (RFC 1034 §4.2.1), which
+ * resolvers that check the child's answer distrust.
+ *
+ * @returns one sentence naming the setting to set, or `undefined`
+ */
+export function nameServerConcern(dcv: Pick<DcvConfig, 'delegationZone' | 'nameServer' | 'dnsListen'>): string | undefined {
+  const name = dcv.nameServer.name;
+  if (!dcv.dnsListen || !name.endsWith(`.${dcv.delegationZone}`) || nameServerAddress(dcv)) return undefined;
+  return `DCV_DNS_NS_ADDRESS is not set: the delegation zone's name server ${name} lies inside the zone but has no address there; set it to the address of the parent zone's glue record`;
+}
+
 /**
  * Starts the service's DNS server for its delegation zone at `dcv.dnsListen`. The in-zone name server's
- * address defaults to the listen address when that is one address (not `0.0.0.0` or `::`).
+ * address is DCV_DNS_NS_ADDRESS, or the listen address when that is one address (not `0.0.0.0` or `::`).
  *
  * @throws Error when the address cannot be listened on (see `startDelegationServer`), or when
  *   `dcv.dnsListen` is unset
@@ -99,8 +119,7 @@ export function databaseZone(db: Db, dcv: Pick<DcvConfig, 'delegationZone' | 'na
 export async function serveDelegationZone(db: Db, dcv: DcvConfig, log: (line: string) => void): Promise<DelegationServer> {
   const listen = dcv.dnsListen;
   if (!listen) throw new Error('DCV_DNS_LISTEN is not set: nowhere to serve the delegation zone');
-  const specific = listen.host !== '0.0.0.0' && listen.host !== '::' ? listen.host : undefined;
-  return startDelegationServer(listen, databaseZone(db, dcv, log, specific)).catch((error: Error) => {
+  return startDelegationServer(listen, databaseZone(db, dcv, log, nameServerAddress(dcv))).catch((error: Error) => {
     throw new Error(`${error.message} (set DCV_DNS_LISTEN to move it)`, { cause: error });
   });
 }

@@ -8,7 +8,8 @@ import type { DelegationZone } from '../../src/dcv/delegation-answer';
 import { type DelegationServer, startDelegationServer } from '../../src/dcv/delegation-server';
 import { exchange } from '../../src/dcv/dns-wire';
 import { delegationLabel } from '../../src/dcv/instructions';
-import { databaseZone, MAX_ZONE_READS } from '../../src/dcv/served-zone';
+import { databaseZone, MAX_ZONE_READS, nameServerConcern } from '../../src/dcv/served-zone';
+import { loadConfig } from '../../src/config';
 import { eventually } from '../support/harness';
 import { findBinary } from '../support/binaries';
 
@@ -291,6 +292,21 @@ test('an answer that completes after the server closed (a slow read at shutdown)
   await new Promise((resolve) => setTimeout(resolve, 400));
   client.close();
   expect(answered).toBe(1);
+});
+
+test('listening on every interface without DCV_DNS_NS_ADDRESS is named at start: the in-zone name server would have no address', () => {
+  const dcv = (env: Record<string, string>) => loadConfig({ DCV_DELEGATION_ZONE: ZONE, ...env }).dcv;
+  // docker-compose.yml's api: DCV_DNS_LISTEN=:53, the glue address from .env.
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: ':53' }))).toBe(
+    `DCV_DNS_NS_ADDRESS is not set: the delegation zone's name server ns1.${ZONE} lies inside the zone but has no address there; set it to the address of the parent zone's glue record`,
+  );
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: '[::]:53' }))).toMatch(/^DCV_DNS_NS_ADDRESS is not set/);
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: ':53', DCV_DNS_NS_ADDRESS: '203.0.113.53' }))).toBeUndefined();
+  // npm start: one address, answered for ns1 itself.
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: '127.0.0.1:5353' }))).toBeUndefined();
+  // A name server outside the zone is found through its own zone.
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: ':53', DCV_DNS_NS: 'ns1.example-ca.net' }))).toBeUndefined();
+  expect(nameServerConcern(dcv({}))).toBeUndefined();
 });
 
 test('an address already in use fails the start with the address and transport', async () => {
