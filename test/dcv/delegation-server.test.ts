@@ -183,6 +183,31 @@ test('one TCP connection carries several queries, each answered with its own len
   ]);
 });
 
+test('a TCP client that sends queries without reading the answers is not read either: the server buffers a bounded amount', async () => {
+  // Large answers (a 700-byte TXT) fill the socket buffers quickly; the client writes until they are full.
+  const flood = Buffer.concat(Array.from({ length: 500 }, () => dnsPacket.streamEncode(dnsPacket.decode(query(`${MEDIUM}.${ZONE}`, 'TXT')))));
+  const socket = new Socket();
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.connect(server.port, '127.0.0.1', resolve));
+  socket.pause();
+  const before = asked.length;
+  let writing = true;
+  const writer = (async () => {
+    while (writing) if (!socket.write(flood)) await new Promise((resolve) => setTimeout(resolve, 20));
+  })();
+  const answeredAfter = async (ms: number) => (await new Promise((resolve) => setTimeout(resolve, ms)), asked.length - before);
+  try {
+    const settled = await answeredAfter(1_500);
+    // Once the buffers are full the server stops reading: no more queries are taken up, however long the client pushes.
+    expect(await answeredAfter(1_000)).toBe(settled);
+    expect(settled).toBeGreaterThan(0);
+  } finally {
+    writing = false;
+    socket.destroy();
+    await writer;
+  }
+});
+
 test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and responses get nothing', async () => {
   // Another opcode (NOTIFY, 4): NOTIMP.
   const notify = query(ZONE, 'SOA');
