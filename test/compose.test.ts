@@ -54,6 +54,15 @@ interface ComposeFile {
 const compose = parse(TEXT, { merge: true }) as ComposeFile;
 const services = compose.services;
 
+/** The Grafana dashboard compose provisions, and the PromQL of its panels. */
+const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/certificate-profiles.json'), 'utf8')) as {
+  uid: string;
+  panels: Array<{ id: number; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
+};
+const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => t.expr));
+/** The series names those queries use: the service's own (`cps_`, `http_`), the Temporal SDK's (`temporal_`), Node's (`process_`, `nodejs_`). */
+const dashboardSeries = new Set(queries.flatMap((q) => [...q.matchAll(/\b(cps|http|temporal|process|nodejs)_\w+/g)].map((m) => m[0])));
+
 const PERSPECTIVES = ['perspective-east', 'perspective-west', 'perspective-north'];
 const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', ...PERSPECTIVES, 'prometheus', 'grafana'];
 const ONE_SHOTS = ['temporal-schema', 'setup'];
@@ -325,11 +334,6 @@ describe('metrics: deploy/prometheus and deploy/grafana, wired into compose', ()
   };
   const targetsOf = (job: string) => scrape.scrape_configs.find((c) => c.job_name === job)!.static_configs.flatMap((c) => c.targets);
   const port = (listen: string | undefined) => listen?.split(':').pop();
-  const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/certificate-profiles.json'), 'utf8')) as {
-    uid: string;
-    panels: Array<{ id: number; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
-  };
-  const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => t.expr));
 
   test('prometheus runs the mounted configuration, keeps its data in a volume and is published on 9090', () => {
     const prometheus = services.prometheus;
@@ -401,9 +405,8 @@ describe('metrics: deploy/prometheus and deploy/grafana, wired into compose', ()
     observeOperatorCounts(metrics, undefined as never);
     const own = metrics.registry.getMetricsAsArray().map((m) => m.name);
     // Every series name on the dashboard has one of the exporters' prefixes; the service's own must exist.
-    const names = new Set(queries.flatMap((q) => [...q.matchAll(/\b(cps|http|temporal|process|nodejs)_\w+/g)].map((m) => m[0])));
-    expect(names.size).toBeGreaterThan(10);
-    for (const name of [...names].filter((n) => /^(cps|http)_/.test(n))) {
+    expect(dashboardSeries.size).toBeGreaterThan(10);
+    for (const name of [...dashboardSeries].filter((n) => /^(cps|http)_/.test(n))) {
       expect({ name, known: own.includes(name.replace(/_(bucket|count|sum)$/, '')) || own.includes(name) }).toEqual({ name, known: true });
     }
     // Each of the service's series appears on the dashboard.
@@ -651,6 +654,8 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const perspectives = PERSPECTIVES.map(start);
     await until(worker, /DCV perspectives: east \(remote\); west \(remote\); north \(remote\)/, 'the worker polling');
     for (const perspective of perspectives) await until(perspective, /polling/, 'the perspective polling');
+    // Each names where its endpoints are, as the worker does.
+    for (const run of [worker, ...perspectives]) expect(run.output()).toMatch(/"msg":"Temporal SDK metrics: http:\/\/127\.0\.0\.1:\d+\/metrics"/);
     expect(worker.output()).not.toMatch(/not set up/);
 
     // Keys as an operator makes them: `docker compose exec api npm run cli -- account create --name ...`.
@@ -719,6 +724,17 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
       expect(await scrape(name, 'TEMPORAL_METRICS_LISTEN')).toMatch(/^temporal_worker_task_slots_available\{/m);
     }
     expect(await scrape('worker', 'TEMPORAL_METRICS_LISTEN')).toMatch(/^temporal_activity_execution_latency_count\{/m);
+    // Every series the dashboard's panels ask for is among what Prometheus scrapes here: the SDK's and Node's too.
+    const scraped = (
+      await Promise.all([
+        ...['api', 'worker', ...PERSPECTIVES].map((name) => scrape(name)),
+        ...['worker', ...PERSPECTIVES].map((name) => scrape(name, 'TEMPORAL_METRICS_LISTEN')),
+      ])
+    ).join('\n');
+    // A counter of failures is exported from the first failure on, and none happens here.
+    const firstFailure = ['temporal_activity_execution_failed'];
+    for (const name of [...dashboardSeries].filter((n) => !firstFailure.includes(n)))
+      expect({ name, scraped: new RegExp(`^${name}[{ ]`, 'm').test(scraped) }).toEqual({ name, scraped: true });
 
     // Their output is JSON lines only (npm prints no banner in the image); a healthy worker and perspectives warn about nothing.
     expect(logLines(api.output()).length).toBeGreaterThan(5);
