@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { getServers } from 'node:dns';
+import { getServers, Resolver } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -91,6 +91,12 @@ export interface DcvConfig {
   perspectives: Perspective[];
   /** Perspectives whose workers run elsewhere (`npm run perspective`); scans include them by name. */
   remotePerspectives: string[];
+  /**
+   * DCV_RESOLVERS: the CA's resolvers for the lookups the worker makes itself (the address guard on a DNS
+   * provider's server or API host, a zone's authoritative name servers); unset, the first perspective's of
+   * this process, or the system's when every perspective runs elsewhere.
+   */
+  resolvers: string[];
   caaIssuer: string;
   /** Waits between record checks while pending; the last one repeats. */
   retrySchedule: Duration[];
@@ -138,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .split(',')
     .map((n) => n.trim())
     .filter(Boolean);
+  const perspectives = env.DCV_PERSPECTIVES || remotePerspectives.length === 0 ? parsePerspectives(env.DCV_PERSPECTIVES) : [];
   return {
     port: port(env, 'PORT', 3000),
     dataDir: env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR,
@@ -170,8 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dnsListen: env.DCV_DNS_LISTEN ? listenAddress('DCV_DNS_LISTEN', env.DCV_DNS_LISTEN) : undefined,
       nameServer: nameServer(env),
       publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
-      perspectives: env.DCV_PERSPECTIVES || remotePerspectives.length === 0 ? parsePerspectives(env.DCV_PERSPECTIVES) : [],
+      perspectives,
       remotePerspectives,
+      resolvers: ownResolvers(env.DCV_RESOLVERS, perspectives),
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
       retrySchedule: durationList(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
       randomValueLifetime: randomValueLifetime(env),
@@ -261,6 +269,26 @@ export function parsePerspectives(text: string | undefined): Perspective[] {
       if (!name || !/^[a-z0-9-]+$/.test(name) || !servers) throw new Error(`DCV_PERSPECTIVES: "${entry}" is not name=resolver[,resolver]`);
       return { name, resolvers: servers.split(',').map((s) => s.trim()) };
     });
+}
+
+/**
+ * DCV_RESOLVERS (`10.0.0.53:53,10.0.0.54`), else the first local perspective's resolvers, else the
+ * system's: a worker whose perspectives all run elsewhere (DCV_REMOTE_PERSPECTIVES) still looks names up.
+ */
+function ownResolvers(text: string | undefined, perspectives: Perspective[]): string[] {
+  const listed = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (listed.length === 0) return perspectives[0]?.resolvers ?? getServers();
+  try {
+    new Resolver().setServers(listed);
+  } catch (error) {
+    throw new Error(`DCV_RESOLVERS: "${text}" is not a list of resolver addresses (for example 10.0.0.53:53,10.0.0.54): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return listed;
 }
 
 /** Where `npm start` serves the delegation zone when nothing else does (5353: no privilege needed). */

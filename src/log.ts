@@ -93,7 +93,8 @@ export function serviceLogger(destination: pino.DestinationStream, level: pino.L
         level: (label) => ({ level: label }),
         log: (object) => maskDeep(object) as Record<string, unknown>,
       },
-      serializers: { err: (error: Error) => maskDeep({ ...pino.stdSerializers.err(error) }) },
+      // An error object's fields, or the text the Temporal core gives for its own errors (a string: spread, it became one field per character).
+      serializers: { err: (error: unknown) => maskDeep(error !== null && typeof error === 'object' ? { ...pino.stdSerializers.err(error as Error) } : error) },
       redact: { paths: [...PERSONAL_KEYS, ...PERSONAL_KEYS.map((key) => `*.${key}`)], censor: '[redacted]' },
       hooks: {
         logMethod(args, method) {

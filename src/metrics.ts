@@ -48,22 +48,41 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Servi
   };
 }
 
+/** A gauge whose value is read at each scrape: `unread` (the read failed) leaves the series out of the scrape. */
+class ReadGauge extends Gauge {
+  unread = false;
+  override async get() {
+    const metric = await super.get();
+    return this.unread ? { ...metric, values: [] } : metric;
+  }
+}
+
 /**
  * Gauges read from PostgreSQL when Prometheus scrapes (cheap counts on partial indexes, see
  * src/db/operator-counts.ts), so every API replica reports the same truth and nothing is kept in
  * memory: the reviewers' backlog and overdue reviews by kind, and the domains needing attention. A
- * scrape while the database does not answer leaves them out (the series go absent) rather than fail.
+ * scrape while the database does not answer within `timeoutMs` (the readiness probes' bound) leaves
+ * them out (the series go absent) rather than fail or hold the scrape past Prometheus's scrape_timeout,
+ * which would lose every other series of the process too.
  */
-export function observeOperatorCounts(metrics: ServiceMetrics, db: Db): void {
+export function observeOperatorCounts(metrics: ServiceMetrics, db: Db, timeoutMs = 2_000): void {
   let pending: Promise<OperatorCounts | undefined> | undefined;
-  // One database read per scrape for the three gauges, whichever collects first.
+  const read = () =>
+    new Promise<OperatorCounts>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      operatorCounts(db, new Date())
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    });
+  // One database read per scrape for the three gauges, whichever collects first. An outage is one line per
+  // scrape, without a stack: its cause is all the operator needs.
   const counts = () =>
-    (pending ??= operatorCounts(db, new Date())
-      .catch((error) => void log.warn({ err: error }, 'metrics: the operator counts could not be read'))
+    (pending ??= read()
+      .catch((error: Error) => void log.warn(`metrics: the operator counts could not be read, left out of this scrape: ${error.message}`))
       .finally(() => setTimeout(() => (pending = undefined), 0)));
-  /** A gauge set from the counts at each scrape (reset first: a failed read leaves it empty). */
+  /** A gauge set from the counts at each scrape; no sample at all when the read failed (a label-less gauge would say 0). */
   const fromCounts = (name: string, help: string, labelNames: string[], set: (gauge: Gauge, read: OperatorCounts) => void) =>
-    new Gauge({
+    new ReadGauge({
       name,
       help,
       labelNames,
@@ -71,6 +90,7 @@ export function observeOperatorCounts(metrics: ServiceMetrics, db: Db): void {
       async collect() {
         this.reset();
         const read = await counts();
+        (this as ReadGauge).unread = !read;
         if (read) set(this, read);
       },
     });

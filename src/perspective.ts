@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     const endpoint = await serveMetrics(metrics.registry, config.metrics.listen);
     startupLog.info(`Metrics:     http://${config.metrics.listen.host}:${endpoint.port}/metrics`);
   }
+  if (config.metrics.temporalListen)
+    startupLog.info(`Temporal SDK metrics: http://${config.metrics.temporalListen.host}:${config.metrics.temporalListen.port}/metrics`);
   startupLog.info(`perspectives ${config.dcv.perspectives.map((p) => p.name).join(', ')} polling ${config.temporal.address}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown().then(() => process.exit(0)));
   await running;

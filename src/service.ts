@@ -9,7 +9,7 @@ import { type Config, loadConfig, withEmbeddedDns } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
 import { organizationNames } from './db/organization-names';
 import { publicUrlConcern } from './dcv/public-url';
-import { serveDelegationZone } from './dcv/served-zone';
+import { nameServerConcern, serveDelegationZone } from './dcv/served-zone';
 import { migrateToLatest } from './db/migrate';
 import { findTemporalCli } from './temporal/cli-binary';
 import { connectClient } from './temporal/connection';
@@ -107,7 +107,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     }
 
     if (parts.api) {
-      observeOperatorCounts(metrics, db);
+      observeOperatorCounts(metrics, db, probeTimeoutMs(deadlineMs));
       const app = createApp({
         metrics,
         db,
@@ -137,6 +137,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         const dns = await serveDelegationZone(db, config.dcv, (line) => log.info(line));
         stops.push(() => dns.close());
         tell(`DNS:         ${dns.address}:${dns.port} (UDP and TCP), authoritative for ${config.dcv.delegationZone}`);
+        const nameServer = nameServerConcern(config.dcv);
+        if (nameServer) log.warn(nameServer);
       }
       const concern = publicUrlConcern(config.dcv.publicUrl);
       if (concern) log.warn(concern);

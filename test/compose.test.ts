@@ -54,6 +54,15 @@ interface ComposeFile {
 const compose = parse(TEXT, { merge: true }) as ComposeFile;
 const services = compose.services;
 
+/** The Grafana dashboard compose provisions, and the PromQL of its panels. */
+const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/certificate-profiles.json'), 'utf8')) as {
+  uid: string;
+  panels: Array<{ id: number; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
+};
+const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => t.expr));
+/** The series names those queries use: the service's own (`cps_`, `http_`), the Temporal SDK's (`temporal_`), Node's (`process_`, `nodejs_`). */
+const dashboardSeries = new Set(queries.flatMap((q) => [...q.matchAll(/\b(cps|http|temporal|process|nodejs)_\w+/g)].map((m) => m[0])));
+
 const PERSPECTIVES = ['perspective-east', 'perspective-west', 'perspective-north'];
 const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', ...PERSPECTIVES, 'prometheus', 'grafana'];
 const ONE_SHOTS = ['temporal-schema', 'setup'];
@@ -129,7 +138,7 @@ describe('docker-compose.yml: production shape', () => {
     expect([services.setup.command].flat().join(' ')).toBe('npm run setup');
     expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('tsx src/cli/index.ts setup');
     const setup = env('setup');
-    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect(setup[key]).toBe(env('api')[key]);
+    for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']) expect(setup[key]).toBe(env('api')[key]);
     expect(setup.TEMPORAL_NAMESPACE_RETENTION).toBe('${TEMPORAL_NAMESPACE_RETENTION:-30d}');
     // One list, src/temporal/search-attributes.ts: the file names none of them.
     for (const key of SEARCH_ATTRIBUTES) expect(TEXT).not.toContain(key.name);
@@ -179,10 +188,54 @@ describe('docker-compose.yml: production shape', () => {
       '-e',
       "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
     ]);
-    // The worker does not answer DNS but serves the Temporal SDK's metrics; otherwise it has the api's settings.
-    const { DCV_DNS_LISTEN, ...rest } = api;
-    expect(DCV_DNS_LISTEN).toBeDefined();
-    expect(env('worker')).toEqual({ ...rest, TEMPORAL_METRICS_LISTEN: ':9465' });
+    // The name server the parent zone's NS and glue name: set in .env, answered by this server.
+    expect([api.DCV_DNS_NS, api.DCV_DNS_NS_ADDRESS]).toEqual(['${DCV_DNS_NS:-}', '${DCV_DNS_NS_ADDRESS:-}']);
+  });
+
+  /**
+   * What each process of the service image reads from its environment (src/config.ts, by where the value
+   * is used), and what it cannot do without in this shape. A service sets nothing its process does not
+   * read, and every setting two processes read has one value.
+   */
+  const READS: Record<string, { required: string[]; optional: string[] }> = {
+    // src/cli/setup.ts: migrations, namespace, search attributes.
+    setup: { required: ['DATABASE_URL', 'TEMPORAL_ADDRESS'], optional: ['TEMPORAL_NAMESPACE', 'TEMPORAL_NAMESPACE_RETENTION'] },
+    // src/service.ts with the API: src/api, src/app, src/console (the CAA issuer tells the console's CAA results apart), the delegation DNS server.
+    api: {
+      required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_DNS_LISTEN'],
+      optional: [
+        ...['TEMPORAL_NAMESPACE', 'PORT', 'METRICS_LISTEN', 'TEMPORAL_UI_ORIGIN', 'DCV_DELEGATION_ZONE', 'DCV_PUBLIC_URL', 'DCV_CAA_ISSUER'],
+        ...['DCV_DNS_NS', 'DCV_DNS_NS_ADDRESS'],
+      ],
+    },
+    // src/service.ts with the worker: workflows, activities (src/dcv/writers.ts resolves with DCV_RESOLVERS), the reconciler.
+    worker: {
+      required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_REMOTE_PERSPECTIVES'],
+      optional: ['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_DELEGATION_ZONE', 'DCV_RESOLVERS'],
+    },
+    // src/perspective.ts: activities/perspective.ts only.
+    perspective: {
+      required: ['TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_PERSPECTIVES'],
+      optional: ['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_CAA_ISSUER'],
+    },
+  };
+  const processOf = (name: string) => READS[PERSPECTIVES.includes(name) ? 'perspective' : name];
+  const readsOf = (name: string) => [...processOf(name).required, ...processOf(name).optional];
+
+  test.each(SERVICE_IMAGE)('%s is given what its process reads, and nothing else', (name) => {
+    const { required, optional } = processOf(name);
+    const set = Object.keys(env(name));
+    expect(set.filter((key) => !required.includes(key) && !optional.includes(key))).toEqual([]);
+    expect(required.filter((key) => !set.includes(key))).toEqual([]);
+  });
+
+  test('a setting several processes must agree on has one value in all that read it', () => {
+    for (const key of ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_DELEGATION_ZONE', 'DCV_CAA_ISSUER']) {
+      const readers = SERVICE_IMAGE.filter((name) => readsOf(name).includes(key));
+      expect(readers.length).toBeGreaterThan(1);
+      // One value, or unset in all of them (the same default).
+      expect({ key, values: [...new Set(readers.map((name) => env(name)[key]))] }).toEqual({ key, values: [env(readers[0])[key]] });
+    }
   });
 
   test('three perspectives run `npm run perspective`, each with its own resolvers and the key; the worker names them and runs none itself', () => {
@@ -281,11 +334,6 @@ describe('metrics: deploy/prometheus and deploy/grafana, wired into compose', ()
   };
   const targetsOf = (job: string) => scrape.scrape_configs.find((c) => c.job_name === job)!.static_configs.flatMap((c) => c.targets);
   const port = (listen: string | undefined) => listen?.split(':').pop();
-  const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/certificate-profiles.json'), 'utf8')) as {
-    uid: string;
-    panels: Array<{ id: number; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
-  };
-  const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => t.expr));
 
   test('prometheus runs the mounted configuration, keeps its data in a volume and is published on 9090', () => {
     const prometheus = services.prometheus;
@@ -357,9 +405,8 @@ describe('metrics: deploy/prometheus and deploy/grafana, wired into compose', ()
     observeOperatorCounts(metrics, undefined as never);
     const own = metrics.registry.getMetricsAsArray().map((m) => m.name);
     // Every series name on the dashboard has one of the exporters' prefixes; the service's own must exist.
-    const names = new Set(queries.flatMap((q) => [...q.matchAll(/\b(cps|http|temporal|process|nodejs)_\w+/g)].map((m) => m[0])));
-    expect(names.size).toBeGreaterThan(10);
-    for (const name of [...names].filter((n) => /^(cps|http)_/.test(n))) {
+    expect(dashboardSeries.size).toBeGreaterThan(10);
+    for (const name of [...dashboardSeries].filter((n) => /^(cps|http)_/.test(n))) {
       expect({ name, known: own.includes(name.replace(/_(bucket|count|sum)$/, '')) || own.includes(name) }).toEqual({ name, known: true });
     }
     // Each of the service's series appears on the dashboard.
@@ -425,10 +472,23 @@ describe('docker-compose config (Debian package docker-compose, v1.29.2)', () =>
     expect(resolved.services['temporal-schema'].image).toBe(resolved.services.temporal.image!.replace('server', 'admin-tools'));
     expect(resolved.services.api.depends_on?.setup.condition).toBe('service_completed_successfully');
     expect(resolved.services.api.environment?.DATABASE_URL).toMatch(/^postgres:\/\/profiles:[^@]+@postgres:5432\/profiles$/);
-    // Merge keys resolved as Compose reads them: the worker has the api's settings but the DNS listener, and the SDK's metrics.
-    const { DCV_DNS_LISTEN, ...worker } = resolved.services.api.environment ?? {};
-    expect(DCV_DNS_LISTEN).toBe(':53');
-    expect(resolved.services.worker.environment).toEqual({ ...worker, TEMPORAL_METRICS_LISTEN: ':9465' });
+    // Merge keys resolved as Compose reads them: each process gets its own settings, the shared ones alike.
+    expect(resolved.services.api.environment).toMatchObject({ DCV_DNS_LISTEN: ':53', DCV_CAA_ISSUER: 'certificate-profiles.invalid', PORT: '3000' });
+    expect(Object.keys(resolved.services.worker.environment ?? {}).sort()).toEqual([
+      'DATABASE_URL',
+      'DCV_DELEGATION_ZONE',
+      'DCV_REMOTE_PERSPECTIVES',
+      'DCV_RESOLVERS',
+      'METRICS_LISTEN',
+      'SECRET_KEY_FILE',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_METRICS_LISTEN',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+    ]);
+    for (const key of ['DATABASE_URL', 'DCV_DELEGATION_ZONE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE'])
+      expect(resolved.services.worker.environment?.[key]).toBe(resolved.services.api.environment?.[key]);
+    expect(resolved.services['perspective-north'].environment?.DCV_CAA_ISSUER).toBe(resolved.services.api.environment?.DCV_CAA_ISSUER);
     expect(resolved.services['perspective-west'].environment?.DCV_PERSPECTIVES).toBe('west=8.8.8.8:53,8.8.4.4:53');
   });
 });
@@ -594,6 +654,8 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const perspectives = PERSPECTIVES.map(start);
     await until(worker, /DCV perspectives: east \(remote\); west \(remote\); north \(remote\)/, 'the worker polling');
     for (const perspective of perspectives) await until(perspective, /polling/, 'the perspective polling');
+    // Each names where its endpoints are, as the worker does.
+    for (const run of [worker, ...perspectives]) expect(run.output()).toMatch(/"msg":"Temporal SDK metrics: http:\/\/127\.0\.0\.1:\d+\/metrics"/);
     expect(worker.output()).not.toMatch(/not set up/);
 
     // Keys as an operator makes them: `docker compose exec api npm run cli -- account create --name ...`.
@@ -662,6 +724,17 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
       expect(await scrape(name, 'TEMPORAL_METRICS_LISTEN')).toMatch(/^temporal_worker_task_slots_available\{/m);
     }
     expect(await scrape('worker', 'TEMPORAL_METRICS_LISTEN')).toMatch(/^temporal_activity_execution_latency_count\{/m);
+    // Every series the dashboard's panels ask for is among what Prometheus scrapes here: the SDK's and Node's too.
+    const scraped = (
+      await Promise.all([
+        ...['api', 'worker', ...PERSPECTIVES].map((name) => scrape(name)),
+        ...['worker', ...PERSPECTIVES].map((name) => scrape(name, 'TEMPORAL_METRICS_LISTEN')),
+      ])
+    ).join('\n');
+    // A counter of failures is exported from the first failure on, and none happens here.
+    const firstFailure = ['temporal_activity_execution_failed'];
+    for (const name of [...dashboardSeries].filter((n) => !firstFailure.includes(n)))
+      expect({ name, scraped: new RegExp(`^${name}[{ ]`, 'm').test(scraped) }).toEqual({ name, scraped: true });
 
     // Their output is JSON lines only (npm prints no banner in the image); a healthy worker and perspectives warn about nothing.
     expect(logLines(api.output()).length).toBeGreaterThan(5);

@@ -3,7 +3,7 @@
  * one DNS message in, one out, wire format by dns-packet. SOA and NS at the apex, the name server's
  * address when it lies inside the zone, TXT at `<label>.<zone>` with the current random value
  * behind the label; everything else in the zone is NODATA or NXDOMAIN with the SOA in the authority
- * section (RFC 2308 §2), anything outside it REFUSED. Authoritative only: AA set in the zone, RA
+ * section (RFC 2308 §2), anything outside it and zone transfers REFUSED. Authoritative only: AA set in the zone, RA
  * never (RFC 1035 §4.1.1). UDP answers that do not fit are truncated (RFC 1035 §4.2.1, RFC 6891 §7).
  */
 import { isIPv4, isIPv6 } from 'node:net';
@@ -93,6 +93,8 @@ const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.
 async function resolve(qname: string, asked: string, qtype: string, zone: DelegationZone): Promise<Reply> {
   const apex = zone.zone;
   if (!inZone(qname, apex)) return { rcode: RCODE.REFUSED, authoritative: false };
+  // No zone transfers: the zone lives in the database, with no secondaries (RFC 5936 §2.2.1, RFC 1995 §2).
+  if (qtype === 'AXFR' || qtype === 'IXFR') return { rcode: RCODE.REFUSED, authoritative: false };
   const negative = (rcode: number): Reply => ({ rcode, authoritative: true, authorities: [soa(zone)] });
   const nsName = lower(zone.nameServer.name);
   const glue = inZone(nsName, apex) ? (['A', 'AAAA'].map((t) => nameServerAddress(zone, t)).filter(Boolean) as Section) : [];
@@ -148,12 +150,15 @@ export async function answerQuery(query: Buffer, zone: DelegationZone, transport
   } catch {
     return bareHeader(id, requestFlags, RCODE.FORMERR);
   }
-  const opt = (request.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
+  const opts = (request.additionals ?? []).filter((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
+  // More than one OPT record: FORMERR (RFC 6891 §6.1.1), answered without EDNS.
+  const opt = opts.length === 1 ? opts[0] : undefined;
   const questions = request.questions ?? [];
   // BADVERS (16) for an EDNS version this server does not speak: its upper bits go in the OPT record (RFC 6891 §6.1.3).
   const badVersion = opt !== undefined && opt.ednsVersion > 0;
   let reply: Reply;
   if (badVersion) reply = { rcode: RCODE.NOERROR, authoritative: false };
+  else if (opts.length > 1) reply = { rcode: RCODE.FORMERR, authoritative: false };
   else if ((requestFlags >> 11) & 0xf) reply = { rcode: RCODE.NOTIMP, authoritative: false };
   else if (questions.length !== 1) reply = { rcode: RCODE.FORMERR, authoritative: false };
   else if (questions[0].class !== 'IN') reply = { rcode: RCODE.REFUSED, authoritative: false };

@@ -35,9 +35,12 @@ function bindUdp(listen: ListenAddress, zone: DelegationZone): Promise<UdpSocket
       socket.removeAllListeners('error');
       // A datagram that cannot be sent back (the client went away) is not the server's problem.
       socket.on('error', () => undefined);
+      // An answer that completes after close (a slow database read during shutdown) is dropped: send would throw.
+      let open = true;
+      socket.once('close', () => (open = false));
       socket.on('message', (message, peer) => {
         void answerQuery(message, zone, 'udp').then((reply) => {
-          if (reply) socket.send(reply, peer.port, peer.address, () => undefined);
+          if (reply && open) socket.send(reply, peer.port, peer.address, () => undefined);
         });
       });
       resolve(socket);
@@ -45,23 +48,41 @@ function bindUdp(listen: ListenAddress, zone: DelegationZone): Promise<UdpSocket
   });
 }
 
-/** Splits a TCP stream into its length-prefixed messages and writes each answer with its own prefix. */
+/** Answers one TCP connection may have under way before the server stops reading it (RFC 7766 §6.2.1.2 lets it). */
+const MAX_TCP_PENDING = 64;
+
+/**
+ * Splits a TCP stream into its length-prefixed messages and writes each answer with its own prefix.
+ * A client that does not read its answers is not read either: once the socket's send buffer is full or
+ * MAX_TCP_PENDING answers are under way, the server pauses the connection until it drains, so a
+ * pipelining client cannot make it buffer answers without bound (each ~4× its query).
+ */
 function serveConnection(connection: Socket, zone: DelegationZone): void {
   let buffered = Buffer.alloc(0);
+  let pending = 0;
+  const congested = () => pending >= MAX_TCP_PENDING || connection.writableNeedDrain;
+  const resumeIfClear = () => {
+    if (connection.isPaused() && !congested()) connection.resume();
+  };
   connection.setTimeout(TCP_IDLE_MS, () => connection.destroy());
   connection.on('error', () => undefined);
+  connection.on('drain', resumeIfClear);
   connection.on('data', (chunk) => {
     buffered = Buffer.concat([buffered, chunk]);
     while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
       const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
       buffered = buffered.subarray(2 + message.length);
+      pending++;
       void answerQuery(message, zone, 'tcp').then((reply) => {
+        pending--;
         if (!reply || connection.destroyed) return;
         const prefix = Buffer.alloc(2);
         prefix.writeUInt16BE(reply.length);
         connection.write(Buffer.concat([prefix, reply]));
+        resumeIfClear();
       });
     }
+    if (congested()) connection.pause();
   });
 }
 

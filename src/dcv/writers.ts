@@ -7,7 +7,7 @@ import { servedZoneWriter } from './served-zone';
 
 /** The DNS writers domain activities use: the service's delegation zone, and each account's own providers. */
 export function dnsWriters(db: Db, dcv: DcvConfig, secretKey: Buffer) {
-  const resolvers = dcv.perspectives[0]?.resolvers ?? [];
+  const resolvers = dcv.resolvers;
   const lookup = { resolvers, port: dcv.authoritativePort, allowance: dcv.addressAllowance };
   return {
     /** RFC 2136 to DCV_DELEGATION_SERVER; without one the zone is the service's own, served from the database. */

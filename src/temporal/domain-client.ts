@@ -8,18 +8,18 @@ import type { DomainWorkflowInput } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
 import { interactively, PRIORITY } from './priority';
-import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_NAME } from './search-attributes';
+import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_ID, ORGANIZATION_NAME } from './search-attributes';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 
 export interface DomainWorkflows {
-  /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. `organizationName` when the caller has it (else looked up). */
-  start(row: DomainRow, signal?: AbortSignal, organizationName?: string): Promise<void>;
+  /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. */
+  start(row: DomainRow, signal?: AbortSignal): Promise<void>;
   update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
 }
 
 /**
  * `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait.
- * `names` finds the domain's organization's legal name for the operator's view.
+ * `names` finds the domain's organization (its id and legal name) for the operator's view.
  */
 export function domainWorkflows(
   client: Client,
@@ -29,8 +29,10 @@ export function domainWorkflows(
   deadlineMs = DEFAULT_DEADLINE_MS,
   names?: OrganizationNames,
 ): DomainWorkflows {
-  async function options(row: DomainRow, knownName?: string) {
-    const organizationName = knownName ?? (await names?.({ administratorId: row.administrator_id }));
+  async function options(row: DomainRow) {
+    // Its id and legal name: operators find all of an organization's workflows by either.
+    const organization = await names?.({ administratorId: row.administrator_id });
+    const organizationName = organization?.name;
     const input: DomainWorkflowInput = {
       domain: domainIdentityOf(row),
       state: domainStateOf(row, dcv.revalidateBefore),
@@ -48,6 +50,7 @@ export function domainWorkflows(
         { key: ENTITY_KIND, value: 'domain' },
         { key: ENTITY_STATUS, value: row.status },
         { key: DOMAIN_NAME, value: row.name },
+        ...(organization === undefined ? [] : [{ key: ORGANIZATION_ID, value: organization.id }]),
         { key: NEEDS_ATTENTION, value: row.needs_attention },
         ...(organizationName === undefined ? [] : [{ key: ORGANIZATION_NAME, value: organizationName }]),
       ],
@@ -55,8 +58,8 @@ export function domainWorkflows(
     };
   }
   return {
-    async start(row, signal, organizationName) {
-      const start = await options(row, organizationName);
+    async start(row, signal) {
+      const start = await options(row);
       await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
         client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', start),
       );

@@ -42,7 +42,7 @@ export function profileWorkflows(
 ): ProfileWorkflows {
   async function options(kind: ProfileKind, row: Row, knownName?: string) {
     const organizationId = 'organization_id' in row ? row.organization_id : row.id;
-    const organizationName = 'name' in row ? row.name : (knownName ?? (await names?.({ organizationId })));
+    const organizationName = 'name' in row ? row.name : (knownName ?? (await names?.({ organizationId }))?.name);
     const input: ProfileWorkflowInput = {
       kind,
       id: row.id,

@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import * as dnsPacket from 'dns-packet';
-import { connectDatabase } from '../../src/db/connect';
+import { connectDatabase, DATABASE_POOL_SIZE } from '../../src/db/connect';
 import type { DelegationZone } from '../../src/dcv/delegation-answer';
 import { type DelegationServer, startDelegationServer } from '../../src/dcv/delegation-server';
 import { exchange } from '../../src/dcv/dns-wire';
 import { delegationLabel } from '../../src/dcv/instructions';
-import { databaseZone } from '../../src/dcv/served-zone';
+import { databaseZone, MAX_ZONE_READS, nameServerConcern } from '../../src/dcv/served-zone';
+import { loadConfig } from '../../src/config';
+import { eventually } from '../support/harness';
 import { findBinary } from '../support/binaries';
 
 /**
@@ -181,6 +183,31 @@ test('one TCP connection carries several queries, each answered with its own len
   ]);
 });
 
+test('a TCP client that sends queries without reading the answers is not read either: the server buffers a bounded amount', async () => {
+  // Large answers (a 700-byte TXT) fill the socket buffers quickly; the client writes until they are full.
+  const flood = Buffer.concat(Array.from({ length: 500 }, () => dnsPacket.streamEncode(dnsPacket.decode(query(`${MEDIUM}.${ZONE}`, 'TXT')))));
+  const socket = new Socket();
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.connect(server.port, '127.0.0.1', resolve));
+  socket.pause();
+  const before = asked.length;
+  let writing = true;
+  const writer = (async () => {
+    while (writing) if (!socket.write(flood)) await new Promise((resolve) => setTimeout(resolve, 20));
+  })();
+  const answeredAfter = async (ms: number) => (await new Promise((resolve) => setTimeout(resolve, ms)), asked.length - before);
+  try {
+    const settled = await answeredAfter(1_500);
+    // Once the buffers are full the server stops reading: no more queries are taken up, however long the client pushes.
+    expect(await answeredAfter(1_000)).toBe(settled);
+    expect(settled).toBeGreaterThan(0);
+  } finally {
+    writing = false;
+    socket.destroy();
+    await writer;
+  }
+});
+
 test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and responses get nothing', async () => {
   // Another opcode (NOTIFY, 4): NOTIMP.
   const notify = query(ZONE, 'SOA');
@@ -200,6 +227,18 @@ test('what is not a plain query gets its RCODE (RFC 1035, RFC 6891), and respons
   // An EDNS version other than 0: BADVERS, 16, whose upper eight bits ride in the OPT record (RFC 6891 §6.1.3).
   const future = await dig(ZONE, 'SOA', '+edns=1', '+noednsneg');
   expect([status(future), section(future, 'ANSWER')]).toEqual(['BADVERS', []]);
+  // Two OPT records: FORMERR (RFC 6891 §6.1.1).
+  const twoOpts = query(ZONE, 'SOA', { additionals: [...EDNS(1232).additionals!, ...EDNS(512).additionals!] });
+  expect(rcodeOf((await udp(twoOpts))!)).toBe(1);
+  // Zone transfers are refused, over TCP as a secondary asks and over UDP (RFC 5936 §2.2.1, RFC 1995).
+  for (const transfer of [['AXFR'], ['IXFR=1'], ['AXFR', '+notcp']]) {
+    const out = await dig(ZONE, ...transfer).catch((error: { stdout: string }) => error.stdout);
+    expect({ transfer, refused: /Transfer failed|status: REFUSED/.test(out), records: /\sIN\s+SOA\s/.test(out) }).toEqual({
+      transfer,
+      refused: true,
+      records: false,
+    });
+  }
   // Bytes that do not parse: FORMERR with the query's id.
   const garbage = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]), Buffer.from([0x3f, 0x61])]);
   const formerr = (await udp(garbage))!;
@@ -228,6 +267,71 @@ test('a database that does not answer makes SERVFAIL, logged; the server keeps s
     await failing.close();
     await unreachable.destroy();
   }
+});
+
+test("a flood of queries for unknown labels takes at most MAX_ZONE_READS of the pool's connections; the rest are SERVFAIL at once, logged once", async () => {
+  // PostgreSQL that accepts connections and never answers: each read holds its connection until the pool gives up.
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => void sockets.push(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const pool = await connectDatabase({
+    databaseUrl: `postgres://nobody@127.0.0.1:${(silent.address() as { port: number }).port}/none`,
+    dataDir: '/nonexistent',
+    deadlineMs: 3_000,
+  });
+  const logged: string[] = [];
+  const flooded = await startDelegationServer(
+    { host: '127.0.0.1', port: 0 },
+    databaseZone(pool, { delegationZone: ZONE, nameServer: { name: `ns1.${ZONE}` } }, (line) => logged.push(line)),
+  );
+  const client = createSocket('udp4');
+  const rcodes: number[] = [];
+  client.on('message', (answer) => rcodes.push(rcodeOf(answer)));
+  try {
+    for (let i = 0; i < 100; i++) client.send(query(`${delegationLabel(`flood-${i}`)}.${ZONE}`, 'TXT'), flooded.port, '127.0.0.1');
+    await eventually(async () => (rcodes.length >= 100 - MAX_ZONE_READS - 32 ? true : undefined), 2_000, 'the refused queries answered');
+    expect(new Set(rcodes)).toEqual(new Set([2]));
+    // The pool (DATABASE_POOL_SIZE connections, shared with the API in its process) keeps the rest for the API.
+    expect(sockets.length).toBe(MAX_ZONE_READS);
+    expect(sockets.length).toBeLessThan(DATABASE_POOL_SIZE);
+    expect(logged).toEqual([expect.stringMatching(/^delegation DNS: reading \w+\.dcv\.example\.net failed, answered SERVFAIL: 4 reads in progress/)]);
+    // Names that need no database still answer at once.
+    expect(rcodeOf((await udp(query(ZONE, 'SOA'), flooded.port))!)).toBe(0);
+  } finally {
+    client.close();
+    await flooded.close();
+    for (const socket of sockets) socket.destroy();
+    await pool.destroy().catch(() => undefined);
+    await new Promise((resolve) => silent.close(resolve));
+  }
+}, 20_000);
+
+test('an answer that completes after the server closed (a slow read at shutdown) is dropped, and the process lives on', async () => {
+  let answered = 0;
+  const slow: DelegationZone = { ...zone, txt: () => new Promise((resolve) => setTimeout(() => (answered++, resolve([VALUE])), 200)) };
+  const closing = await startDelegationServer({ host: '127.0.0.1', port: 0 }, slow);
+  const client = createSocket('udp4');
+  client.send(query(`${LABEL}.${ZONE}`, 'TXT'), closing.port, '127.0.0.1');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await closing.close();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  client.close();
+  expect(answered).toBe(1);
+});
+
+test('listening on every interface without DCV_DNS_NS_ADDRESS is named at start: the in-zone name server would have no address', () => {
+  const dcv = (env: Record<string, string>) => loadConfig({ DCV_DELEGATION_ZONE: ZONE, ...env }).dcv;
+  // docker-compose.yml's api: DCV_DNS_LISTEN=:53, the glue address from .env.
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: ':53' }))).toBe(
+    `DCV_DNS_NS_ADDRESS is not set: the delegation zone's name server ns1.${ZONE} lies inside the zone but has no address there; set it to the address of the parent zone's glue record`,
+  );
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: '[::]:53' }))).toMatch(/^DCV_DNS_NS_ADDRESS is not set/);
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: ':53', DCV_DNS_NS_ADDRESS: '203.0.113.53' }))).toBeUndefined();
+  // npm start: one address, answered for ns1 itself.
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: '127.0.0.1:5353' }))).toBeUndefined();
+  // A name server outside the zone is found through its own zone.
+  expect(nameServerConcern(dcv({ DCV_DNS_LISTEN: ':53', DCV_DNS_NS: 'ns1.example-ca.net' }))).toBeUndefined();
+  expect(nameServerConcern(dcv({}))).toBeUndefined();
 });
 
 test('an address already in use fails the start with the address and transport', async () => {

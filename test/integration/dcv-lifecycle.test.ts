@@ -43,30 +43,36 @@ describe('a quorum that fails when too many perspectives disagree', () => {
   });
 });
 
+/** `npm run perspective` for `name`, asking server A, on the harness's task queue; resolves once it polls. */
+async function remotePerspective(harness: Harness, name: string): Promise<ChildProcess> {
+  const remote = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/perspective.ts'], {
+    cwd: path.join(__dirname, '..', '..'),
+    env: {
+      ...process.env,
+      ...lab.env(`${name}=A`),
+      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
+      TEMPORAL_TASK_QUEUE: harness.taskQueue,
+      // The service's codec keys and nothing else: a perspective does not need SECRET_KEY.
+      TEMPORAL_CODEC_KEYS: formatCodecKeys(harness.codecKeys),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The worker's log goes to stderr: kept, and shown only if the process does not come up.
+  let log = '';
+  remote.stderr!.on('data', (chunk) => (log += chunk));
+  await new Promise<void>((resolve, reject) => {
+    remote.stdout!.on('data', (chunk) => String(chunk).includes('polling') && resolve());
+    remote.once('exit', (code) => reject(new Error(`npm run perspective exited with ${code}:\n${log}`)));
+  });
+  return remote;
+}
+
 describe('a perspective in another process (another region on the same Temporal cluster)', () => {
   let harness: Harness;
   let remote: ChildProcess | undefined;
   beforeAll(async () => {
     harness = await startHarness({ env: lab.env('east=A', { DCV_REMOTE_PERSPECTIVES: 'south' }) });
-    remote = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/perspective.ts'], {
-      cwd: path.join(__dirname, '..', '..'),
-      env: {
-        ...process.env,
-        ...lab.env('south=A'),
-        TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
-        TEMPORAL_TASK_QUEUE: harness.taskQueue,
-        // The service's codec keys and nothing else: a perspective does not need SECRET_KEY.
-        TEMPORAL_CODEC_KEYS: formatCodecKeys(harness.codecKeys),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    // The worker's log goes to stderr: kept, and shown only if the process does not come up.
-    let log = '';
-    remote.stderr!.on('data', (chunk) => (log += chunk));
-    await new Promise<void>((resolve, reject) => {
-      remote!.stdout!.on('data', (chunk) => String(chunk).includes('polling') && resolve());
-      remote!.once('exit', (code) => reject(new Error(`npm run perspective exited with ${code}:\n${log}`)));
-    });
+    remote = await remotePerspective(harness, 'south');
   });
   afterAll(async () => {
     remote?.kill('SIGTERM');
@@ -81,6 +87,47 @@ describe('a perspective in another process (another region on the same Temporal 
     await lab.a.addRecord('_dnsauth.regions.example.com', 'TXT', `"${domain.instructions.randomValue}"`);
     const done = await domainWatcher(customer).until(domain.id, (d) => d.status === 'validated', 'validated');
     expect(done.lastCheck.quorum).toMatchObject({ summary: '2/2', passedPerspectives: ['east', 'south'] });
+  });
+});
+
+describe('a worker whose perspectives all run elsewhere (the shape of docker-compose.yml)', () => {
+  let harness: Harness;
+  let remote: ChildProcess | undefined;
+  beforeAll(async () => {
+    // No perspective in the worker's process: its own lookups (the address guard, the zone's name servers) use DCV_RESOLVERS.
+    harness = await startHarness({ env: lab.env('', { DCV_PERSPECTIVES: '', DCV_REMOTE_PERSPECTIVES: 'east', DCV_RESOLVERS: lab.a.server }) });
+    remote = await remotePerspective(harness, 'east');
+  });
+  afterAll(async () => {
+    remote?.kill('SIGTERM');
+    await harness?.stop();
+  });
+
+  test("the DNS provider method writes through the customer's RFC 2136 server and validates (it failed: no resolvers)", async () => {
+    expect(harness.config.dcv.perspectives).toEqual([]);
+    const { customer, administratorId } = await approvedAdministrator(harness);
+    const provider = await customer.request('POST', '/v1/dns-providers', {
+      kind: 'rfc2136',
+      name: 'Customer BIND',
+      server: '127.0.0.1',
+      port: lab.a.port,
+      zone: 'example.com',
+      tsigKeyName: lab.tsig.name,
+      tsigAlgorithm: 'hmac-sha256',
+      tsigSecret: lab.tsig.secret,
+    });
+    expect(provider.status).toBe(201);
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
+        domain: 'remote-only.example.com',
+        autoValidation: false,
+        method: 'dns_provider',
+        dnsProviderId: provider.body.id,
+      })
+    ).body;
+    const done = await domainWatcher(customer).until(domain.id, (d) => ['validated', 'failed'].includes(d.status), 'validated or failed');
+    expect({ status: done.status, failureReason: done.failureReason }).toEqual({ status: 'validated', failureReason: null });
+    expect(done.lastCheck.quorum).toMatchObject({ summary: '1/1', passedPerspectives: ['east'] });
   });
 });
 

@@ -226,8 +226,11 @@ let approvedOrganizations = 0;
  * An organization and its administrator, both approved: what adding domains needs first. Each call is
  * another organization (an account holds each legal entity once).
  */
-export async function approvedAdministrator(customer: Api, reviewer: Api): Promise<{ organizationId: string; administratorId: string }> {
-  const name = `Acme Network Technology ${++approvedOrganizations} Co., Ltd.`;
+export async function approvedAdministrator(
+  customer: Api,
+  reviewer: Api,
+  name = `Acme Network Technology ${++approvedOrganizations} Co., Ltd.`,
+): Promise<{ organizationId: string; administratorId: string }> {
   const organization = (await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, administrator: ADMINISTRATOR })).body;
   const administratorId = organization.administrators[0].id;
   for (const [path, decision] of [

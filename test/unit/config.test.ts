@@ -1,3 +1,4 @@
+import { getServers } from 'node:dns';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +101,17 @@ describe('loadConfig', () => {
     expect(remote.remotePerspectives).toEqual(['east', 'west', 'north']);
     const both = loadConfig({ DCV_PERSPECTIVES: 'east=127.0.0.1:53', DCV_REMOTE_PERSPECTIVES: 'west' }).dcv;
     expect([both.perspectives.map((p) => p.name), both.remotePerspectives]).toEqual([['east'], ['west']]);
+  });
+
+  test("DCV_RESOLVERS: the worker's own lookups; unset, the first local perspective's, or the system's when all run elsewhere", () => {
+    expect(loadConfig({ DCV_PERSPECTIVES: 'east=127.0.0.1:5399,127.0.0.2;west=127.0.0.3' }).dcv.resolvers).toEqual(['127.0.0.1:5399', '127.0.0.2']);
+    // The shape of docker-compose.yml: every perspective is remote, and the worker still resolves names.
+    expect(loadConfig({ DCV_REMOTE_PERSPECTIVES: 'east,west,north' }).dcv.resolvers).toEqual(getServers());
+    expect(loadConfig({ DCV_REMOTE_PERSPECTIVES: 'east', DCV_RESOLVERS: ' 10.0.0.53:53, [2001:db8::53]:53' }).dcv.resolvers).toEqual([
+      '10.0.0.53:53',
+      '[2001:db8::53]:53',
+    ]);
+    expect(() => loadConfig({ DCV_RESOLVERS: 'resolver.example' })).toThrow(/^DCV_RESOLVERS: "resolver.example" is not a list of resolver addresses/);
   });
 
   test('TEMPORAL_NAMESPACE_RETENTION: a duration, 30 days by default', () => {

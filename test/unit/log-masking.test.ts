@@ -102,6 +102,13 @@ describe('the service log: JSON lines, personal data kept out in one place', () 
     write(entry('DEBUG', 'below the threshold: not written'));
     // Expected in this shape (an activity-only perspective worker): not a warning.
     write(entry('WARN', 'No workflows registered, not polling for workflow tasks', { taskQueue: 'q.perspective.east' }));
+    // The core's own errors come as text (Rust's Debug form): kept as the text, masked.
+    write(
+      entry('WARN', 'gRPC call poll_activity_task_queue retried 6 times', {
+        sdkComponent: 'core',
+        error: 'Status { code: Unavailable, message: "tcp connect error" } li.lei@acme.cn',
+      }),
+    );
     expect(lines()).toEqual([
       expect.objectContaining({
         level: 'warn',
@@ -111,6 +118,7 @@ describe('the service log: JSON lines, personal data kept out in one place', () 
         phone: '[redacted]',
         err: expect.objectContaining({ type: 'Error', message: 'boom', stack: expect.stringContaining('Error: boom') }),
       }),
+      expect.objectContaining({ level: 'warn', sdkComponent: 'core', err: `Status { code: Unavailable, message: "tcp connect error" } ${MASKED_EMAIL}` }),
     ]);
   });
 });
