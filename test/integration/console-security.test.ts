@@ -152,6 +152,36 @@ test('every POST without its CSRF token is refused with 403 before anything happ
   expect((await harness.db.selectFrom('api_keys').select('revoked_at').where('id', '=', a.ids['api-keys']).executeTakeFirstOrThrow()).revoked_at).toBeNull();
 });
 
+test('form field names never write into Object.prototype, and a field nested under a given value is refused with 400, not 500', async () => {
+  const customer = await signedIn(a.user.email, a.user.password);
+  const reviewer = await consoleReviewer(harness);
+  const desk = await signedIn(reviewer.email, reviewer.password);
+  const polluted = () => (Object.prototype as Record<string, unknown>).consolePolluted;
+  const sent: Array<[string, number]> = [];
+  try {
+    for (const path of ['/console/organizations', `/console/organizations/${a.ids.organizations}/administrators`, '/console/dns-providers', '/console/members']) {
+      for (const field of ['__proto__.consolePolluted', 'constructor.prototype.consolePolluted']) {
+        await customer.get('/console/profile');
+        sent.push([`${path} ${field}`, (await customer.post(path, { [field]: 'yes', kind: 'rfc2136' })).status]);
+        expect(polluted()).toBeUndefined();
+      }
+      await customer.get('/console/profile');
+      sent.push([`${path} conflict`, (await customer.post(path, { organization: 'x', 'organization.name': 'y', name: 'x', 'name.first': 'y' })).status]);
+    }
+    const review = `/console/reviews/organizations/${a.ids.organizations}/decision`;
+    await desk.get('/console/reviews');
+    sent.push([`${review} conflict`, (await desk.post(review, { decision: 'approve', callback: 'x', 'callback.number': '+861065529988' })).status]);
+    await desk.get('/console/reviews');
+    sent.push([`${review} prototype`, (await desk.post(review, { 'constructor.prototype.consolePolluted': 'yes', decision: 'approve' })).status]);
+    expect(polluted()).toBeUndefined();
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).consolePolluted;
+  }
+  for (const [what, status] of sent) expect([what, status >= 400 && status < 500]).toEqual([what, true]);
+  // The service still renders its pages.
+  expect((await customer.get('/console/profile')).status).toBe(200);
+});
+
 test('two reviewers on one review: the second sees who holds it, and their decision is refused; the API is refused too', async () => {
   const api = await harness.customer('Claimed Co');
   const organization = (
