@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
-import { clearLoginFailures, loginWait, recordLoginFailure } from '../db/login-failures';
+import { countLoginAttempt, forgiveLoginAttempt } from '../db/login-failures';
 import { createReviewer } from '../db/principals';
 import type { UserRow } from '../db/schema';
 import { findUserByEmailKey, insertUser, invitedUser, issueInvitation, redeemInvitation } from '../db/users';
@@ -86,9 +86,10 @@ function failureKeys(email: string, address: string) {
 }
 
 /**
- * Checks a sign-in: 429 with Retry-After while the email address or the client address has had too many
- * failures in the window (checked before the password, so guessing stops); 401 for a wrong address or
- * password alike (which of the two is not said). Every failure counts against both keys.
+ * Checks a sign-in: 429 with Retry-After once the email address or the client address has had too many
+ * attempts in the window (counted before the password is checked, so guessing stops, parallel guesses
+ * included); 401 for a wrong address or password alike (which of the two is not said). A success clears
+ * its email's count and does not count against the client address.
  */
 export async function signIn(
   db: Db,
@@ -99,7 +100,7 @@ export async function signIn(
   const windowMs = msOf(settings.loginFailureWindow, now);
   const { emailKey, keys } = failureKeys(attempt.email, attempt.address);
   const max = settings.loginMaxFailures;
-  const wait = await loginWait(
+  const wait = await countLoginAttempt(
     db,
     [
       { key: keys[0], max },
@@ -113,10 +114,9 @@ export async function signIn(
   }
   const user = emailKey ? await findUserByEmailKey(db, emailKey) : undefined;
   if (!(await passwordMatches(user?.password_hash, attempt.password)) || !user) {
-    await recordLoginFailure(db, keys, windowMs, now);
     throw new Problem(401, 'Unauthorized', 'the email address or the password is wrong');
   }
-  await clearLoginFailures(db, keys[0]);
+  await forgiveLoginAttempt(db, keys[0], keys[1]);
   return user;
 }
 

@@ -116,6 +116,45 @@ test('after LOGIN_MAX_FAILURES failures an address is locked for the window, eve
   expect((await new ConsoleClient(harness.baseUrl).signIn(other.email, other.password)).status).toBe(303);
 });
 
+test('guesses sent all at once are limited as if sent one after another', async () => {
+  const user = await consoleCustomer(harness);
+  const clients = await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.2' });
+      await client.get('/console/sign-in');
+      return client;
+    }),
+  );
+  const answers = await Promise.all(clients.map((client, i) => client.post('/console/sign-in', { email: user.email, password: `wrong password ${i}` })));
+  const statuses = answers.map((a) => a.status);
+  expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+  expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  expect((await clients[0].signIn(user.email, user.password)).status).toBe(429);
+});
+
+test('variants of an email address (case, spaces, a final dot) share its limit', async () => {
+  const user = await consoleCustomer(harness);
+  const [local, domain] = user.email.split('@');
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.3' });
+  for (const variant of [` ${local.toUpperCase()}@${domain} `, `${local}@${domain.toUpperCase()}.`, `\t${local}@${domain}`]) {
+    expect([variant, (await client.signIn(variant, 'not the password at all')).status]).toEqual([variant, 401]);
+  }
+  expect((await client.signIn(user.email, user.password)).status).toBe(429);
+});
+
+test('without TRUST_PROXY, X-Forwarded-For does not change the client address the limit counts', async () => {
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.4' });
+  await client.get('/console/sign-in');
+  const attempt = (email: string, password: string, i: number) =>
+    client.request('POST', '/console/sign-in', { _csrf: csrfOf(client.lastHtml), email, password }, { 'x-forwarded-for': `203.0.113.${i}` });
+  // 4 × LOGIN_MAX_FAILURES failures, each for another address and claiming another client.
+  for (let i = 0; i < 12; i++) expect((await attempt(`nobody${i}.${Date.now()}@acme.cn`, 'not the password at all', i)).status).toBe(401);
+  const user = await consoleCustomer(harness);
+  expect((await attempt(user.email, user.password, 99)).status).toBe(429);
+  // Another client address is not affected.
+  expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.5' }).signIn(user.email, user.password)).status).toBe(303);
+});
+
 test('a reviewer signs in to the review desk; the language follows Accept-Language and the switch', async () => {
   const reviewer = await consoleReviewer(harness);
   const client = new ConsoleClient(harness.baseUrl);
