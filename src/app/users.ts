@@ -78,11 +78,15 @@ export async function acceptInvitation(db: Db, token: string, body: unknown): Pr
 
 const invitationGone = () => new Problem(404, 'Not Found', 'this invitation link has expired or was already used; ask for a new one');
 
-/** The login rate limit's keys for one attempt. */
+/**
+ * The login rate limit's keys for one attempt: the mailbox, when the text is an email address some user
+ * could have (one that does not normalize names nobody, and may hold what PostgreSQL's text refuses, NUL),
+ * and the client address.
+ */
 function failureKeys(email: string, address: string) {
   const normalized = normalizeEmailAddress(email);
-  const key = normalized.ok ? mailboxKey(normalized.value) : email.trim().toLowerCase();
-  return { emailKey: key, keys: [`email:${key}`, `address:${address}`] };
+  const emailKey = normalized.ok ? mailboxKey(normalized.value) : undefined;
+  return { emailKey, email: emailKey && `email:${emailKey}`, address: `address:${address}` };
 }
 
 /**
@@ -98,25 +102,18 @@ export async function signIn(
 ): Promise<UserRow> {
   const now = new Date();
   const windowMs = msOf(settings.loginFailureWindow, now);
-  const { emailKey, keys } = failureKeys(attempt.email, attempt.address);
+  const keys = failureKeys(attempt.email, attempt.address);
   const max = settings.loginMaxFailures;
-  const wait = await countLoginAttempt(
-    db,
-    [
-      { key: keys[0], max },
-      { key: keys[1], max: max * 4 },
-    ],
-    windowMs,
-    now,
-  );
+  const limits = [...(keys.email ? [{ key: keys.email, max }] : []), { key: keys.address, max: max * 4 }];
+  const wait = await countLoginAttempt(db, limits, windowMs, now);
   if (wait > 0) {
     throw new Problem(429, 'Too Many Requests', `too many failed sign-ins; try again in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
   }
-  const user = emailKey ? await findUserByEmailKey(db, emailKey) : undefined;
+  const user = keys.emailKey ? await findUserByEmailKey(db, keys.emailKey) : undefined;
   if (!(await passwordMatches(user?.password_hash, attempt.password)) || !user) {
     throw new Problem(401, 'Unauthorized', 'the email address or the password is wrong');
   }
-  await forgiveLoginAttempt(db, keys[0], keys[1]);
+  await forgiveLoginAttempt(db, keys.email, keys.address);
   return user;
 }
 

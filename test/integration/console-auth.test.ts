@@ -142,6 +142,15 @@ test('variants of an email address (case, spaces, a final dot) share its limit',
   expect((await client.signIn(user.email, user.password)).status).toBe(429);
 });
 
+test('an email field that is no address (NUL, a control character, an unpaired surrogate, nothing) is a wrong sign-in, not a 500', async () => {
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.6' });
+  for (const email of ['li.lei\u0000@acme.cn', '\u0000', 'li\u0007lei@acme.cn', 'li\ud800@acme.cn', '', 'not an address']) {
+    const answer = await client.signIn(email, 'not the password at all');
+    expect([JSON.stringify(email), answer.status]).toEqual([JSON.stringify(email), 401]);
+    expect(answer.html).toContain('The email address or the password is wrong.');
+  }
+});
+
 test('without TRUST_PROXY, X-Forwarded-For does not change the client address the limit counts', async () => {
   const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.4' });
   await client.get('/console/sign-in');
