@@ -2,6 +2,8 @@ import { ADMINISTRATOR, ORGANIZATION, startHarness, type Harness } from '../supp
 import { ConsoleClient, consoleCustomer, consoleReviewer, csrfOf, PASSWORD } from '../support/console';
 import { inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
+import { sql } from 'kysely';
+import { log } from '../../src/log';
 
 /** Getting into the console: invitations, passwords, sessions, cookies, CSRF, the login rate limit, security headers. */
 let harness: Harness;
@@ -216,4 +218,21 @@ test('an API key made in the console works on the API until it is revoked there;
   expect(names.revoked_at).not.toBeNull();
   const page = await client.get(`/console/organizations/${id}`);
   expect(page.html).toMatch(/Submitted<\/td>\s*<td>deploy-bot<\/td>/);
+});
+
+test('an unexpected failure answers 500 with the error page and logs its cause', async () => {
+  const logged = jest.spyOn(log, 'error').mockImplementation(() => undefined);
+  await sql`alter table login_failures rename to login_failures_away`.execute(harness.db);
+  try {
+    const client = new ConsoleClient(harness.baseUrl);
+    const answer = await client.signIn('li.lei@acme.cn', 'not the password at all');
+    expect(answer.status).toBe(500);
+    expect(answer.html).toContain('<html lang="en">');
+    const [fields, message] = logged.mock.calls.find((call) => String(call[1] ?? call[0]).includes('console POST /console/sign-in'))!;
+    expect(message).toBe('console POST /console/sign-in failed');
+    expect(String((fields as unknown as { err: Error }).err.message)).toContain('login_failures');
+  } finally {
+    await sql`alter table login_failures_away rename to login_failures`.execute(harness.db);
+    logged.mockRestore();
+  }
 });
