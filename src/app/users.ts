@@ -8,7 +8,7 @@ import { findUserByEmailKey, insertUser, invitedUser, issueInvitation, redeemInv
 import { addDuration, type Duration } from '../domain/duration';
 import { mailboxKey } from '../domain/identity';
 import { normalizeEmailAddress } from '../domain/email';
-import { invitationInput, newPassword, userEmail } from '../domain/user-schemas';
+import { invitationInput, newPassword, passwordText, userEmail } from '../domain/user-schemas';
 import { parse, Problem } from '../problem';
 import { hashPassword, passwordMatches } from './passwords';
 
@@ -110,7 +110,7 @@ export async function signIn(
     throw new Problem(429, 'Too Many Requests', `too many failed sign-ins; try again in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
   }
   const user = keys.emailKey ? await findUserByEmailKey(db, keys.emailKey) : undefined;
-  if (!(await passwordMatches(user?.password_hash, attempt.password)) || !user) {
+  if (!(await passwordMatches(user?.password_hash, passwordText(attempt.password))) || !user) {
     throw new Problem(401, 'Unauthorized', 'the email address or the password is wrong');
   }
   await forgiveLoginAttempt(db, keys.email, keys.address);

@@ -63,6 +63,18 @@ test('an invitation sets an argon2id password once; the session cookie is HttpOn
   expect((await new ConsoleClient(harness.baseUrl).get(`/console/invitations/${invitation.token}`)).status).toBe(404);
 });
 
+test('a password with accents signs in however its characters were composed (NFD as a Mac types it, or NFC)', async () => {
+  const owner = await harness.customer('Accents Co');
+  const invitation = await inviteAccountUser(harness.db, owner.id, { email: 'chloe@acme.cn', name: 'Chloé', role: 'owner' }, parseDuration('1h'));
+  const decomposed = 'Crème brûlée à Noël 2026'.normalize('NFD');
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.7' });
+  await client.get(`/console/invitations/${invitation.token}`);
+  expect((await client.post(`/console/invitations/${invitation.token}`, { password: decomposed, confirmation: decomposed })).status).toBe(303);
+  for (const typed of [decomposed, decomposed.normalize('NFC')]) {
+    expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.7' }).signIn('chloe@acme.cn', typed)).status).toBe(303);
+  }
+});
+
 test('sign-in, sign-out; a wrong password and an unknown address get the same answer', async () => {
   const user = await consoleCustomer(harness);
   const client = new ConsoleClient(harness.baseUrl);
