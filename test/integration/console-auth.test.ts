@@ -99,6 +99,25 @@ test('sign-in, sign-out; a wrong password and an unknown address get the same an
   expect(reused.headers.get('location')).toBe('/console/sign-in');
 });
 
+test('signing in again (as another user, or by an invitation) ends the session the browser had: its id is never reused', async () => {
+  const first = await consoleCustomer(harness);
+  const second = await consoleCustomer(harness);
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.8' });
+  await client.signIn(first.email, first.password);
+  const old = client.cookie('cps_session')!;
+  await client.get('/console/no-such-page');
+  expect((await client.post('/console/sign-in', { email: second.email, password: second.password })).status).toBe(303);
+  expect(client.cookie('cps_session')).not.toBe(old);
+  const reused = await fetch(`${harness.baseUrl}/console/profile`, { redirect: 'manual', headers: { cookie: `cps_session=${old}` } });
+  expect(reused.headers.get('location')).toMatch(/^\/console\/sign-in/);
+  const invitation = await inviteAccountUser(harness.db, second.accountId, { email: `third.${Date.now()}@acme.cn`, name: 'Third', role: 'member' }, parseDuration('1h'));
+  const before = client.cookie('cps_session')!;
+  await client.get(`/console/invitations/${invitation.token}`);
+  expect((await client.post(`/console/invitations/${invitation.token}`, { password: PASSWORD, confirmation: PASSWORD })).status).toBe(303);
+  const again = await fetch(`${harness.baseUrl}/console/profile`, { redirect: 'manual', headers: { cookie: `cps_session=${before}` } });
+  expect(again.headers.get('location')).toMatch(/^\/console\/sign-in/);
+});
+
 test("a form without its CSRF token, or with another session's, is refused and changes nothing", async () => {
   const user = await consoleCustomer(harness);
   const client = new ConsoleClient(harness.baseUrl);
