@@ -173,6 +173,8 @@ export const en = {
   'domainNew.methodsOff': 'Method (automatic validation off)',
   'domainNew.provider': 'DNS provider',
   'domainNew.providerHint': 'Used with "DNS provider": the service writes the TXT record there.',
+  'domainNew.chooseOn': 'Automatic validation is on: choose DNS (CNAME delegation) or File (reverse proxy).',
+  'domainNew.chooseOff': 'Automatic validation is off: choose DNS provider, DNS (TXT record) or File.',
   'domainNew.noProviders': 'To let the service write the record, add a DNS provider first:',
   'domainInstructions.title': 'Validate {domain}',
   'domainInstructions.none': 'There is nothing to publish for this method.',

@@ -173,6 +173,8 @@ export const zhCN: Partial<Record<keyof typeof en, string>> = {
   'domainNew.methodsOff': '验证方式（自动验证关闭）',
   'domainNew.provider': 'DNS 服务商',
   'domainNew.providerHint': '用于"DNS 服务商"方式：服务通过它写入 TXT 记录。',
+  'domainNew.chooseOn': '自动验证已开启：请选择 DNS（CNAME 委派）或文件（反向代理）。',
+  'domainNew.chooseOff': '自动验证已关闭：请选择 DNS 服务商、DNS（TXT 记录）或文件。',
   'domainNew.noProviders': '如需由服务写入记录，请先添加 DNS 服务商：',
   'domainInstructions.title': '验证 {domain}',
   'domainInstructions.none': '该方式无需发布任何内容。',

@@ -85,6 +85,13 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
 
   table.post('/administrators/:id/domains', 'customer', async (req, res) => {
     const choice = METHOD_CHOICES[String(req.body.method)];
+    // Without JavaScript both groups of methods are shown: a method of the other group than the
+    // automatic-validation setting chosen is a question to ask again, not a choice to guess.
+    const stated = req.body.autoValidation;
+    if (choice && (stated === 'true' || stated === 'false') && String(choice.autoValidation) !== stated) {
+      const errors = { method: t(res)(stated === 'true' ? 'domainNew.chooseOn' : 'domainNew.chooseOff') };
+      return addForm(res, String(req.params.id), { step: 2, values: { domain: req.body.domain, autoValidation: stated }, errors }, 400);
+    }
     const body = {
       domain: String(req.body.domain ?? ''),
       ...(choice ?? { method: String(req.body.method ?? '') }),
