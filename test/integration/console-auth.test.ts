@@ -267,3 +267,36 @@ test('an unexpected failure answers 500 with the error page and logs its cause',
     logged.mockRestore();
   }
 });
+
+test("a removed member cannot sign in or use their session, and the audit trail and API keys still name them; their address can be invited again", async () => {
+  const owner = await consoleCustomer(harness, { name: 'Owner of Removal Co' });
+  const member = await consoleCustomer(harness, { accountId: owner.accountId, role: 'member', name: 'Wang Fang' });
+  const memberClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });
+  expect((await memberClient.signIn(member.email, member.password)).status).toBe(303);
+  await memberClient.get('/console/organizations/new');
+  const fields = Object.fromEntries([
+    ...Object.entries(ORGANIZATION).map(([k, v]) => [`organization.${k}`, v]),
+    ...Object.entries(ADMINISTRATOR).map(([k, v]) => [`administrator.${k}`, v]),
+  ]);
+  const submitted = await memberClient.post('/console/organizations', fields);
+  expect(submitted.status).toBe(303);
+  const organizationPath = submitted.location!.split('?')[0];
+  await memberClient.get('/console/api-keys');
+  expect((await memberClient.post('/console/api-keys', { name: 'member-bot' })).status).toBe(201);
+
+  const ownerClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });
+  await ownerClient.signIn(owner.email, owner.password);
+  await ownerClient.get('/console/members');
+  expect((await ownerClient.post(`/console/members/${member.userId}/remove`)).location).toBe('/console/members?notice=memberRemoved');
+  expect((await ownerClient.get('/console/members')).html).not.toContain(member.email);
+
+  expect((await memberClient.get('/console/profile')).location).toMatch(/^\/console\/sign-in/);
+  expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' }).signIn(member.email, member.password)).status).toBe(401);
+  expect((await ownerClient.get(organizationPath)).html).toMatch(/Submitted<\/td>\s*<td>Wang Fang<\/td>/);
+  expect((await ownerClient.get('/console/api-keys')).html).toMatch(/member-bot<\/td>\s*<td>.*<\/td>\s*<td>Wang Fang<\/td>/);
+
+  await ownerClient.get('/console/members');
+  const again = await ownerClient.post('/console/members', { email: member.email, name: 'Wang Fang', role: 'member' });
+  expect(again.status).toBe(201);
+  expect(again.html).toContain('/console/invitations/');
+});
