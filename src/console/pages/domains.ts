@@ -1,12 +1,11 @@
 import type { Response } from 'express';
 import { getDomain } from 'tldts';
-import { auditTrail } from '../../app/audit';
 import { noKey } from '../../app/context';
 import { addDomain, domainChecks, loadDomain, precheckDomain, removeDomain, revalidateDomain } from '../../app/domains';
 import { listDnsProviders } from '../../app/dns-providers';
 import { loadProfile } from '../../app/profiles';
 import { deadlineOf } from '../../api/deadline';
-import { administratorView, checkView, domainView, eventView } from '../../api/views';
+import { administratorView, checkView, domainView } from '../../api/views';
 import type { DcvInstructions } from '../../dcv/instructions';
 import type { CheckResult } from '../../dcv/result-codes';
 import type { DcvCheckRow } from '../../db/schema';
@@ -14,6 +13,7 @@ import { createDomainBody } from '../../domain/domain-input';
 import { isUsable } from '../../domain/status';
 import { Problem } from '../../problem';
 import { type ConsoleContext, customerOf } from '../context';
+import { trailOf } from '../trail';
 import { fieldErrors, isFormProblem } from '../forms';
 import { formIdempotency, newFormKey } from '../present';
 import { render } from '../render';
@@ -144,13 +144,12 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
   table.get('/domains/:id', 'customer', async (req, res) => {
     const domain = await domainData(res, String(req.params.id));
     const checks = await domainChecks(ctx, domain.row.account_id, domain.row.id, 5);
-    const events = await auditTrail(ctx, domain.row.account_id, 'domain', domain.row.id, 100);
     render(res, 'domain.njk', {
       title: domain.view.domain,
       ...domain,
       domain: domain.view,
       checks: checks.slice(0, 5).map((c) => checkWithParts(c, ctx.dcv.caaIssuer)),
-      events: events.rows.slice(0, 100).map((e) => eventView(e, events.names)),
+      ...(await trailOf(ctx, req, domain.row.account_id, 'domain', domain.row.id)),
     });
   });
 
