@@ -25,8 +25,31 @@ export async function auditTrail(
   limit: number,
   afterId?: string,
 ): Promise<NamedPage<EventRow>> {
-  const rows = await listEvents(ctx.db, accountId, id, limit, afterId);
-  if (rows.length === 0 && !afterId) throw notFound(`${kind} ${id}`);
+  return named(ctx, kind, id, limit, await listEvents(ctx.db, accountId, id, limit, { after: afterId }), afterId);
+}
+
+/**
+ * The latest page of an object's audit trail, or the page before the event id `beforeId`, oldest first
+ * (what a person reading a long trail wants first); `earlierBefore` is the `beforeId` of the page before,
+ * null at the trail's start. 404 like {@link auditTrail}.
+ */
+export async function recentAuditTrail(
+  ctx: Pick<AppContext, 'db'>,
+  accountId: string,
+  kind: string,
+  id: string,
+  limit: number,
+  beforeId?: string,
+): Promise<NamedPage<EventRow> & { earlierBefore: string | null }> {
+  const newestFirst = await listEvents(ctx.db, accountId, id, limit, { newest: true, before: beforeId });
+  const page = newestFirst.slice(0, limit).reverse();
+  const { names } = await named(ctx, kind, id, limit, page, beforeId);
+  return { rows: page, names, earlierBefore: newestFirst.length > limit ? String(page[0].id) : null };
+}
+
+/** A page's actors named, or the 404 of an id without a trail (a first page with no rows). */
+async function named(ctx: Pick<AppContext, 'db'>, kind: string, id: string, limit: number, rows: EventRow[], cursor?: string): Promise<NamedPage<EventRow>> {
+  if (rows.length === 0 && !cursor) throw notFound(`${kind} ${id}`);
   const names = await actorNames(
     ctx.db,
     rows.slice(0, limit).map((r) => ({ kind: r.actor_kind, id: r.actor_id })),

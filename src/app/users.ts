@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
-import { clearLoginFailures, loginWait, recordLoginFailure } from '../db/login-failures';
+import { countLoginAttempt, forgiveLoginAttempt } from '../db/login-failures';
 import { createReviewer } from '../db/principals';
 import type { UserRow } from '../db/schema';
 import { findUserByEmailKey, insertUser, invitedUser, issueInvitation, redeemInvitation } from '../db/users';
 import { addDuration, type Duration } from '../domain/duration';
 import { mailboxKey } from '../domain/identity';
 import { normalizeEmailAddress } from '../domain/email';
-import { invitationInput, newPassword, userEmail } from '../domain/user-schemas';
+import { invitationInput, newPassword, passwordText, userEmail } from '../domain/user-schemas';
 import { parse, Problem } from '../problem';
 import { hashPassword, passwordMatches } from './passwords';
 
@@ -78,17 +78,22 @@ export async function acceptInvitation(db: Db, token: string, body: unknown): Pr
 
 const invitationGone = () => new Problem(404, 'Not Found', 'this invitation link has expired or was already used; ask for a new one');
 
-/** The login rate limit's keys for one attempt. */
+/**
+ * The login rate limit's keys for one attempt: the mailbox, when the text is an email address some user
+ * could have (one that does not normalize names nobody, and may hold what PostgreSQL's text refuses, NUL),
+ * and the client address.
+ */
 function failureKeys(email: string, address: string) {
   const normalized = normalizeEmailAddress(email);
-  const key = normalized.ok ? mailboxKey(normalized.value) : email.trim().toLowerCase();
-  return { emailKey: key, keys: [`email:${key}`, `address:${address}`] };
+  const emailKey = normalized.ok ? mailboxKey(normalized.value) : undefined;
+  return { emailKey, email: emailKey && `email:${emailKey}`, address: `address:${address}` };
 }
 
 /**
- * Checks a sign-in: 429 with Retry-After while the email address or the client address has had too many
- * failures in the window (checked before the password, so guessing stops); 401 for a wrong address or
- * password alike (which of the two is not said). Every failure counts against both keys.
+ * Checks a sign-in: 429 with Retry-After once the email address or the client address has had too many
+ * attempts in the window (counted before the password is checked, so guessing stops, parallel guesses
+ * included); 401 for a wrong address or password alike (which of the two is not said). A success clears
+ * its email's count and does not count against the client address.
  */
 export async function signIn(
   db: Db,
@@ -97,26 +102,18 @@ export async function signIn(
 ): Promise<UserRow> {
   const now = new Date();
   const windowMs = msOf(settings.loginFailureWindow, now);
-  const { emailKey, keys } = failureKeys(attempt.email, attempt.address);
+  const keys = failureKeys(attempt.email, attempt.address);
   const max = settings.loginMaxFailures;
-  const wait = await loginWait(
-    db,
-    [
-      { key: keys[0], max },
-      { key: keys[1], max: max * 4 },
-    ],
-    windowMs,
-    now,
-  );
+  const limits = [...(keys.email ? [{ key: keys.email, max }] : []), { key: keys.address, max: max * 4 }];
+  const wait = await countLoginAttempt(db, limits, windowMs, now);
   if (wait > 0) {
     throw new Problem(429, 'Too Many Requests', `too many failed sign-ins; try again in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
   }
-  const user = emailKey ? await findUserByEmailKey(db, emailKey) : undefined;
-  if (!(await passwordMatches(user?.password_hash, attempt.password)) || !user) {
-    await recordLoginFailure(db, keys, windowMs, now);
+  const user = keys.emailKey ? await findUserByEmailKey(db, keys.emailKey) : undefined;
+  if (!(await passwordMatches(user?.password_hash, passwordText(attempt.password))) || !user) {
     throw new Problem(401, 'Unauthorized', 'the email address or the password is wrong');
   }
-  await clearLoginFailures(db, keys[0]);
+  await forgiveLoginAttempt(db, keys.email, keys.address);
   return user;
 }
 

@@ -2,20 +2,33 @@ import type { FieldError } from '../problem';
 import { Problem } from '../problem';
 import { hasMessage, type Translate } from './i18n';
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * A form's flat fields (`organization.name`, `administrator.email`) as the nested object the use cases
  * take (the API's JSON shape). Fields the console adds (`_csrf`, `_idempotency`) are left out; so are
  * empty optional values when `dropEmpty` is set (a blank optional input means "not given").
+ *
+ * The names come from whoever sent the form, so the objects have no prototype and only own keys are
+ * followed: `__proto__.x` or `constructor.prototype.x` are plain (unknown) fields that the use case's schema
+ * refuses, never a write into Object.prototype. A name that would nest under a value already given
+ * (`organization=x&organization.name=y`) is dropped, so the schema refuses the value, not the server.
  */
 export function nest(body: Record<string, unknown>, dropEmpty = true): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body ?? {})) {
+  const out: Record<string, unknown> = Object.create(null);
+  fields: for (const [name, value] of Object.entries(body ?? {})) {
     if (name.startsWith('_')) continue;
     if (dropEmpty && (value === '' || value === undefined)) continue;
     const path = name.split('.');
     let at = out;
-    for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
-    at[path[path.length - 1]] = value;
+    for (const key of path.slice(0, -1)) {
+      if (!Object.hasOwn(at, key)) at[key] = Object.create(null);
+      const next = at[key];
+      if (!isRecord(next)) continue fields;
+      at = next;
+    }
+    const last = path[path.length - 1];
+    if (!Object.hasOwn(at, last)) at[last] = value;
   }
   return out;
 }

@@ -126,7 +126,7 @@ const errorPage: ErrorRequestHandler = (error, req, res, _next) => {
   } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
     problem = new Problem(error.status, 'Bad Request', 'the request could not be read');
   } else {
-    log.error(`console ${req.method} ${req.originalUrl} failed:`, error);
+    log.error({ err: error }, `console ${req.method} ${req.originalUrl} failed`);
     problem = new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged');
   }
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);

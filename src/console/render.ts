@@ -16,6 +16,10 @@ const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.
   lstripBlocks: true,
 });
 environment.addGlobal('fieldId', fieldId);
+// What a form shows back of what was sent: text only. A field sent twice (an array) or nested by a crafted
+// name (`name.x=1`, an object, maybe without a prototype or with an own `toString`) shows empty instead of
+// failing the page.
+environment.addFilter('formText', (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''));
 
 /** What every page's templates read, set on `res.locals` by the console's middleware. */
 export interface PageLocals {

@@ -54,9 +54,15 @@ export function loadSession(db: Db, settings: ConsoleSettings): RequestHandler {
   };
 }
 
-/** Opens a new session for the user and sets its cookie (a session cookie: it ends with the browser, or at the expiry). */
+/**
+ * Opens a new session for the user and sets its cookie (a session cookie: it ends with the browser, or at
+ * the expiry). A session the browser already had (signed in as someone, or as the same user) ends: the
+ * old id never outlives a sign-in.
+ */
 export async function startSession(db: Db, settings: ConsoleSettings, res: Response, userId: string): Promise<void> {
   const now = new Date();
+  const previous = res.locals.sessionToken as string | undefined;
+  if (previous) await endSession(db, previous);
   await deleteExpiredSessions(db, now);
   const token = await openSession(db, userId, now, idleExpiry(settings, now, now));
   const cookies = sessionCookies(settings);

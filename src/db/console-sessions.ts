@@ -39,6 +39,7 @@ export async function findSession(db: Db, token: string, now: Date): Promise<{ u
     ])
     .where('console_sessions.id_hash', '=', tokenHash(token))
     .where('console_sessions.expires_at', '>', now)
+    .where('users.removed_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   return {

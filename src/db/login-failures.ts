@@ -1,53 +1,51 @@
 import { sql } from 'kysely';
 import type { Db } from './connect';
 
-/** A limit on failed sign-ins for one key (`email:…`, `address:…`) in a fixed window. */
-export interface FailureLimit {
+/** A limit on sign-in attempts for one key (`email:…`, `address:…`) in a fixed window. */
+export interface AttemptLimit {
   key: string;
   max: number;
 }
 
 /**
- * Seconds until sign-in is allowed again for the first of `limits` whose window holds `max` failures or
- * more; 0 when none does. Counts live in PostgreSQL, so every API replica sees the same.
+ * Counts one sign-in attempt against each key before its password is checked (OWASP Authentication Cheat
+ * Sheet, "login throttling"), starting a new window where the last one has ended, and returns the seconds
+ * until sign-in is allowed again for the first key whose window now holds more than `max` attempts; 0 when
+ * the attempt may go on. Each count is one statement under the row's lock, so attempts sent at the same
+ * moment get distinct counts: checking first and counting after the password was judged let a burst of
+ * parallel guesses all pass the check. Counts live in PostgreSQL, so every API replica sees the same.
  */
-export async function loginWait(db: Db, limits: FailureLimit[], windowMs: number, now: Date): Promise<number> {
-  const rows = await db
-    .selectFrom('login_failures')
-    .selectAll()
-    .where(
-      'key',
-      'in',
-      limits.map((l) => l.key),
-    )
-    .execute();
-  let wait = 0;
-  for (const row of rows) {
-    const limit = limits.find((l) => l.key === row.key)!;
-    const endsAt = new Date(row.window_started_at).getTime() + windowMs;
-    if (row.failures >= limit.max && endsAt > now.getTime()) wait = Math.max(wait, Math.ceil((endsAt - now.getTime()) / 1000));
-  }
-  return wait;
-}
-
-/** Counts one failed sign-in against each key, starting a new window where the last one has ended. */
-export async function recordLoginFailure(db: Db, keys: string[], windowMs: number, now: Date): Promise<void> {
+export async function countLoginAttempt(db: Db, limits: AttemptLimit[], windowMs: number, now: Date): Promise<number> {
   const windowStart = new Date(now.getTime() - windowMs);
-  for (const key of keys) {
-    await db
+  let wait = 0;
+  for (const limit of limits) {
+    const row = await db
       .insertInto('login_failures')
-      .values({ key, window_started_at: now, failures: 1 })
+      .values({ key: limit.key, window_started_at: now, failures: 1 })
       .onConflict((oc) =>
         oc.column('key').doUpdateSet({
           failures: sql`case when login_failures.window_started_at <= ${windowStart} then 1 else login_failures.failures + 1 end`,
           window_started_at: sql`case when login_failures.window_started_at <= ${windowStart} then ${now} else login_failures.window_started_at end`,
         }),
       )
-      .execute();
+      .returning(['failures', 'window_started_at'])
+      .executeTakeFirstOrThrow();
+    const endsAt = new Date(row.window_started_at).getTime() + windowMs;
+    if (row.failures > limit.max) wait = Math.max(wait, Math.ceil((endsAt - now.getTime()) / 1000));
   }
+  return wait;
 }
 
-/** A successful sign-in clears its email's count (the client address keeps its own). */
-export async function clearLoginFailures(db: Db, key: string): Promise<void> {
-  await db.deleteFrom('login_failures').where('key', '=', key).execute();
+/**
+ * A sign-in that succeeded: its email's count is cleared, and its attempt no longer counts against the
+ * client address (which keeps the failures it had).
+ */
+export async function forgiveLoginAttempt(db: Db, emailKey: string | undefined, addressKey: string): Promise<void> {
+  if (emailKey) await db.deleteFrom('login_failures').where('key', '=', emailKey).execute();
+  await db
+    .updateTable('login_failures')
+    .set({ failures: sql`login_failures.failures - 1` })
+    .where('key', '=', addressKey)
+    .where('failures', '>', 0)
+    .execute();
 }

@@ -12,6 +12,7 @@ import * as consoleUsers from './migrations/2026_11_30_150_console_users';
 import * as apiKeyRevocation from './migrations/2026_11_30_151_api_key_revocation';
 import * as reviewDesk from './migrations/2026_11_30_152_review_desk';
 import * as operatorCounts from './migrations/2026_11_30_200_operator_counts';
+import * as removedUsers from './migrations/2026_11_30_270_removed_users';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_151_api_key_revocation': apiKeyRevocation,
   '2026_11_30_152_review_desk': reviewDesk,
   '2026_11_30_200_operator_counts': operatorCounts,
+  '2026_11_30_270_removed_users': removedUsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -113,9 +113,26 @@ export function reviewQueueQuery(db: Db, limit: number, cursor?: PageCursor, ove
     .limit(limit + 1);
 }
 
-export async function listEvents(db: Db, accountId: string, entityId: string, limit: number, afterId?: string) {
+/**
+ * One page of an entity's events, `limit + 1` rows (one more tells that another page exists): oldest first
+ * after the event id `page.after`, or with `page.newest` newest first, before the event id `page.before`.
+ */
+export async function listEvents(
+  db: Db,
+  accountId: string,
+  entityId: string,
+  limit: number,
+  page: { after?: string } | { newest: true; before?: string } = {},
+) {
   let query = db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('entity_id', '=', entityId);
-  if (afterId) query = query.where('id', '>', afterId);
+  if ('newest' in page) {
+    if (page.before) query = query.where('id', '<', page.before);
+    return query
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+  }
+  if (page.after) query = query.where('id', '>', page.after);
   return query
     .orderBy('id')
     .limit(limit + 1)

@@ -47,6 +47,8 @@ export interface UserTable {
   account_id: string | null;
   reviewer_id: string | null;
   created_at: CreatedAt;
+  /** When an owner removed the user: the row stays so the audit trail names them; `email_key` is freed. */
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface UserInvitationTable {

@@ -95,23 +95,36 @@ export async function redeemInvitation(db: Db, token: string, passwordHash: stri
   });
 }
 
-/** An account's users, owners first, then by name. */
+/** An account's users (not those removed), owners first, then by name. */
 export async function accountUsers(db: Db, accountId: string): Promise<UserRow[]> {
-  return db.selectFrom('users').selectAll().where('account_id', '=', accountId).orderBy('role', 'desc').orderBy('name').orderBy('id').execute();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('removed_at', 'is', null)
+    .orderBy('role', 'desc')
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 /**
- * Removes one of the account's users (their sessions and invitations go with them). The last owner stays:
- * an account without an owner could invite nobody (409).
+ * Removes one of the account's users: their sessions and invitations end, their password and sign-in
+ * address go (the address is free for a new invitation), and the row stays, marked removed, so the audit
+ * trail and the API keys they made still name them. The last owner stays: an account without an owner
+ * could invite nobody (409). False when the account has no such user.
  */
 export async function removeAccountUser(db: Db, accountId: string, userId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const users = await trx.selectFrom('users').select(['id', 'role']).where('account_id', '=', accountId).forUpdate().execute();
+    const users = await trx.selectFrom('users').select(['id', 'role']).where('account_id', '=', accountId).where('removed_at', 'is', null).forUpdate().execute();
     const user = users.find((u) => u.id === userId);
     if (!user) return false;
     if (user.role === 'owner' && users.filter((u) => u.role === 'owner').length === 1)
       throw conflict('the account needs at least one owner: make another user owner first');
-    await trx.deleteFrom('users').where('id', '=', userId).execute();
+    // Every mailbox key holds an "@": the freed key never matches one.
+    await trx.updateTable('users').set({ removed_at: new Date(), password_hash: null, email_key: `removed:${userId}` }).where('id', '=', userId).execute();
+    await trx.deleteFrom('console_sessions').where('user_id', '=', userId).execute();
+    await trx.deleteFrom('user_invitations').where('user_id', '=', userId).execute();
     return true;
   });
 }

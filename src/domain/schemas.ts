@@ -225,8 +225,9 @@ export const createOrganizationBodyFor = (administratorRequired: boolean) =>
       return organization.data && !administratorRequired ? { organization: organization.data, administrator: undefined } : z.NEVER;
     }
     // Without a country a national mobile number cannot be read: the country's own fault is the answer then.
-    const unreadable = (issue: z.core.$ZodIssue) =>
-      place === undefined && issue.path[0] === 'phone' && !/^\s*(\+|00)/.test(String((body.administrator as { phone?: unknown }).phone));
+    // A phone that is no text (an object, whose String() may even throw) is its own fault, reported as such.
+    const phone = (body.administrator as { phone?: unknown } | null)?.phone;
+    const unreadable = (issue: z.core.$ZodIssue) => place === undefined && issue.path[0] === 'phone' && typeof phone === 'string' && !/^\s*(\+|00)/.test(phone);
     const administrator = parseInto(administratorInput(place), body.administrator, ctx, ['administrator'], unreadable);
     return organization.data && administrator.data ? { organization: organization.data, administrator: administrator.data } : z.NEVER;
   });

@@ -26,6 +26,9 @@ export const invitationInput = z.strictObject({
   role: z.enum(['owner', 'member']).default('member'),
 });
 
+/** A password as it is hashed and checked: NFC, so the same characters typed on another system match (NIST SP 800-63B §3.1.1.2). */
+export const passwordText = (value: string) => value.normalize('NFC');
+
 /**
  * A new password, typed twice. Characters are counted as code points after NFC (NIST SP 800-63B §3.1.1.2);
  * no composition rules; whitespace is kept as typed.
@@ -36,7 +39,7 @@ export const newPassword = z
     confirmation: z.string(),
   })
   .superRefine((value, ctx) => {
-    const length = [...value.password.normalize('NFC')].length;
+    const length = [...passwordText(value.password)].length;
     if (length < PASSWORD_MIN_LENGTH)
       ctx.addIssue({ code: 'custom', path: ['password'], message: `at least ${PASSWORD_MIN_LENGTH} characters`, params: brokenRule('password-length') });
     else if (length > PASSWORD_MAX_LENGTH)
@@ -44,4 +47,4 @@ export const newPassword = z
     if (value.confirmation !== value.password)
       ctx.addIssue({ code: 'custom', path: ['confirmation'], message: 'does not match the password', params: brokenRule('password-confirmation') });
   })
-  .transform((value) => value.password.normalize('NFC'));
+  .transform((value) => passwordText(value.password));

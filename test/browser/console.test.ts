@@ -20,6 +20,8 @@ let reviewer: BrowserContext;
 const dir = artifactsDir('console');
 let shots = 0;
 const visited: string[] = [];
+/** What Chromium refused under the pages' Content-Security-Policy (inline scripts, styles, handlers, other origins). */
+const refused: string[] = [];
 
 beforeAll(async () => {
   // DCV_DNS_LISTEN: the service answers for its delegation zone, so automatic DNS validation is offered.
@@ -28,6 +30,11 @@ beforeAll(async () => {
   const options = { locale: 'en-US', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } };
   customer = await browser.newContext(options);
   reviewer = await browser.newContext(options);
+  for (const context of [customer, reviewer]) {
+    context.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(`${message.location().url}: ${message.text()}`);
+    });
+  }
 });
 afterAll(async () => {
   await browser?.close();
@@ -278,4 +285,5 @@ test('My Profile from sign-in to validated domains, with the review desk; a reje
   await page.getByRole('link', { name: 'English' }).click();
 
   expect(visited.length).toBeGreaterThanOrEqual(25);
+  expect(refused).toEqual([]);
 });

@@ -2,6 +2,8 @@ import { ADMINISTRATOR, ORGANIZATION, startHarness, type Harness } from '../supp
 import { ConsoleClient, consoleCustomer, consoleReviewer, csrfOf, PASSWORD } from '../support/console';
 import { inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
+import { sql } from 'kysely';
+import { log } from '../../src/log';
 
 /** Getting into the console: invitations, passwords, sessions, cookies, CSRF, the login rate limit, security headers. */
 let harness: Harness;
@@ -61,6 +63,18 @@ test('an invitation sets an argon2id password once; the session cookie is HttpOn
   expect((await new ConsoleClient(harness.baseUrl).get(`/console/invitations/${invitation.token}`)).status).toBe(404);
 });
 
+test('a password with accents signs in however its characters were composed (NFD as a Mac types it, or NFC)', async () => {
+  const owner = await harness.customer('Accents Co');
+  const invitation = await inviteAccountUser(harness.db, owner.id, { email: 'chloe@acme.cn', name: 'Chloé', role: 'owner' }, parseDuration('1h'));
+  const decomposed = 'Crème brûlée à Noël 2026'.normalize('NFD');
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.7' });
+  await client.get(`/console/invitations/${invitation.token}`);
+  expect((await client.post(`/console/invitations/${invitation.token}`, { password: decomposed, confirmation: decomposed })).status).toBe(303);
+  for (const typed of [decomposed, decomposed.normalize('NFC')]) {
+    expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.7' }).signIn('chloe@acme.cn', typed)).status).toBe(303);
+  }
+});
+
 test('sign-in, sign-out; a wrong password and an unknown address get the same answer', async () => {
   const user = await consoleCustomer(harness);
   const client = new ConsoleClient(harness.baseUrl);
@@ -83,6 +97,25 @@ test('sign-in, sign-out; a wrong password and an unknown address get the same an
   expect(out.status).toBe(303);
   const reused = await fetch(`${harness.baseUrl}/console/`, { redirect: 'manual', headers: { cookie: `cps_session=${token}` } });
   expect(reused.headers.get('location')).toBe('/console/sign-in');
+});
+
+test('signing in again (as another user, or by an invitation) ends the session the browser had: its id is never reused', async () => {
+  const first = await consoleCustomer(harness);
+  const second = await consoleCustomer(harness);
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.8' });
+  await client.signIn(first.email, first.password);
+  const old = client.cookie('cps_session')!;
+  await client.get('/console/no-such-page');
+  expect((await client.post('/console/sign-in', { email: second.email, password: second.password })).status).toBe(303);
+  expect(client.cookie('cps_session')).not.toBe(old);
+  const reused = await fetch(`${harness.baseUrl}/console/profile`, { redirect: 'manual', headers: { cookie: `cps_session=${old}` } });
+  expect(reused.headers.get('location')).toMatch(/^\/console\/sign-in/);
+  const invitation = await inviteAccountUser(harness.db, second.accountId, { email: `third.${Date.now()}@acme.cn`, name: 'Third', role: 'member' }, parseDuration('1h'));
+  const before = client.cookie('cps_session')!;
+  await client.get(`/console/invitations/${invitation.token}`);
+  expect((await client.post(`/console/invitations/${invitation.token}`, { password: PASSWORD, confirmation: PASSWORD })).status).toBe(303);
+  const again = await fetch(`${harness.baseUrl}/console/profile`, { redirect: 'manual', headers: { cookie: `cps_session=${before}` } });
+  expect(again.headers.get('location')).toMatch(/^\/console\/sign-in/);
 });
 
 test("a form without its CSRF token, or with another session's, is refused and changes nothing", async () => {
@@ -114,6 +147,54 @@ test('after LOGIN_MAX_FAILURES failures an address is locked for the window, eve
   // Another user's sign-in from the same address still works (the address allows 4× as many).
   const other = await consoleCustomer(harness);
   expect((await new ConsoleClient(harness.baseUrl).signIn(other.email, other.password)).status).toBe(303);
+});
+
+test('guesses sent all at once are limited as if sent one after another', async () => {
+  const user = await consoleCustomer(harness);
+  const clients = await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.2' });
+      await client.get('/console/sign-in');
+      return client;
+    }),
+  );
+  const answers = await Promise.all(clients.map((client, i) => client.post('/console/sign-in', { email: user.email, password: `wrong password ${i}` })));
+  const statuses = answers.map((a) => a.status);
+  expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+  expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  expect((await clients[0].signIn(user.email, user.password)).status).toBe(429);
+});
+
+test('variants of an email address (case, spaces, a final dot) share its limit', async () => {
+  const user = await consoleCustomer(harness);
+  const [local, domain] = user.email.split('@');
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.3' });
+  for (const variant of [` ${local.toUpperCase()}@${domain} `, `${local}@${domain.toUpperCase()}.`, `\t${local}@${domain}`]) {
+    expect([variant, (await client.signIn(variant, 'not the password at all')).status]).toEqual([variant, 401]);
+  }
+  expect((await client.signIn(user.email, user.password)).status).toBe(429);
+});
+
+test('an email field that is no address (NUL, a control character, an unpaired surrogate, nothing) is a wrong sign-in, not a 500', async () => {
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.6' });
+  for (const email of ['li.lei\u0000@acme.cn', '\u0000', 'li\u0007lei@acme.cn', 'li\ud800@acme.cn', '', 'not an address']) {
+    const answer = await client.signIn(email, 'not the password at all');
+    expect([JSON.stringify(email), answer.status]).toEqual([JSON.stringify(email), 401]);
+    expect(answer.html).toContain('The email address or the password is wrong.');
+  }
+});
+
+test('without TRUST_PROXY, X-Forwarded-For does not change the client address the limit counts', async () => {
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.4' });
+  await client.get('/console/sign-in');
+  const attempt = (email: string, password: string, i: number) =>
+    client.request('POST', '/console/sign-in', { _csrf: csrfOf(client.lastHtml), email, password }, { 'x-forwarded-for': `203.0.113.${i}` });
+  // 4 × LOGIN_MAX_FAILURES failures, each for another address and claiming another client.
+  for (let i = 0; i < 12; i++) expect((await attempt(`nobody${i}.${Date.now()}@acme.cn`, 'not the password at all', i)).status).toBe(401);
+  const user = await consoleCustomer(harness);
+  expect((await attempt(user.email, user.password, 99)).status).toBe(429);
+  // Another client address is not affected.
+  expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.5' }).signIn(user.email, user.password)).status).toBe(303);
 });
 
 test('a reviewer signs in to the review desk; the language follows Accept-Language and the switch', async () => {
@@ -168,4 +249,54 @@ test('an API key made in the console works on the API until it is revoked there;
   expect(names.revoked_at).not.toBeNull();
   const page = await client.get(`/console/organizations/${id}`);
   expect(page.html).toMatch(/Submitted<\/td>\s*<td>deploy-bot<\/td>/);
+});
+
+test('an unexpected failure answers 500 with the error page and logs its cause', async () => {
+  const logged = jest.spyOn(log, 'error').mockImplementation(() => undefined);
+  await sql`alter table login_failures rename to login_failures_away`.execute(harness.db);
+  try {
+    const client = new ConsoleClient(harness.baseUrl);
+    const answer = await client.signIn('li.lei@acme.cn', 'not the password at all');
+    expect(answer.status).toBe(500);
+    expect(answer.html).toContain('<html lang="en">');
+    const [fields, message] = logged.mock.calls.find((call) => String(call[1] ?? call[0]).includes('console POST /console/sign-in'))!;
+    expect(message).toBe('console POST /console/sign-in failed');
+    expect(String((fields as unknown as { err: Error }).err.message)).toContain('login_failures');
+  } finally {
+    await sql`alter table login_failures_away rename to login_failures`.execute(harness.db);
+    logged.mockRestore();
+  }
+});
+
+test("a removed member cannot sign in or use their session, and the audit trail and API keys still name them; their address can be invited again", async () => {
+  const owner = await consoleCustomer(harness, { name: 'Owner of Removal Co' });
+  const member = await consoleCustomer(harness, { accountId: owner.accountId, role: 'member', name: 'Wang Fang' });
+  const memberClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });
+  expect((await memberClient.signIn(member.email, member.password)).status).toBe(303);
+  await memberClient.get('/console/organizations/new');
+  const fields = Object.fromEntries([
+    ...Object.entries(ORGANIZATION).map(([k, v]) => [`organization.${k}`, v]),
+    ...Object.entries(ADMINISTRATOR).map(([k, v]) => [`administrator.${k}`, v]),
+  ]);
+  const submitted = await memberClient.post('/console/organizations', fields);
+  expect(submitted.status).toBe(303);
+  const organizationPath = submitted.location!.split('?')[0];
+  await memberClient.get('/console/api-keys');
+  expect((await memberClient.post('/console/api-keys', { name: 'member-bot' })).status).toBe(201);
+
+  const ownerClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });
+  await ownerClient.signIn(owner.email, owner.password);
+  await ownerClient.get('/console/members');
+  expect((await ownerClient.post(`/console/members/${member.userId}/remove`)).location).toBe('/console/members?notice=memberRemoved');
+  expect((await ownerClient.get('/console/members')).html).not.toContain(member.email);
+
+  expect((await memberClient.get('/console/profile')).location).toMatch(/^\/console\/sign-in/);
+  expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' }).signIn(member.email, member.password)).status).toBe(401);
+  expect((await ownerClient.get(organizationPath)).html).toMatch(/Submitted<\/td>\s*<td>Wang Fang<\/td>/);
+  expect((await ownerClient.get('/console/api-keys')).html).toMatch(/member-bot<\/td>\s*<td>.*<\/td>\s*<td>Wang Fang<\/td>/);
+
+  await ownerClient.get('/console/members');
+  const again = await ownerClient.post('/console/members', { email: member.email, name: 'Wang Fang', role: 'member' });
+  expect(again.status).toBe(201);
+  expect(again.html).toContain('/console/invitations/');
 });

@@ -152,6 +152,36 @@ test('every POST without its CSRF token is refused with 403 before anything happ
   expect((await harness.db.selectFrom('api_keys').select('revoked_at').where('id', '=', a.ids['api-keys']).executeTakeFirstOrThrow()).revoked_at).toBeNull();
 });
 
+test('form field names never write into Object.prototype, and a field nested under a given value is refused with 400, not 500', async () => {
+  const customer = await signedIn(a.user.email, a.user.password);
+  const reviewer = await consoleReviewer(harness);
+  const desk = await signedIn(reviewer.email, reviewer.password);
+  const polluted = () => (Object.prototype as Record<string, unknown>).consolePolluted;
+  const sent: Array<[string, number]> = [];
+  try {
+    for (const path of ['/console/organizations', `/console/organizations/${a.ids.organizations}/administrators`, '/console/dns-providers', '/console/members']) {
+      for (const field of ['__proto__.consolePolluted', 'constructor.prototype.consolePolluted']) {
+        await customer.get('/console/profile');
+        sent.push([`${path} ${field}`, (await customer.post(path, { [field]: 'yes', kind: 'rfc2136' })).status]);
+        expect(polluted()).toBeUndefined();
+      }
+      await customer.get('/console/profile');
+      sent.push([`${path} conflict`, (await customer.post(path, { organization: 'x', 'organization.name': 'y', name: 'x', 'name.first': 'y' })).status]);
+    }
+    const review = `/console/reviews/organizations/${a.ids.organizations}/decision`;
+    await desk.get('/console/reviews');
+    sent.push([`${review} conflict`, (await desk.post(review, { decision: 'approve', callback: 'x', 'callback.number': '+861065529988' })).status]);
+    await desk.get('/console/reviews');
+    sent.push([`${review} prototype`, (await desk.post(review, { 'constructor.prototype.consolePolluted': 'yes', decision: 'approve' })).status]);
+    expect(polluted()).toBeUndefined();
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).consolePolluted;
+  }
+  for (const [what, status] of sent) expect([what, status >= 400 && status < 500]).toEqual([what, true]);
+  // The service still renders its pages.
+  expect((await customer.get('/console/profile')).status).toBe(200);
+});
+
 test('two reviewers on one review: the second sees who holds it, and their decision is refused; the API is refused too', async () => {
   const api = await harness.customer('Claimed Co');
   const organization = (
@@ -205,4 +235,58 @@ test('two reviewers on one review: the second sees who holds it, and their decis
   const history = await one.get('/console/reviews/history');
   expect(history.html).toContain('Claimed Network Technology Co., Ltd.');
   expect((await two.get('/console/reviews/history')).html).not.toContain('Claimed Network Technology');
+});
+
+/** Names of every field a console form has (and some it has not), for the malformed bodies below. */
+const FIELD_NAMES = [
+  ...['name', 'email', 'role', 'kind', 'server', 'port', 'zone', 'tsigKeyName', 'tsigAlgorithm', 'tsigSecret', 'tokenId', 'token'],
+  ...['domain', 'method', 'autoValidation', 'dnsProviderId', 'displayName', 'department', 'country', 'province', 'city', 'address'],
+  ...['postalCode', 'landline', 'firstName', 'lastName', 'position', 'phone', 'password', 'confirmation', 'next', 'decision', 'reason'],
+  ...['organization.name', 'organization.country', 'organization.landline', 'administrator.email', 'administrator.phone'],
+  ...['callback.number', 'callback.calledAt', 'callback.outcome', 'callback.answeredBy.name', 'callback.note'],
+  ...['verification.method', 'verification.contact', 'verification.contactedAt', 'verification.outcome', 'verification.note'],
+];
+
+test('malformed form bodies on every route that reads fields answer 4xx, never 5xx', async () => {
+  const customer = await signedIn(a.user.email, a.user.password);
+  const reviewer = await consoleReviewer(harness);
+  const desk = await signedIn(reviewer.email, reviewer.password);
+  const visitor = new ConsoleClient(harness.baseUrl);
+  const each = (value: (name: string) => string) => FIELD_NAMES.map(value).join('&');
+  const enc = encodeURIComponent;
+  const bodies: Record<string, string | Buffer> = {
+    twice: each((f) => `${enc(f)}=a&${enc(f)}=manual%3Adns`),
+    nested: each((f) => `${enc(`${f}.x`)}=1`),
+    ownToString: each((f) => `${enc(`${f}.toString`)}=1&${enc(`${f}.valueOf`)}=1`),
+    underValue: each((f) => `${enc(f)}=x&${enc(`${f}.y`)}=z`),
+    prototypes: each((f) => `${enc(`__proto__.${f}`)}=1&${enc(`constructor.prototype.${f}`)}=1`),
+    controls: each((f) => `${enc(f)}=%00%01%7F%C2%85%E2%80%8B`),
+    badEncoding: each((f) => `${enc(f)}=%ff%fe%ED%A0%80%`),
+    rawBytes: Buffer.concat([Buffer.from('name=a&email='), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('&domain=x')]),
+    methodTwice: 'domain=www.example.com&method=auto%3Adns&method=manual%3Adns&autoValidation=true&autoValidation=false',
+    nameToString: 'organization.name.toString=1&name.toString=1&email.toString=1',
+    huge: `name=${'x'.repeat(70_000)}`,
+  };
+  const fieldRoutes = routes.filter((r) => r.method === 'post' && !/\/(delete|revoke|remove|release|resubmit|revalidate|validate|sign-out)$/.test(r.path));
+  const answers: Array<[string, number]> = [];
+  for (const route of fieldRoutes) {
+    const path = pathFor(route) ?? '/console/invitations/some-token';
+    const client = route.access === 'reviewer' ? desk : route.access === 'public' ? visitor : customer;
+    for (const [what, body] of Object.entries(bodies)) {
+      await client.get(route.access === 'reviewer' ? '/console/reviews' : route.access === 'public' ? '/console/sign-in' : '/console/profile');
+      const token = `_csrf=${enc(csrfOf(client.lastHtml))}&`;
+      const raw = typeof body === 'string' ? token + body : Buffer.concat([Buffer.from(token), body]);
+      const answer = await fetch(`${harness.baseUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: client.cookieHeader() },
+        body: raw,
+      });
+      answers.push([`${route.path} ${what}`, answer.status]);
+    }
+  }
+  expect(answers.filter(([, status]) => status >= 500)).toEqual([]);
+  // The bodies reached the handlers: refused by their rules, not by the CSRF check.
+  expect(answers.filter(([, status]) => status === 400).length).toBeGreaterThan(answers.length / 2);
+  expect(answers.filter(([what]) => what.endsWith(' huge')).every(([, status]) => status === 413)).toBe(true);
 });

@@ -217,3 +217,17 @@ describe('a missing required field says "required"', () => {
     expect([response.status, response.body.errors]).toEqual([400, [{ field: 'decision', message: 'required', rule: 'required' }]]);
   });
 });
+
+test('an administrator whose phone is an object (even with its own toString), or who is null, beside an organization without a country answers 400 naming the fields', async () => {
+  const other = await harness.customer('Phone Object');
+  const { country: _country, ...withoutCountry } = ORGANIZATION;
+  const before = await counts();
+  for (const administrator of [{ ...ADMINISTRATOR, phone: { toString: 1 } }, { ...ADMINISTRATOR, phone: {} }, null]) {
+    const answer = await other.request('POST', '/v1/organizations', { organization: withoutCountry, administrator });
+    expect([JSON.stringify(administrator), answer.status]).toEqual([JSON.stringify(administrator), 400]);
+    const fields = (answer.body.errors as Array<{ field: string }>).map((e) => e.field);
+    expect(fields).toContain('organization.country');
+    expect(fields.some((f) => f.startsWith('administrator'))).toBe(true);
+  }
+  expect(await counts()).toEqual(before);
+});

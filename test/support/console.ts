@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { Harness } from './harness';
 import { acceptInvitation, createReviewerUser, inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
@@ -59,23 +60,34 @@ export class ConsoleClient {
   private cookies = new Map<string, string>();
   lastHtml = '';
 
-  constructor(readonly baseUrl: string) {}
+  /** `localAddress`: the loopback address to connect from (127.0.0.2, …), so the service sees another client address. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: { localAddress?: string } = {},
+  ) {}
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }
 
+  /** The Cookie header this client sends. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   async request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<PageResponse> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const init = {
       method,
-      redirect: 'manual',
       headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        cookie: this.cookieHeader(),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...headers,
       },
       body: form ? new URLSearchParams(form).toString() : undefined,
-    });
+    };
+    const response = this.options.localAddress
+      ? await requestFrom(this.options.localAddress, `${this.baseUrl}${path}`, init)
+      : await fetch(`${this.baseUrl}${path}`, { ...init, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
       const [name, ...value] = pair.split('=');
@@ -105,4 +117,24 @@ export class ConsoleClient {
     await this.get('/console/sign-in');
     return this.post('/console/sign-in', { email, password });
   }
+}
+
+/** One HTTP request from a given local address (fetch cannot choose it), answered as a fetch Response. */
+function requestFrom(localAddress: string, url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: init.method, headers: init.headers, localAddress }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(answer.headers)) {
+          for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+        }
+        const status = answer.statusCode ?? 500;
+        resolve(new Response([204, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers }));
+      });
+    });
+    request.on('error', reject);
+    request.end(init.body);
+  });
 }

@@ -12,7 +12,8 @@ import { deadlineOf } from '../deadline';
 import { checkView, domainView } from '../views';
 import { eventsHandler } from './events';
 
-const cursorOf = (row: DomainRow) => ({ at: new Date(row.created_at).toISOString(), id: row.id });
+/** The keyset cursor of a domain in lists (created_at, id); the console's pages use it too. */
+export const domainCursor = (row: DomainRow) => ({ at: new Date(row.created_at).toISOString(), id: row.id });
 
 /** `POST|GET /v1/administrators/{id}/domains`, mounted on the administrators router. */
 export function administratorDomainsRouter(ctx: ApiContext): Router {
@@ -31,7 +32,7 @@ export function administratorDomainsRouter(ctx: ApiContext): Router {
     const administratorId = pathId(req, 'id', 'administrator');
     const { limit, after } = readPage(req.query);
     const rows = await administratorDomains(ctx, customerOf(res).accountId, administratorId, limit, after);
-    res.json(toPage(rows, limit, cursorOf, (r) => domainView(r, ctx.dcv)));
+    res.json(toPage(rows, limit, domainCursor, (r) => domainView(r, ctx.dcv)));
   });
 
   return router;
@@ -45,7 +46,7 @@ export function domainsRouter(ctx: ApiContext): Router {
     const { limit, after } = readPage({ limit: req.query.limit, cursor: req.query.cursor });
     const expiringBefore = expiringWithinDays === undefined ? undefined : new Date(Date.now() + expiringWithinDays * 86_400_000);
     const rows = await listDomains(ctx.db, { accountId: customerOf(res).accountId, status, expiringBefore }, limit, after);
-    res.json(toPage(rows, limit, cursorOf, (r) => domainView(r, ctx.dcv)));
+    res.json(toPage(rows, limit, domainCursor, (r) => domainView(r, ctx.dcv)));
   });
 
   router.get('/:id', async (req, res) => {

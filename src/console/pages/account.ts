@@ -40,7 +40,10 @@ export function accountPages(table: RouteTable, ctx: ConsoleContext): void {
       kind === 'dnspod' ? ['kind', 'name', 'tokenId', 'token'] : ['kind', 'name', 'server', 'port', 'zone', 'tsigKeyName', 'tsigAlgorithm', 'tsigSecret'];
     const sent = nest(req.body);
     const body: Record<string, unknown> = {};
-    for (const name of fields) if (sent[name] !== undefined) body[name] = name === 'port' && /^\d+$/.test(String(sent[name])) ? Number(sent[name]) : sent[name];
+    for (const name of fields) {
+      const value = sent[name];
+      if (value !== undefined) body[name] = name === 'port' && typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    }
     try {
       await addDnsProvider(ctx, customerOf(res).accountId, body, { idempotency: formIdempotency(req, body), respond: dnsProviderView });
       res.redirect(303, '/console/dns-providers?notice=providerAdded');
@@ -82,7 +85,8 @@ export function accountPages(table: RouteTable, ctx: ConsoleContext): void {
 
   table.post('/api-keys', 'customer', async (req, res) => {
     try {
-      const created = await createApiKey(ctx.db, customerOf(res).accountId, { name: String(req.body.name ?? '') }, userOf(res).id);
+      // As sent (a name given twice is an array): the use case's schema judges it.
+      const created = await createApiKey(ctx.db, customerOf(res).accountId, { name: req.body.name ?? '' }, userOf(res).id);
       // The key is shown on this answer only: it is not stored, and the page is not cached (no-store).
       await keysPage(res, { created: { name: created.row.name, apiKey: created.apiKey } }, 201);
     } catch (error) {

@@ -1,12 +1,11 @@
 import type { Response } from 'express';
 import { getDomain } from 'tldts';
-import { auditTrail } from '../../app/audit';
 import { noKey } from '../../app/context';
 import { addDomain, domainChecks, loadDomain, precheckDomain, removeDomain, revalidateDomain } from '../../app/domains';
 import { listDnsProviders } from '../../app/dns-providers';
 import { loadProfile } from '../../app/profiles';
 import { deadlineOf } from '../../api/deadline';
-import { administratorView, checkView, domainView, eventView } from '../../api/views';
+import { administratorView, checkView, domainView } from '../../api/views';
 import type { DcvInstructions } from '../../dcv/instructions';
 import type { CheckResult } from '../../dcv/result-codes';
 import type { DcvCheckRow } from '../../db/schema';
@@ -14,6 +13,7 @@ import { createDomainBody } from '../../domain/domain-input';
 import { isUsable } from '../../domain/status';
 import { Problem } from '../../problem';
 import { type ConsoleContext, customerOf } from '../context';
+import { trailOf } from '../trail';
 import { fieldErrors, isFormProblem } from '../forms';
 import { formIdempotency, newFormKey } from '../present';
 import { render } from '../render';
@@ -85,6 +85,13 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
 
   table.post('/administrators/:id/domains', 'customer', async (req, res) => {
     const choice = METHOD_CHOICES[String(req.body.method)];
+    // Without JavaScript both groups of methods are shown: a method of the other group than the
+    // automatic-validation setting chosen is a question to ask again, not a choice to guess.
+    const stated = req.body.autoValidation;
+    if (choice && (stated === 'true' || stated === 'false') && String(choice.autoValidation) !== stated) {
+      const errors = { method: t(res)(stated === 'true' ? 'domainNew.chooseOn' : 'domainNew.chooseOff') };
+      return addForm(res, String(req.params.id), { step: 2, values: { domain: req.body.domain, autoValidation: stated }, errors }, 400);
+    }
     const body = {
       domain: String(req.body.domain ?? ''),
       ...(choice ?? { method: String(req.body.method ?? '') }),
@@ -137,13 +144,12 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
   table.get('/domains/:id', 'customer', async (req, res) => {
     const domain = await domainData(res, String(req.params.id));
     const checks = await domainChecks(ctx, domain.row.account_id, domain.row.id, 5);
-    const events = await auditTrail(ctx, domain.row.account_id, 'domain', domain.row.id, 100);
     render(res, 'domain.njk', {
       title: domain.view.domain,
       ...domain,
       domain: domain.view,
       checks: checks.slice(0, 5).map((c) => checkWithParts(c, ctx.dcv.caaIssuer)),
-      events: events.rows.slice(0, 100).map((e) => eventView(e, events.names)),
+      ...(await trailOf(ctx, req, domain.row.account_id, 'domain', domain.row.id)),
     });
   });
 

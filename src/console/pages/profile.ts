@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { auditTrail, reviewHistory } from '../../app/audit';
+import { reviewHistory } from '../../app/audit';
 import { noKey } from '../../app/context';
 import { administratorDomains } from '../../app/domains';
 import {
@@ -16,10 +16,13 @@ import {
 import { listOrganizations } from '../../db/profile-queries';
 import { ADMINISTRATOR_REVIEWED_FIELDS, ORGANIZATION_REVIEWED_FIELDS } from '../../domain/schemas';
 import { canResubmit, type ProfileKind } from '../../domain/status';
-import { administratorView, domainView, eventView, organizationView, reviewHistoryView } from '../../api/views';
+import { administratorView, domainView, organizationView, reviewHistoryView } from '../../api/views';
 import { deadlineOf } from '../../api/deadline';
+import { decodeCursor, toPage } from '../../api/pagination';
+import { domainCursor } from '../../api/routes/domains';
 import { administratorsOf } from '../../db/profile-queries';
 import { type ConsoleContext, customerOf } from '../context';
+import { trailOf } from '../trail';
 import { fieldErrors, isFormProblem, nest } from '../forms';
 import { countryOptions, formIdempotency, newFormKey, phoneDisplay } from '../present';
 import { render } from '../render';
@@ -56,17 +59,19 @@ function changesOf(kind: ProfileKind, sent: Record<string, unknown>, current: Re
 
 const idempotencyBody = (req: Request) => nest(req.body);
 
+/** Domains on one page of an administrator's Review Information. */
+const DOMAINS_PAGE = 100;
+
 /** My Profile: organizations, their administrators, edits, resubmissions, deletes, review history and audit trail. */
 export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
   const t = (res: Response) => res.locals.t;
 
-  async function trails(res: Response, kind: ProfileKind | 'domain', id: string) {
+  async function trails(req: Request, res: Response, kind: ProfileKind, id: string) {
     const { accountId } = customerOf(res);
-    const events = await auditTrail(ctx, accountId, kind, id, 100);
-    const history = kind === 'domain' ? undefined : await reviewHistory(ctx, kind, id, accountId, 100);
+    const history = await reviewHistory(ctx, kind, id, accountId, 100);
     return {
-      events: events.rows.slice(0, 100).map((e) => eventView(e, events.names)),
-      reviews: history?.rows.slice(0, 100).map((r) => reviewHistoryView(r, history.names)),
+      ...(await trailOf(ctx, req, accountId, kind, id)),
+      reviews: history.rows.slice(0, 100).map((r) => reviewHistoryView(r, history.names)),
     };
   }
 
@@ -133,7 +138,7 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
       organization: organizationView(organization, administrators),
       landline: phoneDisplay(organization.landline, t(res)('phone.ext')),
       canResubmit: canResubmit(organization.status),
-      ...(await trails(res, 'organization', organization.id)),
+      ...(await trails(req, res, 'organization', organization.id)),
     });
   });
 
@@ -251,7 +256,11 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
     const { accountId } = customerOf(res);
     const row = await loadProfile(ctx, 'administrator', accountId, String(req.params.id));
     const organization = await loadProfile(ctx, 'organization', accountId, row.organization_id);
-    const domains = await administratorDomains(ctx, accountId, row.id, 100);
+    // A page of the administrator's domains (?domains=<cursor>), with links to the next page and back to the first.
+    const asked = typeof req.query.domains === 'string' ? req.query.domains : undefined;
+    const rows = await administratorDomains(ctx, accountId, row.id, DOMAINS_PAGE, decodeCursor(asked));
+    const domains = toPage(rows, DOMAINS_PAGE, domainCursor, (d) => domainView(d, ctx.dcv));
+    const here = `/console/administrators/${row.id}`;
     render(res, 'administrator.njk', {
       title: `${row.first_name} ${row.last_name}`,
       administrator: administratorView(row),
@@ -259,8 +268,10 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
       phone: phoneDisplay(row.phone),
       canResubmit: canResubmit(row.status),
       canAddDomains: row.status === 'approved' || row.status === 'expiring',
-      domains: domains.slice(0, 100).map((d) => domainView(d, ctx.dcv)),
-      ...(await trails(res, 'administrator', row.id)),
+      domains: domains.items,
+      moreDomains: domains.nextCursor && `${here}?domains=${domains.nextCursor}#domains`,
+      firstDomains: asked !== undefined ? `${here}#domains` : null,
+      ...(await trails(req, res, 'administrator', row.id)),
     });
   });
 }

@@ -1,14 +1,15 @@
 import type { Request, Response } from 'express';
-import { auditTrail, reviewHistory } from '../../app/audit';
+import { reviewHistory } from '../../app/audit';
 import { noKey } from '../../app/context';
 import { claimReview, claimsOf, decideReview, releaseReview, reviewClaim, reviewerDecisions, reviewQueuePage, reviewSubject } from '../../app/reviews';
 import { readPage, toPage } from '../../api/pagination';
-import { administratorView, eventView, organizationView, reviewRecordView } from '../../api/views';
+import { administratorView, organizationView, reviewRecordView } from '../../api/views';
 import { actorNames } from '../../db/principals';
 import type { AdministratorRow } from '../../db/schema';
 import { parseDuration } from '../../domain/duration';
 import type { ProfileKind } from '../../domain/status';
 import { type ConsoleContext, reviewerOf } from '../context';
+import { trailOf } from '../trail';
 import { fieldErrors, isFormProblem, nest } from '../forms';
 import { phoneDisplay } from '../present';
 import { render } from '../render';
@@ -121,7 +122,6 @@ export function reviewPages(table: RouteTable, ctx: ConsoleContext): void {
       const pending = subject.row.status === 'under_review';
       const claim = pending ? await claimReview(ctx, kind, id, reviewer, ctx.settings.reviewClaimTtl) : await reviewClaim(ctx, id);
       const history = await reviewHistory(ctx, kind, id, undefined, 100);
-      const events = await auditTrail(ctx, subject.row.account_id, kind, id, 100);
       const account = await ctx.db.selectFrom('accounts').select('name').where('id', '=', subject.row.account_id).executeTakeFirst();
       const organization = subject.organization;
       const administrator = kind === 'administrator' ? (subject.row as AdministratorRow) : undefined;
@@ -150,7 +150,7 @@ export function reviewPages(table: RouteTable, ctx: ConsoleContext): void {
             expiresAt: claim.expiresAt.toISOString(),
           },
           reviews: history.rows.slice(0, 100).map((r) => reviewRecordView(r, history.names)),
-          events: events.rows.slice(0, 100).map((e) => eventView(e, events.names)),
+          ...(await trailOf(ctx, req, subject.row.account_id, kind, id)),
           values: defaults,
           ...data,
         },
