@@ -13,6 +13,7 @@ import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
+import { loadNotifyConfig, type NotifyConfig } from './notify/config';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -60,6 +61,8 @@ export interface Config {
   logLevel: LogLevel;
   /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
   worker: WorkerSizing;
+  /** Event dispatch, expiry notices, webhooks and email (src/notify/config.ts). */
+  notify: NotifyConfig;
 }
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -129,9 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .split(',')
     .map((n) => n.trim())
     .filter(Boolean);
+  const dataDir = env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR;
   return {
     port: port(env, 'PORT', 3000),
-    dataDir: env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR,
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
@@ -180,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: secretKeyOf(env),
     logLevel: logLevel(env.LOG_LEVEL),
     worker: workerSizingOf(env),
+    notify: loadNotifyConfig(env, dataDir),
   };
 }
 

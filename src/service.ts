@@ -20,6 +20,7 @@ import { resolveSecretKey } from './secret-key';
 import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
 import { log as masked } from './log';
+import { startNotifier } from './notify/notifier';
 
 export interface ServiceParts {
   api: boolean;
@@ -88,6 +89,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
+      stops.push(startNotifier({ db, config }, log));
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       log(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }

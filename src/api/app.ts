@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
+import { accountEventsRouter } from './routes/account-events';
 import { administratorsRouter } from './routes/administrators';
 import { dcvFilesRouter } from './routes/dcv-files';
 import { dnsProvidersRouter } from './routes/dns-providers';
@@ -52,6 +53,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/administrators', customer, administratorsRouter(ctx));
   app.use('/v1/domains', customer, domainsRouter(ctx));
   app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
+  app.use('/v1/events', customer, accountEventsRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
 

@@ -11,6 +11,7 @@ import { createDomainBody } from '../domain/domain-input';
 import { RESULT_CODES } from '../dcv/result-codes';
 import { DOMAIN_NAME_RULES } from '../dcv/domain-name';
 import { codecPayloads } from './codec-server';
+import { notifyPaths, notifySchemas } from './openapi-notify';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -358,7 +359,7 @@ export function openApiDocument() {
       description:
         'Organization profiles, administrators and domains pre-validated with the certificate authority, so certificate applications skip organization review and DCV. Authenticate with `Authorization: Bearer <apiKey>`.',
     },
-    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: { schemas: { ...schemas, ...notifySchemas }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths: {
       '/healthz': { get: { summary: 'Liveness', tags: ['Operations'], responses: { '200': { description: 'Process is up' } } } },
       '/readyz': {
@@ -599,6 +600,7 @@ export function openApiDocument() {
           reviewer,
         ),
       },
+      ...notifyPaths,
     },
   };
 }

@@ -182,6 +182,22 @@ export interface DcvCheckTable {
   operation_id: string | null;
 }
 
+/** The account event feed and outbox (see the 2026_11_30_100 migration). */
+export interface AccountEventTable {
+  id: Generated<string>;
+  account_id: string;
+  /** The writing transaction (xid8, read as text): the feed's order is (txid, id). */
+  txid: ColumnType<string, never, never>;
+  type: string;
+  object_kind: string;
+  object_id: string;
+  at: CreatedAt;
+  /** The object's row as it was in the transaction that wrote the event (src/notify/feed.ts). */
+  snapshot: ColumnType<unknown, string, never>;
+  audit_event_id: string | null;
+  notice_key: string | null;
+}
+
 export interface Database {
   accounts: AccountTable;
   reviewers: ReviewerTable;
@@ -195,6 +211,7 @@ export interface Database {
   dns_providers: DnsProviderTable;
   domains: DomainTable;
   dcv_checks: DcvCheckTable;
+  account_events: AccountEventTable;
 }
 
 export type DomainRow = Selectable<DomainTable>;
@@ -205,3 +222,4 @@ export type OrganizationRow = Selectable<OrganizationTable>;
 export type AdministratorRow = Selectable<AdministratorTable>;
 export type EventRow = Selectable<EventTable>;
 export type ProfileReviewRow = Selectable<ProfileReviewTable>;
+export type AccountEventRow = Selectable<AccountEventTable>;

@@ -1,5 +1,6 @@
 import { ADMINISTRATOR, ORGANIZATION, profileRowCounts, startHarness, type Api, type Harness } from '../support/harness';
 import { organizationApproval } from '../support/review-records';
+import { notifyPaths } from '../../src/api/openapi-notify';
 
 let harness: Harness;
 let alice: Api;
@@ -241,6 +242,8 @@ describe('operations endpoints', () => {
         '/v1/reviews/administrators/{id}/history',
         '/v1/reviews/organizations/{id}/decision',
         '/v1/reviews/organizations/{id}/history',
+        // Notifications' paths, checked one by one in test/unit/notify-openapi.test.ts.
+        ...Object.keys(notifyPaths),
       ].sort(),
     );
     expect(spec.components.schemas.CreateOrganization.properties.organization.required).toEqual(

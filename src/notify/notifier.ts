@@ -1,0 +1,55 @@
+import type { Config } from '../config';
+import type { Db } from '../db/connect';
+import { recordExpiryNotices } from './expiry-notices';
+
+type Task = () => Promise<number>;
+
+/**
+ * Runs `task` now and then every `intervalMs` (read from `interval()` before each wait, so a test can
+ * move it) until stopped; a pass never overlaps the previous one, and a failed pass is logged and retried
+ * at the next one. Returns a stop function that waits for the pass in progress.
+ */
+export function repeat(name: string, interval: () => number, task: Task, log: (line: string) => void): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const pass = () => {
+    running = task()
+      .then((n) => n > 0 && log(`${name}: ${n}`))
+      .catch((error) => log(`${name}: ${error instanceof Error ? error.message : error}`))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(pass, interval());
+      });
+  };
+  pass();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}
+
+/**
+ * The worker's notification passes: expiry notices that are due (NOTICE_INTERVAL). Each is safe to run
+ * in several workers at once.
+ */
+export function startNotifier(deps: { db: Db; config: Config }, log: (line: string) => void): () => Promise<void> {
+  const { db, config } = deps;
+  const ms = (d: { ms?: number }) => d.ms ?? 60_000;
+  const stops = [
+    repeat(
+      'expiry notices written',
+      () => ms(config.notify.noticeInterval),
+      () =>
+        recordExpiryNotices(db, {
+          points: config.notify.expiryNotices,
+          expiringWindow: config.timings.expiringWindow,
+          revalidateBefore: config.dcv.revalidateBefore,
+        }),
+      log,
+    ),
+  ];
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()));
+  };
+}
