@@ -101,6 +101,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         domains,
         timings: config.timings,
         dcv: config.dcv,
+        notify: config.notify,
         secretKey,
         codec,
         uiOrigins: config.temporal.uiOrigins,

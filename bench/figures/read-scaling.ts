@@ -83,6 +83,7 @@ async function servedDatabase(organizations: number, domains: number): Promise<S
     domains: unused as never,
     timings: config.timings,
     dcv: config.dcv,
+    notify: config.notify,
     secretKey,
     codec: new EncryptionCodec(codecKeysOf(config.temporal.codecKeys, secretKey)),
     uiOrigins: config.temporal.uiOrigins,

@@ -16,6 +16,7 @@ import { dnsProvidersRouter } from './routes/dns-providers';
 import { domainsRouter } from './routes/domains';
 import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
+import { webhooksRouter } from './routes/webhooks';
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Certificate profile service API</title>
@@ -54,6 +55,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/domains', customer, domainsRouter(ctx));
   app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
   app.use('/v1/events', customer, accountEventsRouter(ctx));
+  app.use('/v1/webhooks', customer, webhooksRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
 

@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { DcvConfig, Timings } from '../config';
+import type { NotifyConfig } from '../notify/config';
 import type { Db } from '../db/connect';
 import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
 import { wasDeleted } from '../db/events';
@@ -19,7 +20,9 @@ export interface ApiContext {
   domains: DomainWorkflows;
   timings: Timings;
   dcv: DcvConfig;
-  /** Seals DNS provider secrets. */
+  /** Webhooks' address allowance and secret overlap, email settings (src/notify/config.ts). */
+  notify: NotifyConfig;
+  /** Seals DNS provider and webhook secrets. */
   secretKey: Buffer;
   /** The Temporal payload codec, served at /codec for the Temporal UI and CLI. */
   codec: PayloadCodec;

@@ -2,6 +2,7 @@
 // settings. Self-contained, so src/api/openapi.ts only merges `notifySchemas` and `notifyPaths`.
 import { z } from 'zod';
 import { EVENT_TYPES } from '../notify/event-types';
+import { rotateSecretInput, webhookInput, webhookPatch } from '../notify/webhook-input';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -34,9 +35,54 @@ const EXAMPLE_EVENT = {
   data: { id: '5b0f3f7e-8a53-4a55-9d0e-0f5c8a3a2b11', name: 'Acme Network Technology Co., Ltd.', status: 'approved', validUntil: '2027-12-31T10:16:02.114Z' },
 };
 
+const webhook = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  description: z.string().nullable(),
+  eventTypes: z.array(z.enum(EVENT_TYPES)).nullable().describe('The event types sent; null: all of them'),
+  enabled: z.boolean(),
+  disabledReason: z
+    .string()
+    .nullable()
+    .describe('Why the service disabled it: a delivery failed through the whole retry schedule (about three days), or the endpoint answered 410 Gone'),
+  disabledAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+const secret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+=*$/)
+  .describe('The signing secret, `whsec_` + base64 of 32 random bytes: shown here once (and to a retry with the same Idempotency-Key)');
+const webhookWithSecret = webhook.extend({ secret });
+const rotatedSecret = z.object({
+  id: z.uuid(),
+  secret,
+  previousSecretExpiresAt: z.iso.datetime().describe('Until then deliveries carry a signature with the previous secret too'),
+});
+
+const EXAMPLE_WEBHOOK = {
+  id: '0c8a4f4e-2b9e-4b8e-9d51-6f1f0d6b7a90',
+  url: 'https://hooks.example.com/certificate-profiles',
+  description: 'Production console',
+  eventTypes: ['organization.approved', 'organization.rejected', 'domain.needs_attention'],
+  enabled: true,
+  disabledReason: null,
+  disabledAt: null,
+  createdAt: '2026-11-30T09:00:00.000Z',
+  updatedAt: '2026-11-30T09:00:00.000Z',
+};
+const EXAMPLE_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/EqPVVbZJJg=';
+
 export const notifySchemas = {
   FeedEvent: json(feedEvent),
   FeedEventPage: json(feedPage),
+  Webhook: json(webhook),
+  WebhookWithSecret: json(webhookWithSecret),
+  WebhookPage: json(z.object({ items: z.array(webhook), nextCursor: z.string().nullable() })),
+  CreateWebhook: json(webhookInput, 'input'),
+  WebhookPatch: json(webhookPatch, 'input'),
+  RotateWebhookSecret: json(rotateSecretInput, 'input'),
+  RotatedWebhookSecret: json(rotatedSecret),
 };
 
 type SchemaName = keyof typeof notifySchemas | 'Problem';
@@ -59,6 +105,24 @@ const authenticated = {
   ),
 };
 const customer = { tags: ['Notifications'], security: [{ bearer: [] }] };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const pageParams = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+];
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  schema: { type: 'string', maxLength: 255 },
+  description: 'A retried request with the same key gets the first answer back (with the same secret) and changes nothing more',
+};
+const body = (name: SchemaName, example: unknown) => ({ required: true, content: { 'application/json': { schema: ref(name), example } } });
+const bodyRefusals = {
+  '413': problem('Request body larger than 64 kB'),
+  '415': problem('Request body not UTF-8 application/json', { 'Accept-Post': { schema: { type: 'string' } } }),
+};
+const location = { Location: { description: 'The new resource', schema: { type: 'string' } } };
+const notFound = { '404': problem("No such webhook (or another account's)") };
 
 export const notifyPaths = {
   '/v1/events': {
@@ -88,6 +152,96 @@ export const notifyPaths = {
       responses: {
         ...ok('200', 'FeedEventPage', 'A page of events', { items: [EXAMPLE_EVENT], nextCursor: null }),
         '400': problem('`type` names an unknown event type (rule `event-type`), `after` is not an event of this account, or `limit` is out of range'),
+        ...authenticated,
+      },
+    },
+  },
+  '/v1/webhooks': {
+    post: {
+      ...customer,
+      operationId: 'createWebhook',
+      summary: 'Add a webhook endpoint; its signing secret is in the answer, once',
+      description:
+        'Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); verify them with a Standard Webhooks library and the secret. The URL must reach a public unicast address: a literal address is judged now, a host name at each delivery.',
+      parameters: [idempotencyKey],
+      requestBody: body('CreateWebhook', { url: EXAMPLE_WEBHOOK.url, eventTypes: EXAMPLE_WEBHOOK.eventTypes, description: EXAMPLE_WEBHOOK.description }),
+      responses: {
+        '201': {
+          description: 'Created, with its secret',
+          headers: location,
+          content: { 'application/json': { schema: ref('WebhookWithSecret'), example: { ...EXAMPLE_WEBHOOK, secret: EXAMPLE_SECRET } } },
+        },
+        '400': problem('Invalid body; `errors` names each field (`url` rule `url`, unknown `eventTypes`, unknown fields)'),
+        '409': problem('The account already has 20 webhooks'),
+        '422': problem('`url` names a non-public address (rule `public-address`), or an Idempotency-Key reused with a different request'),
+        ...bodyRefusals,
+        ...authenticated,
+      },
+    },
+    get: {
+      ...customer,
+      operationId: 'listWebhooks',
+      summary: "The account's webhook endpoints, oldest first (never their secrets)",
+      parameters: pageParams,
+      responses: {
+        ...ok('200', 'WebhookPage', 'A page of endpoints', { items: [EXAMPLE_WEBHOOK], nextCursor: null }),
+        '400': problem('`limit` or `cursor` invalid'),
+        ...authenticated,
+      },
+    },
+  },
+  '/v1/webhooks/{id}': {
+    get: {
+      ...customer,
+      operationId: 'getWebhook',
+      summary: 'One webhook endpoint',
+      parameters: [idParam],
+      responses: { ...ok('200', 'Webhook', 'The endpoint', EXAMPLE_WEBHOOK), ...notFound, ...authenticated },
+    },
+    patch: {
+      ...customer,
+      operationId: 'updateWebhook',
+      summary: 'Change the URL, event types, description, or enable / disable it',
+      description:
+        'Enabling an endpoint the service disabled resumes its deliveries where they stopped (the failed one first); events of the time it was disabled are not sent (redeliver them from the feed).',
+      parameters: [idParam],
+      requestBody: body('WebhookPatch', { enabled: true }),
+      responses: {
+        ...ok('200', 'Webhook', 'Changed', EXAMPLE_WEBHOOK),
+        '400': problem('Invalid body or no field to change; `errors` names each field'),
+        ...notFound,
+        '422': problem('`url` names a non-public address (rule `public-address`)'),
+        ...bodyRefusals,
+        ...authenticated,
+      },
+    },
+    delete: {
+      ...customer,
+      operationId: 'deleteWebhook',
+      summary: 'Delete a webhook endpoint and its delivery records',
+      parameters: [idParam],
+      responses: { '204': { description: 'Deleted' }, ...notFound, ...authenticated },
+    },
+  },
+  '/v1/webhooks/{id}/rotate-secret': {
+    post: {
+      ...customer,
+      operationId: 'rotateWebhookSecret',
+      summary: 'A new signing secret; the previous one keeps signing beside it for a while',
+      description:
+        'Until `previousSecretExpiresAt`, each delivery carries two signatures (space-separated in `webhook-signature`), one per secret, so receivers can switch secrets without losing a message.',
+      parameters: [idParam, idempotencyKey],
+      requestBody: { ...body('RotateWebhookSecret', { previousSecretExpiresInSeconds: 86400 }), required: false },
+      responses: {
+        ...ok('200', 'RotatedWebhookSecret', 'The new secret, shown once', {
+          id: EXAMPLE_WEBHOOK.id,
+          secret: EXAMPLE_SECRET,
+          previousSecretExpiresAt: '2026-12-01T09:00:00.000Z',
+        }),
+        '400': problem('`previousSecretExpiresInSeconds` not a whole number from 0 to 604800'),
+        ...notFound,
+        '422': problem('An Idempotency-Key reused with a different request'),
+        ...bodyRefusals,
         ...authenticated,
       },
     },

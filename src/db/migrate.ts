@@ -9,6 +9,7 @@ import * as accountIndexes from './migrations/2026_11_29_012_account_indexes';
 import * as reviewHistory from './migrations/2026_11_30_020_review_history';
 import * as apiKeyNames from './migrations/2026_11_30_021_api_key_names';
 import * as accountEvents from './migrations/2026_11_30_100_account_events';
+import * as webhooks from './migrations/2026_11_30_101_webhooks';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_020_review_history': reviewHistory,
   '2026_11_30_021_api_key_names': apiKeyNames,
   '2026_11_30_100_account_events': accountEvents,
+  '2026_11_30_101_webhooks': webhooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

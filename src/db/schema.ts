@@ -198,6 +198,31 @@ export interface AccountEventTable {
   notice_key: string | null;
 }
 
+/** A customer's webhook endpoint (see the 2026_11_30_101 migration). */
+export interface WebhookEndpointTable {
+  id: string;
+  account_id: string;
+  url: string;
+  description: string | null;
+  /** The event types sent; null: all of them. */
+  event_types: ColumnType<string[] | null, string | null, string | null>;
+  enabled: Generated<boolean>;
+  /** Why the service disabled it (a delivery failed for days, or the endpoint answered 410 Gone); null when the customer did. */
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** A signing secret, sealed (src/domain/secret-box.ts) and bound to its row; `expires_at` set once rotated out. */
+export interface WebhookSecretTable {
+  id: string;
+  endpoint_id: string;
+  ciphertext: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountTable;
   reviewers: ReviewerTable;
@@ -212,6 +237,8 @@ export interface Database {
   domains: DomainTable;
   dcv_checks: DcvCheckTable;
   account_events: AccountEventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_secrets: WebhookSecretTable;
 }
 
 export type DomainRow = Selectable<DomainTable>;
@@ -223,3 +250,4 @@ export type AdministratorRow = Selectable<AdministratorTable>;
 export type EventRow = Selectable<EventTable>;
 export type ProfileReviewRow = Selectable<ProfileReviewTable>;
 export type AccountEventRow = Selectable<AccountEventTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;

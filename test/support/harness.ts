@@ -34,6 +34,8 @@ export interface Harness {
   /** The payload codec of the API, the client and the workers, and its keys (the first seals). */
   codec: EncryptionCodec;
   codecKeys: CodecKey[];
+  /** SECRET_KEY of the API and workers: seals DNS provider and webhook secrets. */
+  secretKey: Buffer;
   /** A new account; `keyName` names its key (the actor its changes show in the audit trail; default "default"). */
   customer(name?: string, keyName?: string): Promise<Api>;
   reviewer(name?: string): Promise<Api>;
@@ -100,6 +102,7 @@ export async function startHarness(
     domains,
     timings,
     dcv: config.dcv,
+    notify: config.notify,
     secretKey,
     createConcurrency: config.createConcurrency,
     codec,
@@ -141,6 +144,7 @@ export async function startHarness(
     config,
     codec,
     codecKeys,
+    secretKey,
     async customer(name = 'Customer', keyName?: string) {
       const { accountId, apiKey } = await createAccount(db, name, keyName);
       return api(apiKey, accountId);
