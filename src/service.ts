@@ -21,6 +21,7 @@ import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
 import { log as masked } from './log';
 import { startNotifier } from './notify/notifier';
+import { webhookWorkflows } from './temporal/webhook-client';
 
 export interface ServiceParts {
   api: boolean;
@@ -81,6 +82,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     stops.push(() => client.connection.close());
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
+    const webhooks = webhookWorkflows(client, config.temporal.taskQueue, deadlineMs);
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
     for (const line of setupWarnings(await ready())) masked.warn(`[certificate-profiles] warning: not set up: ${line}`);
 
@@ -89,7 +91,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
-      stops.push(startNotifier({ db, config }, log));
+      stops.push(startNotifier({ db, config, webhooks }, log));
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       log(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }
@@ -99,6 +101,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         db,
         workflows,
         domains,
+        webhooks,
         timings: config.timings,
         dcv: config.dcv,
         notify: config.notify,

@@ -1,2 +1,3 @@
 export { organizationWorkflow, administratorWorkflow } from './profile';
 export { domainValidationWorkflow } from './domain';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

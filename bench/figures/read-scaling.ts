@@ -81,6 +81,7 @@ async function servedDatabase(organizations: number, domains: number): Promise<S
     db,
     workflows: unused as never,
     domains: unused as never,
+    webhooks: unused as never,
     timings: config.timings,
     dcv: config.dcv,
     notify: config.notify,

@@ -10,6 +10,7 @@ import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
+import type { WebhookWorkflows } from '../temporal/webhook-client';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
@@ -18,6 +19,8 @@ export interface ApiContext {
   db: Db;
   workflows: ProfileWorkflows;
   domains: DomainWorkflows;
+  /** Wakes webhook endpoints' delivery workflows (redeliveries, tests, an endpoint enabled again). */
+  webhooks: WebhookWorkflows;
   timings: Timings;
   dcv: DcvConfig;
   /** Webhooks' address allowance and secret overlap, email settings (src/notify/config.ts). */

@@ -60,6 +60,28 @@ const rotatedSecret = z.object({
   previousSecretExpiresAt: z.iso.datetime().describe('Until then deliveries carry a signature with the previous secret too'),
 });
 
+const attempt = z.object({
+  at: z.iso.datetime(),
+  durationMs: z.number().int(),
+  statusCode: z.number().int().nullable().describe("The endpoint's HTTP status; null when none came back"),
+  error: z.string().nullable().describe('Why no status came back: the address guard, DNS, the connection, TLS or the timeout'),
+  responseBody: z.string().nullable().describe("The start of the endpoint's answer (at most 1 KiB)"),
+});
+const delivery = z.object({
+  id: z.string(),
+  messageId: z.string().describe('The `webhook-id` sent: the event id (the same for every attempt and redelivery of it), or the test message id'),
+  kind: z.enum(['event', 'redelivery', 'test']),
+  eventId: z.string().nullable(),
+  eventType: z.string(),
+  status: z
+    .enum(['pending', 'delivered', 'failed'])
+    .describe('delivered: a 2xx answer; failed: the retry schedule used up, 410 Gone, or a test that failed once'),
+  nextAttemptAt: z.iso.datetime().nullable().describe('When a pending message is tried (again)'),
+  createdAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  attempts: z.array(attempt),
+});
+
 const EXAMPLE_WEBHOOK = {
   id: '0c8a4f4e-2b9e-4b8e-9d51-6f1f0d6b7a90',
   url: 'https://hooks.example.com/certificate-profiles',
@@ -83,6 +105,25 @@ export const notifySchemas = {
   WebhookPatch: json(webhookPatch, 'input'),
   RotateWebhookSecret: json(rotateSecretInput, 'input'),
   RotatedWebhookSecret: json(rotatedSecret),
+  WebhookDelivery: json(delivery),
+  WebhookDeliveryPage: json(z.object({ items: z.array(delivery), nextCursor: z.string().nullable() })),
+  Redelivery: json(z.object({ eventId: z.string().regex(/^evt_[1-9][0-9]*$/) }), 'input'),
+};
+
+const EXAMPLE_DELIVERY = {
+  id: '731',
+  messageId: 'evt_1042',
+  kind: 'event',
+  eventId: 'evt_1042',
+  eventType: 'organization.approved',
+  status: 'delivered',
+  nextAttemptAt: null,
+  createdAt: '2026-11-30T10:16:02.300Z',
+  finishedAt: '2026-11-30T10:16:08.012Z',
+  attempts: [
+    { at: '2026-11-30T10:16:02.410Z', durationMs: 15002, statusCode: null, error: 'no answer from hooks.example.com within 15000 ms', responseBody: null },
+    { at: '2026-11-30T10:16:07.950Z', durationMs: 61, statusCode: 204, error: null, responseBody: null },
+  ],
 };
 
 type SchemaName = keyof typeof notifySchemas | 'Problem';
@@ -123,6 +164,10 @@ const bodyRefusals = {
 };
 const location = { Location: { description: 'The new resource', schema: { type: 'string' } } };
 const notFound = { '404': problem("No such webhook (or another account's)") };
+const deliveryIdParam = { name: 'deliveryId', in: 'path', required: true, schema: { type: 'string', pattern: '^[1-9][0-9]*$' } };
+const queued = (description: string, example: unknown) => ({
+  '202': { description, headers: location, content: { 'application/json': { schema: ref('WebhookDelivery'), example } } },
+});
 
 export const notifyPaths = {
   '/v1/events': {
@@ -203,7 +248,7 @@ export const notifyPaths = {
       operationId: 'updateWebhook',
       summary: 'Change the URL, event types, description, or enable / disable it',
       description:
-        'Enabling an endpoint the service disabled resumes its deliveries where they stopped (the failed one first); events of the time it was disabled are not sent (redeliver them from the feed).',
+        'Enabling an endpoint the service disabled resumes its queue after the message that failed (redeliver that one if needed); events of the time it was disabled are not sent (redeliver them from the feed).',
       parameters: [idParam],
       requestBody: body('WebhookPatch', { enabled: true }),
       responses: {
@@ -242,6 +287,82 @@ export const notifyPaths = {
         ...notFound,
         '422': problem('An Idempotency-Key reused with a different request'),
         ...bodyRefusals,
+        ...authenticated,
+      },
+    },
+  },
+  '/v1/webhooks/{id}/deliveries': {
+    get: {
+      ...customer,
+      operationId: 'listWebhookDeliveries',
+      summary: "The endpoint's messages, newest first, each with every attempt and what the endpoint answered",
+      parameters: [idParam, { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'delivered', 'failed'] } }, ...pageParams],
+      responses: {
+        ...ok('200', 'WebhookDeliveryPage', 'A page of deliveries', { items: [EXAMPLE_DELIVERY], nextCursor: null }),
+        '400': problem('`status`, `limit` or `cursor` invalid'),
+        ...notFound,
+        ...authenticated,
+      },
+    },
+  },
+  '/v1/webhooks/{id}/deliveries/{deliveryId}': {
+    get: {
+      ...customer,
+      operationId: 'getWebhookDelivery',
+      summary: 'One message to the endpoint with its attempts',
+      parameters: [idParam, deliveryIdParam],
+      responses: { ...ok('200', 'WebhookDelivery', 'The delivery', EXAMPLE_DELIVERY), '404': problem('No such webhook or delivery'), ...authenticated },
+    },
+  },
+  '/v1/webhooks/{id}/redeliver': {
+    post: {
+      ...customer,
+      operationId: 'redeliverWebhookEvent',
+      summary: "Send one of the account's events to the endpoint again (any type), with its original `webhook-id`",
+      description: "Queued ahead of the endpoint's events and retried on the same schedule.",
+      parameters: [idParam, idempotencyKey],
+      requestBody: body('Redelivery', { eventId: 'evt_1042' }),
+      responses: {
+        ...queued('Queued', {
+          ...EXAMPLE_DELIVERY,
+          id: '744',
+          kind: 'redelivery',
+          status: 'pending',
+          nextAttemptAt: '2026-11-30T11:00:00.000Z',
+          finishedAt: null,
+          attempts: [],
+        }),
+        '400': problem('`eventId` missing, not an event id, or not an event of this account'),
+        ...notFound,
+        '409': problem('The endpoint is disabled: enable it first'),
+        '422': problem('An Idempotency-Key reused with a different request'),
+        ...bodyRefusals,
+        ...authenticated,
+      },
+    },
+  },
+  '/v1/webhooks/{id}/test': {
+    post: {
+      ...customer,
+      operationId: 'sendWebhookTest',
+      summary: 'Send a `webhook.test` message to the endpoint now (tried once; see its delivery for the answer)',
+      parameters: [idParam, idempotencyKey],
+      responses: {
+        ...queued("Queued ahead of the endpoint's events", {
+          id: '745',
+          messageId: 'evt_test_5f0c2a9d41be7c03a8e4d2f1',
+          kind: 'test',
+          eventId: null,
+          eventType: 'webhook.test',
+          status: 'pending',
+          nextAttemptAt: '2026-11-30T11:00:00.000Z',
+          createdAt: '2026-11-30T11:00:00.000Z',
+          finishedAt: null,
+          attempts: [],
+        }),
+        ...notFound,
+        '409': problem('The endpoint is disabled: enable it first'),
+        '422': problem('An Idempotency-Key reused with a different request'),
         ...authenticated,
       },
     },

@@ -10,6 +10,7 @@ import * as reviewHistory from './migrations/2026_11_30_020_review_history';
 import * as apiKeyNames from './migrations/2026_11_30_021_api_key_names';
 import * as accountEvents from './migrations/2026_11_30_100_account_events';
 import * as webhooks from './migrations/2026_11_30_101_webhooks';
+import * as webhookDeliveries from './migrations/2026_11_30_102_webhook_deliveries';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_021_api_key_names': apiKeyNames,
   '2026_11_30_100_account_events': accountEvents,
   '2026_11_30_101_webhooks': webhooks,
+  '2026_11_30_102_webhook_deliveries': webhookDeliveries,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -223,6 +223,44 @@ export interface WebhookSecretTable {
   expires_at: Timestamp | null;
 }
 
+/** One message to a webhook endpoint and its retry schedule (see the 2026_11_30_102 migration). */
+export interface WebhookDeliveryTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  account_id: string;
+  event_id: string | null;
+  kind: 'event' | 'redelivery' | 'test';
+  /** The `webhook-id` header: the event's id, or the test message's. */
+  message_id: string;
+  payload: ColumnType<unknown, string | null, never>;
+  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined, 'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  announced: Generated<boolean>;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
+/** What one attempt sent and got back. */
+export interface WebhookAttemptTable {
+  id: Generated<string>;
+  delivery_id: string;
+  at: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  /** The start of the endpoint's answer (at most 1 KiB). */
+  response_body: string | null;
+  operation_id: string | null;
+}
+
+/** How far each consumer has read the account event feed, in feed order. */
+export interface OutboxCursorTable {
+  name: string;
+  txid: ColumnType<string, string, string>;
+  event_id: string;
+}
+
 export interface Database {
   accounts: AccountTable;
   reviewers: ReviewerTable;
@@ -239,6 +277,9 @@ export interface Database {
   account_events: AccountEventTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_secrets: WebhookSecretTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  outbox_cursors: OutboxCursorTable;
 }
 
 export type DomainRow = Selectable<DomainTable>;
@@ -251,3 +292,5 @@ export type EventRow = Selectable<EventTable>;
 export type ProfileReviewRow = Selectable<ProfileReviewTable>;
 export type AccountEventRow = Selectable<AccountEventTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;

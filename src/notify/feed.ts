@@ -26,7 +26,7 @@ export function rowIdOf(eventId: string): string | undefined {
  * in progress (`pg_snapshot_xmin`). A row committed late has a smaller id but a txid at least that
  * horizon, so it sorts after everything a reader has already been shown and no cursor skips it.
  */
-const settled = sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())`;
+export const settled = sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())`;
 
 /** The feed position of one of the account's events, or undefined when the account has no such event. */
 export async function positionOf(db: Db, accountId: string, rowId: string): Promise<FeedPosition | undefined> {

@@ -1,5 +1,7 @@
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
+import type { WebhookWorkflows } from '../temporal/webhook-client';
+import { dispatchWebhooks } from './dispatch';
 import { recordExpiryNotices } from './expiry-notices';
 
 type Task = () => Promise<number>;
@@ -9,13 +11,13 @@ type Task = () => Promise<number>;
  * move it) until stopped; a pass never overlaps the previous one, and a failed pass is logged and retried
  * at the next one. Returns a stop function that waits for the pass in progress.
  */
-export function repeat(name: string, interval: () => number, task: Task, log: (line: string) => void): () => Promise<void> {
+export function repeat(name: string, interval: () => number, task: Task, log: (line: string) => void, quiet = false): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const pass = () => {
     running = task()
-      .then((n) => n > 0 && log(`${name}: ${n}`))
+      .then((n) => n > 0 && !quiet && log(`${name}: ${n}`))
       .catch((error) => log(`${name}: ${error instanceof Error ? error.message : error}`))
       .finally(() => {
         if (!stopped) timer = setTimeout(pass, interval());
@@ -30,13 +32,21 @@ export function repeat(name: string, interval: () => number, task: Task, log: (l
 }
 
 /**
- * The worker's notification passes: expiry notices that are due (NOTICE_INTERVAL). Each is safe to run
- * in several workers at once.
+ * The worker's notification passes: new events handed to the webhooks' delivery workflows
+ * (WEBHOOK_DISPATCH_INTERVAL) and expiry notices that are due (NOTICE_INTERVAL). Each is safe to run in
+ * several workers at once.
  */
-export function startNotifier(deps: { db: Db; config: Config }, log: (line: string) => void): () => Promise<void> {
+export function startNotifier(deps: { db: Db; config: Config; webhooks: WebhookWorkflows }, log: (line: string) => void): () => Promise<void> {
   const { db, config } = deps;
   const ms = (d: { ms?: number }) => d.ms ?? 60_000;
   const stops = [
+    repeat(
+      'webhook dispatch',
+      () => ms(config.notify.dispatchInterval),
+      () => dispatchWebhooks(db, deps.webhooks),
+      log,
+      true,
+    ),
     repeat(
       'expiry notices written',
       () => ms(config.notify.noticeInterval),

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 import { createDomainActivities } from '../../activities/domains';
 import { createPerspectiveActivities } from '../../activities/perspective';
 import { createProfileActivities } from '../../activities/profiles';
+import { createWebhookActivities } from '../../activities/webhooks';
 import type { Config, LogLevel } from '../config';
 import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
@@ -49,6 +50,7 @@ export async function createWorkers(
     activities: {
       ...createProfileActivities({ db, timings: config.timings }),
       ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey) }),
+      ...createWebhookActivities({ db, notify: config.notify, dcv: config.dcv, secretKey }),
     },
     ...extra,
   });

@@ -16,6 +16,8 @@ import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/prof
 import { codecKeysOf } from '../../src/temporal/codec-keys';
 import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
 import { createWorkers } from '../../src/temporal/worker';
+import { webhookWorkflows } from '../../src/temporal/webhook-client';
+import { startNotifier } from '../../src/notify/notifier';
 import { createTestDatabase } from './database';
 import { administratorApproval, organizationApproval } from './review-records';
 
@@ -94,12 +96,16 @@ export async function startHarness(
   // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
   const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs);
   const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs);
+  const webhooks = webhookWorkflows(client, taskQueue, config.requestDeadlineMs);
+  // The worker's notification passes (webhook dispatch, expiry notices), as the service runs them.
+  const stopNotifier = startNotifier({ db, config, webhooks }, (line) => console.warn(`[notifier] ${line}`));
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
     db,
     workflows,
     domains,
+    webhooks,
     timings,
     dcv: config.dcv,
     notify: config.notify,
@@ -164,6 +170,7 @@ export async function startHarness(
     },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      await stopNotifier();
       await workers.shutdown();
       await running;
       await connection.close();

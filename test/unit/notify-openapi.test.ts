@@ -5,7 +5,18 @@ import { notifyPaths } from '../../src/api/openapi-notify';
 const document = openApiDocument() as any;
 
 test('the notification endpoints are in the document', () => {
-  expect(Object.keys(notifyPaths).sort()).toEqual(['/v1/events', '/v1/webhooks', '/v1/webhooks/{id}', '/v1/webhooks/{id}/rotate-secret'].sort());
+  expect(Object.keys(notifyPaths).sort()).toEqual(
+    [
+      '/v1/events',
+      '/v1/webhooks',
+      '/v1/webhooks/{id}',
+      '/v1/webhooks/{id}/rotate-secret',
+      '/v1/webhooks/{id}/deliveries',
+      '/v1/webhooks/{id}/deliveries/{deliveryId}',
+      '/v1/webhooks/{id}/redeliver',
+      '/v1/webhooks/{id}/test',
+    ].sort(),
+  );
   for (const path of Object.keys(notifyPaths)) expect(document.paths[path]).toBe((notifyPaths as any)[path]);
 });
 

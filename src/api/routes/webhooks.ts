@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
+import type { Transaction } from 'kysely';
 import { createIdempotently } from '../../db/idempotent-create';
 import { afterCursor } from '../../db/keyset';
-import type { WebhookEndpointRow } from '../../db/schema';
+import type { Database, WebhookEndpointRow } from '../../db/schema';
 import { addDuration } from '../../domain/duration';
+import { z } from 'zod';
+import { announceDeliveries } from '../../notify/dispatch';
+import { getDelivery, listDeliveries, queueRedelivery, queueTest } from '../../notify/deliveries';
+import { rowIdOf } from '../../notify/feed';
 import { rotateSecretInput, webhookInputFor, webhookPatchFor } from '../../notify/webhook-input';
+import { log } from '../../log';
 import { addWebhookSecret, openWebhookSecret } from '../../notify/webhook-secrets';
 import { webhookView } from '../../notify/webhook-view';
 import { customerOf } from '../auth';
 import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
-import { readPage, toPage } from '../pagination';
-import { conflict, notFound, parse } from '../problem';
+import { readPage, readSerialPage, toPage } from '../pagination';
+import { conflict, notFound, parse, Problem } from '../problem';
 
 /** Endpoints per account: enough for a few environments and consumers, few enough to deliver to all. */
 export const MAX_WEBHOOKS_PER_ACCOUNT = 20;
@@ -23,6 +29,19 @@ async function withSecret(ctx: ApiContext, body: Record<string, unknown>, fresh:
   const { secretRef, ...rest } = body as { secretRef?: string; id: string };
   const secret = fresh ?? (secretRef ? await openWebhookSecret(ctx.db, ctx.secretKey, String(rest.id), secretRef) : undefined);
   return { ...rest, secret: secret ?? null };
+}
+
+const deliveryQuery = z.object({ status: z.enum(['pending', 'delivered', 'failed']).optional() });
+const redeliverInput = z.strictObject({ eventId: z.string().regex(/^evt_[1-9][0-9]{0,17}$/, 'an event id (evt_…) from GET /v1/events') });
+
+/**
+ * Wakes the endpoint's delivery workflow for what was just queued. Best effort: the request has done
+ * its part once the delivery committed, and the dispatcher wakes it on its next pass if this fails.
+ */
+async function announce(ctx: ApiContext, endpointId: string): Promise<void> {
+  await announceDeliveries(ctx.db, ctx.webhooks, endpointId).catch((error) =>
+    log.warn(`[certificate-profiles] webhook ${endpointId}: waking its delivery workflow failed, the dispatcher retries: ${error.message}`),
+  );
 }
 
 /** `/v1/webhooks`: endpoints that receive the account's events, signed per Standard Webhooks. */
@@ -102,6 +121,11 @@ export function webhooksRouter(ctx: ApiContext): Router {
       .returningAll()
       .executeTakeFirst();
     if (!row) throw notFound(`webhook ${id}`);
+    if (patch.enabled) {
+      // Whatever waited while it was disabled is announced again: its workflow ended then.
+      await ctx.db.updateTable('webhook_deliveries').set({ announced: false }).where('endpoint_id', '=', id).where('status', '=', 'pending').execute();
+      await announce(ctx, id);
+    }
     res.json(webhookView(row));
   });
 
@@ -128,6 +152,69 @@ export function webhooksRouter(ctx: ApiContext): Router {
       return { status: 200, body: { id, previousSecretExpiresAt: expiresAt.toISOString(), secretRef: secret.id }, started: secret.secret };
     });
     res.status(rotated.status).json(await withSecret(ctx, rotated.body, rotated.started));
+  });
+
+  router.get('/:id/deliveries', async (req, res) => {
+    const { accountId } = customerOf(res);
+    const id = pathId(req, 'id', 'webhook');
+    const { status } = parse(deliveryQuery, { status: req.query.status });
+    const { limit, after } = readSerialPage({ limit: req.query.limit, cursor: req.query.cursor });
+    await load(accountId, id);
+    const items = await listDeliveries(ctx.db, id, { status, beforeId: after?.id, limit });
+    res.json(
+      toPage(
+        items,
+        limit,
+        (d) => ({ at: d.createdAt!, id: d.id }),
+        (d) => d,
+      ),
+    );
+  });
+
+  router.get('/:id/deliveries/:deliveryId', async (req, res) => {
+    const { accountId } = customerOf(res);
+    const id = pathId(req, 'id', 'webhook');
+    await load(accountId, id);
+    const deliveryId = String(req.params.deliveryId);
+    const delivery = /^[1-9][0-9]{0,17}$/.test(deliveryId) ? await getDelivery(ctx.db, id, deliveryId) : undefined;
+    if (!delivery) throw notFound(`delivery ${deliveryId} of webhook ${id}`);
+    res.json(delivery);
+  });
+
+  /** Queues a message (a redelivery, a test) for an enabled endpoint, once per Idempotency-Key, then wakes its workflow. */
+  async function queue(req: Request, res: Response, work: (trx: Transaction<Database>, endpoint: WebhookEndpointRow) => Promise<{ id: string }>) {
+    const { accountId } = customerOf(res);
+    const id = pathId(req, 'id', 'webhook');
+    const queued = await createIdempotently(ctx.db, accountId, idempotencyOf(req), async (trx) => {
+      const endpoint = await trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+      if (!endpoint) throw notFound(`webhook ${id}`);
+      if (!endpoint.enabled) throw conflict('the webhook is disabled: enable it first (PATCH enabled: true)');
+      return { status: 202, body: await work(trx, endpoint) };
+    });
+    await announce(ctx, id);
+    res.status(queued.status).location(`/v1/webhooks/${id}/deliveries/${queued.body.id}`).json(queued.body);
+  }
+
+  router.post('/:id/redeliver', async (req, res) => {
+    const { eventId } = parse(redeliverInput, bodyOf(req));
+    await queue(req, res, async (trx, endpoint) => {
+      const event = await trx
+        .selectFrom('account_events')
+        .select('id')
+        .where('id', '=', rowIdOf(eventId)!)
+        .where('account_id', '=', endpoint.account_id)
+        .executeTakeFirst();
+      if (!event) {
+        throw new Problem(400, 'Invalid request', 'eventId: no such event in this account', {
+          errors: [{ field: 'eventId', message: 'no such event in this account' }],
+        });
+      }
+      return queueRedelivery(trx, endpoint, event.id);
+    });
+  });
+
+  router.post('/:id/test', async (req, res) => {
+    await queue(req, res, (trx, endpoint) => queueTest(trx, endpoint, new Date()));
   });
 
   return router;
