@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createWebhookActivities } from '../../activities/webhooks';
 import { type Api, approvedAdministrator, eventually, type Harness, ORGANIZATION, ADMINISTRATOR, startHarness } from '../support/harness';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
 
@@ -223,4 +226,29 @@ test('deliveries waiting for a retry survive a restart of the workers, and event
   await until(() => (receiver.received.some((r) => r.payload.objectId === b) ? true : undefined), 'the message written during the restart');
   expect(receiver.received.map((r) => r.payload.objectId)).toEqual([a, a, b]);
   await until(async () => ((await deliveriesOf(customer, id)).every((d: any) => d.status === 'delivered') ? true : undefined), 'both recorded as delivered');
+});
+
+test('an attempt retried after its commit (the worker died before reporting) returns what it recorded and sends nothing again', async () => {
+  const { receiver, id } = await endpoint(customer, { eventTypes: ['review.overdue'] });
+  // A queued test message, attempted here directly: marked announced, so the dispatcher wakes no workflow for it.
+  const delivery = await harness.db
+    .insertInto('webhook_deliveries')
+    .values({
+      endpoint_id: id,
+      account_id: customer.id,
+      event_id: null,
+      kind: 'test',
+      message_id: 'evt_test_retried',
+      payload: JSON.stringify({ type: 'webhook.test' }),
+      announced: true,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const activities = createWebhookActivities({ db: harness.db, notify: harness.config.notify, dcv: harness.config.dcv, secretKey: harness.secretKey });
+  const execution = new MockActivityEnvironment({ activityId: '1', workflowExecution: { workflowId: `webhook:${id}`, runId: randomUUID() } });
+  const first = await execution.run(activities.attemptDelivery, delivery.id);
+  expect(first).toEqual({ status: 'delivered', endpointDisabled: false });
+  expect(await execution.run(activities.attemptDelivery, delivery.id)).toEqual(first);
+  expect(receiver.of('evt_test_retried')).toHaveLength(1);
+  expect(await harness.db.selectFrom('webhook_attempts').select('id').where('delivery_id', '=', delivery.id).execute()).toHaveLength(1);
 });
