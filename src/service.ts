@@ -22,6 +22,7 @@ import { payloadCodecOf } from './temporal/codec-keys';
 import { log as masked } from './log';
 import { startNotifier } from './notify/notifier';
 import { webhookWorkflows } from './temporal/webhook-client';
+import { emailWorkflows } from './temporal/email-client';
 
 export interface ServiceParts {
   api: boolean;
@@ -83,6 +84,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
     const webhooks = webhookWorkflows(client, config.temporal.taskQueue, deadlineMs);
+    const emails = emailWorkflows(
+      client,
+      config.temporal.taskQueue,
+      () => ({ interval: config.notify.email.retryInterval, maxAttempts: config.notify.email.maxAttempts }),
+      deadlineMs,
+    );
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
     for (const line of setupWarnings(await ready())) masked.warn(`[certificate-profiles] warning: not set up: ${line}`);
 
@@ -91,7 +98,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
-      stops.push(startNotifier({ db, config, webhooks }, log));
+      stops.push(startNotifier({ db, config, webhooks, emails }, log));
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       log(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }

@@ -17,6 +17,7 @@ import { domainsRouter } from './routes/domains';
 import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
 import { webhooksRouter } from './routes/webhooks';
+import { notificationSettingsRouter } from './routes/notification-settings';
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Certificate profile service API</title>
@@ -56,6 +57,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
   app.use('/v1/events', customer, accountEventsRouter(ctx));
   app.use('/v1/webhooks', customer, webhooksRouter(ctx));
+  app.use('/v1/notification-settings', customer, notificationSettingsRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
 

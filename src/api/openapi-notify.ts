@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../notify/event-types';
 import { rotateSecretInput, webhookInput, webhookPatch } from '../notify/webhook-input';
+import { notificationSettingsInput } from '../notify/settings-input';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -108,6 +109,21 @@ export const notifySchemas = {
   WebhookDelivery: json(delivery),
   WebhookDeliveryPage: json(z.object({ items: z.array(delivery), nextCursor: z.string().nullable() })),
   Redelivery: json(z.object({ eventId: z.string().regex(/^evt_[1-9][0-9]*$/) }), 'input'),
+  NotificationSettings: json(
+    z.object({
+      language: z.enum(['en', 'zh-CN']),
+      contacts: z.array(z.object({ email: z.string(), name: z.string().nullable(), language: z.enum(['en', 'zh-CN']).nullable() })),
+    }),
+  ),
+  NotificationSettingsInput: json(notificationSettingsInput, 'input'),
+};
+
+const EXAMPLE_SETTINGS = {
+  language: 'zh-CN',
+  contacts: [
+    { email: 'certs@acme.cn', name: 'Certificate desk', language: null },
+    { email: 'ops@acme.example', name: null, language: 'en' },
+  ],
 };
 
 const EXAMPLE_DELIVERY = {
@@ -286,6 +302,37 @@ export const notifyPaths = {
         '400': problem('`previousSecretExpiresInSeconds` not a whole number from 0 to 604800'),
         ...notFound,
         '422': problem('An Idempotency-Key reused with a different request'),
+        ...bodyRefusals,
+        ...authenticated,
+      },
+    },
+  },
+  '/v1/notification-settings': {
+    get: {
+      ...customer,
+      operationId: 'getNotificationSettings',
+      summary: "The account's email language and contacts",
+      responses: { ...ok('200', 'NotificationSettings', 'The settings (English and no contacts until set)', EXAMPLE_SETTINGS), ...authenticated },
+    },
+    put: {
+      ...customer,
+      operationId: 'putNotificationSettings',
+      summary: "Set the account's email language and contacts",
+      description:
+        "Administrators are emailed in the account's language about approvals, rejections (with the reason), expiring approvals and validations (30 and 7 days before by default) and domains needing attention; contacts get the same, and a disabled webhook, in their own language or the account's.",
+      requestBody: body('NotificationSettingsInput', {
+        language: 'zh-CN',
+        contacts: [
+          { email: 'certs@acme.cn', name: 'Certificate desk' },
+          { email: 'ops@acme.example', language: 'en' },
+        ],
+      }),
+      responses: {
+        ...ok('200', 'NotificationSettings', 'Saved', EXAMPLE_SETTINGS),
+        '400': problem(
+          'Invalid body; `errors` names each field (`language`, `contacts.<n>.email` with its email rule, more than 10 contacts, an address twice)',
+        ),
+        '422': problem('An address no rule allows (`errors[].rule`: an email rule)'),
         ...bodyRefusals,
         ...authenticated,
       },

@@ -11,6 +11,7 @@ import * as apiKeyNames from './migrations/2026_11_30_021_api_key_names';
 import * as accountEvents from './migrations/2026_11_30_100_account_events';
 import * as webhooks from './migrations/2026_11_30_101_webhooks';
 import * as webhookDeliveries from './migrations/2026_11_30_102_webhook_deliveries';
+import * as emails from './migrations/2026_11_30_103_emails';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_100_account_events': accountEvents,
   '2026_11_30_101_webhooks': webhooks,
   '2026_11_30_102_webhook_deliveries': webhookDeliveries,
+  '2026_11_30_103_emails': emails,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

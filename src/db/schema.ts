@@ -261,6 +261,37 @@ export interface OutboxCursorTable {
   event_id: string;
 }
 
+export type EmailLanguage = 'en' | 'zh-CN';
+
+/** Who besides the administrators gets an account's emails, and in which language (see the 2026_11_30_103 migration). */
+export interface NotificationSettingsTable {
+  account_id: string;
+  /** The administrators' language, and the contacts' unless they name their own. */
+  language: EmailLanguage;
+  contacts: ColumnType<Array<{ email: string; name: string | null; language: EmailLanguage | null }>, string, string>;
+  updated_at: Timestamp;
+}
+
+/** One email to one recipient about one event, rendered, with what the mail server said. */
+export interface EmailMessageTable {
+  id: Generated<string>;
+  account_id: string;
+  event_id: string;
+  template: string;
+  language: EmailLanguage;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  smtp_response: string | null;
+  workflow_started: Generated<boolean>;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountTable;
   reviewers: ReviewerTable;
@@ -280,6 +311,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   outbox_cursors: OutboxCursorTable;
+  notification_settings: NotificationSettingsTable;
+  email_messages: EmailMessageTable;
 }
 
 export type DomainRow = Selectable<DomainTable>;
@@ -294,3 +327,4 @@ export type AccountEventRow = Selectable<AccountEventTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
+export type EmailMessageRow = Selectable<EmailMessageTable>;

@@ -31,8 +31,14 @@ export interface NotifyConfig {
     from: string;
     /** Where messages go without SMTP: `<DATA_DIR>/email-outbox`. */
     outboxDir: string;
+    /** REVIEWER_EMAILS: the CA's reviewers (or their desk), told of new submissions and overdue reviews; none by default. */
+    reviewerEmails: string[];
     /** REVIEWER_LANGUAGE: language of reviewers' emails, `en` or `zh-CN` (default `en`). */
     reviewerLanguage: 'en' | 'zh-CN';
+    /** EMAIL_RETRY_INTERVAL: the first wait before a message is sent again after a temporary failure (default `30s`; doubling, at most an hour). */
+    retryInterval: Duration;
+    /** EMAIL_MAX_ATTEMPTS: attempts before a message is given up as failed (default 10, about 8 hours). */
+    maxAttempts: number;
   };
 }
 
@@ -46,6 +52,12 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
 
 const durations = (env: NodeJS.ProcessEnv, name: string, fallback: string) =>
   (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] || fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${env[name]}" is not a positive whole number`);
+  return value;
+}
 
 export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): NotifyConfig {
   let addressAllowance: AddressAllowance;
@@ -70,7 +82,13 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
       smtpUrl: env.SMTP_URL || undefined,
       from: env.EMAIL_FROM || 'Certificate profiles <no-reply@certificate-profiles.invalid>',
       outboxDir: path.join(dataDir, 'email-outbox'),
+      reviewerEmails: (env.REVIEWER_EMAILS || '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
       reviewerLanguage: language,
+      retryInterval: duration(env, 'EMAIL_RETRY_INTERVAL', '30s'),
+      maxAttempts: positive(env, 'EMAIL_MAX_ATTEMPTS', 10),
     },
   };
 }

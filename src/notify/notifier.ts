@@ -1,7 +1,9 @@
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
+import type { EmailWorkflows } from '../temporal/email-client';
 import type { WebhookWorkflows } from '../temporal/webhook-client';
 import { dispatchWebhooks } from './dispatch';
+import { dispatchEmails } from './email-dispatch';
 import { recordExpiryNotices } from './expiry-notices';
 
 type Task = () => Promise<number>;
@@ -31,12 +33,18 @@ export function repeat(name: string, interval: () => number, task: Task, log: (l
   };
 }
 
+/** The clients the notifier starts and wakes workflows with. */
+export interface NotifierClients {
+  webhooks: WebhookWorkflows;
+  emails: EmailWorkflows;
+}
+
 /**
- * The worker's notification passes: new events handed to the webhooks' delivery workflows
- * (WEBHOOK_DISPATCH_INTERVAL) and expiry notices that are due (NOTICE_INTERVAL). Each is safe to run in
- * several workers at once.
+ * The worker's notification passes: new events handed to the webhooks' delivery workflows and composed
+ * into emails (WEBHOOK_DISPATCH_INTERVAL), and expiry notices that are due (NOTICE_INTERVAL). Each is safe
+ * to run in several workers at once.
  */
-export function startNotifier(deps: { db: Db; config: Config; webhooks: WebhookWorkflows }, log: (line: string) => void): () => Promise<void> {
+export function startNotifier(deps: { db: Db; config: Config } & NotifierClients, log: (line: string) => void): () => Promise<void> {
   const { db, config } = deps;
   const ms = (d: { ms?: number }) => d.ms ?? 60_000;
   const stops = [
@@ -44,6 +52,13 @@ export function startNotifier(deps: { db: Db; config: Config; webhooks: WebhookW
       'webhook dispatch',
       () => ms(config.notify.dispatchInterval),
       () => dispatchWebhooks(db, deps.webhooks),
+      log,
+      true,
+    ),
+    repeat(
+      'email dispatch',
+      () => ms(config.notify.dispatchInterval),
+      () => dispatchEmails(db, config.dcv, config.notify.email, deps.emails),
       log,
       true,
     ),

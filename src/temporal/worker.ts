@@ -4,6 +4,9 @@ import { createDomainActivities } from '../../activities/domains';
 import { createPerspectiveActivities } from '../../activities/perspective';
 import { createProfileActivities } from '../../activities/profiles';
 import { createWebhookActivities } from '../../activities/webhooks';
+import { createEmailActivities } from '../../activities/emails';
+import { mailerOf } from '../notify/mailer';
+import { log } from '../log';
 import type { Config, LogLevel } from '../config';
 import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
@@ -51,6 +54,7 @@ export async function createWorkers(
       ...createProfileActivities({ db, timings: config.timings }),
       ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey) }),
       ...createWebhookActivities({ db, notify: config.notify, dcv: config.dcv, secretKey }),
+      ...createEmailActivities({ db, mailer: mailerOf(config.notify.email, (line) => log.info(`[certificate-profiles] ${line}`)) }),
     },
     ...extra,
   });

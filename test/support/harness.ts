@@ -17,6 +17,7 @@ import { codecKeysOf } from '../../src/temporal/codec-keys';
 import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
 import { createWorkers } from '../../src/temporal/worker';
 import { webhookWorkflows } from '../../src/temporal/webhook-client';
+import { emailWorkflows } from '../../src/temporal/email-client';
 import { startNotifier } from '../../src/notify/notifier';
 import { createTestDatabase } from './database';
 import { administratorApproval, organizationApproval } from './review-records';
@@ -85,7 +86,12 @@ export async function startHarness(
 
   const address = process.env.TEST_TEMPORAL_ADDRESS!;
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
-  const config: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...options.env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
+  // DATA_DIR of its own: emails without SMTP_URL are written under it.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-data-'));
+  const config: Config = {
+    ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DATA_DIR: dataDir, ...options.env, TEMPORAL_TASK_QUEUE: taskQueue }),
+    timings,
+  };
   const secretKey = randomBytes(32);
   const codecKeys = codecKeysOf(config.temporal.codecKeys, secretKey);
   const codec = new EncryptionCodec(codecKeys);
@@ -98,7 +104,8 @@ export async function startHarness(
   const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs);
   const webhooks = webhookWorkflows(client, taskQueue, config.requestDeadlineMs);
   // The worker's notification passes (webhook dispatch, expiry notices), as the service runs them.
-  const stopNotifier = startNotifier({ db, config, webhooks }, (line) => console.warn(`[notifier] ${line}`));
+  const emails = emailWorkflows(client, taskQueue, () => ({ interval: config.notify.email.retryInterval, maxAttempts: config.notify.email.maxAttempts }));
+  const stopNotifier = startNotifier({ db, config, webhooks, emails }, (line) => console.warn(`[notifier] ${line}`));
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
@@ -163,7 +170,7 @@ export async function startHarness(
     async restartWorkers(env) {
       await workers.shutdown();
       await running;
-      const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
+      const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DATA_DIR: dataDir, ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
       const nextCodec = new EncryptionCodec(codecKeysOf(next.temporal.codecKeys, secretKey));
       workers = await createWorkers(next, address, db, secretKey, nextCodec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
       running = workers.run();

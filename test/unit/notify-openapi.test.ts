@@ -8,6 +8,7 @@ test('the notification endpoints are in the document', () => {
   expect(Object.keys(notifyPaths).sort()).toEqual(
     [
       '/v1/events',
+      '/v1/notification-settings',
       '/v1/webhooks',
       '/v1/webhooks/{id}',
       '/v1/webhooks/{id}/rotate-secret',
