@@ -35,14 +35,15 @@ export interface Mailer {
 
 /**
  * Sends through SMTP_URL with nodemailer (bounded connection, greeting and socket timeouts); without it
- * (the embedded default) writes each message as `<id>.eml` to the outbox folder under DATA_DIR and logs
- * where. The same Message-ID on every attempt of a message, so a receiver can drop a resend.
+ * (the embedded default) writes each message as `<id>.eml` to the outbox folder under DATA_DIR, and says
+ * where in the log with the first one. The same Message-ID on every attempt of a message, so a receiver can drop a resend.
  */
 export function mailerOf(config: NotifyConfig['email'], log: (line: string) => void): Mailer {
   const transport = config.smtpUrl
     ? nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never)
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const domain = /@([^>\s]+)>?\s*$/.exec(config.from)?.[1] ?? 'certificate-profiles.invalid';
+  let told = false;
   return {
     async send(email) {
       let info: { response?: string; message?: unknown; rejected?: unknown[] };
@@ -66,7 +67,8 @@ export function mailerOf(config: NotifyConfig['email'], log: (line: string) => v
       mkdirSync(config.outboxDir, { recursive: true });
       const file = path.join(config.outboxDir, `${email.id}.eml`);
       writeFileSync(file, info.message as Buffer);
-      log(`email ${email.id} written to ${file} (SMTP_URL is not set)`);
+      if (!told) log(`emails are written to ${config.outboxDir} as <id>.eml (SMTP_URL is not set)`);
+      told = true;
       return { response: `written to ${file}` };
     },
   };

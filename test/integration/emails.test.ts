@@ -210,7 +210,9 @@ test('without SMTP_URL each message is written as an .eml file under DATA_DIR, a
   const rendered = renderEmail('approved', 'zh-CN', { kind: 'organization', id: 'o-1', name: '示例 <公司>', accountId: 'a-1', validUntil: '2027-12-31 10:00' });
   await mailer.send({ id: '42', to: 'li.lei@acme.cn', ...rendered, language: 'zh-CN' });
   const file = path.join(dataDir, 'email-outbox', '42.eml');
-  expect(lines).toEqual([`email 42 written to ${file} (SMTP_URL is not set)`]);
+  expect(lines).toEqual([`emails are written to ${path.join(dataDir, 'email-outbox')} as <id>.eml (SMTP_URL is not set)`]);
+  await mailer.send({ id: '43', to: 'li.lei@acme.cn', ...rendered, language: 'zh-CN' });
+  expect(lines).toHaveLength(1);
   const mail = await simpleParser(readFileSync(file));
   expect(mail.subject).toBe('审核通过：组织“示例 <公司>”');
   expect(mail.text).toContain('证书颁发机构已审核通过组织“示例 <公司>”');
