@@ -1,4 +1,4 @@
-import { eventually } from '../support/harness';
+import { ADMINISTRATOR, eventually, ORGANIZATION } from '../support/harness';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
 import { withServiceOutput } from './support/checks';
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster';
@@ -13,16 +13,6 @@ import { startTemporalServer, type TemporalServer } from './support/temporal';
  * in order, none lost. The production shape (`npm run api`, `npm run worker`) on a PostgreSQL cluster
  * and a Temporal server of this file's own.
  */
-const ORGANIZATION = {
-  name: 'Acme Network Technology Co., Ltd.',
-  country: 'CN',
-  province: 'Beijing',
-  city: 'Beijing',
-  address: '1 Zhongguancun Street, Haidian District',
-  landline: '010 6552 9988',
-};
-const ADMINISTRATOR = { firstName: 'Lei', lastName: 'Li', position: 'CTO', phone: '138 0013 8000', email: 'li.lei@acme.cn' };
-
 let postgres: PostgresCluster;
 let temporal: TemporalServer;
 let service: Production;
