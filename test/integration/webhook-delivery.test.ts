@@ -19,7 +19,7 @@ beforeAll(async () => {
     env: {
       WEBHOOK_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1/32',
       WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
-      WEBHOOK_TIMEOUT: '1s',
+      WEBHOOK_TIMEOUT: '2s',
       WEBHOOK_DISPATCH_INTERVAL: '200ms',
     },
   });
@@ -85,12 +85,12 @@ test('every event after the endpoint was added arrives once, in feed order, sign
 
 test('a failing message is retried with backoff under the same webhook-id (errors, timeouts) and holds back the next until it is delivered', async () => {
   const { receiver, id } = await endpoint(customer, { eventTypes: ['organization.submitted'] });
-  // The first message: 500, then no answer within the 1 s timeout, then 200. Every other: 200 at once.
+  // The first message: 500, then no answer within the 2 s timeout, then 200. Every other: 200 at once.
   let first: string | undefined;
   receiver.answer = (request, n) => {
     first ??= request.id;
     if (request.id !== first) return { status: 200 };
-    return n === 1 ? { status: 500, body: 'boom' } : n === 2 ? { status: 200, delayMs: 3_000 } : { status: 200 };
+    return n === 1 ? { status: 500, body: 'boom' } : n === 2 ? { status: 200, delayMs: 6_000 } : { status: 200 };
   };
   const a = await submit(customer);
   const b = await submit(customer);
@@ -104,7 +104,7 @@ test('a failing message is retried with backoff under the same webhook-id (error
   expect(earlier).toMatchObject({ messageId: first, kind: 'event', eventType: 'organization.submitted', status: 'delivered', nextAttemptAt: null });
   expect(earlier.attempts.map((x: any) => x.statusCode)).toEqual([500, null, 200]);
   expect(earlier.attempts[0].responseBody).toBe('boom');
-  expect(earlier.attempts[1].error).toMatch(/within 1000 ms/);
+  expect(earlier.attempts[1].error).toMatch(/within 2000 ms/);
   expect(later).toMatchObject({ status: 'delivered', attempts: [expect.objectContaining({ statusCode: 200 })] });
 });
 
@@ -220,7 +220,7 @@ test('deliveries waiting for a retry survive a restart of the workers, and event
   await harness.restartWorkers({
     WEBHOOK_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1/32',
     WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',
-    WEBHOOK_TIMEOUT: '1s',
+    WEBHOOK_TIMEOUT: '2s',
   });
   const b = await submit(customer);
   await until(() => (receiver.received.some((r) => r.payload.objectId === b) ? true : undefined), 'the message written during the restart');
