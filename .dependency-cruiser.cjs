@@ -11,7 +11,7 @@ module.exports = {
     {
       name: 'workflow-code-is-workflow-safe',
       comment:
-        'workflows/ may import workflows/, src/domain/, the Temporal ids and search attributes, @temporalio/workflow|common and async-mutex (types from anywhere).',
+        'workflows/ may import workflows/, src/domain/, the Temporal ids, search attributes and request header, @temporalio/workflow|common and async-mutex (types from anywhere).',
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
@@ -19,7 +19,7 @@ module.exports = {
         pathNot: [
           '^workflows/',
           '^src/domain/',
-          '^src/temporal/(ids|search-attributes)\\.ts$',
+          '^src/temporal/(ids|search-attributes|request-header)\\.ts$',
           '(^|/)node_modules/(@temporalio/(workflow|common)|async-mutex)/',
         ],
       },

@@ -3,10 +3,12 @@
 # is no build step; the worker bundles the workflow code with webpack when it starts.
 FROM node:20-bookworm-slim
 
+# NPM_CONFIG_LOGLEVEL=silent: `npm run` prints no banner, so a process's output is its JSON log lines only.
 ENV NODE_ENV=production \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
-    NPM_CONFIG_AUDIT=false
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_LOGLEVEL=silent
 
 WORKDIR /app
 

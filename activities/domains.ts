@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from 'kysely';
 import type { DcvConfig } from '../src/config';
 import type { Db } from '../src/db/connect';
+import type { ServiceMetrics } from '../src/metrics';
 import { eventsOfOperation, recordEvent } from '../src/db/events';
 import type { Database, DomainRow } from '../src/db/schema';
 import { BR_METHOD_SECTION, delegationTarget, dnsRecordName } from '../src/dcv/instructions';
@@ -47,7 +48,12 @@ export interface DomainActivityDeps {
     provider(accountId: string, providerId: string, domainName: string): Promise<DnsWriter>;
   };
   now?: () => Date;
+  /** Where stored checks are counted by result code (cps_dcv_checks_total), once committed. */
+  metrics?: Pick<ServiceMetrics, 'dcvChecks'>;
 }
+
+/** The checks a transaction stored (kind and result code), to be counted once it committed. */
+type StoredChecks = Array<{ kind: CheckKind; code: string }>;
 
 /** Status writes of domains: each a compare-and-set under a row lock with its audit event. */
 export function createDomainActivities(deps: DomainActivityDeps) {
@@ -185,6 +191,17 @@ export function createDomainActivities(deps: DomainActivityDeps) {
   const validity = (at: Date) => (dcv.domainReusePeriod ? addDuration(at, dcv.domainReusePeriod) : reusableUntil('domain', at));
 
   /**
+   * A transaction that stores checks: each one stored is counted (cps_dcv_checks_total by kind and
+   * result code) once the transaction committed, so a retry that finds its check stored counts nothing.
+   */
+  async function storingChecks<T>(work: (trx: Transaction<Database>, stored: StoredChecks) => Promise<T>): Promise<T> {
+    const stored: StoredChecks = [];
+    const result = await db.transaction().execute((trx) => work(trx, stored));
+    for (const check of stored) deps.metrics?.dcvChecks.inc(check);
+    return result;
+  }
+
+  /**
    * Stores one check's evidence, once per activity execution (a retry after the commit finds its row
    * and writes nothing), and for the workflow's own rechecks and scans (`context`) the attention it
    * leaves (src/dcv/check-outcome.ts). The outcome, and the row as it is now.
@@ -196,6 +213,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     results: CheckResult[][],
     context: { renewing: boolean } | undefined,
     operationId: string | null,
+    stored: StoredChecks,
   ): Promise<{ outcome: CheckOutcome; row: DomainRow }> {
     const { outcome, fault } = evaluateCheck(kind, results, dcv.delegationZone);
     const attends = context !== undefined && kind !== 'precheck';
@@ -216,6 +234,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         operation_id: operationId,
       })
       .execute();
+    stored.push({ kind, code: outcome.code });
     const updated = await trx
       .updateTable('domains')
       .set({ last_check: JSON.stringify({ at: now().toISOString(), ...outcome }) })
@@ -462,11 +481,11 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      */
     async recordCheck(id: string, kind: CheckKind, results: CheckResult[][], context?: { renewing: boolean }): Promise<CheckOutcome> {
       const operationId = operationOf();
-      return db.transaction().execute(async (trx) => {
+      return storingChecks(async (trx, stored) => {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
         // A pre-check of a domain deleted meanwhile: the verdict, with nothing left to record it on.
         if (!row) return evaluateCheck(kind, results, dcv.delegationZone).outcome;
-        return (await recorded(trx, row, kind, results, context, operationId)).outcome;
+        return (await recorded(trx, row, kind, results, context, operationId, stored)).outcome;
       });
     },
 
@@ -481,8 +500,8 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      */
     async beginScanAfterRecheck(id: string, results: CheckResult[][], previous: DomainState): Promise<DomainState> {
       const operationId = operationOf();
-      return db.transaction().execute(async (trx) => {
-        const { row } = await recorded(trx, await lock(trx, id), 'recheck', results, { renewing: previous.renewing }, operationId);
+      return storingChecks(async (trx, stored) => {
+        const { row } = await recorded(trx, await lock(trx, id), 'recheck', results, { renewing: previous.renewing }, operationId, stored);
         return previous.renewing ? stateOf(row, previous) : stateOf(await scanBegun(trx, row));
       });
     },
@@ -500,8 +519,8 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      */
     async finishScan(id: string, results: CheckResult[][], scansSoFar: number, previous: DomainState): Promise<{ outcome: CheckOutcome; state: DomainState }> {
       const operationId = operationOf();
-      return db.transaction().execute(async (trx) => {
-        const { outcome, row } = await recorded(trx, await lock(trx, id), 'scan', results, { renewing: previous.renewing }, operationId);
+      return storingChecks(async (trx, stored) => {
+        const { outcome, row } = await recorded(trx, await lock(trx, id), 'scan', results, { renewing: previous.renewing }, operationId, stored);
         return { outcome, state: await verdict(trx, row, outcome, scansSoFar, previous, operationId) };
       });
     },

@@ -2,18 +2,15 @@ import { checkCaa, checkCname, checkTxt } from '../src/dcv/dns-check';
 import { checkFile } from '../src/dcv/http-check';
 import type { Perspective } from '../src/dcv/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
-import type { AddressAllowance } from '../src/dcv/ssrf-guard';
+import type { DcvConfig } from '../src/config';
+import type { ServiceMetrics } from '../src/metrics';
 import type { CheckRequest } from '../workflows/domain-messages';
 
-export interface PerspectiveOptions {
-  perspective: Perspective;
-  caaIssuer: string;
-  httpPort: number;
-  httpsPort: number;
-  /** The address guard's test-only allowance. */
-  addressAllowance: AddressAllowance;
-  timeoutMs: number;
-}
+/** One perspective, the DCV settings its checks use (src/config.ts `DcvConfig`), and where each check's duration is observed (cps_dcv_perspective_check_duration_seconds). */
+export type PerspectiveOptions = { perspective: Perspective; metrics?: Pick<ServiceMetrics, 'perspectiveCheckDuration'> } & Pick<
+  DcvConfig,
+  'caaIssuer' | 'httpPort' | 'httpsPort' | 'addressAllowance' | 'timeoutMs'
+>;
 
 /**
  * The checks one network perspective runs, on its own task queue with its own resolvers, so a
@@ -44,7 +41,9 @@ export function createPerspectiveActivities(options: PerspectiveOptions) {
   return {
     /** The method's check and the CAA check (RFC 8659), from this perspective. */
     async checkDomain(request: CheckRequest): Promise<CheckResult[]> {
+      const done = options.metrics?.perspectiveCheckDuration.startTimer({ perspective: perspective.name });
       const [method, caa] = await Promise.all([methodCheck(request), checkCaa(perspective, request.name, options.caaIssuer, { timeoutMs: options.timeoutMs })]);
+      done?.({ code: method.code });
       return [method, caa];
     },
   };

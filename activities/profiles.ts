@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Timings } from '../src/config';
 import type { Db } from '../src/db/connect';
 import { duplicateAdministrator, duplicateOrganization } from '../src/db/duplicates';
@@ -16,6 +16,7 @@ import type { ProfileKind, ProfileStatus } from '../src/domain/status';
 import { type Actor, FAILURE, SYSTEM } from '../src/domain/vocabulary';
 import type { DecisionRequest, EditRequest, ProfileRef, ProfileState } from '../workflows/messages';
 import type { ExistingProfile } from '../src/problem';
+import { lockAccount } from '../src/db/account-lock';
 import { operationOf } from './operation';
 
 interface ReviewedRow extends ReviewedRecord {
@@ -92,7 +93,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       .select('account_id')
       .where('id', '=', ref.id)
       .executeTakeFirst();
-    if (owner) await trx.selectFrom('accounts').select('id').where('id', '=', owner.account_id).forUpdate().execute();
+    if (owner) await lockAccount(trx, owner.account_id);
   }
 
   /** The profile of the account that `row` with `set` applied would duplicate (src/domain/identity.ts). */
@@ -235,6 +236,11 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       });
     },
 
+    /** An organization's administrators and their domains now, whose workflows a rename must reach; read only. */
+    async membersOf(ref: ProfileRef): Promise<{ administratorIds: string[]; domainIds: string[] }> {
+      return administratorsAndDomainsOf(deps.db, ref);
+    },
+
     /**
      * Deletes the row; an organization's administrators and their domains go with it (foreign keys cascade).
      * Returns whose workflows must end, so they can clean up what they wrote; a retry after the commit
@@ -252,13 +258,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
           .forUpdate()
           .executeTakeFirst();
         if (!row) return { administratorIds: [], domainIds: [] };
-        const administratorIds =
-          ref.kind === 'organization'
-            ? (await trx.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).execute()).map((a) => a.id)
-            : [ref.id];
-        const domainIds = administratorIds.length
-          ? (await trx.selectFrom('domains').select('id').where('administrator_id', 'in', administratorIds).execute()).map((d) => d.id)
-          : [];
+        const { administratorIds, domainIds } = await administratorsAndDomainsOf(trx, ref);
         // Recorded before the delete: each public event keeps a snapshot of what was deleted.
         const event = { accountId: row.account_id, actor, operationId };
         await recordEvent(trx, { ...event, entityKind: ref.kind, entityId: ref.id, action: 'deleted', before: { status: row.status } });
@@ -275,6 +275,18 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       });
     },
   };
+}
+
+/** The administrators (an administrator: itself) and the domains under an organization or administrator. */
+async function administratorsAndDomainsOf(db: Kysely<Database>, ref: ProfileRef): Promise<{ administratorIds: string[]; domainIds: string[] }> {
+  const administratorIds =
+    ref.kind === 'organization'
+      ? (await db.selectFrom('administrators').select('id').where('organization_id', '=', ref.id).execute()).map((a) => a.id)
+      : [ref.id];
+  const domainIds = administratorIds.length
+    ? (await db.selectFrom('domains').select('id').where('administrator_id', 'in', administratorIds).execute()).map((d) => d.id)
+    : [];
+  return { administratorIds, domainIds };
 }
 
 /** The workflows a committed delete must still tell, read back from the events it wrote. */

@@ -14,6 +14,7 @@ import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
 import { loadNotifyConfig, type NotifyConfig } from './notify/config';
+import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -57,12 +58,20 @@ export interface Config {
   dcv: DcvConfig;
   /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
   secretKey?: Buffer;
-  /** Threshold of the Temporal SDK's log (worker states, bundling); the service's own lines always print. */
+  /** LOG_LEVEL: threshold of the JSON log, the Temporal SDK's lines included (start-up lines always print). */
   logLevel: LogLevel;
+  /**
+   * Prometheus endpoints, off when unset. METRICS_LISTEN: the process's own `/metrics` (prom-client), on a
+   * listener of its own, never the API's public port. TEMPORAL_METRICS_LISTEN: the Temporal SDK's worker
+   * metrics (its runtime's exporter), in processes that run workers.
+   */
+  metrics: { listen?: ListenAddress; temporalListen?: ListenAddress };
   /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
   worker: WorkerSizing;
   /** Event dispatch, expiry notices, webhooks and email (src/notify/config.ts). */
   notify: NotifyConfig;
+  /** The web console: its address, cookies, sessions, sign-in limits, review claims (src/console/settings.ts). */
+  console: ConsoleSettings;
 }
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -183,8 +192,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretKey: secretKeyOf(env),
     logLevel: logLevel(env.LOG_LEVEL),
+    metrics: {
+      listen: env.METRICS_LISTEN ? listenAddress('METRICS_LISTEN', env.METRICS_LISTEN) : undefined,
+      temporalListen: env.TEMPORAL_METRICS_LISTEN ? listenAddress('TEMPORAL_METRICS_LISTEN', env.TEMPORAL_METRICS_LISTEN) : undefined,
+    },
     worker: workerSizingOf(env),
     notify: loadNotifyConfig(env, dataDir),
+    console: consoleSettingsOf(env, port(env, 'PORT', 3000)),
   };
 }
 
@@ -236,7 +250,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 }
 
 function logLevel(text: string | undefined): LogLevel {
-  const level = (text || 'WARN').toUpperCase();
+  const level = (text || 'INFO').toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`LOG_LEVEL: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
   return level as LogLevel;
 }

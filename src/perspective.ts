@@ -1,7 +1,8 @@
 import { loadConfig } from './config';
 import { payloadCodecOf } from './temporal/codec-keys';
-import { createPerspectiveWorkers, installTemporalLogging } from './temporal/worker';
-import { log } from './log';
+import { createPerspectiveWorkers, installTemporalRuntime } from './temporal/worker';
+import { log, setLogLevel, startupLog } from './log';
+import { createMetrics, serveMetrics } from './metrics';
 
 /**
  * A DCV perspective in its own process, for another region or network: it needs only Temporal
@@ -10,16 +11,22 @@ import { log } from './log';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  installTemporalLogging(config.logLevel);
+  setLogLevel(config.logLevel);
+  installTemporalRuntime(config);
   if (!config.temporal.address) throw new Error("TEMPORAL_ADDRESS is required: a perspective joins the service's Temporal cluster");
-  const workers = await createPerspectiveWorkers(config, config.temporal.address, payloadCodecOf(config.temporal.codecKeys, config.secretKey));
+  const metrics = createMetrics({ processMetrics: true });
+  const workers = await createPerspectiveWorkers(config, config.temporal.address, payloadCodecOf(config.temporal.codecKeys, config.secretKey), metrics);
   const running = workers.run();
-  log.info(`[certificate-profiles] perspectives ${config.dcv.perspectives.map((p) => p.name).join(', ')} polling ${config.temporal.address}`);
+  if (config.metrics.listen) {
+    const endpoint = await serveMetrics(metrics.registry, config.metrics.listen);
+    startupLog.info(`Metrics:     http://${config.metrics.listen.host}:${endpoint.port}/metrics`);
+  }
+  startupLog.info(`perspectives ${config.dcv.perspectives.map((p) => p.name).join(', ')} polling ${config.temporal.address}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown().then(() => process.exit(0)));
   await running;
 }
 
 main().catch((error) => {
-  log.error(`[certificate-profiles] perspective failed: ${error instanceof Error ? error.message : error}`);
+  log.error(`perspective failed: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });

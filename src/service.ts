@@ -2,24 +2,28 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
+import { runAdminCommand } from './cli/admin-commands';
 import { createApp } from './api/app';
 import { probeTimeoutMs } from './api/deadline';
 import { type Config, loadConfig, withEmbeddedDns } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
+import { organizationNames } from './db/organization-names';
 import { publicUrlConcern } from './dcv/public-url';
 import { serveDelegationZone } from './dcv/served-zone';
 import { migrateToLatest } from './db/migrate';
 import { findTemporalCli } from './temporal/cli-binary';
 import { connectClient } from './temporal/connection';
 import { type DevServer, startDevServer } from './temporal/dev-server';
+import { registerSearchAttributes } from './temporal/namespace-setup';
 import { profileWorkflows } from './temporal/profile-client';
 import { startReconciler } from './temporal/reconciler';
-import { createWorkers, installTemporalLogging } from './temporal/worker';
+import { createWorkers, installTemporalRuntime } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
 import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
-import { log as masked } from './log';
+import { log, setLogLevel, startupLog } from './log';
+import { createMetrics, observeOperatorCounts, serveMetrics } from './metrics';
 import { startNotifier } from './notify/notifier';
 import { webhookWorkflows } from './temporal/webhook-client';
 import { emailWorkflows } from './temporal/email-client';
@@ -34,7 +38,8 @@ export interface RunningService {
 }
 
 const PROJECT_DIR = path.resolve(__dirname, '..');
-const log = (line: string) => masked.info(`[certificate-profiles] ${line}`);
+/** Start-up and shutdown lines (where things are): always written. */
+const tell = (line: string) => startupLog.info(line);
 
 /**
  * Boots the parts of the service this process runs. All-in-one (`npm start`) embeds PGlite and a
@@ -48,7 +53,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
   if (embedded) config = withEmbeddedDns(config);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => log(`shutdown: ${error.message}`));
+    for (const stop of stops.reverse()) await stop().catch((error) => log.warn({ err: error }, 'shutdown step failed'));
   };
   try {
     const deadlineMs = config.requestDeadlineMs;
@@ -58,14 +63,16 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     stops.push(() => db.destroy());
     if (embedded) {
       const applied = await migrate(config, db);
-      if (applied.length) log(`database migrated: ${applied.join(', ')}`);
+      if (applied.length) tell(`database migrated: ${applied.join(', ')}`);
     }
-    log(`database: ${describeDatabase(config)}`);
+    tell(`database: ${describeDatabase(config)}`);
+    // One registry per process: the API's and the worker's series side by side in the all-in-one.
+    const metrics = createMetrics({ processMetrics: true });
 
     let address = config.temporal.address;
     let devServer: DevServer | undefined;
     if (!address && embedded) {
-      const cliPath = findTemporalCli(PROJECT_DIR, log);
+      const cliPath = findTemporalCli(PROJECT_DIR, tell);
       devServer = await startDevServer({
         cliPath,
         dataDir: path.join(config.dataDir, 'temporal'),
@@ -81,8 +88,15 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const codec = payloadCodecOf(config.temporal.codecKeys, secretKey);
     const client: Client = await connectClient(config, address, codec);
     stops.push(() => client.connection.close());
-    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs);
-    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs);
+    // A dev server's file from before a search attribute existed keeps its old set (start-dev adds none to an
+    // existing file): the embedded service registers what is missing, as `npm run setup` does elsewhere.
+    if (devServer) {
+      const added = await registerSearchAttributes(client.connection, config.temporal.namespace);
+      if (added.length) tell(`search attributes registered: ${added.join(', ')}`);
+    }
+    const names = organizationNames(db);
+    const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs, names);
+    const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs, names);
     const webhooks = webhookWorkflows(client, config.temporal.taskQueue, deadlineMs);
     const emails = emailWorkflows(
       client,
@@ -91,20 +105,22 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       deadlineMs,
     );
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
-    for (const line of setupWarnings(await ready())) masked.warn(`[certificate-profiles] warning: not set up: ${line}`);
+    for (const line of setupWarnings(await ready())) log.warn(`not set up: ${line}`);
 
     if (parts.worker) {
-      const workers = await createWorkers(config, address, db, secretKey, codec);
+      const workers = await createWorkers(config, address, db, secretKey, codec, {}, metrics);
       void workers.run();
       stops.push(() => workers.shutdown());
-      stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, log));
-      stops.push(startNotifier({ db, config, webhooks, emails }, log));
+      stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, (line) => log.info(line)));
+      stops.push(startNotifier({ db, config, webhooks, emails }, (line) => log.info(line)));
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
-      log(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
+      tell(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }
 
     if (parts.api) {
+      observeOperatorCounts(metrics, db);
       const app = createApp({
+        metrics,
         db,
         workflows,
         domains,
@@ -117,6 +133,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
         createConcurrency: config.createConcurrency,
+        console: config.console,
         ready,
       });
       const server: Server = await new Promise((resolve, reject) => {
@@ -125,20 +142,28 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       });
       stops.push(() => new Promise((resolve) => server.close(() => resolve())));
       const base = `http://127.0.0.1:${config.port}`;
-      log(`API:         ${base}/v1`);
-      log(`API docs:    ${base}/docs (OpenAPI at ${base}/openapi.json)`);
+      tell(`API:         ${base}/v1`);
+      tell(`API docs:    ${base}/docs (OpenAPI at ${base}/openapi.json)`);
+      tell(`Console:     ${config.console.publicUrl}/console/ (sign in; npm run cli -- user create ... invites its first user)`);
       // Without an external server for the delegation zone, the API processes answer for it (automatic DNS method).
       if (!config.dcv.delegationServer && config.dcv.dnsListen) {
-        const dns = await serveDelegationZone(db, config.dcv, log);
+        const dns = await serveDelegationZone(db, config.dcv, (line) => log.info(line));
         stops.push(() => dns.close());
-        log(`DNS:         ${dns.address}:${dns.port} (UDP and TCP), authoritative for ${config.dcv.delegationZone}`);
+        tell(`DNS:         ${dns.address}:${dns.port} (UDP and TCP), authoritative for ${config.dcv.delegationZone}`);
       }
       const concern = publicUrlConcern(config.dcv.publicUrl);
-      if (concern) console.warn(`[certificate-profiles] warning: ${concern}`);
+      if (concern) log.warn(concern);
     }
-    if (embedded && !config.databaseUrl) stops.push(await startAdminSocket(db, config.dataDir));
-    log(`Temporal:    ${address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
-    if (devServer?.uiUrl) log(`Temporal UI: ${devServer.uiUrl}`);
+    if (config.metrics.listen) {
+      const endpoint = await serveMetrics(metrics.registry, config.metrics.listen);
+      stops.push(() => endpoint.close());
+      tell(`Metrics:     http://${config.metrics.listen.host}:${endpoint.port}/metrics`);
+    }
+    if (parts.worker && config.metrics.temporalListen)
+      tell(`Temporal SDK metrics: http://${config.metrics.temporalListen.host}:${config.metrics.temporalListen.port}/metrics`);
+    if (embedded && !config.databaseUrl) stops.push(await startAdminSocket(config.dataDir, (route, body) => runAdminCommand(db, config.console, route, body)));
+    tell(`Temporal:    ${address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
+    if (devServer?.uiUrl) tell(`Temporal UI: ${devServer.uiUrl}`);
     return { stop: stopAll };
   } catch (error) {
     await stopAll();
@@ -164,22 +189,23 @@ export function runUntilSignal(parts: ServiceParts): void {
   const shutdown = (signal: string) => {
     if (requested) return;
     requested = signal;
-    log(`${signal}: shutting down`);
+    tell(`${signal}: shutting down`);
     stop?.().then(
       () => process.exit(0),
-      (error) => (masked.error(error), process.exit(1)),
+      (error) => (log.error({ err: error }, 'shutdown failed'), process.exit(1)),
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   const failed = (error: unknown) => {
-    masked.error(`[certificate-profiles] failed to start: ${error instanceof Error ? error.message : error}`);
+    log.error(`failed to start: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   };
   let config: Config;
   try {
     config = loadConfig();
-    installTemporalLogging(config.logLevel);
+    setLogLevel(config.logLevel);
+    installTemporalRuntime(config);
   } catch (error) {
     return failed(error);
   }

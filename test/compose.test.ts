@@ -6,12 +6,14 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { findTemporalCli } from '../src/temporal/cli-binary';
 import { type DevServer, startDevServer } from '../src/temporal/dev-server';
+import { createMetrics, observeOperatorCounts } from '../src/metrics';
 import { SEARCH_ATTRIBUTE_TYPE_NAMES, SEARCH_ATTRIBUTES, searchAttributeSpec } from '../src/temporal/search-attributes';
 import { startPostgresCluster, type PostgresCluster } from './faults/support/postgres-cluster';
 import { startBind9, type Bind9Server } from './support/bind9';
 import { dockerfileEnvironment, environmentOf, resolveCompose, type ResolvedCompose, runService, secretMounts, type ServiceRun } from './support/compose-run';
 import { ADMINISTRATOR, eventually, ORGANIZATION } from './support/harness';
 import { freePort } from './support/ports';
+import { logLines } from './support/service-process';
 import { administratorApproval, organizationApproval } from './support/review-records';
 
 /**
@@ -53,7 +55,7 @@ const compose = parse(TEXT, { merge: true }) as ComposeFile;
 const services = compose.services;
 
 const PERSPECTIVES = ['perspective-east', 'perspective-west', 'perspective-north'];
-const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', ...PERSPECTIVES];
+const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', ...PERSPECTIVES, 'prometheus', 'grafana'];
 const ONE_SHOTS = ['temporal-schema', 'setup'];
 /** Every process of the service image. */
 const SERVICE_IMAGE = ['setup', 'api', 'worker', ...PERSPECTIVES];
@@ -177,10 +179,10 @@ describe('docker-compose.yml: production shape', () => {
       '-e',
       "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
     ]);
-    // The worker does not answer DNS; otherwise it has the api's settings.
+    // The worker does not answer DNS but serves the Temporal SDK's metrics; otherwise it has the api's settings.
     const { DCV_DNS_LISTEN, ...rest } = api;
     expect(DCV_DNS_LISTEN).toBeDefined();
-    expect(env('worker')).toEqual(rest);
+    expect(env('worker')).toEqual({ ...rest, TEMPORAL_METRICS_LISTEN: ':9465' });
   });
 
   test('three perspectives run `npm run perspective`, each with its own resolvers and the key; the worker names them and runs none itself', () => {
@@ -228,6 +230,8 @@ describe('docker-compose.yml: production shape', () => {
     const app = { postgres: 'service_healthy', temporal: 'service_healthy', setup: 'service_completed_successfully' };
     const perspective = { setup: 'service_completed_successfully' };
     expect(conditions).toEqual({
+      prometheus: {},
+      grafana: { prometheus: 'service_healthy' },
       postgres: {},
       'temporal-schema': { postgres: 'service_healthy' },
       temporal: { 'temporal-schema': 'service_completed_successfully' },
@@ -251,6 +255,115 @@ describe('docker-compose.yml: production shape', () => {
     }
     expect(env('temporal').DYNAMIC_CONFIG_FILE_PATH).toBe('/etc/temporal/config/dynamicconfig/docker.yaml');
     expect(existsSync(path.join(ROOT, 'deploy/temporal/dynamicconfig/docker.yaml'))).toBe(true);
+  });
+});
+
+/**
+ * deploy/: the Prometheus scrape configuration and the Grafana provisioning the compose file mounts. No
+ * container runs here, so: Prometheus's own checker (`promtool`, Debian package "prometheus") validates
+ * the configuration and every dashboard query, and the targets are matched against the ports the compose
+ * file gives each process.
+ */
+describe('metrics: deploy/prometheus and deploy/grafana, wired into compose', () => {
+  const PROMTOOL_MISSING =
+    'promtool is not installed: this test validates deploy/prometheus/prometheus.yml and the dashboard queries with it. Install the Debian package "prometheus" (apt-get install -y --no-install-recommends prometheus); nothing needs to run.';
+  function promtool(...args: string[]) {
+    const result = spawnSync('promtool', args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new Error(PROMTOOL_MISSING);
+    if (result.error) throw result.error;
+    return result;
+  }
+  /** Where a service's bind mount of `source` lands in its container. */
+  const mountTarget = (service: string, source: string) => services[service].volumes?.find((v) => v.split(':')[0] === source)?.split(':')[1];
+  const prometheusFile = 'deploy/prometheus/prometheus.yml';
+  const scrape = parse(readFileSync(path.join(ROOT, prometheusFile), 'utf8')) as {
+    scrape_configs: Array<{ job_name: string; metrics_path?: string; static_configs: Array<{ targets: string[] }> }>;
+  };
+  const targetsOf = (job: string) => scrape.scrape_configs.find((c) => c.job_name === job)!.static_configs.flatMap((c) => c.targets);
+  const port = (listen: string | undefined) => listen?.split(':').pop();
+  const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'deploy/grafana/dashboards/certificate-profiles.json'), 'utf8')) as {
+    uid: string;
+    panels: Array<{ id: number; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
+  };
+  const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => t.expr));
+
+  test('prometheus runs the mounted configuration, keeps its data in a volume and is published on 9090', () => {
+    const prometheus = services.prometheus;
+    expect(prometheus.image).toMatch(/^prom\/prometheus:/);
+    expect(mountTarget('prometheus', `./${prometheusFile}`)).toBe('/etc/prometheus/prometheus.yml');
+    expect([prometheus.command].flat()).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(prometheus.volumes).toContain('prometheus-data:/prometheus');
+    expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['prometheus-data', 'grafana-data']));
+    expect(prometheus.ports).toEqual(['9090:9090']);
+  });
+
+  test('promtool accepts the scrape configuration', () => {
+    const result = promtool('check', 'config', prometheusFile);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  test("every process with a metrics port is scraped at it, and every target is a compose service's metrics port", () => {
+    const declared = new Set<string>();
+    for (const [name, service] of Object.entries(services)) {
+      const vars = env(name);
+      if (vars.METRICS_LISTEN) declared.add(`certificate-profiles ${name}:${port(vars.METRICS_LISTEN)}`);
+      if (vars.TEMPORAL_METRICS_LISTEN) declared.add(`temporal-sdk ${name}:${port(vars.TEMPORAL_METRICS_LISTEN)}`);
+      if (vars.PROMETHEUS_ENDPOINT) declared.add(`temporal-server ${name}:${port(vars.PROMETHEUS_ENDPOINT)}`);
+      // Metrics stay on the compose network: no service publishes a metrics port.
+      for (const published of service.ports ?? []) expect(published).not.toMatch(/:(9464|9465|8000)$/);
+    }
+    const scraped = new Set(scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets.map((t) => `${c.job_name} ${t}`))));
+    expect([...scraped].sort()).toEqual([...declared].sort());
+    // The service image's long-running processes all report, the SDK's from each that runs workers.
+    expect(
+      targetsOf('certificate-profiles')
+        .map((t) => t.split(':')[0])
+        .sort(),
+    ).toEqual(['api', 'worker', ...PERSPECTIVES].sort());
+    expect(
+      targetsOf('temporal-sdk')
+        .map((t) => t.split(':')[0])
+        .sort(),
+    ).toEqual(['worker', ...PERSPECTIVES].sort());
+    for (const config of scrape.scrape_configs) expect(config.metrics_path ?? '/metrics').toBe('/metrics');
+  });
+
+  test('grafana is provisioned with the Prometheus datasource and the dashboard, after prometheus is healthy, published on 3001', () => {
+    const grafana = services.grafana;
+    expect(grafana.image).toMatch(/^grafana\/grafana:/);
+    expect(grafana.ports).toEqual(['3001:3000']);
+    const provisioning = mountTarget('grafana', './deploy/grafana/provisioning');
+    expect(provisioning).toBe('/etc/grafana/provisioning');
+    const datasources = parse(readFileSync(path.join(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'));
+    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', uid: 'prometheus', url: 'http://prometheus:9090' })]);
+    const providers = parse(readFileSync(path.join(ROOT, 'deploy/grafana/provisioning/dashboards/certificate-profiles.yml'), 'utf8'));
+    expect(providers.providers[0].options.path).toBe(mountTarget('grafana', './deploy/grafana/dashboards'));
+    // Every panel with queries asks that datasource; ids are unique.
+    for (const panel of dashboard.panels.filter((p) => p.targets)) expect(panel.datasource?.uid).toBe('prometheus');
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+  });
+
+  test('every dashboard query is valid PromQL on series the processes export', () => {
+    expect(queries.length).toBeGreaterThan(10);
+    // promtool parses PromQL in rule files: each query as a recording rule.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cps-dashboard-'));
+    const rules = path.join(dir, 'dashboard-queries.yml');
+    writeFileSync(rules, JSON.stringify({ groups: [{ name: 'dashboard', rules: queries.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] }));
+    const result = promtool('check', 'rules', rules);
+    rmSync(dir, { recursive: true, force: true });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    // The service's own series as src/metrics.ts registers them; the SDK's carry `temporal_`, Node's `process_` / `nodejs_`.
+    const metrics = createMetrics();
+    observeOperatorCounts(metrics, undefined as never);
+    const own = metrics.registry.getMetricsAsArray().map((m) => m.name);
+    // Every series name on the dashboard has one of the exporters' prefixes; the service's own must exist.
+    const names = new Set(queries.flatMap((q) => [...q.matchAll(/\b(cps|http|temporal|process|nodejs)_\w+/g)].map((m) => m[0])));
+    expect(names.size).toBeGreaterThan(10);
+    for (const name of [...names].filter((n) => /^(cps|http)_/.test(n))) {
+      expect({ name, known: own.includes(name.replace(/_(bucket|count|sum)$/, '')) || own.includes(name) }).toEqual({ name, known: true });
+    }
+    // Each of the service's series appears on the dashboard.
+    for (const name of own) expect({ name, shown: queries.some((q) => q.includes(name)) }).toEqual({ name, shown: true });
   });
 });
 
@@ -312,10 +425,10 @@ describe('docker-compose config (Debian package docker-compose, v1.29.2)', () =>
     expect(resolved.services['temporal-schema'].image).toBe(resolved.services.temporal.image!.replace('server', 'admin-tools'));
     expect(resolved.services.api.depends_on?.setup.condition).toBe('service_completed_successfully');
     expect(resolved.services.api.environment?.DATABASE_URL).toMatch(/^postgres:\/\/profiles:[^@]+@postgres:5432\/profiles$/);
-    // Merge keys resolved as Compose reads them: the worker has the api's settings but the DNS listener.
+    // Merge keys resolved as Compose reads them: the worker has the api's settings but the DNS listener, and the SDK's metrics.
     const { DCV_DNS_LISTEN, ...worker } = resolved.services.api.environment ?? {};
     expect(DCV_DNS_LISTEN).toBe(':53');
-    expect(resolved.services.worker.environment).toEqual(worker);
+    expect(resolved.services.worker.environment).toEqual({ ...worker, TEMPORAL_METRICS_LISTEN: ':9465' });
     expect(resolved.services['perspective-west'].environment?.DCV_PERSPECTIVES).toBe('west=8.8.8.8:53,8.8.4.4:53');
   });
 });
@@ -339,6 +452,8 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
   let temporal: DevServer;
   let bind: Bind9Server;
   let apiPort: number;
+  /** Each process's metrics listeners, moved to ports of their own: in containers they all use :9464 / :9465. */
+  const metricsPorts: Record<string, Record<string, number>> = {};
   const runs: ServiceRun[] = [];
 
   /** The image's environment, then the service's own, with only its addresses moved onto this machine. */
@@ -353,6 +468,7 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
       if (name === 'PORT') return String(apiPort);
       if (name === 'DCV_DNS_LISTEN') return value.replace(/^:/, `${DNS_ADDRESS}:`);
       if (name === 'DCV_PERSPECTIVES') return value.replace(/[\d.]+:\d+/g, bind.server);
+      if (name === 'METRICS_LISTEN' || name === 'TEMPORAL_METRICS_LISTEN') return `127.0.0.1:${metricsPorts[service][name]}`;
       const mount = secretMounts(resolved, service).find((m) => m.target === value);
       if (mount) return mount.file;
       return Object.entries(hostPorts).reduce((text, [from, to]) => text.split(from).join(to), value);
@@ -429,6 +545,9 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
       ],
     });
     apiPort = await freePort();
+    for (const service of ['api', 'worker', ...PERSPECTIVES]) {
+      metricsPorts[service] = { METRICS_LISTEN: await freePort(), TEMPORAL_METRICS_LISTEN: await freePort() };
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -444,7 +563,9 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const api = start('api');
     const url = `http://127.0.0.1:${apiPort}`;
     await until(api, /API: +http/, 'the api listening');
-    expect(api.output()).toMatch(/warning: not set up: migrations: \d+ pending/);
+    expect(logLines(api.output())).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^not set up: migrations: \d+ pending/) }),
+    );
     const early = await fetch(`${url}/readyz`);
     expect(early.status).toBe(503);
     const earlyBody = (await early.json()) as { missing: string[]; details: Record<string, string> };
@@ -527,5 +648,23 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     );
     expect(validated).toMatchObject({ brMethod: '3.2.2.4.7', usable: true, needsAttention: false });
     expect(validated.lastCheck.quorum).toMatchObject({ summary: '3/3', passedPerspectives: ['east', 'west', 'north'] });
+
+    // What Prometheus scrapes (deploy/prometheus/prometheus.yml): each process at its metrics port.
+    const scrape = async (service: string, listener = 'METRICS_LISTEN') => (await fetch(`http://127.0.0.1:${metricsPorts[service][listener]}/metrics`)).text();
+    expect(await scrape('api')).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/v1\/organizations",status_code="201"\} 1$/m);
+    expect(await scrape('api')).toMatch(/^cps_review_backlog\{kind="organization"\} 0$/m);
+    expect(await scrape('worker')).toMatch(/^cps_dcv_checks_total\{kind="scan",code="passed"\} 1$/m);
+    for (const name of PERSPECTIVES) {
+      const perspective = name.replace('perspective-', '');
+      expect(await scrape(name)).toMatch(
+        new RegExp(`^cps_dcv_perspective_check_duration_seconds_count\\{perspective="${perspective}",code="passed"\\} [1-9]`, 'm'),
+      );
+      expect(await scrape(name, 'TEMPORAL_METRICS_LISTEN')).toMatch(/^temporal_worker_task_slots_available\{/m);
+    }
+    expect(await scrape('worker', 'TEMPORAL_METRICS_LISTEN')).toMatch(/^temporal_activity_execution_latency_count\{/m);
+
+    // Their output is JSON lines only (npm prints no banner in the image); a healthy worker and perspectives warn about nothing.
+    expect(logLines(api.output()).length).toBeGreaterThan(5);
+    for (const run of [worker, ...perspectives]) expect(logLines(run.output()).filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
   }, 300_000);
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { findTemporalCli } from '../src/temporal/cli-binary';
 import { startDevServer } from '../src/temporal/dev-server';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/temporal/worker';
 import { freePort } from './support/ports';
 
 /**
@@ -22,7 +23,11 @@ export default async function globalSetup(): Promise<void> {
     headless: true,
   });
   (globalThis as { __temporal?: { stop(): Promise<void> } }).__temporal = server;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quietLogger,
+  });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   process.env.TEST_TEMPORAL_ADDRESS = server.address;

@@ -32,6 +32,8 @@ export interface DomainState {
 export interface DomainWorkflowInput {
   domain: DomainIdentity;
   state: DomainState;
+  /** The organization's legal name when the workflow started (or continued as new), for the operator's view. */
+  organizationName?: string;
   continueAsNewAfterEvents?: number;
   /** Carried over continue-as-new: the value the service has published (to replace or take down) and the CA scans so far. */
   published?: string;

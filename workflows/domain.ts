@@ -11,6 +11,7 @@ import {
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
+import { domainDetails } from '../src/domain/operator-view';
 import { FAILURE } from '../src/domain/vocabulary';
 import { NEEDS_ATTENTION } from '../src/temporal/search-attributes';
 import {
@@ -104,9 +105,13 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
+  let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
-  const entity = new EntityCore<DomainState>(input.state, !patched(DOMAIN_CORE_PATCH), (s) =>
-    patched(DCV_FAULTS_PATCH) ? [{ key: NEEDS_ATTENTION, value: s.needsAttention }] : [],
+  const entity = new EntityCore<DomainState>(
+    input.state,
+    !patched(DOMAIN_CORE_PATCH),
+    (s) => (patched(DCV_FAULTS_PATCH) ? [{ key: NEEDS_ATTENTION, value: s.needsAttention }] : []),
+    (s) => domainDetails(domain, organizationName, s),
   );
   const apply = (next: DomainState) => entity.apply(next);
   let checkNow = false;
@@ -275,6 +280,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     { validator: (_request: { actor: Actor }) => entity.ensureNotRemoved('domain') },
   );
 
+  entity.followOrganizationName((name) => (organizationName = name));
+
   setHandler(parentRemovedSignal, () =>
     entity.exclusive(async () => {
       if (entity.removed) return;
@@ -296,7 +303,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
       // A domain that failed for good leaves nothing at the customer's provider (values from runs that did not track them stay).
       if (entity.state.status === 'failed' && domain.method === 'dns_provider' && published !== undefined) await takeDown();
     },
-    continueAsNew: (state) => continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish }),
+    continueAsNew: (state) => continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish, organizationName }),
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
   });
 

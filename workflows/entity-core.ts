@@ -3,9 +3,21 @@
 // continue-as-new once every handler has finished).
 import { Mutex } from 'async-mutex';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { ENTITY_STATUS } from '../src/temporal/search-attributes';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { ENTITY_STATUS, ORGANIZATION_NAME } from '../src/temporal/search-attributes';
 import { FAILURE } from '../src/domain/vocabulary';
+import { organizationRenamedSignal } from './messages';
 
 /** What a workflow tells the core about its lifecycle. */
 export interface Lifecycle<S> {
@@ -25,9 +37,9 @@ export interface Lifecycle<S> {
 }
 
 /**
- * One entity's state, changed only through `apply` (which keeps the EntityStatus search attribute in
- * step), by handlers that run one at a time under a real mutex (`condition()` is no mutex: it releases
- * every waiter whose condition holds in one pass).
+ * One entity's state, changed only through `apply` (which keeps the EntityStatus search attribute and
+ * the operator's current details in step), by handlers that run one at a time under a real mutex
+ * (`condition()` is no mutex: it releases every waiter whose condition holds in one pass).
  */
 export class EntityCore<S extends { status: string }> {
   private current: S;
@@ -40,14 +52,18 @@ export class EntityCore<S extends { status: string }> {
   /**
    * `legacy`: a run that started before the core's patch replays as it was recorded (its lock was a
    * `condition()`, its timer taken even after a change); see `patched()` in the workflows.
+   * `details`: the operator's current details for a state (shown by the Temporal UI; not in history, so
+   * no replay concern), refreshed on every change and by {@link refreshDetails}.
    */
   constructor(
     initial: S,
     readonly legacy = false,
     private readonly extraSearchAttributes: (state: S) => SearchAttributeUpdatePair[] = () => [],
+    private readonly details?: (state: S) => string,
   ) {
     this.current = initial;
     this.lock = legacy ? conditionLock() : mutexLock();
+    this.refreshDetails();
   }
 
   get state(): S {
@@ -62,8 +78,28 @@ export class EntityCore<S extends { status: string }> {
       if (before.find((b) => b.key.name === pair.key.name)?.value !== pair.value) updates.push(pair);
     }
     if (updates.length) upsertSearchAttributes(updates);
+    // The workflow's own log (not written on replay): the request that caused it is on the line.
+    if (next.status !== this.current.status) log.info('status changed', { from: this.current.status, to: next.status });
     this.current = next;
     this.version++;
+    this.refreshDetails();
+  }
+
+  /** Shows the current state in the operator's current details again (after a change the state does not hold, e.g. a rename). */
+  refreshDetails(): void {
+    if (this.details) setCurrentDetails(this.details(this.current));
+  }
+
+  /**
+   * Follows the organization's renames (its workflow signals them): `rename` keeps the new name for the
+   * details and the next run, the OrganizationName search attribute follows.
+   */
+  followOrganizationName(rename: (name: string) => void): void {
+    setHandler(organizationRenamedSignal, ({ name }) => {
+      rename(name);
+      upsertSearchAttributes([{ key: ORGANIZATION_NAME, value: name }]);
+      this.refreshDetails();
+    });
   }
 
   /** A change that is not a new state (a request for work now): the loop wakes and re-plans. */

@@ -8,9 +8,11 @@ import {
   type SignalDefinition,
 } from '@temporalio/workflow';
 import type { ProfileActivities } from '../activities/profiles';
+import { profileDetails, reviewOverdue } from '../src/domain/operator-view';
 import { canDecide, canResubmit } from '../src/domain/status';
 import { FAILURE } from '../src/domain/vocabulary';
 import { workflowIdFor } from '../src/temporal/ids';
+import { NEEDS_ATTENTION, ORGANIZATION_NAME } from '../src/temporal/search-attributes';
 import { parentRemovedSignal } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
 import {
@@ -21,6 +23,7 @@ import {
   editUpdate,
   organizationRejectedSignal,
   organizationRemovedSignal,
+  organizationRenamedSignal,
   type ProfileState,
   type ProfileWorkflowInput,
   removeUpdate,
@@ -36,13 +39,54 @@ const activities = proxyActivities<ProfileActivities>({
 const ENTITY_CORE_PATCH = 'entity-core-v2';
 
 /**
+ * Since this patch the workflow keeps the operator's view in its search attributes: OrganizationName
+ * (renames reach the administrators' and domains' workflows too) and NeedsAttention for an overdue review.
+ */
+export const OPERATOR_VIEW_PATCH = 'operator-view';
+
+/**
  * One organization or administrator, for its whole life: review with SLA reminders, approval, expiry,
  * edits, resubmission and deletion. Status is written only by activities; this code decides when.
  */
 async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   const ref = { kind: input.kind, id: input.id };
   const current = patched(ENTITY_CORE_PATCH);
-  const entity = new EntityCore<ProfileState>(input.state, !current);
+  /** The legal name as this run knows it: an organization's from its own state, an administrator's from its organization's messages. */
+  let organizationName = input.state.organizationName ?? input.organizationName;
+  const entity = new EntityCore<ProfileState>(
+    input.state,
+    !current,
+    (state) =>
+      patched(OPERATOR_VIEW_PATCH)
+        ? [
+            { key: NEEDS_ATTENTION, value: reviewOverdue(state) },
+            // A state without the name (a run recorded before it) leaves the attribute as it is.
+            ...(state.organizationName === undefined ? [] : [{ key: ORGANIZATION_NAME, value: state.organizationName }]),
+          ]
+        : [],
+    (state) => profileDetails(ref.kind, ref.id, input.organizationId, state.organizationName ?? organizationName, state),
+  );
+
+  /** An organization whose legal name changed tells its administrators' and domains' workflows, in the background. */
+  async function announceRename(): Promise<void> {
+    const name = entity.state.organizationName;
+    if (ref.kind !== 'organization' || name === undefined || name === organizationName) return;
+    const previous = organizationName;
+    organizationName = name;
+    // Runs recorded before the patch had no names (their results carry none), so they never get here on replay.
+    if (previous === undefined || !patched(OPERATOR_VIEW_PATCH)) return;
+    const { administratorIds, domainIds } = await activities.membersOf(ref);
+    await cascade(
+      administratorIds.map((id) => workflowIdFor('administrator', id)),
+      organizationRenamedSignal,
+      { name },
+    );
+    await cascade(
+      domainIds.map((id) => workflowIdFor('domain', id)),
+      organizationRenamedSignal,
+      { name },
+    );
+  }
 
   /** Tells other workflows (an organization's administrators and domains): in parallel, after the handler answered. */
   function cascade<Args extends unknown[]>(workflowIds: string[], signal: SignalDefinition<Args>, ...args: Args): Promise<void> | undefined {
@@ -74,7 +118,12 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
 
   setHandler(
     editUpdate,
-    (request) => entity.exclusive(async () => (entity.apply(await callerFacing(() => activities.edit(ref, request), entity.markRemoved)), entity.state)),
+    (request) =>
+      entity.exclusive(async () => {
+        entity.apply(await callerFacing(() => activities.edit(ref, request), entity.markRemoved));
+        await announceRename();
+        return entity.state;
+      }),
     {
       validator: (_request: EditRequest) => entity.ensureNotRemoved(ref.kind),
     },
@@ -120,6 +169,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
       }),
     );
     setHandler(organizationRemovedSignal, entity.markRemoved);
+    entity.followOrganizationName((name) => (organizationName = name));
   }
 
   await entity.run({
@@ -128,7 +178,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
       if (entity.state.status === 'under_review') entity.apply(await activities.remindReviewers(ref));
       else entity.apply(await activities.advanceValidity(ref));
     },
-    continueAsNew: (state) => continueAsNew<typeof organizationWorkflow>({ ...input, state }),
+    continueAsNew: (state) => continueAsNew<typeof organizationWorkflow>({ ...input, state, organizationName }),
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
   });
 }

@@ -88,16 +88,7 @@ export async function dcvRate(options: { repetitions: number; domains: number; w
 function runner(stack: Stack, lab: DcvLab, config: Config, floorQueue: string) {
   const { service } = stack;
   const domains = domainWorkflows(service.client, service.taskQueue, config.dcv);
-  const perspectives = config.dcv.perspectives.map((perspective) =>
-    createPerspectiveActivities({
-      perspective,
-      caaIssuer: config.dcv.caaIssuer,
-      httpPort: config.dcv.httpPort,
-      httpsPort: config.dcv.httpsPort,
-      addressAllowance: config.dcv.addressAllowance,
-      timeoutMs: config.dcv.timeoutMs,
-    }),
-  );
+  const perspectives = config.dcv.perspectives.map((perspective) => createPerspectiveActivities({ ...config.dcv, perspective }));
 
   /** `count` pending manual-DNS domains of a new account, their records in both BIND9 servers. */
   async function pendingDomains(count: number, label: string): Promise<DomainRow[]> {

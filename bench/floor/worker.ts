@@ -8,12 +8,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { PerspectiveActivities } from '../../activities/perspective';
 import { loadConfig } from '../../src/config';
 import { connectionOptions } from '../../src/temporal/connection';
-import { installTemporalLogging } from '../../src/temporal/worker';
+import { installTemporalRuntime } from '../../src/temporal/worker';
+import { workerSlotOptions } from '../../src/temporal/worker-sizing';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  installTemporalLogging(config.logLevel);
+  installTemporalRuntime(config);
   const connection = await NativeConnection.connect(connectionOptions(config, config.temporal.address!));
   const nothing: PerspectiveActivities = { checkDomain: async () => [] };
   const workers = [
@@ -21,9 +22,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      maxCachedWorkflows: config.worker.maxCachedWorkflows,
-      maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
-      maxConcurrentActivityTaskExecutions: config.worker.activityTaskSlots,
+      ...workerSlotOptions(config.worker),
       workflowsPath: require.resolve('./workflows'),
     }),
     ...(await Promise.all(

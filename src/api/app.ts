@@ -7,6 +7,8 @@ import { bulkLane } from './bulk-lane';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';
+import { routeTable, takesBody } from './route-table';
+import { observeRequests } from './request-observer';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
 import { accountEventsRouter } from './routes/account-events';
@@ -18,6 +20,7 @@ import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
 import { webhooksRouter } from './routes/webhooks';
 import { notificationSettingsRouter } from './routes/notification-settings';
+import { consoleRouter } from '../console';
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Certificate profile service API</title>
@@ -30,12 +33,19 @@ export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(observeRequests(ctx.metrics));
+  // Behind reverse proxies, req.ip (the console's login rate limit) is the client's, from X-Forwarded-For.
+  if (ctx.console?.trustProxy !== undefined) app.set('trust proxy', ctx.console.trustProxy);
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
   app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
-  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body }));
-
   const document = openApiDocument();
+  const routes = routeTable(document.paths);
+  // Only operations that declare a request body read one (the document says which).
+  const readsBody = takesBody(routes);
+  const jsonBody = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body });
+  app.use((req, res, next) => (readsBody(req) ? jsonBody(req, res, next) : next()));
+
   app.get('/openapi.json', (_req, res) => res.json(document));
   app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
   app.use('/docs/assets', express.static(getAbsoluteFSPath(), { index: false }));
@@ -48,7 +58,7 @@ export function createApp(ctx: ApiContext): Express {
     res.json({ ...body, missing });
   });
 
-  app.use('/v1', requireJsonBody);
+  app.use('/v1', (req, res, next) => (readsBody(req) ? requireJsonBody(req, res, next) : next()));
   ctx = { ...ctx, bulkLane: bulkLane(ctx.createConcurrency) };
   const customer = requireRole(ctx.db, 'customer');
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
@@ -60,8 +70,11 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/notification-settings', customer, notificationSettingsRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
+  // The web console beside the API: its own authentication (sessions), CSP and error pages.
+  app.use('/console', consoleRouter(ctx));
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
 
-  app.use(routeNotFound(document.paths));
+  app.use(routeNotFound(routes));
   app.use(problemHandler);
   return app;
 }

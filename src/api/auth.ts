@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import { findPrincipal, type Principal } from '../db/principals';
 import type { Actor } from '../../workflows/messages';
 import { Problem } from './problem';
+import type { Customer, Reviewer } from '../app/context';
 
 const unauthorized = (detail: string) => new Problem(401, 'Unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="certificate-profiles"' } });
 
@@ -31,4 +32,16 @@ export function reviewerOf(res: { locals: Record<string, unknown> }): Extract<Pr
 
 export function actorOf(principal: Principal): Actor {
   return principal.role === 'customer' ? { kind: 'customer', id: principal.keyId } : { kind: 'reviewer', id: principal.reviewerId };
+}
+
+/** The customer key's holder as the use cases (src/app) know callers: its account, and the key as the actor of its changes. */
+export function customerCaller(res: { locals: Record<string, unknown> }): Customer {
+  const principal = customerOf(res);
+  return { accountId: principal.accountId, actor: actorOf(principal) };
+}
+
+/** The reviewer key's holder as the use cases know it. */
+export function reviewerCaller(res: { locals: Record<string, unknown> }): Reviewer {
+  const principal = reviewerOf(res);
+  return { reviewerId: principal.reviewerId, actor: actorOf(principal) };
 }

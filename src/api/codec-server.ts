@@ -7,8 +7,14 @@ import { PayloadDecryptionError } from '../temporal/payload-codec';
 import { requireRole } from './auth';
 import { parse, Problem, requireJsonBody } from './problem';
 
-/** proto3 JSON `bytes`: standard or URL-safe base64, padding optional (https://protobuf.dev/programming-guides/json/). */
-const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+/**
+ * proto3 JSON `bytes`: standard or URL-safe base64, padding optional (https://protobuf.dev/programming-guides/json/):
+ * whole groups of four, then two or three characters. Read as standard base64, the only alphabet protobufjs decodes.
+ */
+const base64 = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/, 'must be base64')
+  .transform((value) => value.replace(/-/g, '+').replace(/_/g, '/'));
 
 /** Temporal's `Payloads` message in proto3 JSON, as the Temporal UI and CLI send it to a codec server. */
 export const codecPayloads = z.strictObject({

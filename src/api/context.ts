@@ -2,31 +2,20 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import type { DcvConfig, Timings } from '../config';
-import type { NotifyConfig } from '../notify/config';
+import type { AppContext } from '../app/context';
+import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
 import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
 import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
-import type { DomainWorkflows } from '../temporal/domain-client';
-import type { ProfileWorkflows } from '../temporal/profile-client';
-import type { WebhookWorkflows } from '../temporal/webhook-client';
+import { idempotencyKey } from './idempotency-key';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
+import type { ServiceMetrics } from '../metrics';
 
-export interface ApiContext {
-  db: Db;
-  workflows: ProfileWorkflows;
-  domains: DomainWorkflows;
-  /** Wakes webhook endpoints' delivery workflows (redeliveries, tests, an endpoint enabled again). */
-  webhooks: WebhookWorkflows;
-  timings: Timings;
-  dcv: DcvConfig;
-  /** Webhooks' address allowance and secret overlap, email settings (src/notify/config.ts). */
-  notify: NotifyConfig;
-  /** Seals DNS provider and webhook secrets. */
-  secretKey: Buffer;
+/** The API's context: the use cases' (src/app/context.ts) and what only the HTTP edge needs. */
+export interface ApiContext extends AppContext {
   /** The Temporal payload codec, served at /codec for the Temporal UI and CLI. */
   codec: PayloadCodec;
   /** Origins of the Temporal UI allowed to call /codec (TEMPORAL_UI_ORIGIN). */
@@ -37,8 +26,12 @@ export interface ApiContext {
   requestDeadlineMs?: number;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
   createConcurrency: number;
+  /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
+  console?: ConsoleSettings;
   /** Set by createApp: the bulk lane's middleware, shared by every create route. */
   bulkLane?: RequestHandler;
+  /** Where requests are observed (http_request_duration_seconds); the process serves it on METRICS_LISTEN. */
+  metrics?: Pick<ServiceMetrics, 'httpRequestDuration'>;
 }
 
 const uuid = z.uuid();
@@ -49,8 +42,6 @@ export function pathId(req: Request, name: string, what: string): string {
   if (!uuid.safeParse(value).success) throw notFound(`${what} ${value}`);
   return String(value);
 }
-
-const idempotencyKey = z.string().min(1).max(255);
 
 /** The Idempotency-Key header with a fingerprint of what it was sent with (method, path, body). */
 export function idempotencyOf(req: Request): Idempotency | undefined {
@@ -103,7 +94,7 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
       // The outcome stands whatever happens here: a lost answer only means a retry asks Temporal again.
       if (!idempotency || !sent) return;
       await recordUpdateAnswer(ctx.db, principal, idempotency, answer).catch((error) =>
-        log.warn(`[certificate-profiles] could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
+        log.warn(`could not keep the answer of Idempotency-Key ${idempotency.key}: ${error.message}`),
       );
     };
     let answer: Answer;

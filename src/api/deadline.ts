@@ -28,7 +28,7 @@ export function requestDeadline(deadlineMs: number): RequestHandler {
     const timer = setTimeout(() => {
       controller.abort(new DOMException('the request deadline passed', 'TimeoutError'));
       if (res.headersSent) return;
-      log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
+      log.warn(`${req.method} ${req.originalUrl}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
       sendProblem(res, serviceUnavailable(`the service's dependencies did not answer within ${deadlineMs / 1000} s; retry the request`), req.originalUrl);
     }, deadlineMs);
     timer.unref();
@@ -47,17 +47,7 @@ export function deadlineOf(res: Response): RequestDeadline {
   return { at, signal: AbortSignal.timeout(5_000), remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
 }
 
-/** The promise's value, or `fallback` once `ms` have passed or when it rejects. */
-export function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(fallback), ms);
-    timer.unref();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      () => (clearTimeout(timer), resolve(fallback)),
-    );
-  });
-}
+export { within } from '../app/within';
 
 /** How long one readiness probe may take: well inside the deadline, so /readyz answers in time. */
 export function probeTimeoutMs(deadlineMs: number): number {

@@ -4,8 +4,8 @@ import { decimalInteger } from '../domain/query-params';
 import { parse, Problem } from './problem';
 
 export const pageQuery = z.object({
-  limit: decimalInteger(1, 100).default(20),
-  cursor: z.string().max(200).optional(),
+  limit: decimalInteger(1, 100).default(20).describe('Items per page'),
+  cursor: z.string().max(200).optional().describe('`nextCursor` of the previous page'),
 });
 
 /** Opaque to clients: base64url of the last item's sort key. */

@@ -5,6 +5,7 @@ import { Problem } from '../problem';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { describeError, isTemporalUnavailable, serviceUnavailable } from '../temporal/update-errors';
 import { log } from '../log';
+import { type Route, routeOf } from './route-table';
 
 export { conflict, type FieldError, notFound, parse, Problem, validationProblem } from '../problem';
 
@@ -34,23 +35,17 @@ function send(res: Parameters<ErrorRequestHandler>[2], problem: Problem, instanc
     .json(problemBody(problem, { originalUrl: instance }));
 }
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
-
 /**
  * The last handler: a path the API documents but not with this method answers 405 with Allow
  * (from the OpenAPI paths, so the two cannot drift); anything else 404.
  */
-export function routeNotFound(paths: Record<string, object>): RequestHandler {
-  const routes = Object.entries(paths).map(([template, operations]) => ({
-    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
-    allow: Object.keys(operations)
-      .filter((key) => HTTP_METHODS.has(key))
-      .map((m) => m.toUpperCase()),
-  }));
+export function routeNotFound(routes: Route[]): RequestHandler {
   return (req, res) => {
-    const route = routes.find((r) => r.pattern.test(req.path));
+    const route = routeOf(routes, req.path);
     if (!route) return send(res, new Problem(404, 'Not Found', `no route for ${req.method} ${req.path}`), req.originalUrl);
-    const allow = route.allow.join(', ');
+    const allow = Object.keys(route.operations)
+      .map((m) => m.toUpperCase())
+      .join(', ');
     send(res, new Problem(405, 'Method Not Allowed', `${req.path} accepts ${allow}, not ${req.method}`, { headers: { Allow: allow } }), req.originalUrl);
   };
 }
@@ -112,24 +107,26 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   // The request deadline already answered 503 (./deadline.ts); what the handler did later is dropped.
   if (res.headersSent) {
-    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT')
-      log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
+    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT') log.warn(`${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
     return;
   }
   if (error instanceof Problem) return send(res, error, req.originalUrl);
   if (isDatabaseUnavailable(error)) {
-    log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: database unavailable: ${describeError(error)}`);
+    log.warn(`${req.method} ${req.originalUrl}: database unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the database is unavailable; retry the request'), req.originalUrl);
   }
   if (isTemporalUnavailable(error)) {
-    log.warn(`[certificate-profiles] ${req.method} ${req.originalUrl}: workflow service unavailable: ${describeError(error)}`);
+    log.warn(`${req.method} ${req.originalUrl}: workflow service unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the workflow service is unavailable; retry the request'), req.originalUrl);
   }
   const known = bodyProblem(error ?? {});
   if (known) return send(res, known, req.originalUrl);
+  // The router could not percent-decode a path parameter (`%ff`, `%ED%A0%80`: not UTF-8). It names no
+  // resource, like any unknown id: 404, which every operation with a path parameter declares.
+  if (error instanceof URIError) return send(res, new Problem(404, 'Not Found', `no resource has the path ${req.path}: ${error.message}`), req.originalUrl);
   const status = typeof error?.status === 'number' ? error.status : undefined;
   if (status && status >= 400 && status < 500)
     return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);
-  log.error(`${req.method} ${req.originalUrl} failed:`, error);
+  log.error({ err: error }, `${req.method} ${req.originalUrl} failed`);
   send(res, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
 };

@@ -30,6 +30,8 @@ export async function startWorkflowsOf(
   rows: CommittedRows,
   signal?: AbortSignal,
 ): Promise<{ started: Record<Table, string[]>; failures: unknown[] }> {
+  // An organization created with its administrator names it without another read.
+  const names = new Map((rows.organizations ?? []).map((row) => [row.id, row.name]));
   const starts: Array<{ table: Table; id: string; start: () => Promise<void> }> = [
     ...(rows.organizations ?? []).map((row) => ({
       table: 'organizations' as const,
@@ -39,7 +41,7 @@ export async function startWorkflowsOf(
     ...(rows.administrators ?? []).map((row) => ({
       table: 'administrators' as const,
       id: row.id,
-      start: () => workflows.profiles.start('administrator', row, signal),
+      start: () => workflows.profiles.start('administrator', row, signal, names.get(row.organization_id)),
     })),
     ...(rows.domains ?? []).map((row) => ({ table: 'domains' as const, id: row.id, start: () => workflows.domains.start(row, signal) })),
   ];

@@ -3,18 +3,24 @@ import { callAdminSocket } from '../admin-socket';
 import { type Config, loadConfig } from '../config';
 import { connectDatabase, type Db, describeDatabase, pgliteDir } from '../db/connect';
 import { migrateToLatest, pendingMigrations } from '../db/migrate';
-import { createAccount, createReviewer } from '../db/principals';
-import { log } from '../log';
+import { maskPersonalData } from '../log';
 import { runSetup } from './setup';
+import { runAdminCommand } from './admin-commands';
 
 const USAGE = `usage:
   npm run cli -- account create --name NAME [--key-name KEY]
                                                 prints {"accountId", "apiKey"}; the key's name (default "default")
                                                 is the actor the audit trail shows for its changes
-  npm run cli -- reviewer create --name NAME    prints {"reviewerId", "apiKey"}
+  npm run cli -- user create --email EMAIL --name NAME (--account-name ACCOUNT | --account ACCOUNT_ID) [--role owner|member]
+                                                a console user: the owner of a new account, or a user of an existing one;
+                                                prints {"accountId", "userId", "invitationUrl", ...}: the link where they set a password
+  npm run cli -- user invite --email EMAIL      a new invitation link for an existing user (a forgotten password)
+  npm run cli -- reviewer create --name NAME [--email EMAIL]
+                                                prints {"reviewerId", "apiKey"}; with --email also a console user for the
+                                                review desk and its "invitationUrl"
   npm run cli -- migrate                        applies database migrations
   npm run setup                                 migrations, Temporal namespace and search attributes
-The CLI reads the service's configuration (DATABASE_URL, DATA_DIR, TEMPORAL_*): run it with the same.`;
+The CLI reads the service's configuration (DATABASE_URL, DATA_DIR, TEMPORAL_*, CONSOLE_PUBLIC_URL): run it with the same.`;
 
 /** Where the CLI's result went, on stderr so stdout stays one JSON object. */
 const tell = (line: string) => console.error(`[certificate-profiles] ${line}`);
@@ -68,14 +74,27 @@ async function main(args: string[]): Promise<void> {
     }
     return;
   }
-  if ((resource !== 'account' && resource !== 'reviewer') || verb !== 'create') throw new Error(USAGE);
-  const name = option(args, '--name')?.trim();
-  if (!name) throw new Error(`--name is required\n${USAGE}`);
-  const keyName = option(args, '--key-name')?.trim() || undefined;
+  const command = `${resource} ${verb}`;
+  const routes: Record<string, string> = {
+    'account create': '/accounts',
+    'reviewer create': '/reviewers',
+    'user create': '/users',
+    'user invite': '/invitations',
+  };
+  const route = routes[command];
+  if (!route) throw new Error(USAGE);
+  const body = {
+    name: option(args, '--name'),
+    keyName: option(args, '--key-name'),
+    email: option(args, '--email'),
+    accountName: option(args, '--account-name'),
+    accountId: option(args, '--account'),
+    role: option(args, '--role'),
+  };
 
   // Embedded PGlite is owned by the running service: ask it; otherwise write to the database directly.
   if (!config.databaseUrl) {
-    const viaService = await callAdminSocket(config.dataDir, resource === 'account' ? '/accounts' : '/reviewers', name, keyName);
+    const viaService = await callAdminSocket(config.dataDir, route, body);
     if (viaService) {
       console.log(JSON.stringify(viaService));
       return tell(`wrote to ${describeDatabase(config)}, through the running service`);
@@ -83,7 +102,7 @@ async function main(args: string[]): Promise<void> {
   }
   const db = await openServiceDatabase(config);
   try {
-    console.log(JSON.stringify(resource === 'account' ? await createAccount(db, name, keyName) : await createReviewer(db, name)));
+    console.log(JSON.stringify(await runAdminCommand(db, config.console, route, body)));
     tell(`wrote to ${describeDatabase(config)}`);
   } finally {
     await db.destroy();
@@ -91,6 +110,7 @@ async function main(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  log.error(error instanceof Error ? error.message : error);
+  // The CLI talks to a person: its failure is a line on stderr (masked like the service's log), not a JSON log line.
+  console.error(maskPersonalData(error instanceof Error ? error.message : String(error)));
   process.exit(1);
 });

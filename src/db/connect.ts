@@ -38,7 +38,7 @@ export async function connectDatabase(options: { databaseUrl?: string; dataDir: 
     });
     // An idle connection the server ends (restart, failover, terminate) is dropped by the pool and
     // replaced on next use; without a listener pg would throw it as an unhandled 'error' event.
-    pool.on('error', (error) => log.warn(`[certificate-profiles] idle database connection lost: ${error.message}`));
+    pool.on('error', (error) => log.warn(`idle database connection lost: ${error.message}`));
     // One lost while checked out (the server crashed mid-transaction) fails the query it was running, and
     // the pool drops it on release; its 'error' event too needs a listener, or it would end the process.
     pool.on('connect', (client) => client.on('error', () => undefined));

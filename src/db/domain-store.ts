@@ -4,6 +4,7 @@ import { conflict, Problem } from '../problem';
 import type { DcvConfig } from '../config';
 import { delegationLabel, type DcvMethod, dnsRecordName } from '../dcv/instructions';
 import { generateRandomValue } from '../dcv/random-value';
+import { isInZone } from '../dcv/rfc2136';
 import { addDuration } from '../domain/duration';
 import { isUsable } from '../domain/status';
 import type { Actor } from '../../workflows/messages';
@@ -41,7 +42,7 @@ export async function createDomain(
   if (params.dnsProviderId) {
     const provider = await trx
       .selectFrom('dns_providers')
-      .select('id')
+      .select(['id', 'kind', 'settings'])
       .where('id', '=', params.dnsProviderId)
       .where('account_id', '=', params.accountId)
       .executeTakeFirst();
@@ -49,6 +50,13 @@ export async function createDomain(
       throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', {
         errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }],
       });
+    // An RFC 2136 server updates its own zone only: a record outside it could never be written (NOTZONE).
+    const zone = provider.kind === 'rfc2136' ? String((provider.settings as { zone?: unknown }).zone) : undefined;
+    const record = dnsRecordName(params.name);
+    if (zone !== undefined && !isInZone(record, zone)) {
+      const message = `the validation record ${record} is not inside the zone ${zone} of DNS provider ${provider.id}, so the provider cannot write it`;
+      throw new Problem(422, 'Unprocessable Content', `domain: ${message}`, { errors: [{ field: 'domain', message, rule: 'outside-provider-zone' }] });
+    }
   }
   const existing = await trx.selectFrom('domains').select('id').where('account_id', '=', params.accountId).where('name', '=', params.name).executeTakeFirst();
   if (existing) throw conflict(`${params.name} is already in this account (domain ${existing.id})`);

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { Problem } from '../problem';
 import type { Db } from './connect';
 import type { Principal } from './principals';
+import { lockAccount } from './account-lock';
 import type { Database } from './schema';
 
 export interface Idempotency {
@@ -24,7 +25,7 @@ export async function createIdempotently<T extends { status: number; body: unkno
   signal?: AbortSignal,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().executeTakeFirstOrThrow();
+    await lockAccount(trx, accountId);
     if (idempotency) {
       const previous = await trx
         .selectFrom('idempotency_keys')

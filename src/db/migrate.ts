@@ -12,6 +12,10 @@ import * as accountEvents from './migrations/2026_11_30_100_account_events';
 import * as webhooks from './migrations/2026_11_30_101_webhooks';
 import * as webhookDeliveries from './migrations/2026_11_30_102_webhook_deliveries';
 import * as emails from './migrations/2026_11_30_103_emails';
+import * as consoleUsers from './migrations/2026_11_30_150_console_users';
+import * as apiKeyRevocation from './migrations/2026_11_30_151_api_key_revocation';
+import * as reviewDesk from './migrations/2026_11_30_152_review_desk';
+import * as operatorCounts from './migrations/2026_11_30_200_operator_counts';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +32,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_101_webhooks': webhooks,
   '2026_11_30_102_webhook_deliveries': webhookDeliveries,
   '2026_11_30_103_emails': emails,
+  '2026_11_30_150_console_users': consoleUsers,
+  '2026_11_30_151_api_key_revocation': apiKeyRevocation,
+  '2026_11_30_152_review_desk': reviewDesk,
+  '2026_11_30_200_operator_counts': operatorCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -33,7 +33,7 @@ export async function createReviewer(db: Db, name: string): Promise<{ reviewerId
 }
 
 export async function findPrincipal(db: Db, apiKey: string): Promise<Principal | undefined> {
-  const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(apiKey)).executeTakeFirst();
+  const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(apiKey)).where('revoked_at', 'is', null).executeTakeFirst();
   if (!row) return undefined;
   return row.role === 'customer'
     ? { role: 'customer', keyId: row.id, accountId: row.account_id! }
@@ -47,9 +47,10 @@ export const actorKey = (actor: { kind: string; id: string | null }) => `${actor
 export const SYSTEM_ACTOR_NAME = 'system';
 
 /**
- * Readable names of the actors of audit events and reviews, by `actorKey`: a customer key's name, a
- * reviewer's display name, "system" for the service. An actor whose key or reviewer no longer exists
- * has no entry. Two queries, whatever the number of actors.
+ * Readable names of the actors of audit events and reviews, by `actorKey`: a customer key's name (a
+ * customer actor is an API key, or a console user acting in the console), a reviewer's display name,
+ * "system" for the service. An actor whose key, user or reviewer no longer exists has no entry. At most
+ * three queries, whatever the number of actors.
  */
 export async function actorNames(db: Db, actors: ReadonlyArray<Pick<Actor, 'kind' | 'id'>>): Promise<Map<string, string>> {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,6 +61,11 @@ export async function actorNames(db: Db, actors: ReadonlyArray<Pick<Actor, 'kind
   if (keyIds.length) {
     for (const key of await db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', keyIds).execute())
       names.set(actorKey({ kind: 'customer', id: key.id }), key.name);
+    const userIds = keyIds.filter((id) => !names.has(actorKey({ kind: 'customer', id })));
+    if (userIds.length) {
+      for (const user of await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute())
+        names.set(actorKey({ kind: 'customer', id: user.id }), user.name);
+    }
   }
   if (reviewerIds.length) {
     for (const reviewer of await db.selectFrom('reviewers').select(['id', 'name']).where('id', 'in', reviewerIds).execute()) {

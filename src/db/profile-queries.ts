@@ -60,17 +60,29 @@ export interface ReviewItem {
   due_at: Date;
 }
 
+/** The review desk's narrower views of the queue. */
+export interface QueueFilter {
+  /** `submitted_at` (the API's order, default) or `due_at` (the review desk's: what is due first comes first). */
+  order?: 'submitted_at' | 'due_at';
+  /** One kind only. */
+  kind?: ProfileKind;
+  /** Only submissions older than this (the desk's age filter). */
+  submittedBefore?: Date;
+}
+
 /**
- * The pending queue across accounts, oldest submission first; `overdueAt` keeps only reviews past their
- * due time. Keyset-paged in each table on its partial index (submitted_at, id) WHERE under_review, so a
- * page reads about `limit` rows of each table however long the queue is; the two pages are then merged.
+ * The pending queue across accounts, oldest submission first (or soonest due, `filter.order`); `overdueAt`
+ * keeps only reviews past their due time. Keyset-paged in each table on its partial index (submitted_at,
+ * id) or (due_at, id) WHERE under_review, so a page reads about `limit` rows of each table however long
+ * the queue is; the two pages are then merged. The cursor is the last item's (order column, id).
  */
-export async function reviewQueue(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date): Promise<ReviewItem[]> {
-  return reviewQueueQuery(db, limit, cursor, overdueAt).execute() as Promise<ReviewItem[]>;
+export async function reviewQueue(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date, filter: QueueFilter = {}): Promise<ReviewItem[]> {
+  return reviewQueueQuery(db, limit, cursor, overdueAt, filter).execute() as Promise<ReviewItem[]>;
 }
 
 /** The query reviewQueue runs (exposed so a test can check its plan). */
-export function reviewQueueQuery(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date) {
+export function reviewQueueQuery(db: Db, limit: number, cursor?: PageCursor, overdueAt?: Date, filter: QueueFilter = {}) {
+  const order = filter.order ?? 'submitted_at';
   const page = <T extends 'organizations' | 'administrators'>(table: T, kind: ProfileKind, organizationId: string) => {
     let query = db
       .selectFrom(table as 'organizations')
@@ -84,17 +96,19 @@ export function reviewQueueQuery(db: Db, limit: number, cursor?: PageCursor, ove
       ])
       .where('status', '=', 'under_review');
     if (overdueAt) query = query.where('due_at', '<', overdueAt);
-    return after(query, 'submitted_at', cursor)
-      .orderBy('submitted_at')
+    if (filter.submittedBefore) query = query.where('submitted_at', '<', filter.submittedBefore);
+    return after(query, order, cursor)
+      .orderBy(order)
       .orderBy('id')
       .limit(limit + 1);
   };
   const organizations = db.selectFrom(page('organizations', 'organization', 'id').as('o')).selectAll();
   const administrators = db.selectFrom(page('administrators', 'administrator', 'organization_id').as('a')).selectAll();
+  const pages = filter.kind === 'organization' ? organizations : filter.kind === 'administrator' ? administrators : organizations.unionAll(administrators);
   return db
-    .selectFrom(organizations.unionAll(administrators).as('queue'))
+    .selectFrom(pages.as('queue'))
     .selectAll()
-    .orderBy('submitted_at')
+    .orderBy(order)
     .orderBy('id')
     .limit(limit + 1);
 }

@@ -28,6 +28,58 @@ export interface ApiKeyTable {
   account_id: string | null;
   reviewer_id: string | null;
   created_at: CreatedAt;
+  /** Set when revoked: the key authenticates no more, and its row still names it in the audit trail. */
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The console user who created it (null for the CLI's keys). */
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A console user (see the 2026_11_30_150 migration): an account's owner or member, or a CA reviewer. */
+export interface UserTable {
+  id: string;
+  email: string;
+  /** `mailboxKey(email)`: unique across the service. */
+  email_key: string;
+  name: string;
+  /** argon2id PHC string; null until the user accepted an invitation. */
+  password_hash: string | null;
+  role: 'owner' | 'member' | 'reviewer';
+  account_id: string | null;
+  reviewer_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface UserInvitationTable {
+  /** sha256 of the invitation token, which only the link holds. */
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface ConsoleSessionTable {
+  /** sha256 of the session cookie's value. */
+  id_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface LoginFailureTable {
+  /** `email:<mailbox key>` or `address:<client address>`. */
+  key: string;
+  window_started_at: Timestamp;
+  failures: number;
+}
+
+/** A reviewer working on a pending review, until `expires_at`. */
+export interface ReviewClaimTable {
+  entity_id: string;
+  entity_kind: 'organization' | 'administrator';
+  reviewer_id: string;
+  claimed_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 /** Columns both reviewed kinds share: status and review timestamps, written only by their workflow. */
@@ -313,6 +365,11 @@ export interface Database {
   outbox_cursors: OutboxCursorTable;
   notification_settings: NotificationSettingsTable;
   email_messages: EmailMessageTable;
+  users: UserTable;
+  user_invitations: UserInvitationTable;
+  console_sessions: ConsoleSessionTable;
+  login_failures: LoginFailureTable;
+  review_claims: ReviewClaimTable;
 }
 
 export type DomainRow = Selectable<DomainTable>;
@@ -328,3 +385,6 @@ export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
 export type EmailMessageRow = Selectable<EmailMessageTable>;
+export type UserRow = Selectable<UserTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type ReviewClaimRow = Selectable<ReviewClaimTable>;

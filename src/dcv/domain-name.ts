@@ -31,6 +31,7 @@ export const DOMAIN_NAME_RULES = {
   'numeric-tld': 'RFC 3696 §2',
   'reverse-zone': 'RFC 3172',
   'internal-name': 'BR §4.2.2; BR §7.1.2.7.12',
+  'special-use': 'RFC 6761 §5; IANA Special-Use Domain Names registry; RFC 7686 §2 (.onion)',
   'public-suffix': 'BR §3.2.2.6; Public Suffix List',
 } as const;
 export type DomainNameRule = keyof typeof DOMAIN_NAME_RULES;
@@ -65,6 +66,8 @@ export interface NormalizeOptions {
   validationLabel?: string;
 }
 
+/** RFC 6761 §6.5: special-use, yet delegated in the public DNS like any name. */
+const EXAMPLE_NAMES = new Set(['example.com', 'example.net', 'example.org']);
 const MAX_NAME_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 /** UTS #46 §2.3: FULL STOP and the three characters it maps to it. */
@@ -218,9 +221,15 @@ export function normalizeDomainName(input: string, options: NormalizeOptions = {
 
   // Only the ICANN section counts (BR §3.2.2.6): private suffixes such as github.io are
   // registrable by their operator and stay allowed.
-  const parsed = parseDomain(baseName, { allowPrivateDomains: false });
+  const parsed = parseDomain(baseName, { allowPrivateDomains: false, detectSpecialUse: true });
   if (!options.allowInternalNames && parsed.isIcann !== true) {
     return fail('internal-name', `".${tld}" is not a registered top-level domain, so the name is an Internal Name`);
+  }
+  // A special-use name in the ICANN section (.onion) is never answered by the public DNS (RFC 7686 §2), so no
+  // DNS or HTTP method reaches it (BR Appendix B validates onion names otherwise). The example second-level
+  // names are in the public DNS, and RFC 6761 §6.5 asks software not to treat them specially.
+  if (parsed.isIcann && parsed.isSpecialUse && !EXAMPLE_NAMES.has(parsed.domain ?? '')) {
+    return fail('special-use', `"${baseName}" is under a special-use domain name, which the public DNS never answers`);
   }
   if (parsed.publicSuffix === baseName) {
     return fail(

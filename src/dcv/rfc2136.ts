@@ -60,10 +60,15 @@ function fqdn(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
 }
 
-function assertInZone(name: string, zone: string): void {
+/** Is `name` the zone's apex or below it (RFC 2136 §3.1.1: every update record must be)? Case and a trailing dot do not count. */
+export function isInZone(name: string, zone: string): boolean {
   const n = fqdn(name);
   const z = fqdn(zone);
-  if (n !== z && !n.endsWith(`.${z}`)) throw new DnsUpdateError(`"${name}" is not inside the zone "${zone}".`, 'NOTZONE');
+  return n === z || n.endsWith(`.${z}`);
+}
+
+function assertInZone(name: string, zone: string): void {
+  if (!isInZone(name, zone)) throw new DnsUpdateError(`"${name}" is not inside the zone "${zone}".`, 'NOTZONE');
 }
 
 /** One RR of the update section (RFC 2136 §2.5). */

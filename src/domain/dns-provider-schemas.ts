@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { normalizeDomainName } from '../dcv/domain-name';
 import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
+import { brokenRule } from '../problem';
 import { storable } from './schemas';
 
 const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
@@ -20,20 +22,34 @@ const zone = z
   .pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));
 
 /**
- * The server the service sends updates to, on the customer's word: a literal address is judged by the
- * address guard now (public unicast only, src/dcv/ssrf-guard.ts), a host name when it is used.
+ * The server the service sends updates to, on the customer's word. A literal address, in any form the
+ * address guard reads (`10.0.0.1`, `0x7f.1`, `::ffff:10.0.0.1`, and with the trailing dot the WHATWG URL
+ * parser drops), is judged by the guard now (public unicast only, src/dcv/ssrf-guard.ts) and stored in the
+ * form the service connects to. Anything else must be a host name the CA's resolvers can look up (the
+ * domain-name rules: LDH labels, UTS #46, a registered top-level domain, so not `localhost`, `a..b`,
+ * `_x.example.com` or `ns1:53`), stored in lowercase A-labels and judged when it is used.
  */
 const updateServer = (allowance: AddressAllowance) =>
   hostname
-    .superRefine((value, ctx) => {
-      if (!isAddressLiteral(value)) return;
-      const verdict = classifyAddress(value, allowance);
-      if (!verdict.allowed) ctx.addIssue({ code: 'custom', message: verdict.reason });
+    .transform((value, ctx) => {
+      const literal = value.replace(/\.$/, '');
+      if (isAddressLiteral(literal)) {
+        const verdict = classifyAddress(literal, allowance);
+        if (verdict.allowed) return verdict.address;
+        ctx.addIssue({ code: 'custom', message: verdict.reason });
+        return z.NEVER;
+      }
+      const name = normalizeDomainName(value);
+      if (name.ok && !name.isWildcard) return name.name;
+      const reason = name.ok ? 'a wildcard names no server' : name.reason;
+      ctx.addIssue({ code: 'custom', message: `not a host name the service can resolve: ${reason}`, params: name.ok ? undefined : brokenRule(name.rule) });
+      return z.NEVER;
     })
     .describe(
       'Primary (authoritative) server that accepts dynamic updates: a host name, or a public unicast IP address. ' +
         'Addresses in the IANA IPv4/IPv6 special-purpose registries (private, loopback, link-local, shared, documentation, ' +
-        'NAT64, 6to4, …) and multicast are refused with 400; a host name is resolved when the service sends an update, ' +
+        'NAT64, 6to4, …) and multicast are refused with 400, and so is a name that is not a host name in the public DNS ' +
+        '(`localhost`, `_x.example.com`); a host name is resolved when the service sends an update, ' +
         'and a name with only such addresses fails the domain without retries.',
     );
 

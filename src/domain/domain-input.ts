@@ -20,7 +20,7 @@ export function apiMethodOf(method: DcvMethod): { autoValidation: boolean; metho
 
 export const createDomainBody = z
   .strictObject({
-    domain: z.string().max(1000).describe('Domain name; IDNs are converted to A-labels; `*.example.com` with a DNS method only'),
+    domain: z.string().max(1000).meta({ minLength: 1 }).describe('Domain name; IDNs are converted to A-labels; `*.example.com` with a DNS method only'),
     autoValidation: z.boolean().default(true).describe('true: the service keeps the validation fresh by itself (CNAME delegation or reverse proxy)'),
     method: z.enum(['dns', 'file', 'dns_provider']).default('dns'),
     dnsProviderId: z.uuid().optional().describe('Required with method dns_provider'),

@@ -9,7 +9,8 @@
  * - Local part: kept as entered (NFC, RFC 6532 §3.1): RFC 5321 §2.4 leaves its case to the receiving
  *   host, and RFC 6531 allows UTF-8 in it (`用户@例子.公司`), so neither is changed or refused. It must be
  *   an RFC 5321 Dot-string (RFC 6531's UTF-8 `atext` included): a quoted local part is refused (RFC 5321
- *   §4.1.2 advises against it; a CA's mail system may not send to one), and so is an address literal.
+ *   §4.1.2 advises against it; a CA's mail system may not send to one), and so is an address literal,
+ *   and so are spaces and invisible characters RFC 6531's UTF-8 `atext` would let in (U+00A0, U+200B).
  *   Duplicates are found case-insensitively all the same (`identity.ts`).
  *
  * Syntax through `smtp-address-parser` (RFC 5321 Mailbox with the RFC 6531 extensions).
@@ -22,6 +23,7 @@ export const EMAIL_RULES = {
   'email-quoted-local-part': 'RFC 5321 §4.1.2: a quoted local part should not be used',
   'email-address-literal': 'RFC 5321 §4.1.3: an address literal is not a mailbox at a domain',
   'email-length': 'RFC 5321 §4.5.3.1: 64 octets of local part, 254 octets in all',
+  'email-character': 'RFC 6532 §3.1; RFC 5198 §2; RFC 8264 §4.2.3: no control characters, unpaired surrogates, spaces or invisible characters',
 } as const;
 export type EmailRule = keyof typeof EMAIL_RULES | DomainNameRule;
 
@@ -34,6 +36,20 @@ export type NormalizedEmail =
       unprocessable: boolean;
       message: string;
     };
+
+/**
+ * What no mailbox holds: control characters (C0, DEL, C1), unpaired UTF-16 surrogates (no UTF-8 encodes
+ * them, and PostgreSQL's jsonb refuses them), and in the local part any space or invisible character
+ * (separators, format characters such as U+200B or U+202E, private use, unassigned), which would make
+ * one mailbox look like another. ZWNJ/ZWJ stay, as in names (scripts that need them); duplicates are
+ * compared without them (`identity.ts`).
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const NEVER_IN_ADDRESS = /[\u0000-\u001f\u007f-\u009f]|\p{Surrogate}/u;
+const INVISIBLE_IN_LOCAL_PART = /[\p{Z}\p{Co}\p{Cn}]|(?![\u200c\u200d])\p{Cf}/u;
+
+/** `U+200B` for the message. */
+const codePoint = (character: string) => `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 const MAX_LOCAL_OCTETS = 64;
 const MAX_ADDRESS_OCTETS = 254;
@@ -52,6 +68,8 @@ const fail = (rule: keyof typeof EMAIL_RULES, detail: string, unprocessable = fa
  */
 export function normalizeEmailAddress(input: string): NormalizedEmail {
   const value = input.trim().normalize('NFC').replace(/＠/g, '@');
+  const unusable = NEVER_IN_ADDRESS.exec(value);
+  if (unusable) return fail('email-character', `the address contains ${codePoint(unusable[0])}, which no email address holds`);
   const at = value.lastIndexOf('@');
   if (at <= 0 || at === value.length - 1) return fail('email-syntax', 'not an email address: it needs a local part, "@" and a domain');
   const local = value.slice(0, at);
@@ -76,6 +94,9 @@ export function normalizeEmailAddress(input: string): NormalizedEmail {
     return fail('email-syntax', `"${local}" is not a valid local part: letters, digits, the characters !#$%&'*+-/=?^_\`{|}~ and inner single dots`);
   }
   if (parsed.localPart.QuotedString !== undefined) return fail('email-quoted-local-part', 'write the local part without quotes', true);
+  // RFC 6531 lets any non-ASCII character into a Dot-string: the invisible ones are refused here.
+  const invisible = INVISIBLE_IN_LOCAL_PART.exec(local);
+  if (invisible) return fail('email-character', `the local part contains ${codePoint(invisible[0])}, a space or invisible character`);
   if (octets(local) > MAX_LOCAL_OCTETS) return fail('email-length', `the local part is longer than ${MAX_LOCAL_OCTETS} octets`);
   if (octets(address) > MAX_ADDRESS_OCTETS) return fail('email-length', `the address is longer than ${MAX_ADDRESS_OCTETS} octets`);
   return { ok: true, value: address };

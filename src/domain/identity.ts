@@ -1,7 +1,8 @@
 /**
  * When two profiles in one account are the same organization or the same person (issue 7, item 9):
  * compared after the normalization the product applies to what customers type, so spellings that differ
- * only in letter case, character width (NFKC: "，" and ","), whitespace or punctuation are one.
+ * only in letter case, character width (NFKC: "，" and ","), whitespace, punctuation or invisible format
+ * characters (the ZWJ/ZWNJ names may hold, which nobody sees between two Latin letters) are one.
  *
  * - An organization is its legal name in its country (the subject's O and C): two profiles of one legal
  *   entity would put the same organization in certificates and be reviewed twice.
@@ -10,19 +11,25 @@
  *   authority on its own (BR §3.2.5).
  */
 
-/** NFKC, case-folded (upper then lower, so "ß" and "SS" meet), without whitespace or punctuation. */
+/** NFKC, case-folded (upper then lower, so "ß" and "SS" meet), without whitespace, punctuation or format characters. */
 export function matchKey(text: string): string {
   return text
     .normalize('NFKC')
     .toUpperCase()
     .toLowerCase()
-    .replace(/[\s\p{P}]/gu, '');
+    .replace(/[\s\p{P}\p{Cf}]/gu, '');
 }
 
-/** A stored address (`local@a-label.domain`) compared case-insensitively, the local part in NFKC. */
+/** A stored address (`local@a-label.domain`) compared case-insensitively, the local part in NFKC without format characters. */
 export function mailboxKey(email: string): string {
   const at = email.lastIndexOf('@');
-  return `${email.slice(0, at).normalize('NFKC').toUpperCase().toLowerCase()}@${email.slice(at + 1).toLowerCase()}`;
+  const local = email
+    .slice(0, at)
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .replace(/\p{Cf}/gu, '');
+  return `${local}@${email.slice(at + 1).toLowerCase()}`;
 }
 
 export function organizationIdentity(organization: { name: string; country: string }): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { brokenRule } from '../problem';
+import { PROFILE_STATUSES } from './status';
 
 /**
  * An integer query parameter, `min`..`max`: only ASCII decimal digits (`^[0-9]+$`), so `""`, `0x10`,
@@ -8,19 +9,29 @@ import { brokenRule } from '../problem';
  * naming the parameter. Absent stays absent: add `.optional()` or `.default(n)`.
  */
 export const decimalInteger = (min: number, max: number) =>
-  z.string().transform((value, ctx) => {
-    if (!/^[0-9]+$/.test(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be a whole number in decimal digits (0-9) only, from ${min} to ${max}`,
-        params: brokenRule('decimal-integer'),
-      });
-      return z.NEVER;
-    }
-    const number = Number(value);
-    if (number < min || number > max) {
-      ctx.addIssue({ code: 'custom', message: `must be from ${min} to ${max}`, params: brokenRule('integer-range') });
-      return z.NEVER;
-    }
-    return number;
-  });
+  z
+    .string()
+    // The API document declares the integer the digits stand for (its query parameters are serialized as text).
+    .meta({ type: 'integer', minimum: min, maximum: max } as Record<string, unknown>)
+    .transform((value, ctx) => {
+      if (!/^[0-9]+$/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number in decimal digits (0-9) only, from ${min} to ${max}`,
+          params: brokenRule('decimal-integer'),
+        });
+        return z.NEVER;
+      }
+      const number = Number(value);
+      if (number < min || number > max) {
+        ctx.addIssue({ code: 'custom', message: `must be from ${min} to ${max}`, params: brokenRule('integer-range') });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+/** `GET /v1/organizations?status=`. */
+export const profileListQuery = z.object({ status: z.enum(PROFILE_STATUSES).optional().describe('Only profiles in this status') });
+
+/** `GET /v1/reviews?status=`: `overdue` are those past their review SLA. */
+export const reviewQueueQuery = z.object({ status: z.enum(['pending', 'overdue']).default('pending') });

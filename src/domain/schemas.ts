@@ -26,6 +26,7 @@ export const storable = (schema: z.ZodString) =>
 export const text = (max: number) =>
   z
     .string()
+    .meta({ minLength: 1, maxLength: max })
     .transform(normalizeText)
     .pipe(storable(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)));
 
@@ -37,7 +38,7 @@ export const text = (max: number) =>
 const subjectText = (attribute: SubjectAttribute) =>
   z
     .string()
-    .meta({ maxLength: SUBJECT_ATTRIBUTES[attribute] })
+    .meta({ minLength: 1, maxLength: SUBJECT_ATTRIBUTES[attribute] })
     .transform(normalizeText)
     .pipe(storable(z.string().min(1, 'must not be empty')))
     .superRefine((value, ctx) => {
@@ -57,6 +58,7 @@ const countryCode = (value: unknown) => (typeof value === 'string' && COUNTRY_CO
 
 const country = z
   .string()
+  .meta({ pattern: '^[A-Za-z]{2}$' })
   .transform((v) => v.trim().toUpperCase())
   .refine((v) => COUNTRY_CODES.has(v), 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE');
 
@@ -79,6 +81,7 @@ const phone = (kind: PhoneKind, defaultCountry?: string) =>
   z
     .string()
     .max(40)
+    .meta({ minLength: 1 })
     .transform((v, ctx) => {
       const result = normalizePhone(v, defaultCountry, kind);
       if (result.ok) return result.value;
@@ -107,6 +110,7 @@ const organizationShape = {
   landline: z
     .string()
     .max(60)
+    .meta({ minLength: 1 })
     .describe(
       'Fixed-line number the CA calls to reach the organization (type FIXED_LINE, or FIXED_LINE_OR_MOBILE where the numbering plan cannot tell), with its extension if any ("+86 10 6552 9988 ext. 8001", "x8001", "#8001", "转8001"); stored and shown as E.164 with RFC 3966 ";ext=": +861065529988;ext=8001',
     ),
@@ -114,7 +118,8 @@ const organizationShape = {
 
 /** The organization's fields as sent, each checked on its own (also the API document's schema). */
 export const organizationFields = z.strictObject(organizationShape);
-export const organizationPatchFields = organizationFields.partial();
+/** A patch changes at least one field (refused otherwise: see organizationPatch). */
+export const organizationPatchFields = organizationFields.partial().meta({ minProperties: 1 });
 type OrganizationFields = z.output<typeof organizationFields>;
 
 /** Parses `value` with `schema`; its issues go to `ctx` under `path`, except those `ignored` (a consequence of another fault). */
@@ -203,7 +208,8 @@ export const administratorInput = (defaultCountry?: string) =>
 export const administratorPatch = (defaultCountry?: string) =>
   administratorInput(defaultCountry)
     .partial()
-    .refine((v) => Object.keys(v).length > 0, 'send at least one field to change');
+    .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
+    .meta({ minProperties: 1 });
 
 /**
  * POST /v1/organizations: the organization and its first administrator are judged together and every

@@ -1,31 +1,42 @@
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { DcvConfig } from '../config';
+import type { OrganizationNames } from '../db/organization-names';
 import type { DomainRow } from '../db/schema';
 import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
 import type { DomainWorkflowInput } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
 import { interactively, PRIORITY } from './priority';
-import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION } from './search-attributes';
+import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_NAME } from './search-attributes';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 
 export interface DomainWorkflows {
-  /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. */
-  start(row: DomainRow, signal?: AbortSignal): Promise<void>;
+  /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. `organizationName` when the caller has it (else looked up). */
+  start(row: DomainRow, signal?: AbortSignal, organizationName?: string): Promise<void>;
   update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
 }
 
-/** `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait. */
+/**
+ * `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait.
+ * `names` finds the domain's organization's legal name for the operator's view.
+ */
 export function domainWorkflows(
   client: Client,
   taskQueue: string,
   dcv: DcvConfig,
   continueAsNewAfterEvents?: number,
   deadlineMs = DEFAULT_DEADLINE_MS,
+  names?: OrganizationNames,
 ): DomainWorkflows {
-  function options(row: DomainRow) {
-    const input: DomainWorkflowInput = { domain: domainIdentityOf(row), state: domainStateOf(row, dcv.revalidateBefore), continueAsNewAfterEvents };
+  async function options(row: DomainRow, knownName?: string) {
+    const organizationName = knownName ?? (await names?.({ administratorId: row.administrator_id }));
+    const input: DomainWorkflowInput = {
+      domain: domainIdentityOf(row),
+      state: domainStateOf(row, dcv.revalidateBefore),
+      organizationName,
+      continueAsNewAfterEvents,
+    };
     return {
       workflowId: workflowIdFor('domain', row.id),
       taskQueue,
@@ -38,18 +49,20 @@ export function domainWorkflows(
         { key: ENTITY_STATUS, value: row.status },
         { key: DOMAIN_NAME, value: row.name },
         { key: NEEDS_ATTENTION, value: row.needs_attention },
+        ...(organizationName === undefined ? [] : [{ key: ORGANIZATION_NAME, value: organizationName }]),
       ],
       staticSummary: `Domain ${row.name} (${row.method})`,
     };
   }
   return {
-    async start(row, signal) {
+    async start(row, signal, organizationName) {
+      const start = await options(row, organizationName);
       await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
-        client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', options(row)),
+        client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', start),
       );
     },
     async update(row, update, arg, updateId) {
-      const start = { ...options(row), priority: PRIORITY.interactive };
+      const start = { ...(await options(row)), priority: PRIORITY.interactive };
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof domainValidationWorkflow>('domainValidationWorkflow', start);
       try {
         return await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>

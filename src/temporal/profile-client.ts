@@ -1,6 +1,7 @@
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Timings } from '../config';
+import type { OrganizationNames } from '../db/organization-names';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
 import { profileStateOf } from '../domain/profile-state';
 import type { ProfileKind } from '../domain/status';
@@ -9,7 +10,7 @@ import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
 import { interactively, PRIORITY } from './priority';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
-import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID } from './search-attributes';
+import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_ID, ORGANIZATION_NAME } from './search-attributes';
 
 type Row = OrganizationRow | AdministratorRow;
 
@@ -17,29 +18,37 @@ export interface ProfileWorkflows {
   /**
    * Idempotent: an already running workflow is left as it is. Gives up (throws) when `signal`
    * aborts, or after the request deadline without one, so an unreachable Temporal cannot hang a request.
+   * `organizationName`: an administrator's organization's legal name when the caller has it (else looked up).
    */
-  start(kind: ProfileKind, row: Row, signal?: AbortSignal): Promise<void>;
+  start(kind: ProfileKind, row: Row, signal?: AbortSignal, organizationName?: string): Promise<void>;
   /** Delivers an update, starting the workflow first if it is missing (so a lost start never blocks a decision). */
   update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
   /** The organization's rejection, for an administrator whose workflow did not exist yet when it happened. */
   rejectWithOrganization(administratorId: string, reason: string): Promise<void>;
 }
 
-/** `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait. */
+/**
+ * `deadlineMs` bounds every call (REQUEST_DEADLINE): past it the API answers 503 rather than wait.
+ * `names` finds an administrator's organization's legal name for the operator's view (without it,
+ * administrators' workflows start without one and learn it at the organization's next rename).
+ */
 export function profileWorkflows(
   client: Client,
   taskQueue: string,
   timings: Timings,
   continueAsNewAfterEvents?: number,
   deadlineMs = DEFAULT_DEADLINE_MS,
+  names?: OrganizationNames,
 ): ProfileWorkflows {
-  function options(kind: ProfileKind, row: Row) {
+  async function options(kind: ProfileKind, row: Row, knownName?: string) {
     const organizationId = 'organization_id' in row ? row.organization_id : row.id;
+    const organizationName = 'name' in row ? row.name : (knownName ?? (await names?.({ organizationId })));
     const input: ProfileWorkflowInput = {
       kind,
       id: row.id,
       accountId: row.account_id,
       organizationId,
+      organizationName,
       continueAsNewAfterEvents,
       state: profileStateOf(row, timings.expiringWindow),
     };
@@ -54,6 +63,9 @@ export function profileWorkflows(
         { key: ENTITY_KIND, value: kind },
         { key: ENTITY_STATUS, value: row.status },
         { key: ORGANIZATION_ID, value: organizationId },
+        ...(organizationName === undefined ? [] : [{ key: ORGANIZATION_NAME, value: organizationName }]),
+        // Set by the workflow when the review passes its due time.
+        { key: NEEDS_ATTENTION, value: false },
       ],
       // Listed by the Temporal UI to whoever can decode it: ids only, never a name, email, phone or address.
       staticSummary: kind === 'organization' ? `Organization ${row.id}` : `Administrator ${row.id} of organization ${organizationId}`,
@@ -64,13 +76,14 @@ export function profileWorkflows(
   const workflowOf = (kind: ProfileKind) => `${kind}Workflow`;
 
   return {
-    async start(kind, row, signal) {
+    async start(kind, row, signal, organizationName) {
+      const start = await options(kind, row, organizationName);
       await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
-        client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), options(kind, row)),
+        client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), start),
       );
     },
     async update(kind, row, update, arg, updateId) {
-      const start = { ...options(kind, row), priority: PRIORITY.interactive };
+      const start = { ...(await options(kind, row)), priority: PRIORITY.interactive };
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof organizationWorkflow>(workflowOf(kind), start);
       try {
         return await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>

@@ -7,10 +7,20 @@ export const ENTITY_STATUS = defineSearchAttributeKey('EntityStatus', SearchAttr
 export const ORGANIZATION_ID = defineSearchAttributeKey('OrganizationId', SearchAttributeType.KEYWORD);
 export const DOMAIN_NAME = defineSearchAttributeKey('DomainName', SearchAttributeType.KEYWORD);
 
-/** A domain held up by something someone must fix (a CA-side fault, or the customer's DNS): operators filter on it. */
+/**
+ * The organization's legal name (a company's registered name is not personal data), on the workflows of
+ * the organization, its administrators and their domains; Text, so operators match words of it. Kept
+ * current when the organization is renamed.
+ */
+export const ORGANIZATION_NAME = defineSearchAttributeKey('OrganizationName', SearchAttributeType.TEXT);
+
+/**
+ * Something someone must act on, so operators filter on it: a domain held up by a CA-side fault or the
+ * customer's DNS; an organization or administrator whose review is past its due time.
+ */
 export const NEEDS_ATTENTION = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
 
-export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID, DOMAIN_NAME, NEEDS_ATTENTION];
+export const SEARCH_ATTRIBUTES = [ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, ORGANIZATION_ID, DOMAIN_NAME, NEEDS_ATTENTION, ORGANIZATION_NAME];
 
 /** One of the service's search attribute keys. */
 export type ServiceSearchAttribute = (typeof SEARCH_ATTRIBUTES)[number];

@@ -71,9 +71,9 @@ export function updateProblem(error: unknown): unknown {
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');
   if (isTemporalUnavailable(error)) {
-    log.warn(`[certificate-profiles] workflow service unavailable: ${describeError(error)}`);
+    log.warn(`workflow service unavailable: ${describeError(error)}`);
   } else {
-    log.error('workflow update failed:', error);
+    log.error({ err: error }, 'workflow update failed');
   }
   return serviceUnavailable('the workflow service did not answer in time; retry the request');
 }

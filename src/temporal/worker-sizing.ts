@@ -29,3 +29,12 @@ export function workerSizing(options: { memoryBudgetMiB: number; cpus: number; p
     activityTaskSlots: options.poolSize,
   };
 }
+
+/** The Worker.create options a sizing sets (the main worker's cache and slots). */
+export function workerSlotOptions(sizing: WorkerSizing) {
+  return {
+    maxCachedWorkflows: sizing.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: sizing.workflowTaskSlots,
+    maxConcurrentActivityTaskExecutions: sizing.activityTaskSlots,
+  };
+}

@@ -1,24 +1,44 @@
 import type { PayloadCodec } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createDomainActivities } from '../../activities/domains';
 import { createPerspectiveActivities } from '../../activities/perspective';
 import { createProfileActivities } from '../../activities/profiles';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { createEmailActivities } from '../../activities/emails';
 import { mailerOf } from '../notify/mailer';
-import { log } from '../log';
-import type { Config, LogLevel } from '../config';
+import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 import { connectionOptions } from './connection';
-import { maskedTemporalLogLine } from '../log';
+import { log, writeTemporalLogEntry } from '../log';
+import type { ServiceMetrics } from '../metrics';
 import { dataConverterOf } from './payload-codec';
+import { workerSlotOptions } from './worker-sizing';
+import { requestIdActivityInterceptors } from './request-id';
 
-/** Once per process, before any worker connects: the SDK's own log at the configured threshold, emails and phone numbers masked. */
-export function installTemporalLogging(level: LogLevel): void {
-  Runtime.install({ logger: new DefaultLogger(level, maskedTemporalLogLine) });
+/** The core's own lines: as configured when more detail is asked for, otherwise its warnings and errors only. */
+const coreLevel = (level: LogLevel): LogLevel => (level === 'TRACE' || level === 'DEBUG' ? level : 'WARN');
+
+/**
+ * Once per process, before any worker connects: the SDK's log (the core's own lines forwarded) written
+ * as the service's JSON lines at LOG_LEVEL; with TEMPORAL_METRICS_LISTEN, the SDK's worker and client
+ * metrics (`temporal_*`: task slots, pollers, latencies, sticky cache, failures) served for Prometheus
+ * by its runtime on that address, at `/metrics`.
+ */
+export function installTemporalRuntime(config: Pick<Config, 'logLevel' | 'metrics'>): void {
+  const listen = config.metrics.temporalListen;
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel, writeTemporalLogEntry),
+    telemetryOptions: {
+      logging: { filter: { core: coreLevel(config.logLevel), other: 'ERROR' }, forward: {} },
+      ...(listen ? { metrics: { prometheus: { bindAddress: `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}` } } } : {}),
+    },
+  });
 }
+
+/** Workflow interceptors (request ids into activities and logs); bundled with the workflow code (test/global-setup.ts does the same). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/interceptors')];
 
 export interface Workers {
   run(): Promise<void>;
@@ -39,50 +59,44 @@ export async function createWorkers(
   secretKey: Buffer,
   codec: PayloadCodec,
   extra: Partial<WorkerOptions> = {},
+  metrics?: ServiceMetrics,
 ): Promise<Workers> {
   const connection = await NativeConnection.connect(connectionOptions(config, address));
   const main = await Worker.create({
+    interceptors: { activity: [requestIdActivityInterceptors], ...(extra.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    maxCachedWorkflows: config.worker.maxCachedWorkflows,
-    maxConcurrentWorkflowTaskExecutions: config.worker.workflowTaskSlots,
-    maxConcurrentActivityTaskExecutions: config.worker.activityTaskSlots,
+    ...workerSlotOptions(config.worker),
     dataConverter: dataConverterOf(codec),
     ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../../workflows') }),
     activities: {
       ...createProfileActivities({ db, timings: config.timings }),
-      ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey) }),
+      ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey), metrics }),
       ...createWebhookActivities({ db, notify: config.notify, dcv: config.dcv, secretKey }),
-      ...createEmailActivities({ db, mailer: mailerOf(config.notify.email, (line) => log.info(`[certificate-profiles] ${line}`)) }),
+      ...createEmailActivities({ db, mailer: mailerOf(config.notify.email, (line) => log.info(line)) }),
     },
     ...extra,
   });
-  return runTogether(connection, [main, ...(await perspectiveWorkers(config, connection, codec))]);
+  return runTogether(connection, [main, ...(await perspectiveWorkers(config, connection, codec, metrics))]);
 }
 
 /** Only the perspectives: no database, no workflows; for a worker in another region (it still needs the codec's keys). */
-export async function createPerspectiveWorkers(config: Config, address: string, codec: PayloadCodec): Promise<Workers> {
+export async function createPerspectiveWorkers(config: Config, address: string, codec: PayloadCodec, metrics?: ServiceMetrics): Promise<Workers> {
   const connection = await NativeConnection.connect(connectionOptions(config, address));
-  return runTogether(connection, await perspectiveWorkers(config, connection, codec));
+  return runTogether(connection, await perspectiveWorkers(config, connection, codec, metrics));
 }
 
-function perspectiveWorkers(config: Config, connection: NativeConnection, codec: PayloadCodec): Promise<Worker[]> {
+function perspectiveWorkers(config: Config, connection: NativeConnection, codec: PayloadCodec, metrics?: ServiceMetrics): Promise<Worker[]> {
   return Promise.all(
     config.dcv.perspectives.map((perspective) =>
       Worker.create({
         connection,
         namespace: config.temporal.namespace,
         dataConverter: dataConverterOf(codec),
+        interceptors: { activity: [requestIdActivityInterceptors] },
         taskQueue: perspectiveTaskQueue(config.temporal.taskQueue, perspective.name),
-        activities: createPerspectiveActivities({
-          perspective,
-          caaIssuer: config.dcv.caaIssuer,
-          httpPort: config.dcv.httpPort,
-          httpsPort: config.dcv.httpsPort,
-          addressAllowance: config.dcv.addressAllowance,
-          timeoutMs: config.dcv.timeoutMs,
-        }),
+        activities: createPerspectiveActivities({ ...config.dcv, perspective, metrics }),
       }),
     ),
   );

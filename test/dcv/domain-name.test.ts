@@ -209,8 +209,30 @@ describe('normalizeDomainName', () => {
     expect(rule('test', { allowInternalNames: true })).toBe('too-few-labels');
   });
 
+  test('rejects names under special-use domains the public DNS never answers (.onion), even for lab setups; the example names stay', () => {
+    for (const name of ['duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion', 'www.example.onion', '*.example.onion']) {
+      expect(rule(name)).toBe('special-use');
+      expect(rule(name, { allowInternalNames: true })).toBe('special-use');
+    }
+    expect(refusal('example.onion').reason).toMatch(/special-use domain name.*\(RFC 6761 §5;.*RFC 7686 §2/);
+    for (const name of ['example.com', 'www.example.net', 'example.org']) expect(ok(name).name).toBe(name);
+  });
+
   test('every refusal ends with the source of its rule', () => {
-    for (const input of ['', '192.0.2.1', 'w*.example.com', 'a..b.com', 'ab--cd.com', 'xn--zz.com', '☃.com', 'a_b.com', 'co.uk', 'x.local', 'example.123']) {
+    for (const input of [
+      '',
+      '192.0.2.1',
+      'w*.example.com',
+      'a..b.com',
+      'ab--cd.com',
+      'xn--zz.com',
+      '☃.com',
+      'a_b.com',
+      'co.uk',
+      'x.local',
+      'example.123',
+      'x.onion',
+    ]) {
       const r = refusal(input);
       expect(r.reason.endsWith(`(${DOMAIN_NAME_RULES[r.rule]})`)).toBe(true);
     }

@@ -78,6 +78,7 @@ describe('a DNS provider whose server is a literal address', () => {
     ['100.64.0.1', '100.64.0.0/10 (Shared Address Space, RFC 6598)'],
     ['192.0.0.9', '192.0.0.9/32 (Port Control Protocol Anycast, RFC 7723)'],
     ['0x7f.0.0.77', '127.0.0.0/8 (Loopback'],
+    ['127.0.0.77.', '127.0.0.0/8 (Loopback'],
     ['::1', '::1/128 (Loopback Address, RFC 4291)'],
     ['::ffff:10.0.0.1', '10.0.0.0/8 (Private-Use, RFC 1918)'],
     ['64:ff9b::a00:1', '64:ff9b::/96 (IPv4-IPv6 Translation, RFC 6052)'],

@@ -113,6 +113,11 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect((await bob.request('GET', '/v1/organizations/not-a-uuid')).status).toBe(404);
     expect((await bob.request('GET', '/v1/administrators/1%27%20or%201=1')).status).toBe(404);
     expect((await bob.request('GET', '/v1/nothing-here')).status).toBe(404);
+    // A path parameter that does not percent-decode to UTF-8 names no resource either (the router said 400, which no operation declares).
+    for (const path of ['/v1/organizations/%ff', '/v1/administrators/%ED%A0%80/events', '/v1/domains/%c0%af', '/dcv/%ff/fileauth.txt']) {
+      const answer = await bob.request('GET', path);
+      expect([answer.status, answer.body.title]).toEqual([404, 'Not Found']);
+    }
     const wrongMethod = await bob.request('PUT', `/v1/organizations/${aliceOrganization.id}`, valid);
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, PATCH, DELETE']);
     expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, organizationApproval())).status).toBe(404);
@@ -135,6 +140,21 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     expect((await post(json, { 'content-encoding': 'compress' })).status).toBe(415);
     expect((await post(json, { 'content-type': 'application/json; charset=latin2' })).status).toBe(415);
     expect(await tableCounts()).toEqual(before);
+  });
+
+  test('an operation without a request body does not read one: what is sent with it changes nothing about the answer', async () => {
+    const resubmit = `/v1/organizations/${aliceOrganization.id}/resubmit`;
+    const plain = await alice.request('POST', resubmit);
+    for (const [body, type] of [
+      ['not json', 'text/plain'],
+      ['{"broken', 'application/json'],
+      ['x'.repeat(70_000), 'application/json'],
+    ]) {
+      const answer = await alice.request('POST', resubmit, body, { 'content-type': type });
+      expect([answer.status, answer.body.detail]).toEqual([plain.status, plain.body.detail]);
+    }
+    const deleted = await alice.request('DELETE', `/v1/domains/${aliceOrganization.id}`, 'not json', { 'content-type': 'text/plain' });
+    expect([deleted.status, deleted.body.title]).toEqual([404, 'Not Found']);
   });
 
   test('NUL characters, unpaired surrogates, tampered cursors and oversized Idempotency-Keys answer 400 and change nothing', async () => {

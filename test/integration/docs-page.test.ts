@@ -1,5 +1,5 @@
-import { chromium, type Browser } from 'playwright-core';
-import { findBinary } from '../support/binaries';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { startHarness, type Harness } from '../support/harness';
 
 /** /docs as a person sees it: Debian's Chromium renders the OpenAPI document with every operation. */
@@ -7,18 +7,7 @@ let harness: Harness;
 let browser: Browser;
 beforeAll(async () => {
   harness = await startHarness();
-  browser = await chromium.launch({
-    executablePath: findBinary('chromium', 'chromium'),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -149,6 +149,33 @@ test("another account's domains and DNS providers answer 404 and stay untouched"
   expect((await reviewer.request('GET', '/v1/domains')).status).toBe(403);
 });
 
+test("a domain whose validation record lies outside its RFC 2136 provider's zone answers 422 and stores nothing; inside it is added", async () => {
+  const provider = (
+    await customer.request('POST', '/v1/dns-providers', {
+      kind: 'rfc2136',
+      name: 'Zone shop.example.net',
+      server: 'ns1.example.net',
+      zone: 'shop.example.net',
+      tsigKeyName: 'update-key',
+      tsigAlgorithm: 'hmac-sha256',
+      tsigSecret: 'c2VjcmV0c2VjcmV0c2VjcmV0',
+    })
+  ).body;
+  const count = async () => (await harness.db.selectFrom('domains').select('id').execute()).length;
+  const before = await count();
+  for (const domain of ['outside.example.com', 'example.net', 'notshop.example.net']) {
+    const refused = await add({ domain, autoValidation: false, method: 'dns_provider', dnsProviderId: provider.id });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      { field: 'domain', rule: 'outside-provider-zone', message: expect.stringContaining(`_dnsauth.${domain} is not inside the zone shop.example.net`) },
+    ]);
+  }
+  expect(await count()).toBe(before);
+  for (const domain of ['shop.example.net', 'www.shop.example.net', '*.shop.example.net']) {
+    expect((await add({ domain, autoValidation: false, method: 'dns_provider', dnsProviderId: provider.id })).status).toBe(201);
+  }
+});
+
 test('a revalidate retried with its Idempotency-Key rotates the random value once; domain creates replay too', async () => {
   const created = await customer.request(
     'POST',

@@ -7,6 +7,9 @@ import { ADMINISTRATOR, ORGANIZATION, eventually } from '../support/harness';
 import { freePort } from '../support/ports';
 import { administratorApproval, organizationApproval } from '../support/review-records';
 import { createTestDatabase } from '../support/database';
+import { logLines, spawnService } from '../support/service-process';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { SEARCH_ATTRIBUTES, searchAttributeSpec } from '../../src/temporal/search-attributes';
 import { randomBytes } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
 import { exchange } from '../../src/dcv/dns-wire';
@@ -71,13 +74,20 @@ async function waitReady(output: () => string) {
 test('npm start serves the API with embedded parts, shuts down cleanly and resumes after a restart', async () => {
   const first = start();
   await waitReady(first.output);
-  expect(first.output()).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/v1/);
-  expect(first.output()).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
-  expect((await fetch(first.output().match(/Temporal UI: (\S+)/)![1])).status).toBe(200);
-  expect(first.output()).toContain(`DNS:         127.0.0.1:${dnsPort} (UDP and TCP), authoritative for dcv.certificate-profiles.invalid`);
-  // The default DCV_PUBLIC_URL is loopback: one line says the automatic file method cannot pass with it.
-  expect(first.output().match(/^\[certificate-profiles\] warning: DCV_PUBLIC_URL .*$/gm)).toEqual([
-    `[certificate-profiles] warning: DCV_PUBLIC_URL (${baseUrl}) is not a public address (Loopback): customers' reverse proxies cannot reach it, so the automatic file method cannot pass until it names the service's public address`,
+  // Every line is a JSON object (the service's log); the start-up lines say where things are.
+  const messages = logLines(first.output()).map((line) => line.msg);
+  expect(messages).toContainEqual(expect.stringMatching(/^API: +http:\/\/127\.0\.0\.1:\d+\/v1$/));
+  const ui = messages.find((msg) => msg.startsWith('Temporal UI: '))!;
+  expect(ui).toMatch(/^Temporal UI: http:\/\/127\.0\.0\.1:\d+$/);
+  expect((await fetch(ui.slice('Temporal UI: '.length))).status).toBe(200);
+  expect(messages).toContain(`DNS:         127.0.0.1:${dnsPort} (UDP and TCP), authoritative for dcv.certificate-profiles.invalid`);
+  // The default DCV_PUBLIC_URL is loopback: one line says the automatic file method cannot pass with it, and
+  // it is the only warning (no "No workflows registered" per perspective, nothing else).
+  expect(logLines(first.output()).filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([
+    expect.objectContaining({
+      level: 'warn',
+      msg: `DCV_PUBLIC_URL (${baseUrl}) is not a public address (Loopback): customers' reverse proxies cannot reach it, so the automatic file method cannot pass until it names the service's public address`,
+    }),
   ]);
 
   // The CLI works while the service runs (through the service, which owns the embedded database).
@@ -86,6 +96,12 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   expect(wrote).toBe(`[certificate-profiles] wrote to embedded PGlite in ${path.join(env.DATA_DIR!, 'pglite')}, through the running service`);
   const created = await call('POST', '/v1/organizations', apiKey, { organization: ORGANIZATION, administrator: ADMINISTRATOR });
   expect(created.status).toBe(201);
+
+  // The console: its address is printed, and the CLI invites its first user through the running service.
+  expect(first.output()).toContain(`Console:     ${baseUrl}/console/`);
+  const owner = await cli('user', 'create', '--email', 'owner@acme.cn', '--name', 'Owner', '--account-name', 'Acme console');
+  expect(owner.invitationUrl).toMatch(new RegExp(`^${baseUrl}/console/invitations/[A-Za-z0-9_-]{43}$`));
+  expect((await fetch(owner.invitationUrl)).status).toBe(200);
 
   first.child.kill('SIGINT');
   expect(await first.exited).toBe(0);
@@ -152,13 +168,7 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     SECRET_KEY: randomBytes(32).toString('base64'),
     PORT: String(port),
   };
-  const spawnPart = (entry: string) => {
-    const child = spawn(process.execPath, [TSX, entry], { cwd: ROOT, env: splitEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    return { child, output: () => output, exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
-  };
+  const spawnPart = (entry: string) => spawnService(entry, splitEnv);
   // The one-shot step before the halves start (the setup service of docker-compose.yml).
   const { stdout: setup } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'setup'], { cwd: ROOT, env: splitEnv });
   expect(JSON.parse(setup).migrationsApplied.length).toBeGreaterThan(0);
@@ -192,10 +202,43 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     ).json()) as any;
     expect(decided.status).toBe('approved');
   } finally {
-    api.child.kill('SIGTERM');
-    worker.child.kill('SIGTERM');
+    api.kill('SIGTERM');
+    worker.kill('SIGTERM');
     expect(await api.exited).toBe(0);
     expect(await worker.exited).toBe(0);
     await database.drop();
+  }
+}, 180_000);
+
+test('npm start on a data directory from before a search attribute existed registers what its dev server lacks', async () => {
+  // A dev server file without the service's search attributes, as one recorded by an older version.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-upgrade-'));
+  const [devPort, port] = [await freePort(), await freePort()];
+  const old = await startDevServer({
+    cliPath: process.env.TEST_TEMPORAL_CLI!,
+    dataDir: path.join(dataDir, 'temporal'),
+    port: devPort,
+    uiPort: 0,
+    namespace: 'default',
+    headless: true,
+    searchAttributes: false,
+  });
+  await old.stop();
+  const upgraded = spawnService('src/main.ts', {
+    ...env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_DEV_PORT: String(devPort),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    DCV_DNS_LISTEN: `127.0.0.1:${await freePort()}`,
+  });
+  try {
+    await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), 90_000, `readyz:\n${upgraded.output()}`);
+    expect(logLines(upgraded.output()).map((line) => line.msg)).toContain(
+      `search attributes registered: ${SEARCH_ATTRIBUTES.map(searchAttributeSpec).join(', ')}`,
+    );
+  } finally {
+    upgraded.kill('SIGINT');
+    expect(await upgraded.exited).toBe(0);
   }
 }, 180_000);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
+import { operatorCounts, operatorCountsQuery } from '../../src/db/operator-counts';
 import { reviewQueueQuery } from '../../src/db/profile-queries';
 import { createTestDatabase } from '../support/database';
 
@@ -47,4 +48,20 @@ test("the review queue's plan reads each table by its partial index, with a limi
     expect(plan).toMatch(/administrators_review_queue/);
     expect(plan).not.toMatch(/Seq Scan/);
   }
+});
+
+test('the counts Prometheus reads at every scrape use partial indexes only (no scan of a table)', async () => {
+  await sql`set enable_seqscan = off`.execute(db);
+  const query = operatorCountsQuery(new Date()).compile(db);
+  const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+  const plans = rows.map((r) => r['QUERY PLAN']);
+  const plan = plans.join('\n');
+  for (const index of ['organizations_review_due', 'administrators_review_due', 'domains_needing_attention']) expect(plan).toContain(index);
+  expect(plan).not.toMatch(/Seq Scan/);
+  // And the counts themselves, on an empty database.
+  expect(await operatorCounts(db, new Date())).toEqual({
+    backlog: { organization: 0, administrator: 0 },
+    overdue: { organization: 0, administrator: 0 },
+    domainsNeedingAttention: 0,
+  });
 });

@@ -104,11 +104,18 @@ test('histories, summaries, search attributes and memo read without the codec ho
     payloadCount += payloads.length;
     // Every payload is sealed: inputs, results, update arguments, summaries.
     // Every payload is sealed (inputs, results, update arguments, summaries), except what Temporal
-    // must read itself: search attribute values (indexed) and the SDK's own patch markers.
-    const clear = payloads.filter(({ payload }) => Buffer.from(payload.metadata!.encoding!).toString() !== ENCRYPTED_ENCODING).map(({ path }) => path);
-    for (const path of clear)
-      expect(path).toMatch(/(\.searchAttributes\.indexedFields\.[A-Za-z]+|\.markerRecordedEventAttributes\.details\.patch-data\.payloads\.\d+)$/);
+    // must read itself: search attribute values (indexed) and the SDK's own patch markers, and the
+    // request id headers (an id the logs carry, nothing else).
+    const clear = payloads.filter(({ payload }) => Buffer.from(payload.metadata!.encoding!).toString() !== ENCRYPTED_ENCODING);
+    for (const { path, payload } of clear) {
+      expect(path).toMatch(
+        /(\.searchAttributes\.indexedFields\.[A-Za-z]+|\.markerRecordedEventAttributes\.details\.patch-data\.payloads\.\d+|\.header\.fields\.request-id)$/,
+      );
+      if (path.endsWith('.request-id')) expect(JSON.parse(Buffer.from(payload.data!).toString())).toMatch(/^[0-9a-f-]{36}$/);
+    }
     expect(payloads.length - clear.length).toBeGreaterThan(5);
+    // The request ids travel with the workflow's start and messages (the harness's API sets them).
+    expect(clear.some(({ path }) => path.endsWith('.header.fields.request-id'))).toBe(true);
     seen.push(...textOf(history), ...textOf((await handle.describe()).raw));
   }
   for await (const execution of raw.workflow.list({ query: `AccountId = "${customer.id}"` })) {
@@ -117,7 +124,17 @@ test('histories, summaries, search attributes and memo read without the codec ho
   expect(payloadCount).toBeGreaterThan(20);
   const haystack = seen.join('\n');
   // What the reader should find is there (so the search looks at the right things)...
-  for (const expected of [ids.organization, ids.first, customer.id, 'accountid', 'entitystatus', 'organizationworkflow']) expect(haystack).toContain(expected);
+  for (const expected of [
+    ids.organization,
+    ids.first,
+    customer.id,
+    'accountid',
+    'entitystatus',
+    'organizationworkflow',
+    'organizationname',
+    ORG.name.toLowerCase(),
+  ])
+    expect(haystack).toContain(expected);
   // ...and no personal data at all.
   for (const needle of PERSONAL_DATA) expect({ needle, found: haystack.includes(needle.toLowerCase()) }).toEqual({ needle, found: false });
 });
@@ -132,6 +149,18 @@ test('the same histories opened with the codec do carry the personal data, so th
   for (const needle of [FIRST.firstName, FIRST.lastName, '8613755556666', EDITED.lastName, SECOND.email, SECOND.firstName]) {
     expect({ needle, found: text.includes(needle.toLowerCase()) }).toEqual({ needle, found: true });
   }
+});
+
+test('current details (decoded through the codec, as the UI shows them) name the organization and no one in it', async () => {
+  const texts: string[] = [];
+  for (const workflowId of workflowIds()) {
+    const { currentDetails } = await harness.client.workflow.getHandle(workflowId).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    // The organization's legal name is what operators look for (a company's name is not personal data)...
+    expect(currentDetails).toContain(`Organization: **${ORG.name}**`);
+    texts.push(currentDetails.toLowerCase());
+  }
+  // ...its people are not there, nor its address or landline.
+  for (const needle of PERSONAL_DATA) expect({ needle, found: texts.join('\n').includes(needle.toLowerCase()) }).toEqual({ needle, found: false });
 });
 
 test('summaries name the kind and id only (decoded through the codec, as the UI shows them)', async () => {

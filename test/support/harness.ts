@@ -6,9 +6,12 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
-import { type Config, loadConfig, type Timings } from '../../src/config';
+import { type Config, loadConfig, type LogLevel, type Timings } from '../../src/config';
+import { log, setLogLevel } from '../../src/log';
+import { requestIdClientInterceptor } from '../../src/temporal/request-id';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
+import { organizationNames } from '../../src/db/organization-names';
 import { createAccount, createReviewer } from '../../src/db/principals';
 import { parseDuration } from '../../src/domain/duration';
 import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain-client';
@@ -19,6 +22,7 @@ import { createWorkers } from '../../src/temporal/worker';
 import { webhookWorkflows } from '../../src/temporal/webhook-client';
 import { emailWorkflows } from '../../src/temporal/email-client';
 import { startNotifier } from '../../src/notify/notifier';
+import { contract } from './contract';
 import { createTestDatabase } from './database';
 import { administratorApproval, organizationApproval } from './review-records';
 
@@ -77,6 +81,8 @@ export async function startHarness(
 ): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // The service's own lines (a request each) would drown the test output: warnings and errors only, unless LOG_LEVEL asks.
+    setLogLevel((process.env.LOG_LEVEL?.toUpperCase() as LogLevel | undefined) ?? 'WARN');
     runtimeInstalled = true;
   }
   const timings = options.timings ?? fastTimings();
@@ -96,16 +102,17 @@ export async function startHarness(
   const codecKeys = codecKeysOf(config.temporal.codecKeys, secretKey);
   const codec = new EncryptionCodec(codecKeys);
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, dataConverter: dataConverterOf(codec) });
+  const client = new Client({ connection, dataConverter: dataConverterOf(codec), interceptors: { workflow: [requestIdClientInterceptor] } });
   let workers = await createWorkers(config, address, db, secretKey, codec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
   let running = workers.run();
   // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
-  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs);
-  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs);
+  const names = organizationNames(db);
+  const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
+  const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
   const webhooks = webhookWorkflows(client, taskQueue, config.requestDeadlineMs);
   // The worker's notification passes (webhook dispatch, expiry notices), as the service runs them.
   const emails = emailWorkflows(client, taskQueue, () => ({ interval: config.notify.email.retryInterval, maxAttempts: config.notify.email.maxAttempts }));
-  const stopNotifier = startNotifier({ db, config, webhooks, emails }, (line) => console.warn(`[notifier] ${line}`));
+  const stopNotifier = startNotifier({ db, config, webhooks, emails }, (line) => log.warn(`notifier: ${line}`));
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
@@ -118,6 +125,7 @@ export async function startHarness(
     notify: config.notify,
     secretKey,
     createConcurrency: config.createConcurrency,
+    console: config.console,
     codec,
     uiOrigins: config.temporal.uiOrigins,
     ready: async () => ({ database: true, temporal: true }),
@@ -142,7 +150,10 @@ export async function startHarness(
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+      // Every answer the suite receives must be one /openapi.json declares for the operation.
+      contract().assert({ method, path: requestPath, status: response.status, headers: response.headers, text });
+      const json = /[/+]json\b/.test(response.headers.get('content-type') ?? '');
+      return { status: response.status, headers: response.headers, body: text ? (json ? JSON.parse(text) : text) : undefined };
     },
   });
 

@@ -7,12 +7,22 @@ describe('loadConfig', () => {
   test('production defaults', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
-    expect(config.logLevel).toBe('WARN');
+    expect(config.logLevel).toBe('INFO');
+    // Metrics endpoints are off until configured (docker-compose.yml turns them on).
+    expect(config.metrics).toEqual({ listen: undefined, temporalListen: undefined });
     expect(config.dcv.maxScans).toBe(5);
     expect(config.dcv.randomValueLifetime.ms).toBe(30 * 86_400_000);
     expect(config.dcv.retrySchedule.map((d) => d.ms)).toEqual([60_000, 300_000, 900_000, 3_600_000, 21_600_000]);
     expect(config.temporal.tls).toBe(false);
     expect(config.dcv.addressAllowance).toEqual({}); // the address guard refuses every non-public address
+  });
+
+  test('METRICS_LISTEN and TEMPORAL_METRICS_LISTEN are address:port', () => {
+    expect(loadConfig({ METRICS_LISTEN: ':9464', TEMPORAL_METRICS_LISTEN: '127.0.0.1:9465' }).metrics).toEqual({
+      listen: { host: '0.0.0.0', port: 9464 },
+      temporalListen: { host: '127.0.0.1', port: 9465 },
+    });
+    expect(() => loadConfig({ METRICS_LISTEN: '9464' })).toThrow('METRICS_LISTEN: "9464" is not address:port');
   });
 
   test('LOG_LEVEL is one of the SDK levels, in any case', () => {

@@ -31,6 +31,7 @@ describe('refusals name their rule; malformed is 400, well-formed but unusable i
     ['admin@[192.0.2.1]', 'email-address-literal', true],
     ['admin@localhost', 'too-few-labels', true],
     ['admin@example.invalid', 'internal-name', true],
+    ['admin@example.onion', 'special-use', true],
     ['admin@com.cn', 'public-suffix', true],
     ['admin@ab--cd.example.com', 'reserved-ldh-label', true],
     ['admin@*.example.com', 'wildcard-position', true],
@@ -42,5 +43,33 @@ describe('refusals name their rule; malformed is 400, well-formed but unusable i
     const result = normalizeEmailAddress(input);
     expect(result).toMatchObject({ ok: false, rule, unprocessable });
     expect(!result.ok && result.message).toMatch(/\(.+\)$/);
+  });
+});
+
+describe('characters no mailbox holds: 400 email-character, so nothing unstorable or look-alike is kept', () => {
+  test.each([
+    ['a\ud800@example.com', 'U+D800'],
+    ['a\udfff@example.com', 'U+DFFF'],
+    ['a\u0000@example.com', 'U+0000'],
+    ['a\tb@example.com', 'U+0009'],
+    ['a\u0085b@example.com', 'U+0085'],
+    ['a\u009fb@example.com', 'U+009F'],
+    ['li.lei\u200b@acme.cn', 'U+200B'],
+    ['\u202eli.lei@acme.cn', 'U+202E'],
+    ['li\u00adlei@acme.cn', 'U+00AD'],
+    ['li\ufefflei@acme.cn', 'U+FEFF'],
+    ['li\u00a0lei@acme.cn', 'U+00A0'],
+    ['li\u3000lei@acme.cn', 'U+3000'],
+    ['li\u2028lei@acme.cn', 'U+2028'],
+    ['li\ue000lei@acme.cn', 'U+E000'],
+  ])('%j names %s', (input, codePoint) => {
+    const result = normalizeEmailAddress(input);
+    expect(result).toMatchObject({ ok: false, rule: 'email-character', unprocessable: false });
+    expect(!result.ok && result.message).toContain(codePoint);
+  });
+
+  test('letters of any script, and ZWNJ where a script needs it, stay', () => {
+    expect(normalizeEmailAddress('ä.müller@example.de')).toEqual({ ok: true, value: 'ä.müller@example.de' });
+    expect(normalizeEmailAddress('می\u200cخواهم@example.ir')).toEqual({ ok: true, value: 'می\u200cخواهم@example.ir' });
   });
 });

@@ -9,6 +9,14 @@ test('names compare after NFKC, case folding, whitespace and punctuation', () =>
   expect(matchKey('Acme Ltd')).not.toBe(matchKey('Acme Inc'));
 });
 
+test('invisible format characters a name may hold (ZWJ, ZWNJ) do not make another person or organization', () => {
+  const lei = { firstName: 'Lei', lastName: 'Li', email: 'admin@acme.cn' };
+  expect(administratorIdentity({ ...lei, firstName: 'Le\u200di' })).toBe(administratorIdentity(lei));
+  expect(administratorIdentity({ ...lei, lastName: 'L\u200ci' })).toBe(administratorIdentity(lei));
+  expect(administratorIdentity({ ...lei, email: 'ad\u200dmin@acme.cn' })).toBe(administratorIdentity(lei));
+  expect(organizationIdentity({ name: 'Acme\u200d Ltd', country: 'CN' })).toBe(organizationIdentity({ name: 'Acme Ltd', country: 'CN' }));
+});
+
 test('an organization is its legal name in its country', () => {
   const acme = { name: 'Acme Network Technology Co., Ltd.', country: 'CN' };
   expect(organizationIdentity({ ...acme, name: 'acme network technology co.,ltd.' })).toBe(organizationIdentity(acme));

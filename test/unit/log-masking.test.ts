@@ -1,5 +1,5 @@
-import { DefaultLogger } from '@temporalio/worker';
-import { log, MASKED_EMAIL, MASKED_PHONE, maskedTemporalLogLine, maskPersonalData } from '../../src/log';
+import type { LogEntry } from '@temporalio/worker';
+import { MASKED_EMAIL, MASKED_PHONE, maskPersonalData, requestContext, serviceLogger, temporalLogWriter } from '../../src/log';
 
 describe('maskPersonalData', () => {
   test.each([
@@ -9,6 +9,9 @@ describe('maskPersonalData', () => {
     ['admin@example.xn--fiqs8s', MASKED_EMAIL],
     ['<li.lei@acme.cn>', `<${MASKED_EMAIL}>`],
     ['"email":"li.lei@acme.cn"', `"email":"${MASKED_EMAIL}"`],
+    ['"li lei"@acme.cn', MASKED_EMAIL],
+    ['refused "li lei"@acme.cn: quoted', `refused ${MASKED_EMAIL}: quoted`],
+    ['{"email":"\\"li lei\\"@acme.cn"}', `{"email":"\\${MASKED_EMAIL}"}`],
   ])('email %s', (text, masked) => expect(maskPersonalData(text)).toBe(masked));
 
   test.each([
@@ -38,33 +41,76 @@ describe('maskPersonalData', () => {
   });
 });
 
-describe('the loggers mask in one place', () => {
-  afterEach(() => jest.restoreAllMocks());
+/** A logger configured as the service's, writing into `lines` (one parsed JSON object each). */
+function capture(level: 'debug' | 'info' = 'debug') {
+  const raw: string[] = [];
+  const logger = serviceLogger({ write: (line: string) => void raw.push(line) }, level);
+  return { logger, raw, lines: () => raw.map((line) => JSON.parse(line)) };
+}
 
-  test('the service log masks messages, objects and errors', () => {
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const info = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    log.warn('[certificate-profiles] could not notify li.lei@acme.cn');
-    log.error('failed:', new Error('duplicate key value (email)=(li.lei@acme.cn)'), { phone: '+8613800138000' });
-    log.info('reached', { administrator: { email: 'admin@例子.公司', phone: '138 0013 8000' } });
-    const written = [...warn.mock.calls, ...error.mock.calls, ...info.mock.calls].map((call) => call.join(' ')).join('\n');
-    expect(written).toContain(`could not notify ${MASKED_EMAIL}`);
-    expect(written).toContain(`(email)=(${MASKED_EMAIL})`);
-    expect(written).toContain(`phone: '${MASKED_PHONE}'`);
-    for (const value of ['li.lei@acme.cn', 'admin@例子.公司', '8613800138000', '138 0013 8000']) expect(written).not.toContain(value);
+describe('the service log: JSON lines, personal data kept out in one place', () => {
+  test('one JSON object a line with time, level, service and message', () => {
+    const { logger, raw, lines } = capture();
+    logger.info({ organizationId: 'o1' }, 'status changed');
+    expect(raw).toHaveLength(1);
+    expect(raw[0].endsWith('\n')).toBe(true);
+    expect(raw[0].trim()).not.toContain('\n');
+    expect(lines()[0]).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+      level: 'info',
+      service: 'certificate-profiles',
+      organizationId: 'o1',
+      msg: 'status changed',
+    });
   });
 
-  test("the Temporal SDK's logger (activities, workers, workflow sinks) masks message and metadata", () => {
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const logger = new DefaultLogger('INFO', maskedTemporalLogLine);
-    logger.warn('activity failed for li.lei@acme.cn', { workflowId: 'administrator:42', phone: '+86 138 0013 8000' });
-    logger.debug('below the threshold: not written');
-    expect(write).toHaveBeenCalledTimes(1);
-    const line = String(write.mock.calls[0][0]);
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[WARN\] activity failed for \[email\] /);
-    expect(line).toContain("workflowId: 'administrator:42'");
-    expect(line).toContain(`phone: '${MASKED_PHONE}'`);
-    expect(line).not.toContain('li.lei');
+  test('messages, fields and errors are masked; keys that name personal data are redacted', () => {
+    const { logger, raw } = capture();
+    logger.warn('could not notify li.lei@acme.cn');
+    logger.error({ err: new Error('duplicate key value (email)=(li.lei@acme.cn)'), detail: 'call +8613800138000' }, 'failed');
+    logger.info({ administrator: { email: 'admin@例子.公司', phone: '138 0013 8000' }, note: 'landline 010 6552 9988' }, 'reached');
+    const written = raw.join('');
+    expect(written).toContain(`could not notify ${MASKED_EMAIL}`);
+    expect(written).toContain(`(email)=(${MASKED_EMAIL})`);
+    expect(written).toContain(`"detail":"call ${MASKED_PHONE}"`);
+    expect(written).toContain('"administrator":{"email":"[redacted]","phone":"[redacted]"}');
+    expect(written).toContain(`"note":"landline ${MASKED_PHONE}"`);
+    for (const value of ['li.lei@acme.cn', 'admin@例子.公司', '8613800138000', '138 0013 8000', '6552']) expect(written).not.toContain(value);
+    // The error is one line: its stack is a field of the JSON object.
+    expect(raw).toHaveLength(3);
+  });
+
+  test('resolver and server addresses stay readable (not taken for phone numbers)', () => {
+    expect(maskPersonalData('primary (10.255.255.53:53), 127.0.0.11:53, 8.8.8.8')).toBe('primary (10.255.255.53:53), 127.0.0.11:53, 8.8.8.8');
+  });
+
+  test('a line written while serving a request carries its id', () => {
+    const { logger, lines } = capture();
+    requestContext.run({ requestId: 'req-42' }, () => logger.info('inside'));
+    logger.info('outside');
+    expect(lines().map((l) => [l.msg, l.requestId])).toEqual([
+      ['inside', 'req-42'],
+      ['outside', undefined],
+    ]);
+  });
+
+  test("the Temporal SDK's lines become service lines: metadata as fields, errors serialized, masked", () => {
+    const { logger, lines } = capture('info');
+    const write = temporalLogWriter(logger);
+    const entry = (level: LogEntry['level'], message: string, meta?: Record<string, unknown>): LogEntry => ({ level, message, meta, timestampNanos: 0n });
+    write(entry('WARN', 'activity failed for li.lei@acme.cn', { workflowId: 'administrator:42', phone: '+86 138 0013 8000', error: new Error('boom') }));
+    write(entry('DEBUG', 'below the threshold: not written'));
+    // Expected in this shape (an activity-only perspective worker): not a warning.
+    write(entry('WARN', 'No workflows registered, not polling for workflow tasks', { taskQueue: 'q.perspective.east' }));
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        sdk: true,
+        msg: `activity failed for ${MASKED_EMAIL}`,
+        workflowId: 'administrator:42',
+        phone: '[redacted]',
+        err: expect.objectContaining({ type: 'Error', message: 'boom', stack: expect.stringContaining('Error: boom') }),
+      }),
+    ]);
   });
 });

@@ -105,3 +105,50 @@ describe('page cursors', () => {
     expect(() => decodeCursor(b64({ at: '2026-11-28T00:00:00.000Z', id }), 'serial')).toThrow(expect.objectContaining({ status: 400 }));
   });
 });
+
+describe("an RFC 2136 provider's server: a literal judged now in every form, else a host name in the public DNS", () => {
+  const provider = (server: string) =>
+    dnsProviderInput.safeParse({
+      kind: 'rfc2136',
+      name: 'Primary',
+      server,
+      zone: 'example.com',
+      tsigKeyName: 'k',
+      tsigAlgorithm: 'hmac-sha256',
+      tsigSecret: 'c2VjcmV0c2VjcmV0c2VjcmV0',
+    });
+  const refusal = (server: string) =>
+    provider(server).error?.issues.map((i) => [i.path.join('.'), i.message, (i as { params?: { rule?: string } }).params?.rule]);
+
+  test.each([
+    ['127.0.0.1.', /127\.0\.0\.0\/8 \(Loopback/],
+    ['10.0.0.1.', /10\.0\.0\.0\/8 \(Private-Use/],
+    ['0x7f.1.', /127\.0\.0\.0\/8 \(Loopback/],
+  ])('%s (a literal with the trailing dot URL parsers drop) is judged as the address it is', (server, entry) => {
+    expect(refusal(server)).toEqual([['server', expect.stringMatching(entry), undefined]]);
+  });
+
+  test.each([
+    ['localhost', 'too-few-labels'],
+    ['ns1.localhost', 'internal-name'],
+    ['metadata.google.internal', 'internal-name'],
+    ['127.0.0.1:53', 'ldh-syntax'],
+    ['a..b', 'empty-label'],
+    ['_ns.example.com', 'ldh-syntax'],
+    ['-ns.example.com', 'ldh-syntax'],
+    ['08.08.08.08', 'ip-address'],
+    ['ns1.example.onion', 'special-use'],
+  ])('%s is no host name the CA resolves: 400 naming server and %s', (server, rule) => {
+    expect(refusal(server)).toEqual([['server', expect.stringMatching(/^not a host name the service can resolve: /), rule]]);
+  });
+
+  test.each([
+    ['1.1.1.1.', '1.1.1.1'],
+    ['::ffff:1.1.1.1', '1.1.1.1'],
+    ['2606:4700::1111', '2606:4700::1111'],
+    ['NS1.Example.COM.', 'ns1.example.com'],
+    ['ns1.example.com', 'ns1.example.com'],
+  ])('%s is stored as %s, the form the service looks up or connects to', (server, stored) => {
+    expect(provider(server)).toMatchObject({ success: true, data: { server: stored } });
+  });
+});

@@ -1,10 +1,7 @@
 import { Router } from 'express';
-import { getAdministrator, getOrganization } from '../../db/profile-queries';
-import type { AdministratorRow } from '../../db/schema';
-import { administratorPatch } from '../../domain/schemas';
+import { loadProfile } from '../../app/profiles';
 import { customerOf } from '../auth';
 import { type ApiContext, pathId } from '../context';
-import { notFound } from '../problem';
 import { administratorView } from '../views';
 import { administratorDomainsRouter } from './domains';
 import { eventsHandler } from './events';
@@ -14,22 +11,11 @@ import { customerReviewsHandler } from './review-history';
 export function administratorsRouter(ctx: ApiContext): Router {
   const router = Router();
 
-  async function load(accountId: string, id: string): Promise<AdministratorRow> {
-    const row = await getAdministrator(ctx.db, accountId, id);
-    if (!row) throw notFound(`administrator ${id}`);
-    return row;
-  }
-
   router.get('/:id', async (req, res) => {
-    res.json(administratorView(await load(customerOf(res).accountId, pathId(req, 'id', 'administrator'))));
+    res.json(administratorView(await loadProfile(ctx, 'administrator', customerOf(res).accountId, pathId(req, 'id', 'administrator'))));
   });
 
-  addProfileUpdateRoutes(router, ctx, {
-    kind: 'administrator',
-    load,
-    view: administratorView,
-    patchSchema: async (row) => administratorPatch((await getOrganization(ctx.db, row.account_id, row.organization_id))?.country),
-  });
+  addProfileUpdateRoutes(router, ctx, { kind: 'administrator', view: administratorView });
 
   router.get('/:id/events', eventsHandler(ctx, 'administrator'));
   router.get('/:id/reviews', customerReviewsHandler(ctx, 'administrator'));

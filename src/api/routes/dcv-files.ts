@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { proxiedFileValue } from '../../db/domain-store';
 import type { ApiContext } from '../context';
+import { notFound } from '../problem';
 
 /**
  * The service's public DCV address: customers reverse-proxy `/.well-known/pki-validation/` to
@@ -13,7 +14,7 @@ export function dcvFilesRouter(ctx: ApiContext): Router {
     const label = String(req.params.label);
     const value = /^[a-z2-7]{32}$/.test(label) ? await proxiedFileValue(ctx.db, label) : undefined;
     res.setHeader('Cache-Control', 'no-store');
-    if (!value) return void res.status(404).type('text/plain').send('not found\n');
+    if (!value) throw notFound(`validation file ${label}`);
     res.type('text/plain').send(value);
   });
   return router;

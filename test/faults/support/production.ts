@@ -9,6 +9,7 @@ import { migrateToLatest } from '../../../src/db/migrate';
 import { createAccount, createReviewer } from '../../../src/db/principals';
 import { freePort } from '../../support/ports';
 import { codecKeysOf } from '../../../src/temporal/codec-keys';
+import { contract } from '../../support/contract';
 import { dataConverterOf, EncryptionCodec } from '../../../src/temporal/payload-codec';
 
 const PROJECT_DIR = path.resolve(__dirname, '../../..');
@@ -194,6 +195,8 @@ export async function startProduction(options: {
       });
       const text = await response.text();
       const ms = Date.now() - started;
+      // Outages included, every answer must be one /openapi.json declares for the operation.
+      contract().assert({ method, path: requestPath, status: response.status, headers: response.headers, text });
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : undefined;

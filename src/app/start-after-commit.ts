@@ -1,7 +1,8 @@
-import type { Response } from 'express';
 import { describeError, isTemporalUnavailable } from '../temporal/update-errors';
-import { deadlineOf, within } from './deadline';
+import { within } from './within';
 import { log } from '../log';
+import type { AppContext, Deadline } from './context';
+import { type CommittedRows, startWorkflowsOf } from './start-workflows';
 
 /** Time kept to write the 201 once the starts give up, so the request deadline never answers 503 for committed rows. */
 const ANSWER_MARGIN_MS = 300;
@@ -11,15 +12,31 @@ const ANSWER_MARGIN_MS = 300;
  * The rows exist whatever happens here, so a failed start (Temporal unreachable or slow) is not the
  * client's failure: the create still answers 201, a warning is logged, and the reconciler starts the
  * workflows later (rows stay `workflow_started = false` until a start succeeded). Answering 5xx instead
- * would invite a retry without Idempotency-Key that creates the same object twice.
+ * would invite a retry without Idempotency-Key that creates the same object twice. Nothing to start
+ * (an Idempotency-Key replay) does nothing.
  */
-export async function startAfterCommit(res: Response, what: string, start: (signal: AbortSignal) => Promise<void>): Promise<void> {
-  const budget = deadlineOf(res).remaining(ANSWER_MARGIN_MS);
+export async function startAfterCommit(
+  ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>,
+  deadline: Deadline,
+  rows: CommittedRows | undefined,
+): Promise<void> {
+  const all = [
+    ...(rows?.organizations ?? []).map((r) => `organization ${r.id}`),
+    ...(rows?.administrators ?? []).map((r) => `administrator ${r.id}`),
+    ...(rows?.domains ?? []).map((r) => `domain ${r.id}`),
+  ];
+  if (!rows || all.length === 0) return;
+  const what = all.join(' and ');
+  const budget = deadline.remaining(ANSWER_MARGIN_MS);
   const signal = AbortSignal.timeout(budget);
+  const start = async () => {
+    const { failures } = await startWorkflowsOf(ctx.db, { profiles: ctx.workflows, domains: ctx.domains }, rows, signal);
+    if (failures.length) throw failures[0];
+  };
   // Raced against the budget as well: a call that does not notice the abort (a channel still
   // connecting) must not hold the answer back.
   const outcome = await within(
-    start(signal).then(
+    start().then(
       () => ({ started: true as const }),
       (error: unknown) => ({ started: false as const, error }),
     ),
@@ -29,7 +46,6 @@ export async function startAfterCommit(res: Response, what: string, start: (sign
   if (!outcome.started) {
     const { error } = outcome;
     const reason = isTemporalUnavailable(error) || signal.aborted ? 'the workflow service is unavailable' : 'the workflow start failed';
-    log.warn(`[certificate-profiles] ${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
-    return;
+    log.warn(`${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
   }
 }

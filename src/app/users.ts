@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsoleSettings } from '../console/settings';
+import type { Db } from '../db/connect';
+import { clearLoginFailures, loginWait, recordLoginFailure } from '../db/login-failures';
+import { createReviewer } from '../db/principals';
+import type { UserRow } from '../db/schema';
+import { findUserByEmailKey, insertUser, invitedUser, issueInvitation, redeemInvitation } from '../db/users';
+import { addDuration, type Duration } from '../domain/duration';
+import { mailboxKey } from '../domain/identity';
+import { normalizeEmailAddress } from '../domain/email';
+import { invitationInput, newPassword, userEmail } from '../domain/user-schemas';
+import { parse, Problem } from '../problem';
+import { hashPassword, passwordMatches } from './passwords';
+
+/** An invitation as shown once to whoever created it: the user, and the link's path under the console. */
+export interface Invitation {
+  user: UserRow;
+  /** The secret part of the link `/console/invitations/<token>`. */
+  token: string;
+  expiresAt: Date;
+}
+
+/** Where an invitation is opened, under the console's public address. */
+export const invitationPath = (token: string) => `/console/invitations/${token}`;
+
+const msOf = (duration: Duration, now: Date) => addDuration(now, duration).getTime() - now.getTime();
+
+async function invite(db: Db, user: UserRow, lifetime: Duration): Promise<Invitation> {
+  const expiresAt = addDuration(new Date(), lifetime);
+  return { user, token: await issueInvitation(db, user.id, expiresAt), expiresAt };
+}
+
+/**
+ * A console user for a customer account, invited by an owner (or the CLI): `body` is `{ email, name, role }`
+ * (role `owner` or `member`, default member). 400 naming the field at fault; 409 when the address has a user.
+ */
+export async function inviteAccountUser(db: Db, accountId: string, body: unknown, lifetime: Duration): Promise<Invitation> {
+  const input = parse(invitationInput, body);
+  const user = await insertUser(db, { ...input.email, name: input.name, role: input.role, accountId });
+  return invite(db, user, lifetime);
+}
+
+/** A CA reviewer who signs in to the review desk: the reviewer (with an API key, as `reviewer create` always made) and its console user. */
+export async function createReviewerUser(
+  db: Db,
+  input: { name: string; email: string },
+  lifetime: Duration,
+): Promise<{ reviewerId: string; apiKey: string; invitation: Invitation }> {
+  const email = parse(userEmail, input.email, ['email']);
+  if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
+  const { reviewerId, apiKey } = await createReviewer(db, input.name);
+  const user = await insertUser(db, { ...email, name: input.name, role: 'reviewer', reviewerId });
+  return { reviewerId, apiKey, invitation: await invite(db, user, lifetime) };
+}
+
+/** A new invitation for an existing user (a forgotten password; the CLI's `user invite`): earlier links stop working. */
+export async function reinviteUser(db: Db, email: string, lifetime: Duration): Promise<Invitation> {
+  const { emailKey } = parse(userEmail, email, ['email']);
+  const user = await findUserByEmailKey(db, emailKey);
+  if (!user) throw new Problem(404, 'Not Found', 'no user has this email address');
+  return invite(db, user, lifetime);
+}
+
+/** The user an invitation link is for, while it can be used; 404 otherwise. */
+export async function openInvitation(db: Db, token: string): Promise<UserRow> {
+  const user = await invitedUser(db, token, new Date());
+  if (!user) throw invitationGone();
+  return user;
+}
+
+/** Sets the invited user's password (`{ password, confirmation }`, 400 naming the field) and uses up the link. */
+export async function acceptInvitation(db: Db, token: string, body: unknown): Promise<UserRow> {
+  const password = parse(newPassword, body);
+  const user = await redeemInvitation(db, token, await hashPassword(password), new Date());
+  if (!user) throw invitationGone();
+  return user;
+}
+
+const invitationGone = () => new Problem(404, 'Not Found', 'this invitation link has expired or was already used; ask for a new one');
+
+/** The login rate limit's keys for one attempt. */
+function failureKeys(email: string, address: string) {
+  const normalized = normalizeEmailAddress(email);
+  const key = normalized.ok ? mailboxKey(normalized.value) : email.trim().toLowerCase();
+  return { emailKey: key, keys: [`email:${key}`, `address:${address}`] };
+}
+
+/**
+ * Checks a sign-in: 429 with Retry-After while the email address or the client address has had too many
+ * failures in the window (checked before the password, so guessing stops); 401 for a wrong address or
+ * password alike (which of the two is not said). Every failure counts against both keys.
+ */
+export async function signIn(
+  db: Db,
+  attempt: { email: string; password: string; address: string },
+  settings: Pick<ConsoleSettings, 'loginMaxFailures' | 'loginFailureWindow'>,
+): Promise<UserRow> {
+  const now = new Date();
+  const windowMs = msOf(settings.loginFailureWindow, now);
+  const { emailKey, keys } = failureKeys(attempt.email, attempt.address);
+  const max = settings.loginMaxFailures;
+  const wait = await loginWait(
+    db,
+    [
+      { key: keys[0], max },
+      { key: keys[1], max: max * 4 },
+    ],
+    windowMs,
+    now,
+  );
+  if (wait > 0) {
+    throw new Problem(429, 'Too Many Requests', `too many failed sign-ins; try again in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
+  }
+  const user = emailKey ? await findUserByEmailKey(db, emailKey) : undefined;
+  if (!(await passwordMatches(user?.password_hash, attempt.password)) || !user) {
+    await recordLoginFailure(db, keys, windowMs, now);
+    throw new Problem(401, 'Unauthorized', 'the email address or the password is wrong');
+  }
+  await clearLoginFailures(db, keys[0]);
+  return user;
+}
+
+/** A new account with its first owner (the CLI's `user create --account-name`). */
+export async function createAccountWithOwner(
+  db: Db,
+  input: { accountName: string; email: string; name: string },
+  lifetime: Duration,
+): Promise<{ accountId: string; invitation: Invitation }> {
+  const accountId = randomUUID();
+  const email = parse(userEmail, input.email, ['email']);
+  if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
+  await db.insertInto('accounts').values({ id: accountId, name: input.accountName }).execute();
+  return { accountId, invitation: await inviteAccountUser(db, accountId, { email: input.email, name: input.name, role: 'owner' }, lifetime) };
+}

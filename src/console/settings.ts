@@ -1,0 +1,61 @@
+import { type Duration, parseDuration } from '../domain/duration';
+
+/** The web console's settings (environment only, like the rest of src/config.ts). */
+export interface ConsoleSettings {
+  /** CONSOLE_PUBLIC_URL: where people open the console; invitation links start with it. Default `http://127.0.0.1:$PORT`. */
+  publicUrl: string;
+  /** CONSOLE_SECURE_COOKIES: cookies only over HTTPS (`Secure`, `__Host-` names); default on when CONSOLE_PUBLIC_URL is https. */
+  secureCookies: boolean;
+  /** CONSOLE_SESSION_IDLE: a session unused this long ends (default 2h). */
+  sessionIdle: Duration;
+  /** CONSOLE_SESSION_LIFETIME: every session ends this long after sign-in, used or not (default 12h). */
+  sessionLifetime: Duration;
+  /** CONSOLE_INVITATION_LIFETIME: how long an invitation link can be used (default 7d). */
+  invitationLifetime: Duration;
+  /** LOGIN_MAX_FAILURES: failed sign-ins per email address in a window before sign-in is refused (default 5; 4× that per client address). */
+  loginMaxFailures: number;
+  /** LOGIN_FAILURE_WINDOW: the window failed sign-ins are counted in (default 15m). */
+  loginFailureWindow: Duration;
+  /** REVIEW_CLAIM_TTL: how long a reviewer who opened a review holds it (default 30m). */
+  reviewClaimTtl: Duration;
+  /**
+   * TRUST_PROXY: Express's `trust proxy` (a hop count, or addresses and CIDRs of the reverse proxies), so the
+   * login rate limit counts the client's address from X-Forwarded-For rather than the proxy's. Unset: none.
+   */
+  trustProxy?: number | string;
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
+  try {
+    return parseDuration(env[name] || fallback);
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function consoleSettingsOf(env: NodeJS.ProcessEnv, port: number): ConsoleSettings {
+  const publicUrl = (env.CONSOLE_PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new Error(`CONSOLE_PUBLIC_URL: "${publicUrl}" is not a URL such as https://console.example.com`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`CONSOLE_PUBLIC_URL: "${publicUrl}" must be http or https`);
+  const secure = env.CONSOLE_SECURE_COOKIES;
+  if (secure !== undefined && secure !== '' && secure !== 'true' && secure !== 'false')
+    throw new Error(`CONSOLE_SECURE_COOKIES: "${secure}" is not true or false`);
+  const failures = Number(env.LOGIN_MAX_FAILURES || 5);
+  if (!Number.isInteger(failures) || failures < 1) throw new Error(`LOGIN_MAX_FAILURES: "${env.LOGIN_MAX_FAILURES}" is not a positive whole number`);
+  return {
+    publicUrl,
+    secureCookies: secure ? secure === 'true' : url.protocol === 'https:',
+    sessionIdle: duration(env, 'CONSOLE_SESSION_IDLE', '2h'),
+    sessionLifetime: duration(env, 'CONSOLE_SESSION_LIFETIME', '12h'),
+    invitationLifetime: duration(env, 'CONSOLE_INVITATION_LIFETIME', '7d'),
+    loginMaxFailures: failures,
+    loginFailureWindow: duration(env, 'LOGIN_FAILURE_WINDOW', '15m'),
+    reviewClaimTtl: duration(env, 'REVIEW_CLAIM_TTL', '30m'),
+    trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
+  };
+}
