@@ -3,8 +3,6 @@
 import Handlebars from 'handlebars';
 import type { EmailLanguage } from '../db/schema';
 
-export const EMAIL_LANGUAGES: readonly EmailLanguage[] = ['en', 'zh-CN'];
-
 export type EmailTemplate = 'approved' | 'rejected' | 'expiring' | 'needs_attention' | 'review.submitted' | 'review.overdue' | 'webhook.disabled';
 
 /** What a template may name: the object, and what the event says about it. */

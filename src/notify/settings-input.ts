@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { emailAddress, storable } from '../domain/schemas';
-import { EMAIL_LANGUAGES } from './email-templates';
 
-const language = z.enum(EMAIL_LANGUAGES as ['en', 'zh-CN']);
+/** The languages emails are written in (src/notify/email-templates.ts). */
+export const EMAIL_LANGUAGES = ['en', 'zh-CN'] as const;
+export const emailLanguage = z.enum(EMAIL_LANGUAGES);
+const language = emailLanguage;
 
 /** At most this many contacts per account. */
 export const MAX_CONTACTS = 10;

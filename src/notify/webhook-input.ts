@@ -57,7 +57,8 @@ export const webhookPatchFor = (allowance: AddressAllowance) =>
   z
     .strictObject({ url: webhookUrl(allowance), eventTypes, description, enabled: z.boolean() })
     .partial()
-    .refine((patch) => Object.keys(patch).length > 0, { message: 'send at least one field to change' });
+    .refine((patch) => Object.keys(patch).length > 0, { message: 'send at least one field to change' })
+    .meta({ minProperties: 1 });
 
 /** `POST /v1/webhooks/{id}/rotate-secret`: how long the current secret keeps signing beside the new one. */
 export const rotateSecretInput = z.strictObject({
@@ -73,3 +74,12 @@ export const rotateSecretInput = z.strictObject({
 /** As production judges it: no allowance (the OpenAPI document). */
 export const webhookInput = webhookInputFor({});
 export const webhookPatch = webhookPatchFor({});
+
+/** An event's public id, `evt_<n>` (src/notify/feed.ts). */
+export const eventId = z.string().regex(/^evt_[1-9][0-9]{0,17}$/, 'an event id (evt_…) from GET /v1/events');
+
+/** `POST /v1/webhooks/{id}/redeliver`: which of the account's events to send again. */
+export const redeliveryInput = z.strictObject({ eventId: eventId.describe('An event of the account (GET /v1/events), of any type') });
+
+/** `GET /v1/webhooks/{id}/deliveries?status=`. */
+export const deliveryListQuery = z.object({ status: z.enum(['pending', 'delivered', 'failed']).optional().describe('Only deliveries in this status') });

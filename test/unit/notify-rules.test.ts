@@ -1,7 +1,8 @@
 import { parseDuration } from '../../src/domain/duration';
 import { JITTER, nextAttemptAt, verdictOf } from '../../src/notify/delivery-policy';
 import { recipientsOf } from '../../src/notify/email-plan';
-import { EMAIL_LANGUAGES, type EmailTemplate, renderEmail } from '../../src/notify/email-templates';
+import { type EmailTemplate, renderEmail } from '../../src/notify/email-templates';
+import { EMAIL_LANGUAGES } from '../../src/notify/settings-input';
 import { EVENT_TYPES, feedTypeOf } from '../../src/notify/event-types';
 import { noticePoints } from '../../src/notify/expiry-notices';
 import { parseRetryAfter } from '../../src/notify/webhook-http';
