@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { sql } from 'kysely';
 import type { Db } from '../src/db/connect';
 import { EmailRefused, type Mailer } from '../src/notify/mailer';
 
@@ -5,6 +7,10 @@ import { EmailRefused, type Mailer } from '../src/notify/mailer';
  * The email workflow's activities (workflows/email.ts). Every attempt's outcome is recorded on the
  * message: sent with the server's answer, refused for good (a bounce at the door: recorded, not
  * retried), or a temporary failure (recorded and thrown, so Temporal retries it with backoff).
+ *
+ * A mail server's answer often names the recipient (`451 <li.lei@acme.cn>: greylisted`), and Temporal keeps
+ * an activity's failure message in clear (it is no payload): the failure thrown names the message id and
+ * the SMTP code only; the answer itself is recorded with the message.
  */
 export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () => Date }) {
   const { db, mailer } = deps;
@@ -39,13 +45,22 @@ export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () =
           return 'refused';
         }
         await attempted(id, { last_error: error instanceof Error ? error.message : String(error) });
-        throw error;
+        const code = (error as { responseCode?: number }).responseCode;
+        throw ApplicationFailure.retryable(
+          `email ${id}: temporary failure${code ? ` (SMTP ${code})` : ''}; the mail server's answer is recorded with the message`,
+          'EmailTemporaryFailure',
+        );
       }
     },
 
-    /** Every attempt failed: the message is recorded as failed with the last reason. */
+    /** Every attempt failed: the message is recorded as failed, keeping the mail server's last answer (`reason` when there is none). */
     async emailGaveUp(id: string, reason: string): Promise<void> {
-      await db.updateTable('email_messages').set({ status: 'failed', last_error: reason }).where('id', '=', id).where('status', '=', 'pending').execute();
+      await db
+        .updateTable('email_messages')
+        .set({ status: 'failed', last_error: sql<string>`coalesce(last_error, ${reason})` })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .execute();
     },
   };
 }
