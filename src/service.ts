@@ -112,7 +112,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, (line) => log.info(line)));
-      stops.push(startNotifier({ db, config, webhooks, emails }, (line) => log.info(line)));
+      stops.push(startNotifier({ db, config, webhooks, emails }));
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       tell(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }

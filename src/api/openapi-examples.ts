@@ -293,7 +293,15 @@ export const RESPONSE_EXAMPLES = {
   RotatedWebhookSecret: { id: WEBHOOK_ID, secret: webhookSecret, previousSecretExpiresAt: '2026-12-01T09:00:00.000Z' },
   WebhookDelivery: delivery,
   WebhookDeliveryPage: pageOf(delivery),
-  QueuedRedelivery: { ...delivery, id: '744', kind: 'redelivery', status: 'pending', nextAttemptAt: '2026-11-30T11:00:00.000Z', finishedAt: null, attempts: [] },
+  QueuedRedelivery: {
+    ...delivery,
+    id: '744',
+    kind: 'redelivery',
+    status: 'pending',
+    nextAttemptAt: '2026-11-30T11:00:00.000Z',
+    finishedAt: null,
+    attempts: [],
+  },
   QueuedTest: {
     id: '745',
     messageId: 'evt_test_5f0c2a9d41be7c03a8e4d2f1',

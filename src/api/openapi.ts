@@ -326,7 +326,10 @@ const NOTIFICATION_PATHS = {
   '/v1/webhooks/{id}/deliveries/{deliveryId}': {
     get: {
       ...notifications,
-      pathParams: { id: 'webhook', deliveryId: { description: "The delivery's id (`id` of a delivery)", schema: { type: 'string', pattern: '^[1-9][0-9]*$' } } },
+      pathParams: {
+        id: 'webhook',
+        deliveryId: { description: "The delivery's id (`id` of a delivery)", schema: { type: 'string', pattern: '^[1-9][0-9]*$' } },
+      },
       operationId: 'getWebhookDelivery',
       summary: 'One message to the endpoint with its attempts',
       answer: ok('WebhookDelivery'),

@@ -271,7 +271,10 @@ export const problem = z
 
 export const feedEvent = z
   .object({
-    id: z.string().regex(/^evt_[1-9][0-9]*$/).describe('`evt_<n>`; also the `webhook-id` of its deliveries'),
+    id: z
+      .string()
+      .regex(/^evt_[1-9][0-9]*$/)
+      .describe('`evt_<n>`; also the `webhook-id` of its deliveries'),
     type: z.enum(EVENT_TYPES),
     timestamp: z.iso.datetime().describe('When the change happened'),
     objectKind: z.enum(['organization', 'administrator', 'domain', 'webhook']),

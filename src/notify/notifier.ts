@@ -1,3 +1,4 @@
+import type pino from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import type { EmailWorkflows } from '../temporal/email-client';
@@ -5,22 +6,24 @@ import type { WebhookWorkflows } from '../temporal/webhook-client';
 import { dispatchWebhooks } from './dispatch';
 import { dispatchEmails } from './email-dispatch';
 import { recordExpiryNotices } from './expiry-notices';
+import { log as serviceLog } from '../log';
 
 type Task = () => Promise<number>;
 
 /**
  * Runs `task` now and then every `intervalMs` (read from `interval()` before each wait, so a test can
- * move it) until stopped; a pass never overlaps the previous one, and a failed pass is logged and retried
- * at the next one. Returns a stop function that waits for the pass in progress.
+ * move it) until stopped; a pass never overlaps the previous one, and a failed pass is logged (warn) and
+ * retried at the next one; what a pass did is logged at info (debug when `quiet`: the frequent passes).
+ * Returns a stop function that waits for the pass in progress.
  */
-export function repeat(name: string, interval: () => number, task: Task, log: (line: string) => void, quiet = false): () => Promise<void> {
+export function repeat(name: string, interval: () => number, task: Task, log: pino.Logger, quiet = false): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const pass = () => {
     running = task()
-      .then((n) => n > 0 && !quiet && log(`${name}: ${n}`))
-      .catch((error) => log(`${name}: ${error instanceof Error ? error.message : error}`))
+      .then((count) => count > 0 && log[quiet ? 'debug' : 'info']({ pass: name, count }, `${name}: ${count}`))
+      .catch((error) => log.warn({ pass: name, err: error }, `${name} failed; the next pass retries`))
       .finally(() => {
         if (!stopped) timer = setTimeout(pass, interval());
       });
@@ -44,7 +47,7 @@ export interface NotifierClients {
  * into emails (WEBHOOK_DISPATCH_INTERVAL), and expiry notices that are due (NOTICE_INTERVAL). Each is safe
  * to run in several workers at once.
  */
-export function startNotifier(deps: { db: Db; config: Config } & NotifierClients, log: (line: string) => void): () => Promise<void> {
+export function startNotifier(deps: { db: Db; config: Config } & NotifierClients, log: pino.Logger = serviceLog): () => Promise<void> {
   const { db, config } = deps;
   const ms = (d: { ms?: number }) => d.ms ?? 60_000;
   const stops = [

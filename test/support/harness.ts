@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { type Config, loadConfig, type LogLevel, type Timings } from '../../src/config';
-import { log, setLogLevel } from '../../src/log';
+import { setLogLevel } from '../../src/log';
 import { requestIdClientInterceptor } from '../../src/temporal/request-id';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
@@ -112,7 +112,7 @@ export async function startHarness(
   const webhooks = webhookWorkflows(client, taskQueue, config.requestDeadlineMs);
   // The worker's notification passes (webhook dispatch, expiry notices), as the service runs them.
   const emails = emailWorkflows(client, taskQueue, () => ({ interval: config.notify.email.retryInterval, maxAttempts: config.notify.email.maxAttempts }));
-  const stopNotifier = startNotifier({ db, config, webhooks, emails }, (line) => log.warn(`notifier: ${line}`));
+  const stopNotifier = startNotifier({ db, config, webhooks, emails });
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
