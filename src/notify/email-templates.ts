@@ -1,6 +1,6 @@
-// The emails' words, in English and Simplified Chinese, rendered with Handlebars: the text part without
-// escaping (it is plain text), the HTML part through a layout that escapes every value by default.
-import Handlebars from 'handlebars';
+// The emails' words, in English and Simplified Chinese, rendered with nunjucks (as the console's pages): the
+// text part without escaping (it is plain text), the HTML part through a layout that escapes every value.
+import nunjucks from 'nunjucks';
 import type { EmailLanguage } from '../db/schema';
 
 export type EmailTemplate = 'approved' | 'rejected' | 'expiring' | 'needs_attention' | 'review.submitted' | 'review.overdue' | 'webhook.disabled';
@@ -48,11 +48,11 @@ const SOURCES: Record<EmailTemplate, Record<EmailLanguage, { subject: string; te
   expiring: {
     en: {
       subject: 'Expires in {{daysLeft}} days: {{kindLabel}} {{name}}',
-      text: 'The {{#if isDomain}}validation{{else}}approval{{/if}} of the {{kindLabel}} {{name}} ends on {{validUntil}} (UTC), in {{daysLeft}} days.\n\n{{#if isDomain}}Validate it again before then (POST /v1/domains/{{id}}/revalidate).{{else}}Resubmit it for review before then to keep using it in certificate applications (POST /v1/{{kind}}s/{{id}}/resubmit).{{/if}}',
+      text: 'The {% if isDomain %}validation{% else %}approval{% endif %} of the {{kindLabel}} {{name}} ends on {{validUntil}} (UTC), in {{daysLeft}} days.\n\n{% if isDomain %}Validate it again before then (POST /v1/domains/{{id}}/revalidate).{% else %}Resubmit it for review before then to keep using it in certificate applications (POST /v1/{{kind}}s/{{id}}/resubmit).{% endif %}',
     },
     'zh-CN': {
       subject: '{{daysLeft}} 天后到期：{{kindLabel}}“{{name}}”',
-      text: '{{kindLabel}}“{{name}}”的{{#if isDomain}}验证{{else}}审核{{/if}}将于 {{validUntil}}（UTC）到期，还剩 {{daysLeft}} 天。\n\n{{#if isDomain}}请在此之前重新验证（POST /v1/domains/{{id}}/revalidate）。{{else}}请在此之前重新提交审核，以便继续用于证书申请（POST /v1/{{kind}}s/{{id}}/resubmit）。{{/if}}',
+      text: '{{kindLabel}}“{{name}}”的{% if isDomain %}验证{% else %}审核{% endif %}将于 {{validUntil}}（UTC）到期，还剩 {{daysLeft}} 天。\n\n{% if isDomain %}请在此之前重新验证（POST /v1/domains/{{id}}/revalidate）。{% else %}请在此之前重新提交审核，以便继续用于证书申请（POST /v1/{{kind}}s/{{id}}/resubmit）。{% endif %}',
     },
   },
   needs_attention: {
@@ -102,13 +102,12 @@ const FOOTER: Record<EmailLanguage, string> = {
   'zh-CN': '您作为该账户的管理员或通知联系人收到此邮件。可通过 PUT /v1/notification-settings 修改联系人。',
 };
 
-const engine = Handlebars.create();
-/** The HTML part: every paragraph escaped by Handlebars' default `{{ }}`. */
-const LAYOUT = engine.compile(
-  '<!doctype html>\n<html lang="{{lang}}"><head><meta charset="utf-8"></head><body>\n{{#each paragraphs}}<p>{{this}}</p>\n{{/each}}</body></html>\n',
-  {
-    strict: true,
-  },
+/** Subjects and text parts: plain text, nothing escaped. */
+const plain = new nunjucks.Environment(null, { autoescape: false });
+/** The HTML part: every paragraph escaped (autoescape). */
+const LAYOUT = nunjucks.compile(
+  '<!doctype html>\n<html lang="{{ lang }}"><head><meta charset="utf-8"></head><body>\n{% for paragraph in paragraphs %}<p>{{ paragraph }}</p>\n{% endfor %}</body></html>\n',
+  new nunjucks.Environment(null, { autoescape: true }),
 );
 const compiled = Object.fromEntries(
   Object.entries(SOURCES).map(([name, languages]) => [
@@ -116,11 +115,11 @@ const compiled = Object.fromEntries(
     Object.fromEntries(
       Object.entries(languages).map(([language, source]) => [
         language,
-        { subject: engine.compile(source.subject, { noEscape: true }), text: engine.compile(source.text, { noEscape: true }) },
+        { subject: nunjucks.compile(source.subject, plain), text: nunjucks.compile(source.text, plain) },
       ]),
     ),
   ]),
-) as Record<EmailTemplate, Record<EmailLanguage, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate }>>;
+) as Record<EmailTemplate, Record<EmailLanguage, { subject: nunjucks.Template; text: nunjucks.Template }>>;
 
 export interface RenderedEmail {
   subject: string;
@@ -132,10 +131,10 @@ export interface RenderedEmail {
 export function renderEmail(template: EmailTemplate, language: EmailLanguage, facts: EmailFacts): RenderedEmail {
   const context = { ...facts, kindLabel: KIND_LABELS[language][facts.kind], isDomain: facts.kind === 'domain' };
   const { subject, text } = compiled[template][language];
-  const body = `${text(context)}\n\n${FOOTER[language]}`;
+  const body = `${text.render(context)}\n\n${FOOTER[language]}`;
   return {
-    subject: subject(context).replace(/\s+/g, ' ').trim(),
+    subject: subject.render(context).replace(/\s+/g, ' ').trim(),
     text: `${body}\n`,
-    html: LAYOUT({ lang: language, paragraphs: body.split(/\n\n+/) }),
+    html: LAYOUT.render({ lang: language, paragraphs: body.split(/\n\n+/) }),
   };
 }
