@@ -22,11 +22,25 @@ export function rowIdOf(eventId: string): string | undefined {
 }
 
 /**
- * Only what no running transaction can still precede: rows whose transaction is older than every one
- * in progress (`pg_snapshot_xmin`). A row committed late has a smaller id but a txid at least that
- * horizon, so it sorts after everything a reader has already been shown and no cursor skips it.
+ * Transactions of other databases on the same server: their ids are in every snapshot (transaction ids
+ * are the server's), but they can never write this database's rows. Named by the 32 low bits pg_stat_activity
+ * shows of each backend's top-level transaction id; a backend that shows none (another role's, without
+ * pg_read_all_stats) or no database is not excluded, so an unknown transaction only ever holds the feed back.
  */
-export const settled = sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())`;
+const OTHER_DATABASES = sql`select backend_xid::text::bigint from pg_stat_activity
+  where backend_xid is not null and datid <> (select oid from pg_database where datname = current_database())`;
+
+/**
+ * Only what no running transaction of this database can still precede: rows whose transaction is older
+ * than every one in progress here (the reading statement's snapshot: its running transactions, else its
+ * `xmax`). A row committed late has a smaller id but a txid at least that horizon, so it sorts after
+ * everything a reader has already been shown and no cursor skips it. A transaction that ended between the
+ * snapshot and the read of pg_stat_activity is not found there, and counts as running: safe.
+ */
+export const settled = sql<boolean>`txid < coalesce(
+  (select min(running) from pg_snapshot_xip(pg_current_snapshot()) as running
+    where running::text::bigint % 4294967296 not in (${OTHER_DATABASES})),
+  pg_snapshot_xmax(pg_current_snapshot()))`;
 
 /** The feed position of one of the account's events, or undefined when the account has no such event. */
 export async function positionOf(db: Db, accountId: string, rowId: string): Promise<FeedPosition | undefined> {

@@ -8,7 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate';
 import { createAccount } from '../../src/db/principals';
 import { announceDeliveries, fanOutEvents } from '../../src/notify/dispatch';
 import { recordOutboxEvent } from '../../src/notify/outbox';
-import { createTestDatabase } from '../support/database';
+import { ADMIN_URL, createTestDatabase } from '../support/database';
 
 /**
  * The dispatcher alone (no Temporal): every committed event becomes exactly one delivery per endpoint
@@ -125,6 +125,33 @@ describe.each(['postgres', 'pglite'] as const)('on %s', (kind) => {
         expect(await deliveriesOf(id)).toHaveLength(2);
       } finally {
         await late.end();
+      }
+    });
+
+    test('a transaction running in another database of the server holds nothing back; one in this database does', async () => {
+      const id = await endpoint();
+      while ((await fanOutEvents(db)) > 0);
+      // Transaction ids are the server's: this one is in every snapshot, yet it can write nothing here.
+      const elsewhere = new PgClient({ connectionString: ADMIN_URL });
+      const here = new PgClient({ connectionString: url });
+      await Promise.all([elsewhere.connect(), here.connect()]);
+      try {
+        await elsewhere.query('begin');
+        await elsewhere.query('select pg_current_xact_id()');
+        await event();
+        expect(await fanOutEvents(db)).toBe(1);
+        expect(await deliveriesOf(id)).toHaveLength(1);
+        // A transaction of this database with an id may still write an event: what follows it waits.
+        await here.query('begin');
+        await here.query('select pg_current_xact_id()');
+        await event();
+        expect(await fanOutEvents(db)).toBe(0);
+        await here.query('commit');
+        expect(await fanOutEvents(db)).toBe(1);
+        expect(await deliveriesOf(id)).toHaveLength(2);
+      } finally {
+        await elsewhere.query('rollback');
+        await Promise.all([elsewhere.end(), here.end()]);
       }
     });
   }
