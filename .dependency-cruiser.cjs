@@ -44,7 +44,7 @@ module.exports = {
       comment: 'Only message definitions are imported from workflows/ by the layers below it.',
       severity: 'error',
       from: { path: '^(src/(domain|dcv|db|api)|activities)/' },
-      to: { path: '^workflows/', pathNot: '^workflows/(messages|domain-messages)\\.ts$' },
+      to: { path: '^workflows/', pathNot: '^workflows/(messages|domain-messages|webhook-messages|email-messages)\\.ts$' },
     },
     {
       name: 'no-circular',

@@ -602,7 +602,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
       await db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('domains').selectAll().where('id', '=', identity.id).forUpdate().executeTakeFirst();
         if (!row) return;
-        await trx.deleteFrom('domains').where('id', '=', identity.id).execute();
+        // Recorded before the delete: the public event keeps a snapshot of the domain.
         await recordEvent(trx, {
           accountId: row.account_id,
           entityKind: 'domain',
@@ -612,6 +612,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
           before: { status: row.status },
           note: recordLeft,
         });
+        await trx.deleteFrom('domains').where('id', '=', identity.id).execute();
       });
     },
   };

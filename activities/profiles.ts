@@ -259,10 +259,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
           .executeTakeFirst();
         if (!row) return { administratorIds: [], domainIds: [] };
         const { administratorIds, domainIds } = await administratorsAndDomainsOf(trx, ref);
-        await trx
-          .deleteFrom(tableFor(ref.kind) as 'organizations')
-          .where('id', '=', ref.id)
-          .execute();
+        // Recorded before the delete: each public event keeps a snapshot of what was deleted.
         const event = { accountId: row.account_id, actor, operationId };
         await recordEvent(trx, { ...event, entityKind: ref.kind, entityId: ref.id, action: 'deleted', before: { status: row.status } });
         const cascaded = [
@@ -270,6 +267,10 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
           ...domainIds.map((id) => ({ kind: 'domain' as const, id, action: `deleted_with_${ref.kind}` })),
         ];
         for (const entity of cascaded) await recordEvent(trx, { ...event, entityKind: entity.kind, entityId: entity.id, action: entity.action });
+        await trx
+          .deleteFrom(tableFor(ref.kind) as 'organizations')
+          .where('id', '=', ref.id)
+          .execute();
         return { administratorIds: ref.kind === 'organization' ? administratorIds : [], domainIds };
       });
     },

@@ -13,6 +13,7 @@ import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
+import { loadNotifyConfig, type NotifyConfig } from './notify/config';
 import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
@@ -67,6 +68,8 @@ export interface Config {
   metrics: { listen?: ListenAddress; temporalListen?: ListenAddress };
   /** The main worker's cache and slots (WORKER_MEMORY_BUDGET and the overrides below it). */
   worker: WorkerSizing;
+  /** Event dispatch, expiry notices, webhooks and email (src/notify/config.ts). */
+  notify: NotifyConfig;
   /** The web console: its address, cookies, sessions, sign-in limits, review claims (src/console/settings.ts). */
   console: ConsoleSettings;
 }
@@ -145,9 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map((n) => n.trim())
     .filter(Boolean);
   const perspectives = env.DCV_PERSPECTIVES || remotePerspectives.length === 0 ? parsePerspectives(env.DCV_PERSPECTIVES) : [];
+  const dataDir = env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR;
   return {
     port: port(env, 'PORT', 3000),
-    dataDir: env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR,
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       temporalListen: env.TEMPORAL_METRICS_LISTEN ? listenAddress('TEMPORAL_METRICS_LISTEN', env.TEMPORAL_METRICS_LISTEN) : undefined,
     },
     worker: workerSizingOf(env),
+    notify: loadNotifyConfig(env, dataDir),
     console: consoleSettingsOf(env, port(env, 'PORT', 3000)),
   };
 }

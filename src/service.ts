@@ -24,6 +24,9 @@ import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
 import { log, setLogLevel, startupLog } from './log';
 import { createMetrics, observeOperatorCounts, serveMetrics } from './metrics';
+import { startNotifier } from './notify/notifier';
+import { webhookWorkflows } from './temporal/webhook-client';
+import { emailWorkflows } from './temporal/email-client';
 
 export interface ServiceParts {
   api: boolean;
@@ -94,6 +97,13 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const names = organizationNames(db);
     const workflows = profileWorkflows(client, config.temporal.taskQueue, config.timings, undefined, deadlineMs, names);
     const domains = domainWorkflows(client, config.temporal.taskQueue, config.dcv, undefined, deadlineMs, names);
+    const webhooks = webhookWorkflows(client, config.temporal.taskQueue, deadlineMs);
+    const emails = emailWorkflows(
+      client,
+      config.temporal.taskQueue,
+      () => ({ interval: config.notify.email.retryInterval, maxAttempts: config.notify.email.maxAttempts }),
+      deadlineMs,
+    );
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
     for (const line of setupWarnings(await ready())) log.warn(`not set up: ${line}`);
 
@@ -102,6 +112,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       void workers.run();
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, (line) => log.info(line)));
+      stops.push(startNotifier({ db, config, webhooks, emails }));
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       tell(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }
@@ -113,8 +124,10 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         db,
         workflows,
         domains,
+        webhooks,
         timings: config.timings,
         dcv: config.dcv,
+        notify: config.notify,
         secretKey,
         codec,
         uiOrigins: config.temporal.uiOrigins,

@@ -11,12 +11,15 @@ import { routeTable, takesBody } from './route-table';
 import { observeRequests } from './request-observer';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
+import { accountEventsRouter } from './routes/account-events';
 import { administratorsRouter } from './routes/administrators';
 import { dcvFilesRouter } from './routes/dcv-files';
 import { dnsProvidersRouter } from './routes/dns-providers';
 import { domainsRouter } from './routes/domains';
 import { organizationsRouter } from './routes/organizations';
 import { reviewsRouter } from './routes/reviews';
+import { webhooksRouter } from './routes/webhooks';
+import { notificationSettingsRouter } from './routes/notification-settings';
 import { consoleRouter } from '../console';
 
 const DOCS_PAGE = `<!doctype html>
@@ -62,6 +65,9 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/administrators', customer, administratorsRouter(ctx));
   app.use('/v1/domains', customer, domainsRouter(ctx));
   app.use('/v1/dns-providers', customer, dnsProvidersRouter(ctx));
+  app.use('/v1/events', customer, accountEventsRouter(ctx));
+  app.use('/v1/webhooks', customer, webhooksRouter(ctx));
+  app.use('/v1/notification-settings', customer, notificationSettingsRouter(ctx));
   app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
   // The web console beside the API: its own authentication (sessions), CSP and error pages.

@@ -154,6 +154,53 @@ const payloads = { payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA=='
 
 const pageOf = (item: unknown) => ({ items: [item], nextCursor: null });
 
+const WEBHOOK_ID = '0c8a4f4e-2b9e-4b8e-9d51-6f1f0d6b7a90';
+const feedEvent = {
+  id: 'evt_1042',
+  type: 'organization.approved',
+  timestamp: '2026-11-30T10:16:02.114Z',
+  objectKind: 'organization',
+  objectId: ORGANIZATION_ID,
+  data: { ...organization, status: 'approved', approvedAt: '2026-11-30T10:16:02.114Z', validUntil: '2027-12-31T10:16:02.114Z' },
+};
+const webhookInput = {
+  url: 'https://hooks.acme.cn/certificate-profiles',
+  eventTypes: ['organization.approved', 'organization.rejected', 'domain.needs_attention'],
+  description: 'Production console',
+};
+const webhook = {
+  id: WEBHOOK_ID,
+  ...webhookInput,
+  enabled: true,
+  disabledReason: null,
+  disabledAt: null,
+  createdAt: '2026-11-30T09:00:00.000Z',
+  updatedAt: '2026-11-30T09:00:00.000Z',
+};
+const webhookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/EqPVVbZJJg=';
+const delivery = {
+  id: '731',
+  messageId: 'evt_1042',
+  kind: 'event',
+  eventId: 'evt_1042',
+  eventType: 'organization.approved',
+  status: 'delivered',
+  nextAttemptAt: null,
+  createdAt: '2026-11-30T10:16:02.300Z',
+  finishedAt: '2026-11-30T10:16:08.012Z',
+  attempts: [
+    { at: '2026-11-30T10:16:02.410Z', durationMs: 15002, statusCode: null, error: 'no answer from hooks.acme.cn within 15000 ms', responseBody: null },
+    { at: '2026-11-30T10:16:07.950Z', durationMs: 61, statusCode: 204, error: null, responseBody: null },
+  ],
+};
+const notificationSettings = {
+  language: 'zh-CN',
+  contacts: [
+    { email: 'certs@acme.cn', name: 'Certificate desk', language: null },
+    { email: 'ops@acme.cn', name: null, language: 'en' },
+  ],
+};
+
 /** Request bodies: each a named example (`summary` + `value`). */
 export const REQUEST_EXAMPLES = {
   CreateOrganization: {
@@ -188,6 +235,28 @@ export const REQUEST_EXAMPLES = {
   },
   AdministratorDecision: { approve: { summary: 'Approve after an email confirmation', value: DECISION_EXAMPLES.administratorApproval } },
   CodecPayloads: { payloads: { summary: 'One payload as the Temporal UI sends it', value: payloads } },
+  CreateWebhook: {
+    some: { summary: 'Approvals, rejections and domains needing attention', value: webhookInput },
+    all: { summary: 'Every event type, disabled until tested', value: { url: 'https://hooks.acme.cn/all', enabled: false } },
+  },
+  WebhookPatch: {
+    enable: { summary: 'Enable it again (after the service disabled it)', value: { enabled: true } },
+    types: { summary: 'Every event type from now on', value: { eventTypes: null } },
+  },
+  RotateWebhookSecret: { overlap: { summary: 'The current secret keeps signing for a day', value: { previousSecretExpiresInSeconds: 86400 } } },
+  Redelivery: { event: { summary: 'Send an event of the feed again', value: { eventId: 'evt_1042' } } },
+  NotificationSettingsInput: {
+    contacts: {
+      summary: 'Chinese for the administrators and the desk, English for operations',
+      value: {
+        language: 'zh-CN',
+        contacts: [
+          { email: 'certs@acme.cn', name: 'Certificate desk' },
+          { email: 'ops@acme.cn', language: 'en' },
+        ],
+      },
+    },
+  },
 } as const;
 
 /** Successful answers, by the component schema they follow. */
@@ -217,6 +286,35 @@ export const RESPONSE_EXAMPLES = {
   DnsProvider: { id: PROVIDER_ID, createdAt: CREATED, ...rfc2136Settings },
   DnsProviderPage: pageOf({ id: PROVIDER_ID, createdAt: CREATED, ...rfc2136Settings }),
   CodecPayloads: payloads,
+  FeedEventPage: pageOf(feedEvent),
+  Webhook: webhook,
+  WebhookWithSecret: { ...webhook, secret: webhookSecret },
+  WebhookPage: pageOf(webhook),
+  RotatedWebhookSecret: { id: WEBHOOK_ID, secret: webhookSecret, previousSecretExpiresAt: '2026-12-01T09:00:00.000Z' },
+  WebhookDelivery: delivery,
+  WebhookDeliveryPage: pageOf(delivery),
+  QueuedRedelivery: {
+    ...delivery,
+    id: '744',
+    kind: 'redelivery',
+    status: 'pending',
+    nextAttemptAt: '2026-11-30T11:00:00.000Z',
+    finishedAt: null,
+    attempts: [],
+  },
+  QueuedTest: {
+    id: '745',
+    messageId: 'evt_test_5f0c2a9d41be7c03a8e4d2f1',
+    kind: 'test',
+    eventId: null,
+    eventType: 'webhook.test',
+    status: 'pending',
+    nextAttemptAt: '2026-11-30T11:00:00.000Z',
+    createdAt: '2026-11-30T11:00:00.000Z',
+    finishedAt: null,
+    attempts: [],
+  },
+  NotificationSettings: notificationSettings,
   Health: { status: 'ok' },
   Readiness: { status: 'ready', checks: { database: true, migrations: true, temporal: true, searchAttributes: true } },
   Unready: {

@@ -13,7 +13,7 @@ import { requestIdHeader, requestIdParameter } from './request-id-header';
  * - query parameters (from the zod schema the route parses them with): 400 naming the parameter;
  * - an `Idempotency-Key` (length from ./idempotency-key.ts): 400 when malformed, 422 when reused;
  * - a request body: 400, 413 and 415 (a body is read only by operations that declare one: see app.ts);
- * - 201: `Location`; 429: `Retry-After`; every answer: `X-Request-Id` (and every request may send one).
+ * - 201 and 202: `Location` (of what was created, or queued); 429: `Retry-After`; every answer: `X-Request-Id` (and every request may send one).
  *
  * The test suite validates every response it receives against the document and fuzzes every operation
  * (test/support/contract.ts, test/integration/api-contract-fuzz.test.ts), so a status the route can
@@ -23,7 +23,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Customer' | 'Reviewer' | 'Operations' | 'DCV';
+  tag: 'Customer' | 'Notifications' | 'Reviewer' | 'Operations' | 'DCV';
   /** Whose key it needs; `public`: none. */
   access: 'customer' | 'reviewer' | 'public';
   /** What each path parameter names, e.g. `{ id: 'organization' }`; ids are UUIDs. */
@@ -31,12 +31,15 @@ export interface OperationSpec {
   /** The zod schema of the query, as the route parses it. */
   query?: z.ZodObject;
   idempotencyKey?: boolean;
-  /** Request body: a component schema name with named examples; `limit` as body-parser reads it (default 64 kB). */
-  body?: { schema: string; examples: Record<string, { summary: string; value: unknown }>; limit?: string; description?: string };
+  /**
+   * Request body: a component schema name with named examples; `limit` as body-parser reads it (default 64 kB);
+   * `optional`: the body may be left out (the route then reads `{}`).
+   */
+  body?: { schema: string; examples: Record<string, { summary: string; value: unknown }>; limit?: string; description?: string; optional?: boolean };
   /** Further request headers. */
   headers?: Array<{ name: string; description: string; schema: Record<string, unknown> }>;
   answer: {
-    status: 200 | 201 | 204;
+    status: 200 | 201 | 202 | 204;
     description: string;
     /** Component schema name of the body, or an inline schema (none for 204). */
     schema?: string | Record<string, unknown>;
@@ -58,7 +61,7 @@ export type Refusal = string | { description: string; title: string; detail: str
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
 const RETRY_AFTER = { description: 'Seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } };
-const LOCATION = { description: 'Path of the created object', required: true, schema: { type: 'string', format: 'uri-reference' } };
+const LOCATION = { description: 'Path of the created (or queued) object', required: true, schema: { type: 'string', format: 'uri-reference' } };
 const WWW_AUTHENTICATE = { description: 'The Bearer scheme (RFC 6750)', required: true, schema: { type: 'string' } };
 const ACCEPT_POST = { description: 'The media type to send instead (RFC 9110 §15.5.16), when the type was wrong', schema: { type: 'string' } };
 const PROBLEM_HEADERS: Record<string, Record<string, unknown> | undefined> = {
@@ -161,7 +164,7 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
   if (spec.body) {
     const limit = spec.body.limit ?? '64 kB';
     requestBody = {
-      required: true,
+      required: !spec.body.optional,
       ...(spec.body.description ? { description: spec.body.description } : {}),
       content: { 'application/json': { schema: { $ref: `#/components/schemas/${spec.body.schema}` }, examples: spec.body.examples } },
     };
@@ -222,7 +225,7 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
 }
 
 function success(answer: OperationSpec['answer']) {
-  const headers = { ...(answer.status === 201 ? { Location: LOCATION } : {}), ...answer.headers };
+  const headers = { ...(answer.status === 201 || answer.status === 202 ? { Location: LOCATION } : {}), ...answer.headers };
   const withHeaders = Object.keys(headers).length ? { headers } : {};
   if (!answer.schema) return { description: answer.description, ...withHeaders };
   return {
@@ -237,8 +240,10 @@ function success(answer: OperationSpec['answer']) {
   };
 }
 
+export type HttpMethod = 'get' | 'put' | 'post' | 'patch' | 'delete' | 'options';
+
 /** `{ path: { method: spec } }` → OpenAPI Paths Object. */
-export function pathsOf(paths: Record<string, Partial<Record<'get' | 'post' | 'patch' | 'delete' | 'options', OperationSpec>>>) {
+export function pathsOf(paths: Record<string, Partial<Record<HttpMethod, OperationSpec>>>) {
   return Object.fromEntries(
     Object.entries(paths).map(([path, methods]) => [
       path,

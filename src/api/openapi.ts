@@ -8,8 +8,11 @@ import { createDomainBody, domainListQuery } from '../domain/domain-input';
 import { profileListQuery, reviewQueueQuery } from '../domain/query-params';
 import { DOMAIN_NAME_RULES } from '../dcv/domain-name';
 import { codecPayloads } from './codec-server';
+import { feedQuery } from '../notify/feed-query';
+import { notificationSettingsInput } from '../notify/settings-input';
+import { deliveryListQuery, redeliveryInput, rotateSecretInput, webhookInput, webhookPatch } from '../notify/webhook-input';
 import { pageQuery } from './pagination';
-import { type OperationSpec, pathsOf } from './openapi-operation';
+import { type HttpMethod, type OperationSpec, pathsOf } from './openapi-operation';
 import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES } from './openapi-examples';
 import * as response from './response-schemas';
 
@@ -59,10 +62,23 @@ const schemas = {
   CreateDomain: json(createDomainBody, 'input'),
   CreateDnsProvider: json(dnsProviderInput, 'input'),
   CodecPayloads: { ...json(codecPayloads, 'input'), description: "Temporal's Payloads message in proto3 JSON: metadata values and data in base64" },
+  FeedEventPage: json(response.feedPage),
+  Webhook: json(response.webhook),
+  WebhookWithSecret: json(response.webhookWithSecret),
+  WebhookPage: json(response.page(response.webhook)),
+  RotatedWebhookSecret: json(response.rotatedWebhookSecret),
+  WebhookDelivery: json(response.webhookDelivery),
+  WebhookDeliveryPage: json(response.page(response.webhookDelivery)),
+  NotificationSettings: json(response.notificationSettings),
+  CreateWebhook: json(webhookInput, 'input'),
+  WebhookPatch: json(webhookPatch, 'input'),
+  RotateWebhookSecret: json(rotateSecretInput, 'input'),
+  Redelivery: json(redeliveryInput, 'input'),
+  NotificationSettingsInput: json(notificationSettingsInput, 'input'),
 };
 type SchemaName = keyof typeof schemas;
 
-const ok = <S extends SchemaName & keyof typeof RESPONSE_EXAMPLES>(schema: S, description = 'OK', status: 200 | 201 = 200) => ({
+const ok = <S extends SchemaName & keyof typeof RESPONSE_EXAMPLES>(schema: S, description = 'OK', status: 200 | 201 | 202 = 200) => ({
   status,
   description,
   schema,
@@ -72,6 +88,7 @@ const deleted = { status: 204 as const, description: 'Deleted' };
 const body = (schema: SchemaName & keyof typeof REQUEST_EXAMPLES) => ({ schema, examples: REQUEST_EXAMPLES[schema] });
 const customer = { tag: 'Customer' as const, access: 'customer' as const };
 const reviewer = { tag: 'Reviewer' as const, access: 'reviewer' as const };
+const notifications = { tag: 'Notifications' as const, access: 'customer' as const };
 const list = (query: z.ZodObject = pageQuery) => ({ query });
 const withStatus = (query: z.ZodObject) => pageQuery.extend(query.shape);
 
@@ -218,6 +235,149 @@ function decisionOperations(kind: 'organization' | 'administrator') {
     },
   } satisfies Record<string, Record<string, OperationSpec>>;
 }
+
+const WEBHOOK = { pathParams: { id: 'webhook' } };
+const WEBHOOK_DISABLED = 'The endpoint is disabled: enable it first (`PATCH` with `enabled: true`)';
+const PUBLIC_ADDRESS = {
+  description: '`url` names a literal address that is not public unicast (`errors[].rule` `public-address`); a host name is judged at each delivery',
+  title: 'Unprocessable Content',
+  detail: 'url: 10.0.0.8 is a private address (RFC 1918)',
+  extra: { errors: [{ field: 'url', message: '10.0.0.8 is a private address (RFC 1918)', rule: 'public-address' }] },
+};
+
+/** The account's event feed, its webhook endpoints with their deliveries, and its email settings (issue 11). */
+const NOTIFICATION_PATHS = {
+  '/v1/events': {
+    get: {
+      ...notifications,
+      operationId: 'listEvents',
+      summary: "The account's event feed, oldest first",
+      description:
+        'Every public event of the account in commit order: a change is listed once its transaction committed, and never after an event a later page could precede, so a client that passes the last id it handled as `after` misses nothing and sees nothing twice. The same events are sent to webhooks.',
+      query: feedQuery,
+      answer: ok('FeedEventPage'),
+      refusals: { '400': '`type` names an unknown event type (`errors[].rule` `event-type`), or `after` is not an event of this account' },
+    },
+  },
+  '/v1/webhooks': {
+    post: {
+      ...notifications,
+      operationId: 'createWebhook',
+      summary: 'Add a webhook endpoint; its signing secret is in the answer, once',
+      description:
+        'Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); verify them with a Standard Webhooks library and the secret. The URL must reach a public unicast address: a literal address is judged now, a host name at each delivery.',
+      idempotencyKey: true,
+      body: body('CreateWebhook'),
+      answer: ok('WebhookWithSecret', 'Created, with its secret', 201),
+      refusals: { '409': 'The account already has 20 webhooks', '422': PUBLIC_ADDRESS },
+    },
+    get: {
+      ...notifications,
+      operationId: 'listWebhooks',
+      summary: "The account's webhook endpoints, oldest first (never their secrets)",
+      ...list(),
+      answer: ok('WebhookPage'),
+    },
+  },
+  '/v1/webhooks/{id}': {
+    get: { ...notifications, ...WEBHOOK, operationId: 'getWebhook', summary: 'One webhook endpoint', answer: ok('Webhook') },
+    patch: {
+      ...notifications,
+      ...WEBHOOK,
+      operationId: 'updateWebhook',
+      summary: 'Change the URL, event types, description, or enable / disable it',
+      description:
+        'Enabling an endpoint the service disabled resumes its queue after the message that failed (redeliver that one if needed); events of the time it was disabled are not sent (redeliver them from the feed).',
+      body: body('WebhookPatch'),
+      answer: ok('Webhook', 'Changed'),
+      refusals: { '422': PUBLIC_ADDRESS },
+    },
+    delete: {
+      ...notifications,
+      ...WEBHOOK,
+      operationId: 'deleteWebhook',
+      summary: 'Delete a webhook endpoint with its secrets and delivery records',
+      answer: deleted,
+    },
+  },
+  '/v1/webhooks/{id}/rotate-secret': {
+    post: {
+      ...notifications,
+      ...WEBHOOK,
+      operationId: 'rotateWebhookSecret',
+      summary: 'A new signing secret; the previous one keeps signing beside it for a while',
+      description:
+        'Until `previousSecretExpiresAt`, each delivery carries two signatures (space-separated in `webhook-signature`), one per secret, so receivers can switch secrets without losing a message. The body may be left out (WEBHOOK_SECRET_OVERLAP applies).',
+      idempotencyKey: true,
+      body: { ...body('RotateWebhookSecret'), optional: true },
+      answer: ok('RotatedWebhookSecret', 'The new secret, shown once'),
+    },
+  },
+  '/v1/webhooks/{id}/deliveries': {
+    get: {
+      ...notifications,
+      ...WEBHOOK,
+      operationId: 'listWebhookDeliveries',
+      summary: "The endpoint's messages, newest first, each with every attempt and what the endpoint answered",
+      ...list(withStatus(deliveryListQuery)),
+      answer: ok('WebhookDeliveryPage'),
+    },
+  },
+  '/v1/webhooks/{id}/deliveries/{deliveryId}': {
+    get: {
+      ...notifications,
+      pathParams: {
+        id: 'webhook',
+        deliveryId: { description: "The delivery's id (`id` of a delivery)", schema: { type: 'string', pattern: '^[1-9][0-9]*$' } },
+      },
+      operationId: 'getWebhookDelivery',
+      summary: 'One message to the endpoint with its attempts',
+      answer: ok('WebhookDelivery'),
+    },
+  },
+  '/v1/webhooks/{id}/redeliver': {
+    post: {
+      ...notifications,
+      ...WEBHOOK,
+      operationId: 'redeliverWebhookEvent',
+      summary: "Send one of the account's events to the endpoint again (any type), with its original `webhook-id`",
+      description: "Queued ahead of the endpoint's events and retried on the same schedule.",
+      idempotencyKey: true,
+      body: body('Redelivery'),
+      answer: { status: 202, description: 'Queued', schema: 'WebhookDelivery', example: RESPONSE_EXAMPLES.QueuedRedelivery },
+      refusals: { '400': '`eventId` is not an event of this account', '409': WEBHOOK_DISABLED },
+    },
+  },
+  '/v1/webhooks/{id}/test': {
+    post: {
+      ...notifications,
+      ...WEBHOOK,
+      operationId: 'sendWebhookTest',
+      summary: 'Send a `webhook.test` message to the endpoint now (tried once; see its delivery for the answer)',
+      idempotencyKey: true,
+      answer: { status: 202, description: "Queued ahead of the endpoint's events", schema: 'WebhookDelivery', example: RESPONSE_EXAMPLES.QueuedTest },
+      refusals: { '409': WEBHOOK_DISABLED },
+    },
+  },
+  '/v1/notification-settings': {
+    get: {
+      ...notifications,
+      operationId: 'getNotificationSettings',
+      summary: "The account's email language and contacts",
+      answer: ok('NotificationSettings', 'The settings (English and no contacts until set)'),
+    },
+    put: {
+      ...notifications,
+      operationId: 'putNotificationSettings',
+      summary: "Set the account's email language and contacts",
+      description:
+        "Administrators are emailed in the account's language about approvals, rejections (with the reason), expiring approvals and validations (30 and 7 days before by default) and domains needing attention; contacts get the same, and a disabled webhook, in their own language or the account's.",
+      body: body('NotificationSettingsInput'),
+      answer: ok('NotificationSettings', 'Saved'),
+      refusals: { '422': 'An address no rule allows (`errors[].rule`: an email rule)' },
+    },
+  },
+} satisfies Record<string, Partial<Record<HttpMethod, OperationSpec>>>;
 
 /** CORS answers to the Temporal UI's origins (TEMPORAL_UI_ORIGIN). */
 const CORS = {
@@ -487,7 +647,8 @@ const PATHS = {
   },
   ...decisionOperations('organization'),
   ...decisionOperations('administrator'),
-} satisfies Record<string, Partial<Record<'get' | 'post' | 'patch' | 'delete' | 'options', OperationSpec>>>;
+  ...NOTIFICATION_PATHS,
+} satisfies Record<string, Partial<Record<HttpMethod, OperationSpec>>>;
 
 const KEY_FORMAT = 'API keys are `cps_ck_` (customer) or `cps_rk_` (reviewer) followed by 43 base64url characters (256 random bits)';
 
@@ -504,6 +665,7 @@ export function openApiDocument() {
     servers: [{ url: '/', description: 'This service' }],
     tags: [
       { name: 'Customer', description: "A customer account's organizations, administrators, domains and DNS providers (customer keys)" },
+      { name: 'Notifications', description: "The account's event feed, webhooks (Standard Webhooks) and email settings (customer keys)" },
       { name: 'Reviewer', description: "The CA's review desk (reviewer keys)" },
       { name: 'Operations', description: 'Probes, and the payload codec for the Temporal UI' },
       { name: 'DCV', description: "What the CA's validation fetches reach" },

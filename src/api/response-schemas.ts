@@ -4,6 +4,8 @@ import { PROFILE_STATUSES } from '../domain/status';
 import { DOMAIN_STATUSES } from '../domain/vocabulary';
 import { RESULT_CODES } from '../dcv/result-codes';
 import { READINESS_CHECKS } from './readiness';
+import { EVENT_TYPES } from '../notify/event-types';
+import { emailLanguage } from '../notify/settings-input';
 
 // What the API answers (src/api/views.ts), as zod schemas the OpenAPI document is generated from. Objects
 // are closed (`additionalProperties: false`), so the response validator of the test suite
@@ -264,3 +266,84 @@ export const problem = z
       .describe('With a 409 review-claimed: the reviewer who holds the review in the console, and until when'),
   })
   .describe('RFC 9457 problem details');
+
+// Notifications (issue 11): the account event feed, webhook endpoints and their deliveries, email settings.
+
+export const feedEvent = z
+  .object({
+    id: z
+      .string()
+      .regex(/^evt_[1-9][0-9]*$/)
+      .describe('`evt_<n>`; also the `webhook-id` of its deliveries'),
+    type: z.enum(EVENT_TYPES),
+    timestamp: z.iso.datetime().describe('When the change happened'),
+    objectKind: z.enum(['organization', 'administrator', 'domain', 'webhook']),
+    objectId: z.uuid(),
+    data: z
+      .unknown()
+      .describe(
+        'The object as it was in that change, in its public view (Organization, Administrator, Domain, Webhook); null for an object deleted before its snapshot was taken',
+      ),
+  })
+  .describe('An event of the account feed, as webhooks send it too (the Standard Webhooks payload shape: `type`, `timestamp`, `data`)');
+
+export const feedPage = z.object({
+  items: z.array(feedEvent),
+  nextCursor: z.string().nullable().describe('Id of the last event of this page when more follow (pass it as `after`); null on the last page'),
+});
+
+export const webhook = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  description: z.string().nullable(),
+  eventTypes: z.array(z.enum(EVENT_TYPES)).nullable().describe('The event types sent; null: all of them'),
+  enabled: z.boolean(),
+  disabledReason: z
+    .string()
+    .nullable()
+    .describe('Why the service disabled it: a delivery failed through the whole retry schedule (about three days), or the endpoint answered 410 Gone'),
+  disabledAt: timestamp,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+const webhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+=*$/)
+  .describe('The signing secret, `whsec_` + base64 of 32 random bytes: shown here once (and to a retry with the same Idempotency-Key)');
+
+export const webhookWithSecret = webhook.extend({ secret: webhookSecret });
+
+export const rotatedWebhookSecret = z.object({
+  id: z.uuid(),
+  secret: webhookSecret,
+  previousSecretExpiresAt: z.iso.datetime().describe('Until then deliveries carry a signature with the previous secret too'),
+});
+
+const webhookAttempt = z.object({
+  at: z.iso.datetime(),
+  durationMs: z.number().int(),
+  statusCode: z.number().int().nullable().describe("The endpoint's HTTP status; null when none came back"),
+  error: z.string().nullable().describe('Why no status came back: the address guard, DNS, the connection, TLS or the timeout'),
+  responseBody: z.string().nullable().describe("The start of the endpoint's answer (at most 1 KiB)"),
+});
+
+export const webhookDelivery = z.object({
+  id: z.string().regex(/^[1-9][0-9]*$/),
+  messageId: z.string().describe('The `webhook-id` sent: the event id (the same for every attempt and redelivery of it), or the test message id'),
+  kind: z.enum(['event', 'redelivery', 'test']),
+  eventId: z.string().nullable(),
+  eventType: z.string(),
+  status: z
+    .enum(['pending', 'delivered', 'failed'])
+    .describe('delivered: a 2xx answer; failed: the retry schedule used up, 410 Gone, or a test that failed once'),
+  nextAttemptAt: timestamp.describe('When a pending message is tried (again)'),
+  createdAt: z.iso.datetime(),
+  finishedAt: timestamp,
+  attempts: z.array(webhookAttempt),
+});
+
+export const notificationSettings = z.object({
+  language: emailLanguage,
+  contacts: z.array(z.object({ email: z.string(), name: z.string().nullable(), language: emailLanguage.nullable() })),
+});

@@ -4,17 +4,25 @@ import type { Idempotency } from '../db/idempotent-create';
 import type { Actor } from '../domain/vocabulary';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
+import type { WebhookWorkflows } from '../temporal/webhook-client';
+import type { NotifyConfig } from '../notify/config';
 
 /**
  * What the use cases work with: the read model, the entities' workflows, durations and DCV settings,
- * and the key that seals DNS provider secrets. The API's context and the console's both are one.
+ * notification settings, and the key that seals DNS provider and webhook secrets. The API's context and
+ * the console's both are one.
  */
 export interface AppContext {
   db: Db;
   workflows: ProfileWorkflows;
   domains: DomainWorkflows;
+  /** Wakes webhook endpoints' delivery workflows (redeliveries, tests, an endpoint enabled again). */
+  webhooks: WebhookWorkflows;
   timings: Timings;
   dcv: DcvConfig;
+  /** Webhooks' address allowance and secret overlap, email settings (src/notify/config.ts). */
+  notify: NotifyConfig;
+  /** Seals DNS provider and webhook secrets (AES-256-GCM, 32 bytes). */
   secretKey: Buffer;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createIdempotently } from '../db/idempotent-create';
-import { afterCursor, type PageCursor } from '../db/keyset';
+import { creationPage, type PageCursor } from '../db/keyset';
 import type { DnsProviderRow } from '../db/schema';
 import { dnsProviderInputFor, splitSecret } from '../domain/dns-provider-schemas';
 import { seal } from '../domain/secret-box';
@@ -42,12 +42,7 @@ export async function addDnsProvider<T>(
 
 /** One page of the account's providers, oldest first (rows fetched with `limit + 1`). */
 export async function listDnsProviders(ctx: Pick<AppContext, 'db'>, accountId: string, limit: number, after?: PageCursor): Promise<DnsProviderRow[]> {
-  const query = ctx.db.selectFrom('dns_providers').selectAll().where('account_id', '=', accountId);
-  return afterCursor(query, 'created_at', after)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
+  return creationPage(ctx.db.selectFrom('dns_providers').selectAll().where('account_id', '=', accountId), limit, after);
 }
 
 export async function loadDnsProvider(ctx: Pick<AppContext, 'db'>, accountId: string, id: string): Promise<DnsProviderRow> {

@@ -10,7 +10,7 @@ import { isUsable } from '../domain/status';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
 import { recordEvent } from './events';
-import { afterCursor, type PageCursor } from './keyset';
+import { creationPage, type PageCursor } from './keyset';
 import type { Database, DomainRow, DomainStatus } from './schema';
 
 /** Adds a domain under an approved administrator (in the caller's transaction); names are unique within an account. */
@@ -131,11 +131,7 @@ export async function listDomains(
   if (filter.administratorId) query = query.where('administrator_id', '=', filter.administratorId);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.expiringBefore) query = query.where('status', '=', 'validated').where('valid_until', '<=', filter.expiringBefore);
-  return afterCursor(query, 'created_at', cursor)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
+  return creationPage(query, limit, cursor);
 }
 
 /**

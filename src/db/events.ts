@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../domain/vocabulary';
+import { feedTypeOf } from '../notify/event-types';
+import { recordOutboxEvent } from '../notify/outbox';
 import type { Database, EventRow } from './schema';
 
 export interface AuditEvent {
@@ -17,9 +19,15 @@ export interface AuditEvent {
   operationId?: string | null;
 }
 
-/** Written in the same transaction as the change it describes, so the trail never misses or invents a change. */
-export async function recordEvent(trx: Transaction<Database>, event: AuditEvent): Promise<void> {
-  await trx
+/**
+ * Written in the same transaction as the change it describes, so the trail never misses or invents a
+ * change. A change customers are told about (src/notify/event-types.ts) also writes its public event
+ * into the account's feed, the outbox of webhooks and emails, in the same transaction: call this while
+ * the object's row still holds its new state (a delete records before it deletes). Returns the audit
+ * event's id.
+ */
+export async function recordEvent(trx: Transaction<Database>, event: AuditEvent): Promise<string> {
+  const { id } = await trx
     .insertInto('events')
     .values({
       account_id: event.accountId,
@@ -34,7 +42,12 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
       operation_id: event.operationId ?? null,
       ...(event.at ? { at: event.at } : {}),
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const type = feedTypeOf(event.entityKind, event.action, event.after);
+  if (type)
+    await recordOutboxEvent(trx, { accountId: event.accountId, type, object: { kind: event.entityKind, id: event.entityId }, at: event.at, auditEventId: id });
+  return id;
 }
 
 /**

@@ -8,6 +8,10 @@ import * as updateAnswers from './migrations/2026_11_29_011_update_answers';
 import * as accountIndexes from './migrations/2026_11_29_012_account_indexes';
 import * as reviewHistory from './migrations/2026_11_30_020_review_history';
 import * as apiKeyNames from './migrations/2026_11_30_021_api_key_names';
+import * as accountEvents from './migrations/2026_11_30_100_account_events';
+import * as webhooks from './migrations/2026_11_30_101_webhooks';
+import * as webhookDeliveries from './migrations/2026_11_30_102_webhook_deliveries';
+import * as emails from './migrations/2026_11_30_103_emails';
 import * as consoleUsers from './migrations/2026_11_30_150_console_users';
 import * as apiKeyRevocation from './migrations/2026_11_30_151_api_key_revocation';
 import * as reviewDesk from './migrations/2026_11_30_152_review_desk';
@@ -25,6 +29,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_012_account_indexes': accountIndexes,
   '2026_11_30_020_review_history': reviewHistory,
   '2026_11_30_021_api_key_names': apiKeyNames,
+  '2026_11_30_100_account_events': accountEvents,
+  '2026_11_30_101_webhooks': webhooks,
+  '2026_11_30_102_webhook_deliveries': webhookDeliveries,
+  '2026_11_30_103_emails': emails,
   '2026_11_30_150_console_users': consoleUsers,
   '2026_11_30_151_api_key_revocation': apiKeyRevocation,
   '2026_11_30_152_review_desk': reviewDesk,

@@ -24,6 +24,7 @@ function reviewColumns(accountId: string, at: Date, timings: Timings) {
   return { account_id: accountId, status: 'under_review' as const, submitted_at: at, due_at: addDuration(at, timings.reviewSla), updated_at: at };
 }
 
+/** Inserts an administrator; `recorded` false leaves its audit event to the caller (`recordSubmitted`). */
 async function insertAdministrator(
   trx: Transaction<Database>,
   accountId: string,
@@ -31,6 +32,7 @@ async function insertAdministrator(
   input: AdministratorInput,
   actor: Actor,
   timings: Timings,
+  recorded = true,
 ): Promise<AdministratorRow> {
   const row = await trx
     .insertInto('administrators')
@@ -46,8 +48,19 @@ async function insertAdministrator(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await recordEvent(trx, { accountId, entityKind: 'administrator', entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input } });
+  if (recorded) await recordSubmitted(trx, accountId, 'administrator', row, input, actor);
   return row;
+}
+
+function recordSubmitted(
+  trx: Transaction<Database>,
+  accountId: string,
+  kind: 'organization' | 'administrator',
+  row: { id: string; status: string },
+  input: object,
+  actor: Actor,
+) {
+  return recordEvent(trx, { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input } });
 }
 
 export async function createOrganization<T>(
@@ -110,15 +123,12 @@ export async function createOrganization<T>(
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await recordEvent(trx, {
-        accountId,
-        entityKind: 'organization',
-        entityId: organization.id,
-        actor,
-        action: 'submitted',
-        after: { status: organization.status, ...input },
-      });
-      const administrators = params.administrator ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings)] : [];
+      // Both rows first, then their events: the organization's public event shows its first administrator.
+      const administrators = params.administrator
+        ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings, false)]
+        : [];
+      await recordSubmitted(trx, accountId, 'organization', organization, input, actor);
+      if (params.administrator) await recordSubmitted(trx, accountId, 'administrator', administrators[0], params.administrator, actor);
       return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
     },
     params.signal,

@@ -236,6 +236,116 @@ export interface DcvCheckTable {
   operation_id: string | null;
 }
 
+/** The account event feed and outbox (see the 2026_11_30_100 migration). */
+export interface AccountEventTable {
+  id: Generated<string>;
+  account_id: string;
+  /** The writing transaction (xid8, read as text): the feed's order is (txid, id). */
+  txid: ColumnType<string, never, never>;
+  type: string;
+  object_kind: string;
+  object_id: string;
+  at: CreatedAt;
+  /** The object's row as it was in the transaction that wrote the event (src/notify/feed.ts). */
+  snapshot: ColumnType<unknown, string, never>;
+  audit_event_id: string | null;
+  notice_key: string | null;
+}
+
+/** A customer's webhook endpoint (see the 2026_11_30_101 migration). */
+export interface WebhookEndpointTable {
+  id: string;
+  account_id: string;
+  url: string;
+  description: string | null;
+  /** The event types sent; null: all of them. */
+  event_types: ColumnType<string[] | null, string | null, string | null>;
+  enabled: Generated<boolean>;
+  /** Why the service disabled it (a delivery failed for days, or the endpoint answered 410 Gone); null when the customer did. */
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** A signing secret, sealed (src/domain/secret-box.ts) and bound to its row; `expires_at` set once rotated out. */
+export interface WebhookSecretTable {
+  id: string;
+  endpoint_id: string;
+  ciphertext: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp | null;
+}
+
+/** One message to a webhook endpoint and its retry schedule (see the 2026_11_30_102 migration). */
+export interface WebhookDeliveryTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  account_id: string;
+  event_id: string | null;
+  kind: 'event' | 'redelivery' | 'test';
+  /** The `webhook-id` header: the event's id, or the test message's. */
+  message_id: string;
+  payload: ColumnType<unknown, string | null, never>;
+  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined, 'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  announced: Generated<boolean>;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+}
+
+/** What one attempt sent and got back. */
+export interface WebhookAttemptTable {
+  id: Generated<string>;
+  delivery_id: string;
+  at: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  /** The start of the endpoint's answer (at most 1 KiB). */
+  response_body: string | null;
+  operation_id: string | null;
+}
+
+/** How far each consumer has read the account event feed, in feed order. */
+export interface OutboxCursorTable {
+  name: string;
+  txid: ColumnType<string, string, string>;
+  event_id: string;
+}
+
+export type EmailLanguage = 'en' | 'zh-CN';
+
+/** Who besides the administrators gets an account's emails, and in which language (see the 2026_11_30_103 migration). */
+export interface NotificationSettingsTable {
+  account_id: string;
+  /** The administrators' language, and the contacts' unless they name their own. */
+  language: EmailLanguage;
+  contacts: ColumnType<Array<{ email: string; name: string | null; language: EmailLanguage | null }>, string, string>;
+  updated_at: Timestamp;
+}
+
+/** One email to one recipient about one event, rendered, with what the mail server said. */
+export interface EmailMessageTable {
+  id: Generated<string>;
+  account_id: string;
+  event_id: string;
+  template: string;
+  language: EmailLanguage;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  smtp_response: string | null;
+  workflow_started: Generated<boolean>;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountTable;
   reviewers: ReviewerTable;
@@ -249,6 +359,14 @@ export interface Database {
   dns_providers: DnsProviderTable;
   domains: DomainTable;
   dcv_checks: DcvCheckTable;
+  account_events: AccountEventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_secrets: WebhookSecretTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  outbox_cursors: OutboxCursorTable;
+  notification_settings: NotificationSettingsTable;
+  email_messages: EmailMessageTable;
   users: UserTable;
   user_invitations: UserInvitationTable;
   console_sessions: ConsoleSessionTable;
@@ -264,6 +382,11 @@ export type OrganizationRow = Selectable<OrganizationTable>;
 export type AdministratorRow = Selectable<AdministratorTable>;
 export type EventRow = Selectable<EventTable>;
 export type ProfileReviewRow = Selectable<ProfileReviewTable>;
+export type AccountEventRow = Selectable<AccountEventTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
+export type EmailMessageRow = Selectable<EmailMessageTable>;
 export type UserRow = Selectable<UserTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type ReviewClaimRow = Selectable<ReviewClaimTable>;

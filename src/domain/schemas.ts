@@ -62,7 +62,7 @@ const country = z
   .transform((v) => v.trim().toUpperCase())
   .refine((v) => COUNTRY_CODES.has(v), 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE');
 
-const email = z
+export const emailAddress = z
   .string()
   .max(320)
   .meta({ format: 'idn-email' })
@@ -203,7 +203,7 @@ export const administratorInput = (defaultCountry?: string) =>
     phone: phone('mobile', defaultCountry).describe(
       "The administrator's mobile (type MOBILE, or FIXED_LINE_OR_MOBILE where the numbering plan cannot tell), without extension; national numbers are read in the organization's country; stored as E.164",
     ),
-    email,
+    email: emailAddress,
   });
 export const administratorPatch = (defaultCountry?: string) =>
   administratorInput(defaultCountry)

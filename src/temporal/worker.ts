@@ -3,12 +3,15 @@ import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type W
 import { createDomainActivities } from '../../activities/domains';
 import { createPerspectiveActivities } from '../../activities/perspective';
 import { createProfileActivities } from '../../activities/profiles';
+import { createWebhookActivities } from '../../activities/webhooks';
+import { createEmailActivities } from '../../activities/emails';
+import { mailerOf } from '../notify/mailer';
 import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
 import { connectionOptions } from './connection';
-import { writeTemporalLogEntry } from '../log';
+import { log, writeTemporalLogEntry } from '../log';
 import type { ServiceMetrics } from '../metrics';
 import { dataConverterOf } from './payload-codec';
 import { workerSlotOptions } from './worker-sizing';
@@ -70,6 +73,8 @@ export async function createWorkers(
     activities: {
       ...createProfileActivities({ db, timings: config.timings }),
       ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey), metrics }),
+      ...createWebhookActivities({ db, notify: config.notify, dcv: config.dcv, secretKey }),
+      ...createEmailActivities({ db, mailer: mailerOf(config.notify.email, (line) => log.info(line)) }),
     },
     ...extra,
   });

@@ -57,6 +57,13 @@ beforeAll(async () => {
   known.administrators = [administratorId, other.administratorId];
   known.domains = domains.map((d) => d.id);
   known['dns-providers'] = [provider.body.id];
+  // A webhook whose URL no delivery reaches (nothing listens there), with a test message queued: its delivery.
+  const webhook = await keys.customer.request('POST', '/v1/webhooks', { url: 'https://hooks.fuzz.invalid/in', eventTypes: ['domain.added'] });
+  expect([webhook.status, webhook.body.detail]).toEqual([201, undefined]);
+  const test = await keys.customer.request('POST', `/v1/webhooks/${webhook.body.id}/test`);
+  expect([test.status, test.body.detail]).toEqual([202, undefined]);
+  known.webhooks = [webhook.body.id];
+  known.deliveries = [test.body.id];
 }, 120_000);
 afterAll(async () => {
   // FUZZ_REPORT=1: which statuses each operation answered (to see what a run reached).

@@ -261,6 +261,15 @@ describe('operations endpoints', () => {
         '/v1/reviews/administrators/{id}/history',
         '/v1/reviews/organizations/{id}/decision',
         '/v1/reviews/organizations/{id}/history',
+        '/v1/events',
+        '/v1/notification-settings',
+        '/v1/webhooks',
+        '/v1/webhooks/{id}',
+        '/v1/webhooks/{id}/deliveries',
+        '/v1/webhooks/{id}/deliveries/{deliveryId}',
+        '/v1/webhooks/{id}/redeliver',
+        '/v1/webhooks/{id}/rotate-secret',
+        '/v1/webhooks/{id}/test',
       ].sort(),
     );
     expect(spec.components.schemas.CreateOrganization.properties.organization.required).toEqual(

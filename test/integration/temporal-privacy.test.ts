@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { ENCRYPTED_ENCODING } from '../../src/temporal/payload-codec';
-import { ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+import { eventually, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
 
 /** Personal data no one else sends, so finding it cannot be chance (ciphertext read as text included). */
 const FIRST = { firstName: 'Zhenyuan', lastName: 'Quokkaberg', position: 'CTO', phone: '139 1234 5678', email: 'Zhenyuan.Quokkaberg@Acme-Privacy.CN' };
@@ -91,13 +91,17 @@ const workflowIds = () => [
   workflowIdFor('administrator', ids.second),
 ];
 
-test('histories, summaries, search attributes and memo read without the codec hold no personal data', async () => {
-  // An operator's client without the codec: what the Temporal server stores, indexes and shows.
+/**
+ * What an operator's client without the codec reads of these workflows (their histories and descriptions:
+ * what the Temporal server stores and shows), after checking that every payload is sealed but those
+ * Temporal must read itself (each workflow with more than `minSealed` sealed). Returns the text and how many
+ * payloads there were.
+ */
+async function readWithoutCodec(ids: string[], options: { requestIds: boolean; minSealed: number }): Promise<{ seen: string[]; payloadCount: number }> {
   const raw = new Client({ connection: harness.client.connection });
   const seen: string[] = [];
   let payloadCount = 0;
-  for (const workflowId of workflowIds()) {
-    expect(workflowId).toMatch(/^(organization|administrator):[0-9a-f-]{36}$/);
+  for (const workflowId of ids) {
     const handle = raw.workflow.getHandle(workflowId);
     const history = await handle.fetchHistory();
     const payloads = payloadsOf(history);
@@ -113,11 +117,18 @@ test('histories, summaries, search attributes and memo read without the codec ho
       );
       if (path.endsWith('.request-id')) expect(JSON.parse(Buffer.from(payload.data!).toString())).toMatch(/^[0-9a-f-]{36}$/);
     }
-    expect(payloads.length - clear.length).toBeGreaterThan(5);
+    expect(payloads.length - clear.length).toBeGreaterThan(options.minSealed);
     // The request ids travel with the workflow's start and messages (the harness's API sets them).
-    expect(clear.some(({ path }) => path.endsWith('.header.fields.request-id'))).toBe(true);
-    seen.push(...textOf(history), ...textOf((await handle.describe()).raw));
+    if (options.requestIds) expect(clear.some(({ path }) => path.endsWith('.header.fields.request-id'))).toBe(true);
+    seen.push(workflowId, ...textOf(history), ...textOf((await handle.describe()).raw));
   }
+  return { seen, payloadCount };
+}
+
+test('histories, summaries, search attributes and memo read without the codec hold no personal data', async () => {
+  for (const workflowId of workflowIds()) expect(workflowId).toMatch(/^(organization|administrator):[0-9a-f-]{36}$/);
+  const { seen, payloadCount } = await readWithoutCodec(workflowIds(), { requestIds: true, minSealed: 5 });
+  const raw = new Client({ connection: harness.client.connection });
   for await (const execution of raw.workflow.list({ query: `AccountId = "${customer.id}"` })) {
     seen.push(execution.workflowId, ...textOf(execution.raw), ...textOf(execution.searchAttributes), ...textOf(execution.memo));
   }
@@ -168,4 +179,27 @@ test('summaries name the kind and id only (decoded through the codec, as the UI 
   expect(await summary(workflowIdFor('organization', ids.organization))).toBe(`Organization ${ids.organization}`);
   expect(await summary(workflowIdFor('administrator', ids.first))).toBe(`Administrator ${ids.first} of organization ${ids.organization}`);
   expect(await summary(workflowIdFor('administrator', ids.second))).toBe(`Administrator ${ids.second} of organization ${ids.organization}`);
+});
+
+test("notification workflows (each email, each webhook endpoint's deliveries) hold no personal data either", async () => {
+  // The approval and the rejection above emailed the administrators (written to the outbox: no SMTP_URL).
+  const emails = await eventually(async () => {
+    const rows = await harness.db.selectFrom('email_messages').select(['id', 'status']).where('account_id', '=', customer.id).execute();
+    return rows.length >= 2 && rows.every((r) => r.status === 'sent') ? rows : undefined;
+  }, 30_000);
+  const webhook = await customer.request('POST', '/v1/webhooks', { url: 'https://hooks.privacy.invalid/in' });
+  const test = await customer.request('POST', `/v1/webhooks/${webhook.body.id}/test`);
+  await eventually(async () => {
+    const delivery = await customer.request('GET', `/v1/webhooks/${webhook.body.id}/deliveries/${test.body.id}`);
+    return delivery.body.attempts.length > 0 ? delivery : undefined;
+  }, 30_000);
+  const ids = [...emails.map((e) => `email:${e.id}`), `webhook:${webhook.body.id}`];
+  const { seen } = await readWithoutCodec(ids, { requestIds: false, minSealed: 2 });
+  const haystack = seen.join('\n');
+  // Their summaries (decoded through the codec, as the UI shows them) name ids only.
+  const summary = async (workflowId: string) => (await harness.client.workflow.getHandle(workflowId).describe()).staticSummary();
+  expect(await summary(`email:${emails[0].id}`)).toBe(`Email ${emails[0].id}`);
+  expect(await summary(`webhook:${webhook.body.id}`)).toBe(`Webhook deliveries of ${webhook.body.id}`);
+  for (const needle of [...PERSONAL_DATA, FIRST.email.split('@')[1].toLowerCase()])
+    expect({ needle, found: haystack.includes(needle.toLowerCase()) }).toEqual({ needle, found: false });
 });

@@ -19,6 +19,9 @@ import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/prof
 import { codecKeysOf } from '../../src/temporal/codec-keys';
 import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
 import { createWorkers } from '../../src/temporal/worker';
+import { webhookWorkflows } from '../../src/temporal/webhook-client';
+import { emailWorkflows } from '../../src/temporal/email-client';
+import { startNotifier } from '../../src/notify/notifier';
 import { contract } from './contract';
 import { createTestDatabase } from './database';
 import { administratorApproval, organizationApproval } from './review-records';
@@ -38,6 +41,8 @@ export interface Harness {
   /** The payload codec of the API, the client and the workers, and its keys (the first seals). */
   codec: EncryptionCodec;
   codecKeys: CodecKey[];
+  /** SECRET_KEY of the API and workers: seals DNS provider and webhook secrets. */
+  secretKey: Buffer;
   /** A new account; `keyName` names its key (the actor its changes show in the audit trail; default "default"). */
   customer(name?: string, keyName?: string): Promise<Api>;
   reviewer(name?: string): Promise<Api>;
@@ -87,7 +92,12 @@ export async function startHarness(
 
   const address = process.env.TEST_TEMPORAL_ADDRESS!;
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
-  const config: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...options.env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
+  // DATA_DIR of its own: emails without SMTP_URL are written under it.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-data-'));
+  const config: Config = {
+    ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DATA_DIR: dataDir, ...options.env, TEMPORAL_TASK_QUEUE: taskQueue }),
+    timings,
+  };
   const secretKey = randomBytes(32);
   const codecKeys = codecKeysOf(config.temporal.codecKeys, secretKey);
   const codec = new EncryptionCodec(codecKeys);
@@ -99,14 +109,20 @@ export async function startHarness(
   const names = organizationNames(db);
   const workflows = profileWorkflows(client, taskQueue, timings, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
   const domains = domainWorkflows(client, taskQueue, config.dcv, options.continueAsNewAfterEvents, config.requestDeadlineMs, names);
+  const webhooks = webhookWorkflows(client, taskQueue, config.requestDeadlineMs);
+  // The worker's notification passes (webhook dispatch, expiry notices), as the service runs them.
+  const emails = emailWorkflows(client, taskQueue, () => ({ interval: config.notify.email.retryInterval, maxAttempts: config.notify.email.maxAttempts }));
+  const stopNotifier = startNotifier({ db, config, webhooks, emails });
 
   const app = createApp({
     requestDeadlineMs: config.requestDeadlineMs,
     db,
     workflows,
     domains,
+    webhooks,
     timings,
     dcv: config.dcv,
+    notify: config.notify,
     secretKey,
     createConcurrency: config.createConcurrency,
     console: config.console,
@@ -152,6 +168,7 @@ export async function startHarness(
     config,
     codec,
     codecKeys,
+    secretKey,
     async customer(name = 'Customer', keyName?: string) {
       const { accountId, apiKey } = await createAccount(db, name, keyName);
       return api(apiKey, accountId);
@@ -164,13 +181,14 @@ export async function startHarness(
     async restartWorkers(env) {
       await workers.shutdown();
       await running;
-      const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
+      const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DATA_DIR: dataDir, ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
       const nextCodec = new EncryptionCodec(codecKeysOf(next.temporal.codecKeys, secretKey));
       workers = await createWorkers(next, address, db, secretKey, nextCodec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
       running = workers.run();
     },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      await stopNotifier();
       await workers.shutdown();
       await running;
       await connection.close();

@@ -7,6 +7,8 @@ import { decisionBody } from '../../src/domain/decision-schemas';
 import { dnsProviderInputFor } from '../../src/domain/dns-provider-schemas';
 import { createDomainBody } from '../../src/domain/domain-input';
 import { administratorInput, administratorPatch, createOrganizationBodyFor, organizationPatch } from '../../src/domain/schemas';
+import { notificationSettingsInput } from '../../src/notify/settings-input';
+import { redeliveryInput, rotateSecretInput, webhookInputFor, webhookPatchFor } from '../../src/notify/webhook-input';
 import { documentAjv } from '../support/contract';
 
 /**
@@ -38,6 +40,11 @@ const SERVER_SCHEMAS: Record<keyof typeof REQUEST_EXAMPLES, z.ZodType> = {
   OrganizationDecision: decisionBody('organization', decisionContext('organization') as never),
   AdministratorDecision: decisionBody('administrator', decisionContext('administrator') as never),
   CodecPayloads: codecPayloads,
+  CreateWebhook: webhookInputFor({}),
+  WebhookPatch: webhookPatchFor({}),
+  RotateWebhookSecret: rotateSecretInput,
+  Redelivery: redeliveryInput,
+  NotificationSettingsInput: notificationSettingsInput,
 };
 
 type Json = Record<string, unknown>;

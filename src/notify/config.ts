@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { type AddressAllowance, parseAddressAllowance } from '../dcv/ssrf-guard';
+import { type Duration, parseDuration } from '../domain/duration';
+
+/** Notifications (issue 11): the event outbox's dispatch, expiry notices, webhooks and email. Environment only. */
+export interface NotifyConfig {
+  /** EXPIRY_NOTICES: how long before an approval or validation ends customers are told (default `30d,7d`). */
+  expiryNotices: Duration[];
+  /** NOTICE_INTERVAL: how often a worker looks for expiry notices that are due (default `1h`). */
+  noticeInterval: Duration;
+  /** WEBHOOK_DISPATCH_INTERVAL: how often a worker hands new events to the webhooks and emails (default `1s`). */
+  dispatchInterval: Duration;
+  webhooks: {
+    /**
+     * WEBHOOK_RETRY_SCHEDULE: waits before each retry of a failed delivery (the Standard Webhooks
+     * example: `5s,5m,30m,2h,5h,10h,14h,20h,24h`, about three days), each with up to 20 % jitter. A
+     * delivery that fails them all disables its endpoint.
+     */
+    retrySchedule: Duration[];
+    /** WEBHOOK_TIMEOUT: how long one attempt waits for the endpoint's answer (default `15s`). */
+    timeout: Duration;
+    /** WEBHOOK_SECRET_OVERLAP: how long a rotated-out secret still signs beside the new one (default `24h`). */
+    secretOverlap: Duration;
+    /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES, tests only: non-public addresses endpoints may use (none in production). */
+    addressAllowance: AddressAllowance;
+  };
+  email: {
+    /** SMTP_URL (`smtp://user:pass@host:587`, `smtps://…`); unset: messages are written as .eml files to `outboxDir`. */
+    smtpUrl?: string;
+    /** EMAIL_FROM: the sender (default `Certificate profiles <no-reply@certificate-profiles.invalid>`). */
+    from: string;
+    /** Where messages go without SMTP: `<DATA_DIR>/email-outbox`. */
+    outboxDir: string;
+    /** REVIEWER_EMAILS: the CA's reviewers (or their desk), told of new submissions and overdue reviews; none by default. */
+    reviewerEmails: string[];
+    /** REVIEWER_LANGUAGE: language of reviewers' emails, `en` or `zh-CN` (default `en`). */
+    reviewerLanguage: 'en' | 'zh-CN';
+    /** EMAIL_RETRY_INTERVAL: the first wait before a message is sent again after a temporary failure (default `30s`; doubling, at most an hour). */
+    retryInterval: Duration;
+    /** EMAIL_MAX_ATTEMPTS: attempts before a message is given up as failed (default 10, about 8 hours). */
+    maxAttempts: number;
+  };
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
+  try {
+    return parseDuration(env[name] || fallback);
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const durations = (env: NodeJS.ProcessEnv, name: string, fallback: string) =>
+  (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] || fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${env[name]}" is not a positive whole number`);
+  return value;
+}
+
+export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): NotifyConfig {
+  let addressAllowance: AddressAllowance;
+  try {
+    addressAllowance = parseAddressAllowance(env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES);
+  } catch (error) {
+    throw new Error(`WEBHOOK_ALLOW_PRIVATE_ADDRESSES: ${(error as Error).message}`, { cause: error });
+  }
+  const language = env.REVIEWER_LANGUAGE || 'en';
+  if (language !== 'en' && language !== 'zh-CN') throw new Error(`REVIEWER_LANGUAGE: "${language}" is not en or zh-CN`);
+  return {
+    expiryNotices: durations(env, 'EXPIRY_NOTICES', '30d,7d'),
+    noticeInterval: duration(env, 'NOTICE_INTERVAL', '1h'),
+    dispatchInterval: duration(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
+    webhooks: {
+      retrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
+      timeout: duration(env, 'WEBHOOK_TIMEOUT', '15s'),
+      secretOverlap: duration(env, 'WEBHOOK_SECRET_OVERLAP', '24h'),
+      addressAllowance,
+    },
+    email: {
+      smtpUrl: env.SMTP_URL || undefined,
+      from: env.EMAIL_FROM || 'Certificate profiles <no-reply@certificate-profiles.invalid>',
+      outboxDir: path.join(dataDir, 'email-outbox'),
+      reviewerEmails: (env.REVIEWER_EMAILS || '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+      reviewerLanguage: language,
+      retryInterval: duration(env, 'EMAIL_RETRY_INTERVAL', '30s'),
+      maxAttempts: positive(env, 'EMAIL_MAX_ATTEMPTS', 10),
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { emailAddress, storable } from '../domain/schemas';
+
+/** The languages emails are written in (src/notify/email-templates.ts). */
+export const EMAIL_LANGUAGES = ['en', 'zh-CN'] as const;
+export const emailLanguage = z.enum(EMAIL_LANGUAGES);
+const language = emailLanguage;
+
+/** At most this many contacts per account. */
+export const MAX_CONTACTS = 10;
+
+/**
+ * `PUT /v1/notification-settings`: the account's language (its administrators' emails) and the
+ * contacts who get its emails too, each in their own language or the account's.
+ */
+export const notificationSettingsInput = z.strictObject({
+  language: language.describe('Language of the emails to the administrators, and to contacts without one: en or zh-CN'),
+  contacts: z
+    .array(
+      z.strictObject({
+        email: emailAddress,
+        name: storable(z.string().trim().min(1).max(100)).nullable().optional(),
+        language: language.nullable().optional(),
+      }),
+    )
+    .max(MAX_CONTACTS)
+    .refine((contacts) => new Set(contacts.map((c) => c.email.toLowerCase())).size === contacts.length, { message: 'each address once' })
+    .describe('Who gets the account emails besides the administrators (approvals, rejections, expiry, domains needing attention, a disabled webhook)'),
+});
+export type NotificationSettingsInput = z.output<typeof notificationSettingsInput>;
