@@ -130,18 +130,7 @@ describe('a DNS provider zone with a name server that does not answer', () => {
     await lab.a.addRecord('example.com', 'NS', 'ns2.example.com.');
     const { customer, administratorId } = await approvedAdministrator(harness);
     const watch = domainWatcher(customer, 30_000);
-    const provider = (
-      await customer.request('POST', '/v1/dns-providers', {
-        kind: 'rfc2136',
-        name: 'Half broken',
-        server: '127.0.0.1',
-        port: lab.a.port,
-        zone: 'example.com',
-        tsigKeyName: lab.tsig.name,
-        tsigAlgorithm: 'hmac-sha256',
-        tsigSecret: lab.tsig.secret,
-      })
-    ).body;
+    const provider = (await customer.request('POST', '/v1/dns-providers', lab.rfc2136Provider('Half broken'))).body;
     const domain = (
       await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
         domain: 'halfway.example.com',

@@ -106,16 +106,7 @@ describe('a worker whose perspectives all run elsewhere (the shape of docker-com
   test("the DNS provider method writes through the customer's RFC 2136 server and validates (it failed: no resolvers)", async () => {
     expect(harness.config.dcv.perspectives).toEqual([]);
     const { customer, administratorId } = await approvedAdministrator(harness);
-    const provider = await customer.request('POST', '/v1/dns-providers', {
-      kind: 'rfc2136',
-      name: 'Customer BIND',
-      server: '127.0.0.1',
-      port: lab.a.port,
-      zone: 'example.com',
-      tsigKeyName: lab.tsig.name,
-      tsigAlgorithm: 'hmac-sha256',
-      tsigSecret: lab.tsig.secret,
-    });
+    const provider = await customer.request('POST', '/v1/dns-providers', lab.rfc2136Provider('Customer BIND'));
     expect(provider.status).toBe(201);
     const domain = (
       await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {

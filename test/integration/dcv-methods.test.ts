@@ -139,16 +139,7 @@ test('automatic DNS: a CNAME delegation once, the service keeps the value behind
 });
 
 test('DNS provider (RFC 2136 + TSIG): the service writes the record, checks every authoritative server, scans, then removes it', async () => {
-  const provider = await customer.request('POST', '/v1/dns-providers', {
-    kind: 'rfc2136',
-    name: 'Our BIND',
-    server: '127.0.0.1',
-    port: lab.a.port,
-    zone: 'example.com',
-    tsigKeyName: lab.tsig.name,
-    tsigAlgorithm: 'hmac-sha256',
-    tsigSecret: lab.tsig.secret,
-  });
+  const provider = await customer.request('POST', '/v1/dns-providers', lab.rfc2136Provider('Our BIND'));
   expect(provider.status).toBe(201);
   expect(JSON.stringify(provider.body)).not.toContain(lab.tsig.secret);
   const stored = await harness.db.selectFrom('dns_providers').selectAll().where('id', '=', provider.body.id).executeTakeFirstOrThrow();

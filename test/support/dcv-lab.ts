@@ -17,6 +17,8 @@ export interface DcvLab {
   env(perspectives: string, extra?: Record<string, string>): Record<string, string>;
   /** TXT values at `name` as server A answers them. */
   txtAt(name: string): Promise<string[]>;
+  /** The body of `POST /v1/dns-providers` for server A as the customer's RFC 2136 server of example.com, with the lab's key. */
+  rfc2136Provider(name: string): Record<string, string | number>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,16 @@ export async function startDcvLab(): Promise<DcvLab> {
         ...extra,
       };
     },
+    rfc2136Provider: (name) => ({
+      kind: 'rfc2136',
+      name,
+      server: '127.0.0.1',
+      port: a.port,
+      zone: 'example.com',
+      tsigKeyName: tsig.name,
+      tsigAlgorithm: 'hmac-sha256',
+      tsigSecret: tsig.secret,
+    }),
     async txtAt(name) {
       const resolver = new Resolver({ timeout: 2000, tries: 1 });
       resolver.setServers([a.server]);
