@@ -72,7 +72,7 @@ export function composeEmails(db: Db, dcv: DcvConfig, email: NotifyConfig['email
  * (one workflow per message, ever), so no message is sent by two. Returns how many it started.
  */
 export async function startEmails(db: Db, emails: EmailWorkflows): Promise<number> {
-  const unstarted = await db.selectFrom('email_messages').select('id').where('workflow_started', '=', false).orderBy('id').limit(500).execute();
+  const unstarted = await db.selectFrom('email_messages').select('id').where('workflow_started', '=', false).orderBy('created_at').limit(500).execute();
   let failure: unknown;
   let started = 0;
   for (const { id } of unstarted) {

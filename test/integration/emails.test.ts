@@ -101,6 +101,9 @@ test('a submission tells the reviewers (their language); a rejection tells the a
   expect(submitted.mail.text).toContain(`有新的组织提交审核：“${organization.name}”（账户 ${customer.id}）`);
   expect(submitted.mail.from?.value).toEqual([{ name: 'Certificate profiles', address: 'notify@ca.example' }]);
   expect(submitted.mail.headers.get('content-language')).toBe('zh-CN');
+  // Message ids are UUIDs: they name the email's workflow and its Message-ID, which no other database sharing
+  // the Temporal namespace (another deployment, a restore, another test file) may use again.
+  expect(submitted.mail.messageId).toMatch(/^<email-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@ca\.example>$/);
   await waitForMail('desk@ca.example', /待审核：管理员“Lei Li”/);
 
   const rejected = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, {

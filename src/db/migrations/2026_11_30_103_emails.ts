@@ -7,7 +7,9 @@ const TIMESTAMP = sql`timestamptz(3)`;
  * Email notifications (issue 11). `notification_settings`: an account's language and the contacts who
  * get its emails besides the administrators. `email_messages`: one message per event and recipient,
  * rendered when the event is read from the feed and sent by its own workflow (`email:<id>`);
- * what the mail server answered is kept, a refusal included. The `emails` cursor starts here.
+ * what the mail server answered is kept, a refusal included. The `emails` cursor starts here. Ids are
+ * UUIDs, not serials: they name Temporal workflows (kept apart from this database, and refused once used)
+ * and Message-IDs, which must never come again after a restore or in another deployment.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -19,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema
     .createTable('email_messages')
-    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('account_id', 'uuid', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('event_id', 'bigint', (c) => c.notNull().references('account_events.id').onDelete('cascade'))
     .addColumn('template', 'text', (c) => c.notNull())
@@ -42,7 +44,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_at', TIMESTAMP)
     .addUniqueConstraint('email_messages_event_recipient', ['event_id', 'recipient'])
     .execute();
-  await db.schema.createIndex('email_messages_unstarted').on('email_messages').column('id').where(sql.ref('workflow_started'), '=', false).execute();
+  await db.schema.createIndex('email_messages_unstarted').on('email_messages').column('created_at').where(sql.ref('workflow_started'), '=', false).execute();
   await db.schema.createIndex('email_messages_account').on('email_messages').column('account_id').execute();
   await sql`insert into outbox_cursors (name, txid, event_id) values ('emails', pg_current_xact_id(), 0)`.execute(db);
 }
