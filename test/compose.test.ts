@@ -208,10 +208,14 @@ describe('docker-compose.yml: production shape', () => {
         ...['DCV_DNS_NS', 'DCV_DNS_NS_ADDRESS'],
       ],
     },
-    // src/service.ts with the worker: workflows, activities (src/dcv/writers.ts resolves with DCV_RESOLVERS), the reconciler.
+    // src/service.ts with the worker: workflows, activities (src/dcv/writers.ts resolves with DCV_RESOLVERS), the reconciler,
+    // the notifier (src/notify/config.ts: SMTP_URL, REVIEWER_EMAILS).
     worker: {
       required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_REMOTE_PERSPECTIVES'],
-      optional: ['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_DELEGATION_ZONE', 'DCV_RESOLVERS'],
+      optional: [
+        ...['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_DELEGATION_ZONE', 'DCV_RESOLVERS'],
+        ...['SMTP_URL', 'REVIEWER_EMAILS'],
+      ],
     },
     // src/perspective.ts: activities/perspective.ts only.
     perspective: {
@@ -480,7 +484,9 @@ describe('docker-compose config (Debian package docker-compose, v1.29.2)', () =>
       'DCV_REMOTE_PERSPECTIVES',
       'DCV_RESOLVERS',
       'METRICS_LISTEN',
+      'REVIEWER_EMAILS',
       'SECRET_KEY_FILE',
+      'SMTP_URL',
       'TEMPORAL_ADDRESS',
       'TEMPORAL_METRICS_LISTEN',
       'TEMPORAL_NAMESPACE',
