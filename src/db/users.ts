@@ -116,13 +116,23 @@ export async function accountUsers(db: Db, accountId: string): Promise<UserRow[]
  */
 export async function removeAccountUser(db: Db, accountId: string, userId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const users = await trx.selectFrom('users').select(['id', 'role']).where('account_id', '=', accountId).where('removed_at', 'is', null).forUpdate().execute();
+    const users = await trx
+      .selectFrom('users')
+      .select(['id', 'role'])
+      .where('account_id', '=', accountId)
+      .where('removed_at', 'is', null)
+      .forUpdate()
+      .execute();
     const user = users.find((u) => u.id === userId);
     if (!user) return false;
     if (user.role === 'owner' && users.filter((u) => u.role === 'owner').length === 1)
       throw conflict('the account needs at least one owner: make another user owner first');
     // Every mailbox key holds an "@": the freed key never matches one.
-    await trx.updateTable('users').set({ removed_at: new Date(), password_hash: null, email_key: `removed:${userId}` }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('users')
+      .set({ removed_at: new Date(), password_hash: null, email_key: `removed:${userId}` })
+      .where('id', '=', userId)
+      .execute();
     await trx.deleteFrom('console_sessions').where('user_id', '=', userId).execute();
     await trx.deleteFrom('user_invitations').where('user_id', '=', userId).execute();
     return true;

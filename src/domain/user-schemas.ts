@@ -72,4 +72,3 @@ export const newPasswordFor = (userWords: string[] = []) =>
         ctx.addIssue({ code: 'custom', path: ['confirmation'], message: 'does not match the password', params: brokenRule('password-confirmation') });
     })
     .transform((value) => passwordText(value.password));
-

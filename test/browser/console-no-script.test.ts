@@ -77,7 +77,11 @@ test("a long-lived domain's page shows its latest events, an administrator's pag
   const api = await harness.customer('Many Domains Co');
   const { administratorId } = await approvedAdministrator(api, await harness.reviewer());
   const user = await consoleCustomer(harness, { accountId: api.id });
-  const first = await api.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'd000.many.example.com', autoValidation: false, method: 'dns' });
+  const first = await api.request('POST', `/v1/administrators/${administratorId}/domains`, {
+    domain: 'd000.many.example.com',
+    autoValidation: false,
+    method: 'dns',
+  });
   expect(first.status).toBe(201);
   const row = await harness.db.selectFrom('domains').selectAll().where('id', '=', first.body.id).executeTakeFirstOrThrow();
   // 104 more domains (rows only: listing needs no workflow) and 120 more events on the first: years of rotations and checks.

@@ -120,7 +120,12 @@ test('signing in again (as another user, or by an invitation) ends the session t
   expect(client.cookie('cps_session')).not.toBe(old);
   const reused = await fetch(`${harness.baseUrl}/console/profile`, { redirect: 'manual', headers: { cookie: `cps_session=${old}` } });
   expect(reused.headers.get('location')).toMatch(/^\/console\/sign-in/);
-  const invitation = await inviteAccountUser(harness.db, second.accountId, { email: `third.${Date.now()}@acme.cn`, name: 'Third', role: 'member' }, parseDuration('1h'));
+  const invitation = await inviteAccountUser(
+    harness.db,
+    second.accountId,
+    { email: `third.${Date.now()}@acme.cn`, name: 'Third', role: 'member' },
+    parseDuration('1h'),
+  );
   const before = client.cookie('cps_session')!;
   await client.get(`/console/invitations/${invitation.token}`);
   expect((await client.post(`/console/invitations/${invitation.token}`, { password: PASSWORD, confirmation: PASSWORD })).status).toBe(303);
@@ -278,7 +283,7 @@ test('an unexpected failure answers 500 with the error page and logs its cause',
   }
 });
 
-test("a removed member cannot sign in or use their session, and the audit trail and API keys still name them; their address can be invited again", async () => {
+test('a removed member cannot sign in or use their session, and the audit trail and API keys still name them; their address can be invited again', async () => {
   const owner = await consoleCustomer(harness, { name: 'Owner of Removal Co' });
   const member = await consoleCustomer(harness, { accountId: owner.accountId, role: 'member', name: 'Wang Fang' });
   const memberClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });

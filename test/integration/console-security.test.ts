@@ -159,7 +159,12 @@ test('form field names never write into Object.prototype, and a field nested und
   const polluted = () => (Object.prototype as Record<string, unknown>).consolePolluted;
   const sent: Array<[string, number]> = [];
   try {
-    for (const path of ['/console/organizations', `/console/organizations/${a.ids.organizations}/administrators`, '/console/dns-providers', '/console/members']) {
+    for (const path of [
+      '/console/organizations',
+      `/console/organizations/${a.ids.organizations}/administrators`,
+      '/console/dns-providers',
+      '/console/members',
+    ]) {
       for (const field of ['__proto__.consolePolluted', 'constructor.prototype.consolePolluted']) {
         await customer.get('/console/profile');
         sent.push([`${path} ${field}`, (await customer.post(path, { [field]: 'yes', kind: 'rfc2136' })).status]);
