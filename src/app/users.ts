@@ -8,7 +8,7 @@ import { findUserByEmailKey, insertUser, invitedUser, issueInvitation, redeemInv
 import { addDuration, type Duration } from '../domain/duration';
 import { mailboxKey } from '../domain/identity';
 import { normalizeEmailAddress } from '../domain/email';
-import { invitationInput, newPassword, passwordText, userEmail } from '../domain/user-schemas';
+import { invitationInput, newPasswordFor, passwordText, userEmail } from '../domain/user-schemas';
 import { parse, Problem } from '../problem';
 import { hashPassword, passwordMatches } from './passwords';
 
@@ -68,9 +68,13 @@ export async function openInvitation(db: Db, token: string): Promise<UserRow> {
   return user;
 }
 
-/** Sets the invited user's password (`{ password, confirmation }`, 400 naming the field) and uses up the link. */
+/**
+ * Sets the invited user's password (`{ password, confirmation }`, 400 naming the field; a password made of
+ * their own name or address is too guessable) and uses up the link.
+ */
 export async function acceptInvitation(db: Db, token: string, body: unknown): Promise<UserRow> {
-  const password = parse(newPassword, body);
+  const invited = await openInvitation(db, token);
+  const password = parse(newPasswordFor([invited.email, invited.name]), body);
   const user = await redeemInvitation(db, token, await hashPassword(password), new Date());
   if (!user) throw invitationGone();
   return user;

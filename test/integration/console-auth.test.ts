@@ -45,6 +45,16 @@ test('an invitation sets an argon2id password once; the session cookie is HttpOn
   expect(short.status).toBe(400);
   expect(short.html).toContain('aria-invalid="true"');
   expect(short.html).toMatch(/aria-describedby="[^"]*f-password-error/);
+  // Long enough, but common, a pattern, or made of the user's own address: refused, the reason on the field.
+  for (const guessable of ['password1234', '123456789012', 'qwertyuiopas', 'new.owner@acme.cn1']) {
+    const refused = await client.post(`/console/invitations/${invitation.token}`, { password: guessable, confirmation: guessable });
+    expect([guessable, refused.status]).toEqual([guessable, 400]);
+    expect(refused.html).toContain('<p class="error" id="f-password-error">Too easy to guess');
+  }
+  const long = 'x'.repeat(200) + ' correct horse battery staple '.repeat(3);
+  expect((await client.post(`/console/invitations/${invitation.token}`, { password: long, confirmation: long })).html).toContain(
+    '<p class="error" id="f-password-error">At most 256 characters.</p>',
+  );
 
   const accepted = await client.post(`/console/invitations/${invitation.token}`, { password: PASSWORD, confirmation: PASSWORD });
   expect(accepted.status).toBe(303);

@@ -414,5 +414,8 @@ export const en = {
   'review.reject': 'Reject',
   'rule.required': 'Required.',
   'rule.password-length': 'At least 12 characters.',
+  'rule.password-too-long': 'At most 256 characters.',
+  'rule.password-guessable':
+    'Too easy to guess (a common password, a pattern, or close to your name or email address): use a longer phrase of unrelated words.',
   'rule.password-confirmation': 'Does not match the password.',
 } as const;
