@@ -295,3 +295,34 @@ test('malformed form bodies on every route that reads fields answer 4xx, never 5
   expect(answers.filter(([, status]) => status === 400).length).toBeGreaterThan(answers.length / 2);
   expect(answers.filter(([what]) => what.endsWith(' huge')).every(([, status]) => status === 413)).toBe(true);
 });
+
+test('the review desk filters its queue by kind and by age', async () => {
+  const api = await harness.customer('Filtered Co');
+  const organization = (
+    await api.request('POST', '/v1/organizations', {
+      organization: {
+        name: 'Filtered Network Technology Co., Ltd.',
+        country: 'CN',
+        province: 'Beijing',
+        city: 'Beijing',
+        address: '3 Zhongguancun Street',
+        landline: '010 6552 9977',
+      },
+      administrator: { firstName: 'Min', lastName: 'Zhao', position: 'CTO', phone: '138 0013 8001', email: 'zhao.min@filtered.cn' },
+    })
+  ).body;
+  const organizationLink = `/console/reviews/organizations/${organization.id}`;
+  const administratorLink = `/console/reviews/administrators/${organization.administrators[0].id}`;
+  const reviewer = await consoleReviewer(harness, 'Filter Desk');
+  const desk = await signedIn(reviewer.email, reviewer.password);
+  const shown = async (query: string) => {
+    const { status, html } = await desk.get(`/console/reviews?limit=100${query}`);
+    expect(status).toBe(200);
+    return [html.includes(organizationLink), html.includes(administratorLink)];
+  };
+  expect(await shown('')).toEqual([true, true]);
+  expect(await shown('&kind=organization')).toEqual([true, false]);
+  expect(await shown('&kind=administrator')).toEqual([false, true]);
+  // Submitted moments ago: not among the reviews waiting a day or more.
+  expect(await shown('&age=1d')).toEqual([false, false]);
+});
