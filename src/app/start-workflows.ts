@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import type { AdministratorRow, DomainRow, OrganizationRow } from '../db/schema';
 import type { DomainWorkflows } from '../temporal/domain-client';
@@ -49,8 +50,17 @@ export async function startWorkflowsOf(
   const started: Record<Table, string[]> = { organizations: [], administrators: [], domains: [] };
   const failures: unknown[] = [];
   outcomes.forEach((outcome, i) => (outcome.status === 'fulfilled' ? started[starts[i].table].push(starts[i].id) : failures.push(outcome.reason)));
-  for (const table of ['organizations', 'administrators', 'domains'] as const) {
-    if (started[table].length) await db.updateTable(table).set({ workflow_started: true }).where('id', 'in', started[table]).execute();
-  }
+  await markStarted(db, started);
   return { started, failures };
+}
+
+/** Marks the rows whose workflows started, in one statement whatever the tables (one round trip on every create). */
+async function markStarted(db: Db, started: Record<Table, string[]>): Promise<void> {
+  const updates = (Object.keys(started) as Table[])
+    .filter((table) => started[table].length > 0)
+    .map((table) => sql`update ${sql.table(table)} set workflow_started = true where id in (${sql.join(started[table])})`);
+  if (updates.length === 0) return;
+  const [last, ...others] = updates.reverse();
+  const ctes = others.map((update, i) => sql`${sql.raw(`m${i}`)} as (${update})`);
+  await (ctes.length ? sql`with ${sql.join(ctes)} ${last}` : last).execute(db);
 }

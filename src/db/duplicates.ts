@@ -14,8 +14,21 @@ export async function duplicateOrganization(
   candidate: { name: string; country: string },
   exceptId?: string,
 ): Promise<ExistingProfile | undefined> {
+  return duplicateOrganizationIn(await organizationIdentities(trx, accountId), candidate, exceptId);
+}
+
+/** The account's organizations, oldest first, with what their identity is made of (at most 10 rows: the account limit). */
+export function organizationIdentities(trx: Transaction<Database>, accountId: string) {
+  return trx.selectFrom('organizations').select(['id', 'name', 'country']).where('account_id', '=', accountId).orderBy('created_at').execute();
+}
+
+/** `duplicateOrganization` over rows already read with `organizationIdentities`. */
+export function duplicateOrganizationIn(
+  rows: ReadonlyArray<{ id: string; name: string; country: string }>,
+  candidate: { name: string; country: string },
+  exceptId?: string,
+): ExistingProfile | undefined {
   const identity = organizationIdentity(candidate);
-  const rows = await trx.selectFrom('organizations').select(['id', 'name', 'country']).where('account_id', '=', accountId).orderBy('created_at').execute();
   const found = rows.find((row) => row.id !== exceptId && organizationIdentity(row) === identity);
   return found && { kind: 'organization', id: found.id };
 }

@@ -17,6 +17,8 @@ export interface AuditEvent {
   at?: Date;
   /** The activity execution that made the change (see `operationOf`); null outside activities. */
   operationId?: string | null;
+  /** The object as the change left it, for its public event; read in the transaction when unset (src/notify/outbox.ts). */
+  snapshot?: unknown;
 }
 
 /**
@@ -46,7 +48,14 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
     .executeTakeFirstOrThrow();
   const type = feedTypeOf(event.entityKind, event.action, event.after);
   if (type)
-    await recordOutboxEvent(trx, { accountId: event.accountId, type, object: { kind: event.entityKind, id: event.entityId }, at: event.at, auditEventId: id });
+    await recordOutboxEvent(trx, {
+      accountId: event.accountId,
+      type,
+      object: { kind: event.entityKind, id: event.entityId },
+      at: event.at,
+      auditEventId: id,
+      snapshot: event.snapshot,
+    });
   return id;
 }
 

@@ -6,7 +6,7 @@ import { addDuration } from '../domain/duration';
 import type { AdministratorInput, OrganizationInput } from '../domain/schemas';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
-import { duplicateAdministrator, duplicateOrganization } from './duplicates';
+import { duplicateAdministrator, duplicateOrganizationIn, organizationIdentities } from './duplicates';
 import { recordEvent } from './events';
 import { createIdempotently, type Idempotency } from './idempotent-create';
 import type { AdministratorRow, Database, OrganizationRow } from './schema';
@@ -48,7 +48,7 @@ async function insertAdministrator(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  if (recorded) await recordSubmitted(trx, accountId, 'administrator', row, input, actor);
+  if (recorded) await recordSubmitted(trx, accountId, 'administrator', row, input, actor, row);
   return row;
 }
 
@@ -59,8 +59,10 @@ function recordSubmitted(
   row: { id: string; status: string },
   input: object,
   actor: Actor,
+  /** The object as just written (an organization with its administrators): spares reading it back for the public event. */
+  snapshot: unknown,
 ) {
-  return recordEvent(trx, { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input } });
+  return recordEvent(trx, { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input }, snapshot });
 }
 
 export async function createOrganization<T>(
@@ -84,14 +86,11 @@ export async function createOrganization<T>(
     params.idempotency,
     async (trx) => {
       // Under the account's row lock (createIdempotently): a concurrent create of the same organization waits and then finds this one.
-      const duplicate = await duplicateOrganization(trx, accountId, input);
+      const existing = await organizationIdentities(trx, accountId);
+      const duplicate = duplicateOrganizationIn(existing, input);
       if (duplicate) throw duplicateProblem(duplicate, 'organization.name');
-      const { count } = await trx
-        .selectFrom('organizations')
-        .select((eb) => eb.fn.countAll<string>().as('count'))
-        .where('account_id', '=', accountId)
-        .executeTakeFirstOrThrow();
-      if (Number(count) >= MAX_ORGANIZATIONS_PER_ACCOUNT) {
+      const count = existing.length;
+      if (count >= MAX_ORGANIZATIONS_PER_ACCOUNT) {
         throw new Problem(
           409,
           'Organization limit reached',
@@ -101,7 +100,7 @@ export async function createOrganization<T>(
           },
         );
       }
-      if (Number(count) === 0 && !params.administrator) {
+      if (count === 0 && !params.administrator) {
         throw new Problem(400, 'Invalid request', "administrator: required with the account's first organization", {
           errors: [{ field: 'administrator', message: "required with the account's first organization" }],
         });
@@ -127,8 +126,8 @@ export async function createOrganization<T>(
       const administrators = params.administrator
         ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings, false)]
         : [];
-      await recordSubmitted(trx, accountId, 'organization', organization, input, actor);
-      if (params.administrator) await recordSubmitted(trx, accountId, 'administrator', administrators[0], params.administrator, actor);
+      await recordSubmitted(trx, accountId, 'organization', organization, input, actor, { ...organization, administrators });
+      if (params.administrator) await recordSubmitted(trx, accountId, 'administrator', administrators[0], params.administrator, actor, administrators[0]);
       return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
     },
     params.signal,

@@ -188,14 +188,34 @@ function organizationSchema<T extends Partial<OrganizationFields>>(fields: z.Zod
   });
 }
 
+/**
+ * `build` run once per distinct arguments: zod compiles a schema on its first parse, so a schema built
+ * per request costs several times its parse. The variants are bounded (a country, a stored province);
+ * the cache starts over past `max` of them.
+ */
+function memoized<A extends unknown[], R>(build: (...args: A) => R, max = 1000): (...args: A) => R {
+  const cache = new Map<string, R>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let schema = cache.get(key);
+    if (schema === undefined) {
+      if (cache.size >= max) cache.clear();
+      schema = build(...args);
+      cache.set(key, schema);
+    }
+    return schema;
+  };
+}
+
 export const organizationInput = organizationSchema(organizationFields);
-export const organizationPatch = (currentCountry: string, currentProvince?: string) =>
+export const organizationPatch = memoized((currentCountry: string, currentProvince?: string) =>
   organizationSchema(
     organizationPatchFields.refine((v) => Object.keys(v).length > 0, 'send at least one field to change'),
     { country: currentCountry, province: currentProvince },
-  );
+  ),
+);
 
-export const administratorInput = (defaultCountry?: string) =>
+export const administratorInput = memoized((defaultCountry?: string) =>
   z.strictObject({
     firstName: subjectText('givenName').describe(`Given name (givenName). ${SUBJECT_RULES_NOTE}`),
     lastName: subjectText('surname').describe('Surname (surname)'),
@@ -204,19 +224,21 @@ export const administratorInput = (defaultCountry?: string) =>
       "The administrator's mobile (type MOBILE, or FIXED_LINE_OR_MOBILE where the numbering plan cannot tell), without extension; national numbers are read in the organization's country; stored as E.164",
     ),
     email: emailAddress,
-  });
-export const administratorPatch = (defaultCountry?: string) =>
+  }),
+);
+export const administratorPatch = memoized((defaultCountry?: string) =>
   administratorInput(defaultCountry)
     .partial()
     .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
-    .meta({ minProperties: 1 });
+    .meta({ minProperties: 1 }),
+);
 
 /**
  * POST /v1/organizations: the organization and its first administrator are judged together and every
  * field at fault in either is reported at once (issue 7, item 10); the administrator's phone is read in
  * the organization's country. `administratorRequired`: the account has no organization yet.
  */
-export const createOrganizationBodyFor = (administratorRequired: boolean) =>
+export const createOrganizationBodyFor = memoized((administratorRequired: boolean) =>
   z.strictObject({ organization: z.unknown().optional(), administrator: z.unknown().optional() }).transform((body, ctx) => {
     const organization = parseInto(organizationInput, body.organization, ctx, ['organization']);
     const place = organization.data?.country ?? countryCode((body.organization as { country?: unknown } | undefined)?.country);
@@ -230,7 +252,8 @@ export const createOrganizationBodyFor = (administratorRequired: boolean) =>
     const unreadable = (issue: z.core.$ZodIssue) => place === undefined && issue.path[0] === 'phone' && typeof phone === 'string' && !/^\s*(\+|00)/.test(phone);
     const administrator = parseInto(administratorInput(place), body.administrator, ctx, ['administrator'], unreadable);
     return organization.data && administrator.data ? { organization: organization.data, administrator: administrator.data } : z.NEVER;
-  });
+  }),
+);
 export const createOrganizationBody = createOrganizationBodyFor(false);
 
 export type OrganizationInput = z.output<typeof organizationInput>;
