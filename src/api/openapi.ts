@@ -288,6 +288,7 @@ const NOTIFICATION_PATHS = {
       summary: 'Change the URL, event types, description, or enable / disable it',
       description:
         'Enabling an endpoint the service disabled resumes its queue after the message that failed (redeliver that one if needed); events of the time it was disabled are not sent (redeliver them from the feed).',
+      idempotencyKey: true,
       body: body('WebhookPatch'),
       answer: ok('Webhook', 'Changed'),
       refusals: { '422': PUBLIC_ADDRESS },
@@ -297,6 +298,7 @@ const NOTIFICATION_PATHS = {
       ...WEBHOOK,
       operationId: 'deleteWebhook',
       summary: 'Delete a webhook endpoint with its secrets and delivery records',
+      idempotencyKey: true,
       answer: deleted,
     },
   },

@@ -149,3 +149,29 @@ test('an account holds at most 20 endpoints', async () => {
   expect(refused.status).toBe(409);
   expect(refused.body.detail).toMatch(/at most 20/);
 });
+
+test('PATCH and DELETE retried with their Idempotency-Key get the first answer and change nothing again; a reused key answers 422', async () => {
+  const { id } = (await customer.request('POST', '/v1/webhooks', { url: URL_OK })).body;
+  const off = { 'Idempotency-Key': `off-${id}` };
+  const first = await customer.request('PATCH', `/v1/webhooks/${id}`, { enabled: false }, off);
+  expect(first.status).toBe(200);
+  expect(first.body.enabled).toBe(false);
+  // The customer enables it again; a late retry of the first PATCH answers as it did and leaves it enabled.
+  expect((await customer.request('PATCH', `/v1/webhooks/${id}`, { enabled: true })).body.enabled).toBe(true);
+  const retried = await customer.request('PATCH', `/v1/webhooks/${id}`, { enabled: false }, off);
+  expect({ status: retried.status, body: retried.body }).toEqual({ status: 200, body: first.body });
+  expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.enabled).toBe(true);
+  const reused = await customer.request('PATCH', `/v1/webhooks/${id}`, { description: 'other' }, off);
+  expect(reused.status).toBe(422);
+  expect(reused.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.description).toBeNull();
+  const empty = await customer.request('PATCH', `/v1/webhooks/${id}`, { description: 'x' }, { 'Idempotency-Key': '' });
+  expect(empty.status).toBe(400);
+  expect(empty.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.description).toBeNull();
+
+  const gone = { 'Idempotency-Key': `delete-${id}` };
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`, undefined, gone)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`, undefined, gone)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`)).status).toBe(404);
+});
