@@ -16,7 +16,7 @@ export interface WebhookActivityDeps {
   db: Db;
   /** Read when used: WEBHOOK_TIMEOUT, the retry schedule and the address allowance. */
   notify: NotifyConfig;
-  /** Renders domains' instructions in event payloads. */
+  /** Renders domains' instructions in event payloads; its resolvers resolve the endpoints' host names for the address guard. */
   dcv: DcvConfig;
   /** Opens the signing secrets. */
   secretKey: Buffer;
@@ -155,6 +155,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
           : await postWebhook(endpoint.url, signedHeaders(await signingSecrets(db, deps.secretKey, endpoint.id, at), delivery.message_id, at, body), body, {
               timeoutMs: notify.webhooks.timeout.ms ?? 15_000,
               allowance: notify.webhooks.addressAllowance,
+              // The CA's resolvers (DCV_RESOLVERS), as for every other host a customer names.
+              resolvers: deps.dcv.resolvers,
             });
       return record(delivery, sent, at, operationId);
     },

@@ -1,4 +1,3 @@
-import { getServers } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
@@ -22,7 +21,7 @@ const USER_AGENT = 'certificate-profiles-webhooks/1.0';
 
 /**
  * POSTs `body` (the exact bytes signed) to a customer's endpoint. The host goes through the address
- * guard once (public unicast only, src/dcv/ssrf-guard.ts; resolved with the system's resolvers) and the
+ * guard once (public unicast only, src/dcv/ssrf-guard.ts; resolved with `resolvers`, the CA's) and the
  * connection is pinned to the address judged. Redirects are not followed (Standard Webhooks: 3xx is a
  * failure). The whole exchange, DNS included, is bounded by `timeoutMs`; only the answer's start is read.
  */
@@ -30,7 +29,7 @@ export async function postWebhook(
   target: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowance: AddressAllowance; resolvers?: string[] },
+  options: { timeoutMs: number; allowance: AddressAllowance; resolvers: string[] },
 ): Promise<PostOutcome> {
   const started = Date.now();
   const outcome = (o: Partial<PostOutcome>): PostOutcome => ({
@@ -46,7 +45,7 @@ export async function postWebhook(
   let address: string;
   try {
     address = await publicAddressOf(`the webhook endpoint ${url.host}`, host, {
-      resolvers: options.resolvers ?? getServers(),
+      resolvers: options.resolvers,
       allowance: options.allowance,
       timeoutMs: options.timeoutMs,
     });
