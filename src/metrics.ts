@@ -17,7 +17,20 @@ export interface ServiceMetrics {
   dcvChecks: Counter<'kind' | 'code'>;
   /** One perspective's checks of one domain (method and CAA, in parallel), by perspective and the method check's code. */
   perspectiveCheckDuration: Histogram<'perspective' | 'code'>;
+  /** Every attempt to deliver a webhook message, by outcome (see {@link WebhookAttemptOutcome}), with how long it took. */
+  webhookAttemptDuration: Histogram<'outcome'>;
+  /** Webhook messages finished: `delivered`, or `failed` (the retry schedule used up, 410 Gone, a test message refused). */
+  webhookDeliveries: Counter<'status'>;
+  /** Endpoints the service disabled: `gone` (the endpoint answered 410), `failing` (a message failed the whole retry schedule). */
+  webhookEndpointsDisabled: Counter<'reason'>;
+  /** Every attempt to send an email, by outcome: `sent`, `refused` (for good: not retried), `temporary_failure` (retried). */
+  emailAttempts: Counter<'outcome'>;
+  /** Emails finished: `sent`, `refused` (by the mail server), `failed` (every attempt failed). */
+  emails: Counter<'status'>;
 }
+
+/** What one webhook attempt came to: a 2xx answer, another answer (3xx included), or none (address guard, DNS, connection, TLS, timeout). */
+export type WebhookAttemptOutcome = 'delivered' | 'rejected' | 'no_answer';
 
 /** A registry with the service's series; `processMetrics` adds Node's and the process's own (CPU, memory, event loop, GC). */
 export function createMetrics(options: { processMetrics?: boolean } = {}): ServiceMetrics {
@@ -43,6 +56,37 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Servi
       help: "One perspective's DCV check of one domain (the method's check and CAA), by perspective and the method check's result code",
       labelNames: ['perspective', 'code'] as const,
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    webhookAttemptDuration: new Histogram({
+      name: 'cps_webhook_attempt_duration_seconds',
+      help: 'Webhook delivery attempts (DNS, connection and answer), by outcome: delivered (2xx), rejected (any other answer), no_answer (refused by the address guard, DNS, connection, TLS or timeout)',
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'cps_webhook_deliveries_total',
+      help: 'Webhook messages finished, by status: delivered, or failed (retry schedule used up, 410 Gone, a test message refused)',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    webhookEndpointsDisabled: new Counter({
+      name: 'cps_webhook_endpoints_disabled_total',
+      help: 'Webhook endpoints the service disabled, by reason: gone (410), failing (a message failed the whole retry schedule)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    emailAttempts: new Counter({
+      name: 'cps_email_attempts_total',
+      help: 'Attempts to send an email, by outcome: sent, refused (for good, not retried), temporary_failure (retried)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    emails: new Counter({
+      name: 'cps_emails_total',
+      help: 'Emails finished, by status: sent, refused (by the mail server), failed (every attempt failed)',
+      labelNames: ['status'] as const,
       registers: [registry],
     }),
   };
