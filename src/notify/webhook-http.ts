@@ -36,8 +36,9 @@ export async function postWebhook(
     status: null,
     responseBody: null,
     retryAfterSeconds: null,
-    error: null,
     ...o,
+    // An error may quote the endpoint (a certificate's names): stored as text too.
+    error: o.error ? storableText(o.error) : null,
     durationMs: Date.now() - started,
   });
   const url = new URL(target);
@@ -82,7 +83,7 @@ export async function postWebhook(
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = () => finish({ status, retryAfterSeconds, responseBody: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT) || null });
+      const done = () => finish({ status, retryAfterSeconds, responseBody: excerptOf(Buffer.concat(chunks)) });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;
@@ -94,6 +95,17 @@ export async function postWebhook(
     request.end(body);
   });
 }
+
+/**
+ * The start of an answer's body as text PostgreSQL stores: a NUL (a binary or compressed body) cannot be
+ * in a text column, and a row that cannot be written would fail the attempt's record, so the activity
+ * would send the message again and again. Each NUL becomes U+FFFD, like bytes that are not UTF-8.
+ */
+export function excerptOf(body: Buffer): string | null {
+  return storableText(body.toString('utf8').slice(0, RESPONSE_EXCERPT)) || null;
+}
+
+const storableText = (text: string) => text.replaceAll('\u0000', '\uFFFD');
 
 /** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {

@@ -190,6 +190,30 @@ test('a test event goes out at once, signed with the current and the rotated-out
   expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.enabled).toBe(true);
 });
 
+test('an answer whose body is binary (NUL bytes) or endless is recorded by its start, once: the message is delivered, not sent again', async () => {
+  const { receiver, id } = await endpoint(customer, { eventTypes: ['review.overdue'] });
+  receiver.answer = () => ({ status: 200, body: `ok\u0000\u0001${'\u0000'.repeat(10)}${'x'.repeat(100_000)}` });
+  const sent = await customer.request('POST', `/v1/webhooks/${id}/test`);
+  expect(sent.status).toBe(202);
+  const delivery = await until(
+    async () => {
+      const got = (await customer.request('GET', `/v1/webhooks/${id}/deliveries/${sent.body.id}`)).body;
+      return got.status === 'pending' ? undefined : got;
+    },
+    'the test message recorded',
+    15_000,
+  );
+  expect(delivery.status).toBe('delivered');
+  expect(delivery.attempts).toHaveLength(1);
+  expect(delivery.attempts[0].statusCode).toBe(200);
+  expect(delivery.attempts[0].responseBody).toMatch(/^ok/);
+  expect(delivery.attempts[0].responseBody).not.toContain('\u0000');
+  expect(delivery.attempts[0].responseBody.length).toBeLessThanOrEqual(1024);
+  // The endpoint got the message once: recording what it answered did not fail (and retry the send).
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect(receiver.of(sent.body.messageId)).toHaveLength(1);
+});
+
 test('redeliveries name an event of the account; deliveries of another account are not found', async () => {
   const { id } = await endpoint(customer);
   const other = await harness.customer('Stranger');
