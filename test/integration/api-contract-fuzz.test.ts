@@ -69,7 +69,7 @@ beforeAll(async () => {
   known.domains = domains.map((d) => d.id);
   known['dns-providers'] = [provider.body.id];
   // A webhook whose URL no delivery reaches (nothing listens there), with a test message queued: its delivery.
-  const webhook = await keys.customer.request('POST', '/v1/webhooks', { url: 'https://hooks.fuzz.invalid/in', eventTypes: ['domain.added'] });
+  const webhook = await keys.customer.request('POST', '/v1/webhooks', { url: 'https://hooks.fuzz.example.com/in', eventTypes: ['domain.added'] });
   expect([webhook.status, webhook.body.detail]).toEqual([201, undefined]);
   const test = await keys.customer.request('POST', `/v1/webhooks/${webhook.body.id}/test`);
   expect([test.status, test.body.detail]).toEqual([202, undefined]);

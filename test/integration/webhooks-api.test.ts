@@ -61,6 +61,13 @@ test('bad URLs and fields answer 4xx naming the field and the rule, and create n
     [{ url: 'https://user:pass@hooks.example.com/' }, 400, 'url', 'url'],
     [{ url: 'https://hooks.example.com/#x' }, 400, 'url', 'url'],
     [{ url: 'not a url' }, 400, 'url', 'url'],
+    // Names no public resolver answers, as for a DNS provider's server: never resolved, refused now.
+    [{ url: 'http://localhost:8080/hooks' }, 400, 'url', 'too-few-labels'],
+    [{ url: 'http://metadata.google.internal/computeMetadata/v1/' }, 400, 'url', 'internal-name'],
+    [{ url: 'http://kubernetes.default.svc/' }, 400, 'url', 'internal-name'],
+    [{ url: 'https://intranet/hooks' }, 400, 'url', 'too-few-labels'],
+    [{ url: `https://${'a'.repeat(64)}.example.com/` }, 400, 'url', undefined],
+    [{ url: `https://hooks.example.com/${'x'.repeat(2100)}` }, 400, 'url', undefined],
     [{}, 400, 'url', 'required'],
     [{ url: 'https://hooks.example.com/', eventTypes: ['organization.aproved'] }, 400, 'eventTypes.0', undefined],
     [{ url: 'https://hooks.example.com/', eventTypes: [] }, 400, 'eventTypes', undefined],
