@@ -59,6 +59,32 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+/** SMTP_URL as nodemailer reads it: smtp:// or smtps:// with a host. The error never repeats the URL's password. */
+function smtpUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname) return text;
+  if (url?.password) url.password = '***';
+  const shown = url ? url.toString() : text.replace(/:[^:@/]*@/, ':***@');
+  throw new Error(`SMTP_URL: "${shown}" is not an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@mail.example.com:587`);
+}
+
+/** REVIEWER_EMAILS: addresses (`desk@ca.example`), comma-separated; no display names. */
+function reviewerEmails(text: string | undefined): string[] {
+  const addresses = (text || '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = addresses.find((address) => !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(address));
+  if (bad !== undefined) throw new Error(`REVIEWER_EMAILS: "${bad}" is not an email address (comma-separated addresses, e.g. desk@ca.example,lead@ca.example)`);
+  return addresses;
+}
+
 export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): NotifyConfig {
   let addressAllowance: AddressAllowance;
   try {
@@ -79,13 +105,10 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
       addressAllowance,
     },
     email: {
-      smtpUrl: env.SMTP_URL || undefined,
+      smtpUrl: smtpUrl(env.SMTP_URL),
       from: env.EMAIL_FROM || 'Certificate profiles <no-reply@certificate-profiles.invalid>',
       outboxDir: path.join(dataDir, 'email-outbox'),
-      reviewerEmails: (env.REVIEWER_EMAILS || '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean),
+      reviewerEmails: reviewerEmails(env.REVIEWER_EMAILS),
       reviewerLanguage: language,
       retryInterval: duration(env, 'EMAIL_RETRY_INTERVAL', '30s'),
       maxAttempts: positive(env, 'EMAIL_MAX_ATTEMPTS', 10),
