@@ -252,4 +252,25 @@ describe('a webhook endpoint named by host name', () => {
       await receiver.close();
     }
   });
+
+  test('a redirect is an answer, never followed: a 302 to a non-public address fails the message and nothing connects there', async () => {
+    const receiver = await startReceiver();
+    const port = new URL(receiver.url).port;
+    const trap = await trapTcp([Number(port)]);
+    receiver.answer = () => ({ status: 302, headers: { Location: `http://${TRAP}:${port}/hooks` } });
+    try {
+      const created = (await customer.request('POST', '/v1/webhooks', { url: receiver.url })).body;
+      const queued = (await customer.request('POST', `/v1/webhooks/${created.id}/test`)).body;
+      const delivery = await eventually(async () => {
+        const got = (await customer.request('GET', `/v1/webhooks/${created.id}/deliveries/${queued.id}`)).body;
+        return got.status === 'pending' ? undefined : got;
+      }, 20_000);
+      expect(delivery).toMatchObject({ status: 'failed', attempts: [expect.objectContaining({ statusCode: 302, error: null })] });
+      expect(receiver.received).toHaveLength(1);
+      expect(trap.seen).toBe(0);
+    } finally {
+      for (const server of trap.servers) await new Promise((resolve) => server.close(resolve));
+      await receiver.close();
+    }
+  });
 });
