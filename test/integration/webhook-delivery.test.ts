@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { type Api, approvedAdministrator, eventually, type Harness, ORGANIZATION, ADMINISTRATOR, startHarness } from '../support/harness';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
+import { webhookWorkflowId } from '../../workflows/webhook-messages';
 
 /**
  * Durable webhook delivery (issue 11) on real parts: the service in-process with its worker and
@@ -212,6 +213,23 @@ test('an answer whose body is binary (NUL bytes) or endless is recorded by its s
   // The endpoint got the message once: recording what it answered did not fail (and retry the send).
   await new Promise((r) => setTimeout(r, 1_500));
   expect(receiver.of(sent.body.messageId)).toHaveLength(1);
+});
+
+test('an endpoint deleted while its messages wait for a retry: nothing more is sent, its workflow ends, its records are gone', async () => {
+  const { receiver, id } = await endpoint(customer, { eventTypes: ['organization.submitted'] });
+  receiver.answer = () => ({ status: 503 });
+  await submit(customer);
+  await submit(customer);
+  await until(() => (receiver.received.length >= 2 ? true : undefined), 'two failed attempts');
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
+  const handle = harness.client.workflow.getHandle(webhookWorkflowId(id));
+  await until(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true), 'the workflow ended');
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+  const sent = receiver.received.length;
+  await new Promise((r) => setTimeout(r, 2_500));
+  expect(receiver.received).toHaveLength(sent);
+  expect(await harness.db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', id).execute()).toEqual([]);
+  expect((await customer.request('GET', `/v1/webhooks/${id}/deliveries`)).status).toBe(404);
 });
 
 test('redeliveries name an event of the account; deliveries of another account are not found', async () => {
