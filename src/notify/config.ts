@@ -50,6 +50,22 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
   }
 }
 
+/**
+ * A wait the process keeps itself (a timer, a request's bound, Temporal's first retry interval): in clock
+ * units (not business days), above 0, at most `maxMs`.
+ */
+function clockTime(env: NodeJS.ProcessEnv, name: string, fallback: string, maxMs = Number.MAX_SAFE_INTEGER): Duration & { ms: number } {
+  const value = duration(env, name, fallback);
+  if (value.ms === undefined || value.ms <= 0 || value.ms > maxMs) {
+    const most = maxMs === Number.MAX_SAFE_INTEGER ? '' : ` and at most ${maxMs / 1000}s`;
+    throw new Error(`${name}: "${env[name]}" must be more than 0${most}, in clock units (ms, s, m, h, d)`);
+  }
+  return value;
+}
+
+/** Standard Webhooks suggests 15 to 30 s; longer holds an endpoint's queue and a worker's slot that long at each attempt. */
+const MAX_WEBHOOK_TIMEOUT_MS = 300_000;
+
 const durations = (env: NodeJS.ProcessEnv, name: string, fallback: string) =>
   (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
 
@@ -96,11 +112,11 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
   if (language !== 'en' && language !== 'zh-CN') throw new Error(`REVIEWER_LANGUAGE: "${language}" is not en or zh-CN`);
   return {
     expiryNotices: durations(env, 'EXPIRY_NOTICES', '30d,7d'),
-    noticeInterval: duration(env, 'NOTICE_INTERVAL', '1h'),
-    dispatchInterval: duration(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
+    noticeInterval: clockTime(env, 'NOTICE_INTERVAL', '1h'),
+    dispatchInterval: clockTime(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
     webhooks: {
       retrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
-      timeout: duration(env, 'WEBHOOK_TIMEOUT', '15s'),
+      timeout: clockTime(env, 'WEBHOOK_TIMEOUT', '15s', MAX_WEBHOOK_TIMEOUT_MS),
       secretOverlap: duration(env, 'WEBHOOK_SECRET_OVERLAP', '24h'),
       addressAllowance,
     },
@@ -110,7 +126,7 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
       outboxDir: path.join(dataDir, 'email-outbox'),
       reviewerEmails: reviewerEmails(env.REVIEWER_EMAILS),
       reviewerLanguage: language,
-      retryInterval: duration(env, 'EMAIL_RETRY_INTERVAL', '30s'),
+      retryInterval: clockTime(env, 'EMAIL_RETRY_INTERVAL', '30s'),
       maxAttempts: positive(env, 'EMAIL_MAX_ATTEMPTS', 10),
     },
   };

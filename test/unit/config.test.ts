@@ -62,6 +62,21 @@ describe('loadConfig', () => {
     }
   });
 
+  test("the notifier's intervals and the webhook timeout are clock times above 0 (a timeout of 5 minutes at most); none is silently replaced", () => {
+    expect(loadConfig({ WEBHOOK_TIMEOUT: '30s', WEBHOOK_DISPATCH_INTERVAL: '500ms' }).notify.webhooks.timeout.ms).toBe(30_000);
+    for (const [name, bad] of [
+      ['WEBHOOK_TIMEOUT', '0s'],
+      ['WEBHOOK_TIMEOUT', '1bd'],
+      ['WEBHOOK_TIMEOUT', '1h'],
+      ['WEBHOOK_DISPATCH_INTERVAL', '0ms'],
+      ['WEBHOOK_DISPATCH_INTERVAL', '2bd'],
+      ['NOTICE_INTERVAL', '0s'],
+      ['EMAIL_RETRY_INTERVAL', '1bd'],
+    ]) {
+      expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(`^${name}: "${bad}" must be`));
+    }
+  });
+
   test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
     expect(loadConfig({ DCV_RETRY_SCHEDULE: '1s, 2s,5s' }).dcv.retrySchedule.map((d) => d.ms)).toEqual([1000, 2000, 5000]);
   });
