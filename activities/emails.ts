@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/connect';
+import type { ServiceMetrics } from '../src/metrics';
 import { EmailRefused, type Mailer } from '../src/notify/mailer';
 
 /**
@@ -12,8 +13,8 @@ import { EmailRefused, type Mailer } from '../src/notify/mailer';
  * an activity's failure message in clear (it is no payload): the failure thrown names the message id and
  * the SMTP code only; the answer itself is recorded with the message.
  */
-export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () => Date }) {
-  const { db, mailer } = deps;
+export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () => Date; metrics?: Pick<ServiceMetrics, 'emailAttempts' | 'emails'> }) {
+  const { db, mailer, metrics } = deps;
   const now = deps.now ?? (() => new Date());
   const attempted = (id: string, set: Record<string, unknown>) =>
     db
@@ -38,13 +39,18 @@ export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () =
           language: message.language,
         });
         await attempted(id, { status: 'sent', sent_at: now(), smtp_response: sent.response, last_error: null });
+        metrics?.emailAttempts.inc({ outcome: 'sent' });
+        metrics?.emails.inc({ status: 'sent' });
         return 'sent';
       } catch (error) {
         if (error instanceof EmailRefused) {
           await attempted(id, { status: 'failed', last_error: error.message, smtp_response: error.response });
+          metrics?.emailAttempts.inc({ outcome: 'refused' });
+          metrics?.emails.inc({ status: 'refused' });
           return 'refused';
         }
         await attempted(id, { last_error: error instanceof Error ? error.message : String(error) });
+        metrics?.emailAttempts.inc({ outcome: 'temporary_failure' });
         const code = (error as { responseCode?: number }).responseCode;
         throw ApplicationFailure.retryable(
           `email ${id}: temporary failure${code ? ` (SMTP ${code})` : ''}; the mail server's answer is recorded with the message`,
@@ -55,12 +61,13 @@ export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () =
 
     /** Every attempt failed: the message is recorded as failed, keeping the mail server's last answer (`reason` when there is none). */
     async emailGaveUp(id: string, reason: string): Promise<void> {
-      await db
+      const given = await db
         .updateTable('email_messages')
         .set({ status: 'failed', last_error: sql<string>`coalesce(last_error, ${reason})` })
         .where('id', '=', id)
         .where('status', '=', 'pending')
-        .execute();
+        .executeTakeFirst();
+      if (Number(given.numUpdatedRows) > 0) metrics?.emails.inc({ status: 'failed' });
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DcvConfig } from '../src/config';
 import type { Db } from '../src/db/connect';
 import type { Database, WebhookDeliveryRow } from '../src/db/schema';
+import type { ServiceMetrics, WebhookAttemptOutcome } from '../src/metrics';
 import type { NotifyConfig } from '../src/notify/config';
 import { nextAttemptAt, verdictOf } from '../src/notify/delivery-policy';
 import { feedEventView } from '../src/notify/feed';
@@ -16,13 +17,18 @@ export interface WebhookActivityDeps {
   db: Db;
   /** Read when used: WEBHOOK_TIMEOUT, the retry schedule and the address allowance. */
   notify: NotifyConfig;
-  /** Renders domains' instructions in event payloads. */
+  /** Renders domains' instructions in event payloads; its resolvers resolve the endpoints' host names for the address guard. */
   dcv: DcvConfig;
   /** Opens the signing secrets. */
   secretKey: Buffer;
   now?: () => Date;
   random?: () => number;
+  /** Attempts, finished messages and disabled endpoints (src/metrics.ts); none in scripts and unit tests. */
+  metrics?: Pick<ServiceMetrics, 'webhookAttemptDuration' | 'webhookDeliveries' | 'webhookEndpointsDisabled'>;
 }
+
+const outcomeOf = (sent: PostOutcome): WebhookAttemptOutcome =>
+  sent.status === null ? 'no_answer' : verdictOf(sent.status) === 'delivered' ? 'delivered' : 'rejected';
 
 /**
  * The delivery workflow's activities (workflows/webhook-delivery.ts): the endpoint's queue, and one
@@ -40,8 +46,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     return event && JSON.stringify(feedEventView(event, deps.dcv));
   }
 
-  /** Disables the endpoint and tells the account, in the transaction that records why. */
-  async function disable(trx: Transaction<Database>, endpointId: string, reason: string, at: Date): Promise<void> {
+  /** Disables the endpoint and tells the account, in the transaction that records why; false when it was disabled already. */
+  async function disable(trx: Transaction<Database>, endpointId: string, reason: string, at: Date): Promise<boolean> {
     const row = await trx
       .updateTable('webhook_endpoints')
       .set({ enabled: false, disabled_reason: reason, disabled_at: at, updated_at: at })
@@ -49,18 +55,27 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       .where('enabled', '=', true)
       .returningAll()
       .executeTakeFirst();
-    if (row)
-      await recordOutboxEvent(trx, {
-        accountId: row.account_id,
-        type: 'webhook.disabled',
-        object: { kind: 'webhook', id: row.id },
-        snapshot: webhookView(row),
-        at,
-      });
+    if (!row) return false;
+    await recordOutboxEvent(trx, {
+      accountId: row.account_id,
+      type: 'webhook.disabled',
+      object: { kind: 'webhook', id: row.id },
+      snapshot: webhookView(row),
+      at,
+    });
+    return true;
   }
 
-  /** Records one attempt and its consequence under the delivery's row lock; returns what the workflow does next. */
-  async function record(delivery: WebhookDeliveryRow, sent: PostOutcome, at: Date, operationId: string | null): Promise<AttemptResult> {
+  /**
+   * Records one attempt and its consequence under the delivery's row lock; returns what the workflow does
+   * next, and why this attempt disabled the endpoint (for the metrics).
+   */
+  async function record(
+    delivery: WebhookDeliveryRow,
+    sent: PostOutcome,
+    at: Date,
+    operationId: string | null,
+  ): Promise<AttemptResult & { disabled?: 'gone' | 'failing' }> {
     return db.transaction().execute(async (trx) => {
       const locked = await trx.selectFrom('webhook_deliveries').selectAll().where('id', '=', delivery.id).forUpdate().executeTakeFirst();
       if (!locked) return { status: 'failed', endpointDisabled: false };
@@ -94,8 +109,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       }
       await trx.updateTable('webhook_deliveries').set({ status: 'failed', attempts, finished_at: finished }).where('id', '=', delivery.id).execute();
       if (verdict === 'gone') {
-        await disable(trx, delivery.endpoint_id, 'the endpoint answered 410 Gone', finished);
-        return { status: 'failed', endpointDisabled: true };
+        const disabled = await disable(trx, delivery.endpoint_id, 'the endpoint answered 410 Gone', finished);
+        return { status: 'failed', endpointDisabled: true, ...(disabled ? { disabled: 'gone' as const } : {}) };
       }
       if (locked.kind === 'test') return { status: 'failed', endpointDisabled: false };
       const since = await trx
@@ -103,13 +118,13 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         .select(sql<Date>`min(at)`.as('first'))
         .where('delivery_id', '=', delivery.id)
         .executeTakeFirstOrThrow();
-      await disable(
+      const disabled = await disable(
         trx,
         delivery.endpoint_id,
         `message ${delivery.message_id} failed ${attempts} attempts from ${new Date(since.first).toISOString()} to ${finished.toISOString()} (last: ${sent.status ?? sent.error})`,
         finished,
       );
-      return { status: 'failed', endpointDisabled: true };
+      return { status: 'failed', endpointDisabled: true, ...(disabled ? { disabled: 'failing' as const } : {}) };
     });
   }
 
@@ -155,8 +170,15 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
           : await postWebhook(endpoint.url, signedHeaders(await signingSecrets(db, deps.secretKey, endpoint.id, at), delivery.message_id, at, body), body, {
               timeoutMs: notify.webhooks.timeout.ms ?? 15_000,
               allowance: notify.webhooks.addressAllowance,
+              // The CA's resolvers (DCV_RESOLVERS), as for every other host a customer names.
+              resolvers: deps.dcv.resolvers,
             });
-      return record(delivery, sent, at, operationId);
+      const result = await record(delivery, sent, at, operationId);
+      // Counted once the attempt is recorded: a retry after the commit returns above and counts nothing again.
+      deps.metrics?.webhookAttemptDuration.observe({ outcome: outcomeOf(sent) }, sent.durationMs / 1000);
+      if (result.status !== 'pending') deps.metrics?.webhookDeliveries.inc({ status: result.status });
+      if (result.disabled) deps.metrics?.webhookEndpointsDisabled.inc({ reason: result.disabled });
+      return { status: result.status, endpointDisabled: result.endpointDisabled };
     },
   };
 }

@@ -17,12 +17,29 @@ export interface ServiceMetrics {
   dcvChecks: Counter<'kind' | 'code'>;
   /** One perspective's checks of one domain (method and CAA, in parallel), by perspective and the method check's code. */
   perspectiveCheckDuration: Histogram<'perspective' | 'code'>;
+  /** Every attempt to deliver a webhook message, by outcome (see {@link WebhookAttemptOutcome}), with how long it took. */
+  webhookAttemptDuration: Histogram<'outcome'>;
+  /** Webhook messages finished: `delivered`, or `failed` (the retry schedule used up, 410 Gone, a test message refused). */
+  webhookDeliveries: Counter<'status'>;
+  /** Endpoints the service disabled: `gone` (the endpoint answered 410), `failing` (a message failed the whole retry schedule). */
+  webhookEndpointsDisabled: Counter<'reason'>;
+  /** Every attempt to send an email, by outcome: `sent`, `refused` (for good: not retried), `temporary_failure` (retried). */
+  emailAttempts: Counter<'outcome'>;
+  /** Emails finished: `sent`, `refused` (by the mail server), `failed` (every attempt failed). */
+  emails: Counter<'status'>;
 }
+
+/** What one webhook attempt came to: a 2xx answer, another answer (3xx included), or none (address guard, DNS, connection, TLS, timeout). */
+export type WebhookAttemptOutcome = 'delivered' | 'rejected' | 'no_answer';
+
+/** Buckets of work that waits on the network (DNS, HTTP): up to 30 s. */
+const SLOW_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** A registry with the service's series; `processMetrics` adds Node's and the process's own (CPU, memory, event loop, GC). */
 export function createMetrics(options: { processMetrics?: boolean } = {}): ServiceMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
     httpRequestDuration: new Histogram({
@@ -32,19 +49,37 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Servi
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    dcvChecks: new Counter({
-      name: 'cps_dcv_checks_total',
-      help: 'DCV checks stored, by kind (precheck, recheck, scan) and result code',
-      labelNames: ['kind', 'code'] as const,
-      registers: [registry],
-    }),
+    dcvChecks: counter('cps_dcv_checks_total', 'DCV checks stored, by kind (precheck, recheck, scan) and result code', ['kind', 'code']),
     perspectiveCheckDuration: new Histogram({
       name: 'cps_dcv_perspective_check_duration_seconds',
       help: "One perspective's DCV check of one domain (the method's check and CAA), by perspective and the method check's result code",
       labelNames: ['perspective', 'code'] as const,
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      buckets: SLOW_BUCKETS,
       registers: [registry],
     }),
+    webhookAttemptDuration: new Histogram({
+      name: 'cps_webhook_attempt_duration_seconds',
+      help: 'Webhook delivery attempts (DNS, connection and answer), by outcome: delivered (2xx), rejected (any other answer), no_answer (refused by the address guard, DNS, connection, TLS or timeout)',
+      labelNames: ['outcome'] as const,
+      buckets: SLOW_BUCKETS,
+      registers: [registry],
+    }),
+    webhookDeliveries: counter(
+      'cps_webhook_deliveries_total',
+      'Webhook messages finished, by status: delivered, or failed (retry schedule used up, 410 Gone, a test message refused)',
+      ['status'],
+    ),
+    webhookEndpointsDisabled: counter(
+      'cps_webhook_endpoints_disabled_total',
+      'Webhook endpoints the service disabled, by reason: gone (410), failing (a message failed the whole retry schedule)',
+      ['reason'],
+    ),
+    emailAttempts: counter(
+      'cps_email_attempts_total',
+      'Attempts to send an email, by outcome: sent, refused (for good, not retried), temporary_failure (retried)',
+      ['outcome'],
+    ),
+    emails: counter('cps_emails_total', 'Emails finished, by status: sent, refused (by the mail server), failed (every attempt failed)', ['status']),
   };
 }
 

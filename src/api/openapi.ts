@@ -265,7 +265,7 @@ const NOTIFICATION_PATHS = {
       operationId: 'createWebhook',
       summary: 'Add a webhook endpoint; its signing secret is in the answer, once',
       description:
-        'Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); verify them with a Standard Webhooks library and the secret. The URL must reach a public unicast address: a literal address is judged now, a host name at each delivery.',
+        'Deliveries are signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`); verify them with a Standard Webhooks library and the secret. The URL must reach a public unicast address: a literal address is judged now, a host name at each delivery (and must be a name of the public DNS: `localhost`, `intranet` or `*.internal` answer 400 with the rule broken).',
       idempotencyKey: true,
       body: body('CreateWebhook'),
       answer: ok('WebhookWithSecret', 'Created, with its secret', 201),
@@ -288,6 +288,7 @@ const NOTIFICATION_PATHS = {
       summary: 'Change the URL, event types, description, or enable / disable it',
       description:
         'Enabling an endpoint the service disabled resumes its queue after the message that failed (redeliver that one if needed); events of the time it was disabled are not sent (redeliver them from the feed).',
+      idempotencyKey: true,
       body: body('WebhookPatch'),
       answer: ok('Webhook', 'Changed'),
       refusals: { '422': PUBLIC_ADDRESS },
@@ -297,6 +298,7 @@ const NOTIFICATION_PATHS = {
       ...WEBHOOK,
       operationId: 'deleteWebhook',
       summary: 'Delete a webhook endpoint with its secrets and delivery records',
+      idempotencyKey: true,
       answer: deleted,
     },
   },

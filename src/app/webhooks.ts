@@ -92,10 +92,13 @@ export async function loadWebhook(ctx: Pick<AppContext, 'db'>, accountId: string
 
 /**
  * Changes an endpoint's URL, event types, description or enabled (`body`: at least one of them).
- * Enabling one resumes its queue: whatever waited is announced to a new run of its workflow.
+ * Enabling one resumes its queue: whatever waited is announced to a new run of its workflow. `claim`
+ * (the request's Idempotency-Key) is called once the body is valid, before anything changes.
  */
-export async function editWebhook(ctx: Ctx, accountId: string, id: string, body: unknown): Promise<WebhookEndpointRow> {
+export async function editWebhook(ctx: Ctx, accountId: string, id: string, body: unknown, claim?: () => Promise<unknown>): Promise<WebhookEndpointRow> {
   const patch = parse(webhookPatchFor(ctx.notify.webhooks.addressAllowance), body);
+  // The Idempotency-Key is claimed only for a valid body: a refused one leaves the key free.
+  await claim?.();
   const row = await ctx.db
     .updateTable('webhook_endpoints')
     .set({

@@ -50,6 +50,22 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
   }
 }
 
+/**
+ * A wait the process keeps itself (a timer, a request's bound, Temporal's first retry interval): in clock
+ * units (not business days), above 0, at most `maxMs`.
+ */
+function clockTime(env: NodeJS.ProcessEnv, name: string, fallback: string, maxMs = Number.MAX_SAFE_INTEGER): Duration & { ms: number } {
+  const value = duration(env, name, fallback);
+  if (value.ms === undefined || value.ms <= 0 || value.ms > maxMs) {
+    const most = maxMs === Number.MAX_SAFE_INTEGER ? '' : ` and at most ${maxMs / 1000}s`;
+    throw new Error(`${name}: "${env[name]}" must be more than 0${most}, in clock units (ms, s, m, h, d)`);
+  }
+  return value;
+}
+
+/** Standard Webhooks suggests 15 to 30 s; longer holds an endpoint's queue and a worker's slot that long at each attempt. */
+const MAX_WEBHOOK_TIMEOUT_MS = 300_000;
+
 const durations = (env: NodeJS.ProcessEnv, name: string, fallback: string) =>
   (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
 
@@ -57,6 +73,32 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = Number(env[name] || fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${env[name]}" is not a positive whole number`);
   return value;
+}
+
+/** SMTP_URL as nodemailer reads it: smtp:// or smtps:// with a host. The error never repeats the URL's password. */
+function smtpUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname) return text;
+  if (url?.password) url.password = '***';
+  const shown = url ? url.toString() : text.replace(/:[^:@/]*@/, ':***@');
+  throw new Error(`SMTP_URL: "${shown}" is not an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@mail.example.com:587`);
+}
+
+/** REVIEWER_EMAILS: addresses (`desk@ca.example`), comma-separated; no display names. */
+function reviewerEmails(text: string | undefined): string[] {
+  const addresses = (text || '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = addresses.find((address) => !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(address));
+  if (bad !== undefined) throw new Error(`REVIEWER_EMAILS: "${bad}" is not an email address (comma-separated addresses, e.g. desk@ca.example,lead@ca.example)`);
+  return addresses;
 }
 
 export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): NotifyConfig {
@@ -70,24 +112,21 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
   if (language !== 'en' && language !== 'zh-CN') throw new Error(`REVIEWER_LANGUAGE: "${language}" is not en or zh-CN`);
   return {
     expiryNotices: durations(env, 'EXPIRY_NOTICES', '30d,7d'),
-    noticeInterval: duration(env, 'NOTICE_INTERVAL', '1h'),
-    dispatchInterval: duration(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
+    noticeInterval: clockTime(env, 'NOTICE_INTERVAL', '1h'),
+    dispatchInterval: clockTime(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
     webhooks: {
       retrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
-      timeout: duration(env, 'WEBHOOK_TIMEOUT', '15s'),
+      timeout: clockTime(env, 'WEBHOOK_TIMEOUT', '15s', MAX_WEBHOOK_TIMEOUT_MS),
       secretOverlap: duration(env, 'WEBHOOK_SECRET_OVERLAP', '24h'),
       addressAllowance,
     },
     email: {
-      smtpUrl: env.SMTP_URL || undefined,
+      smtpUrl: smtpUrl(env.SMTP_URL),
       from: env.EMAIL_FROM || 'Certificate profiles <no-reply@certificate-profiles.invalid>',
       outboxDir: path.join(dataDir, 'email-outbox'),
-      reviewerEmails: (env.REVIEWER_EMAILS || '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean),
+      reviewerEmails: reviewerEmails(env.REVIEWER_EMAILS),
       reviewerLanguage: language,
-      retryInterval: duration(env, 'EMAIL_RETRY_INTERVAL', '30s'),
+      retryInterval: clockTime(env, 'EMAIL_RETRY_INTERVAL', '30s'),
       maxAttempts: positive(env, 'EMAIL_MAX_ATTEMPTS', 10),
     },
   };

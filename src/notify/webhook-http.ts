@@ -1,4 +1,3 @@
-import { getServers } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
@@ -22,7 +21,7 @@ const USER_AGENT = 'certificate-profiles-webhooks/1.0';
 
 /**
  * POSTs `body` (the exact bytes signed) to a customer's endpoint. The host goes through the address
- * guard once (public unicast only, src/dcv/ssrf-guard.ts; resolved with the system's resolvers) and the
+ * guard once (public unicast only, src/dcv/ssrf-guard.ts; resolved with `resolvers`, the CA's) and the
  * connection is pinned to the address judged. Redirects are not followed (Standard Webhooks: 3xx is a
  * failure). The whole exchange, DNS included, is bounded by `timeoutMs`; only the answer's start is read.
  */
@@ -30,15 +29,16 @@ export async function postWebhook(
   target: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowance: AddressAllowance; resolvers?: string[] },
+  options: { timeoutMs: number; allowance: AddressAllowance; resolvers: string[] },
 ): Promise<PostOutcome> {
   const started = Date.now();
   const outcome = (o: Partial<PostOutcome>): PostOutcome => ({
     status: null,
     responseBody: null,
     retryAfterSeconds: null,
-    error: null,
     ...o,
+    // An error may quote the endpoint (a certificate's names): stored as text too.
+    error: o.error ? storableText(o.error) : null,
     durationMs: Date.now() - started,
   });
   const url = new URL(target);
@@ -46,7 +46,7 @@ export async function postWebhook(
   let address: string;
   try {
     address = await publicAddressOf(`the webhook endpoint ${url.host}`, host, {
-      resolvers: options.resolvers ?? getServers(),
+      resolvers: options.resolvers,
       allowance: options.allowance,
       timeoutMs: options.timeoutMs,
     });
@@ -83,7 +83,7 @@ export async function postWebhook(
       const retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = () => finish({ status, retryAfterSeconds, responseBody: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_EXCERPT) || null });
+      const done = () => finish({ status, retryAfterSeconds, responseBody: excerptOf(Buffer.concat(chunks)) });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;
@@ -95,6 +95,17 @@ export async function postWebhook(
     request.end(body);
   });
 }
+
+/**
+ * The start of an answer's body as text PostgreSQL stores: a NUL (a binary or compressed body) cannot be
+ * in a text column, and a row that cannot be written would fail the attempt's record, so the activity
+ * would send the message again and again. Each NUL becomes U+FFFD, like bytes that are not UTF-8.
+ */
+export function excerptOf(body: Buffer): string | null {
+  return storableText(body.toString('utf8').slice(0, RESPONSE_EXCERPT)) || null;
+}
+
+const storableText = (text: string) => text.replaceAll('\u0000', '\uFFFD');
 
 /** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeDomainName } from '../dcv/domain-name';
 import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
 import { storable } from '../domain/schemas';
 import { brokenRule, unprocessable } from '../problem';
@@ -7,8 +8,10 @@ import { EVENT_TYPES } from './event-types';
 /**
  * An endpoint URL: http or https, at most 2048 characters, no user name or password (the signature
  * authenticates the sender), no fragment (never sent). A literal address is judged by the address guard
- * now (public unicast only, src/dcv/ssrf-guard.ts; 422 rule `public-address`); a host name is resolved
- * and judged at each delivery, and the connection goes to the address judged.
+ * now (public unicast only, src/dcv/ssrf-guard.ts; 422 rule `public-address`); a host name must be one of
+ * the public DNS (the domain-name rules, as a DNS provider's server: not `localhost`, `intranet` or
+ * `metadata.google.internal`; 400 with the rule) and is resolved and judged at each delivery, the
+ * connection going to the address judged.
  */
 export const webhookUrl = (allowance: AddressAllowance) =>
   z
@@ -29,6 +32,11 @@ export const webhookUrl = (allowance: AddressAllowance) =>
       else if (isAddressLiteral(url.hostname)) {
         const verdict = classifyAddress(url.hostname, allowance);
         if (!verdict.allowed) ctx.addIssue({ code: 'custom', message: verdict.reason, params: unprocessable('public-address') });
+      } else {
+        // As a DNS provider's server: a name of the public DNS, not `localhost`, `intranet` or `*.internal`.
+        const name = normalizeDomainName(url.hostname);
+        if (!name.ok) ctx.addIssue({ code: 'custom', message: `not a host name the service can resolve: ${name.reason}`, params: brokenRule(name.rule) });
+        else if (name.isWildcard) ctx.addIssue({ code: 'custom', message: 'a wildcard names no host', params: brokenRule('url') });
       }
     })
     .transform((text) => new URL(text).toString());

@@ -73,8 +73,8 @@ export async function createWorkers(
     activities: {
       ...createProfileActivities({ db, timings: config.timings }),
       ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey), metrics }),
-      ...createWebhookActivities({ db, notify: config.notify, dcv: config.dcv, secretKey }),
-      ...createEmailActivities({ db, mailer: mailerOf(config.notify.email, (line) => log.info(line)) }),
+      ...createWebhookActivities({ db, notify: config.notify, dcv: config.dcv, secretKey, metrics }),
+      ...createEmailActivities({ db, mailer: mailerOf(config.notify.email, (line) => log.info(line)), metrics }),
     },
     ...extra,
   });

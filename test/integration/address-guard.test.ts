@@ -3,6 +3,7 @@ import http from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
+import { startReceiver } from '../support/webhook-receiver';
 import { customerWithApprovedAdministrator, domainWatcher, eventually, startHarness, type Api, type Harness } from '../support/harness';
 
 /**
@@ -60,7 +61,13 @@ beforeAll(async () => {
   lab = await startDcvLab();
   udpTrap = await trapUdp(lab.a.port);
   tcpTraps = await trapTcp([lab.a.port, lab.webPort]);
-  harness = await startHarness({ env: lab.env('east=A;west=A', { DCV_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1/32' }) });
+  harness = await startHarness({
+    env: lab.env('east=A;west=A', {
+      DCV_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1/32',
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1/32',
+      WEBHOOK_DISPATCH_INTERVAL: '200ms',
+    }),
+  });
   ({ customer, administratorId } = await customerWithApprovedAdministrator(harness));
 });
 afterAll(async () => {
@@ -205,5 +212,65 @@ describe("the file method's redirects", () => {
       ]);
     }
     expect(tcpTraps.seen).toBe(before);
+  });
+});
+
+describe('a webhook endpoint named by host name', () => {
+  test("is resolved through the CA's resolvers at each delivery: a name rebound to a non-public address is refused before connecting", async () => {
+    const receiver = await startReceiver();
+    const port = new URL(receiver.url).port;
+    const trap = await trapTcp([Number(port)]);
+    try {
+      // `*.example.com` is 127.0.0.1 in the lab's zone (allowed here), where the receiver listens.
+      const created = await customer.request('POST', '/v1/webhooks', { url: `http://rebind.example.com:${port}/hooks` });
+      expect(created.status).toBe(201);
+      receiver.secrets = [created.body.secret];
+      const sendTest = async () => {
+        const queued = await customer.request('POST', `/v1/webhooks/${created.body.id}/test`);
+        expect(queued.status).toBe(202);
+        return eventually(async () => {
+          const delivery = (await customer.request('GET', `/v1/webhooks/${created.body.id}/deliveries/${queued.body.id}`)).body;
+          return delivery.status === 'pending' ? undefined : delivery;
+        }, 20_000);
+      };
+      expect(await sendTest()).toMatchObject({ status: 'delivered' });
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0].verifiedWith).toEqual(receiver.secrets);
+
+      // The name now points at 127.0.0.77 (DNS rebinding): the next delivery resolves it again and stops there.
+      await lab.a.addRecord('rebind.example.com', 'A', TRAP);
+      const refused = await sendTest();
+      expect(refused.status).toBe('failed');
+      expect(refused.attempts).toHaveLength(1);
+      expect(refused.attempts[0]).toMatchObject({ statusCode: null });
+      expect(refused.attempts[0].error).toMatch(/rebind\.example\.com:\d+ has no public address: 127\.0\.0\.77 is in 127\.0\.0\.0\/8 \(Loopback/);
+      expect(trap.seen).toBe(0);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await lab.a.deleteRecord('rebind.example.com', 'A', TRAP).catch(() => undefined);
+      for (const server of trap.servers) await new Promise((resolve) => server.close(resolve));
+      await receiver.close();
+    }
+  });
+
+  test('a redirect is an answer, never followed: a 302 to a non-public address fails the message and nothing connects there', async () => {
+    const receiver = await startReceiver();
+    const port = new URL(receiver.url).port;
+    const trap = await trapTcp([Number(port)]);
+    receiver.answer = () => ({ status: 302, headers: { Location: `http://${TRAP}:${port}/hooks` } });
+    try {
+      const created = (await customer.request('POST', '/v1/webhooks', { url: receiver.url })).body;
+      const queued = (await customer.request('POST', `/v1/webhooks/${created.id}/test`)).body;
+      const delivery = await eventually(async () => {
+        const got = (await customer.request('GET', `/v1/webhooks/${created.id}/deliveries/${queued.id}`)).body;
+        return got.status === 'pending' ? undefined : got;
+      }, 20_000);
+      expect(delivery).toMatchObject({ status: 'failed', attempts: [expect.objectContaining({ statusCode: 302, error: null })] });
+      expect(receiver.received).toHaveLength(1);
+      expect(trap.seen).toBe(0);
+    } finally {
+      for (const server of trap.servers) await new Promise((resolve) => server.close(resolve));
+      await receiver.close();
+    }
   });
 });

@@ -187,7 +187,7 @@ test("notification workflows (each email, each webhook endpoint's deliveries) ho
     const rows = await harness.db.selectFrom('email_messages').select(['id', 'status']).where('account_id', '=', customer.id).execute();
     return rows.length >= 2 && rows.every((r) => r.status === 'sent') ? rows : undefined;
   }, 30_000);
-  const webhook = await customer.request('POST', '/v1/webhooks', { url: 'https://hooks.privacy.invalid/in' });
+  const webhook = await customer.request('POST', '/v1/webhooks', { url: 'https://hooks.privacy.example.com/in' });
   const test = await customer.request('POST', `/v1/webhooks/${webhook.body.id}/test`);
   await eventually(async () => {
     const delivery = await customer.request('GET', `/v1/webhooks/${webhook.body.id}/deliveries/${test.body.id}`);

@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { type Api, approvedAdministrator, eventually, type Harness, ORGANIZATION, ADMINISTRATOR, startHarness } from '../support/harness';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
+import { webhookWorkflowId } from '../../workflows/webhook-messages';
 
 /**
  * Durable webhook delivery (issue 11) on real parts: the service in-process with its worker and
@@ -188,6 +189,47 @@ test('a test event goes out at once, signed with the current and the rotated-out
   }, 'the failed test');
   expect(failed.attempts).toHaveLength(1);
   expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.enabled).toBe(true);
+});
+
+test('an answer whose body is binary (NUL bytes) or endless is recorded by its start, once: the message is delivered, not sent again', async () => {
+  const { receiver, id } = await endpoint(customer, { eventTypes: ['review.overdue'] });
+  receiver.answer = () => ({ status: 200, body: `ok\u0000\u0001${'\u0000'.repeat(10)}${'x'.repeat(100_000)}` });
+  const sent = await customer.request('POST', `/v1/webhooks/${id}/test`);
+  expect(sent.status).toBe(202);
+  const delivery = await until(
+    async () => {
+      const got = (await customer.request('GET', `/v1/webhooks/${id}/deliveries/${sent.body.id}`)).body;
+      return got.status === 'pending' ? undefined : got;
+    },
+    'the test message recorded',
+    15_000,
+  );
+  expect(delivery.status).toBe('delivered');
+  expect(delivery.attempts).toHaveLength(1);
+  expect(delivery.attempts[0].statusCode).toBe(200);
+  expect(delivery.attempts[0].responseBody).toMatch(/^ok/);
+  expect(delivery.attempts[0].responseBody).not.toContain('\u0000');
+  expect(delivery.attempts[0].responseBody.length).toBeLessThanOrEqual(1024);
+  // The endpoint got the message once: recording what it answered did not fail (and retry the send).
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect(receiver.of(sent.body.messageId)).toHaveLength(1);
+});
+
+test('an endpoint deleted while its messages wait for a retry: nothing more is sent, its workflow ends, its records are gone', async () => {
+  const { receiver, id } = await endpoint(customer, { eventTypes: ['organization.submitted'] });
+  receiver.answer = () => ({ status: 503 });
+  await submit(customer);
+  await submit(customer);
+  await until(() => (receiver.received.length >= 2 ? true : undefined), 'two failed attempts');
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
+  const handle = harness.client.workflow.getHandle(webhookWorkflowId(id));
+  await until(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true), 'the workflow ended');
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+  const sent = receiver.received.length;
+  await new Promise((r) => setTimeout(r, 2_500));
+  expect(receiver.received).toHaveLength(sent);
+  expect(await harness.db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', id).execute()).toEqual([]);
+  expect((await customer.request('GET', `/v1/webhooks/${id}/deliveries`)).status).toBe(404);
 });
 
 test('redeliveries name an event of the account; deliveries of another account are not found', async () => {

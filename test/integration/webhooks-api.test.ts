@@ -61,6 +61,13 @@ test('bad URLs and fields answer 4xx naming the field and the rule, and create n
     [{ url: 'https://user:pass@hooks.example.com/' }, 400, 'url', 'url'],
     [{ url: 'https://hooks.example.com/#x' }, 400, 'url', 'url'],
     [{ url: 'not a url' }, 400, 'url', 'url'],
+    // Names no public resolver answers, as for a DNS provider's server: never resolved, refused now.
+    [{ url: 'http://localhost:8080/hooks' }, 400, 'url', 'too-few-labels'],
+    [{ url: 'http://metadata.google.internal/computeMetadata/v1/' }, 400, 'url', 'internal-name'],
+    [{ url: 'http://kubernetes.default.svc/' }, 400, 'url', 'internal-name'],
+    [{ url: 'https://intranet/hooks' }, 400, 'url', 'too-few-labels'],
+    [{ url: `https://${'a'.repeat(64)}.example.com/` }, 400, 'url', undefined],
+    [{ url: `https://hooks.example.com/${'x'.repeat(2100)}` }, 400, 'url', undefined],
     [{}, 400, 'url', 'required'],
     [{ url: 'https://hooks.example.com/', eventTypes: ['organization.aproved'] }, 400, 'eventTypes.0', undefined],
     [{ url: 'https://hooks.example.com/', eventTypes: [] }, 400, 'eventTypes', undefined],
@@ -148,4 +155,30 @@ test('an account holds at most 20 endpoints', async () => {
   const refused = await account.request('POST', '/v1/webhooks', { url: URL_OK });
   expect(refused.status).toBe(409);
   expect(refused.body.detail).toMatch(/at most 20/);
+});
+
+test('PATCH and DELETE retried with their Idempotency-Key get the first answer and change nothing again; a reused key answers 422', async () => {
+  const { id } = (await customer.request('POST', '/v1/webhooks', { url: URL_OK })).body;
+  const off = { 'Idempotency-Key': `off-${id}` };
+  const first = await customer.request('PATCH', `/v1/webhooks/${id}`, { enabled: false }, off);
+  expect(first.status).toBe(200);
+  expect(first.body.enabled).toBe(false);
+  // The customer enables it again; a late retry of the first PATCH answers as it did and leaves it enabled.
+  expect((await customer.request('PATCH', `/v1/webhooks/${id}`, { enabled: true })).body.enabled).toBe(true);
+  const retried = await customer.request('PATCH', `/v1/webhooks/${id}`, { enabled: false }, off);
+  expect({ status: retried.status, body: retried.body }).toEqual({ status: 200, body: first.body });
+  expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.enabled).toBe(true);
+  const reused = await customer.request('PATCH', `/v1/webhooks/${id}`, { description: 'other' }, off);
+  expect(reused.status).toBe(422);
+  expect(reused.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.description).toBeNull();
+  const empty = await customer.request('PATCH', `/v1/webhooks/${id}`, { description: 'x' }, { 'Idempotency-Key': '' });
+  expect(empty.status).toBe(400);
+  expect(empty.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  expect((await customer.request('GET', `/v1/webhooks/${id}`)).body.description).toBeNull();
+
+  const gone = { 'Idempotency-Key': `delete-${id}` };
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`, undefined, gone)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`, undefined, gone)).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/webhooks/${id}`)).status).toBe(404);
 });

@@ -18,6 +18,7 @@ import { domainWorkflows, type DomainWorkflows } from '../../src/temporal/domain
 import { profileWorkflows, type ProfileWorkflows } from '../../src/temporal/profile-client';
 import { codecKeysOf } from '../../src/temporal/codec-keys';
 import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
+import type { ServiceMetrics } from '../../src/metrics';
 import { createWorkers } from '../../src/temporal/worker';
 import { webhookWorkflows } from '../../src/temporal/webhook-client';
 import { emailWorkflows } from '../../src/temporal/email-client';
@@ -77,7 +78,14 @@ export const fastTimings = (overrides: Partial<Record<keyof Timings, string>> = 
  * Temporal dev server, and a fresh PostgreSQL database (or embedded PGlite).
  */
 export async function startHarness(
-  options: { timings?: Timings; database?: 'postgres' | 'pglite'; continueAsNewAfterEvents?: number; env?: Record<string, string> } = {},
+  options: {
+    timings?: Timings;
+    database?: 'postgres' | 'pglite';
+    continueAsNewAfterEvents?: number;
+    env?: Record<string, string>;
+    /** The workers' Prometheus series (src/metrics.ts), as the service passes them. */
+    metrics?: ServiceMetrics;
+  } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -103,7 +111,9 @@ export async function startHarness(
   const codec = new EncryptionCodec(codecKeys);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: dataConverterOf(codec), interceptors: { workflow: [requestIdClientInterceptor] } });
-  let workers = await createWorkers(config, address, db, secretKey, codec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+  const startWorkers = (workerConfig: Config, workerCodec: EncryptionCodec) =>
+    createWorkers(workerConfig, address, db, secretKey, workerCodec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, options.metrics);
+  let workers = await startWorkers(config, codec);
   let running = workers.run();
   // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
   const names = organizationNames(db);
@@ -183,7 +193,7 @@ export async function startHarness(
       await running;
       const next: Config = { ...loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DATA_DIR: dataDir, ...env, TEMPORAL_TASK_QUEUE: taskQueue }), timings };
       const nextCodec = new EncryptionCodec(codecKeysOf(next.temporal.codecKeys, secretKey));
-      workers = await createWorkers(next, address, db, secretKey, nextCodec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+      workers = await startWorkers(next, nextCodec);
       running = workers.run();
     },
     async stop() {

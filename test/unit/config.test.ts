@@ -46,6 +46,37 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DCV_DELEGATION_SERVER: '127.0.0.1:53', DCV_DELEGATION_TSIG: 'key:hmac-md5:c2VjcmV0' })).toThrow(/^DCV_DELEGATION_TSIG:/);
   });
 
+  test('SMTP_URL is an smtp:// or smtps:// URL, REVIEWER_EMAILS addresses; a mistake is told at start, without the password', () => {
+    expect(loadConfig({ SMTP_URL: 'smtps://user:pa55@mail.example.com:465' }).notify.email.smtpUrl).toBe('smtps://user:pa55@mail.example.com:465');
+    for (const bad of ['mail.example.com:587', 'http://mail.example.com/', 'smtp://', 'smtp://user:pa55@/']) {
+      expect(() => loadConfig({ SMTP_URL: bad })).toThrow(/^SMTP_URL: .* is not an smtp:\/\/ or smtps:\/\/ URL/);
+      try {
+        loadConfig({ SMTP_URL: bad });
+      } catch (error) {
+        expect((error as Error).message).not.toContain('pa55');
+      }
+    }
+    expect(loadConfig({ REVIEWER_EMAILS: 'desk@ca.example, lead@ca.example' }).notify.email.reviewerEmails).toEqual(['desk@ca.example', 'lead@ca.example']);
+    for (const bad of ['desk', 'desk@ca.example;lead@ca.example', 'Desk <desk@ca.example>', '@ca.example']) {
+      expect(() => loadConfig({ REVIEWER_EMAILS: bad })).toThrow(/^REVIEWER_EMAILS: .* is not an email address/);
+    }
+  });
+
+  test("the notifier's intervals and the webhook timeout are clock times above 0 (a timeout of 5 minutes at most); none is silently replaced", () => {
+    expect(loadConfig({ WEBHOOK_TIMEOUT: '30s', WEBHOOK_DISPATCH_INTERVAL: '500ms' }).notify.webhooks.timeout.ms).toBe(30_000);
+    for (const [name, bad] of [
+      ['WEBHOOK_TIMEOUT', '0s'],
+      ['WEBHOOK_TIMEOUT', '1bd'],
+      ['WEBHOOK_TIMEOUT', '1h'],
+      ['WEBHOOK_DISPATCH_INTERVAL', '0ms'],
+      ['WEBHOOK_DISPATCH_INTERVAL', '2bd'],
+      ['NOTICE_INTERVAL', '0s'],
+      ['EMAIL_RETRY_INTERVAL', '1bd'],
+    ]) {
+      expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(`^${name}: "${bad}" must be`));
+    }
+  });
+
   test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
     expect(loadConfig({ DCV_RETRY_SCHEDULE: '1s, 2s,5s' }).dcv.retrySchedule.map((d) => d.ms)).toEqual([1000, 2000, 5000]);
   });

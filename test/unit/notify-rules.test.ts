@@ -110,3 +110,19 @@ test('every template renders in both languages; the HTML escapes what the text k
   expect(renderEmail('expiring', 'en', { ...facts, kind: 'domain', name: 'example.com' }).text).toContain('POST /v1/domains/o-1/revalidate');
   expect(renderEmail('rejected', 'zh-CN', facts).text).toContain('原因：no "answer"');
 });
+
+test('customer text cannot add a header: CR/LF in a name or a reason never reaches the subject, and the HTML escapes a script', () => {
+  const facts = {
+    kind: 'organization' as const,
+    id: 'o-1',
+    name: 'Acme\r\nBcc: thief@example.com\r\n<script>alert(1)</script>',
+    accountId: 'a-1',
+    reason: 'x\r\nBcc: y@example.com',
+  };
+  for (const language of EMAIL_LANGUAGES) {
+    const email = renderEmail('rejected', language, facts);
+    expect(email.subject).not.toMatch(/[\r\n]/);
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  }
+});

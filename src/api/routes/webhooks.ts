@@ -14,9 +14,9 @@ import {
 import { deliveryListQuery } from '../../notify/webhook-input';
 import { webhookView } from '../../notify/webhook-view';
 import { customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, idempotencyOf, idempotentUpdate, pathId } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
-import { parse } from '../problem';
+import { parse, Problem } from '../problem';
 
 /** `/v1/webhooks`: endpoints that receive the account's events, signed per Standard Webhooks (use cases in src/app/webhooks.ts). */
 export function webhooksRouter(ctx: ApiContext): Router {
@@ -38,14 +38,32 @@ export function webhooksRouter(ctx: ApiContext): Router {
     res.json(webhookView(await loadWebhook(ctx, customerOf(res).accountId, webhookId(req))));
   });
 
-  router.patch('/:id', async (req, res) => {
-    res.json(webhookView(await editWebhook(ctx, customerOf(res).accountId, webhookId(req), bodyOf(req))));
-  });
+  // PATCH and DELETE run once per Idempotency-Key, as every update route does (src/api/context.ts).
+  router.patch(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const row = await editWebhook(ctx, customerOf(res).accountId, webhookId(req), bodyOf(req), () => key.claim());
+      return { status: 200, body: webhookView(row) };
+    }),
+  );
 
-  router.delete('/:id', async (req, res) => {
-    await removeWebhook(ctx, customerOf(res).accountId, webhookId(req));
-    res.status(204).end();
-  });
+  router.delete(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const accountId = customerOf(res).accountId;
+      const id = webhookId(req);
+      try {
+        await loadWebhook(ctx, accountId, id);
+      } catch (error) {
+        // The first attempt claimed the key once the endpoint was found, then deleted it; its answer was lost.
+        if (key.retried && error instanceof Problem && error.status === 404) return { status: 204 };
+        throw error;
+      }
+      await key.claim();
+      await removeWebhook(ctx, accountId, id);
+      return { status: 204 };
+    }),
+  );
 
   router.post('/:id/rotate-secret', async (req, res) => {
     const rotated = await rotateWebhookSecret(ctx, customerOf(res).accountId, webhookId(req), bodyOf(req), { idempotency: idempotencyOf(req) });
