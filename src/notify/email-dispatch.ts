@@ -15,6 +15,19 @@ export async function notificationSettingsOf(db: Db | Transaction<Database>, acc
   return { language: (row?.language ?? 'en') as EmailLanguage, contacts: row?.contacts ?? [] };
 }
 
+/** The account's console owners still in it (invited ones included: the invitation went to that address). */
+async function ownersOf(trx: Transaction<Database>, accountId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('users')
+    .select('email')
+    .where('account_id', '=', accountId)
+    .where('role', '=', 'owner')
+    .where('removed_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => r.email);
+}
+
 /** The administrators an event concerns, as they are now (a domain's administrator is read from its table). */
 async function administratorsOf(trx: Transaction<Database>, event: FeedEvent): Promise<string[]> {
   const data = event.data as Record<string, any>;
@@ -42,6 +55,7 @@ export function composeEmails(db: Db, dcv: DcvConfig, email: NotifyConfig['email
       const audience: Audience = {
         administrators: plan.to === 'account' ? await administratorsOf(trx, event) : [],
         contacts: settings.contacts.map((c) => ({ email: c.email, language: c.language ?? settings.language })),
+        owners: plan.to === 'contacts' && settings.contacts.length === 0 ? await ownersOf(trx, row.account_id) : [],
         language: settings.language,
         reviewers: email.reviewerEmails.map((address) => ({ email: address, language: email.reviewerLanguage })),
       };

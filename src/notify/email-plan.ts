@@ -15,6 +15,8 @@ export interface Audience {
   administrators: string[];
   /** The account's notification contacts, each with their language (or the account's). */
   contacts: Recipient[];
+  /** The account's console owners: told what only the contacts would be (a disabled webhook) when it has none. */
+  owners: string[];
   /** The account's language: its administrators'. */
   language: EmailLanguage;
   /** REVIEWER_EMAILS, in REVIEWER_LANGUAGE. */
@@ -26,7 +28,7 @@ type Group = 'account' | 'contacts' | 'reviewers';
 /**
  * The emailed events: approvals, rejections (with the reason), expiring approvals and validations (each
  * notice: 30 and 7 days before by default) and domains needing attention go to the administrators and the
- * account's contacts; a disabled webhook to the contacts; new submissions and overdue reviews to the reviewers.
+ * account's contacts; a disabled webhook to the contacts (the owners when there are none); new submissions and overdue reviews to the reviewers.
  */
 const PLAN: Record<string, { template: EmailTemplate; to: Group }> = {
   'organization.approved': { template: 'approved', to: 'account' },
@@ -48,12 +50,20 @@ export function emailTemplateOf(type: string): { template: EmailTemplate; to: Gr
   return PLAN[type];
 }
 
-/** Each address once (compared case-insensitively); a contact's own language wins over the account's. */
+/**
+ * Each address once (compared case-insensitively); a contact's own language wins over the account's.
+ * What goes to the contacts goes to the account's owners when it has none, so nobody misses it.
+ */
 export function recipientsOf(to: Group, audience: Audience): Recipient[] {
+  const inLanguage = (emails: string[]) => emails.map((email) => ({ email, language: audience.language }));
   const candidates =
     to === 'reviewers'
       ? audience.reviewers
-      : [...audience.contacts, ...(to === 'account' ? audience.administrators.map((email) => ({ email, language: audience.language })) : [])];
+      : to === 'account'
+        ? [...audience.contacts, ...inLanguage(audience.administrators)]
+        : audience.contacts.length > 0
+          ? audience.contacts
+          : inLanguage(audience.owners);
   const seen = new Set<string>();
   return candidates.filter((r) => {
     const key = r.email.toLowerCase();

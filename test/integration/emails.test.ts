@@ -11,6 +11,8 @@ import { renderEmail } from '../../src/notify/email-templates';
 import { type Api, ADMINISTRATOR, approvedAdministrator, eventually, type Harness, ORGANIZATION, startHarness } from '../support/harness';
 import { STORED_EMAIL } from '../support/review-records';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+import { startReceiver } from '../support/webhook-receiver';
+import { inviteAccountUser } from '../../src/app/users';
 
 /**
  * Email notifications (issue 11) against a real SMTP server started here (npm smtp-server), each message
@@ -33,6 +35,9 @@ beforeAll(async () => {
       WEBHOOK_DISPATCH_INTERVAL: '200ms',
       EMAIL_RETRY_INTERVAL: '1s',
       EMAIL_MAX_ATTEMPTS: '3',
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1/32',
+      WEBHOOK_RETRY_SCHEDULE: '1s',
+      WEBHOOK_TIMEOUT: '2s',
     },
   });
   customer = await harness.customer();
@@ -211,6 +216,28 @@ test('a temporary refusal (451) is retried and then sent; the attempts are recor
   const failure = history.events?.find((e) => e.activityTaskStartedEventAttributes?.lastFailure)?.activityTaskStartedEventAttributes?.lastFailure;
   expect(failure?.message).toBe(`email ${row.id}: temporary failure (SMTP 451); the mail server's answer is recorded with the message`);
   expect(JSON.stringify(history)).not.toMatch(/certs@|acme-group|Rejected/);
+});
+
+test('a webhook disabled in an account without notification contacts is told to its owners, in the account language', async () => {
+  const account = await harness.customer('No contacts');
+  await inviteAccountUser(harness.db, account.id, { email: 'owner@no-contacts.com', name: 'Owner', role: 'owner' }, parseDuration('1d'));
+  await inviteAccountUser(harness.db, account.id, { email: 'member@no-contacts.com', name: 'Member', role: 'member' }, parseDuration('1d'));
+  const receiver = await startReceiver();
+  try {
+    receiver.answer = () => ({ status: 503 });
+    const hook = await account.request('POST', '/v1/webhooks', { url: receiver.url, eventTypes: ['organization.submitted'] });
+    expect(hook.status).toBe(201);
+    const created = await account.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+    expect(created.status).toBe(201);
+    const [mail] = await waitForMail('owner@no-contacts.com', /^Webhook disabled/);
+    expect(mail.recipients).toEqual(['owner@no-contacts.com']);
+    expect(mail.mail.text).toContain(`PATCH /v1/webhooks/${hook.body.id}`);
+    // Members and the organization's administrator are not the ones to fix an endpoint.
+    expect(mailsTo('member@no-contacts.com', /Webhook/)).toEqual([]);
+    expect(mailsTo(ADMINISTRATOR.email, /Webhook/)).toEqual([]);
+  } finally {
+    await receiver.close();
+  }
 });
 
 test('without SMTP_URL each message is written as an .eml file under DATA_DIR, and the log says where', async () => {

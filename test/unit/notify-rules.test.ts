@@ -74,6 +74,7 @@ test('recipients: each address once, a contact in their own language, reviewers 
       { email: 'certs@acme.cn', language: 'zh-CN' as const },
     ],
     language: 'zh-CN' as const,
+    owners: ['owner@acme.cn'],
     reviewers: [{ email: 'desk@ca.example', language: 'en' as const }],
   };
   expect(recipientsOf('account', audience)).toEqual([
@@ -83,6 +84,12 @@ test('recipients: each address once, a contact in their own language, reviewers 
   ]);
   expect(recipientsOf('contacts', audience)).toEqual(audience.contacts);
   expect(recipientsOf('reviewers', audience)).toEqual(audience.reviewers);
+  // Without contacts, what is theirs (a disabled webhook) goes to the owners, in the account's language.
+  expect(recipientsOf('contacts', { ...audience, contacts: [] })).toEqual([{ email: 'owner@acme.cn', language: 'zh-CN' }]);
+  expect(recipientsOf('account', { ...audience, contacts: [] })).toEqual([
+    { email: 'Li.Lei@acme.cn', language: 'zh-CN' },
+    { email: 'wang@acme.cn', language: 'zh-CN' },
+  ]);
 });
 
 test('every template renders in both languages; the HTML escapes what the text keeps as it is', () => {
