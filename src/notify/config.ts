@@ -1,4 +1,5 @@
 import path from 'node:path';
+import addressparser from 'nodemailer/lib/addressparser';
 import { type AddressAllowance, parseAddressAllowance } from '../dcv/ssrf-guard';
 import { type Duration, parseDuration } from '../domain/duration';
 
@@ -90,15 +91,29 @@ function smtpUrl(text: string | undefined): string | undefined {
   throw new Error(`SMTP_URL: "${shown}" is not an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@mail.example.com:587`);
 }
 
+/** A mailbox as the variables name one: local part, @, a dotted domain; no display name, no list. */
+const isMailbox = (address: string) => /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(address);
+
 /** REVIEWER_EMAILS: addresses (`desk@ca.example`), comma-separated; no display names. */
 function reviewerEmails(text: string | undefined): string[] {
   const addresses = (text || '')
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
-  const bad = addresses.find((address) => !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(address));
+  const bad = addresses.find((address) => !isMailbox(address));
   if (bad !== undefined) throw new Error(`REVIEWER_EMAILS: "${bad}" is not an email address (comma-separated addresses, e.g. desk@ca.example,lead@ca.example)`);
   return addresses;
+}
+
+const DEFAULT_FROM = 'Certificate profiles <no-reply@certificate-profiles.invalid>';
+
+/** EMAIL_FROM: one RFC 5322 mailbox, with or without a display name (read by nodemailer's own address parser). */
+function emailFrom(text: string | undefined): string {
+  if (!text) return DEFAULT_FROM;
+  const parsed = /[\r\n]/.test(text) ? [] : addressparser(text);
+  const [mailbox] = parsed;
+  if (parsed.length === 1 && mailbox.address && !mailbox.group && isMailbox(mailbox.address)) return text;
+  throw new Error(`EMAIL_FROM: "${text.replace(/[\r\n]/g, ' ')}" is not one sender address, e.g. Certificate profiles <no-reply@ca.example>`);
 }
 
 export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): NotifyConfig {
@@ -122,7 +137,7 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
     },
     email: {
       smtpUrl: smtpUrl(env.SMTP_URL),
-      from: env.EMAIL_FROM || 'Certificate profiles <no-reply@certificate-profiles.invalid>',
+      from: emailFrom(env.EMAIL_FROM),
       outboxDir: path.join(dataDir, 'email-outbox'),
       reviewerEmails: reviewerEmails(env.REVIEWER_EMAILS),
       reviewerLanguage: language,

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/connect';
 import type { Database } from '../db/schema';
@@ -19,7 +19,7 @@ const boundTo = (endpointId: string, secretId: string) => `webhook:${endpointId}
 /**
  * Stores a new current secret for the endpoint and returns it with its id. Any secret still current
  * stops being current and keeps signing until `previousExpiresAt` (rotation with overlap); secrets
- * rotated out earlier keep their own, shorter, expiry.
+ * rotated out earlier keep their own, shorter, expiry, and those already expired are deleted.
  */
 export async function addWebhookSecret(
   trx: Transaction<Database>,
@@ -27,6 +27,12 @@ export async function addWebhookSecret(
   endpointId: string,
   previousExpiresAt?: Date,
 ): Promise<{ id: string; secret: string }> {
+  // Secrets whose overlap has ended sign nothing again: dropped here, so rotations do not pile them up.
+  await trx
+    .deleteFrom('webhook_secrets')
+    .where('endpoint_id', '=', endpointId)
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .execute();
   if (previousExpiresAt) {
     await trx
       .updateTable('webhook_secrets')

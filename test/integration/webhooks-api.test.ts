@@ -147,6 +147,15 @@ test('rotation: deliveries carry both signatures until the overlap ends, each ve
   expect(verifies(third.secret, latest)).toBe(true);
   expect(verifies(rotated.body.secret, latest)).toBe(false);
   expect((await customer.request('POST', `/v1/webhooks/${created.id}/rotate-secret`, { previousSecretExpiresInSeconds: -1 })).status).toBe(400);
+  // Secrets whose overlap ended are not kept: another rotation drops the one rotated out with no overlap, and
+  // keeps the current one and the two still in theirs (the first, and the third just rotated out).
+  await customer.request('POST', `/v1/webhooks/${created.id}/rotate-secret`, { previousSecretExpiresInSeconds: 3600 });
+  const kept = await harness.db.selectFrom('webhook_secrets').select('expires_at').where('endpoint_id', '=', created.id).execute();
+  expect(kept.map((row) => (row.expires_at === null ? 'current' : row.expires_at > new Date() ? 'overlap' : 'expired')).sort()).toEqual([
+    'current',
+    'overlap',
+    'overlap',
+  ]);
 });
 
 test('an account holds at most 20 endpoints', async () => {

@@ -60,6 +60,12 @@ describe('loadConfig', () => {
     for (const bad of ['desk', 'desk@ca.example;lead@ca.example', 'Desk <desk@ca.example>', '@ca.example']) {
       expect(() => loadConfig({ REVIEWER_EMAILS: bad })).toThrow(/^REVIEWER_EMAILS: .* is not an email address/);
     }
+    for (const good of ['Certificate desk <desk@ca.example>', '"CA, Inc." <desk@ca.example>', 'desk@ca.example']) {
+      expect(loadConfig({ EMAIL_FROM: good }).notify.email.from).toBe(good);
+    }
+    for (const bad of ['desk', 'Desk <desk>', 'a@ca.example, b@ca.example', 'Desk <desk@ca.example>\r\nBcc: all@ca.example', 'Team: a@ca.example;']) {
+      expect(() => loadConfig({ EMAIL_FROM: bad })).toThrow(/^EMAIL_FROM: .* is not one sender address/);
+    }
   });
 
   test("the notifier's intervals and the webhook timeout are clock times above 0 (a timeout of 5 minutes at most); none is silently replaced", () => {
