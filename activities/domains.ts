@@ -12,8 +12,18 @@ import { attentionAfterCheck, evaluateCheck } from '../src/dcv/check-outcome';
 import { generateRandomValue } from '../src/dcv/random-value';
 import type { CheckResult } from '../src/dcv/result-codes';
 import { type DnsWriter, ProviderConfigUnusable, WriteRefused } from '../src/dcv/dns-writer';
-import { type AuthoritativeEvidence, authoritativeFault, describeAuthoritative, type Fault, writeFaultSide, BLOCKED_ADDRESS } from '../src/dcv/fault-side';
-import { AddressRefused } from '../src/dcv/public-address';
+import {
+  type AuthoritativeEvidence,
+  authoritativeFault,
+  describeAuthoritative,
+  type Fault,
+  writeFaultSide,
+  BLOCKED_ADDRESS,
+  NAME_HAS_NO_ADDRESS,
+  RESOLVER_FAILED,
+  WRITE_REFUSED,
+} from '../src/dcv/fault-side';
+import { AddressRefused, NameUnresolved } from '../src/dcv/public-address';
 import { errorCode } from '../src/dcv/perspective';
 import { DnspodError } from '../src/dcv/dnspod';
 import { DnsUpdateError } from '../src/dcv/rfc2136';
@@ -23,6 +33,8 @@ import { CONFLICT, NOT_FOUND, type Actor } from '../workflows/messages';
 import { operationOf } from './operation';
 import {
   CA_SIDE_FAULT,
+  CUSTOMER_SIDE_WRITE_FAULT,
+  DNS_WRITE_REFUSED,
   type CheckKind,
   type CheckOutcome,
   type CheckRequest,
@@ -37,7 +49,6 @@ export const BR_VERSION = '2.2.6';
 const SYSTEM: Actor = { kind: 'system', id: null };
 
 /** The workflow's non-retryable error type of a write that was refused (workflows/domain.ts). */
-const DNS_WRITE_REFUSED = 'DnsWriteRefused';
 
 export interface DomainActivityDeps {
   db: Db;
@@ -134,17 +145,25 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         ? 'SECRET'
         : error instanceof AddressRefused
           ? BLOCKED_ADDRESS
-          : error instanceof DnspodError
-            ? error.code
-            : error instanceof DnsUpdateError
-              ? error.rcode
-              : undefined;
+          : error instanceof NameUnresolved
+            ? error.absent
+              ? NAME_HAS_NO_ADDRESS
+              : RESOLVER_FAILED
+            : error instanceof WriteRefused
+              ? WRITE_REFUSED
+              : error instanceof DnspodError
+                ? error.code
+                : error instanceof DnsUpdateError
+                  ? error.rcode
+                  : undefined;
     const message = error instanceof Error ? error.message : String(error);
     if (writeFaultSide(target, code) === 'ca') {
       const where =
         target === 'delegation'
           ? `the delegation zone's DNS server (${dcv.delegationServer ? `${dcv.delegationServer.server}:${dcv.delegationServer.port}` : 'not configured'})`
-          : `the service's ${target === 'dnspod' ? 'DNSPod API' : 'DNS provider'} configuration`;
+          : target === 'dnspod' || code === 'SECRET'
+            ? `the service's ${target === 'dnspod' ? 'DNSPod API' : 'DNS provider'} configuration`
+            : 'the service (its resolvers, its database or its own code)';
       const reason = `CA side: ${where} could not publish the record: ${message}`;
       log.warn('DCV: publishing a record failed on the CA side', { domainId: identity.id, domain: identity.name, reason });
       return ApplicationFailure.create({ type: CA_SIDE_FAULT, message: reason });
@@ -155,7 +174,8 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         `the DNS ${identity.method === 'dns_cname' ? 'server' : 'provider'} refused the record: ${message}`,
         DNS_WRITE_REFUSED,
       );
-    return error;
+    // The customer's side, not answered yet (its server silent, its DNSPod account at fault): retried, then the domain fails.
+    return ApplicationFailure.create({ type: CUSTOMER_SIDE_WRITE_FAULT, message });
   }
 
   /**
@@ -342,20 +362,15 @@ export function createDomainActivities(deps: DomainActivityDeps) {
      * idempotent. A refusal by the DNS server or provider is final: retrying would not change its mind.
      */
     async publishRecord(identity: DomainIdentity, previous?: string): Promise<string | undefined> {
-      let writer: DnsWriter | undefined;
+      // Every failure goes through the one classifier (writeFailure): a database or resolver fault is the CA's.
       try {
-        writer = await writerFor(identity);
-      } catch (error) {
-        throw await refusalRecorded(identity, error);
-      }
-      if (!writer) {
-        if (identity.method === 'dns_cname')
-          throw writeFailure(identity, new Error('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)'));
-        return undefined;
-      }
-      const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
-      if (!row) return undefined;
-      try {
+        const writer = await writerFor(identity);
+        if (!writer) {
+          if (identity.method === 'dns_cname') throw new Error('the delegation zone has no DNS server configured (DCV_DELEGATION_SERVER)');
+          return undefined;
+        }
+        const row = await db.selectFrom('domains').select('random_value').where('id', '=', identity.id).executeTakeFirst();
+        if (!row) return undefined;
         await writer.publishTxt(recordNameFor(identity), row.random_value, previous);
         return row.random_value;
       } catch (error) {

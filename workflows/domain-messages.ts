@@ -77,6 +77,16 @@ export interface CheckOutcome {
 /** An activity failure type: the CA's side (its DNS server, its provider configuration) failed; retried, never the customer's fault. */
 export const CA_SIDE_FAULT = 'CaSideFault';
 
+/**
+ * Activity failure types of a write the customer's side failed: refused (not retried), or not answered
+ * after the activity's retries (the customer's server silent, its DNSPod account at fault). Only these fail a domain.
+ */
+export const DNS_WRITE_REFUSED = 'DnsWriteRefused';
+export const CUSTOMER_SIDE_WRITE_FAULT = 'CustomerSideWriteFault';
+
+/** Guards "only a customer-side write failure fails a domain; any other is the CA's" (histories recorded before replay as they ran). */
+export const WRITE_FAULTS_PATCH = 'dcv-unclassified-write-faults-are-ca-side';
+
 /** Guards the command sequence of settings read when used, fault sides and the NeedsAttention attribute (histories recorded before replay on the old path). */
 export const DCV_FAULTS_PATCH = 'dcv-fault-sides-and-fresh-settings';
 

@@ -16,6 +16,9 @@ import { FAILURE } from '../src/domain/vocabulary';
 import { NEEDS_ATTENTION } from '../src/temporal/search-attributes';
 import {
   CA_SIDE_FAULT,
+  CUSTOMER_SIDE_WRITE_FAULT,
+  DNS_WRITE_REFUSED,
+  WRITE_FAULTS_PATCH,
   type CheckKind,
   type CheckOutcome,
   type CheckRequest,
@@ -51,11 +54,12 @@ const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest'>>({ sta
 
 /**
  * Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the
- * reason, unless the CA's side failed (CaSideFault): then it waits, flagged, and publishes again.
+ * reason when the customer's side failed (DnsWriteRefused, CustomerSideWriteFault); any other failure
+ * is the CA's: the domain waits, flagged, and publishes again.
  */
 const dnsWrite = proxyActivities<Pick<DomainActivities, 'publishRecord'>>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['DnsWriteRefused'] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [DNS_WRITE_REFUSED] },
 });
 
 /** Taking a record down must not hold up a delete: bounded well inside the API's wait, then reported. */
@@ -70,7 +74,10 @@ const causeOf = (error: unknown) => {
   return cause instanceof Error ? cause.message : String(cause);
 };
 
-const isCaSide = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === CA_SIDE_FAULT;
+const failureType = (error: unknown) => (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type : undefined);
+const isCaSide = (error: unknown) => failureType(error) === CA_SIDE_FAULT;
+/** A write the customer's side failed; anything else (a timeout, an unexplained error) is the CA's to retry. */
+const isCustomerSideWrite = (error: unknown) => [DNS_WRITE_REFUSED, CUSTOMER_SIDE_WRITE_FAULT].includes(failureType(error) ?? '');
 
 /** A perspective that does not answer in time counts as a failed perspective, never as a stuck workflow. */
 function perspective(name: string) {
@@ -149,9 +156,10 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
       }
       return true;
     } catch (error) {
-      if (isCaSide(error) && patched(DCV_FAULTS_PATCH)) {
+      if ((isCaSide(error) && patched(DCV_FAULTS_PATCH)) || (!isCustomerSideWrite(error) && patched(WRITE_FAULTS_PATCH))) {
         republish = true;
-        apply(await db.setAttention(domain.id, { side: 'ca', reason: causeOf(error) }, { ...entity.state, attempt: entity.state.attempt + 1 }));
+        const reason = isCaSide(error) ? causeOf(error) : `CA side: the record could not be published: ${causeOf(error)}`;
+        apply(await db.setAttention(domain.id, { side: 'ca', reason }, { ...entity.state, attempt: entity.state.attempt + 1 }));
         return false;
       }
       apply(await db.failDomain(domain.id, causeOf(error), entity.state));

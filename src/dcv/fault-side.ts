@@ -82,6 +82,12 @@ export function checkFault(perPerspective: CheckResult[][], caZone: string): Fau
 export const BLOCKED_ADDRESS = 'BLOCKED_ADDRESS';
 
 /** Where the service tried to write a record. */
+/** Write codes of a customer-named server's host name: no address in its own DNS, or no verdict from the CA's resolvers. */
+export const NAME_HAS_NO_ADDRESS = 'NAME_HAS_NO_ADDRESS';
+export const RESOLVER_FAILED = 'RESOLVER_FAILED';
+/** A write the provider or the service's own rules refused (not in the provider's zone). */
+export const WRITE_REFUSED = 'WRITE_REFUSED';
+
 export type WriteTarget = 'delegation' | 'rfc2136' | 'dnspod';
 
 /**
@@ -90,10 +96,13 @@ export type WriteTarget = 'delegation' | 'rfc2136' | 'dnspod';
  * is the CA's configuration (DNSPOD_API_URL), while a DNSPod status (token revoked, no such domain) is
  * the customer's account. A provider secret the service cannot decrypt is the CA's key (SECRET_KEY).
  * An address the guard refuses (BLOCKED_ADDRESS) follows who named it: the customer's RFC 2136 server
- * is the customer's, DNSPod's API base (DNSPOD_API_URL) the CA's.
+ * is the customer's, DNSPod's API base (DNSPOD_API_URL) the CA's. A customer-named server whose name
+ * has no address (NAME_HAS_NO_ADDRESS) is the customer's; the CA's resolvers giving no verdict
+ * (RESOLVER_FAILED) are the CA's. An error nobody classified (no code: a database outage, a bug) is the
+ * CA's own: it is retried and alerted, and never fails a customer's domain.
  */
 export function writeFaultSide(target: WriteTarget, code: string | undefined): FaultSide {
-  if (code === 'SECRET') return 'ca';
+  if (code === undefined || code === 'SECRET' || code === RESOLVER_FAILED) return 'ca';
   switch (target) {
     case 'delegation':
       return 'ca';

@@ -59,7 +59,7 @@ export async function resolvePublic(resolver: dnsPromises.Resolver, host: string
 /**
  * The one address to contact for `host`, resolved through `resolvers` within `timeoutMs`: the first
  * IPv4 address the guard allows, else the first IPv6 one. Throws {@link AddressRefused} when every
- * address is refused, and an Error naming the resolver's answer when the name does not resolve.
+ * address is refused, and {@link NameUnresolved} naming the resolvers' answers when the name does not resolve.
  */
 export async function publicAddressOf(
   what: string,
@@ -72,8 +72,28 @@ export async function publicAddressOf(
   const address = found.allowed.find((a) => isIP(a) === 4) ?? found.allowed[0];
   if (address) return address;
   if (found.refused.length) throw new AddressRefused(what, found.refused);
-  const codes = found.errors.map((e) => (e as { code?: string }).code ?? String(e));
-  throw new Error(`${what} does not resolve (${codes.join(', ') || 'no A or AAAA record'})`);
+  throw new NameUnresolved(
+    what,
+    found.errors.map((e) => (e as { code?: string }).code ?? String(e)),
+  );
+}
+
+/** Answers by which the name's own DNS says it has no address (RFC 8020 NXDOMAIN, RFC 2308 NODATA). */
+const NO_ADDRESS_CODES = new Set(['ENOTFOUND', 'ENODATA']);
+
+/** A host name with no address to contact: `codes` are the resolvers' answers (empty: no A or AAAA record). */
+export class NameUnresolved extends Error {
+  constructor(
+    what: string,
+    readonly codes: string[],
+  ) {
+    super(`${what} does not resolve (${codes.join(', ') || 'no A or AAAA record'})`);
+  }
+
+  /** The name's own DNS answered that it has no address; otherwise the resolvers gave no verdict (refused, timed out, failed). */
+  get absent(): boolean {
+    return this.codes.every((code) => NO_ADDRESS_CODES.has(code));
+  }
 }
 
 /**

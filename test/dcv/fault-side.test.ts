@@ -1,4 +1,14 @@
-import { authoritativeFault, BLOCKED_ADDRESS, checkFault, resultFaultSide, writeFaultSide } from '../../src/dcv/fault-side';
+import {
+  authoritativeFault,
+  BLOCKED_ADDRESS,
+  checkFault,
+  NAME_HAS_NO_ADDRESS,
+  RESOLVER_FAILED,
+  resultFaultSide,
+  WRITE_REFUSED,
+  writeFaultSide,
+} from '../../src/dcv/fault-side';
+import { NameUnresolved } from '../../src/dcv/public-address';
 import { checkResult, type CheckResult } from '../../src/dcv/result-codes';
 
 const ZONE = 'dcv.example.net';
@@ -83,8 +93,22 @@ describe('writeFaultSide', () => {
   });
   test("a customer-named RFC 2136 server is the customer's; a secret the CA cannot decrypt is the CA's", () => {
     expect(writeFaultSide('rfc2136', 'BADKEY')).toBe('customer');
-    expect(writeFaultSide('rfc2136', undefined)).toBe('customer');
+    expect(writeFaultSide('rfc2136', 'NETWORK')).toBe('customer'); // the customer's server did not answer
+    expect(writeFaultSide('rfc2136', WRITE_REFUSED)).toBe('customer');
     expect(writeFaultSide('rfc2136', 'SECRET')).toBe('ca');
+  });
+  test("a server name with no address is the customer's; the CA's resolvers failing, or an error nobody classified, is the CA's", () => {
+    expect(writeFaultSide('rfc2136', NAME_HAS_NO_ADDRESS)).toBe('customer');
+    expect(writeFaultSide('rfc2136', RESOLVER_FAILED)).toBe('ca');
+    expect(writeFaultSide('dnspod', RESOLVER_FAILED)).toBe('ca');
+    for (const target of ['rfc2136', 'dnspod', 'delegation'] as const) expect(writeFaultSide(target, undefined)).toBe('ca');
+  });
+  test("NameUnresolved: absent only when the name's own DNS said so (NXDOMAIN, NODATA, no A or AAAA record)", () => {
+    expect(new NameUnresolved('x', ['ENOTFOUND', 'ENODATA']).absent).toBe(true);
+    expect(new NameUnresolved('x', []).absent).toBe(true);
+    expect(new NameUnresolved('x', ['ENOTFOUND', 'ECONNREFUSED']).absent).toBe(false);
+    expect(new NameUnresolved('x', ['ETIMEOUT']).absent).toBe(false);
+    expect(new NameUnresolved('the server ns.example', ['ESERVFAIL']).message).toBe('the server ns.example does not resolve (ESERVFAIL)');
   });
   test('an address the guard refuses is the fault of whoever named it', () => {
     expect(writeFaultSide('rfc2136', BLOCKED_ADDRESS)).toBe('customer'); // the customer's RFC 2136 server

@@ -167,3 +167,34 @@ describe('a DNS provider zone with a name server that does not answer', () => {
     );
   });
 });
+
+describe("the CA's resolvers fail while a DNS provider's server name is looked up: the CA's side, never the customer's", () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    // Nothing listens there: every lookup through the CA's resolvers is refused (no verdict on the name).
+    const deadResolver = `127.0.0.1:${await freePort()}`;
+    harness = await startHarness({ env: lab.env('east=A;west=A', { DCV_RESOLVERS: deadResolver }) });
+  });
+  afterAll(async () => harness?.stop());
+
+  test('after the write is retried the domain waits flagged with a CA-side reason; it is not failed', async () => {
+    const { customer, administratorId } = await approvedAdministrator(harness);
+    const watch = domainWatcher(customer, 60_000);
+    const provider = await customer.request('POST', '/v1/dns-providers', { ...lab.rfc2136Provider('By name'), server: 'dns-update.example.com' });
+    expect(provider.status).toBe(201);
+    const domain = (
+      await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
+        domain: 'by-name.example.com',
+        autoValidation: false,
+        method: 'dns_provider',
+        dnsProviderId: provider.body.id,
+      })
+    ).body;
+    const flagged = await watch.until(domain.id, (d) => d.needsAttention || d.status === 'failed', 'flagged or failed');
+    expect(flagged).toMatchObject({ status: 'pending', needsAttention: true });
+    expect(flagged.attentionReason).toMatch(
+      /^CA side: the service \(its resolvers.*\) could not publish the record: .*dns-update\.example\.com does not resolve \(ECONNREFUSED/,
+    );
+    expect(await needsAttentionInTemporal(harness, 'by-name.example.com')).toBe(true);
+  });
+});

@@ -10,6 +10,8 @@ import { workflowIdFor } from '../../src/temporal/ids';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { clientForThisFile, inMs, sleep } from './support';
 import {
+  CUSTOMER_SIDE_WRITE_FAULT,
+  DNS_WRITE_REFUSED,
   type CheckKind,
   type CheckOutcome,
   type CheckRequest,
@@ -637,4 +639,51 @@ test('8. one manual-DNS validation with the record present: five activities (eac
   expect(fake.callsOf('publishRecord')).toHaveLength(0);
   expect(perspectives.calls.map((c) => c.perspective).sort()).toEqual(['a', 'b', 'c']);
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
+});
+
+test("9. only a customer-side write failure fails the domain; an unexplained one is the CA's: flagged, published again at the next wake", async () => {
+  const failing = (failure: () => Error) => {
+    const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [1000], maxScans: 3 }), {}, { method: 'dns_provider', dnsProviderId: 'p' });
+    let publishes = 0;
+    const activities: Partial<DomainActivities> = {
+      ...fake.activities(),
+      publishRecord: async () => {
+        publishes++;
+        throw failure();
+      },
+    };
+    return { fake, activities, publishes: () => publishes };
+  };
+  // Not retried here so the test is quick; in production the activity's own retries come first.
+  const unexplained = failing(() => ApplicationFailure.nonRetryable('connect ECONNREFUSED 127.0.0.1:5432', 'Error'));
+  await withWorkers(
+    unexplained.fake,
+    new FakePerspectives({ a: notFound }),
+    async (env) => {
+      await env.start({ state: unexplained.fake.state() });
+      await waitFor('published again at the next wake', () => unexplained.publishes() >= 2, 10_000);
+    },
+    unexplained.activities,
+  );
+  expect(unexplained.fake.callsOf('failDomain')).toHaveLength(0);
+  expect(unexplained.fake.callsOf('setAttention')[0].args[0]).toEqual({
+    side: 'ca',
+    reason: 'CA side: the record could not be published: connect ECONNREFUSED 127.0.0.1:5432',
+  });
+  expect(unexplained.fake.row.status).toBe('pending');
+
+  for (const type of [DNS_WRITE_REFUSED, CUSTOMER_SIDE_WRITE_FAULT]) {
+    const customerSide = failing(() => ApplicationFailure.nonRetryable('Update of example.com failed: not authorized (NOTAUTH).', type));
+    await withWorkers(
+      customerSide.fake,
+      new FakePerspectives({ a: notFound }),
+      async (env) => {
+        await env.start({ state: customerSide.fake.state() });
+        await waitFor('failed', () => customerSide.fake.row.status === 'failed', 10_000);
+      },
+      customerSide.activities,
+    );
+    expect(customerSide.fake.callsOf('failDomain').map((c) => c.args[0])).toEqual(['Update of example.com failed: not authorized (NOTAUTH).']);
+    expect(customerSide.publishes()).toBe(1);
+  }
 });
