@@ -61,6 +61,7 @@ export const en = {
   'notice.providerAdded': 'The DNS provider was added.',
   'notice.keyRevoked': 'The API key was revoked: it no longer works.',
   'notice.memberRemoved': 'The user was removed from the account.',
+  'notice.memberRemovedKeysRevoked': 'The user was removed from the account, and the API keys they made were revoked.',
   'notice.decided': 'The decision was recorded.',
   'profile.title': 'My Profile',
   'profile.account': 'Account: {name}',

@@ -62,6 +62,7 @@ export const zhCN: Partial<Record<keyof typeof en, string>> = {
   'notice.providerAdded': 'DNS 服务商已添加。',
   'notice.keyRevoked': 'API 密钥已吊销，不能再使用。',
   'notice.memberRemoved': '已从账号中移除该用户。',
+  'notice.memberRemovedKeysRevoked': '已从账号中移除该用户，并已吊销其创建的 API 密钥。',
   'notice.decided': '审核决定已记录。',
   'profile.title': '我的资料',
   'profile.account': '账号：{name}',
