@@ -382,6 +382,8 @@ export const en = {
   'review.release': 'Let it go',
   'review.heldBy': '{name} is reviewing this',
   'review.heldHint': 'A decision by you is refused until their claim ends.',
+  'review.unclaimed': 'Nobody is reviewing this. Take it before you call, so other reviewers see it is yours.',
+  'review.claim': 'Take this review',
   'review.heldRefused': 'Your decision was not sent: {name} is reviewing this. Choose another review, or try again once their claim has ended.',
   'review.verify': 'What to verify',
   'review.verifyOrganizationHint':

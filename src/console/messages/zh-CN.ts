@@ -381,6 +381,8 @@ export const zhCN: Partial<Record<keyof typeof en, string>> = {
   'review.release': '释放',
   'review.heldBy': '{name} 正在审核此项',
   'review.heldHint': '在其认领结束前，您的审核决定会被拒绝。',
+  'review.unclaimed': '目前无人审核此项。致电前请先认领，以便其他审核员知道由您负责。',
+  'review.claim': '认领此审核',
   'review.heldRefused': '您的审核决定未被提交：{name} 正在审核此项。请选择其他审核，或在其认领结束后重试。',
   'review.verify': '需要核实的内容',
   'review.verifyOrganizationHint': '请对照官方登记核实法定名称、地址和座机，然后亲自拨打座机：不要拨打申请人在电话中提供的其他号码。',
