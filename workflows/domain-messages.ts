@@ -98,6 +98,14 @@ export const DCV_FAULTS_PATCH = 'dcv-fault-sides-and-fresh-settings';
 export const DCV_LEAN_PATCH = 'dcv-lean-validation';
 
 /**
+ * Guards the scan's transactions run as local activities (issue 9): the recheck recorded with the scan
+ * begun, and the verdict, written from the worker without a task queue round trip (the Temporal
+ * server's work per validation is then the floor's: the wait and the perspectives). Histories recorded
+ * before replay with them as activities.
+ */
+export const DCV_LOCAL_WRITES_PATCH = 'dcv-scan-writes-in-the-worker';
+
+/**
  * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME
  * in the delegation zone, and the TXT at the customer's DNS provider. The manual methods' records are
  * the customer's, and the reverse proxy's file is answered from the database.

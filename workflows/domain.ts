@@ -27,6 +27,7 @@ import {
   type DomainWorkflowInput,
   DCV_FAULTS_PATCH,
   DCV_LEAN_PATCH,
+  DCV_LOCAL_WRITES_PATCH,
   parentRemovedSignal,
   perspectiveTaskQueue,
   precheckUpdate,
@@ -48,6 +49,16 @@ const DOMAIN_CORE_PATCH = 'domain-entity-core';
 
 /** Configuration as the worker has it now: cheap, so read before every wait and every check. */
 const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
+
+/**
+ * The scan's short transactions in the worker (lean path): each is idempotent on its retry (the
+ * operation id of a local activity is its run and sequence number, as for any activity) and holds the
+ * workflow task open for a few milliseconds instead of a task queue round trip.
+ */
+const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | 'beginScanAfterRecheck' | 'finishScan'>>({
+  startToCloseTimeout: '15 seconds',
+  retry: { nonRetryableErrorTypes: [FAILURE.conflict, FAILURE.notFound] },
+});
 
 /** One primary-key read in the worker (lean path): no task queue round trip. */
 const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest'>>({ startToCloseTimeout: '10 seconds' });
@@ -204,15 +215,16 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     const [current, request] = await Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
     const [first, ...others] = current.perspectives;
     const quick = await ask(first === undefined ? [] : [first], request);
+    const writes = patched(DCV_LOCAL_WRITES_PATCH) ? scanWrites : db;
     // One perspective's quorum is all of its results passing (BR §3.2.2.9 with one perspective).
     if (!quick.length || !quick[0].every((result) => result.passed)) {
-      const recheck = await db.recordCheck(domain.id, 'recheck', quick, { renewing: entity.state.renewing });
+      const recheck = await writes.recordCheck(domain.id, 'recheck', quick, { renewing: entity.state.renewing });
       return apply({ ...entity.state, attempt: entity.state.attempt + 1, needsAttention: recheck.needsAttention ?? entity.state.needsAttention });
     }
-    const [begun, answers] = await Promise.all([db.beginScanAfterRecheck(domain.id, quick, entity.state), ask(others, request)]);
+    const [begun, answers] = await Promise.all([writes.beginScanAfterRecheck(domain.id, quick, entity.state), ask(others, request)]);
     apply(begun);
     const thisScan = scans + 1;
-    const { outcome, state } = await db.finishScan(domain.id, [...quick, ...answers], thisScan, entity.state);
+    const { outcome, state } = await writes.finishScan(domain.id, [...quick, ...answers], thisScan, entity.state);
     // A scan the CA's side spoiled is not the customer's: it does not count towards the maximum.
     if (outcome.faultSide !== 'ca') scans = thisScan;
     apply(state);

@@ -110,11 +110,13 @@ export async function accountUsers(db: Db, accountId: string): Promise<UserRow[]
 
 /**
  * Removes one of the account's users: their sessions and invitations end, their password and sign-in
- * address go (the address is free for a new invitation), and the row stays, marked removed, so the audit
- * trail and the API keys they made still name them. The last owner stays: an account without an owner
- * could invite nobody (409). False when the account has no such user.
+ * address go (the address is free for a new invitation), the API keys they made are revoked (a key
+ * acts for whoever made it, as at DigiCert, whose keys stop with their user), and the row stays,
+ * marked removed, so the audit trail and those keys still name them. The last owner stays: an account
+ * without an owner could invite nobody (409). Returns how many keys were revoked; false when the
+ * account has no such user.
  */
-export async function removeAccountUser(db: Db, accountId: string, userId: string): Promise<boolean> {
+export async function removeAccountUser(db: Db, accountId: string, userId: string): Promise<{ revokedKeys: number } | false> {
   return db.transaction().execute(async (trx) => {
     const users = await trx
       .selectFrom('users')
@@ -135,6 +137,13 @@ export async function removeAccountUser(db: Db, accountId: string, userId: strin
       .execute();
     await trx.deleteFrom('console_sessions').where('user_id', '=', userId).execute();
     await trx.deleteFrom('user_invitations').where('user_id', '=', userId).execute();
-    return true;
+    const revoked = await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date() })
+      .where('account_id', '=', accountId)
+      .where('created_by', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return { revokedKeys: Number(revoked.numUpdatedRows) };
   });
 }

@@ -129,6 +129,10 @@ test('My Profile from sign-in to validated domains, with the review desk; a reje
   await look(review, 'review-queue');
   await review.getByRole('link', { name: 'Acme Network Technology Co., Ltd.' }).click();
   expect(await review.getByRole('link', { name: '+86 10 6552 9988 ext. 8001' }).getAttribute('href')).toBe('tel:+861065529988;ext=8001');
+  // Opening it claims nothing; the reviewer takes it before calling.
+  expect(await review.getByText('Nobody is reviewing this').count()).toBe(1);
+  await review.getByRole('button', { name: 'Take this review' }).click();
+  await review.waitForURL('**#claim');
   expect(await review.getByText('You are reviewing this').count()).toBe(1);
   expect(await review.getByLabel('Number called').inputValue()).toBe('+861065529988;ext=8001');
   await review.locator('#f-callback-answeredBy-name').fill('Wang Fang');

@@ -85,6 +85,17 @@ async function retriedActivities(workflowId: string): Promise<string[]> {
   return retried;
 }
 
+/**
+ * The killed step of `workflowId` ran again: a retried activity of that type, or, for a local activity
+ * (no task of its own in the history), the `times`-th workflow task that timed out or failed with the
+ * worker and was done again, local activity included.
+ */
+async function stepRetried(workflowId: string, activity: string, times: number): Promise<boolean> {
+  if ((await retriedActivities(workflowId)).includes(activity)) return true;
+  const history = await service.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes).length >= times;
+}
+
 /** Events of one entity with one action. */
 const eventsOf = (entityId: string, action: string) =>
   service.db.selectFrom('events').select(['id', 'operation_id', 'before', 'after']).where('entity_id', '=', entityId).where('action', '=', action).execute();
@@ -305,7 +316,7 @@ test(
     expect(added.status).toBe(201);
     const domainId: string = added.body.id;
     const workflowId = workflowIdFor('domain', domainId);
-    // The lean path's two transactions: the passed recheck with the scan begun, then the scan with its verdict.
+    // The lean path's two transactions (local activities): the passed recheck with the scan begun, then the scan with its verdict.
     const steps = [
       { status: 'verifying', activity: 'beginScanAfterRecheck' },
       { status: 'validated', activity: 'finishScan' },
@@ -322,7 +333,7 @@ test(
       await service.worker.kill();
       if (i + 1 < steps.length) armed = await arm(steps[i + 1]);
       await service.worker.restart();
-      await eventually(async () => (await retriedActivities(workflowId)).includes(step.activity) || undefined, 60_000, `${step.activity} to be retried`).catch(
+      await eventually(async () => (await stepRetried(workflowId, step.activity, i + 1)) || undefined, 60_000, `${step.activity} to be retried`).catch(
         async (error) => {
           const description = await service.client.workflow.getHandle(workflowId).describe();
           throw new Error(`${error.message}; pending: ${JSON.stringify(description.raw.pendingActivities)}`);

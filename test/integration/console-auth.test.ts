@@ -283,7 +283,7 @@ test('an unexpected failure answers 500 with the error page and logs its cause',
   }
 });
 
-test('a removed member cannot sign in or use their session, and the audit trail and API keys still name them; their address can be invited again', async () => {
+test('a removed member cannot sign in, use their session or the API keys they made, and the audit trail and those keys still name them; their address can be invited again', async () => {
   const owner = await consoleCustomer(harness, { name: 'Owner of Removal Co' });
   const member = await consoleCustomer(harness, { accountId: owner.accountId, role: 'member', name: 'Wang Fang' });
   const memberClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });
@@ -297,18 +297,44 @@ test('a removed member cannot sign in or use their session, and the audit trail 
   expect(submitted.status).toBe(303);
   const organizationPath = submitted.location!.split('?')[0];
   await memberClient.get('/console/api-keys');
-  expect((await memberClient.post('/console/api-keys', { name: 'member-bot' })).status).toBe(201);
+  const made = await memberClient.post('/console/api-keys', { name: 'member-bot' });
+  expect(made.status).toBe(201);
+  const memberKey = /cps_ck_[\w-]{43}/.exec(made.html)![0];
+  const asMemberKey = () => fetch(`${harness.baseUrl}/v1/organizations`, { headers: { authorization: `Bearer ${memberKey}` } });
+  expect((await asMemberKey()).status).toBe(200);
 
   const ownerClient = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' });
   await ownerClient.signIn(owner.email, owner.password);
   await ownerClient.get('/console/members');
-  expect((await ownerClient.post(`/console/members/${member.userId}/remove`)).location).toBe('/console/members?notice=memberRemoved');
+  expect((await ownerClient.post(`/console/members/${member.userId}/remove`)).location).toBe('/console/members?notice=memberRemovedKeysRevoked');
+  // A key acts for whoever made it: gone with them; the account's other keys are untouched.
+  const others = await harness.db
+    .selectFrom('api_keys')
+    .select('revoked_at')
+    .where('account_id', '=', owner.accountId)
+    .where('name', '!=', 'member-bot')
+    .execute();
+  expect(others.length).toBeGreaterThan(0);
+  expect(others.every((k) => k.revoked_at === null)).toBe(true);
+  expect((await asMemberKey()).status).toBe(401);
+  expect(
+    (
+      await harness.db
+        .selectFrom('api_keys')
+        .select('revoked_at')
+        .where('account_id', '=', owner.accountId)
+        .where('name', '=', 'member-bot')
+        .executeTakeFirstOrThrow()
+    ).revoked_at,
+  ).not.toBeNull();
   expect((await ownerClient.get('/console/members')).html).not.toContain(member.email);
 
   expect((await memberClient.get('/console/profile')).location).toMatch(/^\/console\/sign-in/);
   expect((await new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.9' }).signIn(member.email, member.password)).status).toBe(401);
   expect((await ownerClient.get(organizationPath)).html).toMatch(/Submitted<\/td>\s*<td>Wang Fang<\/td>/);
-  expect((await ownerClient.get('/console/api-keys')).html).toMatch(/member-bot<\/td>\s*<td>.*<\/td>\s*<td>Wang Fang<\/td>/);
+  expect((await ownerClient.get('/console/api-keys')).html).toMatch(
+    /member-bot<\/td>\s*<td>.*<\/td>\s*<td>Wang Fang<\/td>\s*<td><span class="status status-rejected">Revoked/,
+  );
 
   await ownerClient.get('/console/members');
   const again = await ownerClient.post('/console/members', { email: member.email, name: 'Wang Fang', role: 'member' });

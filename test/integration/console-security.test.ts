@@ -209,7 +209,15 @@ test('two reviewers on one review: the second sees who holds it, and their decis
   const one = await signedIn(first.email, first.password);
   const two = await signedIn(second.email, second.password);
   const path = `/console/reviews/organizations/${organization.id}`;
+  // Reading claims nothing: both see it unclaimed, and the queue names nobody.
+  expect((await one.get(path)).html).toContain('Nobody is reviewing this');
+  expect((await two.get(path)).html).toContain('Nobody is reviewing this');
+  expect(await harness.db.selectFrom('review_claims').select('reviewer_id').where('entity_id', '=', organization.id).execute()).toEqual([]);
+  const taken = await one.post(`${path}/claim`);
+  expect(taken.location).toBe(`${path}#claim`);
   expect((await one.get(path)).html).toContain('You are reviewing this');
+  // Taking a review another holds leaves it theirs.
+  expect((await two.post(`${path}/claim`)).status).toBe(303);
   const seen = await two.get(path);
   expect(seen.html).toContain('Zhang Wei is reviewing this');
   const queue = await two.get('/console/reviews');

@@ -61,6 +61,7 @@ export const en = {
   'notice.providerAdded': 'The DNS provider was added.',
   'notice.keyRevoked': 'The API key was revoked: it no longer works.',
   'notice.memberRemoved': 'The user was removed from the account.',
+  'notice.memberRemovedKeysRevoked': 'The user was removed from the account, and the API keys they made were revoked.',
   'notice.decided': 'The decision was recorded.',
   'profile.title': 'My Profile',
   'profile.account': 'Account: {name}',
@@ -381,6 +382,8 @@ export const en = {
   'review.release': 'Let it go',
   'review.heldBy': '{name} is reviewing this',
   'review.heldHint': 'A decision by you is refused until their claim ends.',
+  'review.unclaimed': 'Nobody is reviewing this. Take it before you call, so other reviewers see it is yours.',
+  'review.claim': 'Take this review',
   'review.heldRefused': 'Your decision was not sent: {name} is reviewing this. Choose another review, or try again once their claim has ended.',
   'review.verify': 'What to verify',
   'review.verifyOrganizationHint':

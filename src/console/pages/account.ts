@@ -132,12 +132,14 @@ export function accountPages(table: RouteTable, ctx: ConsoleContext): void {
   table.post('/members/:id/remove', 'owner', async (req, res) => {
     const id = String(req.params.id);
     if (id === userOf(res).id) return membersPage(res, { failure: t(res)('members.notYourself') }, 409);
+    let removed: Awaited<ReturnType<typeof removeAccountUser>>;
     try {
-      if (!(await removeAccountUser(ctx.db, customerOf(res).accountId, id))) throw notFound(`user ${id}`);
+      removed = await removeAccountUser(ctx.db, customerOf(res).accountId, id);
+      if (!removed) throw notFound(`user ${id}`);
     } catch (error) {
       if (!isFormProblem(error)) throw error;
       return membersPage(res, { failure: error.detail }, error.status);
     }
-    res.redirect(303, '/console/members?notice=memberRemoved');
+    res.redirect(303, `/console/members?notice=${removed.revokedKeys > 0 ? 'memberRemovedKeysRevoked' : 'memberRemoved'}`);
   });
 }

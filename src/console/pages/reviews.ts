@@ -120,7 +120,8 @@ export function reviewPages(table: RouteTable, ctx: ConsoleContext): void {
       const id = String(req.params.id);
       const subject = await reviewSubject(ctx, kind, id);
       const pending = subject.row.status === 'under_review';
-      const claim = pending ? await claimReview(ctx, kind, id, reviewer, ctx.settings.reviewClaimTtl) : await reviewClaim(ctx, id);
+      // Reading never claims (a GET changes nothing: a reload, a prefetch, a shared link); "Take this review" does.
+      const claim = await reviewClaim(ctx, id);
       const history = await reviewHistory(ctx, kind, id, undefined, 100);
       const account = await ctx.db.selectFrom('accounts').select('name').where('id', '=', subject.row.account_id).executeTakeFirst();
       const organization = subject.organization;
@@ -171,6 +172,14 @@ export function reviewPages(table: RouteTable, ctx: ConsoleContext): void {
         return reviewPage(req, res, { values: nest(req.body), errors: fieldErrors(error, res.locals.t), failure, refusedClaim: held }, error.status);
       }
       res.redirect(303, '/console/reviews?notice=decided');
+    });
+
+    table.post(`${base}/claim`, 'reviewer', async (req, res) => {
+      const id = String(req.params.id);
+      const subject = await reviewSubject(ctx, kind, id);
+      // Taken only while under review; one held by another reviewer stays theirs (the page says whose).
+      if (subject.row.status === 'under_review') await claimReview(ctx, kind, id, reviewerOf(res), ctx.settings.reviewClaimTtl);
+      res.redirect(303, `/console${base.replace(':id', id)}#claim`);
     });
 
     table.post(`${base}/release`, 'reviewer', async (req, res) => {
