@@ -22,6 +22,16 @@ export interface Fault {
  */
 const CUSTOMER_DNS_ERRORS = new Set(['ESERVFAIL', 'EFORMERR', 'EBADRESP', 'ENOTIMP', 'EBADNAME', 'EBADQUERY']);
 
+/**
+ * The side a recorded reason names: every Fault's reason starts with "CA side" or "customer side"
+ * (this module writes them so), which is how a domain's `attention_reason` tells whose it is. Null for
+ * any other text.
+ */
+export function faultSideOfReason(reason: unknown): FaultSide | null {
+  if (typeof reason !== 'string') return null;
+  return reason.startsWith('customer side') ? 'customer' : reason.startsWith('CA side') ? 'ca' : null;
+}
+
 const inZone = (name: string, zone: string) => {
   const n = name.toLowerCase().replace(/\.$/, '');
   const z = zone.toLowerCase().replace(/\.$/, '');

@@ -46,9 +46,9 @@ async function administratorsOf(trx: Transaction<Database>, event: FeedEvent): P
 export function composeEmails(db: Db, dcv: DcvConfig, email: NotifyConfig['email'], batch = 200): Promise<number> {
   return readFeedOnce(db, 'emails', batch, async (trx, events) => {
     for (const row of events) {
-      const plan = emailTemplateOf(row.type);
-      if (!plan) continue;
       const event = feedEventView(row, dcv);
+      const plan = emailTemplateOf(row.type, event.data);
+      if (!plan) continue;
       const facts = factsOf(event, row.account_id);
       if (!facts) continue;
       const settings = plan.to === 'reviewers' ? { language: 'en' as const, contacts: [] } : await notificationSettingsOf(trx, row.account_id);

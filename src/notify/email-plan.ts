@@ -1,6 +1,7 @@
 // Who is emailed about which event, in which language, with which words. Pure: the caller reads the
 // facts (administrators, contacts, settings) from the database.
 import type { EmailLanguage } from '../db/schema';
+import { faultSideOfReason } from '../dcv/fault-side';
 import type { EmailFacts, EmailTemplate } from './email-templates';
 import type { FeedEvent } from './feed';
 
@@ -27,7 +28,7 @@ type Group = 'account' | 'contacts' | 'reviewers';
 
 /**
  * The emailed events: approvals, rejections (with the reason), expiring approvals and validations (each
- * notice: 30 and 7 days before by default) and domains needing attention go to the administrators and the
+ * notice: 30 and 7 days before by default) and domains needing the customer's attention go to the administrators and the
  * account's contacts; a disabled webhook to the contacts (the owners when there are none); new submissions and overdue reviews to the reviewers.
  */
 const PLAN: Record<string, { template: EmailTemplate; to: Group }> = {
@@ -45,8 +46,14 @@ const PLAN: Record<string, { template: EmailTemplate; to: Group }> = {
   'review.overdue': { template: 'review.overdue', to: 'reviewers' },
 };
 
-/** The template of an event type, and whether its audience includes the account (administrators) or only reviewers. */
-export function emailTemplateOf(type: string): { template: EmailTemplate; to: Group } | undefined {
+/**
+ * The template of an event (its type, and the object as the event shows it), and whether its audience
+ * includes the account (administrators) or only reviewers. A domain flagged by the CA's own fault (its
+ * DNS, its perspectives) is not emailed: the customer has nothing to do, the CA's operators are alerted,
+ * and the feed and webhooks still carry the event.
+ */
+export function emailTemplateOf(type: string, data?: unknown): { template: EmailTemplate; to: Group } | undefined {
+  if (type === 'domain.needs_attention' && faultSideOfReason((data as { attentionReason?: unknown } | null)?.attentionReason) !== 'customer') return undefined;
   return PLAN[type];
 }
 

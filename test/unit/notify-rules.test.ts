@@ -1,6 +1,6 @@
 import { parseDuration } from '../../src/domain/duration';
 import { JITTER, nextAttemptAt, verdictOf } from '../../src/notify/delivery-policy';
-import { recipientsOf } from '../../src/notify/email-plan';
+import { emailTemplateOf, recipientsOf } from '../../src/notify/email-plan';
 import { type EmailTemplate, renderEmail } from '../../src/notify/email-templates';
 import { EMAIL_LANGUAGES } from '../../src/notify/settings-input';
 import { EVENT_TYPES, feedTypeOf } from '../../src/notify/event-types';
@@ -64,6 +64,17 @@ test('expiry notice points: profiles skip their expiring window (a status change
   expect(days(noticePoints('domain', 'dns_txt', policy, now))).toEqual([30, 7]);
   expect(days(noticePoints('domain', 'dns_cname', policy, now))).toEqual([7]);
   expect(days(noticePoints('domain', 'file_proxy', { ...policy, revalidateBefore: parseDuration('10d') }, now))).toEqual([7]);
+});
+
+test("a domain needing attention is emailed only when the customer's side is at fault", () => {
+  const flagged = (attentionReason: string | null) => ({ domain: 'shop.example.com', needsAttention: true, attentionReason });
+  expect(emailTemplateOf('domain.needs_attention', flagged('customer side: ns2.example.com (192.0.2.2) did not answer: ETIMEOUT'))).toEqual({
+    template: 'needs_attention',
+    to: 'account',
+  });
+  expect(emailTemplateOf('domain.needs_attention', flagged('CA side: east: perspective_unavailable — no answer'))).toBeUndefined();
+  expect(emailTemplateOf('domain.needs_attention', flagged(null))).toBeUndefined();
+  expect(emailTemplateOf('organization.approved', { name: 'Acme' })).toEqual({ template: 'approved', to: 'account' });
 });
 
 test('recipients: each address once, a contact in their own language, reviewers apart', () => {
