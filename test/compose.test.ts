@@ -660,8 +660,9 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const perspectives = PERSPECTIVES.map(start);
     await until(worker, /DCV perspectives: east \(remote\); west \(remote\); north \(remote\)/, 'the worker polling');
     for (const perspective of perspectives) await until(perspective, /polling/, 'the perspective polling');
-    // Each names where its endpoints are, as the worker does.
-    for (const run of [worker, ...perspectives]) expect(run.output()).toMatch(/"msg":"Temporal SDK metrics: http:\/\/127\.0\.0\.1:\d+\/metrics"/);
+    // Each names where its endpoints are, as the worker does (a line written once its workers run).
+    for (const run of [worker, ...perspectives])
+      await until(run, /"msg":"Temporal SDK metrics: http:\/\/127\.0\.0\.1:\d+\/metrics"/, 'its SDK metrics endpoint named');
     expect(worker.output()).not.toMatch(/not set up/);
 
     // Keys as an operator makes them: `docker compose exec api npm run cli -- account create --name ...`.
@@ -737,8 +738,16 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
         ...['worker', ...PERSPECTIVES].map((name) => scrape(name, 'TEMPORAL_METRICS_LISTEN')),
       ])
     ).join('\n');
-    // A counter of failures is exported from the first failure on, and none happens here.
-    const firstFailure = ['temporal_activity_execution_failed'];
+    // A counter of failures is exported from the first failure on, and none happens here; nor does a
+    // webhook delivery (no endpoint is registered), and labelled series appear from their first use.
+    const firstFailure = [
+      'temporal_activity_execution_failed',
+      'cps_webhook_deliveries_total',
+      'cps_webhook_attempt_duration_seconds_bucket',
+      'cps_webhook_endpoints_disabled_total',
+      'cps_emails_total',
+      'cps_email_attempts_total',
+    ];
     for (const name of [...dashboardSeries].filter((n) => !firstFailure.includes(n)))
       expect({ name, scraped: new RegExp(`^${name}[{ ]`, 'm').test(scraped) }).toEqual({ name, scraped: true });
 
