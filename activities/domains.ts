@@ -140,22 +140,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
   /** A write that failed, as the workflow must see it: the CA's side retries (CaSideFault), a refusal fails the domain. */
   function writeFailure(identity: DomainIdentity, error: unknown): unknown {
     const target = identity.method === 'dns_cname' ? 'delegation' : error instanceof DnspodError ? 'dnspod' : 'rfc2136';
-    const code =
-      error instanceof ProviderConfigUnusable
-        ? 'SECRET'
-        : error instanceof AddressRefused
-          ? BLOCKED_ADDRESS
-          : error instanceof NameUnresolved
-            ? error.absent
-              ? NAME_HAS_NO_ADDRESS
-              : RESOLVER_FAILED
-            : error instanceof WriteRefused
-              ? WRITE_REFUSED
-              : error instanceof DnspodError
-                ? error.code
-                : error instanceof DnsUpdateError
-                  ? error.rcode
-                  : undefined;
+    const code = writeCodeOf(error);
     const message = error instanceof Error ? error.message : String(error);
     if (writeFaultSide(target, code) === 'ca') {
       const where =
@@ -634,6 +619,17 @@ export function createDomainActivities(deps: DomainActivityDeps) {
 }
 
 export type DomainActivities = ReturnType<typeof createDomainActivities>;
+
+/** The code `writeFaultSide` judges a failed write by; undefined for an error nobody classified (the CA's side). */
+function writeCodeOf(error: unknown): string | undefined {
+  if (error instanceof ProviderConfigUnusable) return 'SECRET';
+  if (error instanceof AddressRefused) return BLOCKED_ADDRESS;
+  if (error instanceof NameUnresolved) return error.absent ? NAME_HAS_NO_ADDRESS : RESOLVER_FAILED;
+  if (error instanceof WriteRefused) return WRITE_REFUSED;
+  if (error instanceof DnspodError) return error.code;
+  if (error instanceof DnsUpdateError) return error.rcode;
+  return undefined;
+}
 
 function isRefusal(error: unknown): boolean {
   if (error instanceof DnsUpdateError) return ['NOTAUTH', 'REFUSED', 'BADSIG', 'BADKEY', 'BADTIME', 'NOTZONE'].includes(error.rcode);
