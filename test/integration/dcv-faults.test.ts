@@ -195,6 +195,9 @@ describe("the CA's resolvers fail while a DNS provider's server name is looked u
     expect(flagged.attentionReason).toMatch(
       /^CA side: the service \(its resolvers.*\) could not publish the record: .*dns-update\.example\.com does not resolve \(ECONNREFUSED/,
     );
-    expect(await needsAttentionInTemporal(harness, 'by-name.example.com')).toBe(true);
+    // Temporal's visibility store follows the workflow's upsert a moment later.
+    expect(
+      await eventually(async () => (await needsAttentionInTemporal(harness, 'by-name.example.com')) || undefined, 10_000, 'NeedsAttention in Temporal'),
+    ).toBe(true);
   });
 });
