@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDomainActivities } from '../../activities/domains';
 import { loadConfig } from '../../src/config';
 import { parseDuration } from '../../src/domain/duration';
@@ -187,6 +188,31 @@ test('approvals, expiring approvals (7 days) and a domain needing attention reac
   const [attention] = await waitForMail('certs@acme-group.com', /^Needs attention: domain mail\.example\.com/);
   expect(attention.mail.text).toContain('customer side: ns1.mail.example.com does not answer');
   await waitForMail(STORED_EMAIL, /^需要处理：域名 mail\.example\.com/);
+  // Flagged by the CA's own fault: in the feed, and passed over by the emails (the customer has nothing to do).
+  const cleared = await activities.setAttention(domain.body.id, null, { ...state, needsAttention: true });
+  // In an activity's context, as the worker runs it (a CA-side fault is logged there for the operators).
+  await new MockActivityEnvironment().run(
+    activities.setAttention,
+    domain.body.id,
+    { side: 'ca' as const, reason: 'CA side: east: perspective_unavailable' },
+    cleared,
+  );
+  const caEvent = await harness.db
+    .selectFrom('account_events')
+    .select('id')
+    .where('object_id', '=', domain.body.id)
+    .where('type', '=', 'domain.needs_attention')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  await eventually(
+    async () => {
+      const cursor = await harness.db.selectFrom('outbox_cursors').select('event_id').where('name', '=', 'emails').executeTakeFirstOrThrow();
+      return BigInt(cursor.event_id) >= BigInt(caEvent.id) || undefined;
+    },
+    30_000,
+    'the emails past the CA-side event',
+  );
+  expect(mailsTo('certs@acme-group.com', /^Needs attention: domain mail\.example\.com/)).toHaveLength(1);
 });
 
 test('a temporary refusal (451) is retried and then sent; the attempts are recorded', async () => {
