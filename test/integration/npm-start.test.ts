@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -89,6 +89,10 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
       msg: `DCV_PUBLIC_URL (${baseUrl}) is not a public address (Loopback): customers' reverse proxies cannot reach it, so the automatic file method cannot pass until it names the service's public address`,
     }),
   ]);
+
+  // The dev server's SQLite file is in write-ahead-log mode (header bytes 18–19 are 2 for WAL; 1 is the rollback journal).
+  const header = readFileSync(path.join(env.DATA_DIR!, 'temporal', 'temporal.sqlite')).subarray(18, 20);
+  expect([...header]).toEqual([2, 2]);
 
   // The CLI works while the service runs (through the service, which owns the embedded database).
   const { accountId, apiKey, wrote } = await cli('account', 'create', '--name', 'Acme');
