@@ -36,6 +36,7 @@ import {
   SERVICE_PUBLISHED_METHODS,
 } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
+import { localWriteOptions } from './local-writes';
 import type { Actor } from './messages';
 
 const db = proxyActivities<DomainActivities>({
@@ -51,14 +52,12 @@ const DOMAIN_CORE_PATCH = 'domain-entity-core';
 const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
- * The scan's short transactions in the worker (lean path): each is idempotent on its retry (the
- * operation id of a local activity is its run and sequence number, as for any activity) and holds the
- * workflow task open for a few milliseconds instead of a task queue round trip.
+ * The scan's short transactions in the worker (lean path): each is idempotent on its retry (workflows/local-writes.ts)
+ * and holds the workflow task open for a few milliseconds instead of a task queue round trip.
  */
-const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | 'beginScanAfterRecheck' | 'finishScan'>>({
-  startToCloseTimeout: '15 seconds',
-  retry: { nonRetryableErrorTypes: [FAILURE.conflict, FAILURE.notFound] },
-});
+const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | 'beginScanAfterRecheck' | 'finishScan'>>(
+  localWriteOptions([FAILURE.conflict, FAILURE.notFound]),
+);
 
 /** One primary-key read in the worker (lean path): no task queue round trip. */
 const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest'>>({ startToCloseTimeout: '10 seconds' });
