@@ -19,11 +19,11 @@ export interface WorkerSizing {
 const BASE_MIB = 256;
 /**
  * Per cached workflow with reused V8 contexts, MiB, with room for the garbage V8 keeps between
- * collections. Measured with 10,000 open domain workflows: 3,072 cached (0.25 MiB) held the worker at
- * 1.4 GiB RSS, 1,536 cached (0.5 MiB) at 1.13 GiB, about 0.58 MiB each above the base with the
- * notifier busy. `npm run bench` (worker_rss_10k_domains) checks the budget holds.
+ * collections. Measured with 10,000 open domain workflows (`npm run bench`, worker_rss_10k_domains):
+ * 3,072 cached held the worker at 1.4 GiB RSS, 1,536 at 1.13 GiB, 1,024 at 1.0 GiB: about 0.75 MiB
+ * each above the base. One MiB each keeps the default budget's cache (768) below its 1 GiB.
  */
-const CACHED_WORKFLOW_MIB = 0.75;
+const CACHED_WORKFLOW_MIB = 1;
 
 /** Defaults for a budget and a core count; each can be overridden by its own variable. */
 export function workerSizing(options: { memoryBudgetMiB: number; cpus: number; poolSize: number }): WorkerSizing {
