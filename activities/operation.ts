@@ -5,10 +5,8 @@ import { Context } from '@temporalio/activity';
  * retry of one scheduled activity, different for every other. Status-changing activities store it on
  * the audit events they write, so a retry after its transaction committed finds its own change.
  * Null when called outside an activity (a script or a unit test calling the function directly).
- * `given`: the id the workflow gave a local activity (workflows/profile.ts), which it uses instead.
  */
-export function operationOf(given?: string): string | null {
-  if (given) return given;
+export function operationOf(): string | null {
   let info;
   try {
     info = Context.current().info;

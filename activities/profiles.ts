@@ -71,8 +71,8 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
    * With `lockAccount`, the account's row is locked first (the order creates take: account, then
    * profile rows), so a rule across the account's profiles holds against concurrent creates and edits.
    */
-  async function step<T>(ref: ProfileRef, work: (step: Step) => Promise<T>, options: { lockAccount?: boolean; operation?: string } = {}): Promise<T> {
-    const operationId = operationOf(options.operation);
+  async function step<T>(ref: ProfileRef, work: (step: Step) => Promise<T>, options: { lockAccount?: boolean } = {}): Promise<T> {
+    const operationId = operationOf();
     return deps.db.transaction().execute(async (trx) => {
       if (options.lockAccount) await lockAccountOf(trx, ref);
       const row = await trx
@@ -152,21 +152,17 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
 
   return {
     /** A reviewer's decision; a rejected organization also names its administrators still under review. */
-    async decide(ref: ProfileRef, request: DecisionRequest, operation?: string): Promise<ProfileState & { pendingAdministratorIds: string[] }> {
-      return step(
-        ref,
-        async (s) => {
-          let row = s.row;
-          if (s.recorded.length === 0) {
-            const organizationStatus = ref.kind === 'administrator' && request.decision === 'approve' ? await organizationStatusOf(s.trx, row) : undefined;
-            const change = transition.decide(ref.kind, row, request, s.at, timings, organizationStatus);
-            if (isRefusal(change)) throw refusal(change);
-            row = await write(ref, s, change, request.actor);
-          }
-          return { ...stateOf(row), pendingAdministratorIds: await pendingAdministrators(s.trx, ref, row.status) };
-        },
-        { operation },
-      );
+    async decide(ref: ProfileRef, request: DecisionRequest): Promise<ProfileState & { pendingAdministratorIds: string[] }> {
+      return step(ref, async (s) => {
+        let row = s.row;
+        if (s.recorded.length === 0) {
+          const organizationStatus = ref.kind === 'administrator' && request.decision === 'approve' ? await organizationStatusOf(s.trx, row) : undefined;
+          const change = transition.decide(ref.kind, row, request, s.at, timings, organizationStatus);
+          if (isRefusal(change)) throw refusal(change);
+          row = await write(ref, s, change, request.actor);
+        }
+        return { ...stateOf(row), pendingAdministratorIds: await pendingAdministrators(s.trx, ref, row.status) };
+      });
     },
 
     /** An administrator still under review when its organization is rejected is rejected with it. */
@@ -177,7 +173,7 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
       });
     },
 
-    async edit(ref: ProfileRef, request: EditRequest, operation?: string): Promise<ProfileState> {
+    async edit(ref: ProfileRef, request: EditRequest): Promise<ProfileState> {
       return step(
         ref,
         async (s) => {
@@ -209,21 +205,17 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
           });
           return stateOf(updated);
         },
-        { lockAccount: true, operation },
+        { lockAccount: true },
       );
     },
 
-    async resubmit(ref: ProfileRef, actor: Actor, operation?: string): Promise<ProfileState> {
-      return step(
-        ref,
-        async (s) => {
-          if (s.recorded.length) return stateOf(s.row);
-          const change = transition.resubmit(ref.kind, s.row, s.at, timings);
-          if (isRefusal(change)) throw failure(FAILURE.conflict, change.refused);
-          return stateOf(await write(ref, s, change, actor));
-        },
-        { operation },
-      );
+    async resubmit(ref: ProfileRef, actor: Actor): Promise<ProfileState> {
+      return step(ref, async (s) => {
+        if (s.recorded.length) return stateOf(s.row);
+        const change = transition.resubmit(ref.kind, s.row, s.at, timings);
+        if (isRefusal(change)) throw failure(FAILURE.conflict, change.refused);
+        return stateOf(await write(ref, s, change, actor));
+      });
     },
 
     /** Past the review SLA: a reminder event for the reviewers, and the time of the next one. */
@@ -254,8 +246,8 @@ export function createProfileActivities(deps: { db: Db; timings: Timings; now?: 
      * Returns whose workflows must end, so they can clean up what they wrote; a retry after the commit
      * reads the same answer back from the events the delete wrote.
      */
-    async remove(ref: ProfileRef, actor: Actor, operation?: string): Promise<{ administratorIds: string[]; domainIds: string[] }> {
-      const operationId = operationOf(operation);
+    async remove(ref: ProfileRef, actor: Actor): Promise<{ administratorIds: string[]; domainIds: string[] }> {
+      const operationId = operationOf();
       return deps.db.transaction().execute(async (trx) => {
         const recorded = await eventsOfOperation(trx, operationId);
         if (recorded.length) return cascadeOf(ref, recorded);

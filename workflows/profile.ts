@@ -1,14 +1,12 @@
 import {
   ApplicationFailure,
   continueAsNew,
-  currentUpdateInfo,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   type SignalDefinition,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { ProfileActivities } from '../activities/profiles';
 import { profileDetails, reviewOverdue } from '../src/domain/operator-view';
@@ -28,7 +26,6 @@ import {
   organizationRejectedSignal,
   organizationRemovedSignal,
   organizationRenamedSignal,
-  type ProfileRef,
   type ProfileState,
   type ProfileWorkflowInput,
   removeUpdate,
@@ -49,27 +46,8 @@ export const LOCAL_REQUESTS_PATCH = 'requests-local-writes';
 
 const requestWrites = proxyLocalActivities<Pick<ProfileActivities, 'decide' | 'edit' | 'resubmit' | 'remove'>>(localWriteOptions(Object.values(FAILURE)));
 
-/**
- * The writes of a person's request: local since LOCAL_REQUESTS_PATCH; call at the handler's first step (it records the patch).
- *
- * A local write is given its operation id (activities/operation.ts): the run and the update's id. Its own id
- * (a sequence number) is not safe for that: when the workflow task that ran it is lost after the commit (the
- * worker dies), the history holds no marker of it, and the retried task may give that number to another
- * message's activity first (a signal is handled before the update): that one would take the committed change
- * for its own, and the retried request would not find it (a committed decision answered 409).
- */
-function writesForRequest() {
-  if (!patched(LOCAL_REQUESTS_PATCH)) return activities;
-  const update = currentUpdateInfo();
-  if (!update) throw new Error("a request's writes run inside its update handler");
-  const operation = `${workflowInfo().runId}/update:${update.id}`;
-  return {
-    decide: (ref: ProfileRef, request: DecisionRequest) => requestWrites.decide(ref, request, operation),
-    edit: (ref: ProfileRef, request: EditRequest) => requestWrites.edit(ref, request, operation),
-    resubmit: (ref: ProfileRef, actor: Actor) => requestWrites.resubmit(ref, actor, operation),
-    remove: (ref: ProfileRef, actor: Actor) => requestWrites.remove(ref, actor, operation),
-  };
-}
+/** The writes of a person's request: local since LOCAL_REQUESTS_PATCH; call at the handler's first step (it records the patch). */
+const writesForRequest = () => (patched(LOCAL_REQUESTS_PATCH) ? requestWrites : activities);
 
 /** Runs before this patch cascaded inside the handler, one signal at a time, and took a change for a timer. */
 const ENTITY_CORE_PATCH = 'entity-core-v2';
