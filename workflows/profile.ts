@@ -4,7 +4,6 @@ import {
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   type SignalDefinition,
 } from '@temporalio/workflow';
@@ -16,7 +15,6 @@ import { workflowIdFor } from '../src/temporal/ids';
 import { NEEDS_ATTENTION, ORGANIZATION_NAME } from '../src/temporal/search-attributes';
 import { parentRemovedSignal } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
-import { localWriteOptions } from './local-writes';
 import {
   type Actor,
   type DecisionRequest,
@@ -36,18 +34,6 @@ const activities = proxyActivities<ProfileActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { nonRetryableErrorTypes: Object.values(FAILURE) },
 });
-
-/**
- * Since this patch a person's request (a decision, an edit, a resubmission, a delete) writes through a
- * local activity: in this worker, inside the workflow task that took the update, instead of two more
- * trips through the task queues, where a burst of creates waits too (issue 9, a decision under a burst).
- */
-export const LOCAL_REQUESTS_PATCH = 'requests-local-writes';
-
-const requestWrites = proxyLocalActivities<Pick<ProfileActivities, 'decide' | 'edit' | 'resubmit' | 'remove'>>(localWriteOptions(Object.values(FAILURE)));
-
-/** The writes of a person's request: local since LOCAL_REQUESTS_PATCH; call at the handler's first step (it records the patch). */
-const writesForRequest = () => (patched(LOCAL_REQUESTS_PATCH) ? requestWrites : activities);
 
 /** Runs before this patch cascaded inside the handler, one signal at a time, and took a change for a timer. */
 const ENTITY_CORE_PATCH = 'entity-core-v2';
@@ -112,7 +98,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     decideUpdate,
     (request) =>
       entity.exclusive(async () => {
-        const { pendingAdministratorIds, ...next } = await callerFacing(() => writesForRequest().decide(ref, request), entity.markRemoved);
+        const { pendingAdministratorIds, ...next } = await callerFacing(() => activities.decide(ref, request), entity.markRemoved);
         entity.apply(next);
         await cascade(
           pendingAdministratorIds.map((id) => workflowIdFor('administrator', id)),
@@ -134,7 +120,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     editUpdate,
     (request) =>
       entity.exclusive(async () => {
-        entity.apply(await callerFacing(() => writesForRequest().edit(ref, request), entity.markRemoved));
+        entity.apply(await callerFacing(() => activities.edit(ref, request), entity.markRemoved));
         await announceRename();
         return entity.state;
       }),
@@ -145,8 +131,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
 
   setHandler(
     resubmitUpdate,
-    ({ actor }) =>
-      entity.exclusive(async () => (entity.apply(await callerFacing(() => writesForRequest().resubmit(ref, actor), entity.markRemoved)), entity.state)),
+    ({ actor }) => entity.exclusive(async () => (entity.apply(await callerFacing(() => activities.resubmit(ref, actor), entity.markRemoved)), entity.state)),
     {
       validator: (_request: { actor: Actor }) => {
         entity.ensureNotRemoved(ref.kind);
@@ -162,7 +147,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     removeUpdate,
     ({ actor }) =>
       entity.exclusive(async () => {
-        const { administratorIds, domainIds } = await writesForRequest().remove(ref, actor);
+        const { administratorIds, domainIds } = await activities.remove(ref, actor);
         await cascade(
           administratorIds.map((id) => workflowIdFor('administrator', id)),
           organizationRemovedSignal,

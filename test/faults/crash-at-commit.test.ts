@@ -194,7 +194,7 @@ test(
     expect(await service.db.selectFrom('profile_reviews').select(['status', 'check_outcome']).where('entity_id', '=', approved.id).execute()).toEqual([
       { status: 'approved', check_outcome: 'answered' },
     ]);
-    expect(await stepRetried(workflowIdFor('organization', approved.id), 'decide', 1)).toBe(true);
+    expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('decide');
     await expectConverged();
     expectWellBehaved();
   }),
@@ -218,7 +218,7 @@ test(
     );
     expect(await eventsOf(rejected.id, 'rejected')).toHaveLength(1);
     expect(await eventsOf(rejected.administratorIds[0], 'rejected_with_organization')).toHaveLength(1);
-    expect(await stepRetried(workflowIdFor('organization', rejected.id), 'decide', 1)).toBe(true);
+    expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('decide');
     await expectConverged();
     expectWellBehaved();
   }),
@@ -239,7 +239,7 @@ test(
     expect(edits).toHaveLength(1);
     expect(edits[0].before).toMatchObject({ status: 'approved' });
     expect(edits[0].after).toMatchObject({ status: 'under_review', name });
-    expect(await stepRetried(workflowIdFor('organization', approved.id), 'edit', 2)).toBe(true);
+    expect(await retriedActivities(workflowIdFor('organization', approved.id))).toContain('edit');
     await expectConverged();
     expectWellBehaved();
   }),
@@ -256,7 +256,7 @@ test(
     );
     expect([last.status, last.body.status]).toEqual([200, 'under_review']);
     expect(await eventsOf(rejected.id, 'resubmitted')).toHaveLength(1);
-    expect(await stepRetried(workflowIdFor('organization', rejected.id), 'resubmit', 2)).toBe(true);
+    expect(await retriedActivities(workflowIdFor('organization', rejected.id))).toContain('resubmit');
     await expectConverged();
     expectWellBehaved();
   }),
@@ -289,7 +289,7 @@ test(
         `the workflow of ${kind} ${id} to end`,
       );
     }
-    expect(await stepRetried(workflowIdFor('organization', removed.id), 'remove', 1)).toBe(true);
+    expect(await retriedActivities(workflowIdFor('organization', removed.id))).toContain('remove');
     await expectConverged();
     expectWellBehaved();
   }),

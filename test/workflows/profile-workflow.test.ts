@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
-import { operationOf } from '../../activities/operation';
 import type { ProfileActivities } from '../../activities/profiles';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { decideUpdate, editUpdate, removeUpdate, resubmitUpdate, type ProfileState, type ProfileWorkflowInput } from '../../workflows/messages';
@@ -139,32 +137,6 @@ test('handlers run one at a time: a decision and eight edits sent together never
       ]);
       expect(order).toHaveLength(9);
       expect(most).toBe(1);
-    },
-  );
-});
-
-test("a decision writes inside the workflow task that took it (a local activity); a retry keeps the first attempt's operation id", async () => {
-  const operations: Array<string | null> = [];
-  await withWorker(
-    {
-      async decide() {
-        operations.push(operationOf());
-        // As when the commit landed but its answer was lost: retryable, and the retry must find its own change.
-        if (operations.length < 3) throw new Error('Connection terminated unexpectedly');
-        return { status: 'approved', nextReminderAt: null, expiringAt: inMs(3_600_000), validUntil: inMs(7_200_000), pendingAdministratorIds: [] };
-      },
-    },
-    async (start) => {
-      const handle = client().workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
-      const state = await handle.executeUpdate(decideUpdate, { args: [{ ...organizationApproval(), actor: reviewer }] });
-      expect(state.status).toBe('approved');
-      expect(operations).toHaveLength(3);
-      expect(operations[0]).toMatch(/^[0-9a-f-]{36}\/\d+$/);
-      expect(new Set(operations).size).toBe(1);
-      const events = (await handle.fetchHistory()).events!.map((event) => event.eventType);
-      const { EventType } = temporal.api.enums.v1;
-      expect(events).toContain(EventType.EVENT_TYPE_MARKER_RECORDED);
-      expect(events).not.toContain(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     },
   );
 });
