@@ -17,6 +17,7 @@ import {
   authoritativeFault,
   describeAuthoritative,
   type Fault,
+  faultSideOfReason,
   writeFaultSide,
   BLOCKED_ADDRESS,
   NAME_HAS_NO_ADDRESS,
@@ -418,7 +419,7 @@ export function createDomainActivities(deps: DomainActivityDeps) {
         const reason = failure instanceof Error ? failure.message : String(failure);
         fault = {
           side: failure instanceof ApplicationFailure && failure.type === CA_SIDE_FAULT ? 'ca' : 'customer',
-          reason: reason.startsWith('CA side') ? reason : `customer side: the DNS provider is not usable: ${reason}`,
+          reason: faultSideOfReason(reason) === 'ca' ? reason : `customer side: the DNS provider is not usable: ${reason}`,
         };
       }
       const row = await db.selectFrom('domains').select(['random_value']).where('id', '=', identity.id).executeTakeFirst();
