@@ -35,7 +35,7 @@ const GROUPS: Array<{ names: string[]; run: (quick: boolean, temporalCli: string
   },
   {
     names: ['worker_rss_10k_domains'],
-    run: (quick) => onStack((stack) => workerRss(stack, { domains: quick ? 2_000 : 10_000 })),
+    run: (quick) => onStack((stack) => workerRss(stack, { domains: quick ? 1_000 : 10_000 })),
   },
   {
     names: ['list_orgs_ratio_10k', 'review_queue_ratio_10k'],
