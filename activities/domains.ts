@@ -38,6 +38,7 @@ import {
   DNS_WRITE_REFUSED,
   type CheckKind,
   type CheckOutcome,
+  type CheckInput,
   type CheckRequest,
   type DcvSettings,
   type DomainIdentity,
@@ -322,25 +323,35 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     return stateOf(updated, { ...previous, attempt: previous.attempt + 1 });
   }
 
-  return {
-    async dcvSettings(): Promise<DcvSettings> {
-      return {
-        perspectives: [...dcv.perspectives.map((p) => p.name), ...dcv.remotePerspectives],
-        retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)),
-        maxScans: dcv.maxScans,
-      };
-    },
+  /** Perspectives, retry schedule and max scans as this worker is configured now. */
+  function dcvSettings(): DcvSettings {
+    return {
+      perspectives: [...dcv.perspectives.map((p) => p.name), ...dcv.remotePerspectives],
+      retryScheduleMs: dcv.retrySchedule.map((d) => ms(d)),
+      maxScans: dcv.maxScans,
+    };
+  }
 
-    async checkRequest(id: string): Promise<CheckRequest> {
-      const row = await db.selectFrom('domains').select(['id', 'method', 'name', 'random_value', 'delegation_label']).where('id', '=', id).executeTakeFirst();
-      if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `domain ${id} no longer exists`, nonRetryable: true });
-      return {
-        method: row.method,
-        name: row.name,
-        randomValue: row.random_value,
-        delegationTarget: delegationTarget(row.id, dcv),
-        delegationLabel: row.delegation_label,
-      };
+  /** The request the perspectives run for domain `id`; NotFound (non-retryable) once the row is gone. */
+  async function checkRequest(id: string): Promise<CheckRequest> {
+    const row = await db.selectFrom('domains').select(['id', 'method', 'name', 'random_value', 'delegation_label']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw ApplicationFailure.create({ type: NOT_FOUND, message: `domain ${id} no longer exists`, nonRetryable: true });
+    return {
+      method: row.method,
+      name: row.name,
+      randomValue: row.random_value,
+      delegationTarget: delegationTarget(row.id, dcv),
+      delegationLabel: row.delegation_label,
+    };
+  }
+
+  return {
+    dcvSettings: async () => dcvSettings(),
+    checkRequest: async (id: string) => checkRequest(id),
+
+    /** The settings as configured now and the domain's request, for one check (one local activity). Throws NotFound once the row is gone. */
+    async checkInput(id: string): Promise<CheckInput> {
+      return { settings: dcvSettings(), request: await checkRequest(id) };
     },
 
     /**

@@ -49,6 +49,12 @@ export interface DcvSettings {
   maxScans: number;
 }
 
+/** What a check needs, read together in the worker: the settings as configured now and the domain's request. */
+export interface CheckInput {
+  settings: DcvSettings;
+  request: CheckRequest;
+}
+
 /** The request one perspective runs: the method's check plus CAA. */
 export interface CheckRequest {
   method: DcvMethod;
@@ -104,6 +110,16 @@ export const DCV_LEAN_PATCH = 'dcv-lean-validation';
  * before replay with them as activities.
  */
 export const DCV_LOCAL_WRITES_PATCH = 'dcv-scan-writes-in-the-worker';
+
+/**
+ * The one patch a run started since records (issue 9). It stands for every patch above (the server
+ * upserts TemporalChangeVersion, a visibility write, with each patch marker: five per run before it)
+ * and guards one read per check: the settings and the row in one local activity, and the settings read
+ * before a wait only when the wait follows the retry schedule (a validated domain waits for its own
+ * dates). Runs recorded before it ask each patch and read as they ran. A later change gets a patch of
+ * its own, as usual; the next such consolidation folds it in.
+ */
+export const DCV_CURRENT_PATCH = 'dcv-current-2026-11';
 
 /**
  * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME

@@ -22,6 +22,7 @@ import {
   type CheckKind,
   type CheckOutcome,
   type CheckRequest,
+  DCV_CURRENT_PATCH,
   type DcvSettings,
   type DomainState,
   type DomainWorkflowInput,
@@ -59,8 +60,8 @@ const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | '
   localWriteOptions([FAILURE.conflict, FAILURE.notFound]),
 );
 
-/** One primary-key read in the worker (lean path): no task queue round trip. */
-const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest'>>({ startToCloseTimeout: '10 seconds' });
+/** One primary-key read in the worker (lean path), with the settings since DCV_ONE_READ_PATCH: no task queue round trip. */
+const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest' | 'checkInput'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
  * Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the
@@ -122,12 +123,16 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
+  // Runs started since this patch take every path below at once and record one marker (each patch
+  // marker comes with a TemporalChangeVersion upsert, a visibility write); older runs ask each patch.
+  const current = patched(DCV_CURRENT_PATCH);
+  const since = (patch: string) => current || patched(patch);
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
   const entity = new EntityCore<DomainState>(
     input.state,
-    !patched(DOMAIN_CORE_PATCH),
-    (s) => (patched(DCV_FAULTS_PATCH) ? [{ key: NEEDS_ATTENTION, value: s.needsAttention }] : []),
+    !since(DOMAIN_CORE_PATCH),
+    (s) => (since(DCV_FAULTS_PATCH) ? [{ key: NEEDS_ATTENTION, value: s.needsAttention }] : []),
     (s) => domainDetails(domain, organizationName, s),
   );
   const apply = (next: DomainState) => entity.apply(next);
@@ -139,14 +144,29 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   let settings: DcvSettings | undefined;
   /** Perspectives, retry schedule and max scans as configured now (runs recorded before the patch read them once). */
   async function currentSettings(): Promise<DcvSettings> {
-    if (patched(DCV_FAULTS_PATCH)) return (settings = await config.dcvSettings());
+    if (since(DCV_FAULTS_PATCH)) return (settings = await config.dcvSettings());
     return (settings ??= await db.dcvSettings());
   }
 
+  /** The settings as configured now and the row's request, read in the worker: one local activity (runs recorded before DCV_CURRENT_PATCH: two). */
+  async function checkInput(): Promise<[DcvSettings, CheckRequest]> {
+    if (!current) return Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
+    const input = await reads.checkInput(domain.id);
+    return [(settings = input.settings), input.request];
+  }
+
+  /** When the next wake is; the settings are read for it only when the wait follows the retry schedule. */
+  function plannedWake(state: DomainState): number | null | Promise<number | null> {
+    if (!followsRetrySchedule(state) && current) return nextWake(state, [], Date.now());
+    return currentSettings().then(({ retryScheduleMs }) => nextWake(state, retryScheduleMs, Date.now()));
+  }
+
   async function check(kind: CheckKind, names?: string[], current?: DcvSettings): Promise<CheckOutcome> {
-    // Lean: the settings and the row read side by side, in the worker.
-    const [{ perspectives }, request] = patched(DCV_LEAN_PATCH)
-      ? await Promise.all([current ?? currentSettings(), reads.checkRequest(domain.id)])
+    // Lean: the settings and the row read in the worker.
+    const [{ perspectives }, request] = since(DCV_LEAN_PATCH)
+      ? current
+        ? await Promise.all([current, reads.checkRequest(domain.id)])
+        : await checkInput()
       : [current ?? (await currentSettings()), await db.checkRequest(domain.id)];
     return db.recordCheck(domain.id, kind, await ask(names ?? perspectives, request), { renewing: entity.state.renewing });
   }
@@ -157,7 +177,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
    */
   async function publish(): Promise<boolean> {
     // Nothing for the service to write (manual methods, the reverse proxy's file): nothing scheduled.
-    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && patched(DCV_LEAN_PATCH)) return true;
+    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && since(DCV_LEAN_PATCH)) return true;
     try {
       published = (await dnsWrite.publishRecord(domain, published)) ?? published;
       if (republish) {
@@ -166,7 +186,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
       }
       return true;
     } catch (error) {
-      if ((isCaSide(error) && patched(DCV_FAULTS_PATCH)) || (!isCustomerSideWrite(error) && patched(WRITE_FAULTS_PATCH))) {
+      if ((isCaSide(error) && since(DCV_FAULTS_PATCH)) || (!isCustomerSideWrite(error) && since(WRITE_FAULTS_PATCH))) {
         republish = true;
         const reason = isCaSide(error) ? causeOf(error) : `CA side: the record could not be published: ${causeOf(error)}`;
         apply(await db.setAttention(domain.id, { side: 'ca', reason }, { ...entity.state, attempt: entity.state.attempt + 1 }));
@@ -179,7 +199,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
 
   /** Removes what the service published; returns why it could not, for the audit trail. */
   async function unpublish(): Promise<string | undefined> {
-    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && patched(DCV_LEAN_PATCH)) return undefined;
+    if (!SERVICE_PUBLISHED_METHODS.has(domain.method) && since(DCV_LEAN_PATCH)) return undefined;
     try {
       await dnsCleanup.unpublishRecord(domain, published);
       published = undefined;
@@ -211,10 +231,10 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
    */
   async function leanScan(): Promise<void> {
     if (!(await providerRecordReady())) return;
-    const [current, request] = await Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
+    const [current, request] = await checkInput();
     const [first, ...others] = current.perspectives;
     const quick = await ask(first === undefined ? [] : [first], request);
-    const writes = patched(DCV_LOCAL_WRITES_PATCH) ? scanWrites : db;
+    const writes = since(DCV_LOCAL_WRITES_PATCH) ? scanWrites : db;
     // One perspective's quorum is all of its results passing (BR §3.2.2.9 with one perspective).
     if (!quick.length || !quick[0].every((result) => result.passed)) {
       const recheck = await writes.recordCheck(domain.id, 'recheck', quick, { renewing: entity.state.renewing });
@@ -233,8 +253,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   }
 
   async function scan(): Promise<void> {
-    if (patched(DCV_LEAN_PATCH)) return leanScan();
-    const faultSides = patched(DCV_FAULTS_PATCH);
+    if (since(DCV_LEAN_PATCH)) return leanScan();
+    const faultSides = since(DCV_FAULTS_PATCH);
     if (!(await providerRecordReady())) return;
     // A cheap look from one perspective first; the full scan only once the record is there.
     const current = await currentSettings();
@@ -313,7 +333,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   if (!input.state.renewing && input.state.status === 'pending' && input.state.attempt === 0) await (entity.legacy ? publish() : entity.exclusive(publish));
 
   await entity.run({
-    nextWake: async (state) => nextWake(state, (await currentSettings()).retryScheduleMs, Date.now()),
+    nextWake: plannedWake,
     requested: () => checkNow,
     async onWake() {
       const wasCheckNow = checkNow;
@@ -346,15 +366,27 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   }
 }
 
-/** The next moment the clock must act; null when only a message can move the domain on. */
-export function nextWake(state: DomainState, retryScheduleMs: number[], now: number): number | null {
-  const retry = now + retryScheduleMs[Math.min(state.attempt, retryScheduleMs.length - 1)];
+/** Whether the next wait of `state` is a step of DCV_RETRY_SCHEDULE: waiting for the record, first or again at renewal. */
+export function followsRetrySchedule(state: DomainState): boolean {
+  return state.status === 'pending' || (state.status === 'validated' && state.renewing);
+}
+
+/**
+ * The next moment (ms since the epoch) the clock must act; null when only a message can move the domain
+ * on. `retryScheduleMs` (DCV_RETRY_SCHEDULE, the last entry repeating) is read only when
+ * {@link followsRetrySchedule}; throws if it is empty then.
+ */
+export function nextWake(state: DomainState, retryScheduleMs: readonly number[], now: number): number | null {
+  const retry = () => {
+    if (!retryScheduleMs.length) throw new Error('nextWake: the retry schedule is empty');
+    return now + retryScheduleMs[Math.min(state.attempt, retryScheduleMs.length - 1)];
+  };
   switch (state.status) {
     case 'pending':
-      return Math.min(retry, Date.parse(state.randomValueExpiresAt));
+      return Math.min(retry(), Date.parse(state.randomValueExpiresAt));
     case 'validated': {
       const until = state.validUntil ? Date.parse(state.validUntil) : Infinity;
-      const next = state.renewing ? retry : state.revalidateAt ? Date.parse(state.revalidateAt) : Infinity;
+      const next = state.renewing ? retry() : state.revalidateAt ? Date.parse(state.revalidateAt) : Infinity;
       const wake = Math.min(until, next);
       return Number.isFinite(wake) ? wake : null;
     }

@@ -198,6 +198,16 @@ class FakeDomain {
     return next;
   }
 
+  private request(id: string): CheckRequest {
+    return {
+      method: this.identity.method,
+      name: this.identity.name,
+      randomValue: this.row.randomValue,
+      delegationTarget: `${id}.${CA_ZONE}`,
+      delegationLabel: this.identity.delegationLabel,
+    };
+  }
+
   activities(): Partial<DomainActivities> {
     const row = this.row;
     return {
@@ -207,13 +217,11 @@ class FakeDomain {
       },
       checkRequest: async (id) => {
         this.log('checkRequest', id);
-        return {
-          method: this.identity.method,
-          name: this.identity.name,
-          randomValue: row.randomValue,
-          delegationTarget: `${id}.${CA_ZONE}`,
-          delegationLabel: this.identity.delegationLabel,
-        };
+        return this.request(id);
+      },
+      checkInput: async (id) => {
+        this.log('checkInput', id);
+        return { settings: this.settings(), request: this.request(id) };
       },
       publishRecord: async (_identity, previous) => {
         this.log('publishRecord', previous);
@@ -444,7 +452,7 @@ test('4. a validated automatic domain renews before validUntil: a fresh value (r
     await sleep(500);
   });
   const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
-  expect(order).toEqual(['rotate:renew', 'publishRecord', 'checkRequest', 'beginScanAfterRecheck', 'finishScan']);
+  expect(order).toEqual(['rotate:renew', 'publishRecord', 'checkInput', 'beginScanAfterRecheck', 'finishScan']);
   expect(fake.callsOf('rotateRandomValue')[0].at).toBeGreaterThanOrEqual(Date.parse(revalidateAt));
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
   // The new value is what the perspectives looked for, each once; the domain stayed validated and was renewed once.
@@ -600,7 +608,7 @@ test('7. settings are read when used: a new perspective list and schedule reach 
 test('8. one manual-DNS validation with the record present: three activities (each perspective once), its two transactions in the worker, at most seven workflow tasks; nothing published or taken down', async () => {
   const fake = new FakeDomain(() => ({ perspectives: ['a', 'b', 'c'], retryScheduleMs: [100], maxScans: 3 }), {}, { method: 'dns_txt' });
   const perspectives = new FakePerspectives({ a: seen, b: seen, c: seen });
-  let events: Array<{ taskCompleted: boolean; activity?: string; taskQueue?: string; completedTask?: string }> = [];
+  let events: Array<{ taskCompleted: boolean; activity?: string; taskQueue?: string; completedTask?: string; marker?: string; upsert?: string[] }> = [];
   await withWorkers(fake, perspectives, async (env) => {
     const handle = await env.start({ state: fake.state() });
     await waitFor('validated', () => fake.row.status === 'validated');
@@ -612,6 +620,10 @@ test('8. one manual-DNS validation with the record present: three activities (ea
         activity: e.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined,
         taskQueue: e.activityTaskScheduledEventAttributes?.taskQueue?.name ?? undefined,
         completedTask: e.activityTaskScheduledEventAttributes ? String(e.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId) : undefined,
+        marker: e.markerRecordedEventAttributes?.markerName ?? undefined,
+        upsert: e.upsertWorkflowSearchAttributesEventAttributes
+          ? Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {})
+          : undefined,
       }));
       // The verdict is a local activity: applied once its marker follows the last perspective's answer.
       const lastAnswer = history.map((e) => Boolean(e.activityTaskCompletedEventAttributes)).lastIndexOf(true);
@@ -635,10 +647,18 @@ test('8. one manual-DNS validation with the record present: three activities (ea
   expect(fake.callsOf('beginScanAfterRecheck')).toHaveLength(1);
   expect(fake.callsOf('finishScan')).toHaveLength(1);
   expect(events.filter((e) => e.taskCompleted).length).toBeLessThanOrEqual(7);
-  // Reads in the worker (local activities): the settings before each wait and at the scan, the row once; nothing published.
-  expect(fake.callsOf('checkRequest')).toHaveLength(1);
-  expect(fake.callsOf('dcvSettings')).toHaveLength(3);
+  // Reads in the worker (local activities): the settings before the first wait (it follows the retry
+  // schedule), then the settings with the row for the scan; the validated domain's wait for its own
+  // dates reads nothing. Nothing published.
+  expect(fake.callsOf('dcvSettings')).toHaveLength(1);
+  expect(fake.callsOf('checkInput')).toHaveLength(1);
+  expect(fake.callsOf('checkRequest')).toHaveLength(0);
   expect(fake.callsOf('publishRecord')).toHaveLength(0);
+  // One patch marker (DCV_CURRENT_PATCH) and so one TemporalChangeVersion upsert; the status's two
+  // changes (verifying, validated) the only other visibility writes. Markers: the patch and three reads/writes.
+  expect(events.filter((e) => e.marker === 'core_patch')).toHaveLength(1);
+  expect(events.filter((e) => e.marker === 'core_local_activity')).toHaveLength(4);
+  expect(events.filter((e) => e.upsert).map((e) => e.upsert)).toEqual([['TemporalChangeVersion'], ['EntityStatus'], ['EntityStatus']]);
   expect(perspectives.calls.map((c) => c.perspective).sort()).toEqual(['a', 'b', 'c']);
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
 });
