@@ -119,16 +119,23 @@ describe('replay', () => {
     ] as const) {
       const handle = harness.client.workflow.getHandle(workflowIdFor(kind, id));
       await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, `${kind} completed`);
-      exported.push(exportHistory(handle.workflowId, `${kind}Workflow`));
+      exported.push(await exportHistory(handle.workflowId, `${kind}Workflow`, harness.codecKeys));
     }
 
     const committed = readdirSync(FIXTURES)
       .filter((f) => f.endsWith('.json'))
       .sort();
-    expect(committed).toEqual(['administratorWorkflow.json', 'domainValidationWorkflow.json', 'organizationWorkflow.json']);
+    // The domain workflow's fixtures are dated: each guards the runs a release left (2026-11-28: before its
+    // patches; 2026-11-30: the lean path's five patches, before DCV_CURRENT_PATCH).
+    expect(committed).toEqual([
+      'administratorWorkflow.json',
+      'domainValidationWorkflow-2026-11-28.json',
+      'domainValidationWorkflow-2026-11-30.json',
+      'organizationWorkflow.json',
+    ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(5);
+    expect(replayed).toHaveLength(6);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });

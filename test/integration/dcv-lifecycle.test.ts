@@ -224,7 +224,7 @@ describe('continuous revalidation of the automatic methods', () => {
     const handle = harness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 10_000, 'completed');
 
-    const [replayed] = replayHistories([exportHistory(handle.workflowId, 'domainValidationWorkflow')], harness.codecKeys);
+    const [replayed] = replayHistories([await exportHistory(handle.workflowId, 'domainValidationWorkflow', harness.codecKeys)], harness.codecKeys);
     expect(Number(/: (\d+) events/.exec(replayed)?.[1])).toBeGreaterThan(30);
   });
 });
