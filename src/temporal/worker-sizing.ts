@@ -35,11 +35,22 @@ export function workerSizing(options: { memoryBudgetMiB: number; cpus: number; p
   };
 }
 
-/** The Worker.create options a sizing sets (the main worker's cache and slots). */
+/**
+ * Activity task polls the main worker keeps open: a quarter of its activity slots, at least one. Each
+ * open poll holds a slot (the SDK's core takes one before it polls), and eager dispatch (the server
+ * handing an activity back with the workflow task that scheduled it) needs a free one; the SDK's
+ * default, as many polls as slots up to ten, would hold all of them and no activity would go eagerly.
+ */
+export function activityTaskPolls(activityTaskSlots: number): number {
+  return Math.max(1, Math.floor(activityTaskSlots / 4));
+}
+
+/** The Worker.create options a sizing sets (the main worker's cache, slots and activity polls). */
 export function workerSlotOptions(sizing: WorkerSizing) {
   return {
     maxCachedWorkflows: sizing.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: sizing.workflowTaskSlots,
     maxConcurrentActivityTaskExecutions: sizing.activityTaskSlots,
+    activityTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: activityTaskPolls(sizing.activityTaskSlots) },
   };
 }
