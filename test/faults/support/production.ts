@@ -102,7 +102,7 @@ function serviceProcess(name: string, entry: string, env: Record<string, string>
     async restart() {
       await proc.kill('SIGKILL');
       output += `\n--- ${name} (re)started ---\n`;
-      const started = spawn(process.execPath, [...(process.env.PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.PROF_DIR] : []), '--import', 'tsx', entry], {
+      const started = spawn(process.execPath, ['--import', 'tsx', entry], {
         cwd: PROJECT_DIR,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -225,7 +225,7 @@ export async function startProduction(options: {
       return caller(apiKey, reviewerId);
     },
     async stop() {
-      await Promise.all([...apis, worker].map((p) => p.kill(process.env.PROF_DIR ? 'SIGTERM' : 'SIGKILL')));
+      await Promise.all([...apis, worker].map((p) => p.kill('SIGKILL')));
       await connection.close().catch(() => undefined);
       await db.destroy().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
