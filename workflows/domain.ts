@@ -49,7 +49,7 @@ const db = proxyActivities<DomainActivities>({
 /** Runs before this patch locked handlers with `condition()` (no mutex) and could take a change for a timer. */
 const DOMAIN_CORE_PATCH = 'domain-entity-core';
 
-/** Configuration as the worker has it now: cheap, so read before every wait and every check. */
+/** Configuration as the worker has it now: cheap, so read before every wait on the retry schedule (runs before DCV_CURRENT_PATCH: every wait) and, with the row (`checkInput`), at every check. */
 const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
@@ -60,7 +60,7 @@ const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | '
   localWriteOptions([FAILURE.conflict, FAILURE.notFound]),
 );
 
-/** One primary-key read in the worker (lean path), with the settings since DCV_ONE_READ_PATCH: no task queue round trip. */
+/** One primary-key read in the worker (lean path), with the settings since DCV_CURRENT_PATCH (`checkInput`): no task queue round trip. */
 const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest' | 'checkInput'>>({ startToCloseTimeout: '10 seconds' });
 
 /**

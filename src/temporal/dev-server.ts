@@ -55,7 +55,8 @@ export async function startDevServer(options: {
     'frontend.enableServerVersionCheck=false',
     // An activity scheduled on the worker's own task queue comes back with the workflow task's
     // completion, in a slot the worker reserved: no trip through matching (a decision's write starts
-    // at once, however long the bulk lane's backlog). As in docker-compose's dynamic config.
+    // at once while the worker has a free activity slot; with every slot busy it queues in matching at
+    // its lane's priority, as without eager dispatch). As in docker-compose's dynamic config.
     '--dynamic-config-value',
     'system.enableActivityEagerExecution=true',
     // Write-ahead log, synced at every commit: as durable as SQLite's default rollback journal, with one
