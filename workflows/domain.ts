@@ -1,13 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  continueAsNew,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
@@ -38,6 +29,7 @@ import {
 } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
 import { localWriteOptions } from './local-writes';
+import { foldPatches } from './patches';
 import type { Actor } from './messages';
 
 const db = proxyActivities<DomainActivities>({
@@ -123,10 +115,7 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
-  // Runs started since this patch take every path below at once and record one marker (each patch
-  // marker comes with a TemporalChangeVersion upsert, a visibility write); older runs ask each patch.
-  const current = patched(DCV_CURRENT_PATCH);
-  const since = (patch: string) => current || patched(patch);
+  const { current, since } = foldPatches(DCV_CURRENT_PATCH);
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
   const entity = new EntityCore<DomainState>(

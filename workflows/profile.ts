@@ -1,12 +1,4 @@
-import {
-  ApplicationFailure,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  patched,
-  proxyActivities,
-  setHandler,
-  type SignalDefinition,
-} from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, type SignalDefinition } from '@temporalio/workflow';
 import type { ProfileActivities } from '../activities/profiles';
 import { profileDetails, reviewOverdue } from '../src/domain/operator-view';
 import { canDecide, canResubmit } from '../src/domain/status';
@@ -15,6 +7,7 @@ import { workflowIdFor } from '../src/temporal/ids';
 import { NEEDS_ATTENTION, ORGANIZATION_NAME } from '../src/temporal/search-attributes';
 import { parentRemovedSignal } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
+import { foldPatches } from './patches';
 import {
   type Actor,
   type DecisionRequest,
@@ -45,19 +38,27 @@ const ENTITY_CORE_PATCH = 'entity-core-v2';
 export const OPERATOR_VIEW_PATCH = 'operator-view';
 
 /**
+ * The one patch a run started since records, at its start (issue 9): it stands for the two above. Each
+ * patch marker comes with a TemporalChangeVersion upsert, a visibility write, and the operator-view
+ * patch's fell in the first decision's workflow task. Runs recorded before it ask each patch as they ran.
+ */
+export const PROFILE_CURRENT_PATCH = 'profile-current-2026-11';
+
+/**
  * One organization or administrator, for its whole life: review with SLA reminders, approval, expiry,
  * edits, resubmission and deletion. Status is written only by activities; this code decides when.
  */
 async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   const ref = { kind: input.kind, id: input.id };
-  const current = patched(ENTITY_CORE_PATCH);
+  const { since } = foldPatches(PROFILE_CURRENT_PATCH);
+  const current = since(ENTITY_CORE_PATCH);
   /** The legal name as this run knows it: an organization's from its own state, an administrator's from its organization's messages. */
   let organizationName = input.state.organizationName ?? input.organizationName;
   const entity = new EntityCore<ProfileState>(
     input.state,
     !current,
     (state) =>
-      patched(OPERATOR_VIEW_PATCH)
+      since(OPERATOR_VIEW_PATCH)
         ? [
             { key: NEEDS_ATTENTION, value: reviewOverdue(state) },
             // A state without the name (a run recorded before it) leaves the attribute as it is.
@@ -74,7 +75,7 @@ async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
     const previous = organizationName;
     organizationName = name;
     // Runs recorded before the patch had no names (their results carry none), so they never get here on replay.
-    if (previous === undefined || !patched(OPERATOR_VIEW_PATCH)) return;
+    if (previous === undefined || !since(OPERATOR_VIEW_PATCH)) return;
     const { administratorIds, domainIds } = await activities.membersOf(ref);
     await cascade(
       administratorIds.map((id) => workflowIdFor('administrator', id)),

@@ -125,17 +125,19 @@ describe('replay', () => {
     const committed = readdirSync(FIXTURES)
       .filter((f) => f.endsWith('.json'))
       .sort();
-    // The domain workflow's fixtures are dated: each guards the runs a release left (2026-11-28: before its
-    // patches; 2026-11-30: the lean path's five patches, before DCV_CURRENT_PATCH).
+    // Dated: each guards the runs a release left (2026-11-28: before the patches; 2026-11-30: the patches
+    // that DCV_CURRENT_PATCH and PROFILE_CURRENT_PATCH fold, each recorded on its own).
     expect(committed).toEqual([
-      'administratorWorkflow.json',
+      'administratorWorkflow-2026-11-28.json',
+      'administratorWorkflow-2026-11-30.json',
       'domainValidationWorkflow-2026-11-28.json',
       'domainValidationWorkflow-2026-11-30.json',
-      'organizationWorkflow.json',
+      'organizationWorkflow-2026-11-28.json',
+      'organizationWorkflow-2026-11-30.json',
     ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(6);
+    expect(replayed).toHaveLength(8);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });

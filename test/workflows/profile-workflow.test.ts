@@ -208,3 +208,25 @@ test('a delete answers once committed; the administrators it took are told in th
     },
   );
 });
+
+test('a run records one patch marker, at its start: a decision writes the new status and nothing for patches', async () => {
+  await withWorker(
+    {
+      async decide() {
+        return { status: 'rejected', nextReminderAt: null, expiringAt: null, validUntil: null, pendingAdministratorIds: [] };
+      },
+    },
+    async (start) => {
+      const handle = client().workflow.getHandle(await start({ kind: 'organization', id: randomUUID(), state: reviewState(3_600_000) }));
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', reason: 'Wrong landline', actor: reviewer }] });
+      const events = (await handle.fetchHistory()).events ?? [];
+      const patches = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+      expect(patches).toHaveLength(1);
+      // In the first workflow task (started, task scheduled, started, completed, then its commands).
+      expect(Number(patches[0].eventId)).toBeLessThanOrEqual(6);
+      const upserts = events.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+      expect(upserts.filter((key) => key === 'TemporalChangeVersion')).toHaveLength(1);
+      expect(upserts).toContain('EntityStatus');
+    },
+  );
+});
