@@ -90,7 +90,8 @@ describe('replay', () => {
   /**
    * Replays real histories (review, reminders, decisions, cascade, edit, delete, continue-as-new) against the
    * current workflow code. The committed fixtures guard workflows already running in production: a change
-   * that breaks determinism fails here. RECORD_HISTORIES=1 refreshes them.
+   * that breaks determinism fails here. RECORD_HISTORIES=1 writes this code's histories as `<name>.json`
+   * (the listing below then fails): date them, as the runs this release leaves, before a change that needs a patch.
    */
   test('histories of each workflow replay deterministically', async () => {
     const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;

@@ -13,7 +13,7 @@ export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories');
 
 /**
  * Exports a workflow's history in the operators' format (`temporal workflow show --output json`) to a
- * temporary `<name>.json`; with RECORD_HISTORIES=1 it also refreshes the committed fixture of that name,
+ * temporary `<name>.json`; with RECORD_HISTORIES=1 it also writes it to the fixtures as `<name>.json` (to be dated),
  * its payloads opened with `codecKeys` (a test's keys are random, so fixtures are kept in clear, which
  * the codec's decode passes through).
  */
