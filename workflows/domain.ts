@@ -115,7 +115,8 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
-  const { current, since } = foldPatches(DCV_CURRENT_PATCH);
+  // `latest`: this run started since DCV_CURRENT_PATCH (the settings below are named `current`).
+  const { current: latest, since } = foldPatches(DCV_CURRENT_PATCH);
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
   const entity = new EntityCore<DomainState>(
@@ -139,14 +140,14 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
 
   /** The settings as configured now and the row's request, read in the worker: one local activity (runs recorded before DCV_CURRENT_PATCH: two). */
   async function checkInput(): Promise<[DcvSettings, CheckRequest]> {
-    if (!current) return Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
+    if (!latest) return Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
     const input = await reads.checkInput(domain.id);
     return [(settings = input.settings), input.request];
   }
 
   /** When the next wake is; the settings are read for it only when the wait follows the retry schedule. */
   function plannedWake(state: DomainState): number | null | Promise<number | null> {
-    if (!followsRetrySchedule(state) && current) return nextWake(state, [], Date.now());
+    if (!followsRetrySchedule(state) && latest) return nextWake(state, [], Date.now());
     return currentSettings().then(({ retryScheduleMs }) => nextWake(state, retryScheduleMs, Date.now()));
   }
 
