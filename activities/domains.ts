@@ -355,6 +355,17 @@ export function createDomainActivities(deps: DomainActivityDeps) {
     },
 
     /**
+     * When the validated domain `id` renews under DCV_REVALIDATE_BEFORE as this worker is configured now
+     * (ISO 8601; src/dcv/domain-state.ts `revalidationTime`), not as it was when the domain validated; null
+     * when the row is gone or holds no automatic validation. A read: the workflow asks it when its planned
+     * renewal time comes, so a changed setting reaches domains that validated before it.
+     */
+    async renewalTime(id: string): Promise<string | null> {
+      const row = await db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && row.status === 'validated' ? stateOf(row).revalidateAt : null;
+    },
+
+    /**
      * Writes the current random value where the method needs the service to (CNAME target, DNS provider);
      * idempotent. A refusal by the DNS server or provider is final: retrying would not change its mind.
      */

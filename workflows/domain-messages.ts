@@ -122,6 +122,13 @@ export const DCV_LOCAL_WRITES_PATCH = 'dcv-scan-writes-in-the-worker';
 export const DCV_CURRENT_PATCH = 'dcv-current-2026-11';
 
 /**
+ * Since this patch a validated domain reads DCV_REVALIDATE_BEFORE again when its planned renewal time
+ * comes (`renewalTime`), so a setting changed since it validated is used. Its own marker, asked with
+ * `patched()`, not `since()`: runs since DCV_CURRENT_PATCH renewed without it.
+ */
+export const DCV_RENEWAL_SETTINGS_PATCH = 'dcv-renewal-reads-settings';
+
+/**
  * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME
  * in the delegation zone, and the TXT at the customer's DNS provider. The manual methods' records are
  * the customer's, and the reverse proxy's file is answered from the database.

@@ -1,4 +1,13 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
@@ -14,6 +23,7 @@ import {
   type CheckOutcome,
   type CheckRequest,
   DCV_CURRENT_PATCH,
+  DCV_RENEWAL_SETTINGS_PATCH,
   type DcvSettings,
   type DomainState,
   type DomainWorkflowInput,
@@ -52,8 +62,8 @@ const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | '
   localWriteOptions([FAILURE.conflict, FAILURE.notFound]),
 );
 
-/** One primary-key read in the worker (lean path), with the settings since DCV_CURRENT_PATCH (`checkInput`): no task queue round trip. */
-const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest' | 'checkInput'>>({ startToCloseTimeout: '10 seconds' });
+/** One primary-key read in the worker (lean path), with the settings since DCV_CURRENT_PATCH (`checkInput`), or the renewal time as configured now (`renewalTime`): no task queue round trip. */
+const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest' | 'checkInput' | 'renewalTime'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
  * Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the
@@ -336,6 +346,19 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
   });
 
+  /**
+   * Whether the renewal planned for now is due under DCV_REVALIDATE_BEFORE as configured now (runs
+   * before DCV_RENEWAL_SETTINGS_PATCH renew as planned). A lead shortened since the domain validated
+   * moves the renewal later (the loop waits for the new time); one lengthened takes effect now.
+   */
+  async function renewalStillDue(now: number): Promise<boolean> {
+    if (!patched(DCV_RENEWAL_SETTINGS_PATCH)) return true;
+    const revalidateAt = await reads.renewalTime(domain.id);
+    if (revalidateAt === null || now >= Date.parse(revalidateAt)) return true;
+    apply({ ...entity.state, revalidateAt });
+    return false;
+  }
+
   /** What the clock (or a passed pre-check) asks for now. */
   async function step(requested: boolean): Promise<void> {
     const now = Date.now();
@@ -347,7 +370,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     }
     if (entity.state.status === 'validated') {
       if (entity.state.validUntil && now >= Date.parse(entity.state.validUntil)) return apply(await db.expireValidation(domain.id, entity.state));
-      if (!entity.state.renewing && entity.state.revalidateAt && now >= Date.parse(entity.state.revalidateAt)) {
+      if (!entity.state.renewing && entity.state.revalidateAt && now >= Date.parse(entity.state.revalidateAt) && (await renewalStillDue(now))) {
         apply(await db.rotateRandomValue(domain.id, 'renew'));
         if (!(await publish()) && republish) return;
       } else if (republish && !(await publish())) return;

@@ -147,15 +147,13 @@ describe('domain activities', () => {
     reason: null,
   };
 
-  async function domain(name: string): Promise<string> {
+  async function domain(name: string, method: 'dns_txt' | 'file_proxy' = 'dns_txt'): Promise<string> {
     const { organization, administrator } = await submitted();
     await execution().run(activities().decide, organization, { ...organizationApproval(), actor: reviewer });
     await execution().run(activities().decide, administrator, { ...administratorApproval(), actor: reviewer });
     const row = await db
       .transaction()
-      .execute((trx) =>
-        createDomain(trx, { accountId, administratorId: administrator.id, name, method: 'dns_txt', dnsProviderId: null, actor: customer(), dcv }),
-      );
+      .execute((trx) => createDomain(trx, { accountId, administratorId: administrator.id, name, method, dnsProviderId: null, actor: customer(), dcv }));
     return row.id;
   }
 
@@ -170,6 +168,32 @@ describe('domain activities', () => {
     expect(retry).toEqual(first);
     expect(await db.selectFrom('domains').select(['validated_at', 'valid_until']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
     expect(await actionsOf(id)).toEqual(['added', 'scan_started', 'validated']);
+  });
+
+  test('renewalTime reads DCV_REVALIDATE_BEFORE as the worker is configured now; null unless validated by an automatic method', async () => {
+    const withLead = (lead: string) =>
+      createDomainActivities({
+        db,
+        dcv: loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DCV_REVALIDATE_BEFORE: lead }).dcv,
+        writers: { delegation: () => undefined, provider: () => Promise.reject(new Error('no provider here')) },
+      });
+    const validate = async (id: string) => {
+      const state = (await execution().run(domainActivities().beginScan, id)) as DomainState;
+      await execution().run(domainActivities().completeScan, id, passed, 1, state);
+      const { valid_until } = await db.selectFrom('domains').select('valid_until').where('id', '=', id).executeTakeFirstOrThrow();
+      return new Date(valid_until!).getTime();
+    };
+    const proxied = await domain('renewal-time.example.com', 'file_proxy');
+    expect(await withLead('30d').renewalTime(proxied)).toBeNull(); // pending: nothing to renew yet
+    const validUntil = await validate(proxied);
+    const day = 24 * 3600 * 1000;
+    expect(await withLead('30d').renewalTime(proxied)).toBe(new Date(validUntil - 30 * day).toISOString());
+    expect(await withLead('10d').renewalTime(proxied)).toBe(new Date(validUntil - 10 * day).toISOString());
+    // A manual method renews only when the customer asks; a row that is gone has no renewal.
+    const manual = await domain('renewal-time-manual.example.com');
+    await validate(manual);
+    expect(await withLead('30d').renewalTime(manual)).toBeNull();
+    expect(await withLead('30d').renewalTime(randomUUID())).toBeNull();
   });
 
   test('a retried rotation keeps the value it wrote and records one event', async () => {

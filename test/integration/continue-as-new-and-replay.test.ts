@@ -127,18 +127,23 @@ describe('replay', () => {
       .filter((f) => f.endsWith('.json'))
       .sort();
     // Dated: each guards the runs a release left (2026-11-28: before the patches; 2026-11-30: the patches
-    // that DCV_CURRENT_PATCH and PROFILE_CURRENT_PATCH fold, each recorded on its own).
+    // that DCV_CURRENT_PATCH and PROFILE_CURRENT_PATCH fold, each recorded on its own; 2026-11-30b: runs
+    // since those two, a CNAME domain's renewal among them, before DCV_RENEWAL_SETTINGS_PATCH).
     expect(committed).toEqual([
       'administratorWorkflow-2026-11-28.json',
       'administratorWorkflow-2026-11-30.json',
+      'administratorWorkflow-2026-11-30b.json',
       'domainValidationWorkflow-2026-11-28.json',
       'domainValidationWorkflow-2026-11-30.json',
+      'domainValidationWorkflow-2026-11-30b.json',
+      'domainValidationWorkflow-renewal-2026-11-30b.json',
       'organizationWorkflow-2026-11-28.json',
       'organizationWorkflow-2026-11-30.json',
+      'organizationWorkflow-2026-11-30b.json',
     ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(8);
+    expect(replayed).toHaveLength(12);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });

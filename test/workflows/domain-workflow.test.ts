@@ -154,6 +154,9 @@ class FakeDomain {
     };
   }
 
+  /** What `renewalTime` answers (DCV_REVALIDATE_BEFORE as configured now): the row's planned time unless a test changed the setting. */
+  renewalAt: () => string | null = () => (this.row.status === 'validated' ? this.row.revalidateAt : null);
+
   state(previous?: Partial<DomainState>): DomainState {
     const { status, randomValueExpiresAt, validUntil, revalidateAt, needsAttention } = this.row;
     return { status, randomValueExpiresAt, validUntil, revalidateAt, attempt: previous?.attempt ?? 0, renewing: previous?.renewing ?? false, needsAttention };
@@ -222,6 +225,10 @@ class FakeDomain {
       checkInput: async (id) => {
         this.log('checkInput', id);
         return { settings: this.settings(), request: this.request(id) };
+      },
+      renewalTime: async (id) => {
+        this.log('renewalTime', id);
+        return this.renewalAt();
       },
       publishRecord: async (_identity, previous) => {
         this.log('publishRecord', previous);
@@ -452,13 +459,42 @@ test('4. a validated automatic domain renews before validUntil: a fresh value (r
     await sleep(500);
   });
   const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
-  expect(order).toEqual(['rotate:renew', 'publishRecord', 'checkInput', 'beginScanAfterRecheck', 'finishScan']);
+  expect(order).toEqual(['renewalTime', 'rotate:renew', 'publishRecord', 'checkInput', 'beginScanAfterRecheck', 'finishScan']);
   expect(fake.callsOf('rotateRandomValue')[0].at).toBeGreaterThanOrEqual(Date.parse(revalidateAt));
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'scan']);
   // The new value is what the perspectives looked for, each once; the domain stayed validated and was renewed once.
   expect(perspectives.calls.map((c) => `${c.perspective}:${c.randomValue}`)).toEqual(['a:value-2', 'b:value-2']);
   expect(fake.scans).toMatchObject([{ status: 'validated' }]);
   expect(Date.parse(fake.row.validUntil!)).toBeGreaterThan(Date.parse(validUntil));
+});
+
+test('4b. DCV_REVALIDATE_BEFORE is read when the planned renewal comes: a lead shortened since the domain validated renews later, at the new time', async () => {
+  const planned = inMs(1000);
+  const later = inMs(4000);
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [100], maxScans: 3 }), {
+    status: 'validated',
+    validUntil: inMs(HOUR),
+    revalidateAt: planned,
+  });
+  fake.renewalAt = () => later;
+  const perspectives = new FakePerspectives({ a: seen });
+  await withWorkers(fake, perspectives, async (env) => {
+    const handle = await env.start({ state: fake.state() });
+    await waitFor('the planned time', () => fake.callsOf('renewalTime').length > 0);
+    // Nothing renewed at the planned time: the loop waits for the new one.
+    await sleep(500);
+    expect(fake.callsOf('rotateRandomValue')).toHaveLength(0);
+    await waitFor('the renewal scan', () => fake.scans.length > 0, 10_000);
+    const history = (await handle.fetchHistory()).events ?? [];
+    expect(history.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(2);
+  });
+  const [first, second] = fake.callsOf('renewalTime');
+  expect(first.at).toBeGreaterThanOrEqual(Date.parse(planned));
+  expect(first.at).toBeLessThan(Date.parse(later));
+  expect(second.at).toBeGreaterThanOrEqual(Date.parse(later));
+  expect(fake.callsOf('rotateRandomValue')[0].at).toBeGreaterThanOrEqual(Date.parse(later));
+  const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
+  expect(order).toEqual(['renewalTime', 'renewalTime', 'rotate:renew', 'publishRecord', 'checkInput', 'beginScanAfterRecheck', 'finishScan']);
 });
 
 test('5a. a revalidate that holds the mutex while the retry timer fires is not taken for the timer: one recheck, then a full wait', async () => {
