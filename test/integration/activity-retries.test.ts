@@ -189,6 +189,9 @@ describe('domain activities', () => {
     const day = 24 * 3600 * 1000;
     expect(await withLead('30d').renewalTime(proxied)).toBe(new Date(validUntil - 30 * day).toISOString());
     expect(await withLead('10d').renewalTime(proxied)).toBe(new Date(validUntil - 10 * day).toISOString());
+    // A revalidate starts over: the row keeps its old validity while pending, but has nothing to renew.
+    await execution().run(domainActivities().rotateRandomValue, proxied, 'restart', customer());
+    expect(await withLead('30d').renewalTime(proxied)).toBeNull();
     // A manual method renews only when the customer asks; a row that is gone has no renewal.
     const manual = await domain('renewal-time-manual.example.com');
     await validate(manual);

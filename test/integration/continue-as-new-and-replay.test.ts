@@ -128,7 +128,8 @@ describe('replay', () => {
       .sort();
     // Dated: each guards the runs a release left (2026-11-28: before the patches; 2026-11-30: the patches
     // that DCV_CURRENT_PATCH and PROFILE_CURRENT_PATCH fold, each recorded on its own; 2026-11-30b: runs
-    // since those two, a CNAME domain's renewal among them, before DCV_RENEWAL_SETTINGS_PATCH).
+    // since those two, a reverse-proxy (file_proxy) domain's renewal among them, before
+    // DCV_RENEWAL_SETTINGS_PATCH).
     expect(committed).toEqual([
       'administratorWorkflow-2026-11-28.json',
       'administratorWorkflow-2026-11-30.json',
