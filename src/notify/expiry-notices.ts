@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect';
+import { revalidationTime } from '../dcv/domain-state';
 import { AUTOMATIC_METHODS, type DcvMethod } from '../dcv/instructions';
 import { addDuration, type Duration, formatDuration } from '../domain/duration';
 import { recordOutboxEvent } from './outbox';
@@ -18,13 +19,24 @@ const span = (d: Duration, from: Date) => addDuration(from, d).getTime() - from.
 /**
  * The notice points that apply to one object. An organization's or administrator's entry into its
  * expiring window is already a status change (`*.expiring`), so that point is not repeated. A domain
- * validated by an automatic method renews itself before `revalidateBefore`: it is told only at points
- * closer to the end than that, when the renewal has not passed by then.
+ * validated by an automatic method renews itself `revalidateBefore` ahead of the end, but never earlier
+ * than two thirds into its `validity` (src/dcv/domain-state.ts `revalidationTime`): it is told only at
+ * points closer to the end than its renewal, when the renewal has not passed by then. Without `validity`
+ * the lead is `revalidateBefore` alone.
  */
-export function noticePoints(kind: 'organization' | 'administrator' | 'domain', method: DcvMethod | null, policy: ExpiryNoticePolicy, now: Date): Duration[] {
+export function noticePoints(
+  kind: 'organization' | 'administrator' | 'domain',
+  method: DcvMethod | null,
+  policy: ExpiryNoticePolicy,
+  now: Date,
+  validity?: { validatedAt: Date; validUntil: Date },
+): Duration[] {
   if (kind !== 'domain') return policy.points.filter((p) => span(p, now) !== span(policy.expiringWindow, now));
-  if (method && AUTOMATIC_METHODS.has(method)) return policy.points.filter((p) => span(p, now) < span(policy.revalidateBefore, now));
-  return policy.points;
+  if (!method || !AUTOMATIC_METHODS.has(method)) return policy.points;
+  const lead = validity
+    ? validity.validUntil.getTime() - revalidationTime(validity.validatedAt, validity.validUntil, policy.revalidateBefore).getTime()
+    : span(policy.revalidateBefore, now);
+  return policy.points.filter((p) => span(p, now) < lead);
 }
 
 /**
@@ -49,11 +61,14 @@ export async function recordExpiryNotices(db: Db, policy: ExpiryNoticePolicy, no
       ).execute()
     ).map((r) => ({ ...r, kind, method: null }));
   const domains = (
-    await expiringSoon(db.selectFrom('domains').select(['id', 'account_id', 'valid_until', 'method']).where('status', '=', 'validated')).execute()
+    await expiringSoon(
+      db.selectFrom('domains').select(['id', 'account_id', 'valid_until', 'validated_at', 'method']).where('status', '=', 'validated'),
+    ).execute()
   ).map((r) => ({ ...r, kind: 'domain' as const }));
   const due = [...(await profiles('organization')), ...(await profiles('administrator')), ...domains].flatMap((object) => {
     const validUntil = new Date(object.valid_until!);
-    return noticePoints(object.kind, object.method, policy, now)
+    const validatedAt = 'validated_at' in object && object.validated_at ? new Date(object.validated_at) : undefined;
+    return noticePoints(object.kind, object.method, policy, now, validatedAt && { validatedAt, validUntil })
       .filter((point) => validUntil.getTime() <= horizon(point).getTime())
       .map((point) => ({ ...object, validUntil, noticeKey: `${object.kind}.expiring:${object.id}:${validUntil.toISOString()}:${formatDuration(point)}` }));
   });

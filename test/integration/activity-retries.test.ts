@@ -174,12 +174,13 @@ describe('domain activities', () => {
     const withLead = (lead: string) =>
       createDomainActivities({
         db,
-        dcv: loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DCV_REVALIDATE_BEFORE: lead }).dcv,
+        // A fixed validity: the leads below stay under a third of it whatever the BR period of the day.
+        dcv: loadConfig({ DCV_PERSPECTIVES: 'primary=127.0.0.1:1', DCV_REVALIDATE_BEFORE: lead, DOMAIN_REUSE_PERIOD: '200d' }).dcv,
         writers: { delegation: () => undefined, provider: () => Promise.reject(new Error('no provider here')) },
       });
     const validate = async (id: string) => {
-      const state = (await execution().run(domainActivities().beginScan, id)) as DomainState;
-      await execution().run(domainActivities().completeScan, id, passed, 1, state);
+      const state = (await execution().run(withLead('30d').beginScan, id)) as DomainState;
+      await execution().run(withLead('30d').completeScan, id, passed, 1, state);
       const { valid_until } = await db.selectFrom('domains').select('valid_until').where('id', '=', id).executeTakeFirstOrThrow();
       return new Date(valid_until!).getTime();
     };
@@ -190,7 +191,7 @@ describe('domain activities', () => {
     expect(await withLead('30d').renewalTime(proxied)).toBe(new Date(validUntil - 30 * day).toISOString());
     expect(await withLead('10d').renewalTime(proxied)).toBe(new Date(validUntil - 10 * day).toISOString());
     // A revalidate starts over: the row keeps its old validity while pending, but has nothing to renew.
-    await execution().run(domainActivities().rotateRandomValue, proxied, 'restart', customer());
+    await execution().run(domainActivities().rotateRandomValue, proxied, 'restart' as const, customer());
     expect(await withLead('30d').renewalTime(proxied)).toBeNull();
     // A manual method renews only when the customer asks; a row that is gone has no renewal.
     const manual = await domain('renewal-time-manual.example.com');

@@ -64,6 +64,13 @@ test('expiry notice points: profiles skip their expiring window (a status change
   expect(days(noticePoints('domain', 'dns_txt', policy, now))).toEqual([30, 7]);
   expect(days(noticePoints('domain', 'dns_cname', policy, now))).toEqual([7]);
   expect(days(noticePoints('domain', 'file_proxy', { ...policy, revalidateBefore: parseDuration('10d') }, now))).toEqual([7]);
+  // The renewal comes no earlier than two thirds into the validity: a 10-day validation (the BR period from
+  // 2029-03-15) renews 3⅓ days before its end, so neither the 30- nor the 7-day point comes after it; 200 days, 30 days before.
+  const validity = (d: number) => ({ validatedAt: now, validUntil: new Date(now.getTime() + d * 86_400_000) });
+  const withThreeDays = { ...policy, points: ['30d', '7d', '3d'].map(parseDuration) };
+  expect(days(noticePoints('domain', 'dns_cname', withThreeDays, now, validity(10)))).toEqual([3]);
+  expect(days(noticePoints('domain', 'dns_cname', withThreeDays, now, validity(200)))).toEqual([7, 3]);
+  expect(days(noticePoints('domain', 'dns_txt', withThreeDays, now, validity(10)))).toEqual([30, 7, 3]);
 });
 
 test("a domain needing attention is emailed only when the customer's side is at fault", () => {
