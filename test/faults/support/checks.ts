@@ -1,5 +1,7 @@
 import { ENTITY_STATUS } from '../../../src/temporal/search-attributes';
 import { workflowIdFor } from '../../../src/temporal/ids';
+import { emailWorkflowId } from '../../../workflows/email-messages';
+import { webhookWorkflowId } from '../../../workflows/webhook-messages';
 import { eventually } from '../../support/harness';
 import type { Production, TimedResponse } from './production';
 
@@ -30,7 +32,7 @@ export function expectAnswersWellBehaved(answers: RecordedAnswer[], maxMs?: numb
 /**
  * No orphans (docs/architecture.md rule 3): every organization, administrator and domain row is marked started and
  * has a running workflow whose EntityStatus search attribute says what the row says, and no running
- * workflow of the service's task queue lacks its row. Polls until it holds (90 s).
+ * workflow of the service's task queue lacks its row (an entity's, an email message's or a webhook endpoint's). Polls until it holds (90 s).
  */
 export async function expectNoOrphans(service: Production): Promise<void> {
   await eventually(
@@ -64,7 +66,12 @@ export async function expectNoOrphans(service: Production): Promise<void> {
       const workflowIds = new Set<string>();
       for await (const workflow of service.client.workflow.list({ query: `TaskQueue = '${service.taskQueue}' AND ExecutionStatus = 'Running'` }))
         workflowIds.add(workflow.workflowId);
-      const rowIds = new Set(rows.map((r) => workflowIdFor(r.kind, r.id)));
+      // Emails and webhook endpoints have workflows of their own on the same task queue, each with its row.
+      const rowIds = new Set([
+        ...rows.map((r) => workflowIdFor(r.kind, r.id)),
+        ...(await service.db.selectFrom('email_messages').select('id').execute()).map((r) => emailWorkflowId(r.id)),
+        ...(await service.db.selectFrom('webhook_endpoints').select('id').execute()).map((r) => webhookWorkflowId(r.id)),
+      ]);
       for (const id of workflowIds) if (!rowIds.has(id)) mismatches.push(`${id}: running workflow without a row`);
       if (mismatches.length) throw new Error(mismatches.slice(0, 10).join('; '));
       return rows.length;
