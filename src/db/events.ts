@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Actor } from '../domain/vocabulary';
 import { feedTypeOf } from '../notify/event-types';
-import { recordOutboxEvent } from '../notify/outbox';
+import { snapshotOf } from '../notify/outbox';
 import type { Database, EventRow } from './schema';
 
 export interface AuditEvent {
@@ -29,7 +29,7 @@ export interface AuditEvent {
  * event's id.
  */
 export async function recordEvent(trx: Transaction<Database>, event: AuditEvent): Promise<string> {
-  const { id } = await trx
+  const audit = trx
     .insertInto('events')
     .values({
       account_id: event.accountId,
@@ -44,18 +44,34 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
       operation_id: event.operationId ?? null,
       ...(event.at ? { at: event.at } : {}),
     })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    .returning('id');
   const type = feedTypeOf(event.entityKind, event.action, event.after);
-  if (type)
-    await recordOutboxEvent(trx, {
-      accountId: event.accountId,
-      type,
-      object: { kind: event.entityKind, id: event.entityId },
-      at: event.at,
-      auditEventId: id,
-      snapshot: event.snapshot,
-    });
+  if (!type) return (await audit.executeTakeFirstOrThrow()).id;
+  // The public event in the audit event's statement: one round trip for both (issue 9).
+  const snapshot = JSON.stringify(event.snapshot ?? (await snapshotOf(trx, event.entityKind, event.entityId)) ?? null);
+  const { id } = await trx
+    .with('audit', () => audit)
+    .with('feed', (db) =>
+      db
+        .insertInto('account_events')
+        .columns(['account_id', 'type', 'object_kind', 'object_id', 'snapshot', 'audit_event_id', 'at'])
+        .expression(
+          db
+            .selectFrom('audit')
+            .select([
+              sql<string>`${event.accountId}::uuid`.as('account_id'),
+              sql<string>`${type}::text`.as('type'),
+              sql<string>`${event.entityKind}::text`.as('object_kind'),
+              sql<string>`${event.entityId}::uuid`.as('object_id'),
+              sql<string>`${snapshot}::jsonb`.as('snapshot'),
+              'audit.id as audit_event_id',
+              (event.at ? sql<Date>`${event.at}::timestamptz` : sql<Date>`now()`).as('at'),
+            ]),
+        ),
+    )
+    .selectFrom('audit')
+    .select('id')
+    .executeTakeFirstOrThrow();
   return id;
 }
 

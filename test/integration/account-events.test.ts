@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { Client as PgClient } from 'pg';
 import { createProfileActivities } from '../../activities/profiles';
 import { parseDuration } from '../../src/domain/duration';
+import { recordEvent } from '../../src/db/events';
+import { SYSTEM } from '../../src/domain/vocabulary';
 import { recordExpiryNotices } from '../../src/notify/expiry-notices';
 import { recordOutboxEvent } from '../../src/notify/outbox';
 import { type Api, approvedAdministrator, eventually, fastTimings, type Harness, ORGANIZATION, ADMINISTRATOR, startHarness } from '../support/harness';
@@ -252,4 +254,52 @@ test('a notice key is written once, also when two workers race', async () => {
   await eventually(async () =>
     (await feed(customer, '?type=organization.expiring&limit=100')).items.some((e: any) => e.objectId === organization.id) ? true : undefined,
   );
+});
+
+test('a public event goes with its audit event in one statement, in the transaction of the change; an audit-only change writes no feed row', async () => {
+  const organization = await submitOrganization(customer);
+  let statements = 0;
+  const counted = harness.db.withPlugin({ transformQuery: ({ node }) => node, transformResult: async ({ result }) => (statements++, result) });
+  const record = (action: string, after: unknown) =>
+    counted.transaction().execute((trx) =>
+      recordEvent(trx, {
+        accountId: customer.id,
+        entityKind: 'organization',
+        entityId: organization.id,
+        actor: SYSTEM,
+        action,
+        after,
+        snapshot: { id: organization.id, status: 'rejected' },
+      }),
+    );
+  const rejected = await record('rejected', { status: 'rejected' });
+  expect(statements).toBe(1);
+  const row = await harness.db.selectFrom('account_events').selectAll().where('audit_event_id', '=', rejected).executeTakeFirstOrThrow();
+  const audit = await harness.db.selectFrom('events').selectAll().where('id', '=', rejected).executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ account_id: customer.id, type: 'organization.rejected', object_kind: 'organization', object_id: organization.id });
+  expect(row.snapshot).toEqual({ id: organization.id, status: 'rejected' });
+  expect(new Date(row.at).getTime()).toBe(new Date(audit.at).getTime());
+  // An edit that is no resubmission is on the audit trail only.
+  statements = 0;
+  const edited = await record('edited', { city: 'Shanghai' });
+  expect(statements).toBe(1);
+  expect(await harness.db.selectFrom('account_events').select('id').where('audit_event_id', '=', edited).executeTakeFirst()).toBeUndefined();
+  // A change rolled back takes its public event with it.
+  await expect(
+    harness.db.transaction().execute(async (trx) => {
+      await recordEvent(trx, {
+        accountId: customer.id,
+        entityKind: 'organization',
+        entityId: organization.id,
+        actor: SYSTEM,
+        action: 'approved',
+        after: { status: 'approved' },
+        snapshot: null,
+      });
+      throw new Error('rolled back');
+    }),
+  ).rejects.toThrow('rolled back');
+  expect(
+    await harness.db.selectFrom('account_events').select('id').where('object_id', '=', organization.id).where('type', '=', 'organization.approved').execute(),
+  ).toEqual([]);
 });
