@@ -24,7 +24,8 @@ import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
 import { log, setLogLevel, startupLog } from './log';
 import { createMetrics, observeOperatorCounts, serveMetrics } from './metrics';
-import { startNotifier } from './notify/notifier';
+import { repeat, startNotifier } from './notify/notifier';
+import { replanRenewalsDue } from './dcv/renewals-due';
 import { webhookWorkflows } from './temporal/webhook-client';
 import { emailWorkflows } from './temporal/email-client';
 
@@ -113,6 +114,14 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, (line) => log.info(line)));
       stops.push(startNotifier({ db, config, webhooks, emails }));
+      stops.push(
+        repeat(
+          'renewals replanned',
+          () => config.notify.noticeInterval.ms ?? 3_600_000,
+          () => replanRenewalsDue(db, domains, config.dcv.revalidateBefore),
+          log,
+        ),
+      );
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       tell(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     }

@@ -140,6 +140,11 @@ export const revalidateUpdate = defineUpdate<DomainState, [{ actor: Actor }]>('r
 export const removeDomainUpdate = defineUpdate<void, [{ actor: Actor }]>('removeDomain');
 /** Its administrator or organization was deleted: clean up what the service wrote and end. */
 export const parentRemovedSignal = defineSignal('parentRemoved');
+/**
+ * DCV_REVALIDATE_BEFORE now asks for this validated domain's renewal sooner than the workflow planned
+ * (the worker's pass, src/dcv/renewals-due.ts): read the renewal time again (`renewalTime`). Nothing else.
+ */
+export const replanRenewalSignal = defineSignal('replanRenewal');
 
 /** Derived from the service's task queue, so two deployments on one namespace never share perspectives. */
 export function perspectiveTaskQueue(serviceTaskQueue: string, name: string): string {

@@ -34,6 +34,7 @@ import {
   perspectiveTaskQueue,
   precheckUpdate,
   removeDomainUpdate,
+  replanRenewalSignal,
   revalidateUpdate,
   SERVICE_PUBLISHED_METHODS,
 } from './domain-messages';
@@ -317,6 +318,16 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
         entity.markRemoved();
       }),
     { validator: (_request: { actor: Actor }) => entity.ensureNotRemoved('domain') },
+  );
+
+  // A lead lengthened since the domain validated: the renewal time as configured now, planned again (the loop
+  // wakes at once when it has passed). A domain pending, renewing or removed has no renewal to move.
+  setHandler(replanRenewalSignal, () =>
+    entity.exclusive(async () => {
+      if (entity.removed || entity.state.status !== 'validated' || entity.state.renewing) return;
+      const revalidateAt = await reads.renewalTime(domain.id);
+      if (revalidateAt !== null && revalidateAt !== entity.state.revalidateAt) apply({ ...entity.state, revalidateAt });
+    }),
   );
 
   entity.followOrganizationName((name) => (organizationName = name));

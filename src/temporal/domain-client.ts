@@ -1,10 +1,10 @@
-import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { DcvConfig } from '../config';
 import type { OrganizationNames } from '../db/organization-names';
 import type { DomainRow } from '../db/schema';
 import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
-import type { DomainWorkflowInput } from '../../workflows/domain-messages';
+import { type DomainWorkflowInput, replanRenewalSignal } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
 import { interactively, PRIORITY } from './priority';
@@ -15,6 +15,8 @@ export interface DomainWorkflows {
   /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. */
   start(row: DomainRow, signal?: AbortSignal): Promise<void>;
   update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
+  /** Tells domain `id`'s workflow to plan its renewal again (`replanRenewalSignal`); a workflow that is gone is no error. */
+  replanRenewal(id: string): Promise<void>;
 }
 
 /**
@@ -73,6 +75,13 @@ export function domainWorkflows(
         );
       } catch (error) {
         throw updateProblem(error);
+      }
+    },
+    async replanRenewal(id) {
+      try {
+        await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () => client.workflow.getHandle(workflowIdFor('domain', id)).signal(replanRenewalSignal));
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
     },
   };

@@ -5,10 +5,12 @@ import type { CheckOutcome, DomainState } from '../../workflows/domain-messages'
 import { createProfileActivities } from '../../activities/profiles';
 import { loadConfig } from '../../src/config';
 import { createDomain } from '../../src/db/domain-store';
+import { renewalsDue, replanRenewalsDue } from '../../src/dcv/renewals-due';
+import { parseDuration } from '../../src/domain/duration';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createAccount } from '../../src/db/principals';
-import { createOrganization } from '../../src/db/profile-create';
+import { createOrganization, MAX_ORGANIZATIONS_PER_ACCOUNT } from '../../src/db/profile-create';
 import { administratorInput, organizationInput } from '../../src/domain/schemas';
 import type { ProfileRef, ProfileState } from '../../workflows/messages';
 import { createTestDatabase } from '../support/database';
@@ -47,8 +49,9 @@ const execution = () =>
 
 let organizations = 0;
 
-/** Another organization of the account each time (an account holds each legal entity once). */
+/** Another organization of the account each time (an account holds each legal entity once, and at most 10: then another account). */
 async function submitted(withAdministrator = true): Promise<{ organization: ProfileRef; administrator: ProfileRef }> {
+  if (organizations > 0 && organizations % MAX_ORGANIZATIONS_PER_ACCOUNT === 0) accountId = (await createAccount(db, `Retries ${organizations}`)).accountId;
   const created = await createOrganization(db, {
     accountId,
     organization: organizationInput.parse({ ...ORGANIZATION, name: `${ORGANIZATION.name} ${++organizations}` }),
@@ -198,6 +201,44 @@ describe('domain activities', () => {
     await validate(manual);
     expect(await withLead('30d').renewalTime(manual)).toBeNull();
     expect(await withLead('30d').renewalTime(randomUUID())).toBeNull();
+  });
+
+  test('renewalsDue: validated automatic domains whose renewal the lead as configured now makes due and that have not started one; the pass signals each', async () => {
+    const now = new Date();
+    const day = 24 * 3600 * 1000;
+    const first = await domain('due-first.example.com', 'file_proxy');
+    const { administrator_id } = await db.selectFrom('domains').select('administrator_id').where('id', '=', first).executeTakeFirstOrThrow();
+    const another = async (name: string, method: 'dns_txt' | 'file_proxy') =>
+      (
+        await db
+          .transaction()
+          .execute((trx) => createDomain(trx, { accountId, administratorId: administrator_id, name, method, dnsProviderId: null, actor: customer(), dcv }))
+      ).id;
+    /** Validated `validatedDaysAgo` days ago, until `validForDays` days from now. */
+    const validated = (id: string, validatedDaysAgo: number, validForDays: number) =>
+      db
+        .updateTable('domains')
+        .set({ status: 'validated', validated_at: new Date(now.getTime() - validatedDaysAgo * day), valid_until: new Date(now.getTime() + validForDays * day) })
+        .where('id', '=', id)
+        .execute();
+    await validated(first, 180, 20); // due under a 30-day lead, not under a 10-day one
+    const renewing = await another('due-renewing.example.com', 'file_proxy');
+    await validated(renewing, 180, 20);
+    await domainActivities().rotateRandomValue(renewing, 'renew'); // its renewal has started
+    const short = await another('due-short.example.com', 'file_proxy');
+    await validated(short, 5, 5); // a 10-day validation renews 3⅓ days before its end, whatever the lead
+    const manual = await another('due-manual.example.com', 'dns_txt');
+    await validated(manual, 180, 20); // renewed only when the customer asks
+    const lapsed = await another('due-lapsed.example.com', 'file_proxy');
+    await validated(lapsed, 200, -1); // its workflow expires it
+
+    const mine = (ids: string[]) => ids.filter((id) => [first, renewing, short, manual, lapsed].includes(id));
+    expect(mine(await renewalsDue(db, parseDuration('30d'), now))).toEqual([first]);
+    expect(mine(await renewalsDue(db, parseDuration('10d'), now))).toEqual([]);
+    expect(mine(await renewalsDue(db, parseDuration('30d'), new Date(now.getTime() + 4 * day)))).toEqual([short, first]); // earliest end first
+    const told: string[] = [];
+    expect(await replanRenewalsDue(db, { replanRenewal: async (id) => void told.push(id) }, parseDuration('30d'), now)).toBeGreaterThanOrEqual(1);
+    expect(mine(told)).toEqual([first]);
   });
 
   test('a retried rotation keeps the value it wrote and records one event', async () => {

@@ -24,6 +24,7 @@ import {
   precheckUpdate,
   removeDomainUpdate,
   revalidateUpdate,
+  replanRenewalSignal,
 } from '../../workflows/domain-messages';
 
 /**
@@ -495,6 +496,45 @@ test('4b. DCV_REVALIDATE_BEFORE is read when the planned renewal comes: a lead s
   expect(fake.callsOf('rotateRandomValue')[0].at).toBeGreaterThanOrEqual(Date.parse(later));
   const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
   expect(order).toEqual(['renewalTime', 'renewalTime', 'rotate:renew', 'publishRecord', 'checkInput', 'beginScanAfterRecheck', 'finishScan']);
+});
+
+test("4c. a lead lengthened since the domain validated: replanRenewal (the worker's pass) reads the renewal time again and renews at once; the same time moves nothing", async () => {
+  const planned = inMs(HOUR / 2);
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [100], maxScans: 3 }), {
+    status: 'validated',
+    validUntil: inMs(HOUR),
+    revalidateAt: planned,
+  });
+  const perspectives = new FakePerspectives({ a: seen });
+  await withWorkers(fake, perspectives, async (env) => {
+    const handle = await env.start({ state: fake.state() });
+    // The setting unchanged: the time read is the one planned, nothing moves.
+    await handle.signal(replanRenewalSignal);
+    await waitFor('the renewal time read', () => fake.callsOf('renewalTime').length === 1);
+    await sleep(500);
+    expect(fake.callsOf('rotateRandomValue')).toHaveLength(0);
+    // A longer lead: the renewal is due now.
+    fake.renewalAt = () => new Date(Date.now() - 1000).toISOString();
+    await handle.signal(replanRenewalSignal);
+    await waitFor('the renewal scan', () => fake.scans.length > 0);
+  });
+  expect(fake.callsOf('rotateRandomValue')[0].at).toBeLessThan(Date.parse(planned));
+  const order = fake.calls.filter((c) => c.name !== 'dcvSettings').map((c) => (c.name === 'rotateRandomValue' ? `rotate:${c.args[0]}` : c.name));
+  // Read by the two signals, then by the wake the second one brought forward (renewalStillDue).
+  expect(order).toEqual(['renewalTime', 'renewalTime', 'renewalTime', 'rotate:renew', 'publishRecord', 'checkInput', 'beginScanAfterRecheck', 'finishScan']);
+});
+
+test('4d. replanRenewal moves nothing for a domain that has no renewal planned (pending)', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [60_000], maxScans: 3 }));
+  await withWorkers(fake, new FakePerspectives({ a: notFound }), async (env) => {
+    const handle = await env.start({ state: fake.state() });
+    await loopStarted(fake);
+    await handle.signal(replanRenewalSignal);
+    // The signal's workflow task has completed once a query after it answers.
+    await handle.query('__stack_trace');
+  });
+  expect(fake.callsOf('renewalTime')).toHaveLength(0);
+  expect(fake.callsOf('rotateRandomValue')).toHaveLength(0);
 });
 
 test('5a. a revalidate that holds the mutex while the retry timer fires is not taken for the timer: one recheck, then a full wait', async () => {
