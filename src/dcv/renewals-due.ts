@@ -8,23 +8,38 @@ import { AUTOMATIC_METHODS } from './instructions';
 const SIGNALS_IN_FLIGHT = 16;
 
 /**
+ * The lead in seconds for a `valid_until` on each weekday (UTC, 0 = Sunday): `revalidationTime` counts
+ * business days forward from `valid_until`, so the same setting is a different span on each weekday.
+ */
+function leadsByWeekday(revalidateBefore: Duration): number[] {
+  const sunday = new Date(Date.UTC(2023, 0, 1));
+  return Array.from({ length: 7 }, (_, day) => {
+    const from = new Date(sunday.getTime() + day * 86_400_000);
+    return (addDuration(from, revalidateBefore).getTime() - from.getTime()) / 1000;
+  });
+}
+
+/**
  * The validated domains of an automatic method whose renewal is due now under `revalidateBefore` as
- * configured now (at most a third of the validity before `valid_until`: src/dcv/domain-state.ts
- * `revalidationTime`) and has not started since they validated (no `renewal_started` event): those whose
- * workflow planned a later renewal under a shorter lead. Earliest `valid_until` first, at most `limit`.
- * Returns their ids.
+ * configured now, reckoned as the workflow does (src/dcv/domain-state.ts `revalidationTime`: at most a third
+ * of the validity before `valid_until`, business days counted from `valid_until`, none without `validated_at`)
+ * and has not started since they validated (no `renewal_started` event): those whose workflow planned a
+ * later renewal under a shorter lead. Earliest `valid_until` first, at most `limit`. Returns their ids.
  */
 export async function renewalsDue(db: Db, revalidateBefore: Duration, now = new Date(), limit = 500): Promise<string[]> {
-  const leadSeconds = (addDuration(now, revalidateBefore).getTime() - now.getTime()) / 1000;
-  const lead = sql<string>`make_interval(secs => ${leadSeconds})`;
+  const leads = leadsByWeekday(revalidateBefore);
+  const lead = sql<number>`(array[${sql.join(leads.map((seconds) => sql`${seconds}::float8`))}])[extract(dow from valid_until at time zone 'UTC')::int + 1]`;
+  // In seconds, not intervals: an interval of days subtracted in the session's time zone moves by an hour across a DST change.
+  const renewsAt = sql<number>`extract(epoch from valid_until) - least(${lead}, extract(epoch from valid_until - validated_at) / 3)`;
   const rows = await db
     .selectFrom('domains')
     .select('id')
     .where('status', '=', 'validated')
     .where('method', 'in', [...AUTOMATIC_METHODS])
+    .where('validated_at', 'is not', null)
     .where('valid_until', '>', now)
-    .where('valid_until', '<=', addDuration(now, revalidateBefore))
-    .where(sql<boolean>`valid_until - least(${lead}, (valid_until - validated_at) / 3) <= ${now}`)
+    .where('valid_until', '<=', new Date(now.getTime() + Math.max(...leads) * 1000))
+    .where(sql<boolean>`${renewsAt} <= ${now.getTime() / 1000}::float8`)
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(

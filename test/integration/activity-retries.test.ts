@@ -5,6 +5,7 @@ import type { CheckOutcome, DomainState } from '../../workflows/domain-messages'
 import { createProfileActivities } from '../../activities/profiles';
 import { loadConfig } from '../../src/config';
 import { createDomain } from '../../src/db/domain-store';
+import { revalidationTime } from '../../src/dcv/domain-state';
 import { renewalsDue, replanRenewalsDue } from '../../src/dcv/renewals-due';
 import { parseDuration } from '../../src/domain/duration';
 import { connectDatabase, type Db } from '../../src/db/connect';
@@ -239,6 +240,48 @@ describe('domain activities', () => {
     const told: string[] = [];
     expect(await replanRenewalsDue(db, { replanRenewal: async (id) => void told.push(id) }, parseDuration('30d'), now)).toBeGreaterThanOrEqual(1);
     expect(mine(told)).toEqual([first]);
+  });
+
+  test('renewalsDue finds the domains the workflow renews now (revalidationTime): business days counted from valid_until, not from now; none without validated_at', async () => {
+    const hour = 3600 * 1000;
+    const day = 24 * hour;
+    // A Wednesday and a Friday, 12:00 UTC, in the future.
+    const wednesday = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1, 12));
+    while (wednesday.getUTCDay() !== 3) wednesday.setUTCDate(wednesday.getUTCDate() + 1);
+    const friday = new Date(wednesday.getTime() + 2 * day);
+    const first = await domain('bd-first.example.com', 'file_proxy');
+    const { administrator_id } = await db.selectFrom('domains').select('administrator_id').where('id', '=', first).executeTakeFirstOrThrow();
+    const another = async (name: string) =>
+      (
+        await db
+          .transaction()
+          .execute((trx) =>
+            createDomain(trx, { accountId, administratorId: administrator_id, name, method: 'file_proxy', dnsProviderId: null, actor: customer(), dcv }),
+          )
+      ).id;
+    const validated = (id: string, validatedAt: Date | null, validUntil: Date) =>
+      db.updateTable('domains').set({ status: 'validated', validated_at: validatedAt, valid_until: validUntil }).where('id', '=', id).execute();
+    // Until Friday 11:00: one business day after it is Monday, so it renews from Tuesday 11:00 (due on Wednesday).
+    await validated(first, new Date(wednesday.getTime() - 180 * day), new Date(friday.getTime() - hour));
+    // Until Monday 11:00: one business day after it is Tuesday, so it renews from Sunday 11:00 (not due on Friday).
+    const monday = await another('bd-monday.example.com');
+    await validated(monday, new Date(friday.getTime() - 180 * day), new Date(friday.getTime() + 3 * day - hour));
+    // No validated_at: the workflow plans no renewal (domainStateOf), a signal would move nothing.
+    const undated = await another('bd-undated.example.com');
+    await validated(undated, null, new Date(wednesday.getTime() + hour));
+
+    const mine = (ids: string[]) => ids.filter((id) => [first, monday, undated].includes(id));
+    const lead = parseDuration('1bd');
+    expect(mine(await renewalsDue(db, lead, wednesday))).toEqual([first]);
+    expect(mine(await renewalsDue(db, lead, friday))).toEqual([]);
+    // As the workflow reckons it.
+    const renewsAt = async (id: string) => {
+      const row = await db.selectFrom('domains').select(['validated_at', 'valid_until']).where('id', '=', id).executeTakeFirstOrThrow();
+      return revalidationTime(new Date(row.validated_at!), new Date(row.valid_until!), lead).getTime();
+    };
+    expect(await renewsAt(first)).toBeLessThanOrEqual(wednesday.getTime());
+    expect(await renewsAt(monday)).toBeGreaterThan(friday.getTime());
+    expect(mine(await renewalsDue(db, lead, new Date(await renewsAt(monday))))).toEqual([monday]);
   });
 
   test('a retried rotation keeps the value it wrote and records one event', async () => {
