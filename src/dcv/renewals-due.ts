@@ -4,6 +4,8 @@ import { addDuration, type Duration } from '../domain/duration';
 import type { DomainWorkflows } from '../temporal/domain-client';
 import { AUTOMATIC_METHODS } from './instructions';
 
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** Signals sent at once by one pass. */
 const SIGNALS_IN_FLIGHT = 16;
 
@@ -62,7 +64,8 @@ export async function renewalsDue(db: Db, revalidateBefore: Duration, now = new 
  * waiting for their renewal: each domain {@link renewalsDue} finds is told to plan its renewal again, which
  * it does from the setting as its worker is configured (`renewalTime`). A shortened lead needs no pass: the
  * workflow reads the setting again when the time it planned comes. Safe in several workers at once (a
- * second signal finds the renewal planned or started). Returns how many domains were told.
+ * second signal finds the renewal planned or started). Returns how many domains were told. Throws, once every
+ * domain was tried, when some signals failed (the pass logs it; the next pass tries them again).
  */
 export async function replanRenewalsDue(
   db: Db,
@@ -71,6 +74,14 @@ export async function replanRenewalsDue(
   now = new Date(),
 ): Promise<number> {
   const ids = await renewalsDue(db, revalidateBefore, now);
-  for (let i = 0; i < ids.length; i += SIGNALS_IN_FLIGHT) await Promise.all(ids.slice(i, i + SIGNALS_IN_FLIGHT).map((id) => domains.replanRenewal(id)));
+  const failed: string[] = [];
+  // Every domain is tried: one whose signal fails (Temporal slow for it) does not hold up the others.
+  for (let i = 0; i < ids.length; i += SIGNALS_IN_FLIGHT) {
+    const batch = ids.slice(i, i + SIGNALS_IN_FLIGHT);
+    const outcomes = await Promise.allSettled(batch.map((id) => domains.replanRenewal(id)));
+    outcomes.forEach((outcome, j) => outcome.status === 'rejected' && failed.push(`${batch[j]} (${errorMessage(outcome.reason)})`));
+  }
+  if (failed.length)
+    throw new Error(`${failed.length} of ${ids.length} domains could not be told to plan their renewal again: ${failed.slice(0, 5).join('; ')}`);
   return ids.length;
 }

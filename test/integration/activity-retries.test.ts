@@ -240,6 +240,16 @@ describe('domain activities', () => {
     const told: string[] = [];
     expect(await replanRenewalsDue(db, { replanRenewal: async (id) => void told.push(id) }, parseDuration('30d'), now)).toBeGreaterThanOrEqual(1);
     expect(mine(told)).toEqual([first]);
+    // A domain whose signal fails does not hold up the others; the pass then names it (logged, tried again next pass).
+    const toldLater: string[] = [];
+    const failing = async (id: string) => {
+      if (id === short) throw new Error('deadline passed');
+      toldLater.push(id);
+    };
+    await expect(replanRenewalsDue(db, { replanRenewal: failing }, parseDuration('30d'), new Date(now.getTime() + 4 * day))).rejects.toThrow(
+      `${short} (deadline passed)`,
+    );
+    expect(mine(toldLater)).toEqual([first]);
   });
 
   test('renewalsDue finds the domains the workflow renews now (revalidationTime): business days counted from valid_until, not from now; none without validated_at', async () => {
