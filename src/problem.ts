@@ -1,10 +1,13 @@
 import type { z } from 'zod';
+import type { FieldRule, RuleValues } from './domain/field-rules';
 
 export interface FieldError {
   field: string;
   message: string;
-  /** A stable name of the rule the value breaks, where there is one (`required`, `reserved-ldh-label`, …). */
-  rule?: string;
+  /** The stable name of the rule the value breaks (src/domain/field-rules.ts: `required`, `reserved-ldh-label`, …). */
+  rule?: FieldRule;
+  /** The rule's numbers and words for this field (`{ maximum: 64 }`), where it has any. */
+  values?: RuleValues;
 }
 
 /** An RFC 9457 problem: thrown by any layer, rendered by the API's `problemHandler`. */
@@ -48,17 +51,46 @@ export function duplicateProblem(existing: ExistingProfile, field: string): Prob
   });
 }
 
-/** What a zod issue may carry in `params`: the rule's name, and 422 for well-formed input no rule allows. */
+/** What a zod issue may carry in `params`: the rule's name and values, and 422 for well-formed input no rule allows. */
 export interface IssueParams {
-  rule?: string;
+  rule?: FieldRule;
+  values?: RuleValues;
   status?: 422;
 }
 
 /** `params` of a zod issue for a value that is well formed but can never be accepted: 422 naming `rule`. */
-export const unprocessable = (rule: string): IssueParams => ({ status: 422, rule });
+export const unprocessable = (rule: FieldRule, values?: RuleValues): IssueParams => ({ status: 422, rule, ...(values ? { values } : {}) });
 
 /** `params` of a zod issue that names its rule (answered 400). */
-export const brokenRule = (rule: string): IssueParams => ({ rule });
+export const brokenRule = (rule: FieldRule, values?: RuleValues): IssueParams => ({ rule, ...(values ? { values } : {}) });
+
+/**
+ * The rule a zod check of its own (not a `custom` one) stands for, with its limits: a string's length, a
+ * number's bounds, an array's size, a format, a choice. `invalid` for the rest.
+ */
+function builtInRule(issue: z.core.$ZodIssue): { rule: FieldRule; values?: RuleValues } {
+  const sizes = { string: ['min-length', 'max-length'], array: ['min-items', 'max-items'], set: ['min-items', 'max-items'] } as const;
+  switch (issue.code) {
+    case 'invalid_type':
+      return { rule: 'type', values: { expected: issue.expected } };
+    case 'too_small': {
+      const rule = sizes[issue.origin as keyof typeof sizes]?.[0] ?? 'minimum';
+      return { rule, values: { minimum: Number(issue.minimum) } };
+    }
+    case 'too_big': {
+      const rule = sizes[issue.origin as keyof typeof sizes]?.[1] ?? 'maximum';
+      return { rule, values: { maximum: Number(issue.maximum) } };
+    }
+    case 'invalid_format':
+      return { rule: 'format', values: { format: issue.format } };
+    case 'invalid_value':
+      return { rule: 'one-of', values: { options: issue.values.map(String).join(', ') } };
+    case 'unrecognized_keys':
+      return { rule: 'unknown-field', values: { keys: issue.keys.join(', ') } };
+    default:
+      return { rule: 'invalid' };
+  }
+}
 
 /** The value at an issue's path in what the client sent (undefined when absent). */
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -81,7 +113,9 @@ export function validationProblem(error: z.ZodError, prefix: string[] = [], inpu
     const field = [...prefix, ...issue.path.map(String)].join('.') || '(body)';
     const params = (issue as { params?: IssueParams }).params;
     if (issue.code !== 'custom' && issue.path.length > 0 && valueAt(input, issue.path) === undefined) return { field, message: 'required', rule: 'required' };
-    return params?.rule ? { field, message: issue.message, rule: params.rule } : { field, message: issue.message };
+    if (issue.code !== 'custom') return { field, message: issue.message, ...builtInRule(issue) };
+    if (!params?.rule) return { field, message: issue.message };
+    return { field, message: issue.message, rule: params.rule, ...(params.values ? { values: params.values } : {}) };
   });
   const unprocessableOnly = error.issues.every((issue) => (issue as { params?: IssueParams }).params?.status === 422);
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');

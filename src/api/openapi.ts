@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { administratorInput, administratorPatch, organizationFields, organizationPatchFields } from '../domain/schemas';
 import { decisionBody } from '../domain/decision-schemas';
-import { SUBJECT_RULES } from '../domain/subject-attributes';
-import { EMAIL_RULES } from '../domain/email';
 import { dnsProviderInput } from '../domain/dns-provider-schemas';
 import { createDomainBody, domainListQuery } from '../domain/domain-input';
 import { profileListQuery, reviewQueueQuery } from '../domain/query-params';
+import { FIELD_RULES } from '../domain/field-rules';
 import { DOMAIN_NAME_RULES } from '../dcv/domain-name';
 import { codecPayloads } from './codec-server';
 import { feedQuery } from '../notify/feed-query';
@@ -25,7 +24,11 @@ const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
 // The input shape of a decision does not depend on the profile it is checked against.
 const PLACEHOLDER_CONTEXT = { subject: { kind: 'organization' as const, submittedAt: new Date(0) }, country: 'CN', now: new Date(0) };
 
-const RULES_NOTE = `\`errors[].rule\` names the rule each field breaks, where there is one: \`required\`, \`decimal-integer\`, \`integer-range\`, \`utf-8\`, \`phone-number\`, \`phone-type\`, \`mobile-extension\`, a subject rule (${Object.keys(SUBJECT_RULES).join(', ')}, iso-3166-2), an email rule (${Object.keys(EMAIL_RULES).join(', ')}), \`duplicate\`, a review record rule (\`callback-answered\`, \`callback-number\`, \`verification-confirmed\`, \`verification-contact\`, \`not-in-future\`, \`not-before-submission\`), a domain name rule (${Object.keys(DOMAIN_NAME_RULES).join(', ')}), or \`outside-provider-zone\` (the validation record is not in the RFC 2136 provider's zone)`;
+const RULES_NOTE = `\`errors[].rule\` names the rule each field breaks, one of: ${Object.entries(FIELD_RULES)
+  .map(([rule, source]) => `\`${rule}\` (${source})`)
+  .join(
+    ', ',
+  )}. \`errors[].values\` carries the rule's numbers and words for the field where it has any (\`{"maximum": 64}\` for \`max-length\`), so a client can word the rule itself, in its own language`;
 
 const schemas = {
   Organization: json(response.organization),

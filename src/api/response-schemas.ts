@@ -253,6 +253,10 @@ export const problem = z
           field: z.string().describe('Path of the field at fault, e.g. `organization.landline`; `(body)` for the body as a whole'),
           message: z.string().describe('"required" when the field is missing'),
           rule: z.string().optional().describe('Name of the rule broken, where there is one (see below)'),
+          values: z
+            .record(z.string(), z.union([z.string(), z.number()]))
+            .optional()
+            .describe('The rule\'s numbers and words for this field, e.g. `{"maximum": 64}` for `max-length`'),
         }),
       )
       .optional(),

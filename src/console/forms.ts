@@ -1,6 +1,7 @@
 import type { FieldError } from '../problem';
 import { Problem } from '../problem';
-import { hasMessage, type Translate } from './i18n';
+import { fill, type Translate } from './i18n';
+import { RULE_WORDING } from './messages/rules';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -35,14 +36,15 @@ export function nest(body: Record<string, unknown>, dropEmpty = true): Record<st
 
 /**
  * The problem's field errors by field path, for the form that sent the request; `undefined` when it names
- * no field. A rule the catalog words (`rule.<name>`) is said in the viewer's language, others as the rule says it.
+ * no field. Each is said in the viewer's language (`t.locale`) by its rule's wording with the error's values
+ * (src/console/messages/rules.ts); without a wording there (English mostly), as the error's own message says it.
  */
 export function fieldErrors(problem: Problem, t?: Translate): Record<string, string> | undefined {
   const errors = problem.extra.errors as FieldError[] | undefined;
   if (!errors?.length) return undefined;
   const words = (e: FieldError) => {
-    const key = `rule.${e.rule}`;
-    return t && e.rule && hasMessage(key) ? t(key) : e.message;
+    const wording = t && e.rule ? RULE_WORDING[t.locale][e.rule] : undefined;
+    return wording ? fill(wording, e.values) : e.message;
   };
   return Object.fromEntries(errors.map((e) => [e.field, words(e)]));
 }

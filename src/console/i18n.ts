@@ -24,15 +24,17 @@ export function localeOf(req: Request, cookies: Record<string, string | undefine
   return typeof best === 'string' && best.startsWith('zh') ? 'zh-CN' : 'en';
 }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+/** `t(key, { name })`, knowing its locale (for words chosen from data, such as a field error's rule). */
+export type Translate = ((key: MessageKey, params?: Record<string, string | number>) => string) & { readonly locale: Locale };
+
+/** `{name}` in `text` replaced by `params.name`; a placeholder without its value stays as it is. */
+export const fill = (text: string, params?: Record<string, string | number>) =>
+  params ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match)) : text;
 
 /** `t(key, { name })`: the message in `locale` (English where a translation is missing), `{name}` replaced. */
 export function translator(locale: Locale): Translate {
   const catalog = CATALOGS[locale];
-  return (key, params) => {
-    const text = catalog[key] ?? en[key] ?? key;
-    return params ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match)) : text;
-  };
+  return Object.assign((key: MessageKey, params?: Record<string, string | number>) => fill(catalog[key] ?? en[key] ?? key, params), { locale });
 }
 
 /** Whether the catalog has `key` (for messages chosen from data, such as result codes and statuses). */

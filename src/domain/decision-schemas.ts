@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brokenRule, unprocessable } from '../problem';
 import { normalizeEmailAddress } from './email';
+import type { FieldRule } from './field-rules';
 import { normalizePhone, type PhoneKind } from './phone';
 import {
   CALLBACK_OUTCOMES,
@@ -66,7 +67,7 @@ function refuse(ctx: Ctx, path: string[], message: string, params: ReturnType<ty
 }
 
 /** The number as stored (E.164 with `;ext=`): 400 when it is no phone number, 422 naming `wrongRule` when of the wrong type. */
-function storedNumber(value: string, country: string, kind: PhoneKind, path: string[], wrongRule: string, ctx: Ctx): string {
+function storedNumber(value: string, country: string, kind: PhoneKind, path: string[], wrongRule: FieldRule, ctx: Ctx): string {
   const result = normalizePhone(value, country, kind);
   if (result.ok) return result.value;
   refuse(ctx, path, result.message, result.rule === 'phone-number' ? brokenRule(result.rule) : unprocessable(wrongRule));
@@ -103,7 +104,8 @@ export function decisionBody(kind: 'organization' | 'administrator', context: De
       : z.strictObject({ ...base, verification: verificationShape.optional() });
   return shape.transform((body, zod): ReviewDecision => {
     const ctx: Ctx = { zod, failed: new Set() };
-    if (body.decision === 'reject' && !body.reason) zod.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to reject' });
+    if (body.decision === 'reject' && !body.reason)
+      zod.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to reject', params: brokenRule('reason-required') });
     const decision: ReviewDecision = { decision: body.decision, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
     if ('callback' in body && body.callback) decision.callback = normalizeCallback(body.callback, context.country, ctx) as CallbackRecord;
     if ('verification' in body && body.verification)

@@ -36,13 +36,13 @@ const updateServer = (allowance: AddressAllowance) =>
       if (isAddressLiteral(literal)) {
         const verdict = classifyAddress(literal, allowance);
         if (verdict.allowed) return verdict.address;
-        ctx.addIssue({ code: 'custom', message: verdict.reason });
+        ctx.addIssue({ code: 'custom', message: verdict.reason, params: brokenRule('public-address') });
         return z.NEVER;
       }
       const name = normalizeDomainName(value);
       if (name.ok && !name.isWildcard) return name.name;
       const reason = name.ok ? 'a wildcard names no server' : name.reason;
-      ctx.addIssue({ code: 'custom', message: `not a host name the service can resolve: ${reason}`, params: name.ok ? undefined : brokenRule(name.rule) });
+      ctx.addIssue({ code: 'custom', message: `not a host name the service can resolve: ${reason}`, params: brokenRule(name.ok ? 'host-name' : name.rule) });
       return z.NEVER;
     })
     .describe(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DOMAIN_STATUSES } from './vocabulary';
 import { normalizeDomainName } from '../dcv/domain-name';
 import { type DcvMethod, validationLabelOf } from '../dcv/instructions';
-import { unprocessable } from '../problem';
+import { brokenRule, unprocessable } from '../problem';
 import { decimalInteger } from './query-params';
 
 /** The API's (autoValidation, method) pair, as the anchors present it, mapped to the five DCV methods. */
@@ -32,6 +32,7 @@ export const createDomainBody = z
         code: 'custom',
         path: ['method'],
         message: body.autoValidation ? 'with autoValidation true, use dns or file' : 'use dns_provider, dns or file',
+        params: brokenRule('one-of', { options: Object.keys(METHODS[String(body.autoValidation) as 'true' | 'false']).join(', ') }),
       });
     }
     // A name that breaks a rule can never be validated or certified: 422 naming the rule (see src/problem.ts).
@@ -39,7 +40,12 @@ export const createDomainBody = z
     if (!name.ok) ctx.addIssue({ code: 'custom', path: ['domain'], message: name.reason, params: unprocessable(name.rule) });
     if (!method || !name.ok) return z.NEVER;
     if (name.isWildcard && (method === 'file' || method === 'file_proxy')) {
-      ctx.addIssue({ code: 'custom', path: ['method'], message: 'a file proves control of one exact name only: validate a wildcard with a DNS method' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['method'],
+        message: 'a file proves control of one exact name only: validate a wildcard with a DNS method',
+        params: brokenRule('file-wildcard'),
+      });
       return z.NEVER;
     }
     if ((method === 'dns_provider') !== (body.dnsProviderId !== undefined)) {
@@ -47,6 +53,7 @@ export const createDomainBody = z
         code: 'custom',
         path: ['dnsProviderId'],
         message: method === 'dns_provider' ? 'required with method dns_provider' : 'only used with method dns_provider',
+        params: brokenRule(method === 'dns_provider' ? 'required' : 'dns-provider-only'),
       });
       return z.NEVER;
     }

@@ -18,13 +18,13 @@ export const decimalInteger = (min: number, max: number) =>
         ctx.addIssue({
           code: 'custom',
           message: `must be a whole number in decimal digits (0-9) only, from ${min} to ${max}`,
-          params: brokenRule('decimal-integer'),
+          params: brokenRule('decimal-integer', { minimum: min, maximum: max }),
         });
         return z.NEVER;
       }
       const number = Number(value);
       if (number < min || number > max) {
-        ctx.addIssue({ code: 'custom', message: `must be from ${min} to ${max}`, params: brokenRule('integer-range') });
+        ctx.addIssue({ code: 'custom', message: `must be from ${min} to ${max}`, params: brokenRule('integer-range', { minimum: min, maximum: max }) });
         return z.NEVER;
       }
       return number;

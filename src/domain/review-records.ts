@@ -1,3 +1,4 @@
+import type { FieldRule } from './field-rules';
 import { mailboxKey } from './identity';
 // Workflow-safe, pure: the evidence a CA reviewer records with a decision, and the rules that tie it to
 // the profile under review. An organization is approved only after the CA phoned its landline and
@@ -62,7 +63,7 @@ export interface ReviewSubject {
 /** One broken rule: the path of the field in the decision body, and the rule's stable name. */
 export interface RecordIssue {
   path: string[];
-  rule: string;
+  rule: FieldRule;
   message: string;
 }
 
@@ -123,7 +124,7 @@ export function recordIssues(subject: ReviewSubject, decision: ReviewDecision, n
   ];
 }
 
-function issue(path: string[], rule: string, message: string): RecordIssue {
+function issue(path: string[], rule: FieldRule, message: string): RecordIssue {
   return { path, rule, message };
 }
 

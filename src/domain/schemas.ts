@@ -19,8 +19,8 @@ const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
  */
 export const storable = (schema: z.ZodString) =>
   schema
-    .refine((v) => !CONTROL_CHARACTER.test(v), 'must not contain control characters')
-    .refine((v) => !UNPAIRED_SURROGATE.test(v), 'must be valid Unicode (no unpaired surrogates)');
+    .refine((v) => !CONTROL_CHARACTER.test(v), { message: 'must not contain control characters', params: brokenRule('control-character') })
+    .refine((v) => !UNPAIRED_SURROGATE.test(v), { message: 'must be valid Unicode (no unpaired surrogates)', params: brokenRule('unpaired-surrogate') });
 
 /** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces). */
 export const text = (max: number) =>
@@ -49,7 +49,7 @@ const subjectText = (attribute: SubjectAttribute) =>
         ctx.addIssue({
           code: 'custom',
           message: refused.message,
-          params: refused.rule === 'max-length' ? brokenRule(refused.rule) : unprocessable(refused.rule),
+          params: refused.rule === 'max-length' ? brokenRule(refused.rule, refused.values) : unprocessable(refused.rule, refused.values),
         });
       }
     });
@@ -60,7 +60,7 @@ const country = z
   .string()
   .meta({ pattern: '^[A-Za-z]{2}$' })
   .transform((v) => v.trim().toUpperCase())
-  .refine((v) => COUNTRY_CODES.has(v), 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE');
+  .refine((v) => COUNTRY_CODES.has(v), { message: 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE', params: brokenRule('country-code') });
 
 export const emailAddress = z
   .string()
@@ -210,7 +210,10 @@ function memoized<A extends unknown[], R>(build: (...args: A) => R, max = 1000):
 export const organizationInput = organizationSchema(organizationFields);
 export const organizationPatch = memoized((currentCountry: string, currentProvince?: string) =>
   organizationSchema(
-    organizationPatchFields.refine((v) => Object.keys(v).length > 0, 'send at least one field to change'),
+    organizationPatchFields.refine((v) => Object.keys(v).length > 0, {
+      message: 'send at least one field to change',
+      params: brokenRule('at-least-one-field'),
+    }),
     { country: currentCountry, province: currentProvince },
   ),
 );
@@ -229,7 +232,7 @@ export const administratorInput = memoized((defaultCountry?: string) =>
 export const administratorPatch = memoized((defaultCountry?: string) =>
   administratorInput(defaultCountry)
     .partial()
-    .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
+    .refine((v) => Object.keys(v).length > 0, { message: 'send at least one field to change', params: brokenRule('at-least-one-field') })
     .meta({ minProperties: 1 }),
 );
 
@@ -243,7 +246,13 @@ export const createOrganizationBodyFor = memoized((administratorRequired: boolea
     const organization = parseInto(organizationInput, body.organization, ctx, ['organization']);
     const place = organization.data?.country ?? countryCode((body.organization as { country?: unknown } | undefined)?.country);
     if (body.administrator === undefined) {
-      if (administratorRequired) ctx.addIssue({ code: 'custom', path: ['administrator'], message: "required with the account's first organization" });
+      if (administratorRequired)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['administrator'],
+          message: "required with the account's first organization",
+          params: brokenRule('administrator-required'),
+        });
       return organization.data && !administratorRequired ? { organization: organization.data, administrator: undefined } : z.NEVER;
     }
     // Without a country a national mobile number cannot be read: the country's own fault is the answer then.

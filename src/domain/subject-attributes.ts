@@ -39,6 +39,8 @@ export type SubjectRule = keyof typeof SUBJECT_RULES;
 
 export interface SubjectRefusal {
   rule: SubjectRule;
+  /** The rule's numbers for this value (`max-length`: `{ maximum }`). */
+  values?: { maximum: number };
   /** One sentence for the customer, ending with the rule's source in parentheses. */
   message: string;
 }
@@ -135,7 +137,11 @@ function dnSyntax(value: string): string | null {
   return null;
 }
 
-const refusal = (rule: SubjectRule, detail: string): SubjectRefusal => ({ rule, message: `${detail} (${SUBJECT_RULES[rule]})` });
+const refusal = (rule: SubjectRule, detail: string, values?: SubjectRefusal['values']): SubjectRefusal => ({
+  rule,
+  message: `${detail} (${SUBJECT_RULES[rule]})`,
+  ...(values ? { values } : {}),
+});
 
 /** Characters as ASN.1 counts them for DirectoryString (code points, not UTF-16 units). */
 export const characterCount = (value: string) => [...value].length;
@@ -146,7 +152,7 @@ export const characterCount = (value: string) => [...value].length;
  */
 export function subjectRefusal(value: string, attribute: SubjectAttribute): SubjectRefusal | null {
   const max = SUBJECT_ATTRIBUTES[attribute];
-  if (characterCount(value) > max) return refusal('max-length', `at most ${max} characters, the upper bound of ${attribute}`);
+  if (characterCount(value) > max) return refusal('max-length', `at most ${max} characters, the upper bound of ${attribute}`, { maximum: max });
   const unprintable = UNPRINTABLE.exec(value);
   if (unprintable) {
     const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailAddress, storable } from '../domain/schemas';
+import { brokenRule } from '../problem';
 
 /** The languages emails are written in (src/notify/email-templates.ts). */
 export const EMAIL_LANGUAGES = ['en', 'zh-CN'] as const;
@@ -24,7 +25,10 @@ export const notificationSettingsInput = z.strictObject({
       }),
     )
     .max(MAX_CONTACTS)
-    .refine((contacts) => new Set(contacts.map((c) => c.email.toLowerCase())).size === contacts.length, { message: 'each address once' })
+    .refine((contacts) => new Set(contacts.map((c) => c.email.toLowerCase())).size === contacts.length, {
+      message: 'each address once',
+      params: brokenRule('unique-addresses'),
+    })
     .describe('Who gets the account emails besides the administrators (approvals, rejections, expiry, domains needing attention, a disabled webhook)'),
 });
 export type NotificationSettingsInput = z.output<typeof notificationSettingsInput>;

@@ -65,7 +65,7 @@ export const webhookPatchFor = (allowance: AddressAllowance) =>
   z
     .strictObject({ url: webhookUrl(allowance), eventTypes, description, enabled: z.boolean() })
     .partial()
-    .refine((patch) => Object.keys(patch).length > 0, { message: 'send at least one field to change' })
+    .refine((patch) => Object.keys(patch).length > 0, { message: 'send at least one field to change', params: brokenRule('at-least-one-field') })
     .meta({ minProperties: 1 });
 
 /** `POST /v1/webhooks/{id}/rotate-secret`: how long the current secret keeps signing beside the new one. */

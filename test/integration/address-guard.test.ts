@@ -95,7 +95,7 @@ describe('a DNS provider whose server is a literal address', () => {
     const response = await customer.request('POST', '/v1/dns-providers', rfc2136(server));
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(response.body.errors).toEqual([{ field: 'server', message: expect.stringContaining(`is in ${entry}`) }]);
+    expect(response.body.errors).toEqual([{ field: 'server', message: expect.stringContaining(`is in ${entry}`), rule: 'public-address' }]);
     expect(response.body.errors[0].message).toMatch(/not a public unicast address/);
     const after = await harness.db.selectFrom('dns_providers').select('id').where('account_id', '=', customer.id).execute();
     expect(after).toEqual(before);

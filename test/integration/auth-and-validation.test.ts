@@ -159,7 +159,10 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
   test('NUL characters, unpaired surrogates, tampered cursors and oversized Idempotency-Keys answer 400 and change nothing', async () => {
     const before = await tableCounts();
     const nul = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme\u0000 Ltd' } });
-    expect([nul.status, nul.body.errors[0]]).toEqual([400, { field: 'organization.name', message: 'must not contain control characters' }]);
+    expect([nul.status, nul.body.errors[0]]).toEqual([
+      400,
+      { field: 'organization.name', message: 'must not contain control characters', rule: 'control-character' },
+    ]);
     const patch = await alice.request('PATCH', `/v1/organizations/${aliceOrganization.id}`, { displayName: 'x\u0000' });
     expect([patch.status, patch.body.errors[0].field]).toEqual([400, 'displayName']);
     const decision = await reviewer.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, { decision: 'reject', reason: 'no\u0000' });
@@ -168,7 +171,7 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     const surrogate = await bob.request('POST', '/v1/organizations', { ...valid, organization: { ...ORGANIZATION, name: 'Acme \ud800 Ltd' } });
     expect([surrogate.status, surrogate.body.errors[0]]).toEqual([
       400,
-      { field: 'organization.name', message: 'must be valid Unicode (no unpaired surrogates)' },
+      { field: 'organization.name', message: 'must be valid Unicode (no unpaired surrogates)', rule: 'unpaired-surrogate' },
     ]);
     const surrogatePatch = await alice.request('PATCH', `/v1/administrators/${aliceOrganization.administrators[0].id}`, { position: 'CTO \udc00' });
     expect([surrogatePatch.status, surrogatePatch.body.errors[0].field]).toEqual([400, 'position']);

@@ -341,3 +341,26 @@ test('a removed member cannot sign in, use their session or the API keys they ma
   expect(again.status).toBe(201);
   expect(again.html).toContain('/console/invitations/');
 });
+
+test('a form refused in Chinese: every field error in the viewer’s language, with its limit, beside its field; in English, the rule’s own words', async () => {
+  const user = await consoleCustomer(harness);
+  const fields = Object.fromEntries([
+    ...Object.entries({ ...ORGANIZATION, name: `Acme ${'网络科技'.repeat(20)} Co., Ltd.`, city: 'N/A' }).map(([k, v]) => [`organization.${k}`, v]),
+    ...Object.entries({ ...ADMINISTRATOR, email: 'not-an-email', phone: '010 6552 9988' }).map(([k, v]) => [`administrator.${k}`, v]),
+  ]);
+  const submit = async (lang: 'zh-CN' | 'en') => {
+    const client = new ConsoleClient(harness.baseUrl, { localAddress: lang === 'en' ? '127.0.0.12' : '127.0.0.11' });
+    expect((await client.signIn(user.email, user.password)).status).toBe(303);
+    await client.get(`/console/language?lang=${lang}&back=/console/organizations/new`);
+    await client.get('/console/organizations/new');
+    return client.post('/console/organizations', fields);
+  };
+  const chinese = await submit('zh-CN');
+  expect(chinese.status).toBe(400);
+  for (const words of ['最多 64 个字符。', '请填写真实内容', '不是有效的邮箱地址。', '号码类型不符']) expect(chinese.html).toContain(words);
+  expect(chinese.html).not.toMatch(/says the value is absent|at most 64 characters/);
+  const english = await submit('en');
+  expect(english.status).toBe(400);
+  expect(english.html).toContain('at most 64 characters');
+  expect(english.html).not.toContain('最多 64 个字符');
+});

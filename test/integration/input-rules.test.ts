@@ -175,7 +175,14 @@ describe('integer query parameters take decimal digits only', () => {
         path,
         name,
         400,
-        [{ field: name, rule: 'decimal-integer', message: expect.stringMatching(/decimal digits/) }],
+        [
+          {
+            field: name,
+            rule: 'decimal-integer',
+            message: expect.stringMatching(/decimal digits/),
+            values: { minimum: expect.any(Number), maximum: expect.any(Number) },
+          },
+        ],
       ]);
     }
   });
@@ -185,7 +192,10 @@ describe('integer query parameters take decimal digits only', () => {
     expect((await customer.request('GET', '/v1/organizations?limit=001')).status).toBe(200);
     expect((await customer.request('GET', '/v1/domains?expiringWithinDays=30')).status).toBe(200);
     const tooMany = await customer.request('GET', '/v1/domains?expiringWithinDays=3651');
-    expect([tooMany.status, tooMany.body.errors]).toEqual([400, [{ field: 'expiringWithinDays', rule: 'integer-range', message: 'must be from 0 to 3650' }]]);
+    expect([tooMany.status, tooMany.body.errors]).toEqual([
+      400,
+      [{ field: 'expiringWithinDays', rule: 'integer-range', message: 'must be from 0 to 3650', values: { minimum: 0, maximum: 3650 } }],
+    ]);
   });
 });
 

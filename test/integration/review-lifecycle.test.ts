@@ -111,7 +111,7 @@ test('rejecting an organization rejects its pending administrators; reasons are 
   const administrator = organization.administrators[0];
   const noReason = await decide('organizations', organization.id, { decision: 'reject' });
   expect(noReason.status).toBe(400);
-  expect(noReason.body.errors).toEqual([{ field: 'reason', message: 'a reason is required to reject' }]);
+  expect(noReason.body.errors).toEqual([{ field: 'reason', message: 'a reason is required to reject', rule: 'reason-required' }]);
 
   const rejected = await decide('organizations', organization.id, {
     decision: 'reject',
@@ -170,7 +170,7 @@ test('later organizations may come without an administrator and get them afterwa
   const account = await harness.customer('Second account');
   const first = await account.request('POST', '/v1/organizations', { organization: ORGANIZATION });
   expect(first.status).toBe(400);
-  expect(first.body.errors).toEqual([{ field: 'administrator', message: "required with the account's first organization" }]);
+  expect(first.body.errors).toEqual([{ field: 'administrator', message: "required with the account's first organization", rule: 'administrator-required' }]);
 
   const withAdmin = await submit(account);
   const alone = await submit(account, false);

@@ -72,7 +72,9 @@ describe('profile data a CA can put in a certificate subject (BR §7.1.2.7.4, §
   test('too long for its X.520 attribute: 400 naming the bound', async () => {
     const response = await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: '北'.repeat(65) } });
     expectProblem(response, 400);
-    expect(response.body.errors).toEqual([{ field: 'organization.name', rule: 'max-length', message: expect.stringContaining('at most 64 characters') }]);
+    expect(response.body.errors).toEqual([
+      { field: 'organization.name', rule: 'max-length', message: expect.stringContaining('at most 64 characters'), values: { maximum: 64 } },
+    ]);
   });
 
   test('a province by its English, ISO, Chinese name or its code is accepted and stored as sent', async () => {
@@ -119,7 +121,7 @@ describe('every field at fault in one answer', () => {
     });
     expectProblem(response, 400);
     expect(faults(response)).toEqual([
-      ['organization.name', null],
+      ['organization.name', 'min-length'],
       ['administrator.firstName', 'metadata-only'],
       ['administrator.phone', 'phone-number'],
       ['administrator.email', 'email-syntax'],
@@ -134,10 +136,10 @@ describe('every field at fault in one answer', () => {
     });
     expectProblem(response, 400);
     expect(faults(response)).toEqual([
-      ['organization.city', null],
+      ['organization.city', 'type'],
       ['organization.landline', 'phone-type'],
       ['organization.province', 'iso-3166-2'],
-      ['administrator', null],
+      ['administrator', 'administrator-required'],
     ]);
     expect((await other.request('GET', '/v1/organizations')).body.items).toEqual([]);
   });

@@ -1,3 +1,8 @@
+import { z } from 'zod';
+import { fieldErrors } from '../../src/console/forms';
+import { RULE_WORDING } from '../../src/console/messages/rules';
+import { FIELD_RULES, type FieldRule } from '../../src/domain/field-rules';
+import { parse, type Problem } from '../../src/problem';
 import { en } from '../../src/console/messages/en';
 import { zhCN } from '../../src/console/messages/zh-CN';
 import { translator } from '../../src/console/i18n';
@@ -29,4 +34,47 @@ test('dates are shown and read in the viewer’s time zone', () => {
   expect(fromLocalInput('yesterday', 'UTC')).toBeUndefined();
   expect(formatInstant(at, 'en', 'Asia/Shanghai')).toContain('10:15');
   expect(formatInstant(null, 'en', 'UTC')).toBe('');
+});
+
+test('every rule a field error can name has its Chinese wording, whose placeholders are the values that rule carries', () => {
+  const carried: Partial<Record<FieldRule, string[]>> = {
+    type: ['expected'],
+    'min-length': ['minimum'],
+    'max-length': ['maximum'],
+    minimum: ['minimum'],
+    maximum: ['maximum'],
+    'min-items': ['minimum'],
+    'max-items': ['maximum'],
+    format: ['format'],
+    'one-of': ['options'],
+    'unknown-field': ['keys'],
+    'decimal-integer': ['maximum', 'minimum'],
+    'integer-range': ['maximum', 'minimum'],
+  };
+  const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const rule of Object.keys(FIELD_RULES) as FieldRule[]) {
+    expect([rule, RULE_WORDING['zh-CN'][rule].length > 0, placeholders(RULE_WORDING['zh-CN'][rule])]).toEqual([rule, true, carried[rule] ?? []]);
+    const english = RULE_WORDING.en[rule];
+    if (english) expect([rule, placeholders(english)]).toEqual([rule, carried[rule] ?? []]);
+  }
+});
+
+test('field errors are said in the viewer’s language with their values; in English, as the field error says it', () => {
+  const schema = z.strictObject({ name: z.string().max(3), kind: z.enum(['dns', 'file']), count: z.number().min(1), tags: z.array(z.string()).max(1) });
+  let problem: Problem | undefined;
+  try {
+    parse(schema, { name: 'abcd', kind: 'ftp', count: 0, tags: ['a', 'b'], extra: true });
+  } catch (error) {
+    problem = error as Problem;
+  }
+  expect(fieldErrors(problem!, translator('zh-CN'))).toEqual({
+    name: '最多 3 个字符。',
+    kind: '请从以下选项中选择：dns, file。',
+    count: '不能小于 1。',
+    tags: '最多 1 项。',
+    '(body)': '包含无法识别的字段：extra。',
+  });
+  const english = fieldErrors(problem!, translator('en'))!;
+  expect(english.name).toBe(problem!.extra.errors!.find((e) => e.field === 'name')!.message);
+  expect(Object.values(english).join(' ')).not.toMatch(/[\u4e00-\u9fff]/);
 });

@@ -55,18 +55,10 @@ test.each([
   ['no phone number at all', { number: 'call the front desk' }, [400, ['callback.number: phone-number']]],
   ['a time in the future', { calledAt: '2026-11-30T18:00:01+08:00' }, [422, ['callback.calledAt: not-in-future']]],
   ['a time before the submission', { calledAt: '2026-11-30T08:59:59+08:00' }, [422, ['callback.calledAt: not-before-submission']]],
-  [
-    'a time without its offset',
-    { calledAt: '2026-11-30T17:30:00' },
-    [400, ['callback.calledAt: must be an RFC 3339 date-time with its UTC offset, e.g. 2026-11-30T09:30:00+08:00']],
-  ],
+  ['a time without its offset', { calledAt: '2026-11-30T17:30:00' }, [400, ['callback.calledAt: format']]],
   ['a call that was not answered', { outcome: 'wrong_number' }, [422, ['callback.outcome: callback-answered']]],
-  [
-    'an outcome the CA does not record',
-    { outcome: 'busy' },
-    [400, ['callback.outcome: Invalid option: expected one of "answered"|"no_answer"|"wrong_number"']],
-  ],
-  ['an unknown field', { recording: 'x' }, [400, ['callback: Unrecognized key: "recording"']]],
+  ['an outcome the CA does not record', { outcome: 'busy' }, [400, ['callback.outcome: one-of']]],
+  ['an unknown field', { recording: 'x' }, [400, ['callback: unknown-field']]],
 ])('an organization approved with %s is refused', (_case, change, expected) => {
   expect(refusal('organization', { decision: 'approve', callback: { ...call, ...change } })).toEqual(expected);
 });
@@ -74,7 +66,7 @@ test.each([
 test('a rejection needs its reason; its callback needs no answer, only the number and the time', () => {
   expect(refusal('organization', { decision: 'reject', callback: { number: call.number, calledAt: call.calledAt, outcome: 'no_answer' } })).toEqual([
     400,
-    ['reason: a reason is required to reject'],
+    ['reason: reason-required'],
   ]);
   expect(refusal('organization', { decision: 'reject', reason: 'nobody answered', callback: { outcome: 'no_answer' } })).toEqual([
     422,
@@ -97,7 +89,7 @@ test.each([
   ["someone else's email address", { contact: 'ceo@acme.cn' }, [422, ['verification.contact: verification-contact']]],
   ['a landline', { method: 'phone', contact: '010 6552 9988' }, [422, ['verification.contact: verification-contact']]],
   ['no answer', { outcome: 'no_response' }, [422, ['verification.outcome: verification-confirmed']]],
-  ['a callback record', { callback: 'x' }, [400, ['(body): Unrecognized key: "callback"']]],
+  ['a callback record', { callback: 'x' }, [400, ['(body): unknown-field']]],
 ])('an administrator approved through %s', (_case, change, expected) => {
   const { callback, ...verification } = { ...confirmation, ...change } as Record<string, unknown>;
   expect(refusal('administrator', { decision: 'approve', verification, ...(callback ? { callback } : {}) })).toEqual(expected);

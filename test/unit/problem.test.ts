@@ -57,14 +57,18 @@ describe('problems built from zod issues', () => {
 
   test('refusals that name a rule carry it; 422 only when every issue is a rule refusal of well-formed input', () => {
     const schema = z.object({ a: z.string(), b: z.string() }).superRefine((v, ctx) => {
-      if (v.a === 'never') ctx.addIssue({ code: 'custom', path: ['a'], message: 'never allowed', params: unprocessable('no-never') });
+      if (v.a === 'never') ctx.addIssue({ code: 'custom', path: ['a'], message: 'never allowed', params: unprocessable('not-applicable') });
     });
     const only = problemOf(() => parse(schema, { a: 'never', b: 'x' }));
-    expect([only.status, only.title, only.extra.errors]).toEqual([422, 'Unprocessable Content', [{ field: 'a', message: 'never allowed', rule: 'no-never' }]]);
+    expect([only.status, only.title, only.extra.errors]).toEqual([
+      422,
+      'Unprocessable Content',
+      [{ field: 'a', message: 'never allowed', rule: 'not-applicable' }],
+    ]);
     const mixed = problemOf(() => parse(createDomainBody, { domain: 'ab--cd.example.com', autoValidation: true, method: 'dns_provider' }));
     expect(mixed.status).toBe(400);
     expect(mixed.extra.errors!.map((e) => [e.field, e.rule])).toEqual([
-      ['method', undefined],
+      ['method', 'one-of'],
       ['domain', 'reserved-ldh-label'],
     ]);
   });

@@ -22,7 +22,7 @@ test('an empty organization name and an administrator with three bad fields: all
   );
   expect(problem.status).toBe(400);
   expect(faults(problem)).toEqual([
-    ['organization.name', null],
+    ['organization.name', 'min-length'],
     ['administrator.firstName', 'metadata-only'],
     ['administrator.phone', 'phone-number'],
     ['administrator.email', 'email-syntax'],
@@ -54,7 +54,7 @@ test('rules across fields are reported beside the fields at fault: landline and 
   );
   expect(faults(problem)).toEqual([
     ['organization.name', 'not-applicable'],
-    ['organization.city', null],
+    ['organization.city', 'type'],
     ['organization.landline', 'phone-type'],
     ['organization.province', 'iso-3166-2'],
     ['administrator.position', 'not-applicable'],
@@ -63,14 +63,14 @@ test('rules across fields are reported beside the fields at fault: landline and 
 
 test('a country at fault is reported once; what depends on it is not judged against a guess', () => {
   const problem = problemOf(() => parse(createOrganizationBody, { organization: { ...organization, country: 'XX', province: 'Atlantis' }, administrator }));
-  expect(faults(problem)).toEqual([['organization.country', null]]);
+  expect(faults(problem)).toEqual([['organization.country', 'country-code']]);
 });
 
 test("the first organization's missing administrator is reported with the rest", () => {
   const problem = problemOf(() => parse(createOrganizationBodyFor(true), { organization: { ...organization, city: '-' } }));
   expect(problem.extra.errors).toEqual([
     { field: 'organization.city', rule: 'metadata-only', message: expect.stringMatching(/^"-" has no letter or digit/) },
-    { field: 'administrator', message: "required with the account's first organization" },
+    { field: 'administrator', message: "required with the account's first organization", rule: 'administrator-required' },
   ]);
   expect(createOrganizationBodyFor(false).parse({ organization }).administrator).toBeUndefined();
 });
@@ -81,7 +81,7 @@ test('the administrator part is judged even when the organization is missing or 
     ['administrator.lastName', 'not-applicable'],
   ]);
   expect(faults(problemOf(() => parse(createOrganizationBody, { organization: 'Acme', administrator: { ...administrator, lastName: 'none' } })))).toEqual([
-    ['organization', null],
+    ['organization', 'type'],
     ['administrator.lastName', 'not-applicable'],
   ]);
 });
@@ -128,7 +128,7 @@ describe('patches', () => {
 test('C1 control characters are refused like C0 ones (RFC 5280 Appendix A; zlint e_subject_dn_not_printable_characters)', () => {
   for (const control of ['\u0085', '\u009b', '\u0000', '\u001b']) {
     expect(problemOf(() => parse(createOrganizationBody, { organization: { ...organization, name: `Acme${control} Ltd` } })).extra.errors).toEqual([
-      { field: 'organization.name', message: 'must not contain control characters' },
+      { field: 'organization.name', message: 'must not contain control characters', rule: 'control-character' },
     ]);
   }
 });

@@ -125,7 +125,7 @@ describe("an RFC 2136 provider's server: a literal judged now in every form, els
     ['10.0.0.1.', /10\.0\.0\.0\/8 \(Private-Use/],
     ['0x7f.1.', /127\.0\.0\.0\/8 \(Loopback/],
   ])('%s (a literal with the trailing dot URL parsers drop) is judged as the address it is', (server, entry) => {
-    expect(refusal(server)).toEqual([['server', expect.stringMatching(entry), undefined]]);
+    expect(refusal(server)).toEqual([['server', expect.stringMatching(entry), 'public-address']]);
   });
 
   test.each([

@@ -415,10 +415,4 @@ export const en = {
   'review.reasonHint': 'Required to reject; the customer sees it.',
   'review.approve': 'Approve',
   'review.reject': 'Reject',
-  'rule.required': 'Required.',
-  'rule.password-length': 'At least 12 characters.',
-  'rule.password-too-long': 'At most 256 characters.',
-  'rule.password-guessable':
-    'Too easy to guess (a common password, a pattern, or close to your name or email address): use a longer phrase of unrelated words.',
-  'rule.password-confirmation': 'Does not match the password.',
 } as const;

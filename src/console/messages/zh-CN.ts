@@ -413,9 +413,4 @@ export const zhCN: Partial<Record<keyof typeof en, string>> = {
   'review.reasonHint': '驳回时必填；客户可以看到。',
   'review.approve': '通过',
   'review.reject': '驳回',
-  'rule.required': '此项为必填项。',
-  'rule.password-length': '至少 12 个字符。',
-  'rule.password-too-long': '最多 256 个字符。',
-  'rule.password-guessable': '太容易被猜到（常见密码、规律字符，或与您的姓名、邮箱相近）：请使用由几个不相关的词组成的更长短语。',
-  'rule.password-confirmation': '与密码不一致。',
 };
