@@ -1,7 +1,8 @@
+import type { RuleValues } from '../domain/field-rules';
 import type { FieldError } from '../problem';
 import { Problem } from '../problem';
 import { fill, type Translate } from './i18n';
-import { RULE_WORDING } from './messages/rules';
+import { RULE_VALUE_WORDING, RULE_WORDING } from './messages/rules';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -34,6 +35,13 @@ export function nest(body: Record<string, unknown>, dropEmpty = true): Record<st
   return out;
 }
 
+/** A field error's values in `locale`'s words (src/console/messages/rules.ts `RULE_VALUE_WORDING`). */
+function localValues(values: RuleValues, locale: Translate['locale']): RuleValues {
+  const words = RULE_VALUE_WORDING[locale];
+  if (!words) return values;
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, typeof value === 'string' && words[name] ? words[name](value) : value]));
+}
+
 /**
  * The problem's field errors by field path, for the form that sent the request; `undefined` when it names
  * no field. Each is said in the viewer's language (`t.locale`) by its rule's wording with the error's values
@@ -44,7 +52,7 @@ export function fieldErrors(problem: Problem, t?: Translate): Record<string, str
   if (!errors?.length) return undefined;
   const words = (e: FieldError) => {
     const wording = t && e.rule ? RULE_WORDING[t.locale][e.rule] : undefined;
-    return wording ? fill(wording, e.values) : e.message;
+    return wording ? fill(wording, e.values && localValues(e.values, t!.locale)) : e.message;
   };
   return Object.fromEntries(errors.map((e) => [e.field, words(e)]));
 }

@@ -1,4 +1,4 @@
-import { ADMINISTRATOR, ORGANIZATION, startHarness, type Harness } from '../support/harness';
+import { ADMINISTRATOR, approvedAdministrator, ORGANIZATION, startHarness, type Harness } from '../support/harness';
 import { ConsoleClient, consoleCustomer, consoleReviewer, csrfOf, PASSWORD } from '../support/console';
 import { inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
@@ -363,4 +363,24 @@ test('a form refused in Chinese: every field error in the viewer’s language, w
   expect(english.status).toBe(400);
   expect(english.html).toContain('at most 64 characters');
   expect(english.html).not.toContain('最多 64 个字符');
+});
+
+test('a domain name refused at the first step of adding a domain is said in the viewer’s language, for a name or an email address alike', async () => {
+  const customer = await harness.customer('Domains in Chinese');
+  const { administratorId } = await approvedAdministrator(customer, await harness.reviewer());
+  const user = await consoleCustomer(harness, { accountId: customer.id });
+  const client = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.13' });
+  expect((await client.signIn(user.email, user.password)).status).toBe(303);
+  await client.get(`/console/language?lang=zh-CN&back=/console/administrators/${administratorId}/domains/new`);
+  const step = (domain: string) => client.get(`/console/administrators/${administratorId}/domains/new?domain=${encodeURIComponent(domain)}`);
+  const internal = await step('intranet.corp.local');
+  expect(internal.status).toBe(400);
+  expect(internal.html).toContain('顶级域名未在 ICANN 注册（内部名称），请填写公网域名。');
+  expect(internal.html).not.toContain('is not a registered top-level domain');
+  expect((await step('com.cn')).html).toContain('这是公共后缀（如 com.cn）');
+  // The same rules judge an email address's domain: the wording holds there too, certificates unmentioned.
+  await client.get('/console/members');
+  const member = await client.post('/console/members', { email: 'ops@x.arpa', name: 'Wang Fang', role: 'member' });
+  expect(member.status).toBe(400);
+  expect(member.html).toContain('不能使用 .arpa 下的反向解析域名。');
 });

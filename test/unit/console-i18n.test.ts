@@ -69,7 +69,7 @@ test('field errors are said in the viewer’s language with their values; in Eng
   }
   expect(fieldErrors(problem!, translator('zh-CN'))).toEqual({
     name: '最多 3 个字符。',
-    kind: '请从以下选项中选择：dns, file。',
+    kind: '请从以下选项中选择：dns、file。',
     count: '不能小于 1。',
     tags: '最多 1 项。',
     '(body)': '包含无法识别的字段：extra。',
@@ -77,4 +77,21 @@ test('field errors are said in the viewer’s language with their values; in Eng
   const english = fieldErrors(problem!, translator('en'))!;
   expect(english.name).toBe(problem!.extra.errors!.find((e) => e.field === 'name')!.message);
   expect(Object.values(english).join(' ')).not.toMatch(/[\u4e00-\u9fff]/);
+});
+
+test('zod’s own words in a field error’s values (a JSON type, a format) are said in Chinese, never shown raw', () => {
+  const schema = z.strictObject({ port: z.number(), at: z.iso.datetime(), zone: z.string().regex(/^[a-z.]+$/), on: z.boolean() });
+  let problem: Problem | undefined;
+  try {
+    parse(schema, { port: '53', at: 'yesterday', zone: '*.example.com', on: 'yes' });
+  } catch (error) {
+    problem = error as Problem;
+  }
+  expect(problem!.extra.errors!.map((e) => e.values)).toEqual([{ expected: 'number' }, { format: 'datetime' }, { format: 'regex' }, { expected: 'boolean' }]);
+  expect(fieldErrors(problem!, translator('zh-CN'))).toEqual({
+    port: '类型不正确，应为数字。',
+    at: '格式不正确，应为带时区的日期时间（如 2026-11-30T09:30:00+08:00）。',
+    zone: '格式不正确。',
+    on: '类型不正确，应为是或否。',
+  });
 });

@@ -17,14 +17,14 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
   'zh-CN': {
     // 请求格式
     required: '此项为必填项。',
-    type: '类型不正确（应为 {expected}）。',
+    type: '类型不正确，应为{expected}。',
     'min-length': '至少 {minimum} 个字符。',
     'max-length': '最多 {maximum} 个字符。',
     minimum: '不能小于 {minimum}。',
     maximum: '不能大于 {maximum}。',
     'min-items': '至少 {minimum} 项。',
     'max-items': '最多 {maximum} 项。',
-    format: '格式不正确（{format}）。',
+    format: '格式不正确{format}。',
     'one-of': '请从以下选项中选择：{options}。',
     'unknown-field': '包含无法识别的字段：{keys}。',
     'at-least-one-field': '请至少修改一项。',
@@ -44,7 +44,7 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     'country-code': '请选择国家或地区（ISO 3166-1 两位字母代码，如 CN）。',
     'iso-3166-2': '不是该国家或地区的省级行政区。',
     'phone-number': '不是有效的电话号码。',
-    'phone-type': '号码类型不符：此处需要固定电话或手机号码，请按字段说明填写。',
+    'phone-type': '号码类型不符：组织电话须为固定电话，管理员电话须为手机号码。',
     'mobile-extension': '手机号码不能带分机号。',
     duplicate: '账号中已有相同的组织或人员。',
     'administrator-required': '账号的第一个组织需要同时提交其管理员。',
@@ -66,10 +66,10 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     // 域名
     empty: '请填写域名。',
     'ip-address': '必须是域名，不能是 IP 地址。',
-    'wildcard-position': '通配符只能作为最左边的一整段（如 *.example.com）。',
+    'wildcard-position': '通配符“*”只能作为证书域名最左边的一整段（如 *.example.com），邮箱地址和主机名中不能使用。',
     'empty-label': '域名中不能有空的一段（如连续的两个点）。',
     'label-length': '域名的每一段最多 63 个字符。',
-    'name-length': '域名最长 253 个字符。',
+    'name-length': '域名过长：最多 253 个字符（按 xn-- 编码计算，加上验证记录的前缀也不能超过）。',
     'ldh-syntax': '域名只能包含字母、数字和连字符，且每段不能以连字符开头或结尾。',
     'reserved-ldh-label': '第三、四位为“--”的段只能是有效的国际化域名编码（xn--）。',
     'a-label': '不是有效的国际化域名编码（xn--）。',
@@ -79,10 +79,10 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     bidi: '从右向左书写的文字不符合国际化域名的双向文字规则。',
     'too-few-labels': '需要完整的域名，至少两段（如 example.com）。',
     'numeric-tld': '顶级域名不能全是数字。',
-    'reverse-zone': '反向解析域名不能申请证书。',
-    'internal-name': '内部名称不能申请公开信任的证书。',
-    'special-use': '这是保留的特殊用途域名（如 .local、.onion），不能申请证书。',
-    'public-suffix': '这是公共后缀（如 com.cn），请填写您注册的域名。',
+    'reverse-zone': '不能使用 .arpa 下的反向解析域名。',
+    'internal-name': '顶级域名未在 ICANN 注册（内部名称），请填写公网域名。',
+    'special-use': '这是特殊用途域名（如 .onion），公网 DNS 不解析，不能使用。',
+    'public-suffix': '这是公共后缀（如 com.cn）或其下的通配符，请填写您注册的域名。',
     'file-wildcard': '文件验证只能证明单个域名，通配符域名请使用 DNS 验证。',
     'dns-provider-only': '只有“DNS 服务商”验证方式才需要选择 DNS 服务商。',
     'outside-provider-zone': '验证记录不在该 DNS 服务商管理的区域内。',
@@ -96,5 +96,28 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     'password-too-long': '最多 256 个字符。',
     'password-guessable': '太容易被猜到（常见密码、规律字符，或与您的姓名、邮箱相近）：请使用由几个不相关的词组成的更长短语。',
     'password-confirmation': '与密码不一致。',
+  },
+};
+
+const ZH_TYPES: Record<string, string> = { string: '文本', number: '数字', int: '整数', boolean: '是或否', object: '一组字段', array: '列表' };
+const ZH_FORMATS: Record<string, string> = {
+  datetime: '，应为带时区的日期时间（如 2026-11-30T09:30:00+08:00）',
+  uuid: '，应为 UUID',
+  email: '，应为邮箱地址',
+  url: '，应为网址',
+  // A pattern of the field's own: its hint in the form says what it takes.
+  regex: '',
+};
+
+/**
+ * A field error's values as a locale's wording takes them: zod's English words (`values.expected`,
+ * `values.format`) in the viewer's language, lists with the locale's separator. Values it does not know stay as they are.
+ */
+export const RULE_VALUE_WORDING: Partial<Record<keyof typeof RULE_WORDING, Record<string, (value: string) => string>>> = {
+  'zh-CN': {
+    expected: (value) => ZH_TYPES[value] ?? ` ${value}`,
+    format: (value) => ZH_FORMATS[value] ?? `（${value}）`,
+    options: (value) => value.split(', ').join('、'),
+    keys: (value) => value.split(', ').join('、'),
   },
 };

@@ -11,7 +11,7 @@ import type { CheckResult } from '../../dcv/result-codes';
 import type { DcvCheckRow } from '../../db/schema';
 import { createDomainBody } from '../../domain/domain-input';
 import { isUsable } from '../../domain/status';
-import { Problem } from '../../problem';
+import { Problem, validationProblem } from '../../problem';
 import { type ConsoleContext, customerOf } from '../context';
 import { trailOf } from '../trail';
 import { fieldErrors, isFormProblem } from '../forms';
@@ -77,9 +77,11 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
   table.get('/administrators/:id/domains/new', 'customer', async (req, res) => {
     const domain = typeof req.query.domain === 'string' ? req.query.domain : undefined;
     if (domain === undefined || req.query.edit === '1') return addForm(res, String(req.params.id), { step: 1, values: { domain: domain ?? '' } });
-    const judged = createDomainBody.safeParse({ domain, autoValidation: false, method: 'dns' });
-    const problem = judged.success ? undefined : judged.error.issues.find((i) => i.path[0] === 'domain');
-    if (problem) return addForm(res, String(req.params.id), { step: 1, values: { domain }, errors: { domain: problem.message } }, 400);
+    const input = { domain, autoValidation: false, method: 'dns' };
+    const judged = createDomainBody.safeParse(input);
+    // Said like any field error, in the viewer's language (src/console/messages/rules.ts).
+    const refused = judged.success ? undefined : fieldErrors(validationProblem(judged.error, [], input), res.locals.t)?.domain;
+    if (refused) return addForm(res, String(req.params.id), { step: 1, values: { domain }, errors: { domain: refused } }, 400);
     await addForm(res, String(req.params.id), { step: 2, values: { domain: judged.success ? judged.data.name : domain, method: 'auto:dns' } });
   });
 
