@@ -102,7 +102,7 @@ export async function createOrganization<T>(
       }
       if (count === 0 && !params.administrator) {
         throw new Problem(400, 'Invalid request', "administrator: required with the account's first organization", {
-          errors: [{ field: 'administrator', message: "required with the account's first organization" }],
+          errors: [{ field: 'administrator', message: "required with the account's first organization", rule: 'administrator-required' }],
         });
       }
       const organization = await trx
