@@ -28,7 +28,7 @@ const RULES_NOTE = `\`errors[].rule\` names the rule each field breaks, one of: 
   .map(([rule, source]) => `\`${rule}\` (${source})`)
   .join(
     ', ',
-  )}. \`errors[].values\` carries the rule's numbers and words for the field where it has any (\`{"maximum": 64}\` for \`max-length\`), so a client can word the rule itself, in its own language. A fault that no rule of the value names (malformed JSON, an unknown cursor, a reused Idempotency-Key, an id naming nothing in the account) has no \`rule\``;
+  )}. \`errors[].values\` carries the rule's numbers and words for the field where it has any (\`{"maximum": 64}\` for \`max-length\`), so a client can word the rule itself, in its own language. A fault that no rule of the value names (malformed JSON, an unknown cursor, a reused Idempotency-Key) has no \`rule\``;
 
 const schemas = {
   Organization: json(response.organization),

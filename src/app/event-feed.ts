@@ -12,7 +12,7 @@ export async function accountFeed(ctx: Pick<AppContext, 'db' | 'dcv'>, accountId
   const after = query.after === undefined ? undefined : await positionOf(ctx.db, accountId, rowIdOf(query.after)!);
   if (query.after !== undefined && !after) {
     throw new Problem(400, 'Invalid request', 'after: no such event in this account', {
-      errors: [{ field: 'after', message: 'no such event in this account' }],
+      errors: [{ field: 'after', message: 'no such event in this account', rule: 'not-in-account' }],
     });
   }
   const rows = await readFeed(ctx.db, accountId, { after, types: query.type, limit: query.limit });

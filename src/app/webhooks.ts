@@ -198,7 +198,7 @@ export async function redeliverEvent(ctx: Ctx, accountId: string, id: string, bo
       .executeTakeFirst();
     if (!event) {
       throw new Problem(400, 'Invalid request', 'eventId: no such event in this account', {
-        errors: [{ field: 'eventId', message: 'no such event in this account' }],
+        errors: [{ field: 'eventId', message: 'no such event in this account', rule: 'not-in-account' }],
       });
     }
     return queueRedelivery(trx, endpoint, event.id);

@@ -35,7 +35,7 @@ export async function createDomain(
       'Method not available',
       'automatic DNS validation is not available here: the delegation zone has no DNS server (set DCV_DELEGATION_SERVER, or DCV_DNS_LISTEN to serve it from this service); use autoValidation false',
       {
-        errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service' }],
+        errors: [{ field: 'method', message: 'automatic DNS validation is not configured on this service', rule: 'method-unavailable' }],
       },
     );
   }
@@ -48,7 +48,7 @@ export async function createDomain(
       .executeTakeFirst();
     if (!provider)
       throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', {
-        errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account' }],
+        errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account', rule: 'not-in-account' }],
       });
     // An RFC 2136 server updates its own zone only: a record outside it could never be written (NOTZONE).
     const zone = provider.kind === 'rfc2136' ? String((provider.settings as { zone?: unknown }).zone) : undefined;

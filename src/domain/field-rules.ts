@@ -52,6 +52,8 @@ export const FIELD_RULES = {
   'file-wildcard': 'BR §3.2.2.4.18: a file proves control of one exact name, never a wildcard',
   'dns-provider-only': 'a DNS provider goes with the dns_provider method only',
   'outside-provider-zone': "the validation record is not in the RFC 2136 provider's zone",
+  'method-unavailable': 'the service is not configured for this validation method',
+  'not-in-account': 'an id that names nothing in this account',
   'host-name': 'a host name the service can resolve',
   url: 'an absolute http(s) URL without credentials or fragment',
   'public-address': 'IANA special-purpose address registries: a public unicast address',

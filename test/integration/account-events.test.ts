@@ -110,7 +110,7 @@ test('type filters, pages follow `after`, another account sees nothing, and bad 
   expect((await feed(other)).items).toEqual([]);
   const foreign = await other.request('GET', `/v1/events?after=${last}`);
   expect(foreign.status).toBe(400);
-  expect(foreign.body.errors).toEqual([{ field: 'after', message: 'no such event in this account' }]);
+  expect(foreign.body.errors).toEqual([{ field: 'after', message: 'no such event in this account', rule: 'not-in-account' }]);
   const badType = await customer.request('GET', '/v1/events?type=organization.approved,organisation.approved');
   expect(badType.status).toBe(400);
   expect(badType.headers.get('content-type')).toMatch(/application\/problem\+json/);

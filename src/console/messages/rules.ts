@@ -86,6 +86,8 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     'file-wildcard': '文件验证只能证明单个域名，通配符域名请使用 DNS 验证。',
     'dns-provider-only': '只有“DNS 服务商”验证方式才需要选择 DNS 服务商。',
     'outside-provider-zone': '验证记录不在该 DNS 服务商管理的区域内。',
+    'method-unavailable': '本服务未配置自动 DNS 验证，请关闭自动验证或改用其他验证方式。',
+    'not-in-account': '在此账号中找不到该项，可能已被删除。',
     // 地址与网络
     'host-name': '不是可以解析的主机名。',
     url: '请填写完整的 http(s) 网址，不能包含用户名、密码或 # 片段。',
