@@ -325,8 +325,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   setHandler(replanRenewalSignal, () =>
     entity.exclusive(async () => {
       if (entity.removed || entity.state.status !== 'validated' || entity.state.renewing) return;
-      const revalidateAt = await reads.renewalTime(domain.id);
-      if (revalidateAt !== null && revalidateAt !== entity.state.revalidateAt) apply({ ...entity.state, revalidateAt });
+      await replanRenewal();
     }),
   );
 
@@ -364,10 +363,15 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
    */
   async function renewalStillDue(now: number): Promise<boolean> {
     if (!patched(DCV_RENEWAL_SETTINGS_PATCH)) return true;
+    const revalidateAt = await replanRenewal();
+    return revalidateAt === null || now >= Date.parse(revalidateAt);
+  }
+
+  /** The renewal time under DCV_REVALIDATE_BEFORE as configured now (`renewalTime`), planned when it differs; null when the row has none. */
+  async function replanRenewal(): Promise<string | null> {
     const revalidateAt = await reads.renewalTime(domain.id);
-    if (revalidateAt === null || now >= Date.parse(revalidateAt)) return true;
-    apply({ ...entity.state, revalidateAt });
-    return false;
+    if (revalidateAt !== null && revalidateAt !== entity.state.revalidateAt) apply({ ...entity.state, revalidateAt });
+    return revalidateAt;
   }
 
   /** What the clock (or a passed pre-check) asks for now. */
