@@ -112,21 +112,29 @@ export const DCV_LEAN_PATCH = 'dcv-lean-validation';
 export const DCV_LOCAL_WRITES_PATCH = 'dcv-scan-writes-in-the-worker';
 
 /**
- * The one patch a run started since records (issue 9). It stands for every patch above (the server
- * upserts TemporalChangeVersion, a visibility write, with each patch marker: five per run before it)
- * and guards one read per check: the settings and the row in one local activity, and the settings read
- * before a wait only when the wait follows the retry schedule (a validated domain waits for its own
- * dates). Runs recorded before it ask each patch and read as they ran. A later change gets a patch of
- * its own, as usual; the next such consolidation folds it in.
+ * Guards one read per check (issue 9): the settings and the row in one local activity, and the settings
+ * read before a wait only when the wait follows the retry schedule (a validated domain waits for its own
+ * dates). It was the one patch runs recorded from then to DCV_CURRENT_PATCH, standing for every patch
+ * above (the server upserts TemporalChangeVersion, a visibility write, with each patch marker: five per
+ * run before it). Runs recorded before it ask each patch and read as they ran.
  */
-export const DCV_CURRENT_PATCH = 'dcv-current-2026-11';
+export const DCV_ONE_READ_PATCH = 'dcv-current-2026-11';
 
 /**
  * Since this patch a validated domain reads DCV_REVALIDATE_BEFORE again when its planned renewal time
- * comes (`renewalTime`), so a setting changed since it validated is used. Its own marker, asked with
- * `patched()`, not `since()`: runs since DCV_CURRENT_PATCH renewed without it.
+ * comes (`renewalTime`), so a setting changed since it validated is used. Runs recorded from
+ * DCV_ONE_READ_PATCH to DCV_CURRENT_PATCH ask it with its own marker at their first renewal.
  */
 export const DCV_RENEWAL_SETTINGS_PATCH = 'dcv-renewal-reads-settings';
+
+/**
+ * The one patch a run started since records: it stands for every patch above (`foldPatches`) and guards
+ * local activities run one at a time (workflows/local-activity-lane.ts), so a pre-check sent while the
+ * loop reads its settings replays. Runs recorded before it ask each patch as they ran and start their
+ * local activities at once. A later change gets a patch of its own, as usual; the next consolidation
+ * folds it in.
+ */
+export const DCV_CURRENT_PATCH = 'dcv-local-activities-in-turn';
 
 /**
  * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME

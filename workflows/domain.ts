@@ -1,13 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  continueAsNew,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
@@ -23,6 +14,7 @@ import {
   type CheckOutcome,
   type CheckRequest,
   DCV_CURRENT_PATCH,
+  DCV_ONE_READ_PATCH,
   DCV_RENEWAL_SETTINGS_PATCH,
   type DcvSettings,
   type DomainState,
@@ -39,6 +31,7 @@ import {
   SERVICE_PUBLISHED_METHODS,
 } from './domain-messages';
 import { callerFacing, EntityCore } from './entity-core';
+import { LocalActivityLane } from './local-activity-lane';
 import { localWriteOptions } from './local-writes';
 import { foldPatches } from './patches';
 import type { Actor } from './messages';
@@ -52,19 +45,34 @@ const db = proxyActivities<DomainActivities>({
 /** Runs before this patch locked handlers with `condition()` (no mutex) and could take a change for a timer. */
 const DOMAIN_CORE_PATCH = 'domain-entity-core';
 
-/** Configuration as the worker has it now: cheap, so read before every wait on the retry schedule (runs before DCV_CURRENT_PATCH: every wait) and, with the row (`checkInput`), at every check. */
-const config = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
+/** Every patch this workflow asks, oldest first; DCV_ONE_READ_PATCH and DCV_CURRENT_PATCH each stand for those before them. */
+const PATCHES = {
+  order: [
+    DCV_FAULTS_PATCH,
+    DOMAIN_CORE_PATCH,
+    DCV_LEAN_PATCH,
+    WRITE_FAULTS_PATCH,
+    DCV_LOCAL_WRITES_PATCH,
+    DCV_ONE_READ_PATCH,
+    DCV_RENEWAL_SETTINGS_PATCH,
+    DCV_CURRENT_PATCH,
+  ],
+  folds: [DCV_ONE_READ_PATCH, DCV_CURRENT_PATCH],
+};
+
+/** Configuration as the worker has it now: cheap, so read before every wait on the retry schedule (runs before DCV_ONE_READ_PATCH: every wait) and, with the row (`checkInput`), at every check. */
+const configReads = proxyLocalActivities<Pick<DomainActivities, 'dcvSettings'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
  * The scan's short transactions in the worker (lean path): each is idempotent on its retry (workflows/local-writes.ts)
  * and holds the workflow task open for a few milliseconds instead of a task queue round trip.
  */
-const scanWrites = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | 'beginScanAfterRecheck' | 'finishScan'>>(
+const scanWriteActivities = proxyLocalActivities<Pick<DomainActivities, 'recordCheck' | 'beginScanAfterRecheck' | 'finishScan'>>(
   localWriteOptions([FAILURE.conflict, FAILURE.notFound]),
 );
 
-/** One primary-key read in the worker (lean path), with the settings since DCV_CURRENT_PATCH (`checkInput`), or the renewal time as configured now (`renewalTime`): no task queue round trip. */
-const reads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest' | 'checkInput' | 'renewalTime'>>({ startToCloseTimeout: '10 seconds' });
+/** One primary-key read in the worker (lean path), with the settings since DCV_ONE_READ_PATCH (`checkInput`), or the renewal time as configured now (`renewalTime`): no task queue round trip. */
+const rowReads = proxyLocalActivities<Pick<DomainActivities, 'checkRequest' | 'checkInput' | 'renewalTime'>>({ startToCloseTimeout: '10 seconds' });
 
 /**
  * Writing to DNS talks to servers outside the service: bounded retries, then the domain fails with the
@@ -126,8 +134,10 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
-  // `latest`: this run started since DCV_CURRENT_PATCH (the settings below are named `current`).
-  const { current: latest, since } = foldPatches(DCV_CURRENT_PATCH);
+  const { current: inTurn, since } = foldPatches(PATCHES);
+  const oneRead = since(DCV_ONE_READ_PATCH);
+  const lane = new LocalActivityLane(inTurn);
+  const [config, reads, scanWrites] = [lane.wrap(configReads), lane.wrap(rowReads), lane.wrap(scanWriteActivities)];
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
   const entity = new EntityCore<DomainState>(
@@ -149,16 +159,16 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     return (settings ??= await db.dcvSettings());
   }
 
-  /** The settings as configured now and the row's request, read in the worker: one local activity (runs recorded before DCV_CURRENT_PATCH: two). */
+  /** The settings as configured now and the row's request, read in the worker: one local activity (runs recorded before DCV_ONE_READ_PATCH: two). */
   async function checkInput(): Promise<[DcvSettings, CheckRequest]> {
-    if (!latest) return Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
+    if (!oneRead) return Promise.all([currentSettings(), reads.checkRequest(domain.id)]);
     const input = await reads.checkInput(domain.id);
     return [(settings = input.settings), input.request];
   }
 
   /** When the next wake is; the settings are read for it only when the wait follows the retry schedule. */
   function plannedWake(state: DomainState): number | null | Promise<number | null> {
-    if (!followsRetrySchedule(state) && latest) return nextWake(state, [], Date.now());
+    if (!followsRetrySchedule(state) && oneRead) return nextWake(state, [], Date.now());
     return currentSettings().then(({ retryScheduleMs }) => nextWake(state, retryScheduleMs, Date.now()));
   }
 
@@ -362,7 +372,7 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
    * moves the renewal later (the loop waits for the new time); one lengthened takes effect now.
    */
   async function renewalStillDue(now: number): Promise<boolean> {
-    if (!patched(DCV_RENEWAL_SETTINGS_PATCH)) return true;
+    if (!since(DCV_RENEWAL_SETTINGS_PATCH)) return true;
     const revalidateAt = await replanRenewal();
     return revalidateAt === null || now >= Date.parse(revalidateAt);
   }

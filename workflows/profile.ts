@@ -50,7 +50,7 @@ export const PROFILE_CURRENT_PATCH = 'profile-current-2026-11';
  */
 async function profileLifecycle(input: ProfileWorkflowInput): Promise<void> {
   const ref = { kind: input.kind, id: input.id };
-  const { since } = foldPatches(PROFILE_CURRENT_PATCH);
+  const { since } = foldPatches({ order: [ENTITY_CORE_PATCH, OPERATOR_VIEW_PATCH, PROFILE_CURRENT_PATCH], folds: [PROFILE_CURRENT_PATCH] });
   const current = since(ENTITY_CORE_PATCH);
   /** The legal name as this run knows it: an organization's from its own state, an administrator's from its organization's messages. */
   let organizationName = input.state.organizationName ?? input.organizationName;

@@ -129,7 +129,8 @@ describe('replay', () => {
     // Dated: each guards the runs a release left (2026-11-28: before the patches; 2026-11-30: the patches
     // that DCV_CURRENT_PATCH and PROFILE_CURRENT_PATCH fold, each recorded on its own; 2026-11-30b: runs
     // since those two, a reverse-proxy (file_proxy) domain's renewal among them, before
-    // DCV_RENEWAL_SETTINGS_PATCH).
+    // DCV_RENEWAL_SETTINGS_PATCH; 2026-11-30c: domain runs since DCV_ONE_READ_PATCH, a CNAME domain's
+    // renewal with its DCV_RENEWAL_SETTINGS_PATCH marker among them, before the local-activity lane).
     expect(committed).toEqual([
       'administratorWorkflow-2026-11-28.json',
       'administratorWorkflow-2026-11-30.json',
@@ -137,14 +138,16 @@ describe('replay', () => {
       'domainValidationWorkflow-2026-11-28.json',
       'domainValidationWorkflow-2026-11-30.json',
       'domainValidationWorkflow-2026-11-30b.json',
+      'domainValidationWorkflow-2026-11-30c.json',
       'domainValidationWorkflow-renewal-2026-11-30b.json',
+      'domainValidationWorkflow-renewal-2026-11-30c.json',
       'organizationWorkflow-2026-11-28.json',
       'organizationWorkflow-2026-11-30.json',
       'organizationWorkflow-2026-11-30b.json',
     ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(12);
+    expect(replayed).toHaveLength(14);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });

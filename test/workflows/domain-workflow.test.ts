@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DomainActivities } from '../../activities/domains';
@@ -310,13 +311,43 @@ interface Env {
 
 /**
  * Runs `test` with a worker on a fresh task queue with `activities` (the database side) and one worker
- * per fake perspective on perspectiveTaskQueue(<that queue>, name). Workflows it started are terminated after.
+ * per fake perspective on perspectiveTaskQueue(<that queue>, name); `beforeWorkers` runs before they
+ * poll (a workflow started then takes its first task with what was sent meanwhile). Workflows it
+ * started are terminated after.
  */
-async function withWorkers(fake: FakeDomain, perspectives: FakePerspectives, test: (env: Env) => Promise<void>, activities = fake.activities()): Promise<void> {
+async function withWorkers(
+  fake: FakeDomain,
+  perspectives: FakePerspectives,
+  test: (env: Env) => Promise<void>,
+  activities = fake.activities(),
+  beforeWorkers?: (env: Env) => Promise<void>,
+): Promise<void> {
   const taskQueue = `dom-${randomBytes(4).toString('hex')}`;
-  const workerConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const started: Handle[] = [];
+  const env: Env = {
+    taskQueue,
+    async start(input) {
+      const handle = await client().workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', {
+        taskQueue,
+        workflowId: workflowIdFor('domain', fake.identity.id),
+        args: [{ domain: fake.identity, ...input }],
+      });
+      started.push(handle);
+      return handle;
+    },
+  };
+  const terminateStarted = () =>
+    Promise.all(
+      started.map((h) =>
+        client()
+          .workflow.getHandle(h.workflowId)
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
+    );
+  const workerConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   try {
+    await beforeWorkers?.(env);
     const workers = [
       await Worker.create({ connection: workerConnection, taskQueue, workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, activities }),
       ...(await Promise.all(
@@ -325,33 +356,17 @@ async function withWorkers(fake: FakeDomain, perspectives: FakePerspectives, tes
         ),
       )),
     ];
-    const env: Env = {
-      taskQueue,
-      async start(input) {
-        const handle = await client().workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', {
-          taskQueue,
-          workflowId: workflowIdFor('domain', fake.identity.id),
-          args: [{ domain: fake.identity, ...input }],
-        });
-        started.push(handle);
-        return handle;
-      },
-    };
     const body = (async () => {
       try {
         await test(env);
       } finally {
-        await Promise.all(
-          started.map((h) =>
-            client()
-              .workflow.getHandle(h.workflowId)
-              .terminate('test over')
-              .catch(() => undefined),
-          ),
-        );
+        await terminateStarted();
       }
     })();
     await workers.reduce<Promise<void>>((until, worker) => worker.runUntil(until), body);
+  } catch (error) {
+    await terminateStarted();
+    throw error;
   } finally {
     await workerConnection.close();
   }
@@ -486,8 +501,9 @@ test('4b. DCV_REVALIDATE_BEFORE is read when the planned renewal comes: a lead s
     await sleep(500);
     expect(fake.callsOf('rotateRandomValue')).toHaveLength(0);
     await waitFor('the renewal scan', () => fake.scans.length > 0, 10_000);
+    // DCV_CURRENT_PATCH stands for DCV_RENEWAL_SETTINGS_PATCH: the run's one marker, none at the renewal.
     const history = (await handle.fetchHistory()).events ?? [];
-    expect(history.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(2);
+    expect(history.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
   });
   const [first, second] = fake.callsOf('renewalTime');
   expect(first.at).toBeGreaterThanOrEqual(Date.parse(planned));
@@ -785,3 +801,57 @@ test("9. only a customer-side write failure fails the domain; an unexplained one
     expect(customerSide.publishes()).toBe(1);
   }
 });
+
+test.each([
+  ['the row read (a pre-check) takes longer than the settings read (the loop)', { checkInput: 300 }, 1],
+  ['the settings read takes longer', { dcvSettings: 300 }, 1],
+  ['two pre-checks, the first read the slowest', { checkInput: 300 }, 2],
+])(
+  '10. local activities run one at a time, so a run replays as it ran: pre-checks sent before the worker took the first task (%s)',
+  async (_case, delays: Record<string, number>, prechecks) => {
+    const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {}, { method: 'dns_txt' });
+    const perspectives = new FakePerspectives({ a: notFound, b: notFound });
+    // Each local activity's read, slowed as the case says, counting how many run at once.
+    let running = 0;
+    let mostAtOnce = 0;
+    const activities = Object.fromEntries(
+      Object.entries(fake.activities()).map(([name, activity]) => [
+        name,
+        async (...args: unknown[]) => {
+          if (!Context.current().info.isLocal) return (activity as (...a: unknown[]) => unknown)(...args);
+          mostAtOnce = Math.max(mostAtOnce, ++running);
+          try {
+            await sleep(Object.keys(delays).includes(name) ? delays[name] : 0);
+            return await (activity as (...a: unknown[]) => unknown)(...args);
+          } finally {
+            running--;
+          }
+        },
+      ]),
+    );
+    let handle!: Handle;
+    let answers!: Promise<CheckOutcome[]>;
+    await withWorkers(
+      fake,
+      perspectives,
+      async () => {
+        expect(await answers).toEqual(Array(prechecks).fill(expect.objectContaining({ kind: 'precheck', passed: false })));
+        await waitFor('a recheck on the schedule', () => fake.checks.some((c) => c.kind === 'recheck'));
+      },
+      activities,
+      async (env) => {
+        handle = await env.start({ state: fake.state() });
+        answers = Promise.all(Array.from({ length: prechecks }, () => handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] })));
+        await sleep(1000); // the updates reach the server before any worker polls
+      },
+    );
+    // The first workflow task carried the pre-checks with the start: the loop's read and theirs began together.
+    const history = await handle.fetchHistory();
+    const firstAccepted = history.events!.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(firstAccepted).toBeGreaterThan(0);
+    expect(firstAccepted).toBeLessThan(history.events!.findIndex((e) => e.timerStartedEventAttributes));
+    // Replayed as a worker does after losing the run from its cache: no nondeterminism error.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, handle.workflowId);
+    expect(mostAtOnce).toBe(1);
+  },
+);

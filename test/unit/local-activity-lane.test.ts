@@ -1,0 +1,91 @@
+import { LocalActivityLane } from '../../workflows/local-activity-lane';
+
+/** A call that settles when the test says, recording when it started. */
+function controlled(log: string[], name: string) {
+  let settle!: { resolve: (value: string) => void; reject: (error: Error) => void };
+  const call = () => {
+    log.push(`start ${name}`);
+    return new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+  };
+  return { call, settle: () => settle };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+test('an idle lane starts the call at once and hands back its own promise (no delay for runs without contention)', () => {
+  const lane = new LocalActivityLane(true);
+  const log: string[] = [];
+  const only = controlled(log, 'a');
+  const promise = Promise.resolve('x');
+  expect(lane.run(() => (only.call(), promise))).toBe(promise);
+  expect(log).toEqual(['start a']);
+});
+
+test('calls made while one is outstanding start one at a time, in the order made', async () => {
+  const lane = new LocalActivityLane(true);
+  const log: string[] = [];
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => controlled(log, name));
+  const results = Promise.allSettled([lane.run(a.call), lane.run(b.call), lane.run(c.call)]);
+  await turn();
+  expect(log).toEqual(['start a']);
+  a.settle().resolve('A');
+  await turn();
+  expect(log).toEqual(['start a', 'start b']);
+  // A failure hands the lane on like a result does, and reaches its caller unchanged.
+  const failure = new Error('row gone');
+  b.settle().reject(failure);
+  await turn();
+  expect(log).toEqual(['start a', 'start b', 'start c']);
+  c.settle().resolve('C');
+  expect(await results).toEqual([
+    { status: 'fulfilled', value: 'A' },
+    { status: 'rejected', reason: failure },
+    { status: 'fulfilled', value: 'C' },
+  ]);
+  // Idle again: the next call starts at once.
+  const d = controlled(log, 'd');
+  void lane.run(d.call);
+  expect(log.at(-1)).toBe('start d');
+});
+
+test('a call that throws before returning a promise hands the lane on', async () => {
+  const lane = new LocalActivityLane(true);
+  expect(() =>
+    lane.run(() => {
+      throw new Error('bad options');
+    }),
+  ).toThrow('bad options');
+  const log: string[] = [];
+  void lane.run(controlled(log, 'next').call);
+  expect(log).toEqual(['start next']);
+});
+
+test('runs recorded before the lane (inTurn false) start every call at once, as they ran', async () => {
+  const lane = new LocalActivityLane(false);
+  const log: string[] = [];
+  const [a, b] = ['a', 'b'].map((name) => controlled(log, name));
+  void lane.run(a.call);
+  void lane.run(b.call);
+  expect(log).toEqual(['start a', 'start b']);
+});
+
+test('wrap: each function of a proxy goes through the lane with its arguments; other properties pass through', async () => {
+  const lane = new LocalActivityLane(true);
+  const log: string[] = [];
+  const first = controlled(log, 'first');
+  const proxy = {
+    label: 'reads',
+    checkInput: (id: string) => (log.push(`checkInput ${id}`), first.call()),
+    renewalTime: async (id: string) => (log.push(`renewalTime ${id}`), `at ${id}`),
+  };
+  const wrapped = lane.wrap(proxy);
+  expect(wrapped.label).toBe('reads');
+  const input = wrapped.checkInput('d1');
+  const renewal = wrapped.renewalTime('d2');
+  await turn();
+  expect(log).toEqual(['checkInput d1', 'start first']);
+  first.settle().resolve('input');
+  expect(await input).toBe('input');
+  expect(await renewal).toBe('at d2');
+  expect(log).toEqual(['checkInput d1', 'start first', 'renewalTime d2']);
+});
