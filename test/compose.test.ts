@@ -742,6 +742,7 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     // webhook delivery (no endpoint is registered), and labelled series appear from their first use.
     const firstFailure = [
       'temporal_activity_execution_failed',
+      'temporal_workflow_task_execution_failed',
       'cps_webhook_deliveries_total',
       'cps_webhook_attempt_duration_seconds_bucket',
       'cps_webhook_endpoints_disabled_total',
