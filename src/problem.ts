@@ -66,7 +66,7 @@ export const brokenRule = (rule: FieldRule, values?: RuleValues): IssueParams =>
 
 /**
  * The rule a zod check of its own (not a `custom` one) stands for, with its limits: a string's length, a
- * number's bounds, an array's size, a format, a choice. `invalid` for the rest.
+ * number's bounds, an array's size, a format, a choice (a discriminator's variants too). `invalid` for the rest.
  */
 function builtInRule(issue: z.core.$ZodIssue): { rule: FieldRule; values?: RuleValues } {
   const sizes = { string: ['min-length', 'max-length'], array: ['min-items', 'max-items'], set: ['min-items', 'max-items'] } as const;
@@ -87,6 +87,10 @@ function builtInRule(issue: z.core.$ZodIssue): { rule: FieldRule; values?: RuleV
       return { rule: 'one-of', values: { options: issue.values.map(String).join(', ') } };
     case 'unrecognized_keys':
       return { rule: 'unknown-field', values: { keys: issue.keys.join(', ') } };
+    case 'invalid_union':
+      // A discriminator (a DNS provider's `kind`) naming no variant: zod lists the variants.
+      if ('options' in issue && issue.options?.length) return { rule: 'one-of', values: { options: issue.options.map(String).join(', ') } };
+      return { rule: 'invalid' };
     default:
       return { rule: 'invalid' };
   }

@@ -50,6 +50,12 @@ describe('problems built from zod issues', () => {
     expect(problemOf(() => parse(dnsProviderInput, { name: 'x' })).extra.errors).toEqual([{ field: 'kind', message: 'required', rule: 'required' }]);
   });
 
+  test("a discriminator naming no variant (a DNS provider's kind) is a choice among the variants", () => {
+    expect(problemOf(() => parse(dnsProviderInput, { kind: 'route53', name: 'x' })).extra.errors).toEqual([
+      { field: 'kind', message: expect.stringContaining('rfc2136'), rule: 'one-of', values: { options: 'rfc2136, dnspod' } },
+    ]);
+  });
+
   test('a present but wrong value keeps its own message', () => {
     const problem = problemOf(() => parse(z.object({ text: z.string(), nullable: z.string() }), { text: 42, nullable: null }));
     expect(problem.extra.errors!.map((e) => e.message)).toEqual([expect.stringMatching(/expected string, received number/), expect.stringMatching(/null/)]);
