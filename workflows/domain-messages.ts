@@ -128,19 +128,13 @@ export const DCV_ONE_READ_PATCH = 'dcv-current-2026-11';
 export const DCV_RENEWAL_SETTINGS_PATCH = 'dcv-renewal-reads-settings';
 
 /**
- * Since this patch a domain's local activities run one at a time (workflows/local-activity-lane.ts), so
- * a pre-check sent while the loop reads its settings replays. Asked at each local activity by runs
- * recorded before DCV_CURRENT_PATCH: they start theirs at once until they go live on this code, then in
- * turn (one marker, at the first).
+ * The one patch a run started since records: it stands for every patch above (`foldPatches`) and guards
+ * local activities run one at a time (workflows/local-activity-lane.ts), so a pre-check sent while the
+ * loop reads its settings replays. Runs recorded before it ask each patch as they ran and start their
+ * local activities at once. A later change gets a patch of its own, as usual; the next consolidation
+ * folds it in.
  */
-export const DCV_LOCAL_LANE_PATCH = 'dcv-local-activities-in-turn';
-
-/**
- * The one patch a run started since records: it stands for every patch above (`foldPatches`). Runs
- * recorded before it ask each patch as they ran. A later change gets a patch of its own, as usual; the
- * next consolidation folds it in.
- */
-export const DCV_CURRENT_PATCH = 'dcv-current-2026-11b';
+export const DCV_CURRENT_PATCH = 'dcv-local-activities-in-turn';
 
 /**
  * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME

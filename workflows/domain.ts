@@ -14,7 +14,6 @@ import {
   type CheckOutcome,
   type CheckRequest,
   DCV_CURRENT_PATCH,
-  DCV_LOCAL_LANE_PATCH,
   DCV_ONE_READ_PATCH,
   DCV_RENEWAL_SETTINGS_PATCH,
   type DcvSettings,
@@ -56,7 +55,6 @@ const PATCHES = {
     DCV_LOCAL_WRITES_PATCH,
     DCV_ONE_READ_PATCH,
     DCV_RENEWAL_SETTINGS_PATCH,
-    DCV_LOCAL_LANE_PATCH,
     DCV_CURRENT_PATCH,
   ],
   folds: [DCV_ONE_READ_PATCH, DCV_CURRENT_PATCH],
@@ -136,9 +134,9 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
-  const { since } = foldPatches(PATCHES);
+  const { current: inTurn, since } = foldPatches(PATCHES);
   const oneRead = since(DCV_ONE_READ_PATCH);
-  const lane = new LocalActivityLane(() => since(DCV_LOCAL_LANE_PATCH));
+  const lane = new LocalActivityLane(inTurn);
   const [config, reads, scanWrites] = [lane.wrap(configReads), lane.wrap(rowReads), lane.wrap(scanWriteActivities)];
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.

@@ -17,15 +17,12 @@ export class LocalActivityLane {
   private busy = false;
   private readonly waiting: Array<() => void> = [];
 
-  /**
-   * `inTurn`, asked at every call (a `patched()` check): false, the call starts at once, as runs recorded
-   * before the lane started theirs; a run that goes live on this code takes the lane from then on.
-   */
-  constructor(private readonly inTurn: () => boolean) {}
+  /** `inTurn` false: every call starts at once (runs recorded before the lane replay as they ran). */
+  constructor(private readonly inTurn: boolean) {}
 
   /** Starts `call` (a local activity) when no other call of this lane is outstanding; its result or failure unchanged. */
   run<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.inTurn()) return call();
+    if (!this.inTurn) return call();
     if (!this.busy) return this.start(call);
     return new Promise<void>((go) => this.waiting.push(go)).then(() => this.start(call));
   }
