@@ -128,11 +128,21 @@ export const DCV_ONE_READ_PATCH = 'dcv-current-2026-11';
 export const DCV_RENEWAL_SETTINGS_PATCH = 'dcv-renewal-reads-settings';
 
 /**
+ * Runs recorded before DCV_CURRENT_PATCH started their local activities together, and replay must do as
+ * they did; once such a run goes on live on this code, its local activities take turns too, from the
+ * first time two would have been outstanding together: asked there (workflows/local-activity-lane.ts),
+ * this patch records its marker then, and replay takes turns from that point on. Without it a run that
+ * an older release started could still fail replay after a pre-check sent while it read its settings.
+ * Runs since DCV_CURRENT_PATCH take turns from their start and never ask it.
+ */
+export const DCV_IN_TURN_ONCE_LIVE_PATCH = 'dcv-local-activities-in-turn-once-live';
+
+/**
  * The one patch a run started since records: it stands for every patch above (`foldPatches`) and guards
- * local activities run one at a time (workflows/local-activity-lane.ts), so a pre-check sent while the
- * loop reads its settings replays. Runs recorded before it ask each patch as they ran and start their
- * local activities at once. A later change gets a patch of its own, as usual; the next consolidation
- * folds it in.
+ * local activities run one at a time from the run's start (workflows/local-activity-lane.ts), so a
+ * pre-check sent while the loop reads its settings replays. Runs recorded before it ask each patch as
+ * they ran and start their local activities at once until DCV_IN_TURN_ONCE_LIVE_PATCH. A later change
+ * gets a patch of its own, as usual; the next consolidation folds it in.
  */
 export const DCV_CURRENT_PATCH = 'dcv-local-activities-in-turn';
 

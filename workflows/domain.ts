@@ -14,6 +14,7 @@ import {
   type CheckOutcome,
   type CheckRequest,
   DCV_CURRENT_PATCH,
+  DCV_IN_TURN_ONCE_LIVE_PATCH,
   DCV_ONE_READ_PATCH,
   DCV_RENEWAL_SETTINGS_PATCH,
   type DcvSettings,
@@ -45,7 +46,11 @@ const db = proxyActivities<DomainActivities>({
 /** Runs before this patch locked handlers with `condition()` (no mutex) and could take a change for a timer. */
 const DOMAIN_CORE_PATCH = 'domain-entity-core';
 
-/** Every patch this workflow asks, oldest first; DCV_ONE_READ_PATCH and DCV_CURRENT_PATCH each stand for those before them. */
+/**
+ * Every patch this workflow asks, oldest first; DCV_ONE_READ_PATCH and DCV_CURRENT_PATCH each stand for
+ * those before them. DCV_IN_TURN_ONCE_LIVE_PATCH, written after DCV_CURRENT_PATCH, is placed before it:
+ * runs since DCV_CURRENT_PATCH take turns from their start, all that patch asks.
+ */
 const PATCHES = {
   order: [
     DCV_FAULTS_PATCH,
@@ -55,6 +60,7 @@ const PATCHES = {
     DCV_LOCAL_WRITES_PATCH,
     DCV_ONE_READ_PATCH,
     DCV_RENEWAL_SETTINGS_PATCH,
+    DCV_IN_TURN_ONCE_LIVE_PATCH,
     DCV_CURRENT_PATCH,
   ],
   folds: [DCV_ONE_READ_PATCH, DCV_CURRENT_PATCH],
@@ -136,7 +142,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
   const domain = input.domain;
   const { current: inTurn, since } = foldPatches(PATCHES);
   const oneRead = since(DCV_ONE_READ_PATCH);
-  const lane = new LocalActivityLane(inTurn);
+  // Runs recorded before the lane take turns from the first contention they meet live (its own marker).
+  const lane = new LocalActivityLane(inTurn || (() => since(DCV_IN_TURN_ONCE_LIVE_PATCH)));
   const [config, reads, scanWrites] = [lane.wrap(configReads), lane.wrap(rowReads), lane.wrap(scanWriteActivities)];
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.

@@ -3,28 +3,39 @@
 /**
  * A lane that lets one local activity of a run be outstanding at a time, first come first served.
  *
- * Why: local activities started together resolve live in the order they finish, each in its own
- * activation, but on replay the SDK resolves all of a workflow task's local activities at once, in the
- * order they were started (sdk-python#1578 describes the same core behaviour). When the code that
- * continues after each issues commands (a timer after the settings read, a perspective's activity after
- * a pre-check's read), replay then issues them in another order and fails with a nondeterminism error:
- * a pre-check sent while the loop read its settings did so. One at a time, live and replay agree.
+ * Why: live, each local activity's result reaches the workflow in an activation of its own as the
+ * activity finishes; on replay, the results of local activities started together reach it in one
+ * activation (in the order their markers were recorded), and the code after each then runs in the order
+ * its promise chain allows, the one fewer awaits away first. When the code that continues after each
+ * issues commands (a timer after the loop's settings read, a perspective's activity after a pre-check's
+ * read), replay then issues them in another order than the run did and fails with a nondeterminism
+ * error: a pre-check sent while the loop read its settings did so (sdk-python#1578 and #1881 describe
+ * the same core behaviour). One at a time, live and replay agree.
  *
  * Uncalled for, the lane adds nothing: an idle lane starts the call at once and hands back its own
  * promise, so runs without contention issue the same commands at the same points as before.
  */
 export class LocalActivityLane {
-  private busy = false;
+  /** Calls started and not yet settled, counting the one the lane is being handed to. */
+  private outstanding = 0;
   private readonly waiting: Array<() => void> = [];
+  private inTurn: boolean | (() => boolean);
 
-  /** `inTurn` false: every call starts at once (runs recorded before the lane replay as they ran). */
-  constructor(private readonly inTurn: boolean) {}
+  /**
+   * `inTurn`: true, calls take turns from the start; false, every call starts at once (runs recorded
+   * before the lane replay as they ran); or a question asked whenever a call is made while another is
+   * outstanding, until it says true (a patch: false while a run recorded before the lane replays what it
+   * did, true, and recorded, once it runs live on this code), from which on calls take turns.
+   */
+  constructor(inTurn: boolean | (() => boolean)) {
+    this.inTurn = inTurn;
+  }
 
   /** Starts `call` (a local activity) when no other call of this lane is outstanding; its result or failure unchanged. */
   run<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.inTurn) return call();
-    if (!this.busy) return this.start(call);
-    return new Promise<void>((go) => this.waiting.push(go)).then(() => this.start(call));
+    if (this.outstanding > 0 && this.takesTurns()) return new Promise<void>((go) => this.waiting.push(go)).then(() => this.start(call));
+    this.outstanding++;
+    return this.start(call);
   }
 
   /**
@@ -41,8 +52,15 @@ export class LocalActivityLane {
     });
   }
 
+  private takesTurns(): boolean {
+    if (typeof this.inTurn === 'boolean') return this.inTurn;
+    if (!this.inTurn()) return false;
+    this.inTurn = true;
+    return true;
+  }
+
+  /** Runs `call`, counted in `outstanding` already. */
   private start<T>(call: () => Promise<T>): Promise<T> {
-    this.busy = true;
     let outcome: Promise<T>;
     try {
       outcome = call();
@@ -55,9 +73,9 @@ export class LocalActivityLane {
     return outcome;
   }
 
+  /** A call settled: the only one outstanding hands the lane to the first waiting (still counted as one); any other is one fewer. */
   private readonly release = (): void => {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy = false;
+    if (this.outstanding === 1 && this.waiting.length) this.waiting.shift()!();
+    else this.outstanding--;
   };
 }

@@ -130,7 +130,9 @@ describe('replay', () => {
     // that DCV_CURRENT_PATCH and PROFILE_CURRENT_PATCH fold, each recorded on its own; 2026-11-30b: runs
     // since those two, a reverse-proxy (file_proxy) domain's renewal among them, before
     // DCV_RENEWAL_SETTINGS_PATCH; 2026-11-30c: domain runs since DCV_ONE_READ_PATCH, a CNAME domain's
-    // renewal with its DCV_RENEWAL_SETTINGS_PATCH marker among them, before the local-activity lane).
+    // renewal with its DCV_RENEWAL_SETTINGS_PATCH marker among them, before the local-activity lane;
+    // 2026-11-30d: a run started by the release before the lane that went on live on the lane's release at
+    // its renewal, a pre-check at once: in turn from there (DCV_IN_TURN_ONCE_LIVE_PATCH), two pre-checks after).
     expect(committed).toEqual([
       'administratorWorkflow-2026-11-28.json',
       'administratorWorkflow-2026-11-30.json',
@@ -141,13 +143,14 @@ describe('replay', () => {
       'domainValidationWorkflow-2026-11-30c.json',
       'domainValidationWorkflow-renewal-2026-11-30b.json',
       'domainValidationWorkflow-renewal-2026-11-30c.json',
+      'domainValidationWorkflow-upgraded-2026-11-30d.json',
       'organizationWorkflow-2026-11-28.json',
       'organizationWorkflow-2026-11-30.json',
       'organizationWorkflow-2026-11-30b.json',
     ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(14);
+    expect(replayed).toHaveLength(15);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });

@@ -69,6 +69,63 @@ test('runs recorded before the lane (inTurn false) start every call at once, as 
   expect(log).toEqual(['start a', 'start b']);
 });
 
+test('a run recorded before the lane (the question): asked only when a call meets another outstanding; while it says no, calls start at once', async () => {
+  const asked: boolean[] = [];
+  const answers = [false, false];
+  const lane = new LocalActivityLane(() => (asked.push(true), answers.shift() ?? true));
+  const log: string[] = [];
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => controlled(log, name));
+  // Alone: nothing asked (no marker), the call's own promise.
+  const promise = Promise.resolve('x');
+  expect(lane.run(() => (log.push('start alone'), promise))).toBe(promise);
+  expect(asked).toHaveLength(0);
+  await turn();
+  // Replaying what a run of the previous release did: the answer is no each time it is asked.
+  void lane.run(a.call);
+  expect(asked).toHaveLength(0);
+  void lane.run(b.call);
+  void lane.run(c.call);
+  expect(asked).toHaveLength(2);
+  expect(log).toEqual(['start alone', 'start a', 'start b', 'start c']);
+  a.settle().resolve('A');
+  b.settle().resolve('B');
+  c.settle().resolve('C');
+  await turn();
+  // Idle again: nothing asked.
+  void lane.run(controlled(log, 'd').call).then(() => undefined);
+  expect(asked).toHaveLength(2);
+});
+
+test('a run recorded before the lane, once live: the question says yes (asked once), and a call waits until every call started together has settled', async () => {
+  let asked = 0;
+  const lane = new LocalActivityLane(() => (++asked, asked > 1));
+  const log: string[] = [];
+  const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((name) => controlled(log, name));
+  const results = Promise.all([lane.run(a.call), lane.run(b.call)]); // asked: no (replay)
+  expect(log).toEqual(['start a', 'start b']);
+  const third = lane.run(c.call); // asked: yes (live)
+  const fourth = lane.run(d.call); // not asked again
+  expect(asked).toBe(2);
+  await turn();
+  expect(log).toEqual(['start a', 'start b']);
+  b.settle().resolve('B');
+  await turn();
+  expect(log).toEqual(['start a', 'start b']); // a is still outstanding
+  a.settle().resolve('A');
+  await turn();
+  expect(log).toEqual(['start a', 'start b', 'start c']);
+  c.settle().resolve('C');
+  await turn();
+  expect(log.at(-1)).toBe('start d');
+  d.settle().resolve('D');
+  expect([await results, await third, await fourth]).toEqual([['A', 'B'], 'C', 'D']);
+  // Idle: the next call starts at once, later ones wait for it, nothing asked any more.
+  void lane.run(e.call);
+  void lane.run(controlled(log, 'f').call);
+  expect(log.slice(-1)).toEqual(['start e']);
+  expect(asked).toBe(2);
+});
+
 test('wrap: each function of a proxy goes through the lane with its arguments; other properties pass through', async () => {
   const lane = new LocalActivityLane(true);
   const log: string[] = [];

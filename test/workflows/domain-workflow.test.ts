@@ -27,6 +27,7 @@ import {
   revalidateUpdate,
   replanRenewalSignal,
 } from '../../workflows/domain-messages';
+import { organizationRenamedSignal } from '../../workflows/messages';
 
 /**
  * The domain validation workflow alone, on a test worker with typed fake activities (no HTTP, no
@@ -306,7 +307,7 @@ type Handle = WorkflowHandle<typeof domainValidationWorkflow>;
 
 interface Env {
   taskQueue: string;
-  start(input: Omit<DomainWorkflowInput, 'domain'>): Promise<Handle>;
+  start(input: Omit<DomainWorkflowInput, 'domain'>, options?: { workflowTaskTimeout?: number }): Promise<Handle>;
 }
 
 /**
@@ -326,11 +327,12 @@ async function withWorkers(
   const started: Handle[] = [];
   const env: Env = {
     taskQueue,
-    async start(input) {
+    async start(input, options) {
       const handle = await client().workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', {
         taskQueue,
         workflowId: workflowIdFor('domain', fake.identity.id),
         args: [{ domain: fake.identity, ...input }],
+        ...options,
       });
       started.push(handle);
       return handle;
@@ -370,6 +372,36 @@ async function withWorkers(
   } finally {
     await workerConnection.close();
   }
+}
+
+/**
+ * `fake`'s activities with each local activity slowed by `delays[name]` (ms, or a function giving each
+ * call's), counting how many local activities run at once (`mostAtOnce`).
+ */
+function timedLocalActivities(fake: FakeDomain, delays: Record<string, number | (() => number)>) {
+  const stats = { running: 0, mostAtOnce: 0 };
+  const activities = Object.fromEntries(
+    Object.entries(fake.activities()).map(([name, activity]) => [
+      name,
+      async (...args: unknown[]) => {
+        if (!Context.current().info.isLocal) return (activity as (...a: unknown[]) => unknown)(...args);
+        stats.mostAtOnce = Math.max(stats.mostAtOnce, ++stats.running);
+        try {
+          const delay = delays[name];
+          await sleep(typeof delay === 'function' ? delay() : (delay ?? 0));
+          return await (activity as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          stats.running--;
+        }
+      },
+    ]),
+  );
+  return { stats, activities };
+}
+
+/** Replays `handle`'s history as a worker does after losing the run from its cache: throws on nondeterminism. */
+async function replays(handle: Handle): Promise<void> {
+  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, await handle.fetchHistory(), handle.workflowId);
 }
 
 /** The workflow's loop is waiting (it has read the settings for its first wait). */
@@ -812,23 +844,7 @@ test.each([
     const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {}, { method: 'dns_txt' });
     const perspectives = new FakePerspectives({ a: notFound, b: notFound });
     // Each local activity's read, slowed as the case says, counting how many run at once.
-    let running = 0;
-    let mostAtOnce = 0;
-    const activities = Object.fromEntries(
-      Object.entries(fake.activities()).map(([name, activity]) => [
-        name,
-        async (...args: unknown[]) => {
-          if (!Context.current().info.isLocal) return (activity as (...a: unknown[]) => unknown)(...args);
-          mostAtOnce = Math.max(mostAtOnce, ++running);
-          try {
-            await sleep(Object.keys(delays).includes(name) ? delays[name] : 0);
-            return await (activity as (...a: unknown[]) => unknown)(...args);
-          } finally {
-            running--;
-          }
-        },
-      ]),
-    );
+    const { stats, activities } = timedLocalActivities(fake, delays);
     let handle!: Handle;
     let answers!: Promise<CheckOutcome[]>;
     await withWorkers(
@@ -851,7 +867,113 @@ test.each([
     expect(firstAccepted).toBeGreaterThan(0);
     expect(firstAccepted).toBeLessThan(history.events!.findIndex((e) => e.timerStartedEventAttributes));
     // Replayed as a worker does after losing the run from its cache: no nondeterminism error.
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, handle.workflowId);
-    expect(mostAtOnce).toBe(1);
+    await replays(handle);
+    expect(stats.mostAtOnce).toBe(1);
   },
 );
+
+test('11. pre-checks and a revalidate sent before the worker took the first task, the reads slower than the loop: in turn, and the run replays', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {}, { method: 'dns_txt' });
+  const perspectives = new FakePerspectives({ a: notFound, b: notFound });
+  const { stats, activities } = timedLocalActivities(fake, { checkInput: 300, dcvSettings: 100 });
+  let handle!: Handle;
+  let answers!: Promise<unknown[]>;
+  await withWorkers(
+    fake,
+    perspectives,
+    async () => {
+      expect(await answers).toEqual([
+        expect.objectContaining({ kind: 'precheck' }),
+        expect.objectContaining({ status: 'pending', attempt: 0 }),
+        expect.objectContaining({ kind: 'precheck' }),
+      ]);
+      await waitFor('a recheck on the schedule', () => fake.checks.some((c) => c.kind === 'recheck'));
+    },
+    activities,
+    async (env) => {
+      handle = await env.start({ state: fake.state() });
+      answers = Promise.all([
+        handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] }),
+        handle.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] }),
+        handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] }),
+      ]);
+      await sleep(1000); // the updates reach the server before any worker polls
+    },
+  );
+  await replays(handle);
+  expect(stats.mostAtOnce).toBe(1);
+});
+
+test('12. replanRenewal signals, pre-checks and renames arriving while a renewal reads and scans: in turn, and the run replays', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {
+    status: 'validated',
+    validUntil: inMs(HOUR),
+    revalidateAt: inMs(-1000),
+  });
+  const perspectives = new FakePerspectives({ a: notFound, b: notFound });
+  const { stats, activities } = timedLocalActivities(fake, { checkInput: 200, renewalTime: 150, dcvSettings: 50 });
+  let handle!: Handle;
+  await withWorkers(
+    fake,
+    perspectives,
+    async () => {
+      const sent: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 6; i++) {
+        sent.push(handle.signal(replanRenewalSignal));
+        sent.push(handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] }));
+        sent.push(handle.signal(organizationRenamedSignal, { name: `Org ${i}` }));
+        await sleep(150);
+      }
+      await Promise.all(sent);
+      await waitFor('the renewal scan', () => fake.checks.some((c) => c.kind === 'recheck'));
+    },
+    activities,
+    async (env) => {
+      // The renewal is due when the first task runs, with a signal and a pre-check beside it.
+      handle = await env.start({ state: fake.state() });
+      await handle.signal(replanRenewalSignal);
+      void handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] });
+      await sleep(1000);
+    },
+  );
+  expect(fake.callsOf('rotateRandomValue').map((c) => c.args[0])).toEqual(['renew']);
+  await replays(handle);
+  expect(stats.mostAtOnce).toBe(1);
+});
+
+// A local activity that outlasts 80% of the workflow task timeout keeps the task open by heartbeats:
+// a message sent meanwhile comes in the next task, live before the activity's result, on replay in the
+// same activation as it.
+test('13. the loop reads its settings past a workflow-task heartbeat while a revalidate arrives: the run replays', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [800], maxScans: 3 }));
+  const perspectives = new FakePerspectives({ a: notFound });
+  let reads = 0;
+  let slowRead = 0;
+  const { activities } = timedLocalActivities(fake, {
+    dcvSettings: () => {
+      if (++reads !== 2) return 0;
+      slowRead = Date.now();
+      return 4000; // heartbeats at 1.6 s and 3.2 s
+    },
+  });
+  let handle!: Handle;
+  await withWorkers(
+    fake,
+    perspectives,
+    async (env) => {
+      handle = await env.start({ state: fake.state() }, { workflowTaskTimeout: 2000 });
+      await waitFor('the slow read', () => slowRead > 0);
+      await sleep(slowRead + 2400 - Date.now()); // taken by the task the second heartbeat starts, in which the read ends
+      expect(await handle.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] })).toMatchObject({ status: 'pending', attempt: 0 });
+      await waitFor('the recheck after the revalidate', () => perspectives.calls.some((c) => c.randomValue === 'value-2'));
+    },
+    activities,
+  );
+  const events = (await handle.fetchHistory()).events ?? [];
+  const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+  const slowMarker = events.findIndex((e, i) => i > accepted && e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  // The revalidate was taken in a workflow task in which the slow read's result was recorded.
+  const taskOf = (index: number) => events.slice(0, index).filter((e) => e.workflowTaskCompletedEventAttributes).length;
+  expect(taskOf(slowMarker)).toBe(taskOf(accepted));
+  await replays(handle);
+});
