@@ -1,19 +1,23 @@
 // Workflow-safe: local activities of one workflow run, one at a time.
+import { condition } from '@temporalio/workflow';
 
 /**
- * A lane that lets one local activity of a run be outstanding at a time, first come first served.
+ * A lane that lets one local activity of a run be outstanding at a time, first come first served, and
+ * hands each result to its caller only once the rest of the activation has run.
  *
  * Why: live, each local activity's result reaches the workflow in an activation of its own as the
- * activity finishes; on replay, the results of local activities started together reach it in one
- * activation (in the order their markers were recorded), and the code after each then runs in the order
- * its promise chain allows, the one fewer awaits away first. When the code that continues after each
- * issues commands (a timer after the loop's settings read, a perspective's activity after a pre-check's
- * read), replay then issues them in another order than the run did and fails with a nondeterminism
- * error: a pre-check sent while the loop read its settings did so (sdk-python#1578 and #1881 describe
- * the same core behaviour). One at a time, live and replay agree.
+ * activity finishes; on replay, results reach it in one activation with whatever else the workflow task
+ * holds: the results of local activities started together (in the order their markers were recorded),
+ * and what arrived while one ran past a workflow-task heartbeat (a timer, an update, a signal). The
+ * code after each then runs in the order its promise chain allows, the one fewer awaits away first. When
+ * that code issues commands (a timer after the loop's settings read, a perspective's activity after a
+ * pre-check's read), replay issues them in another order than the run did and fails with a
+ * nondeterminism error: a pre-check sent while the loop read its settings did so (sdk-python#1578 and
+ * #1881 describe the same core behaviour). One at a time, and each result after the activation's other
+ * jobs (as live, where it came later), live and replay agree.
  *
- * Uncalled for, the lane adds nothing: an idle lane starts the call at once and hands back its own
- * promise, so runs without contention issue the same commands at the same points as before.
+ * Uncalled for (runs recorded before the lane), it adds nothing: the call starts at once and its own
+ * promise is handed back, so such runs issue the same commands at the same points as before.
  */
 export class LocalActivityLane {
   /** Calls started and not yet settled, counting the one the lane is being handed to. */
@@ -27,7 +31,10 @@ export class LocalActivityLane {
    * outstanding, until it says true (a patch: false while a run recorded before the lane replays what it
    * did, true, and recorded, once it runs live on this code), from which on calls take turns.
    */
-  constructor(inTurn: boolean | (() => boolean)) {
+  constructor(
+    inTurn: boolean | (() => boolean),
+    private readonly afterJobs: () => Promise<void> = afterActivationJobs,
+  ) {
     this.inTurn = inTurn;
   }
 
@@ -68,9 +75,16 @@ export class LocalActivityLane {
       this.release();
       throw error;
     }
-    // Released before the caller's own continuation runs (registered first), without delaying it.
+    // Released first (registered first): a call waiting its turn starts in this activation's jobs.
     outcome.then(this.release, this.release);
-    return outcome;
+    if (this.inTurn !== true) return outcome;
+    return outcome.then(
+      async (value) => (await this.afterJobs(), value),
+      async (error: unknown) => {
+        await this.afterJobs();
+        throw error;
+      },
+    );
   }
 
   /** A call settled: the only one outstanding hands the lane to the first waiting (still counted as one); any other is one fewer. */
@@ -78,4 +92,16 @@ export class LocalActivityLane {
     if (this.outstanding === 1 && this.waiting.length) this.waiting.shift()!();
     else this.outstanding--;
   };
+}
+
+/**
+ * Resolves once every job of the current activation has run its code: the SDK unblocks conditions only
+ * after the activation's jobs and their promise callbacks have settled, and this condition, false when
+ * registered (no eager resolution), holds by then.
+ */
+export function afterActivationJobs(): Promise<void> {
+  let due = false;
+  const turn = condition(() => due);
+  due = true;
+  return turn;
 }

@@ -12,17 +12,44 @@ function controlled(log: string[], name: string) {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-test('an idle lane starts the call at once and hands back its own promise (no delay for runs without contention)', () => {
-  const lane = new LocalActivityLane(true);
+/** A lane whose results reach their callers at once (in a workflow: after the activation's other jobs, `afterActivationJobs`). */
+const laneOf = (inTurn: ConstructorParameters<typeof LocalActivityLane>[0]) => new LocalActivityLane(inTurn, () => Promise.resolve());
+
+test("an idle lane starts the call at once; a run recorded before the lane gets the call's own promise (nothing delayed)", () => {
   const log: string[] = [];
-  const only = controlled(log, 'a');
-  const promise = Promise.resolve('x');
-  expect(lane.run(() => (only.call(), promise))).toBe(promise);
+  void laneOf(true).run(controlled(log, 'a').call);
   expect(log).toEqual(['start a']);
+  const promise = Promise.resolve('x');
+  expect(laneOf(() => false).run(() => promise)).toBe(promise);
+  expect(laneOf(false).run(() => promise)).toBe(promise);
+});
+
+test("taking turns, a result reaches its caller only after the activation's other jobs, and the next call starts before", async () => {
+  let jobsDone!: () => void;
+  const lane = new LocalActivityLane(true, () => new Promise<void>((resolve) => (jobsDone = resolve)));
+  const log: string[] = [];
+  const [a, b] = ['a', 'b'].map((name) => controlled(log, name));
+  const first = lane.run(a.call).then((value) => log.push(`caller got ${value}`));
+  void lane.run(b.call);
+  a.settle().resolve('A');
+  await turn();
+  expect(log).toEqual(['start a', 'start b']);
+  jobsDone();
+  await first;
+  expect(log).toEqual(['start a', 'start b', 'caller got A']);
+  // A failure waits the same way.
+  const failure = new Error('row gone');
+  const second = lane.run(() => Promise.reject(failure)).catch((error: unknown) => log.push(`caller caught ${(error as Error).message}`));
+  b.settle().resolve('B');
+  await turn();
+  expect(log.at(-1)).toBe('caller got A');
+  jobsDone();
+  await second;
+  expect(log.at(-1)).toBe('caller caught row gone');
 });
 
 test('calls made while one is outstanding start one at a time, in the order made', async () => {
-  const lane = new LocalActivityLane(true);
+  const lane = laneOf(true);
   const log: string[] = [];
   const [a, b, c] = ['a', 'b', 'c'].map((name) => controlled(log, name));
   const results = Promise.allSettled([lane.run(a.call), lane.run(b.call), lane.run(c.call)]);
@@ -49,7 +76,7 @@ test('calls made while one is outstanding start one at a time, in the order made
 });
 
 test('a call that throws before returning a promise hands the lane on', async () => {
-  const lane = new LocalActivityLane(true);
+  const lane = laneOf(true);
   expect(() =>
     lane.run(() => {
       throw new Error('bad options');
@@ -61,7 +88,7 @@ test('a call that throws before returning a promise hands the lane on', async ()
 });
 
 test('runs recorded before the lane (inTurn false) start every call at once, as they ran', async () => {
-  const lane = new LocalActivityLane(false);
+  const lane = laneOf(false);
   const log: string[] = [];
   const [a, b] = ['a', 'b'].map((name) => controlled(log, name));
   void lane.run(a.call);
@@ -72,7 +99,7 @@ test('runs recorded before the lane (inTurn false) start every call at once, as 
 test('a run recorded before the lane (the question): asked only when a call meets another outstanding; while it says no, calls start at once', async () => {
   const asked: boolean[] = [];
   const answers = [false, false];
-  const lane = new LocalActivityLane(() => (asked.push(true), answers.shift() ?? true));
+  const lane = laneOf(() => (asked.push(true), answers.shift() ?? true));
   const log: string[] = [];
   const [a, b, c] = ['a', 'b', 'c'].map((name) => controlled(log, name));
   // Alone: nothing asked (no marker), the call's own promise.
@@ -98,7 +125,7 @@ test('a run recorded before the lane (the question): asked only when a call meet
 
 test('a run recorded before the lane, once live: the question says yes (asked once), and a call waits until every call started together has settled', async () => {
   let asked = 0;
-  const lane = new LocalActivityLane(() => (++asked, asked > 1));
+  const lane = laneOf(() => (++asked, asked > 1));
   const log: string[] = [];
   const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((name) => controlled(log, name));
   const results = Promise.all([lane.run(a.call), lane.run(b.call)]); // asked: no (replay)
@@ -127,7 +154,7 @@ test('a run recorded before the lane, once live: the question says yes (asked on
 });
 
 test('wrap: each function of a proxy goes through the lane with its arguments; other properties pass through', async () => {
-  const lane = new LocalActivityLane(true);
+  const lane = laneOf(true);
   const log: string[] = [];
   const first = controlled(log, 'first');
   const proxy = {

@@ -834,6 +834,36 @@ test("9. only a customer-side write failure fails the domain; an unexplained one
   }
 });
 
+/**
+ * Starts a pending manual-DNS domain's workflow and sends `messages` before any worker polls (its first
+ * task carries them with the start, so the loop's settings read and the messages' reads begin together),
+ * the local activities slowed by `delays` (timedLocalActivities); waits for the answers and a recheck
+ * on the schedule.
+ */
+async function sentBeforeWorkers(delays: Record<string, number>, messages: (handle: Handle) => Array<Promise<unknown>>) {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {}, { method: 'dns_txt' });
+  const { stats, activities } = timedLocalActivities(fake, delays);
+  let handle!: Handle;
+  let answers!: Promise<unknown[]>;
+  await withWorkers(
+    fake,
+    new FakePerspectives({ a: notFound, b: notFound }),
+    async () => {
+      await answers;
+      await waitFor('a recheck on the schedule', () => fake.checks.some((c) => c.kind === 'recheck'));
+    },
+    activities,
+    async (env) => {
+      handle = await env.start({ state: fake.state() });
+      answers = Promise.all(messages(handle));
+      await sleep(1000); // the messages reach the server before any worker polls
+    },
+  );
+  return { handle, stats, answers: await answers };
+}
+
+const precheck = (handle: Handle) => handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] });
+
 test.each([
   ['the row read (a pre-check) takes longer than the settings read (the loop)', { checkInput: 300 }, 1],
   ['the settings read takes longer', { dcvSettings: 300 }, 1],
@@ -841,26 +871,8 @@ test.each([
 ])(
   '10. local activities run one at a time, so a run replays as it ran: pre-checks sent before the worker took the first task (%s)',
   async (_case, delays: Record<string, number>, prechecks) => {
-    const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {}, { method: 'dns_txt' });
-    const perspectives = new FakePerspectives({ a: notFound, b: notFound });
-    // Each local activity's read, slowed as the case says, counting how many run at once.
-    const { stats, activities } = timedLocalActivities(fake, delays);
-    let handle!: Handle;
-    let answers!: Promise<CheckOutcome[]>;
-    await withWorkers(
-      fake,
-      perspectives,
-      async () => {
-        expect(await answers).toEqual(Array(prechecks).fill(expect.objectContaining({ kind: 'precheck', passed: false })));
-        await waitFor('a recheck on the schedule', () => fake.checks.some((c) => c.kind === 'recheck'));
-      },
-      activities,
-      async (env) => {
-        handle = await env.start({ state: fake.state() });
-        answers = Promise.all(Array.from({ length: prechecks }, () => handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] })));
-        await sleep(1000); // the updates reach the server before any worker polls
-      },
-    );
+    const { handle, stats, answers } = await sentBeforeWorkers(delays, (h) => Array.from({ length: prechecks }, () => precheck(h)));
+    expect(answers).toEqual(Array(prechecks).fill(expect.objectContaining({ kind: 'precheck', passed: false })));
     // The first workflow task carried the pre-checks with the start: the loop's read and theirs began together.
     const history = await handle.fetchHistory();
     const firstAccepted = history.events!.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
@@ -873,33 +885,16 @@ test.each([
 );
 
 test('11. pre-checks and a revalidate sent before the worker took the first task, the reads slower than the loop: in turn, and the run replays', async () => {
-  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [300], maxScans: 3 }), {}, { method: 'dns_txt' });
-  const perspectives = new FakePerspectives({ a: notFound, b: notFound });
-  const { stats, activities } = timedLocalActivities(fake, { checkInput: 300, dcvSettings: 100 });
-  let handle!: Handle;
-  let answers!: Promise<unknown[]>;
-  await withWorkers(
-    fake,
-    perspectives,
-    async () => {
-      expect(await answers).toEqual([
-        expect.objectContaining({ kind: 'precheck' }),
-        expect.objectContaining({ status: 'pending', attempt: 0 }),
-        expect.objectContaining({ kind: 'precheck' }),
-      ]);
-      await waitFor('a recheck on the schedule', () => fake.checks.some((c) => c.kind === 'recheck'));
-    },
-    activities,
-    async (env) => {
-      handle = await env.start({ state: fake.state() });
-      answers = Promise.all([
-        handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] }),
-        handle.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] }),
-        handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] }),
-      ]);
-      await sleep(1000); // the updates reach the server before any worker polls
-    },
-  );
+  const { handle, stats, answers } = await sentBeforeWorkers({ checkInput: 300, dcvSettings: 100 }, (h) => [
+    precheck(h),
+    h.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] }),
+    precheck(h),
+  ]);
+  expect(answers).toEqual([
+    expect.objectContaining({ kind: 'precheck' }),
+    expect.objectContaining({ status: 'pending', attempt: 0 }),
+    expect.objectContaining({ kind: 'precheck' }),
+  ]);
   await replays(handle);
   expect(stats.mostAtOnce).toBe(1);
 });
@@ -944,6 +939,29 @@ test('12. replanRenewal signals, pre-checks and renames arriving while a renewal
 // A local activity that outlasts 80% of the workflow task timeout keeps the task open by heartbeats:
 // a message sent meanwhile comes in the next task, live before the activity's result, on replay in the
 // same activation as it.
+/**
+ * Runs `body` with the domain's workflow started with 2 s workflow tasks: while a local activity runs on,
+ * the core renews the task every 1.6 s, and what arrives meanwhile reaches the workflow before its result.
+ */
+async function withShortTasks(
+  fake: FakeDomain,
+  perspectives: FakePerspectives,
+  activities: Partial<DomainActivities>,
+  body: (handle: Handle) => Promise<void>,
+): Promise<Handle> {
+  let handle!: Handle;
+  await withWorkers(
+    fake,
+    perspectives,
+    async (env) => {
+      handle = await env.start({ state: fake.state() }, { workflowTaskTimeout: 2000 });
+      await body(handle);
+    },
+    activities,
+  );
+  return handle;
+}
+
 test('13. the loop reads its settings past a workflow-task heartbeat while a revalidate arrives: the run replays', async () => {
   const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [800], maxScans: 3 }));
   const perspectives = new FakePerspectives({ a: notFound });
@@ -956,19 +974,12 @@ test('13. the loop reads its settings past a workflow-task heartbeat while a rev
       return 4000; // heartbeats at 1.6 s and 3.2 s
     },
   });
-  let handle!: Handle;
-  await withWorkers(
-    fake,
-    perspectives,
-    async (env) => {
-      handle = await env.start({ state: fake.state() }, { workflowTaskTimeout: 2000 });
-      await waitFor('the slow read', () => slowRead > 0);
-      await sleep(slowRead + 2400 - Date.now()); // taken by the task the second heartbeat starts, in which the read ends
-      expect(await handle.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] })).toMatchObject({ status: 'pending', attempt: 0 });
-      await waitFor('the recheck after the revalidate', () => perspectives.calls.some((c) => c.randomValue === 'value-2'));
-    },
-    activities,
-  );
+  const handle = await withShortTasks(fake, perspectives, activities, async (handle) => {
+    await waitFor('the slow read', () => slowRead > 0);
+    await sleep(slowRead + 2400 - Date.now()); // taken by the task the second heartbeat starts, in which the read ends
+    expect(await handle.executeUpdate(revalidateUpdate, { args: [{ actor: customer }] })).toMatchObject({ status: 'pending', attempt: 0 });
+    await waitFor('the recheck after the revalidate', () => perspectives.calls.some((c) => c.randomValue === 'value-2'));
+  });
   const events = (await handle.fetchHistory()).events ?? [];
   const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
   const slowMarker = events.findIndex((e, i) => i > accepted && e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
@@ -977,3 +988,23 @@ test('13. the loop reads its settings past a workflow-task heartbeat while a rev
   expect(taskOf(slowMarker)).toBe(taskOf(accepted));
   await replays(handle);
 });
+
+test.each([[2200], [2500], [2800]])(
+  '14. a pre-check read outlasting workflow-task heartbeats while the retry timer (%d ms) fires: the loop waits its turn, and the run replays',
+  async (timerMs) => {
+    const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [timerMs], maxScans: 3 }), {}, { method: 'dns_txt' });
+    const perspectives = new FakePerspectives({ a: notFound, b: notFound });
+    let reads = 0;
+    // The pre-check's read takes 4 s: with 2 s workflow tasks, the core renews the task at 1.6 s and 3.2 s,
+    // and the timer's wake reaches the workflow live before the read's result.
+    const { stats, activities } = timedLocalActivities(fake, { checkInput: () => (++reads === 1 ? 4000 : 0) });
+    const handle = await withShortTasks(fake, perspectives, activities, async (handle) => {
+      await loopStarted(fake);
+      await sleep(200);
+      expect(await precheck(handle)).toMatchObject({ kind: 'precheck', passed: false });
+      await waitFor('the recheck the timer woke', () => fake.checks.some((c) => c.kind === 'recheck'));
+    });
+    expect(stats.mostAtOnce).toBe(1);
+    await replays(handle);
+  },
+);
