@@ -140,10 +140,10 @@ function unavailable(name: string, error: unknown): CheckResult[] {
  */
 export async function domainValidationWorkflow(input: DomainWorkflowInput): Promise<void> {
   const domain = input.domain;
-  const { current: inTurn, since } = foldPatches(PATCHES);
+  const { current: latest, since } = foldPatches(PATCHES);
   const oneRead = since(DCV_ONE_READ_PATCH);
   // Runs recorded before the lane take turns from the first contention they meet live (its own marker).
-  const lane = new LocalActivityLane(inTurn || (() => since(DCV_IN_TURN_ONCE_LIVE_PATCH)));
+  const lane = new LocalActivityLane(latest || (() => since(DCV_IN_TURN_ONCE_LIVE_PATCH)));
   const [config, reads, scanWrites] = [lane.wrap(configReads), lane.wrap(rowReads), lane.wrap(scanWriteActivities)];
   let organizationName = input.organizationName;
   // Runs recorded before the fault-sides patch had no NeedsAttention attribute.
@@ -371,6 +371,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     },
     continueAsNew: (state) => continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish, organizationName }),
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+    // Runs since DCV_CURRENT_PATCH; older ones carried no pass of a pre-check made meanwhile into the next run.
+    requestedBeforeContinueAsNew: latest,
   });
 
   /**

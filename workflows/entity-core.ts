@@ -34,6 +34,11 @@ export interface Lifecycle<S> {
   continueAsNew(state: S): Promise<never>;
   /** Test hook: continue-as-new past this many history events (production relies on the server's suggestion). */
   continueAsNewAfterEvents?: number;
+  /**
+   * Work a message asks for while the run waits for its handlers to continue as new (a pre-check that
+   * passes then) is done in this run first; runs recorded before continued as new without it.
+   */
+  requestedBeforeContinueAsNew?: boolean;
 }
 
 /**
@@ -158,7 +163,8 @@ export class EntityCore<S extends { status: string }> {
           await this.drainBackground();
           await condition(() => !this.lock.busy && allHandlersFinished());
         } while (this.background.length);
-        if (!this.removed) await lifecycle.continueAsNew(this.current);
+        if (this.removed || (lifecycle.requestedBeforeContinueAsNew && lifecycle.requested?.())) continue;
+        await lifecycle.continueAsNew(this.current);
       }
     }
     do {

@@ -1008,3 +1008,26 @@ test.each([[2200], [2500], [2800]])(
     await replays(handle);
   },
 );
+
+test('15. a pre-check that passes while the run waits to continue as new: its scan runs in this run, not a schedule step later', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a', 'b'], retryScheduleMs: [1000, 60_000], maxScans: 3 }), {}, { method: 'dns_txt' });
+  let asksOfA = 0;
+  // The pre-check sees the record from both perspectives, b slowly (2 s); the timer's recheck at 1 s, while
+  // the pre-check waits for b, asks a, which misses it. The run is due to continue as new after that wake.
+  const perspectives = new FakePerspectives({
+    a: (name) => (++asksOfA === 2 ? notFound(name) : seen(name)),
+    b: async (name) => (await sleep(2000), seen(name)),
+  });
+  let answered = 0;
+  await withWorkers(fake, perspectives, async (env) => {
+    const handle = await env.start({ state: fake.state(), continueAsNewAfterEvents: 5 });
+    await loopStarted(fake);
+    expect(await precheck(handle)).toMatchObject({ kind: 'precheck', passed: true });
+    answered = Date.now();
+    // Carried over without it, the next run would wait the schedule's next step (60 s) before scanning.
+    await waitFor('the scan the pre-check asked for', () => fake.row.status === 'validated', 8_000);
+  });
+  // The timer's recheck, the pre-check (recorded when b answered), then the scan's quick look and the scan.
+  expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'precheck', 'recheck', 'scan']);
+  expect(fake.callsOf('finishScan')[0].at - answered).toBeLessThan(5_000);
+});
