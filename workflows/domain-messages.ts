@@ -147,6 +147,15 @@ export const DCV_IN_TURN_ONCE_LIVE_PATCH = 'dcv-local-activities-in-turn-once-li
 export const DCV_CURRENT_PATCH = 'dcv-local-activities-in-turn';
 
 /**
+ * Since this patch a pre-check that passes while the run waits for its handlers to continue as new gets
+ * its scan in this run (`requestedBeforeContinueAsNew`, workflows/entity-core.ts) instead of the next
+ * run's, a retry-schedule step later. Asked only there and then (its marker recorded then), so runs that
+ * continued as new without it, DCV_CURRENT_PATCH's among them, replay; outside `foldPatches` (asked with
+ * `patched()`) until the next fold.
+ */
+export const DCV_SCAN_BEFORE_CONTINUE_AS_NEW_PATCH = 'dcv-requested-scan-before-continue-as-new';
+
+/**
  * Methods whose record the service writes itself (`publishRecord`): the TXT behind the customer's CNAME
  * in the delegation zone, and the TXT at the customer's DNS provider. The manual methods' records are
  * the customer's, and the reverse proxy's file is answered from the database.

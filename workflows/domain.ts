@@ -1,4 +1,13 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DomainActivities } from '../activities/domains';
 import type { PerspectiveActivities } from '../activities/perspective';
 import type { CheckResult } from '../src/dcv/result-codes';
@@ -15,6 +24,7 @@ import {
   type CheckRequest,
   DCV_CURRENT_PATCH,
   DCV_IN_TURN_ONCE_LIVE_PATCH,
+  DCV_SCAN_BEFORE_CONTINUE_AS_NEW_PATCH,
   DCV_ONE_READ_PATCH,
   DCV_RENEWAL_SETTINGS_PATCH,
   type DcvSettings,
@@ -371,8 +381,8 @@ export async function domainValidationWorkflow(input: DomainWorkflowInput): Prom
     },
     continueAsNew: (state) => continueAsNew<typeof domainValidationWorkflow>({ ...input, state, published, scans, republish, organizationName }),
     continueAsNewAfterEvents: input.continueAsNewAfterEvents,
-    // Runs since DCV_CURRENT_PATCH; older ones carried no pass of a pre-check made meanwhile into the next run.
-    requestedBeforeContinueAsNew: latest,
+    // Asked only when a pre-check passed meanwhile: runs recorded before (DCV_CURRENT_PATCH's too) continued as new.
+    requestedBeforeContinueAsNew: () => patched(DCV_SCAN_BEFORE_CONTINUE_AS_NEW_PATCH),
   });
 
   /**

@@ -35,10 +35,11 @@ export interface Lifecycle<S> {
   /** Test hook: continue-as-new past this many history events (production relies on the server's suggestion). */
   continueAsNewAfterEvents?: number;
   /**
-   * Work a message asks for while the run waits for its handlers to continue as new (a pre-check that
-   * passes then) is done in this run first; runs recorded before continued as new without it.
+   * Whether work a message asks for while the run waits for its handlers to continue as new (a pre-check
+   * that passes then) is done in this run first; asked only when there is such work (a patch: false while
+   * a run recorded before, which continued as new without it, replays). Legacy runs never ask.
    */
-  requestedBeforeContinueAsNew?: boolean;
+  requestedBeforeContinueAsNew?(): boolean;
 }
 
 /**
@@ -163,7 +164,7 @@ export class EntityCore<S extends { status: string }> {
           await this.drainBackground();
           await condition(() => !this.lock.busy && allHandlersFinished());
         } while (this.background.length);
-        if (this.removed || (lifecycle.requestedBeforeContinueAsNew && lifecycle.requested?.())) continue;
+        if (this.removed || (!this.legacy && lifecycle.requested?.() && lifecycle.requestedBeforeContinueAsNew?.())) continue;
         await lifecycle.continueAsNew(this.current);
       }
     }

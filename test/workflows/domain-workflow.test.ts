@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -1019,8 +1021,10 @@ test('15. a pre-check that passes while the run waits to continue as new: its sc
     b: async (name) => (await sleep(2000), seen(name)),
   });
   let answered = 0;
+  let first!: Handle;
   await withWorkers(fake, perspectives, async (env) => {
     const handle = await env.start({ state: fake.state(), continueAsNewAfterEvents: 5 });
+    first = client().workflow.getHandle(handle.workflowId, (await handle.describe()).runId);
     await loopStarted(fake);
     expect(await precheck(handle)).toMatchObject({ kind: 'precheck', passed: true });
     answered = Date.now();
@@ -1030,4 +1034,15 @@ test('15. a pre-check that passes while the run waits to continue as new: its sc
   // The timer's recheck, the pre-check (recorded when b answered), then the scan's quick look and the scan.
   expect(fake.checks.map((c) => c.kind)).toEqual(['recheck', 'precheck', 'recheck', 'scan']);
   expect(fake.callsOf('finishScan')[0].at - answered).toBeLessThan(5_000);
+  // The run that scanned before continuing as new (its patch marker recorded there) replays.
+  await replays(first);
+});
+
+test('16. a run recorded before 15 that continued as new while a passed pre-check waited (b7cb665 asks its patch there) replays', async () => {
+  // The first run of test 15's scenario recorded by 69b50fb (DCV_CURRENT_PATCH, no patch of its own): it
+  // continued as new with the pre-check's scan still to do.
+  const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils');
+  const recorded = path.join(__dirname, '..', 'fixtures', 'domain-workflow', 'precheck-at-continue-as-new-69b50fb.json');
+  const history = historyFromJSON(JSON.parse(readFileSync(recorded, 'utf8')));
+  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, 'recorded-before-15');
 });
