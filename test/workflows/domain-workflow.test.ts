@@ -28,6 +28,7 @@ import {
   removeDomainUpdate,
   revalidateUpdate,
   replanRenewalSignal,
+  parentRemovedSignal,
 } from '../../workflows/domain-messages';
 import { organizationRenamedSignal } from '../../workflows/messages';
 
@@ -1045,4 +1046,24 @@ test('16. a run recorded before 15 that continued as new while a passed pre-chec
   const recorded = path.join(__dirname, '..', 'fixtures', 'domain-workflow', 'precheck-at-continue-as-new-69b50fb.json');
   const history = historyFromJSON(JSON.parse(readFileSync(recorded, 'utf8')));
   await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, 'recorded-before-15');
+});
+
+test('17. a removeDomain update and a parentRemoved signal taken while a pre-check read outlasts heartbeats: the run ends and replays', async () => {
+  const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [2500], maxScans: 3 }), {}, { method: 'dns_txt' });
+  const perspectives = new FakePerspectives({ a: notFound });
+  let reads = 0;
+  // The pre-check's read takes 4 s with 2 s workflow tasks: the removal reaches the workflow live before its result.
+  const { activities } = timedLocalActivities(fake, { checkInput: () => (++reads === 1 ? 4000 : 0) });
+  const handle = await withShortTasks(fake, perspectives, activities, async (handle) => {
+    await loopStarted(fake);
+    await sleep(200);
+    const answer = precheck(handle).catch((error: unknown) => error);
+    await sleep(2000);
+    await Promise.all([handle.executeUpdate(removeDomainUpdate, { args: [{ actor: customer }] }), handle.signal(parentRemovedSignal)]);
+    await answer;
+    await handle.result();
+  });
+  expect(fake.callsOf('removeDomain')).toHaveLength(1);
+  // Without the lane holding the read's result back until the activation's other jobs ran: TMPRL1100 (removeDomain vs checkDomain).
+  await replays(handle);
 });
