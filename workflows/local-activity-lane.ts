@@ -1,5 +1,5 @@
 // Workflow-safe: local activities of one workflow run, one at a time.
-import { condition } from '@temporalio/workflow';
+import { CancellationScope, condition } from '@temporalio/workflow';
 
 /**
  * A lane that lets one local activity of a run be outstanding at a time, first come first served, and
@@ -97,11 +97,12 @@ export class LocalActivityLane {
 /**
  * Resolves once every job of the current activation has run its code: the SDK unblocks conditions only
  * after the activation's jobs and their promise callbacks have settled, and this condition, false when
- * registered (no eager resolution), holds by then.
+ * registered (no eager resolution), holds by then. Not cancellable: a result already in hand is never
+ * turned into a cancellation by the caller's scope.
  */
 export function afterActivationJobs(): Promise<void> {
   let due = false;
-  const turn = condition(() => due);
+  const turn = CancellationScope.nonCancellable(() => condition(() => due));
   due = true;
   return turn;
 }

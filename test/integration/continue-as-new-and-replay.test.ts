@@ -132,7 +132,9 @@ describe('replay', () => {
     // DCV_RENEWAL_SETTINGS_PATCH; 2026-11-30c: domain runs since DCV_ONE_READ_PATCH, a CNAME domain's
     // renewal with its DCV_RENEWAL_SETTINGS_PATCH marker among them, before the local-activity lane;
     // 2026-11-30d: a run started by the release before the lane that went on live on the lane's release at
-    // its renewal, a pre-check at once: in turn from there (DCV_IN_TURN_ONCE_LIVE_PATCH), two pre-checks after).
+    // its renewal, a pre-check at once: in turn from there (DCV_IN_TURN_ONCE_LIVE_PATCH), two pre-checks after;
+    // 2026-11-30e: domain runs since DCV_CURRENT_PATCH (the lane), a CNAME domain's renewal among them, so a
+    // later change under that marker without a patch of its own fails here).
     expect(committed).toEqual([
       'administratorWorkflow-2026-11-28.json',
       'administratorWorkflow-2026-11-30.json',
@@ -141,8 +143,10 @@ describe('replay', () => {
       'domainValidationWorkflow-2026-11-30.json',
       'domainValidationWorkflow-2026-11-30b.json',
       'domainValidationWorkflow-2026-11-30c.json',
+      'domainValidationWorkflow-2026-11-30e.json',
       'domainValidationWorkflow-renewal-2026-11-30b.json',
       'domainValidationWorkflow-renewal-2026-11-30c.json',
+      'domainValidationWorkflow-renewal-2026-11-30e.json',
       'domainValidationWorkflow-upgraded-2026-11-30d.json',
       'organizationWorkflow-2026-11-28.json',
       'organizationWorkflow-2026-11-30.json',
@@ -150,7 +154,7 @@ describe('replay', () => {
     ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(15);
+    expect(replayed).toHaveLength(17);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });
