@@ -133,8 +133,9 @@ describe('replay', () => {
     // renewal with its DCV_RENEWAL_SETTINGS_PATCH marker among them, before the local-activity lane;
     // 2026-11-30d: a run started by the release before the lane that went on live on the lane's release at
     // its renewal, a pre-check at once: in turn from there (DCV_IN_TURN_ONCE_LIVE_PATCH), two pre-checks after;
-    // 2026-11-30e: domain runs since DCV_CURRENT_PATCH (the lane), a CNAME domain's renewal among them, so a
-    // later change under that marker without a patch of its own fails here).
+    // 2026-11-30e: domain runs since DCV_CURRENT_PATCH (the lane), a CNAME domain's renewal among them and
+    // one that continued as new while a passed pre-check waited (before DCV_SCAN_BEFORE_CONTINUE_AS_NEW_PATCH),
+    // so a later change under that marker without a patch of its own fails here).
     expect(committed).toEqual([
       'administratorWorkflow-2026-11-28.json',
       'administratorWorkflow-2026-11-30.json',
@@ -144,6 +145,7 @@ describe('replay', () => {
       'domainValidationWorkflow-2026-11-30b.json',
       'domainValidationWorkflow-2026-11-30c.json',
       'domainValidationWorkflow-2026-11-30e.json',
+      'domainValidationWorkflow-precheck-at-continue-as-new-2026-11-30e.json',
       'domainValidationWorkflow-renewal-2026-11-30b.json',
       'domainValidationWorkflow-renewal-2026-11-30c.json',
       'domainValidationWorkflow-renewal-2026-11-30e.json',
@@ -154,7 +156,7 @@ describe('replay', () => {
     ]);
     const files = [...exported, ...committed.map((f) => path.join(FIXTURES, f))];
     const replayed = replayHistories(files, harness.codecKeys);
-    expect(replayed).toHaveLength(17);
+    expect(replayed).toHaveLength(18);
     for (const line of replayed) expect(Number(/: (\d+) events/.exec(line)?.[1])).toBeGreaterThan(20);
   });
 });

@@ -1,6 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -918,7 +916,7 @@ test('12. replanRenewal signals, pre-checks and renames arriving while a renewal
       const sent: Array<Promise<unknown>> = [];
       for (let i = 0; i < 6; i++) {
         sent.push(handle.signal(replanRenewalSignal));
-        sent.push(handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] }));
+        sent.push(precheck(handle));
         sent.push(handle.signal(organizationRenamedSignal, { name: `Org ${i}` }));
         await sleep(150);
       }
@@ -930,7 +928,7 @@ test('12. replanRenewal signals, pre-checks and renames arriving while a renewal
       // The renewal is due when the first task runs, with a signal and a pre-check beside it.
       handle = await env.start({ state: fake.state() });
       await handle.signal(replanRenewalSignal);
-      void handle.executeUpdate(precheckUpdate, { args: [{ actor: customer }] });
+      void precheck(handle);
       await sleep(1000);
     },
   );
@@ -939,12 +937,10 @@ test('12. replanRenewal signals, pre-checks and renames arriving while a renewal
   expect(stats.mostAtOnce).toBe(1);
 });
 
-// A local activity that outlasts 80% of the workflow task timeout keeps the task open by heartbeats:
-// a message sent meanwhile comes in the next task, live before the activity's result, on replay in the
-// same activation as it.
 /**
- * Runs `body` with the domain's workflow started with 2 s workflow tasks: while a local activity runs on,
- * the core renews the task every 1.6 s, and what arrives meanwhile reaches the workflow before its result.
+ * Runs `body` with the domain's workflow started with 2 s workflow tasks: a local activity that outlasts
+ * 80% of that keeps the task open by heartbeats (every 1.6 s), and a message sent meanwhile comes in the
+ * next task, live before the activity's result, on replay in the same activation as it.
  */
 async function withShortTasks(
   fake: FakeDomain,
@@ -1039,16 +1035,7 @@ test('15. a pre-check that passes while the run waits to continue as new: its sc
   await replays(first);
 });
 
-test('16. a run recorded before 15 that continued as new while a passed pre-check waited (b7cb665 asks its patch there) replays', async () => {
-  // The first run of test 15's scenario recorded by 69b50fb (DCV_CURRENT_PATCH, no patch of its own): it
-  // continued as new with the pre-check's scan still to do.
-  const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils');
-  const recorded = path.join(__dirname, '..', 'fixtures', 'domain-workflow', 'precheck-at-continue-as-new-69b50fb.json');
-  const history = historyFromJSON(JSON.parse(readFileSync(recorded, 'utf8')));
-  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, 'recorded-before-15');
-});
-
-test('17. a removeDomain update and a parentRemoved signal taken while a pre-check read outlasts heartbeats: the run ends and replays', async () => {
+test('16. a removeDomain update and a parentRemoved signal taken while a pre-check read outlasts heartbeats: the run ends and replays', async () => {
   const fake = new FakeDomain(() => ({ perspectives: ['a'], retryScheduleMs: [2500], maxScans: 3 }), {}, { method: 'dns_txt' });
   const perspectives = new FakePerspectives({ a: notFound });
   let reads = 0;
