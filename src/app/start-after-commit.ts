@@ -2,13 +2,14 @@ import { describeError, isTemporalUnavailable } from '../temporal/update-errors'
 import { within } from './within';
 import { log } from '../log';
 import type { AppContext, Deadline } from './context';
-import { type CommittedRows, startWorkflowsOf } from './start-workflows';
+import { type CommittedRows, markStarted, startWorkflows } from './start-workflows';
 
 /** Time kept to write the 201 once the starts give up, so the request deadline never answers 503 for committed rows. */
 const ANSWER_MARGIN_MS = 300;
 
 /**
- * Starts the workflows of rows a create has committed, within what is left of the request deadline.
+ * Starts the workflows of rows a create has committed, within what is left of the request deadline, and
+ * marks them started without holding the answer back for it.
  * The rows exist whatever happens here, so a failed start (Temporal unreachable or slow) is not the
  * client's failure: the create still answers 201, a warning is logged, and the reconciler starts the
  * workflows later (rows stay `workflow_started = false` until a start succeeded). Answering 5xx instead
@@ -30,7 +31,11 @@ export async function startAfterCommit(
   const budget = deadline.remaining(ANSWER_MARGIN_MS);
   const signal = AbortSignal.timeout(budget);
   const start = async () => {
-    const { failures } = await startWorkflowsOf(ctx.db, { profiles: ctx.workflows, domains: ctx.domains }, rows, signal);
+    const { started, failures } = await startWorkflows({ profiles: ctx.workflows, domains: ctx.domains }, rows, signal);
+    // Not awaited: the rows exist and their workflows run, so the answer need not wait for the mark (issue 9).
+    markStarted(ctx.db, started).catch((error: unknown) =>
+      log.warn(`${what}: workflows started, not yet marked so (${describeError(error)}); the reconciler will mark them`),
+    );
     if (failures.length) throw failures[0];
   };
   // Raced against the budget as well: a call that does not notice the abort (a channel still

@@ -21,16 +21,31 @@ type Table = 'organizations' | 'administrators' | 'domains';
 /**
  * The second step of every create, written once (docs/architecture.md rule 3, "create rows, start workflows, mark
  * started"): starts the workflows of committed rows in parallel (each start is idempotent: an already
- * running workflow is left as it is) and marks the started rows, one statement per table. The API runs it
- * right after a create commits, the reconciler for rows whose start was lost. A failed start leaves its
- * row unmarked for the reconciler's next pass; the failures are returned, never thrown.
+ * running workflow is left as it is) and marks the started rows, one statement for every table. The reconciler
+ * runs it for rows whose start was lost; the API starts (`startWorkflows`) and marks (`markStarted`) itself, so
+ * the mark need not hold the answer back. A failed start leaves its row unmarked for the reconciler's next pass;
+ * the failures are returned, never thrown.
  */
 export async function startWorkflowsOf(
   db: Db,
   workflows: EntityWorkflows,
   rows: CommittedRows,
   signal?: AbortSignal,
-): Promise<{ started: Record<Table, string[]>; failures: unknown[] }> {
+): Promise<{ started: StartedIds; failures: unknown[] }> {
+  const outcome = await startWorkflows(workflows, rows, signal);
+  await markStarted(db, outcome.started);
+  return outcome;
+}
+
+/** The ids of the rows whose workflows started, by table. */
+export type StartedIds = Record<Table, string[]>;
+
+/** Starts the workflows of committed rows in parallel; which started, and the failures (never thrown). */
+export async function startWorkflows(
+  workflows: EntityWorkflows,
+  rows: CommittedRows,
+  signal?: AbortSignal,
+): Promise<{ started: StartedIds; failures: unknown[] }> {
   // An organization created with its administrator names it without another read.
   const names = new Map((rows.organizations ?? []).map((row) => [row.id, row.name]));
   const starts: Array<{ table: Table; id: string; start: () => Promise<void> }> = [
@@ -47,15 +62,17 @@ export async function startWorkflowsOf(
     ...(rows.domains ?? []).map((row) => ({ table: 'domains' as const, id: row.id, start: () => workflows.domains.start(row, signal) })),
   ];
   const outcomes = await Promise.allSettled(starts.map((s) => s.start()));
-  const started: Record<Table, string[]> = { organizations: [], administrators: [], domains: [] };
+  const started: StartedIds = { organizations: [], administrators: [], domains: [] };
   const failures: unknown[] = [];
   outcomes.forEach((outcome, i) => (outcome.status === 'fulfilled' ? started[starts[i].table].push(starts[i].id) : failures.push(outcome.reason)));
-  await markStarted(db, started);
   return { started, failures };
 }
 
-/** Marks the rows whose workflows started, in one statement whatever the tables (one round trip on every create). */
-async function markStarted(db: Db, started: Record<Table, string[]>): Promise<void> {
+/**
+ * Marks the rows whose workflows started, in one statement whatever the tables. A row left unmarked (this
+ * failed, the process stopped) only gets its start again from the reconciler, which finds the workflow running.
+ */
+export async function markStarted(db: Db, started: StartedIds): Promise<void> {
   const updates = (Object.keys(started) as Table[])
     .filter((table) => started[table].length > 0)
     .map((table) => sql`update ${sql.table(table)} set workflow_started = true where id in (${sql.join(started[table])})`);

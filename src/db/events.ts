@@ -29,50 +29,56 @@ export interface AuditEvent {
  * event's id.
  */
 export async function recordEvent(trx: Transaction<Database>, event: AuditEvent): Promise<string> {
-  const audit = trx
-    .insertInto('events')
-    .values({
-      account_id: event.accountId,
-      entity_kind: event.entityKind,
-      entity_id: event.entityId,
-      actor_kind: event.actor.kind,
-      actor_id: event.actor.id,
-      action: event.action,
-      before: event.before === undefined ? null : JSON.stringify(event.before),
-      after: event.after === undefined ? null : JSON.stringify(event.after),
-      note: event.note ?? null,
-      operation_id: event.operationId ?? null,
-      ...(event.at ? { at: event.at } : {}),
-    })
-    .returning('id');
-  const type = feedTypeOf(event.entityKind, event.action, event.after);
-  if (!type) return (await audit.executeTakeFirstOrThrow()).id;
-  // The public event in the audit event's statement: one round trip for both (issue 9).
-  const snapshot = JSON.stringify(event.snapshot ?? (await snapshotOf(trx, event.entityKind, event.entityId)) ?? null);
-  const { id } = await trx
-    .with('audit', () => audit)
-    .with('feed', (db) =>
-      db
-        .insertInto('account_events')
-        .columns(['account_id', 'type', 'object_kind', 'object_id', 'snapshot', 'audit_event_id', 'at'])
-        .expression(
-          db
-            .selectFrom('audit')
-            .select([
-              sql<string>`${event.accountId}::uuid`.as('account_id'),
-              sql<string>`${type}::text`.as('type'),
-              sql<string>`${event.entityKind}::text`.as('object_kind'),
-              sql<string>`${event.entityId}::uuid`.as('object_id'),
-              sql<string>`${snapshot}::jsonb`.as('snapshot'),
-              'audit.id as audit_event_id',
-              (event.at ? sql<Date>`${event.at}::timestamptz` : sql<Date>`now()`).as('at'),
-            ]),
-        ),
-    )
-    .selectFrom('audit')
-    .select('id')
-    .executeTakeFirstOrThrow();
+  const [id] = await recordEvents(trx, [event]);
   return id;
+}
+
+/**
+ * `recordEvent` for several changes of one transaction, in one statement (a create's organization and
+ * its administrator: one round trip instead of two, issue 9). Returns the audit events' ids in the order
+ * given; the ids, and their public events' ids, ascend in that order (one multi-row insert numbers its
+ * rows as it reads them, and the public events are inserted ordered by their audit event's position).
+ */
+export async function recordEvents(trx: Transaction<Database>, events: AuditEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const audit = trx.insertInto('events').values(events.map(auditRow)).returning('id');
+  const publicEvents = (await Promise.all(events.map((event, n) => publicEventOf(trx, event, n)))).filter((row) => row !== undefined);
+  if (publicEvents.length === 0) return (await audit.execute()).map((row) => row.id);
+  const { rows } = await sql<{ id: string }>`
+    with audit as (${audit}),
+      numbered as (select id, row_number() over (order by id) - 1 as n from audit),
+      feed as (
+        insert into account_events (account_id, type, object_kind, object_id, snapshot, audit_event_id, at)
+        select f.account_id, f.type, f.object_kind, f.object_id, f.snapshot, numbered.id, coalesce(f.at, now())
+        from (values ${sql.join(publicEvents)}) as f (n, account_id, type, object_kind, object_id, snapshot, at)
+        join numbered using (n)
+        order by n)
+    select id from numbered order by n`.execute(trx);
+  return rows.map((row) => row.id);
+}
+
+function auditRow(event: AuditEvent) {
+  return {
+    account_id: event.accountId,
+    entity_kind: event.entityKind,
+    entity_id: event.entityId,
+    actor_kind: event.actor.kind,
+    actor_id: event.actor.id,
+    action: event.action,
+    before: event.before === undefined ? null : JSON.stringify(event.before),
+    after: event.after === undefined ? null : JSON.stringify(event.after),
+    note: event.note ?? null,
+    operation_id: event.operationId ?? null,
+    ...(event.at ? { at: event.at } : {}),
+  };
+}
+
+/** The public event of the `n`th audit event as a row of `recordEvents`' values list, or undefined when customers are not told of it. */
+async function publicEventOf(trx: Transaction<Database>, event: AuditEvent, n: number) {
+  const type = feedTypeOf(event.entityKind, event.action, event.after);
+  if (!type) return undefined;
+  const snapshot = JSON.stringify(event.snapshot ?? (await snapshotOf(trx, event.entityKind, event.entityId)) ?? null);
+  return sql`(${n}::bigint, ${event.accountId}::uuid, ${type}::text, ${event.entityKind}::text, ${event.entityId}::uuid, ${snapshot}::jsonb, ${event.at ?? null}::timestamptz)`;
 }
 
 /**

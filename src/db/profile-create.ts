@@ -7,7 +7,7 @@ import type { AdministratorInput, OrganizationInput } from '../domain/schemas';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
 import { duplicateAdministrator, duplicateOrganizationIn, organizationIdentities } from './duplicates';
-import { recordEvent } from './events';
+import { type AuditEvent, recordEvent, recordEvents } from './events';
 import { createIdempotently, type Idempotency } from './idempotent-create';
 import type { AdministratorRow, Database, OrganizationRow } from './schema';
 
@@ -48,12 +48,12 @@ async function insertAdministrator(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  if (recorded) await recordSubmitted(trx, accountId, 'administrator', row, input, actor, row);
+  if (recorded) await recordEvent(trx, submitted(accountId, 'administrator', row, input, actor, row));
   return row;
 }
 
-function recordSubmitted(
-  trx: Transaction<Database>,
+/** The audit event of a profile's submission. */
+function submitted(
   accountId: string,
   kind: 'organization' | 'administrator',
   row: { id: string; status: string },
@@ -61,8 +61,8 @@ function recordSubmitted(
   actor: Actor,
   /** The object as just written (an organization with its administrators): spares reading it back for the public event. */
   snapshot: unknown,
-) {
-  return recordEvent(trx, { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input }, snapshot });
+): AuditEvent {
+  return { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input }, snapshot };
 }
 
 export async function createOrganization<T>(
@@ -126,8 +126,10 @@ export async function createOrganization<T>(
       const administrators = params.administrator
         ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings, false)]
         : [];
-      await recordSubmitted(trx, accountId, 'organization', organization, input, actor, { ...organization, administrators });
-      if (params.administrator) await recordSubmitted(trx, accountId, 'administrator', administrators[0], params.administrator, actor, administrators[0]);
+      await recordEvents(trx, [
+        submitted(accountId, 'organization', organization, input, actor, { ...organization, administrators }),
+        ...(params.administrator ? [submitted(accountId, 'administrator', administrators[0], params.administrator, actor, administrators[0])] : []),
+      ]);
       return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
     },
     params.signal,

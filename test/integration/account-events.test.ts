@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { Client as PgClient } from 'pg';
 import { createProfileActivities } from '../../activities/profiles';
 import { parseDuration } from '../../src/domain/duration';
-import { recordEvent } from '../../src/db/events';
+import { recordEvent, recordEvents } from '../../src/db/events';
 import { SYSTEM } from '../../src/domain/vocabulary';
 import { recordExpiryNotices } from '../../src/notify/expiry-notices';
 import { recordOutboxEvent } from '../../src/notify/outbox';
@@ -302,4 +302,70 @@ test('a public event goes with its audit event in one statement, in the transact
   expect(
     await harness.db.selectFrom('account_events').select('id').where('object_id', '=', organization.id).where('type', '=', 'organization.approved').execute(),
   ).toEqual([]);
+});
+
+test("several changes' events in one statement: ids in the order given, each public event beside its own audit event", async () => {
+  const organization = await submitOrganization(customer);
+  const administratorId = organization.administrators[0].id;
+  let statements = 0;
+  const counted = harness.db.withPlugin({ transformQuery: ({ node }) => node, transformResult: async ({ result }) => (statements++, result) });
+  const at = new Date('2026-11-30T12:00:00Z');
+  const event = (entityKind: 'organization' | 'administrator', entityId: string, action: string, extra: object = {}) => ({
+    accountId: customer.id,
+    entityKind,
+    entityId,
+    actor: SYSTEM,
+    action,
+    after: { status: action },
+    snapshot: { id: entityId, status: action },
+    ...extra,
+  });
+  // Public, audit-only (an edit), public with its own time: the feed skips the middle one and keeps the order.
+  const ids = await counted
+    .transaction()
+    .execute((trx) =>
+      recordEvents(trx, [
+        event('organization', organization.id, 'rejected'),
+        event('administrator', administratorId, 'edited', { after: { city: 'Shanghai' } }),
+        event('administrator', administratorId, 'rejected', { at }),
+      ]),
+    );
+  expect(statements).toBe(1);
+  expect(ids.map(BigInt)).toEqual([...ids.map(BigInt)].sort((a, b) => (a < b ? -1 : 1)));
+  const audit = await harness.db.selectFrom('events').selectAll().where('id', 'in', ids).orderBy('id').execute();
+  expect(audit.map((e) => [e.id, e.entity_id, e.action])).toEqual([
+    [ids[0], organization.id, 'rejected'],
+    [ids[1], administratorId, 'edited'],
+    [ids[2], administratorId, 'rejected'],
+  ]);
+  expect(new Date(audit[2].at)).toEqual(at);
+  const rows = await harness.db.selectFrom('account_events').selectAll().where('audit_event_id', 'in', ids).orderBy('id').execute();
+  expect(rows.map((r) => [r.audit_event_id, r.type, r.object_id])).toEqual([
+    [ids[0], 'organization.rejected', organization.id],
+    [ids[2], 'administrator.rejected', administratorId],
+  ]);
+  expect(rows[1].snapshot).toEqual({ id: administratorId, status: 'rejected' });
+  expect(new Date(rows[1].at)).toEqual(at);
+  expect(new Date(rows[0].at).getTime()).toBe(new Date(audit[0].at).getTime());
+});
+
+test("a create's organization and administrator events come in that order, in the audit trail and in the feed", async () => {
+  const organization = await submitOrganization(customer);
+  const administratorId = organization.administrators[0].id;
+  const audit = await harness.db
+    .selectFrom('events')
+    .select(['entity_id'])
+    .where('entity_id', 'in', [organization.id, administratorId])
+    .orderBy('id')
+    .execute();
+  expect(audit.map((e) => e.entity_id)).toEqual([organization.id, administratorId]);
+  const rows = await harness.db
+    .selectFrom('account_events')
+    .select(['object_id', 'snapshot'])
+    .where('object_id', 'in', [organization.id, administratorId])
+    .orderBy('id')
+    .execute();
+  expect(rows.map((r) => r.object_id)).toEqual([organization.id, administratorId]);
+  // The organization's public event shows its first administrator.
+  expect((rows[0].snapshot as { administrators: Array<{ id: string }> }).administrators.map((a) => a.id)).toEqual([administratorId]);
 });

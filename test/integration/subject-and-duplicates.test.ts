@@ -18,7 +18,11 @@ afterAll(async () => harness?.stop());
 
 const counts = () => profileRowCounts(harness.db);
 const faults = (response: ApiResponse) => (response.body.errors as Array<{ field: string; rule?: string }>).map((e) => [e.field, e.rule ?? null]);
-const storedOrganization = (id: string) => harness.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+/** The organization's row as the customer's requests write it (`workflow_started` is marked after the create's answer). */
+const storedOrganization = async (id: string) => {
+  const { workflow_started: _, ...row } = await harness.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return row;
+};
 const storedAdministrators = (organizationId: string) =>
   harness.db.selectFrom('administrators').select(['id', 'email']).where('organization_id', '=', organizationId).orderBy('created_at').execute();
 
