@@ -42,7 +42,12 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
 export async function recordEvents(trx: Transaction<Database>, events: AuditEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   const audit = trx.insertInto('events').values(events.map(auditRow)).returning('id');
-  const publicEvents = (await Promise.all(events.map((event, n) => publicEventOf(trx, event, n)))).filter((row) => row !== undefined);
+  // One after another: a transaction is one connection, and pg only queues what is sent while a query runs (deprecated).
+  const publicEvents = [];
+  for (const [n, event] of events.entries()) {
+    const row = await publicEventOf(trx, event, n);
+    if (row) publicEvents.push(row);
+  }
   if (publicEvents.length === 0) return (await audit.execute()).map((row) => row.id);
   const { rows } = await sql<{ id: string }>`
     with audit as (${audit}),

@@ -369,3 +369,28 @@ test("a create's organization and administrator events come in that order, in th
   // The organization's public event shows its first administrator.
   expect((rows[0].snapshot as { administrators: Array<{ id: string }> }).administrators.map((a) => a.id)).toEqual([administratorId]);
 });
+
+test("several changes' snapshots, when not given, are read in the transaction one query at a time, each of its own object", async () => {
+  const organization = await submitOrganization(customer);
+  const administratorId = organization.administrators[0].id;
+  // A transaction is one connection: queries sent on it while another runs are queued by pg (deprecated, removed in pg@9).
+  // The reads (a statement that embeds a query is transformed twice, so only selects are counted), by query id.
+  const running = new Set<unknown>();
+  let most = 0;
+  const watched = harness.db.withPlugin({
+    transformQuery: ({ node, queryId }) => (node.kind === 'SelectQueryNode' && (running.add(queryId), (most = Math.max(most, running.size))), node),
+    transformResult: async ({ result, queryId }) => (running.delete(queryId), result),
+  });
+  const ids = await watched.transaction().execute((trx) =>
+    recordEvents(trx, [
+      { accountId: customer.id, entityKind: 'organization', entityId: organization.id, actor: SYSTEM, action: 'rejected', after: { status: 'rejected' } },
+      { accountId: customer.id, entityKind: 'administrator', entityId: administratorId, actor: SYSTEM, action: 'rejected', after: { status: 'rejected' } },
+    ]),
+  );
+  expect(most).toBe(1);
+  const rows = await harness.db.selectFrom('account_events').selectAll().where('audit_event_id', 'in', ids).orderBy('id').execute();
+  expect(rows.map((r) => [r.audit_event_id, (r.snapshot as { id: string }).id])).toEqual([
+    [ids[0], organization.id],
+    [ids[1], administratorId],
+  ]);
+});
