@@ -69,15 +69,15 @@ export async function startWorkflows(
 }
 
 /**
- * Marks the rows whose workflows started, in one statement whatever the tables. A row left unmarked (this
- * failed, the process stopped) only gets its start again from the reconciler, which finds the workflow running.
+ * Marks the rows whose workflows started, one table after another, each statement committing on its own: a
+ * statement that held one table's row while it waited for another's would deadlock with the customer's next
+ * request (the API answers before the mark), an organization's delete locking it and then its administrators
+ * or an administrator's approval locking it and then its organization. A row left unmarked (this failed, the
+ * process stopped) only gets its start again from the reconciler, which finds the workflow running.
  */
 export async function markStarted(db: Db, started: StartedIds): Promise<void> {
-  const updates = (Object.keys(started) as Table[])
-    .filter((table) => started[table].length > 0)
-    .map((table) => sql`update ${sql.table(table)} set workflow_started = true where id in (${sql.join(started[table])})`);
-  if (updates.length === 0) return;
-  const [last, ...others] = updates.reverse();
-  const ctes = others.map((update, i) => sql`${sql.raw(`m${i}`)} as (${update})`);
-  await (ctes.length ? sql`with ${sql.join(ctes)} ${last}` : last).execute(db);
+  for (const table of ['organizations', 'administrators', 'domains'] as const) {
+    if (started[table].length === 0) continue;
+    await sql`update ${sql.table(table)} set workflow_started = true where id in (${sql.join(started[table])})`.execute(db);
+  }
 }

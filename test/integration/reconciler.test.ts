@@ -1,7 +1,10 @@
-import { createAdministrator } from '../../src/db/profile-create';
+import { sql } from 'kysely';
+import { Client as PgClient } from 'pg';
+import { markStarted } from '../../src/app/start-workflows';
+import { createAdministrator, createOrganization } from '../../src/db/profile-create';
 import { createIdempotently } from '../../src/db/idempotent-create';
 import { createDomain } from '../../src/db/domain-store';
-import { administratorInput } from '../../src/domain/schemas';
+import { administratorInput, organizationInput } from '../../src/domain/schemas';
 import { reconcileWorkflows } from '../../src/temporal/reconciler';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { editUpdate } from '../../workflows/messages';
@@ -126,4 +129,44 @@ test('an update that loaded a row just before its delete answers 404 and its wor
   // Those runs found no row and ended, instead of failing or waiting forever.
   await ended(workflowIdFor('organization', organization.id));
   await ended(workflowIdFor('domain', domain.id));
+});
+
+// The API marks a create's rows after its answer, so the customer's next request may already be at work on them.
+test('marking rows started holds no row while it waits for another: deleting the organization meanwhile deadlocks with nothing', async () => {
+  const { organization, administrators } = (
+    await createOrganization(harness.db, {
+      accountId: customer.id,
+      organization: organizationInput.parse({ ...ORGANIZATION, name: 'Marked Meanwhile Ltd.' }),
+      administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email: 'meanwhile@example.com' }),
+      actor: actor(),
+      timings: harness.config.timings,
+      respond: (organization, administrators) => ({ organization, administrators }),
+    })
+  ).body;
+  const deleting = new PgClient({ connectionString: harness.databaseUrl });
+  await deleting.connect();
+  try {
+    // What the organization's delete does (activities/profiles.ts, remove): lock its row, then delete it; its administrators cascade.
+    await deleting.query('begin');
+    await deleting.query('select id from organizations where id = $1 for update', [organization.id]);
+    const marked = markStarted(harness.db, { organizations: [organization.id], administrators: [administrators[0].id], domains: [] }).then(
+      () => 'marked',
+      (error: Error) => error.message,
+    );
+    await eventually(
+      async () =>
+        (
+          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%workflow_started%'`.execute(
+            harness.db,
+          )
+        ).rows[0].n > 0 || undefined,
+      5_000,
+      'the mark to wait for the organization',
+    );
+    await deleting.query('delete from organizations where id = $1', [organization.id]);
+    await deleting.query('commit');
+    expect(await marked).toBe('marked');
+  } finally {
+    await deleting.end();
+  }
 });
