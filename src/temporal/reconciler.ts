@@ -25,7 +25,9 @@ export async function reconcileWorkflows(db: Db, workflows: EntityWorkflows, old
   await catchUpOnRejections(db, workflows.profiles, started.administrators);
   const count = started.organizations.length + started.administrators.length + started.domains.length;
   if (failures.length) {
-    throw new Error(`started ${count} missing workflow(s); ${failures.length} start(s) failed and wait for the next pass: ${describeError(failures[0])}`);
+    throw new Error(
+      `${count} unmarked row(s) started (or found running) and marked; ${failures.length} start(s) failed and wait for the next pass: ${describeError(failures[0])}`,
+    );
   }
   return count;
 }
@@ -52,7 +54,7 @@ export function startReconciler(db: Db, workflows: EntityWorkflows, intervalMs: 
     if (busy) return;
     busy = true;
     running = reconcileWorkflows(db, workflows)
-      .then((n) => n > 0 && log(`reconciler: started ${n} missing workflow(s)`))
+      .then((n) => n > 0 && log(`reconciler: ${n} unmarked row(s): workflows started (or found running) and marked`))
       .catch((error) => log(`reconciler: ${error instanceof Error ? error.message : error}`))
       .finally(() => (busy = false));
   };
