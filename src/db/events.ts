@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type OperationNodeSource, sql, type Transaction } from 'kysely';
 import type { Actor } from '../domain/vocabulary';
 import { feedTypeOf } from '../notify/event-types';
 import { snapshotOf } from '../notify/outbox';
@@ -38,28 +38,40 @@ export async function recordEvent(trx: Transaction<Database>, event: AuditEvent)
  * its administrator: one round trip instead of two, issue 9). Returns the audit events' ids in the order
  * given; the ids, and their public events' ids, ascend in that order (one multi-row insert numbers its
  * rows as it reads them, and the public events are inserted ordered by their audit event's position).
+ *
+ * `writes` are the change's own statements (inserts, updates; their results are not read), sent in the
+ * same statement ahead of the events: a create's rows, events and stored answer in one round trip. They
+ * run as data-modifying WITH queries (PostgreSQL docs, "WITH Queries"): each exactly once, all on one
+ * snapshot, so none may depend on another's rows except through foreign keys, which PostgreSQL checks
+ * when the statement ends. An event whose `snapshot` is unset is read before the writes run: give the
+ * snapshot of a row the writes create. With no events the writes still go, in one statement.
  */
-export async function recordEvents(trx: Transaction<Database>, events: AuditEvent[]): Promise<string[]> {
-  if (events.length === 0) return [];
-  const audit = trx.insertInto('events').values(events.map(auditRow)).returning('id');
+export async function recordEvents(trx: Transaction<Database>, events: AuditEvent[], writes: readonly OperationNodeSource[] = []): Promise<string[]> {
+  if (events.length === 0 && writes.length === 0) return [];
   // One after another: a transaction is one connection, and pg only queues what is sent while a query runs (deprecated).
   const publicEvents = [];
   for (const [n, event] of events.entries()) {
     const row = await publicEventOf(trx, event, n);
     if (row) publicEvents.push(row);
   }
-  if (publicEvents.length === 0) return (await audit.execute()).map((row) => row.id);
-  const { rows } = await sql<{ id: string }>`
-    with audit as (${audit}),
-      numbered as (select id, row_number() over (order by id) - 1 as n from audit),
-      feed as (
+  const ctes = writes.map((write, i) => sql`${sql.id(`write${i}`)} as (${write})`);
+  if (events.length > 0) {
+    ctes.push(
+      sql`audit as (${trx.insertInto('events').values(events.map(auditRow)).returning('id')})`,
+      sql`numbered as (select id, row_number() over (order by id) - 1 as n from audit)`,
+    );
+  }
+  if (publicEvents.length > 0) {
+    ctes.push(sql`feed as (
         insert into account_events (account_id, type, object_kind, object_id, snapshot, audit_event_id, at)
         select f.account_id, f.type, f.object_kind, f.object_id, f.snapshot, numbered.id, coalesce(f.at, now())
         from (values ${sql.join(publicEvents)}) as f (n, account_id, type, object_kind, object_id, snapshot, at)
         join numbered using (n)
-        order by n)
-    select id from numbered order by n`.execute(trx);
-  return rows.map((row) => row.id);
+        order by n)`);
+  }
+  const result = events.length > 0 ? sql`select id from numbered order by n` : sql`select null as id`;
+  const { rows } = await sql<{ id: string }>`with ${sql.join(ctes)} ${result}`.execute(trx);
+  return events.length > 0 ? rows.map((row) => row.id) : [];
 }
 
 function auditRow(event: AuditEvent) {

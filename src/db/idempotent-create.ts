@@ -1,8 +1,9 @@
-import type { Transaction } from 'kysely';
+import type { OperationNodeSource, Transaction } from 'kysely';
 import { Problem } from '../problem';
 import type { Db } from './connect';
 import type { Principal } from './principals';
 import { lockAccount } from './account-lock';
+import { type AuditEvent, recordEvents } from './events';
 import type { Database } from './schema';
 
 export interface Idempotency {
@@ -11,16 +12,26 @@ export interface Idempotency {
   fingerprint: string;
 }
 
+/** What a create's work leaves for `createIdempotently` to send with the stored answer, in one statement (see `recordEvents`). */
+export interface PendingWrites {
+  /** The create's own statements (its rows' inserts), results unread. */
+  writes: OperationNodeSource[];
+  /** Their audit events, each with its snapshot (the rows do not exist yet when the events are built). */
+  events: AuditEvent[];
+}
+
 /**
  * A create runs in one transaction that holds the account row lock: limits and the Idempotency-Key
  * check cannot race, and the stored response is committed with the rows it describes. A retry with the
  * same key gets the first response back (and no `started`: nothing new was created).
+ * `work` may write as it goes, or return its writes and events as `pending`: they go with the stored
+ * answer in one round trip (issue 9), and the answer is built from rows the work made itself.
  */
 export async function createIdempotently<T extends { status: number; body: unknown; started?: unknown }>(
   db: Db,
   accountId: string,
   idempotency: Idempotency | undefined,
-  work: (trx: Transaction<Database>) => Promise<T>,
+  work: (trx: Transaction<Database>) => Promise<T & { pending?: PendingWrites }>,
   /** The request's deadline: once it has passed (the client got a 503) nothing is committed, so a retry cannot duplicate. */
   signal?: AbortSignal,
 ): Promise<T> {
@@ -38,21 +49,21 @@ export async function createIdempotently<T extends { status: number; body: unkno
         return { status: previous.status_code, body: previous.body } as T;
       }
     }
-    const created = await work(trx);
-    if (idempotency) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values({
-          account_id: accountId,
-          key: idempotency.key,
-          fingerprint: idempotency.fingerprint,
-          status_code: created.status,
-          body: JSON.stringify(created.body),
-        })
-        .execute();
-    }
+    const { pending, ...created } = await work(trx);
+    const answerKept = idempotency
+      ? [
+          trx.insertInto('idempotency_keys').values({
+            account_id: accountId,
+            key: idempotency.key,
+            fingerprint: idempotency.fingerprint,
+            status_code: created.status,
+            body: JSON.stringify(created.body),
+          }),
+        ]
+      : [];
+    await recordEvents(trx, pending?.events ?? [], [...(pending?.writes ?? []), ...answerKept]);
     if (signal?.aborted) throw deadlinePassed();
-    return created;
+    return created as unknown as T;
   });
 }
 

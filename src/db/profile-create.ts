@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import { duplicateProblem, Problem } from '../problem';
 import type { Timings } from '../config';
 import { addDuration } from '../domain/duration';
@@ -7,9 +6,9 @@ import type { AdministratorInput, OrganizationInput } from '../domain/schemas';
 import type { Actor } from '../../workflows/messages';
 import type { Db } from './connect';
 import { duplicateAdministrator, duplicateOrganizationIn, organizationIdentities } from './duplicates';
-import { type AuditEvent, recordEvent, recordEvents } from './events';
+import type { AuditEvent } from './events';
 import { createIdempotently, type Idempotency } from './idempotent-create';
-import type { AdministratorRow, Database, OrganizationRow } from './schema';
+import type { AdministratorRow, OrganizationRow } from './schema';
 
 export const MAX_ORGANIZATIONS_PER_ACCOUNT = 10;
 
@@ -20,36 +19,59 @@ export interface Created<T> {
   started?: { organizations: OrganizationRow[]; administrators: AdministratorRow[] };
 }
 
-function reviewColumns(accountId: string, at: Date, timings: Timings) {
-  return { account_id: accountId, status: 'under_review' as const, submitted_at: at, due_at: addDuration(at, timings.reviewSla), updated_at: at };
+/**
+ * The columns both reviewed kinds share, as a new submission's row holds them: written whole by the
+ * create (defaults included), so the create answers from the rows it built and sends them with their
+ * events in one statement (createIdempotently's `pending`).
+ */
+function submittedColumns(accountId: string, at: Date, timings: Timings) {
+  return {
+    account_id: accountId,
+    status: 'under_review' as const,
+    submitted_at: at,
+    due_at: addDuration(at, timings.reviewSla),
+    approved_at: null,
+    valid_until: null,
+    rejection_reason: null,
+    workflow_started: false,
+    created_at: at,
+    updated_at: at,
+  };
 }
 
-/** Inserts an administrator; `recorded` false leaves its audit event to the caller (`recordSubmitted`). */
-async function insertAdministrator(
-  trx: Transaction<Database>,
-  accountId: string,
-  organizationId: string,
-  input: AdministratorInput,
-  actor: Actor,
-  timings: Timings,
-  recorded = true,
-): Promise<AdministratorRow> {
-  const row = await trx
-    .insertInto('administrators')
-    .values({
-      id: randomUUID(),
-      organization_id: organizationId,
-      first_name: input.firstName,
-      last_name: input.lastName,
-      position: input.position,
-      phone: input.phone,
-      email: input.email,
-      ...reviewColumns(accountId, new Date(), timings),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  if (recorded) await recordEvent(trx, submitted(accountId, 'administrator', row, input, actor, row));
-  return row;
+/**
+ * Now, or a millisecond past `earlier` if the clock has not moved on: an administrator submitted with its
+ * organization is submitted after it, so the review queue (by submission time) lists the organization first.
+ */
+const after = (earlier: Date) => new Date(Math.max(Date.now(), earlier.getTime() + 1));
+
+function organizationRow(accountId: string, input: OrganizationInput, at: Date, timings: Timings): OrganizationRow {
+  return {
+    id: randomUUID(),
+    name: input.name,
+    display_name: input.displayName ?? null,
+    department: input.department ?? null,
+    country: input.country,
+    province: input.province,
+    city: input.city,
+    address: input.address,
+    postal_code: input.postalCode ?? null,
+    landline: input.landline,
+    ...submittedColumns(accountId, at, timings),
+  };
+}
+
+function administratorRow(accountId: string, organizationId: string, input: AdministratorInput, at: Date, timings: Timings): AdministratorRow {
+  return {
+    id: randomUUID(),
+    organization_id: organizationId,
+    first_name: input.firstName,
+    last_name: input.lastName,
+    position: input.position,
+    phone: input.phone,
+    email: input.email,
+    ...submittedColumns(accountId, at, timings),
+  };
 }
 
 /** The audit event of a profile's submission. */
@@ -105,32 +127,19 @@ export async function createOrganization<T>(
           errors: [{ field: 'administrator', message: "required with the account's first organization", rule: 'administrator-required' }],
         });
       }
-      const organization = await trx
-        .insertInto('organizations')
-        .values({
-          id: randomUUID(),
-          name: input.name,
-          display_name: input.displayName ?? null,
-          department: input.department ?? null,
-          country: input.country,
-          province: input.province,
-          city: input.city,
-          address: input.address,
-          postal_code: input.postalCode ?? null,
-          landline: input.landline,
-          ...reviewColumns(accountId, new Date(), timings),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      // Both rows first, then their events: the organization's public event shows its first administrator.
+      const organization = organizationRow(accountId, input, new Date(), timings);
       const administrators = params.administrator
-        ? [await insertAdministrator(trx, accountId, organization.id, params.administrator, actor, timings, false)]
+        ? [administratorRow(accountId, organization.id, params.administrator, after(organization.submitted_at), timings)]
         : [];
-      await recordEvents(trx, [
-        submitted(accountId, 'organization', organization, input, actor, { ...organization, administrators }),
-        ...(params.administrator ? [submitted(accountId, 'administrator', administrators[0], params.administrator, actor, administrators[0])] : []),
-      ]);
-      return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators } };
+      const pending = {
+        writes: [trx.insertInto('organizations').values(organization), ...administrators.map((row) => trx.insertInto('administrators').values(row))],
+        // The organization's public event shows its first administrator.
+        events: [
+          submitted(accountId, 'organization', organization, input, actor, { ...organization, administrators }),
+          ...(params.administrator ? [submitted(accountId, 'administrator', administrators[0], params.administrator, actor, administrators[0])] : []),
+        ],
+      };
+      return { status: 201, body: params.respond(organization, administrators), started: { organizations: [organization], administrators }, pending };
     },
     params.signal,
   );
@@ -166,8 +175,16 @@ export async function createAdministrator<T>(
       if (!organization) throw new Problem(404, 'Not Found', `organization ${params.organizationId} was not found`);
       const duplicate = await duplicateAdministrator(trx, params.organizationId, params.administrator);
       if (duplicate) throw duplicateProblem(duplicate, 'email');
-      const row = await insertAdministrator(trx, params.accountId, params.organizationId, params.administrator, params.actor, params.timings);
-      return { status: 201, body: params.respond(row), started: { organizations: [], administrators: [row] } };
+      const row = administratorRow(params.accountId, params.organizationId, params.administrator, new Date(), params.timings);
+      return {
+        status: 201,
+        body: params.respond(row),
+        started: { organizations: [], administrators: [row] },
+        pending: {
+          writes: [trx.insertInto('administrators').values(row)],
+          events: [submitted(params.accountId, 'administrator', row, params.administrator, params.actor, row)],
+        },
+      };
     },
     params.signal,
   );

@@ -1,5 +1,7 @@
 import { idempotencyOf } from '../../src/api/context';
 import { claimUpdateKey } from '../../src/db/idempotent-create';
+import { createAdministrator, createOrganization } from '../../src/db/profile-create';
+import { administratorInput, organizationInput } from '../../src/domain/schemas';
 import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
 import { administratorApproval, organizationApproval } from '../support/review-records';
 
@@ -82,6 +84,82 @@ test('a retried POST with the same Idempotency-Key returns the first result and 
   const a2 = await admin('admin-1');
   expect(a2.body).toEqual(a1.body);
   expect((await customer.request('GET', `/v1/organizations/${first.body.id}/administrators`)).body.items).toHaveLength(2);
+});
+
+test("a create's rows, their events and its stored answer go in one statement; the answer is the rows as stored; a failure keeps nothing", async () => {
+  const customer = await harness.customer();
+  const statements: string[] = [];
+  // Executed queries only (begin and commit are not Kysely queries): the account lock, the key's lookup, the create's reads, its writes.
+  const counted = harness.db.withPlugin({
+    transformQuery: ({ node }) => node,
+    transformResult: async ({ result }) => (statements.push(`${result.rows.length} rows`), result),
+  });
+  const create = (name: string, email: string, key: string) =>
+    createOrganization(counted, {
+      accountId: customer.id,
+      organization: organizationInput.parse({ ...ORGANIZATION, name }),
+      administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email }),
+      actor: { kind: 'customer', id: customer.id },
+      timings: harness.config.timings,
+      idempotency: { key, fingerprint: `create ${name}` },
+      respond: (organization, administrators) => ({ organization, administrators }),
+    });
+  const created = await create('One Statement Ltd.', 'one@example.com', 'one-statement');
+  expect(statements).toHaveLength(4);
+  const { organization, administrators } = created.body;
+  const stored = await harness.db.selectFrom('organizations').selectAll().where('id', '=', organization.id).executeTakeFirstOrThrow();
+  expect(stored).toEqual(organization);
+  const storedAdministrator = await harness.db.selectFrom('administrators').selectAll().where('id', '=', administrators[0].id).executeTakeFirstOrThrow();
+  expect(storedAdministrator).toEqual(administrators[0]);
+  // Submitted after its organization, however fast the clock: the review queue lists the organization first.
+  expect(administrators[0].submitted_at.getTime()).toBeGreaterThan(organization.submitted_at.getTime());
+  const events = await harness.db.selectFrom('events').select(['entity_id', 'action']).where('account_id', '=', customer.id).orderBy('id').execute();
+  expect(events).toEqual([
+    { entity_id: organization.id, action: 'submitted' },
+    { entity_id: administrators[0].id, action: 'submitted' },
+  ]);
+  const feed = await harness.db.selectFrom('account_events').select(['object_id', 'type']).where('account_id', '=', customer.id).orderBy('id').execute();
+  expect(feed).toEqual([
+    { object_id: organization.id, type: 'organization.submitted' },
+    { object_id: administrators[0].id, type: 'administrator.submitted' },
+  ]);
+  // The retry reads the key and answers what was stored, as JSON.
+  statements.length = 0;
+  const retried = await create('One Statement Ltd.', 'one@example.com', 'one-statement');
+  expect(statements).toHaveLength(2);
+  expect(retried.started).toBeUndefined();
+  expect(retried.body).toEqual(JSON.parse(JSON.stringify(created.body)));
+
+  // An administrator added later: its row, event and answer in one statement too.
+  statements.length = 0;
+  const added = await createAdministrator(counted, {
+    accountId: customer.id,
+    organizationId: organization.id,
+    administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email: 'second@example.com' }),
+    actor: { kind: 'customer', id: customer.id },
+    timings: harness.config.timings,
+    idempotency: { key: 'second-administrator', fingerprint: 'second' },
+    respond: (administrator) => administrator,
+  });
+  expect(statements).toHaveLength(5); // lock, key, the organization (shared lock), its administrators (duplicates), the writes
+  expect(await harness.db.selectFrom('administrators').selectAll().where('id', '=', added.body.id).executeTakeFirstOrThrow()).toEqual(added.body);
+
+  // A write that fails in the one statement (a country PostgreSQL refuses: char(2)) leaves no row, no event and no stored answer.
+  const before = await harness.db.selectFrom('events').select('id').where('account_id', '=', customer.id).execute();
+  await expect(
+    createOrganization(harness.db, {
+      accountId: customer.id,
+      organization: { ...organizationInput.parse({ ...ORGANIZATION, name: 'Never Stored Ltd.' }), country: 'CNX' },
+      administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email: 'never@example.com' }),
+      actor: { kind: 'customer', id: customer.id },
+      timings: harness.config.timings,
+      idempotency: { key: 'never-stored', fingerprint: 'never' },
+      respond: (organization) => organization,
+    }),
+  ).rejects.toThrow(/too long/);
+  expect(await harness.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'never-stored').execute()).toEqual([]);
+  expect(await harness.db.selectFrom('administrators').select('id').where('email', '=', 'never@example.com').execute()).toEqual([]);
+  expect(await harness.db.selectFrom('events').select('id').where('account_id', '=', customer.id).execute()).toEqual(before);
 });
 
 test('an update retried with its Idempotency-Key takes effect once; the key with a different request answers 422', async () => {
