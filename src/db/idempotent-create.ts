@@ -16,8 +16,11 @@ export interface Idempotency {
 export interface PendingWrites {
   /** The create's own statements (its rows' inserts), results unread. */
   writes: OperationNodeSource[];
-  /** Their audit events, each with its snapshot (the rows do not exist yet when the events are built). */
-  events: AuditEvent[];
+  /**
+   * Their audit events, each with its snapshot: the rows do not exist yet when the events are built, so a
+   * snapshot left to `recordEvents` would read nothing and publish the event with no object (`data: null`).
+   */
+  events: (AuditEvent & { snapshot: object })[];
 }
 
 /**

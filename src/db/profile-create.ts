@@ -82,8 +82,8 @@ function submitted(
   input: object,
   actor: Actor,
   /** The object as just written (an organization with its administrators): spares reading it back for the public event. */
-  snapshot: unknown,
-): AuditEvent {
+  snapshot: object,
+): AuditEvent & { snapshot: object } {
   return { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input }, snapshot };
 }
 
