@@ -11,6 +11,8 @@ import { startReceiver } from '../support/webhook-receiver';
  * without the gauges read from the database, well inside Prometheus's scrape_timeout (10 s in
  * deploy/prometheus/prometheus.yml), whatever REQUEST_DEADLINE bounds the requests with.
  */
+/** deploy/prometheus/prometheus.yml's scrape_timeout. */
+const SCRAPE_TIMEOUT_MS = 10_000;
 let silent: Server;
 const sockets = new Set<Socket>();
 let db: Db;
@@ -23,8 +25,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const { port } = silent.address() as { port: number };
-  // A long request deadline, as an operator may set one: the pool would wait that long.
-  db = await connectDatabase({ databaseUrl: `postgres://profiles@127.0.0.1:${port}/profiles`, dataDir: '/nonexistent', deadlineMs: 10_000 });
+  // A long request deadline, as an operator may set one: the pool would wait that long, far past the
+  // scrape_timeout, so a scrape held by it cannot pass for a quick one however slow the machine.
+  db = await connectDatabase({ databaseUrl: `postgres://profiles@127.0.0.1:${port}/profiles`, dataDir: '/nonexistent', deadlineMs: 60_000 });
   const metrics = createMetrics();
   observeOperatorCounts(metrics, db, 500);
   metrics.httpRequestDuration.observe({ method: 'GET', route: '/v1/organizations', status_code: '503' }, 0.01);
@@ -43,12 +46,13 @@ test('a scrape while PostgreSQL does not answer is quick, keeps every other seri
     const started = Date.now();
     const response = await fetch(`http://127.0.0.1:${endpoint.port}/metrics`);
     const text = await response.text();
-    expect({ status: response.status, fast: Date.now() - started < 2_500 }).toEqual({ status: 200, fast: true });
+    // Inside Prometheus's scrape_timeout (the contract), not a tighter bound a loaded CI machine may miss.
+    expect({ status: response.status, withinScrapeTimeout: Date.now() - started < SCRAPE_TIMEOUT_MS }).toEqual({ status: 200, withinScrapeTimeout: true });
     expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/v1\/organizations",status_code="503"\} 1$/m);
     expect(text).not.toMatch(/^cps_review_backlog\{/m);
     expect(text).not.toMatch(/^cps_domains_needing_attention /m);
   }
-}, 30_000);
+}, 150_000);
 
 /** The value of one sample in a Prometheus text exposition (0 when absent). */
 function sample(text: string, series: string): number {
