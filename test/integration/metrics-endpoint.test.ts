@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { connectDatabase, type Db } from '../../src/db/connect';
 import { createMetrics, observeOperatorCounts, serveMetrics } from '../../src/metrics';
 import { ADMINISTRATOR, eventually, ORGANIZATION, startHarness } from '../support/harness';
@@ -11,8 +13,9 @@ import { startReceiver } from '../support/webhook-receiver';
  * without the gauges read from the database, well inside Prometheus's scrape_timeout (10 s in
  * deploy/prometheus/prometheus.yml), whatever REQUEST_DEADLINE bounds the requests with.
  */
-/** deploy/prometheus/prometheus.yml's scrape_timeout. */
-const SCRAPE_TIMEOUT_MS = 10_000;
+/** The scrape_timeout Prometheus is deployed with, read from its configuration (seconds there). */
+const SCRAPE_TIMEOUT_MS =
+  Number(/^\s*scrape_timeout:\s*(\d+)s\s*$/m.exec(readFileSync(join(__dirname, '../../deploy/prometheus/prometheus.yml'), 'utf8'))![1]) * 1000;
 let silent: Server;
 const sockets = new Set<Socket>();
 let db: Db;
