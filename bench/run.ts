@@ -52,6 +52,12 @@ const GROUPS: Array<{ names: string[]; run: (quick: boolean, temporalCli: string
   },
 ];
 
+/** Time since `started` (a `performance.now()`), as `m min s s`. */
+function elapsedSince(started: number): string {
+  const total = Math.round((performance.now() - started) / 1000);
+  return total < 60 ? `${total} s` : `${Math.floor(total / 60)} min ${total % 60} s`;
+}
+
 async function onStack(measure: (stack: Stack) => Promise<Figures>): Promise<Figures> {
   const stack = await startStack();
   try {
@@ -72,17 +78,21 @@ async function main(): Promise<void> {
   const figures: Figures = {};
   // A group that fails is reported and the run goes on: the figures measured so far (tens of minutes) are kept.
   const failed: string[] = [];
+  const runStarted = performance.now();
   for (const group of GROUPS) {
     if (only && !group.names.some((name) => only.includes(name))) continue;
     console.log(`${group.names.join(', ')} …`);
+    const groupStarted = performance.now();
     try {
       Object.assign(figures, await group.run(quick, temporalCli));
     } catch (error) {
       console.error(`${group.names.join(', ')} failed:`, error);
       failed.push(...group.names);
     }
+    console.log(`  (${elapsedSince(groupStarted)})`);
   }
-  console.log(`\n${table(figures)}\n`);
+  // The run's own length: `--quick` is meant to end within 5 minutes (issue 9).
+  console.log(`\n${table(figures)}\n\n${quick ? 'quick run' : 'full run'} in ${elapsedSince(runStarted)}`);
   const file = path.join(PROJECT_DIR, 'bench', 'results', 'latest.json');
   writeResults(file, { machine: machine(temporalVersion), figures, quick, at: new Date().toISOString() });
   console.log(`written to ${path.relative(PROJECT_DIR, file)}`);

@@ -14,6 +14,13 @@ import { dataConverterOf, EncryptionCodec } from '../../../src/temporal/payload-
 
 const PROJECT_DIR = path.resolve(__dirname, '../../..');
 
+/**
+ * PROFILE_DIR set (`PROFILE_DIR=/tmp/profiles npm run bench -- --only=create_c1`): each process writes V8
+ * CPU profiles (`.cpuprofile`, one per thread; Chrome DevTools opens them) under PROFILE_DIR/<name> when
+ * it stops. Node refuses --cpu-prof in NODE_OPTIONS, hence the arguments.
+ */
+const profileArgs = (name: string) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.PROFILE_DIR, name)}`] : []);
+
 /** One process of the service (`npm run api` or `npm run worker`), run as `node --import tsx src/<entry>.ts` in its own process group. */
 export interface ServiceProcess {
   name: string;
@@ -102,7 +109,7 @@ function serviceProcess(name: string, entry: string, env: Record<string, string>
     async restart() {
       await proc.kill('SIGKILL');
       output += `\n--- ${name} (re)started ---\n`;
-      const started = spawn(process.execPath, ['--import', 'tsx', entry], {
+      const started = spawn(process.execPath, [...profileArgs(name), '--import', 'tsx', entry], {
         cwd: PROJECT_DIR,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -225,6 +232,8 @@ export async function startProduction(options: {
       return caller(apiKey, reviewerId);
     },
     async stop() {
+      // A profile is written only by a process that exits by itself.
+      if (process.env.PROFILE_DIR) await Promise.all([...apis, worker].map((p) => p.kill('SIGTERM')));
       await Promise.all([...apis, worker].map((p) => p.kill('SIGKILL')));
       await connection.close().catch(() => undefined);
       await db.destroy().catch(() => undefined);
