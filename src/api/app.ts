@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { requireRole } from './auth';
 import { codecRouter } from './codec-server';
@@ -38,13 +38,23 @@ export function createApp(ctx: ApiContext): Express {
   if (ctx.console?.trustProxy !== undefined) app.set('trust proxy', ctx.console.trustProxy);
   const deadlineMs = ctx.requestDeadlineMs ?? DEFAULT_DEADLINE_MS;
   app.use(requestDeadline(deadlineMs));
+  // Every answer is what its Content-Type says (no sniffing a JSON body into a script or page), and the
+  // API's answers carry names, phone numbers, email addresses and secrets: no cache keeps them
+  // (RFC 9111 §5.2.2.5; OWASP REST Security Cheat Sheet).
+  app.use((_req, res, next) => (res.set('X-Content-Type-Options', 'nosniff'), next()));
+  app.use('/v1', (_req, res, next) => (res.set('Cache-Control', 'no-store'), next()));
   app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
   const document = openApiDocument();
   const routes = routeTable(document.paths);
   // Only operations that declare a request body read one (the document says which).
   const readsBody = takesBody(routes);
   const jsonBody = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body });
-  app.use((req, res, next) => (readsBody(req) ? jsonBody(req, res, next) : next()));
+  // Read only once the caller is known (after its role's check): a request without a valid key answers
+  // 401 (a customer key on a reviewer route 403) whatever its body, and no body is read for it.
+  const readBody: RequestHandler[] = [
+    (req, res, next) => (readsBody(req) ? jsonBody(req, res, next) : next()),
+    (req, res, next) => (readsBody(req) ? requireJsonBody(req, res, next) : next()),
+  ];
 
   app.get('/openapi.json', (_req, res) => res.json(document));
   app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
@@ -58,9 +68,8 @@ export function createApp(ctx: ApiContext): Express {
     res.json({ ...body, missing });
   });
 
-  app.use('/v1', (req, res, next) => (readsBody(req) ? requireJsonBody(req, res, next) : next()));
   ctx = { ...ctx, bulkLane: bulkLane(ctx.createConcurrency) };
-  const customer = requireRole(ctx.db, 'customer');
+  const customer = [requireRole(ctx.db, 'customer'), ...readBody];
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));
   app.use('/v1/domains', customer, domainsRouter(ctx));
@@ -68,7 +77,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1/events', customer, accountEventsRouter(ctx));
   app.use('/v1/webhooks', customer, webhooksRouter(ctx));
   app.use('/v1/notification-settings', customer, notificationSettingsRouter(ctx));
-  app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), reviewsRouter(ctx));
+  app.use('/v1/reviews', requireRole(ctx.db, 'reviewer'), ...readBody, reviewsRouter(ctx));
   app.use('/dcv', dcvFilesRouter(ctx));
   // The web console beside the API: its own authentication (sessions), CSP and error pages.
   app.use('/console', consoleRouter(ctx));

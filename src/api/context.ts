@@ -43,15 +43,29 @@ export function pathId(req: Request, name: string, what: string): string {
   return String(value);
 }
 
-/** The Idempotency-Key header with a fingerprint of what it was sent with (method, path, body). */
+/**
+ * The Idempotency-Key header with a fingerprint of what it was sent with: method, full path (the
+ * mounting routers' part included, so one key sent to two administrators' domains is two requests) and
+ * body. One field only: a second `Idempotency-Key` field would be joined into another key by the HTTP
+ * parser, so it answers 400 (draft-ietf-httpapi-idempotency-key-header §2.1: one sf-string).
+ */
 export function idempotencyOf(req: Request): Idempotency | undefined {
-  const key = req.header('idempotency-key');
-  if (key === undefined) return undefined;
-  parse(idempotencyKey, key, ['Idempotency-Key']);
-  const fingerprint = createHash('sha256')
-    .update(`${req.method} ${req.path} ${JSON.stringify(req.body ?? null)}`)
-    .digest('hex');
-  return { key, fingerprint };
+  const fields = req.headersDistinct['idempotency-key'];
+  if (fields === undefined) return undefined;
+  if (fields.length > 1) {
+    throw new Problem(400, 'Invalid request', `the Idempotency-Key header was sent ${fields.length} times; send it once`, {
+      errors: [{ field: 'Idempotency-Key', message: 'sent more than once', rule: 'single-field' }],
+    });
+  }
+  const key = parse(idempotencyKey, fields[0], ['Idempotency-Key']);
+  const body = JSON.stringify(req.body ?? null);
+  const fingerprintOf = (path: string) => createHash('sha256').update(`${req.method} ${path} ${body}`).digest('hex');
+  return {
+    key,
+    fingerprint: fingerprintOf(`${req.baseUrl}${req.path}`),
+    // Keys stored before 2026-12-01 were fingerprinted with the router's own path: a retry sent across the upgrade still matches.
+    formerFingerprint: fingerprintOf(req.path),
+  };
 }
 
 /** What an update route answers: its status and body (none for 204). */
@@ -85,9 +99,10 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
       retried: found.claimed,
       async claim() {
         if (!idempotency) return undefined;
-        await claimUpdateKey(ctx.db, principal, idempotency);
+        // The fingerprint the key was first claimed with: a retry's update ID is its first attempt's.
+        const fingerprint = await claimUpdateKey(ctx.db, principal, idempotency);
         sent = true;
-        return `idempotency:${createHash('sha256').update(`${idempotency.key} ${idempotency.fingerprint}`).digest('hex')}`;
+        return `idempotency:${createHash('sha256').update(`${idempotency.key} ${fingerprint}`).digest('hex')}`;
       },
     };
     const keep = async (answer: Answer) => {

@@ -10,7 +10,12 @@ export interface Idempotency {
   key: string;
   /** Method, path and body of the request the key was first used with. */
   fingerprint: string;
+  /** The same request's fingerprint as an earlier release computed it: a key stored then still matches. */
+  formerFingerprint?: string;
 }
+
+/** Whether a stored key's fingerprint is this request's (as computed now or by an earlier release). */
+const sameRequest = (stored: string, idempotency: Idempotency) => stored === idempotency.fingerprint || stored === idempotency.formerFingerprint;
 
 /** What a create's work leaves for `createIdempotently` to send with the stored answer, in one statement (see `recordEvents`). */
 export interface PendingWrites {
@@ -48,7 +53,7 @@ export async function createIdempotently<T extends { status: number; body: unkno
         .where('key', '=', idempotency.key)
         .executeTakeFirst();
       if (previous) {
-        if (previous.fingerprint !== idempotency.fingerprint) throw keyReused();
+        if (!sameRequest(previous.fingerprint, idempotency)) throw keyReused();
         return { status: previous.status_code, body: previous.body } as T;
       }
     }
@@ -90,6 +95,8 @@ export interface UpdateKeyState {
   claimed: boolean;
   /** That attempt's answer, once it finished. */
   answer?: UpdateAnswer;
+  /** The fingerprint the key was claimed with (this request's, possibly as an earlier release computed it). */
+  fingerprint?: string;
 }
 
 /**
@@ -101,22 +108,27 @@ export async function findUpdateKey(db: Db, principal: Principal, idempotency: I
   const [column, owner] = keyOwner(principal);
   const found = await db.selectFrom('update_keys').selectAll().where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirst();
   if (!found) return { claimed: false };
-  if (found.fingerprint !== idempotency.fingerprint) throw keyReused();
-  return { claimed: true, answer: found.status_code === null ? undefined : { status: found.status_code, body: found.body ?? undefined } };
+  if (!sameRequest(found.fingerprint, idempotency)) throw keyReused();
+  return {
+    claimed: true,
+    answer: found.status_code === null ? undefined : { status: found.status_code, body: found.body ?? undefined },
+    fingerprint: found.fingerprint,
+  };
 }
 
 /**
  * Claims the key for this request right before its update is sent (a racing request with the same key
- * and another body loses: 422). Temporal keeps the update's outcome under the ID derived from the key.
+ * and another body loses: 422). Temporal keeps the update's outcome under the ID derived from the key
+ * and the fingerprint returned: the one the key was first claimed with.
  */
-export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<void> {
+export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<string> {
   const [column, owner] = keyOwner(principal);
   await db
     .insertInto('update_keys')
     .values({ account_id: null, reviewer_id: null, [column]: owner, key: idempotency.key, fingerprint: idempotency.fingerprint })
     .onConflict((oc) => oc.doNothing())
     .execute();
-  await findUpdateKey(db, principal, idempotency);
+  return (await findUpdateKey(db, principal, idempotency)).fingerprint ?? idempotency.fingerprint;
 }
 
 /** Keeps an update's first answer with its key (see `claimUpdateKey`). */

@@ -25,6 +25,7 @@ export const FIELD_RULES = {
   'unknown-field': 'a field the request does not have',
   'at-least-one-field': 'a change that changes nothing',
   invalid: 'a value no form of the field takes',
+  'single-field': 'draft-ietf-httpapi-idempotency-key-header §2.1: a header that holds one value, sent once',
   // Text and numbers.
   'utf-8': 'RFC 3629: the request is not valid UTF-8',
   'control-character': 'RFC 5198 §2: no control characters in text',

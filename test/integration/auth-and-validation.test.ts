@@ -43,6 +43,27 @@ describe('authentication and roles', () => {
     );
   });
 
+  test('the caller is known before its body is read: 401 or 403 whatever the body, malformed or too large', async () => {
+    const anonymous = harness.anonymous();
+    for (const body of ['{bad', JSON.stringify({ padding: 'x'.repeat(70_000) })]) {
+      expect((await anonymous.request('POST', '/v1/organizations', body, {})).status).toBe(401);
+      expect((await alice.request('POST', `/v1/reviews/organizations/${aliceOrganization.id}/decision`, body, {})).status).toBe(403);
+    }
+    expect((await alice.request('POST', '/v1/organizations', '{bad', {})).status).toBe(400); // known, then read
+  });
+
+  test('no answer of the API may be cached or sniffed: Cache-Control no-store, X-Content-Type-Options nosniff', async () => {
+    for (const answer of [
+      await alice.request('GET', `/v1/organizations/${aliceOrganization.id}`),
+      await alice.request('GET', '/v1/organizations'),
+      await harness.anonymous().request('GET', '/v1/organizations'),
+      await bob.request('POST', '/v1/organizations', '{bad', {}),
+    ]) {
+      expect([answer.headers.get('cache-control'), answer.headers.get('x-content-type-options')]).toEqual(['no-store', 'nosniff']);
+    }
+    expect((await fetch(`${harness.baseUrl}/openapi.json`)).headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   test('keys are stored only as hashes', async () => {
     const stored = await harness.db.selectFrom('api_keys').select('key_hash').execute();
     expect(stored.map((k) => k.key_hash)).not.toContain(alice.key);

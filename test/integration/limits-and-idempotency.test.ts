@@ -1,8 +1,9 @@
+import { request as httpRequest } from 'node:http';
 import { idempotencyOf } from '../../src/api/context';
 import { claimUpdateKey } from '../../src/db/idempotent-create';
 import { createAdministrator, createOrganization } from '../../src/db/profile-create';
 import { administratorInput, organizationInput } from '../../src/domain/schemas';
-import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, startHarness, type Api, type Harness } from '../support/harness';
 import { administratorApproval, organizationApproval } from '../support/review-records';
 
 let harness: Harness;
@@ -252,12 +253,70 @@ test('a DELETE retried after its answer was lost (the delete still committed) an
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
   // The first attempt claimed its key and sent the update, then its answer was lost (a 503 at the deadline).
-  const firstAttempt = idempotencyOf({ header: () => 'lost-1', method: 'DELETE', path: `/${organization.id}`, body: undefined } as never)!;
-  await claimUpdateKey(harness.db, { role: 'customer', accountId: customer.id, keyId: customer.id }, firstAttempt);
+  const attempt = (key: string) =>
+    idempotencyOf({
+      headersDistinct: { 'idempotency-key': [key] },
+      method: 'DELETE',
+      baseUrl: '/v1/organizations',
+      path: `/${organization.id}`,
+      body: undefined,
+    } as never)!;
+  const principal = { role: 'customer', accountId: customer.id, keyId: customer.id } as const;
+  await claimUpdateKey(harness.db, principal, attempt('lost-1'));
+  // Another first attempt, claimed by the release before full-path fingerprints: its retry is still a retry.
+  await claimUpdateKey(harness.db, principal, { ...attempt('lost-2'), fingerprint: attempt('lost-2').formerFingerprint! });
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-1' })).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-2' })).status).toBe(204);
   // A key never sent before is no retry: the organization is gone.
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'new-1' })).status).toBe(404);
+});
+
+test("one Idempotency-Key sent to two administrators' domains is two requests: the second answers 422 and adds nothing", async () => {
+  const customer = await harness.customer();
+  const first = await approvedAdministrator(customer, reviewer);
+  const second = await approvedAdministrator(customer, reviewer);
+  const addDomain = (administratorId: string) =>
+    customer.request(
+      'POST',
+      `/v1/administrators/${administratorId}/domains`,
+      { domain: 'idem-test.example.net', autoValidation: false, method: 'dns' },
+      { 'Idempotency-Key': 'dom-k1' },
+    );
+  const added = await addDomain(first.administratorId);
+  expect([added.status, added.body.administratorId]).toEqual([201, first.administratorId]);
+  expect((await addDomain(first.administratorId)).body).toEqual(added.body); // the same request: the first answer
+  const elsewhere = await addDomain(second.administratorId);
+  expect([elsewhere.status, elsewhere.body.errors]).toEqual([422, [{ field: 'Idempotency-Key', message: 'already used for a different request' }]]);
+  const underSecond = await customer.request('GET', `/v1/administrators/${second.administratorId}/domains`);
+  expect(underSecond.body.items).toEqual([]);
+});
+
+test('an Idempotency-Key header sent twice answers 400 naming the header, and nothing is created', async () => {
+  const customer = await harness.customer();
+  const { hostname, port } = new URL(harness.baseUrl);
+  // fetch joins repeated fields into one; node:http sends each value on a line of its own.
+  const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const sent = httpRequest(
+      {
+        hostname,
+        port,
+        method: 'POST',
+        path: '/v1/organizations',
+        headers: { authorization: `Bearer ${customer.key}`, 'content-type': 'application/json', 'idempotency-key': ['a', 'b'] },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+      },
+    );
+    sent.on('error', reject);
+    sent.end(JSON.stringify(body(1)));
+  });
+  expect(answer.status).toBe(400);
+  expect(answer.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'sent more than once', rule: 'single-field' }]);
+  expect(await countOrganizations(customer.id)).toBe(0);
 });
 
 test('of many racing decisions exactly one takes effect', async () => {

@@ -29,6 +29,7 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     'unknown-field': '包含无法识别的字段：{keys}。',
     'at-least-one-field': '请至少修改一项。',
     invalid: '值无效。',
+    'single-field': '此请求头只能发送一次。',
     // 文本与数字
     'utf-8': '不是有效的 UTF-8 文本。',
     'control-character': '不能包含控制字符。',
