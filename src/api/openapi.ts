@@ -514,7 +514,17 @@ const PATHS = {
       body: body('CreateDomain'),
       answer: ok('Domain', 'Created, pending, with exact instructions', 201),
       refusals: {
-        '409': 'The administrator is not approved, or the name is already in the account',
+        '409': {
+          description:
+            'The administrator is not approved (`detail` says its status). Or: the name is already in the account (compared after normalization to A-labels): `existing` names that domain',
+          title: 'Duplicate',
+          detail: 'www.example.com is already in this account as domain 3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90',
+          extra: {
+            type: 'https://certificate-profiles.dev/problems/duplicate',
+            errors: [{ field: 'domain', message: 'the same as domain 3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90', rule: 'duplicate' }],
+            existing: { kind: 'domain', id: '3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90', href: '/v1/domains/3f0b6c2e-8a4d-4f61-9a7e-2c5d8b1e4a90' },
+          },
+        },
         '422': {
           description: `A name that can never be validated or certified, with \`errors[].rule\` naming the rule (${Object.keys(DOMAIN_NAME_RULES).join(', ')}); the validation name (\`_dnsauth.<name>\` for the DNS methods) must fit 253 characters. Or a method this service cannot offer now`,
           title: 'Unprocessable Content',
@@ -618,7 +628,7 @@ const PATHS = {
       operationId: 'deleteDnsProvider',
       summary: 'Delete a DNS provider',
       answer: deleted,
-      refusals: { '409': 'Domains use it: delete them or move them to another method first' },
+      refusals: { '409': 'Domains use it (`detail` names them with their ids): delete them first' },
     },
   },
   '/dcv/{label}/fileauth.txt': {

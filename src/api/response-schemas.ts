@@ -261,9 +261,9 @@ export const problem = z
       )
       .optional(),
     existing: z
-      .object({ kind: z.enum(['organization', 'administrator']), id: z.uuid(), href: z.string() })
+      .object({ kind: z.enum(['organization', 'administrator', 'domain']), id: z.uuid(), href: z.string() })
       .optional()
-      .describe('With a 409 duplicate: the profile the account already holds'),
+      .describe('With a 409 duplicate: the profile or domain the account already holds'),
     claim: z
       .object({ reviewerId: z.uuid(), reviewerName: z.string(), claimedAt: z.iso.datetime(), expiresAt: z.iso.datetime() })
       .optional()
@@ -314,7 +314,10 @@ export const webhook = z.object({
 const webhookSecret = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/]+=*$/)
-  .describe('The signing secret, `whsec_` + base64 of 32 random bytes: shown here once (and to a retry with the same Idempotency-Key)');
+  .nullable()
+  .describe(
+    'The signing secret, `whsec_` + base64 of 32 random bytes: shown here once (and to a retry with the same Idempotency-Key); null in a retry once the secret signs nothing any more (rotated out past its overlap, or the endpoint deleted)',
+  );
 
 export const webhookWithSecret = webhook.extend({ secret: webhookSecret });
 

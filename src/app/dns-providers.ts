@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { lockAccount } from '../db/account-lock';
+import type { Db } from '../db/connect';
 import { createIdempotently } from '../db/idempotent-create';
 import { creationPage, type PageCursor } from '../db/keyset';
-import type { DnsProviderRow } from '../db/schema';
+import type { Database, DnsProviderRow } from '../db/schema';
 import { dnsProviderInputFor, splitSecret } from '../domain/dns-provider-schemas';
 import { seal } from '../domain/secret-box';
 import { conflict, notFound, parse } from '../problem';
@@ -51,10 +54,35 @@ export async function loadDnsProvider(ctx: Pick<AppContext, 'db'>, accountId: st
   return row;
 }
 
-/** Deletes a provider no domain uses (409 naming the domains that do). */
+/**
+ * Deletes a provider no domain uses (409 naming the domains that do; 404 when it is not, or no longer, there).
+ * Under the account lock, as domain creates are (createIdempotently): a domain added with the provider at the
+ * same time either commits first (then this answers 409) or finds the provider gone (its 400 `not-in-account`).
+ */
 export async function removeDnsProvider(ctx: Pick<AppContext, 'db'>, accountId: string, id: string): Promise<void> {
-  await loadDnsProvider(ctx, accountId, id);
-  const using = await ctx.db.selectFrom('domains').select('name').where('dns_provider_id', '=', id).execute();
-  if (using.length) throw conflict(`the provider is used by ${using.map((d) => d.name).join(', ')}: delete those domains or move them to another method first`);
-  await ctx.db.deleteFrom('dns_providers').where('id', '=', id).execute();
+  await ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      await lockAccount(trx, accountId);
+      const row = await trx.selectFrom('dns_providers').select('id').where('id', '=', id).where('account_id', '=', accountId).forUpdate().executeTakeFirst();
+      if (!row) throw notFound(`DNS provider ${id}`);
+      const using = await domainsUsing(trx, id);
+      if (using.length) throw inUse(using);
+      await trx.deleteFrom('dns_providers').where('id', '=', id).execute();
+    })
+    .catch(async (error: { code?: string }) => {
+      // Backstop: a domain that referenced the provider without the lock (a foreign key refused the delete).
+      if (error.code === '23503') throw inUse(await domainsUsing(ctx.db, id));
+      throw error;
+    });
 }
+
+const domainsUsing = (db: Db | Transaction<Database>, id: string) =>
+  db.selectFrom('domains').select(['id', 'name']).where('dns_provider_id', '=', id).orderBy('created_at').orderBy('id').execute();
+
+const inUse = (using: ReadonlyArray<{ id: string; name: string }>) =>
+  conflict(
+    using.length
+      ? `the provider is used by ${using.map((d) => `${d.name} (domain ${d.id})`).join(', ')}: delete those domains first`
+      : 'the provider is used by a domain: delete that domain first',
+  );

@@ -13,7 +13,10 @@ import { recordEvent } from './events';
 import { creationPage, type PageCursor } from './keyset';
 import type { Database, DomainRow, DomainStatus } from './schema';
 
-/** Adds a domain under an approved administrator (in the caller's transaction); names are unique within an account. */
+/**
+ * Adds a domain under an approved administrator (in the caller's transaction, which holds the account lock:
+ * createIdempotently); names are unique within an account (409 `duplicate` naming the existing domain).
+ */
 export async function createDomain(
   trx: Transaction<Database>,
   params: { accountId: string; administratorId: string; name: string; method: DcvMethod; dnsProviderId: string | null; actor: Actor; dcv: DcvConfig },
@@ -25,7 +28,7 @@ export async function createDomain(
     .where('account_id', '=', params.accountId)
     .forShare()
     .executeTakeFirst();
-  if (!administrator) throw new Problem(404, 'Not Found', `administrator ${params.administratorId} was not found`);
+  if (!administrator) throw administratorNotFound(params.administratorId);
   if (!isUsable(administrator.status)) {
     throw conflict(`the administrator is ${administrator.status}: domains can be added only under an approved administrator`);
   }
@@ -45,11 +48,10 @@ export async function createDomain(
       .select(['id', 'kind', 'settings'])
       .where('id', '=', params.dnsProviderId)
       .where('account_id', '=', params.accountId)
+      // Held to the commit: a concurrent delete of the provider (src/app/dns-providers.ts) waits, then sees this domain.
+      .forShare()
       .executeTakeFirst();
-    if (!provider)
-      throw new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', {
-        errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account', rule: 'not-in-account' }],
-      });
+    if (!provider) throw noSuchProvider();
     // An RFC 2136 server updates its own zone only: a record outside it could never be written (NOTZONE).
     const zone = provider.kind === 'rfc2136' ? String((provider.settings as { zone?: unknown }).zone) : undefined;
     const record = dnsRecordName(params.name);
@@ -58,8 +60,8 @@ export async function createDomain(
       throw new Problem(422, 'Unprocessable Content', `domain: ${message}`, { errors: [{ field: 'domain', message, rule: 'outside-provider-zone' }] });
     }
   }
-  const existing = await trx.selectFrom('domains').select('id').where('account_id', '=', params.accountId).where('name', '=', params.name).executeTakeFirst();
-  if (existing) throw conflict(`${params.name} is already in this account (domain ${existing.id})`);
+  const existing = await existingDomain(trx, params.accountId, params.name);
+  if (existing) throw duplicateDomain(params.name, existing);
   if (params.method === 'dns_cname') await ensureCnameFree(trx, params.accountId, params.name);
   const id = randomUUID();
   const at = new Date();
@@ -79,13 +81,20 @@ export async function createDomain(
       random_value_expires_at: value.expiresAt,
       updated_at: at,
     })
+    // A concurrent request added the same name first (creates hold the account lock, so only a writer without it).
+    .onConflict((oc) => oc.constraint('domains_account_name').doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow()
-    .catch((error) => {
-      // A concurrent request added the same name first.
-      if ((error as { code?: string }).code === '23505') throw conflict(`${params.name} is already in this account`);
+    .executeTakeFirst()
+    .catch((error: { code?: string; constraint?: string }) => {
+      // Backstop: the locks above keep the referenced rows, so a foreign key refused here means one went meanwhile.
+      if (error.code === '23503' && error.constraint === 'domains_dns_provider_id_fkey') throw noSuchProvider();
+      if (error.code === '23503' && error.constraint === 'domains_administrator_id_fkey') throw administratorNotFound(params.administratorId);
       throw error;
     });
+  if (!row) {
+    const first = await existingDomain(trx, params.accountId, params.name);
+    throw first ? duplicateDomain(params.name, first) : conflict(`${params.name} is already in this account`);
+  }
   await recordEvent(trx, {
     accountId: params.accountId,
     entityKind: 'domain',
@@ -95,6 +104,29 @@ export async function createDomain(
     after: { status: 'pending', name: params.name, method: params.method },
   });
   return row;
+}
+
+const administratorNotFound = (id: string) => new Problem(404, 'Not Found', `administrator ${id} was not found`);
+
+/** The answer for a `dnsProviderId` naming no provider of the account (also when the provider was deleted meanwhile). */
+const noSuchProvider = () =>
+  new Problem(400, 'Invalid request', 'dnsProviderId: no such DNS provider in this account', {
+    errors: [{ field: 'dnsProviderId', message: 'no such DNS provider in this account', rule: 'not-in-account' }],
+  });
+
+/** The id of the account's domain named `name`, if any. */
+async function existingDomain(trx: Transaction<Database>, accountId: string, name: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('domains').select('id').where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+  return row?.id;
+}
+
+/** 409: the name is already in the account; shaped as the duplicate organizations and administrators (src/problem.ts `duplicateProblem`). */
+function duplicateDomain(name: string, id: string): Problem {
+  return new Problem(409, 'Duplicate', `${name} is already in this account as domain ${id}`, {
+    type: 'https://certificate-profiles.dev/problems/duplicate',
+    errors: [{ field: 'domain', message: `the same as domain ${id}`, rule: 'duplicate' }],
+    members: { existing: { kind: 'domain', id, href: `/v1/domains/${id}` } },
+  });
 }
 
 /**

@@ -17,6 +17,7 @@
  */
 import { parse as parseMailbox } from 'smtp-address-parser';
 import { DOMAIN_NAME_RULES, type DomainNameRule, normalizeDomainName } from '../dcv/domain-name';
+import { INVISIBLE_CHARACTER } from './subject-attributes';
 
 export const EMAIL_RULES = {
   'email-syntax': 'RFC 5321 §4.1.2; RFC 6531 §3.3',
@@ -40,13 +41,14 @@ export type NormalizedEmail =
 /**
  * What no mailbox holds: control characters (C0, DEL, C1), unpaired UTF-16 surrogates (no UTF-8 encodes
  * them, and PostgreSQL's jsonb refuses them), and in the local part any space or invisible character
- * (separators, format characters such as U+200B or U+202E, private use, unassigned), which would make
- * one mailbox look like another. ZWNJ/ZWJ stay, as in names (scripts that need them); duplicates are
+ * (separators, the invisible characters names refuse, `INVISIBLE_CHARACTER`: format characters such as
+ * U+200B or U+202E, the other default-ignorables such as U+3164 or U+FE0F, blanks such as U+2800; private
+ * use, unassigned), which would make one mailbox look like another. ZWNJ/ZWJ stay, as in names (scripts that need them); duplicates are
  * compared without them (`identity.ts`).
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const NEVER_IN_ADDRESS = /[\u0000-\u001f\u007f-\u009f]|\p{Surrogate}/u;
-const INVISIBLE_IN_LOCAL_PART = /[\p{Z}\p{Co}\p{Cn}]|(?![\u200c\u200d])\p{Cf}/u;
+const INVISIBLE_IN_LOCAL_PART = new RegExp(`[\\p{Z}\\p{Co}\\p{Cn}]|(?![\\u200c\\u200d])${INVISIBLE_CHARACTER.source}`, 'u');
 
 /** `U+200B` for the message. */
 const codePoint = (character: string) => `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;

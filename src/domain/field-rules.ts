@@ -38,7 +38,7 @@ export const FIELD_RULES = {
   'phone-number': 'ITU-T E.164: a number that can be dialled in the country',
   'phone-type': 'a landline or a mobile number as the field asks',
   'mobile-extension': 'a mobile number has no extension',
-  duplicate: 'the account already holds this organization or person',
+  duplicate: 'the account already holds this organization, person or domain',
   'administrator-required': "an account's first organization comes with its administrator",
   'unique-addresses': 'each address once',
   // Review records.

@@ -123,8 +123,28 @@ function compactKey(value: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
-/** Format characters other than ZWNJ/ZWJ (which Persian and Indic scripts need), private use, unassigned. */
-const UNPRINTABLE = /[\p{Co}\p{Cn}]|(?![\u200c\u200d])\p{Cf}/u;
+/**
+ * Characters nobody sees, with which one value can pass for another or for nothing (Unicode TR #36 §2,
+ * "Visual Security Issues"; UTS #39 §3.1 gives them Identifier_Type=Default_Ignorable, not allowed):
+ * - every Default_Ignorable_Code_Point (Unicode TR #44; DerivedCoreProperties.txt), the code points a
+ *   renderer shows as nothing: the format characters (bidi controls U+202A–U+202E and U+2066–U+2069,
+ *   U+200B ZWSP, U+00AD soft hyphen, U+2060 word joiner, U+FEFF, tags) and, outside Cf, U+034F combining
+ *   grapheme joiner, the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, the Khmer inherent vowels
+ *   U+17B4–U+17B5, the Mongolian free variation selectors U+180B–U+180F, the variation selectors
+ *   U+FE00–U+FE0F and U+E0100–U+E01EF, and the code points reserved for more of them;
+ * - the few format characters (Cf) that are not default-ignorable (U+0600 and the other prepended
+ *   concatenation marks, U+FFF9–U+FFFB interlinear annotation), refused here before as all of Cf was;
+ * - characters that are not default-ignorable but render blank: U+2800 BRAILLE PATTERN BLANK and U+1D159
+ *   MUSICAL SYMBOL NULL NOTEHEAD. (The spaces are whitespace, which `normalizeText` collapses.)
+ *
+ * ZWNJ/ZWJ (U+200C/U+200D) are default-ignorable too, but names keep them: Persian and Indic scripts need
+ * them to spell words (UAX #31 §2.3 allows them in identifiers in those contexts). The duplicate check
+ * ignores them with the rest (src/domain/identity.ts), so they cannot make a second organization or person.
+ */
+export const INVISIBLE_CHARACTER = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800\u{1D159}]/u;
+
+/** The invisible characters but ZWNJ/ZWJ, and private-use and unassigned code points (no font shows them as meant). */
+const UNPRINTABLE = new RegExp(`[\\p{Co}\\p{Cn}]|(?![\\u200c\\u200d])${INVISIBLE_CHARACTER.source}`, 'u');
 
 /** An attribute type (a name or an OID) assigned a value, at the start or after an RDN separator: `CN=`, `, O=`, `/OU=`, `+2.5.4.3=`. */
 const ATTRIBUTE_ASSIGNMENT = /(?:^|[,;+/])\s*(?:[a-z][a-z0-9-]*|\d+(?:\.\d+)+)\s*=/i;
@@ -147,17 +167,26 @@ const refusal = (rule: SubjectRule, detail: string, values?: SubjectRefusal['val
 export const characterCount = (value: string) => [...value].length;
 
 /**
+ * The `unprintable-character` refusal of a value holding an invisible (`INVISIBLE_CHARACTER`, but for
+ * ZWNJ/ZWJ), private-use or unassigned character, naming the first one; else null. Every person's name the
+ * service keeps is held to it, in a subject or not (notification contacts' names: src/notify/settings-input.ts).
+ */
+export function unprintableRefusal(value: string): SubjectRefusal | null {
+  const found = UNPRINTABLE.exec(value);
+  if (!found) return null;
+  const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return refusal('unprintable-character', `contains the invisible or unprintable character U+${code}`);
+}
+
+/**
  * The first subject rule a normalized, non-empty value breaks as `attribute`, or null. Order: length,
  * unprintable characters, only metadata, "not applicable", DN syntax, HTML entities.
  */
 export function subjectRefusal(value: string, attribute: SubjectAttribute): SubjectRefusal | null {
   const max = SUBJECT_ATTRIBUTES[attribute];
   if (characterCount(value) > max) return refusal('max-length', `at most ${max} characters, the upper bound of ${attribute}`, { maximum: max });
-  const unprintable = UNPRINTABLE.exec(value);
-  if (unprintable) {
-    const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return refusal('unprintable-character', `contains the invisible or unprintable character U+${code}`);
-  }
+  const unprintable = unprintableRefusal(value);
+  if (unprintable) return unprintable;
   const key = compactKey(value);
   if (key === '') return refusal('metadata-only', `"${value}" has no letter or digit`);
   if (NOT_APPLICABLE.has(key) || /^x+$/.test(key))

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailAddress, storable } from '../domain/schemas';
-import { brokenRule } from '../problem';
+import { unprintableRefusal } from '../domain/subject-attributes';
+import { brokenRule, unprocessable } from '../problem';
 
 /** The languages emails are written in (src/notify/email-templates.ts). */
 export const EMAIL_LANGUAGES = ['en', 'zh-CN'] as const;
@@ -9,6 +10,16 @@ const language = emailLanguage;
 
 /** At most this many contacts per account. */
 export const MAX_CONTACTS = 10;
+
+/**
+ * A contact's name, the display name of the emails to them: held, like every person's name the service
+ * keeps, to the `unprintable-character` rule (src/domain/subject-attributes.ts: no bidi control, zero-width
+ * or other default-ignorable character, no blank such as U+2800; ZWNJ/ZWJ kept), answered 422 naming it.
+ */
+const contactName = storable(z.string().trim().min(1).max(100)).superRefine((value, ctx) => {
+  const refused = unprintableRefusal(value);
+  if (refused) ctx.addIssue({ code: 'custom', message: refused.message, params: unprocessable(refused.rule) });
+});
 
 /**
  * `PUT /v1/notification-settings`: the account's language (its administrators' emails) and the
@@ -20,7 +31,7 @@ export const notificationSettingsInput = z.strictObject({
     .array(
       z.strictObject({
         email: emailAddress,
-        name: storable(z.string().trim().min(1).max(100)).nullable().optional(),
+        name: contactName.nullable().optional(),
         language: language.nullable().optional(),
       }),
     )

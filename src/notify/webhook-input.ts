@@ -29,6 +29,8 @@ export const webhookUrl = (allowance: AddressAllowance) =>
         ctx.addIssue({ code: 'custom', message: 'must be https (or http)', params: brokenRule('url') });
       else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not carry a user name or password', params: brokenRule('url') });
       else if (url.hash) ctx.addIssue({ code: 'custom', message: 'must not have a fragment (#…)', params: brokenRule('url') });
+      // Port 0 names no service (IANA: reserved); the connection could not be made.
+      else if (url.port === '0') ctx.addIssue({ code: 'custom', message: 'port 0 is reserved and reaches no server', params: brokenRule('url') });
       else if (isAddressLiteral(url.hostname)) {
         const verdict = classifyAddress(url.hostname, allowance);
         if (!verdict.allowed) ctx.addIssue({ code: 'custom', message: verdict.reason, params: unprocessable('public-address') });

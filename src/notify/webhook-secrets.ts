@@ -50,9 +50,18 @@ export async function addWebhookSecret(
   return { id, secret };
 }
 
-/** One secret back in clear (a create or rotation retried with its Idempotency-Key answers it again); undefined once gone. */
+/**
+ * One secret back in clear (a create or rotation retried with its Idempotency-Key answers it again);
+ * undefined once gone or expired (rotated out and past its overlap: it signs nothing, so it is never shown again).
+ */
 export async function openWebhookSecret(db: Db, key: Buffer, endpointId: string, secretId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('webhook_secrets').select('ciphertext').where('id', '=', secretId).where('endpoint_id', '=', endpointId).executeTakeFirst();
+  const row = await db
+    .selectFrom('webhook_secrets')
+    .select('ciphertext')
+    .where('id', '=', secretId)
+    .where('endpoint_id', '=', endpointId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .executeTakeFirst();
   return row && open(key, row.ciphertext, boundTo(endpointId, secretId));
 }
 

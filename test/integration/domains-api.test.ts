@@ -1,7 +1,16 @@
 import { domainNameOfLength } from '../support/names';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { startDcvLab, type DcvLab } from '../support/dcv-lab';
-import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, startHarness, type Api, type Harness } from '../support/harness';
+import {
+  ADMINISTRATOR,
+  ORGANIZATION,
+  approvedAdministrator,
+  customerWithApprovedAdministrator,
+  eventually,
+  startHarness,
+  type Api,
+  type Harness,
+} from '../support/harness';
 import { administratorApproval, organizationApproval } from '../support/review-records';
 
 /** The domain endpoints' rules: who may add what, name checks, tenant isolation, lists, cascades, search. */
@@ -109,7 +118,15 @@ describe('methods are checked; bad input changes nothing', () => {
     expect(idn.body.domain).toBe('xn--bcher-kva.example.com');
     const again = await add({ domain: 'xn--bcher-kva.example.com', autoValidation: false, method: 'dns' });
     expect(again.status).toBe(409);
-    expect(again.body.detail).toMatch(/already in this account/);
+    expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    // The same shape as a duplicate organization or administrator: the field, the rule, and the domain already there.
+    expect(again.body).toMatchObject({
+      type: 'https://certificate-profiles.dev/problems/duplicate',
+      title: 'Duplicate',
+      detail: `xn--bcher-kva.example.com is already in this account as domain ${idn.body.id}`,
+      errors: [{ field: 'domain', rule: 'duplicate', message: `the same as domain ${idn.body.id}` }],
+      existing: { kind: 'domain', id: idn.body.id, href: `/v1/domains/${idn.body.id}` },
+    });
     // Another account may hold the same name.
     const otherAccount = await approvedAdministratorOf(other);
     expect((await add({ domain: 'bücher.example.com' }, other, otherAccount)).status).toBe(201);
@@ -174,6 +191,87 @@ test("a domain whose validation record lies outside its RFC 2136 provider's zone
   for (const domain of ['shop.example.net', 'www.shop.example.net', '*.shop.example.net']) {
     expect((await add({ domain, autoValidation: false, method: 'dns_provider', dnsProviderId: provider.id })).status).toBe(201);
   }
+});
+
+describe('deleting a DNS provider while a domain is added with it', () => {
+  // The lab's BIND (zone example.com): domains that win get their record written as they would in production.
+  const raceProvider = () => lab.rfc2136Provider('Race zone');
+
+  test('the two serialize: 20 rounds, never a 5xx, either the domain wins (delete 409 naming it) or the delete wins (create 400 not-in-account)', async () => {
+    const { customer: api, administratorId: admin } = await customerWithApprovedAdministrator(harness);
+    const wins = { domain: 0, delete: 0 };
+    const created: string[] = [];
+    for (let round = 1; round <= 20; round++) {
+      const provider = await api.request('POST', '/v1/dns-providers', raceProvider());
+      expect(provider.status).toBe(201);
+      const domain = `r${round}.race.example.com`;
+      const create = () =>
+        api.request('POST', `/v1/administrators/${admin}/domains`, { domain, autoValidation: false, method: 'dns_provider', dnsProviderId: provider.body.id });
+      const remove = () => api.request('DELETE', `/v1/dns-providers/${provider.body.id}`);
+      // Alternate which request leaves first.
+      const [added, deleted] = round % 2 ? await Promise.all([create(), remove()]) : (await Promise.all([remove(), create()])).reverse();
+      const at = { round, added: [added.status, added.body], deleted: [deleted.status, deleted.body] };
+      for (const answer of [added, deleted]) {
+        if (answer.status >= 500) throw new Error(`a 5xx: ${JSON.stringify(at)}`);
+        if (answer.status >= 400) expect(answer.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      }
+      const rows = await harness.db.selectFrom('domains').select(['id', 'dns_provider_id']).where('name', '=', domain).execute();
+      const providerLeft = await harness.db.selectFrom('dns_providers').select('id').where('id', '=', provider.body.id).execute();
+      if (added.status === 201) {
+        wins.domain++;
+        created.push(added.body.id);
+        expect(deleted.status).toBe(409);
+        expect(deleted.body.detail).toBe(`the provider is used by ${domain} (domain ${added.body.id}): delete those domains first`);
+        expect(rows).toEqual([{ id: added.body.id, dns_provider_id: provider.body.id }]);
+        expect(providerLeft).toHaveLength(1);
+      } else {
+        wins.delete++;
+        expect([added.status, deleted.status]).toEqual([400, 204]);
+        // The same answer as naming a provider the account never had.
+        expect(added.body.errors).toEqual([{ field: 'dnsProviderId', message: 'no such DNS provider in this account', rule: 'not-in-account' }]);
+        expect(rows).toEqual([]);
+        expect(providerLeft).toEqual([]);
+        // A retried delete (the first answer lost at the commit) finds nothing: 404, as deletes answer.
+        const again = await remove();
+        expect(again.status).toBe(404);
+        expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      }
+    }
+    expect(wins.domain + wins.delete).toBe(20);
+    for (const id of created) {
+      const removed = await api.request('DELETE', `/v1/domains/${id}`);
+      expect([removed.status, removed.body]).toEqual([204, undefined]);
+    }
+  });
+
+  test('a provider in use answers 409 naming each domain and its id, and says only what the API can do', async () => {
+    const { customer: api, administratorId: admin } = await customerWithApprovedAdministrator(harness);
+    const provider = (await api.request('POST', '/v1/dns-providers', raceProvider())).body;
+    const ids: string[] = [];
+    for (const domain of ['a.race.example.com', 'b.race.example.com']) {
+      const added = await api.request('POST', `/v1/administrators/${admin}/domains`, {
+        domain,
+        autoValidation: false,
+        method: 'dns_provider',
+        dnsProviderId: provider.id,
+      });
+      expect(added.status).toBe(201);
+      ids.push(added.body.id);
+    }
+    const refused = await api.request('DELETE', `/v1/dns-providers/${provider.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(refused.body.detail).toBe(
+      `the provider is used by a.race.example.com (domain ${ids[0]}), b.race.example.com (domain ${ids[1]}): delete those domains first`,
+    );
+    expect(refused.body.detail).not.toMatch(/method/);
+    for (const id of ids) {
+      const removed = await api.request('DELETE', `/v1/domains/${id}`);
+      expect([removed.status, removed.body]).toEqual([204, undefined]);
+    }
+    expect((await api.request('DELETE', `/v1/dns-providers/${provider.id}`)).status).toBe(204);
+    expect((await api.request('DELETE', `/v1/dns-providers/${provider.id}`)).status).toBe(404);
+  });
 });
 
 test('a revalidate retried with its Idempotency-Key rotates the random value once; domain creates replay too', async () => {

@@ -47,6 +47,12 @@ test('a create retried with its Idempotency-Key gets the same endpoint and secre
   const kept = await harness.db.selectFrom('idempotency_keys').select('body').where('key', '=', 'hook-1').executeTakeFirstOrThrow();
   expect(JSON.stringify(kept.body)).not.toContain(first.body.secret);
   expect((await customer.request('POST', '/v1/webhooks', { url: `${URL_OK}/other` }, headers)).status).toBe(422);
+
+  // Once the secret is rotated out and its overlap has ended it signs nothing: a replay no longer hands it out.
+  await customer.request('POST', `/v1/webhooks/${first.body.id}/rotate-secret`, { previousSecretExpiresInSeconds: 0 });
+  const afterRotation = await customer.request('POST', '/v1/webhooks', { url: URL_OK }, headers);
+  expect(afterRotation.status).toBe(201);
+  expect(afterRotation.body).toEqual({ ...first.body, secret: null });
 });
 
 test('bad URLs and fields answer 4xx naming the field and the rule, and create nothing', async () => {
@@ -58,6 +64,8 @@ test('bad URLs and fields answer 4xx naming the field and the rule, and create n
     [{ url: 'http://169.254.169.254/latest/meta-data' }, 422, 'url', 'public-address'],
     [{ url: 'http://0x7f.0.0.2/' }, 422, 'url', 'public-address'],
     [{ url: 'ftp://hooks.example.com/' }, 400, 'url', 'url'],
+    [{ url: 'https://93.184.216.34:0/' }, 400, 'url', 'url'],
+    [{ url: 'https://hooks.example.com:00/' }, 400, 'url', 'url'],
     [{ url: 'https://user:pass@hooks.example.com/' }, 400, 'url', 'url'],
     [{ url: 'https://hooks.example.com/#x' }, 400, 'url', 'url'],
     [{ url: 'not a url' }, 400, 'url', 'url'],

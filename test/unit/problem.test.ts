@@ -1,18 +1,9 @@
 import { z } from 'zod';
-import { parse, Problem, unprocessable } from '../../src/problem';
+import { parse, unprocessable } from '../../src/problem';
 import { createOrganizationBody } from '../../src/domain/schemas';
 import { createDomainBody } from '../../src/domain/domain-input';
 import { dnsProviderInput } from '../../src/domain/dns-provider-schemas';
-
-const problemOf = (run: () => unknown): Problem => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-};
+import { problemOf } from '../support/problems';
 
 describe('problems built from zod issues', () => {
   test('a field left out reads "required", for every kind of field and at every depth', () => {

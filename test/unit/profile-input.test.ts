@@ -1,17 +1,9 @@
 import { createOrganizationBody, createOrganizationBodyFor, organizationPatch, administratorPatch } from '../../src/domain/schemas';
-import { parse, type Problem } from '../../src/problem';
+import { parse } from '../../src/problem';
 import { ADMINISTRATOR as administrator, ORGANIZATION as organization } from '../support/harness';
+import { faults, problemOf } from '../support/problems';
 
 /** Issue 7, items 8 and 10: every field at fault in one answer, each with its rule. */
-function problemOf(run: () => unknown): Problem {
-  try {
-    run();
-  } catch (error) {
-    return error as Problem;
-  }
-  throw new Error('expected a problem');
-}
-const faults = (problem: Problem) => problem.extra.errors!.map((e) => [e.field, e.rule ?? null]);
 
 test('an empty organization name and an administrator with three bad fields: all four in one answer', () => {
   const problem = problemOf(() =>

@@ -1,5 +1,9 @@
-import { subjectRefusal, SUBJECT_ATTRIBUTES } from '../../src/domain/subject-attributes';
+import { subjectRefusal, unprintableRefusal, SUBJECT_ATTRIBUTES } from '../../src/domain/subject-attributes';
 import { normalizeText } from '../../src/domain/normalize';
+import { createOrganizationBody, administratorInput } from '../../src/domain/schemas';
+import { parse } from '../../src/problem';
+import { ADMINISTRATOR, ORGANIZATION } from '../support/harness';
+import { faults, problemOf } from '../support/problems';
 
 /** Issue 7, item 8: values a CA can put in a certificate's subject (BR §7.1.2.7.4, §7.1.4.2; zlint; pkilint). */
 const ruleOf = (value: string, attribute: keyof typeof SUBJECT_ATTRIBUTES = 'localityName') => subjectRefusal(normalizeText(value), attribute)?.rule ?? null;
@@ -77,6 +81,92 @@ test.each([
   ['word joiner', 'Ac\u2060me'],
 ])('an invisible or unprintable character: %s', (_what, value) => {
   expect(ruleOf(value, 'organizationName')).toBe('unprintable-character');
+});
+
+/**
+ * Invisible characters outside Cf: every Default_Ignorable_Code_Point (Unicode TR #44) and the characters
+ * that render blank (U+2800), refused like the format characters (TR #36 §2; UTS #39 §3.1), naming the character.
+ */
+const INVISIBLE_OUTSIDE_CF = {
+  'Hangul filler': [0x3164, 0x115f, 0x1160, 0xffa0],
+  'combining grapheme joiner': [0x034f],
+  'Khmer inherent vowel': [0x17b4, 0x17b5],
+  'Mongolian free variation selector': [0x180b, 0x180c, 0x180d, 0x180f],
+  'variation selector': [0xfe00, 0xfe07, 0xfe0e, 0xfe0f],
+  'variation selector supplement': [0xe0100, 0xe0150, 0xe01ef],
+  'blank that is not default-ignorable': [0x2800, 0x1d159],
+};
+const hex = (code: number) => `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+const invisibleCases = Object.entries(INVISIBLE_OUTSIDE_CF).flatMap(([what, codes]) =>
+  codes.map((code) => [what, hex(code), String.fromCodePoint(code)] as const),
+);
+
+describe('invisible characters outside Cf (Default_Ignorable_Code_Point, blanks)', () => {
+  test.each(invisibleCases)('%s %s, in every attribute, at the start, inside and at the end', (_what, code, character) => {
+    for (const attribute of Object.keys(SUBJECT_ATTRIBUTES) as Array<keyof typeof SUBJECT_ATTRIBUTES>) {
+      for (const value of [`${character}Delta`, `Delta${character} Trading Ltd`, `Delta Trading Ltd${character}`, character]) {
+        const refused = subjectRefusal(normalizeText(value), attribute);
+        expect({ attribute, value, rule: refused?.rule }).toEqual({ attribute, value, rule: 'unprintable-character' });
+        expect(refused?.message).toContain(`the invisible or unprintable character ${code} (RFC 5280 §4.1.2.4; Unicode TR #36 §2`);
+      }
+    }
+  });
+
+  test('the first invisible character is the one named', () => {
+    expect(unprintableRefusal('Ac\u3164me \ue000')?.message).toContain('U+3164');
+    expect(unprintableRefusal('Ac\ue000me \u3164')?.message).toContain('U+E000');
+    expect(unprintableRefusal('Acme\u{E01EF}')?.message).toContain('U+E01EF');
+  });
+
+  test('format characters outside Default_Ignorable_Code_Point stay refused as before (U+0600, U+FFF9)', () => {
+    expect(ruleOf('Acme \u0600Ltd', 'organizationName')).toBe('unprintable-character');
+    expect(ruleOf('Acme \ufff9Ltd', 'organizationName')).toBe('unprintable-character');
+  });
+
+  test('ZWNJ/ZWJ, which Persian and Indic scripts need, stay allowed; so do spaces, which are normalized', () => {
+    expect(ruleOf('میخک\u200cها', 'organizationName')).toBeNull();
+    expect(ruleOf('क्\u200dष', 'givenName')).toBeNull();
+    expect(ruleOf('北京市\u3000海淀区 1 号', 'streetAddress')).toBeNull();
+    expect(ruleOf('Room\u00a01001, No.\u20038 Jianguomenwai Ave.', 'streetAddress')).toBeNull();
+    expect(unprintableRefusal('Acme 😀')).toBeNull();
+  });
+
+  test('the review\'s examples: an organization "Delta\\u3164 Trading Ltd", an administrator named "\\u3164": 422 naming each field', () => {
+    const problem = problemOf(() =>
+      parse(createOrganizationBody, {
+        organization: { ...ORGANIZATION, name: 'Delta\u3164 Trading Ltd' },
+        administrator: { ...ADMINISTRATOR, firstName: '\u3164' },
+      }),
+    );
+    expect(problem.status).toBe(422);
+    expect(faults(problem)).toEqual([
+      ['organization.name', 'unprintable-character'],
+      ['administrator.firstName', 'unprintable-character'],
+    ]);
+    expect(problem.extra.errors!.map((e) => e.message)).toEqual([expect.stringContaining('U+3164'), expect.stringContaining('U+3164')]);
+  });
+
+  test.each(invisibleCases)('%s %s: each reviewed text field of an organization and an administrator refuses it', (_what, code, character) => {
+    const organizationFields = ['name', 'department', 'city', 'address', 'postalCode'] as const;
+    const problem = problemOf(() =>
+      parse(createOrganizationBody, {
+        organization: {
+          ...ORGANIZATION,
+          ...Object.fromEntries(organizationFields.map((field) => [field, `${ORGANIZATION.name.slice(0, 4)}${character}100080`])),
+        },
+        administrator: { ...ADMINISTRATOR, firstName: `Le${character}i`, lastName: character, position: `CTO${character}` },
+      }),
+    );
+    expect(faults(problem)).toEqual([
+      ...organizationFields.map((field) => [`organization.${field}`, 'unprintable-character']),
+      ['administrator.firstName', 'unprintable-character'],
+      ['administrator.lastName', 'unprintable-character'],
+      ['administrator.position', 'unprintable-character'],
+    ]);
+    expect(problem.extra.errors!.every((e) => e.message.includes(code))).toBe(true);
+    const patch = problemOf(() => parse(administratorInput('CN').partial(), { lastName: `Li${character}` }));
+    expect(faults(patch)).toEqual([['lastName', 'unprintable-character']]);
+  });
 });
 
 describe('X.520 upper bounds in characters (BR §7.1.4.2), not UTF-16 units', () => {

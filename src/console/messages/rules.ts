@@ -47,7 +47,7 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     'phone-number': '不是有效的电话号码。',
     'phone-type': '号码类型不符：组织电话须为固定电话，管理员电话须为手机号码。',
     'mobile-extension': '手机号码不能带分机号。',
-    duplicate: '账号中已有相同的组织或人员。',
+    duplicate: '账号中已有相同的组织、人员或域名。',
     'administrator-required': '账号的第一个组织需要同时提交其管理员。',
     'unique-addresses': '每个邮箱地址只能填写一次。',
     // 电子邮箱
