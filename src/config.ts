@@ -13,7 +13,7 @@ import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
-import { loadNotifyConfig, type NotifyConfig } from './notify/config';
+import { clockTime, loadNotifyConfig, type NotifyConfig } from './notify/config';
 import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
@@ -133,8 +133,9 @@ function durationList(env: NodeJS.ProcessEnv, name: string, fallback: string): D
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = Number(env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name}: "${env[name]}" is not a port number`);
+  // Unset or empty: the default. Port 0 (any free port) is no address a client or a proxy could be given.
+  const value = Number(env[name] || fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}: "${env[name]}" is not a port number (1–65535)`);
   return value;
 }
 
@@ -172,7 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       identityReusePeriod: env.IDENTITY_REUSE_PERIOD ? duration(env, 'IDENTITY_REUSE_PERIOD', '') : undefined,
       expiringWindow: duration(env, 'EXPIRING_WINDOW', '30d'),
     },
-    reconcileInterval: duration(env, 'RECONCILE_INTERVAL', '1m'),
+    // A clock interval above zero: 0s would run the reconciler in a tight loop against the database.
+    reconcileInterval: clockTime(env, 'RECONCILE_INTERVAL', '1m'),
     requestDeadlineMs: requestDeadline(env),
     createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
     dcv: {

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
@@ -145,9 +145,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         console: config.console,
         ready,
       });
+      // Not app.listen's callback: Express 5 also calls it with the 'error' event (a port taken), as if listening.
       const server: Server = await new Promise((resolve, reject) => {
-        const s = app.listen(config.port, () => resolve(s));
+        const s = createServer(app);
+        s.once('listening', () => resolve(s));
         s.once('error', (error) => reject(new Error(`the API cannot listen on port ${config.port}: ${error.message} (set PORT to move it)`)));
+        s.listen(config.port);
       });
       stops.push(() => new Promise((resolve) => server.close(() => resolve())));
       const base = `http://127.0.0.1:${config.port}`;

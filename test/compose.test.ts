@@ -8,6 +8,7 @@ import { findTemporalCli } from '../src/temporal/cli-binary';
 import { type DevServer, startDevServer } from '../src/temporal/dev-server';
 import { createMetrics, observeOperatorCounts } from '../src/metrics';
 import { SEARCH_ATTRIBUTE_TYPE_NAMES, SEARCH_ATTRIBUTES, searchAttributeSpec } from '../src/temporal/search-attributes';
+import { loadConfig } from '../src/config';
 import { startPostgresCluster, type PostgresCluster } from './faults/support/postgres-cluster';
 import { startBind9, type Bind9Server } from './support/bind9';
 import { dockerfileEnvironment, environmentOf, resolveCompose, type ResolvedCompose, runService, secretMounts, type ServiceRun } from './support/compose-run';
@@ -68,6 +69,23 @@ const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker', ..
 const ONE_SHOTS = ['temporal-schema', 'setup'];
 /** Every process of the service image. */
 const SERVICE_IMAGE = ['setup', 'api', 'worker', ...PERSPECTIVES];
+
+/** Every environment variable src/ reads by name (`env.X`, `process.env.X`, `duration(env, 'X', ...)` and the like). */
+const CODE_VARIABLES = (() => {
+  const names = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts'))
+        for (const m of readFileSync(file, 'utf8').matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)|\[\s*'([A-Z][A-Z0-9_]*)'\s*\]|,\s*'([A-Z][A-Z0-9_]*)')/g))
+          names.add(m[1] ?? m[2] ?? m[3]);
+    }
+  };
+  walk(path.join(ROOT, 'src'));
+  names.delete('PATH');
+  return names;
+})();
 
 const env = (name: string): Record<string, string> => Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, String(v)]));
 const script = (name: string): string => [services[name].entrypoint, services[name].command].flat().filter(Boolean).join('\n');
@@ -194,47 +212,107 @@ describe('docker-compose.yml: production shape', () => {
 
   /**
    * What each process of the service image reads from its environment (src/config.ts, by where the value
-   * is used), and what it cannot do without in this shape. A service sets nothing its process does not
-   * read, and every setting two processes read has one value.
+   * is used), and what it cannot do without in this shape (`required`, set to a fixed value by the file);
+   * `optional` ones are passed through from `.env` with a default. A service is given exactly what its
+   * process reads, and every setting two processes read has one value.
    */
   const READS: Record<string, { required: string[]; optional: string[] }> = {
     // src/cli/setup.ts: migrations, namespace, search attributes.
-    setup: { required: ['DATABASE_URL', 'TEMPORAL_ADDRESS'], optional: ['TEMPORAL_NAMESPACE', 'TEMPORAL_NAMESPACE_RETENTION'] },
-    // src/service.ts with the API: src/api, src/app, src/console (the CAA issuer tells the console's CAA results apart), the delegation DNS server.
+    setup: { required: ['DATABASE_URL', 'TEMPORAL_ADDRESS'], optional: ['TEMPORAL_NAMESPACE', 'TEMPORAL_NAMESPACE_RETENTION', 'LOG_LEVEL'] },
+    // src/service.ts with the API: src/api, src/app, src/console (the CAA issuer tells the console's CAA results apart), the delegation DNS server;
+    // and the CLI, run in the api's container (`docker compose exec api npm run cli`): invitation links.
     api: {
       required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_DNS_LISTEN'],
       optional: [
-        ...['TEMPORAL_NAMESPACE', 'PORT', 'METRICS_LISTEN', 'TEMPORAL_UI_ORIGIN', 'DCV_DELEGATION_ZONE', 'DCV_PUBLIC_URL', 'DCV_CAA_ISSUER'],
-        ...['DCV_DNS_NS', 'DCV_DNS_NS_ADDRESS'],
+        ...['TEMPORAL_NAMESPACE', 'TEMPORAL_CODEC_KEYS', 'LOG_LEVEL', 'PORT', 'METRICS_LISTEN', 'TEMPORAL_UI_ORIGIN'],
+        ...['DCV_DELEGATION_ZONE', 'DCV_PUBLIC_URL', 'DCV_CAA_ISSUER', 'DCV_DNS_NS', 'DCV_DNS_NS_ADDRESS', 'DCV_PRECHECK_INTERVAL', 'DCV_REVALIDATE_BEFORE'],
+        ...['REQUEST_DEADLINE', 'CREATE_CONCURRENCY', 'REVIEW_SLA', 'REVIEW_REMINDER_INTERVAL', 'EXPIRING_WINDOW', 'IDENTITY_REUSE_PERIOD'],
+        ...['WEBHOOK_SECRET_OVERLAP'],
+        // src/console/settings.ts
+        ...['CONSOLE_PUBLIC_URL', 'CONSOLE_SECURE_COOKIES', 'TRUST_PROXY', 'CONSOLE_SESSION_IDLE', 'CONSOLE_SESSION_LIFETIME', 'CONSOLE_INVITATION_LIFETIME'],
+        ...['LOGIN_MAX_FAILURES', 'LOGIN_FAILURE_WINDOW', 'REVIEW_CLAIM_TTL'],
       ],
     },
-    // src/service.ts with the worker: workflows, activities (src/dcv/writers.ts resolves with DCV_RESOLVERS), the reconciler,
-    // the notifier (src/notify/config.ts: SMTP_URL, REVIEWER_EMAILS).
+    // src/service.ts with the worker: workflows, activities (src/dcv/writers.ts resolves with DCV_RESOLVERS; the webhooks'
+    // domain events carry instructions with DCV_PUBLIC_URL), the reconciler, the notifier (src/notify/config.ts).
     worker: {
       required: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_REMOTE_PERSPECTIVES'],
       optional: [
-        ...['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_DELEGATION_ZONE', 'DCV_RESOLVERS'],
-        ...['SMTP_URL', 'REVIEWER_EMAILS'],
+        ...['TEMPORAL_NAMESPACE', 'TEMPORAL_CODEC_KEYS', 'LOG_LEVEL', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'REQUEST_DEADLINE'],
+        ...['DCV_DELEGATION_ZONE', 'DCV_PUBLIC_URL', 'DCV_RESOLVERS', 'DCV_REVALIDATE_BEFORE', 'DCV_RETRY_SCHEDULE', 'DCV_MAX_SCANS'],
+        ...['RANDOM_VALUE_LIFETIME', 'DNSPOD_API_URL', 'RECONCILE_INTERVAL', 'REVIEW_SLA', 'REVIEW_REMINDER_INTERVAL', 'EXPIRING_WINDOW'],
+        ...['IDENTITY_REUSE_PERIOD', 'WORKER_MEMORY_BUDGET', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_WORKFLOW_TASK_SLOTS', 'WORKER_ACTIVITY_TASK_SLOTS'],
+        ...['EXPIRY_NOTICES', 'NOTICE_INTERVAL', 'WEBHOOK_DISPATCH_INTERVAL', 'WEBHOOK_RETRY_SCHEDULE', 'WEBHOOK_TIMEOUT'],
+        ...['SMTP_URL', 'EMAIL_FROM', 'REVIEWER_EMAILS', 'REVIEWER_LANGUAGE', 'EMAIL_RETRY_INTERVAL', 'EMAIL_MAX_ATTEMPTS'],
       ],
     },
     // src/perspective.ts: activities/perspective.ts only.
     perspective: {
       required: ['TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_PERSPECTIVES'],
-      optional: ['TEMPORAL_NAMESPACE', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_CAA_ISSUER'],
+      optional: ['TEMPORAL_NAMESPACE', 'TEMPORAL_CODEC_KEYS', 'LOG_LEVEL', 'METRICS_LISTEN', 'TEMPORAL_METRICS_LISTEN', 'DCV_CAA_ISSUER'],
     },
+  };
+  /** What src/ reads that no service of this shape is given, and why. */
+  const NOT_PASSED: Record<string, string> = {
+    DATA_DIR: 'embedded PGlite and Temporal files; here only the .eml outbox of a worker without SMTP_URL, inside its container',
+    SECRET_KEY: 'the compose secret, through SECRET_KEY_FILE',
+    TEMPORAL_API_KEY: "Temporal Cloud / TLS: this shape's Temporal server is on the compose network",
+    TEMPORAL_TLS: "Temporal Cloud / TLS: this shape's Temporal server is on the compose network",
+    TEMPORAL_CLI_PATH: 'the embedded dev server',
+    TEMPORAL_DEV_PORT: 'the embedded dev server',
+    TEMPORAL_UI_PORT: "the embedded dev server's UI (TEMPORAL_UI_ORIGIN names this shape's)",
+    DCV_DELEGATION_SERVER: 'another shape: here the api serves the delegation zone itself (DCV_DNS_LISTEN)',
+    DCV_DELEGATION_TSIG: 'another shape: here the api serves the delegation zone itself (DCV_DNS_LISTEN)',
+    DCV_HTTP_PORT: 'tests only',
+    DCV_HTTPS_PORT: 'tests only',
+    DCV_AUTHORITATIVE_PORT: 'tests only',
+    DCV_ALLOW_PRIVATE_ADDRESSES: 'tests only',
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'tests only',
+    DOMAIN_REUSE_PERIOD: 'tests only',
   };
   const processOf = (name: string) => READS[PERSPECTIVES.includes(name) ? 'perspective' : name];
   const readsOf = (name: string) => [...processOf(name).required, ...processOf(name).optional];
 
   test.each(SERVICE_IMAGE)('%s is given what its process reads, and nothing else', (name) => {
-    const { required, optional } = processOf(name);
     const set = Object.keys(env(name));
-    expect(set.filter((key) => !required.includes(key) && !optional.includes(key))).toEqual([]);
-    expect(required.filter((key) => !set.includes(key))).toEqual([]);
+    expect(set.filter((key) => !readsOf(name).includes(key))).toEqual([]);
+    expect(readsOf(name).filter((key) => !set.includes(key))).toEqual([]);
+  });
+
+  test('every variable src/ reads reaches the processes that read it, or is named as not for this shape', () => {
+    expect(CODE_VARIABLES.size).toBeGreaterThan(50);
+    const passed = new Set(Object.values(READS).flatMap((reads) => [...reads.required, ...reads.optional]));
+    expect([...CODE_VARIABLES].filter((key) => !passed.has(key) && !(key in NOT_PASSED))).toEqual([]);
+    // Both lists name only what the code reads, and never the same variable.
+    expect([...passed, ...Object.keys(NOT_PASSED)].filter((key) => !CODE_VARIABLES.has(key))).toEqual([]);
+    expect(Object.keys(NOT_PASSED).filter((key) => passed.has(key))).toEqual([]);
+  });
+
+  test("what .env may set is passed through as ${NAME:-default}, the default meaning what the code's own does", () => {
+    // Deliberately not the code's default, for this shape: the api is published on localhost:3000, the Temporal UI on :8080.
+    const SHAPE_DEFAULTS: Record<string, string> = {
+      DCV_PUBLIC_URL: 'http://localhost:3000',
+      CONSOLE_PUBLIC_URL: 'http://localhost:3000',
+      TEMPORAL_UI_ORIGIN: 'http://localhost:8080',
+    };
+    const codeDefaults = loadConfig({});
+    for (const name of SERVICE_IMAGE) {
+      for (const key of processOf(name).optional.filter((k) => !/METRICS_LISTEN$|^PORT$|^DCV_PERSPECTIVES$/.test(k))) {
+        const value = env(name)[key];
+        const match = new RegExp(`^\\$\\{${key}:-([^}]*)\\}$`).exec(value);
+        expect({ name, key, passedThrough: match !== null }).toEqual({ name, key, passedThrough: true });
+        const fallback = match![1];
+        if (key in SHAPE_DEFAULTS) expect({ key, fallback }).toEqual({ key, fallback: SHAPE_DEFAULTS[key] });
+        else expect({ key, config: loadConfig({ [key]: fallback }) }).toEqual({ key, config: codeDefaults });
+      }
+    }
   });
 
   test('a setting several processes must agree on has one value in all that read it', () => {
-    for (const key of ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'DCV_DELEGATION_ZONE', 'DCV_CAA_ISSUER']) {
+    for (const key of [
+      ...['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE', 'TEMPORAL_CODEC_KEYS', 'DCV_DELEGATION_ZONE', 'DCV_CAA_ISSUER', 'DCV_PUBLIC_URL'],
+      ...['DCV_REVALIDATE_BEFORE', 'REQUEST_DEADLINE', 'REVIEW_SLA', 'REVIEW_REMINDER_INTERVAL', 'EXPIRING_WINDOW', 'IDENTITY_REUSE_PERIOD'],
+    ]) {
       const readers = SERVICE_IMAGE.filter((name) => readsOf(name).includes(key));
       expect(readers.length).toBeGreaterThan(1);
       // One value, or unset in all of them (the same default).
@@ -270,14 +348,6 @@ describe('docker-compose.yml: production shape', () => {
     expect(check).toContain(String.raw`/src\/(worker|perspective)\.ts/`);
     expect(check).toMatch(/process\.pid/);
     for (const entry of ['src/worker.ts', 'src/perspective.ts']) expect(existsSync(path.join(ROOT, entry))).toBe(true);
-  });
-
-  test('lifecycle durations stay at their defaults and are listed as commented examples', () => {
-    for (const name of ['REVIEW_SLA', 'REVIEW_REMINDER_INTERVAL', 'EXPIRING_WINDOW']) {
-      expect(TEXT).toMatch(new RegExp(`^\\s*# ${name}: \\S+`, 'm'));
-      expect(env('api')[name]).toBeUndefined();
-      expect(env('worker')[name]).toBeUndefined();
-    }
   });
 
   test('start order: every dependency waits for health or successful completion', () => {
@@ -478,24 +548,66 @@ describe('docker-compose config (Debian package docker-compose, v1.29.2)', () =>
     expect(resolved.services.api.environment?.DATABASE_URL).toMatch(/^postgres:\/\/profiles:[^@]+@postgres:5432\/profiles$/);
     // Merge keys resolved as Compose reads them: each process gets its own settings, the shared ones alike.
     expect(resolved.services.api.environment).toMatchObject({ DCV_DNS_LISTEN: ':53', DCV_CAA_ISSUER: 'certificate-profiles.invalid', PORT: '3000' });
-    expect(Object.keys(resolved.services.worker.environment ?? {}).sort()).toEqual([
-      'DATABASE_URL',
-      'DCV_DELEGATION_ZONE',
-      'DCV_REMOTE_PERSPECTIVES',
-      'DCV_RESOLVERS',
-      'METRICS_LISTEN',
-      'REVIEWER_EMAILS',
-      'SECRET_KEY_FILE',
-      'SMTP_URL',
-      'TEMPORAL_ADDRESS',
-      'TEMPORAL_METRICS_LISTEN',
-      'TEMPORAL_NAMESPACE',
-      'TEMPORAL_TASK_QUEUE',
-    ]);
+    for (const name of Object.keys(services))
+      expect({ name, keys: Object.keys(resolved.services[name].environment ?? {}).sort() }).toEqual({ name, keys: Object.keys(env(name)).sort() });
+    expect(Object.keys(resolved.services.worker.environment ?? {})).toEqual(
+      expect.arrayContaining(['SMTP_URL', 'EMAIL_FROM', 'REVIEWER_EMAILS', 'REVIEWER_LANGUAGE']),
+    );
+    expect(Object.keys(resolved.services.worker.environment ?? {})).not.toContain('CONSOLE_PUBLIC_URL');
     for (const key of ['DATABASE_URL', 'DCV_DELEGATION_ZONE', 'TEMPORAL_TASK_QUEUE', 'SECRET_KEY_FILE'])
       expect(resolved.services.worker.environment?.[key]).toBe(resolved.services.api.environment?.[key]);
     expect(resolved.services['perspective-north'].environment?.DCV_CAA_ISSUER).toBe(resolved.services.api.environment?.DCV_CAA_ISSUER);
     expect(resolved.services['perspective-west'].environment?.DCV_PERSPECTIVES).toBe('west=8.8.8.8:53,8.8.4.4:53');
+  });
+
+  test("an .env beside the file reaches the processes that read it: the console's address, cookies and proxy, the sender", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cps-env-'));
+    const file = path.join(dir, '.env');
+    writeFileSync(
+      file,
+      [
+        'CONSOLE_PUBLIC_URL=https://console.ca.example',
+        'TRUST_PROXY=1',
+        'EMAIL_FROM=Certificate desk <certs@ca.example>',
+        'REVIEWER_LANGUAGE=zh-CN',
+        'DCV_PUBLIC_URL=https://dcv.ca.example',
+        'REVIEW_SLA=2bd',
+        'WEBHOOK_TIMEOUT=20s',
+        'LOG_LEVEL=WARN',
+        '',
+      ].join('\n'),
+    );
+    const result = dockerCompose('--env-file', file, 'config');
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.status).toBe(0);
+    const resolved = parse(result.stdout) as { services: Record<string, { environment?: Record<string, string> }> };
+    // As each process loads it (the secret file exists only in the container).
+    const configOf = (name: string) =>
+      loadConfig(
+        Object.fromEntries(
+          Object.entries(resolved.services[name].environment ?? {})
+            .filter(([k]) => k !== 'SECRET_KEY_FILE')
+            .map(([k, v]) => [k, v === null ? '' : String(v)]),
+        ),
+      );
+    const api = configOf('api');
+    // Invitation links (the CLI runs in this container), Secure __Host- cookies and HSTS from the https URL, X-Forwarded-For of one proxy.
+    expect(api.console).toMatchObject({ publicUrl: 'https://console.ca.example', secureCookies: true, trustProxy: 1 });
+    expect(api.dcv.publicUrl).toBe('https://dcv.ca.example');
+    expect(api.timings.reviewSla).toEqual(loadConfig({ REVIEW_SLA: '2bd' }).timings.reviewSla);
+    const worker = configOf('worker');
+    expect(worker.notify.email).toMatchObject({ from: 'Certificate desk <certs@ca.example>', reviewerLanguage: 'zh-CN' });
+    expect(worker.notify.webhooks.timeout).toEqual(loadConfig({ WEBHOOK_TIMEOUT: '20s' }).notify.webhooks.timeout);
+    expect(worker.dcv.publicUrl).toBe('https://dcv.ca.example');
+    expect(worker.timings.reviewSla).toEqual(api.timings.reviewSla);
+    for (const name of SERVICE_IMAGE) expect({ name, level: configOf(name).logLevel }).toEqual({ name, level: 'WARN' });
+    // Without an .env: the local run, whose console is plain HTTP on the published port.
+    const local = parse(dockerCompose('config').stdout) as typeof resolved;
+    expect(local.services.api.environment).toMatchObject({ CONSOLE_PUBLIC_URL: 'http://localhost:3000' });
+    expect(loadConfig({ CONSOLE_PUBLIC_URL: 'http://localhost:3000', CONSOLE_SECURE_COOKIES: '', TRUST_PROXY: '' }).console).toMatchObject({
+      secureCookies: false,
+      trustProxy: undefined,
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { serviceUnavailable } from '../temporal/update-errors';
 import { sendProblem } from './problem';
 import { log } from '../log';
+import { loggablePath } from './request-observer';
 
 /** What a request has left of its deadline (REQUEST_DEADLINE). */
 export interface RequestDeadline {
@@ -28,7 +29,7 @@ export function requestDeadline(deadlineMs: number): RequestHandler {
     const timer = setTimeout(() => {
       controller.abort(new DOMException('the request deadline passed', 'TimeoutError'));
       if (res.headersSent) return;
-      log.warn(`${req.method} ${req.originalUrl}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
+      log.warn(`${req.method} ${loggablePath(req)}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
       sendProblem(res, serviceUnavailable(`the service's dependencies did not answer within ${deadlineMs / 1000} s; retry the request`), req.originalUrl);
     }, deadlineMs);
     timer.unref();

@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { describeError, isTemporalUnavailable, serviceUnavailable } from '../temporal/update-errors';
 import { log } from '../log';
 import { type Route, routeOf } from './route-table';
+import { loggablePath } from './request-observer';
 
 export { conflict, type FieldError, notFound, parse, Problem, validationProblem } from '../problem';
 
@@ -107,16 +108,17 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   // The request deadline already answered 503 (./deadline.ts); what the handler did later is dropped.
   if (res.headersSent) {
-    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT') log.warn(`${req.method} ${req.originalUrl} after its answer: ${describeError(error)}`);
+    if ((error as { code?: string })?.code !== 'ERR_HTTP_HEADERS_SENT')
+      log.warn(`${req.method} ${loggablePath(req)} after its answer: ${describeError(error)}`);
     return;
   }
   if (error instanceof Problem) return send(res, error, req.originalUrl);
   if (isDatabaseUnavailable(error)) {
-    log.warn(`${req.method} ${req.originalUrl}: database unavailable: ${describeError(error)}`);
+    log.warn(`${req.method} ${loggablePath(req)}: database unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the database is unavailable; retry the request'), req.originalUrl);
   }
   if (isTemporalUnavailable(error)) {
-    log.warn(`${req.method} ${req.originalUrl}: workflow service unavailable: ${describeError(error)}`);
+    log.warn(`${req.method} ${loggablePath(req)}: workflow service unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the workflow service is unavailable; retry the request'), req.originalUrl);
   }
   const known = bodyProblem(error ?? {});
@@ -127,6 +129,6 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const status = typeof error?.status === 'number' ? error.status : undefined;
   if (status && status >= 400 && status < 500)
     return send(res, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', String(error.message ?? '')), req.originalUrl);
-  log.error({ err: error }, `${req.method} ${req.originalUrl} failed`);
+  log.error({ err: error }, `${req.method} ${loggablePath(req)} failed`);
   send(res, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
 };

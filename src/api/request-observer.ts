@@ -7,10 +7,48 @@ import { WELL_FORMED_REQUEST_ID } from './request-id-header';
 /** Probes polled by orchestrators every few seconds: their lines are written at debug. */
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** Path parameters that are secrets (a console invitation's token): never written to a log. */
+const SECRET_PARAMS = new Set(['token']);
+const REDACTED = '[redacted]';
+
+/** The secret parameter values of each request's route, taken when Express sets the route (it restores `req.params` after). */
+const secretValues = new WeakMap<Request, string[]>();
+
+/**
+ * `req.originalUrl` as a log may hold it: a secret path parameter's value (SECRET_PARAMS) replaced by
+ * `[redacted]`. Personal data in it is masked by the logger itself (src/log.ts).
+ */
+export function loggablePath(req: Request): string {
+  let path = req.originalUrl;
+  for (const value of secretValues.get(req) ?? []) path = path.split(value).join(REDACTED).split(encodeURIComponent(value)).join(REDACTED);
+  return path;
+}
+
+/** `url` with each segment that is the value of one of `params` written as the parameter (`:id`). */
+function templated(url: string, params: Record<string, string>): string {
+  const names = new Map(Object.entries(params).map(([name, value]) => [value, name]));
+  return url
+    .split('/')
+    .map((segment) => {
+      const name = segment && names.get(decodeURIComponentSafe(segment));
+      return name ? `:${name}` : segment;
+    })
+    .join('/');
+}
+
+const decodeURIComponentSafe = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
 /**
  * The route pattern that answered (`/v1/organizations/:id`), for metric labels of bounded cardinality.
  * Express keeps `req.route` but restores `req.baseUrl` when an error leaves a router, so the pattern is
- * taken at the moment Express sets the route.
+ * taken at the moment Express sets the route. A router mounted under a parameter
+ * (`/v1/administrators/:id/domains`) has the value in `req.baseUrl`: written back as the parameter.
  */
 function watchRoute(req: Request): () => string | undefined {
   let route: Request['route'];
@@ -21,8 +59,18 @@ function watchRoute(req: Request): () => string | undefined {
     get: () => route,
     set: (value: Request['route']) => {
       route = value;
+      if (!value || typeof value.path !== 'string') return;
+      // Wildcard parameters (arrays) name no single segment; only plain values are written back or kept secret.
+      const params = Object.fromEntries(Object.entries(req.params ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      const base = templated(req.baseUrl, params);
       // A router's own root (`/`) is the mount path itself: `/v1/organizations`, not `/v1/organizations/`.
-      if (value && typeof value.path === 'string') pattern = value.path === '/' && req.baseUrl ? req.baseUrl : `${req.baseUrl}${value.path}`;
+      pattern = value.path === '/' && base ? base : `${base}${value.path}`;
+      const secrets = Object.entries(params).filter(([name, text]) => SECRET_PARAMS.has(name) && text);
+      if (secrets.length)
+        secretValues.set(
+          req,
+          secrets.map(([, text]) => text),
+        );
     },
   });
   return () => pattern;
@@ -51,7 +99,7 @@ export function observeRequests(metrics?: Pick<ServiceMetrics, 'httpRequestDurat
       metrics?.httpRequestDuration.observe({ method: req.method, route, status_code: String(res.statusCode) }, seconds);
       const level = res.statusCode >= 500 ? 'warn' : PROBES.has(req.path) ? 'debug' : 'info';
       requestContext.run({ requestId }, () =>
-        log[level]({ method: req.method, path: req.originalUrl, route, status: res.statusCode, durationMs: Math.round(seconds * 1000) }, 'request completed'),
+        log[level]({ method: req.method, path: loggablePath(req), route, status: res.statusCode, durationMs: Math.round(seconds * 1000) }, 'request completed'),
       );
     });
     requestContext.run({ requestId }, next);

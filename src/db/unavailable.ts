@@ -4,8 +4,12 @@
  *
  * Covers: the socket (refused, reset, timed out, unreachable), pg-pool's connect timeout, pg's
  * query read timeout, a connection the server ended, SQLSTATE class 08 (connection exception),
- * 57P01/57P02/57P03 (shutdown, crash, cannot connect now), 53300 (too many connections) and 57014
- * (statement_timeout: a query that ran past the request deadline).
+ * 57P01/57P02/57P03/57P04 (shutdown, crash, cannot connect now, database dropped), class 53 (too many
+ * connections, out of memory or disk), 57014 (statement_timeout: a query that ran past the request
+ * deadline), and what the operator's side refuses a connection with: 3D000 (no such database: being
+ * restored), 28000/28P01 (no pg_hba.conf entry, a rotated password), 55000 "is not currently accepting
+ * connections" (ALLOW_CONNECTIONS false) and 25006 (a write sent to a read-only standby during a failover).
+ * None of these is the client's doing, so none is its 4xx, and none is a bug of ours worth a 500.
  */
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -20,7 +24,7 @@ const SOCKET_CODES = new Set([
   'EAI_AGAIN',
   'ECONNABORTED',
 ]);
-const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '53000', '53100', '53200']);
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '57P04', '53300', '57014', '53000', '53100', '53200', '3D000', '28000', '28P01', '25006']);
 const MESSAGES = [
   /timeout exceeded when trying to connect/i,
   /Connection terminated/i,
@@ -30,6 +34,8 @@ const MESSAGES = [
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /terminating connection due to administrator command/i,
   /sorry, too many clients already/i,
+  // 55000 (object_not_in_prerequisite_state) is a bug's code too: only this message of it is an outage.
+  /is not currently accepting connections/i,
 ];
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {

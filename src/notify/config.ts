@@ -55,7 +55,7 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
  * A wait the process keeps itself (a timer, a request's bound, Temporal's first retry interval): in clock
  * units (not business days), above 0, at most `maxMs`.
  */
-function clockTime(env: NodeJS.ProcessEnv, name: string, fallback: string, maxMs = Number.MAX_SAFE_INTEGER): Duration & { ms: number } {
+export function clockTime(env: NodeJS.ProcessEnv, name: string, fallback: string, maxMs = Number.MAX_SAFE_INTEGER): Duration & { ms: number } {
   const value = duration(env, name, fallback);
   if (value.ms === undefined || value.ms <= 0 || value.ms > maxMs) {
     const most = maxMs === Number.MAX_SAFE_INTEGER ? '' : ` and at most ${maxMs / 1000}s`;

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { ADMINISTRATOR, ORGANIZATION, eventually } from '../support/harness';
 import { freePort } from '../support/ports';
 import { administratorApproval, organizationApproval } from '../support/review-records';
-import { createTestDatabase } from '../support/database';
+import { Client as PgClient } from 'pg';
+import { ADMIN_URL, createTestDatabase } from '../support/database';
 import { logLines, spawnService } from '../support/service-process';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { SEARCH_ATTRIBUTES, searchAttributeSpec } from '../../src/temporal/search-attributes';
@@ -205,6 +206,41 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
       })
     ).json()) as any;
     expect(decided.status).toBe('approved');
+
+    // A second API on the same port: taken, so it says so and exits, never claiming to serve there.
+    const second = spawnPart('src/api.ts');
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`the API cannot listen on port ${port}: .*EADDRINUSE`));
+    expect(second.output()).not.toMatch(/API: +http/);
+
+    // The database refusing connections (ALLOW_CONNECTIONS false, its sessions ended) is an outage: 503 with
+    // Retry-After, never a 500; allowed again, the API serves again by itself.
+    const name = new URL(database.url).pathname.slice(1);
+    const admin = new PgClient({ connectionString: ADMIN_URL });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      for (const [method, route, body] of [
+        ['GET', '/v1/organizations', undefined],
+        ['POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Refused Ltd.' }, administrator: ADMINISTRATOR }],
+      ] as const) {
+        const refused = await fetch(`${url}${route}`, { method, headers: headers(apiKey), body: body && JSON.stringify(body) });
+        expect([refused.status, refused.headers.get('content-type'), refused.headers.get('retry-after')]).toEqual([
+          503,
+          'application/problem+json; charset=utf-8',
+          '5',
+        ]);
+      }
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    await eventually(
+      async () => ((await fetch(`${url}/v1/organizations`, { headers: headers(apiKey) })).status === 200 ? true : undefined),
+      30_000,
+      'the API back',
+    );
   } finally {
     api.kill('SIGTERM');
     worker.kill('SIGTERM');

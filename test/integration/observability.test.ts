@@ -125,6 +125,26 @@ test('every line is JSON; the request id is in the API line and in the worker li
   for (const output of [api.output(), worker.output()]) for (const value of ['acme.cn', '13800138000', 'Li.Lei']) expect(output).not.toContain(value);
 });
 
+test('routes are logged and labelled as patterns (a router mounted under a parameter too); a secret in a path never reaches the log', async () => {
+  const administrator = randomUUID();
+  const requestId = `nested-${randomUUID()}`;
+  expect((await call(customerKey, 'GET', `/v1/administrators/${administrator}/domains`, undefined, requestId)).status).toBe(404);
+  expect(await linesWhen(api, requestId)).toEqual([expect.objectContaining({ route: '/v1/administrators/:id/domains', status: 404 })]);
+  expect(
+    await metric(metricsUrl.api, 'http_request_duration_seconds_count', { method: 'GET', route: '/v1/administrators/:id/domains', status_code: '404' }),
+  ).toBe(1);
+  expect(await (await fetch(metricsUrl.api)).text()).not.toContain(administrator); // no series per id
+
+  // A console invitation's token is a credential (it sets a password): its path is logged without it.
+  const token = randomBytes(24).toString('base64url');
+  const invitationId = `invitation-${randomUUID()}`;
+  await fetch(`${url}/console/invitations/${token}`, { headers: { 'x-request-id': invitationId } });
+  expect(await linesWhen(api, invitationId)).toEqual([
+    expect.objectContaining({ path: '/console/invitations/[redacted]', route: '/console/invitations/:token' }),
+  ]);
+  expect(api.output()).not.toContain(token);
+});
+
 test('a business refusal (409) is one info line, with no stack and no warning', async () => {
   const first = await call(customerKey, 'POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Refusal First Co., Ltd.' } });
   const second = await call(customerKey, 'POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Refusal Second Co., Ltd.' } });

@@ -33,6 +33,10 @@ describe('loadConfig', () => {
 
   test('each bad value names its variable', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/^PORT:/);
+    expect(() => loadConfig({ PORT: '0' })).toThrow(/^PORT: "0" is not a port number/); // any free port: no address to give anyone
+    expect(loadConfig({ PORT: '' }).port).toBe(3000); // empty as unset, not port 0
+    for (const bad of ['0s', '1bd', 'soon']) expect(() => loadConfig({ RECONCILE_INTERVAL: bad })).toThrow(/^RECONCILE_INTERVAL:/);
+    expect(loadConfig({ RECONCILE_INTERVAL: '2s' }).reconcileInterval.ms).toBe(2000);
     expect(() => loadConfig({ DCV_MAX_SCANS: '0' })).toThrow(/^DCV_MAX_SCANS:/);
     expect(() => loadConfig({ DCV_MAX_SCANS: 'many' })).toThrow(/^DCV_MAX_SCANS:/);
     expect(() => loadConfig({ REVIEW_SLA: 'soon' })).toThrow(/^REVIEW_SLA:/);
