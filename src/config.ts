@@ -153,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: port(env, 'PORT', 3000),
     dataDir,
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -265,6 +265,36 @@ function logLevel(text: string | undefined): LogLevel {
   return level as LogLevel;
 }
 
+/**
+ * DATABASE_URL: a `postgres://` (or `postgresql://`) URL; unset or empty, the embedded PGlite. Anything
+ * else is refused at start (pg would read it as a host name and every request would answer 503). The
+ * value is not repeated in the error: it may hold a password.
+ */
+function databaseUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+    throw new Error('DATABASE_URL: not a postgres:// URL (postgres://user:password@host:5432/database); leave it unset for the embedded database');
+  return text;
+}
+
+/** A list of resolver addresses (`10.0.0.53:53,10.0.0.54`) as node:dns takes them, or an error naming `name`. */
+function resolverList(name: string, text: string, servers: string[]): string[] {
+  try {
+    new Resolver().setServers(servers);
+  } catch (error) {
+    throw new Error(`${name}: "${text}" is not a list of resolver addresses (for example 10.0.0.53:53,10.0.0.54): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return servers;
+}
+
 /** `east=127.0.0.1:5399,127.0.0.3:5399;west=127.0.0.2:5399`; unset: one perspective on the system resolvers. */
 export function parsePerspectives(text: string | undefined): Perspective[] {
   if (!text) return [{ name: 'primary', resolvers: getServers() }];
@@ -274,7 +304,14 @@ export function parsePerspectives(text: string | undefined): Perspective[] {
     .map((entry) => {
       const [name, servers] = entry.split('=');
       if (!name || !/^[a-z0-9-]+$/.test(name) || !servers) throw new Error(`DCV_PERSPECTIVES: "${entry}" is not name=resolver[,resolver]`);
-      return { name, resolvers: servers.split(',').map((s) => s.trim()) };
+      return {
+        name,
+        resolvers: resolverList(
+          'DCV_PERSPECTIVES',
+          entry,
+          servers.split(',').map((s) => s.trim()),
+        ),
+      };
     });
 }
 
@@ -288,14 +325,7 @@ function ownResolvers(text: string | undefined, perspectives: Perspective[]): st
     .map((s) => s.trim())
     .filter(Boolean);
   if (listed.length === 0) return perspectives[0]?.resolvers ?? getServers();
-  try {
-    new Resolver().setServers(listed);
-  } catch (error) {
-    throw new Error(`DCV_RESOLVERS: "${text}" is not a list of resolver addresses (for example 10.0.0.53:53,10.0.0.54): ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return listed;
+  return resolverList('DCV_RESOLVERS', text ?? '', listed);
 }
 
 /** Where `npm start` serves the delegation zone when nothing else does (5353: no privilege needed). */

@@ -14,11 +14,24 @@ export function connectionOptions(config: Config, address: string) {
 }
 
 /**
+ * `connect()` (a Connection or NativeConnection to `address`), its failure saying it was Temporal at
+ * `address` that could not be reached: the SDK's own message ("Failed to connect before the deadline")
+ * names neither, and at start-up it reads as the database's.
+ */
+export async function reachTemporal<T>(address: string, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (error) {
+    throw new Error(`cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
  * One long-lived client per process; `codec` seals what it sends (inputs, summaries) and opens what it
  * reads; every call carries the request id of the HTTP request it serves (a Temporal header).
  */
 export async function connectClient(config: Config, address: string, codec: PayloadCodec): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config, address));
+  const connection = await reachTemporal(address, () => Connection.connect(connectionOptions(config, address)));
   return new Client({
     connection,
     namespace: config.temporal.namespace,

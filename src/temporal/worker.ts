@@ -10,7 +10,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/connect';
 import { dnsWriters } from '../dcv/writers';
 import { perspectiveTaskQueue } from '../../workflows/domain-messages';
-import { connectionOptions } from './connection';
+import { connectionOptions, reachTemporal } from './connection';
 import { log, writeTemporalLogEntry } from '../log';
 import type { ServiceMetrics } from '../metrics';
 import { dataConverterOf } from './payload-codec';
@@ -61,7 +61,7 @@ export async function createWorkers(
   extra: Partial<WorkerOptions> = {},
   metrics?: ServiceMetrics,
 ): Promise<Workers> {
-  const connection = await NativeConnection.connect(connectionOptions(config, address));
+  const connection = await reachTemporal(address, () => NativeConnection.connect(connectionOptions(config, address)));
   const main = await Worker.create({
     interceptors: { activity: [requestIdActivityInterceptors], ...(extra.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     connection,
@@ -83,7 +83,7 @@ export async function createWorkers(
 
 /** Only the perspectives: no database, no workflows; for a worker in another region (it still needs the codec's keys). */
 export async function createPerspectiveWorkers(config: Config, address: string, codec: PayloadCodec, metrics?: ServiceMetrics): Promise<Workers> {
-  const connection = await NativeConnection.connect(connectionOptions(config, address));
+  const connection = await reachTemporal(address, () => NativeConnection.connect(connectionOptions(config, address)));
   return runTogether(connection, await perspectiveWorkers(config, connection, codec, metrics));
 }
 

@@ -33,6 +33,12 @@ describe('loadConfig', () => {
 
   test('each bad value names its variable', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/^PORT:/);
+    for (const bad of ['not-a-url', 'localhost:5432/profiles', 'mysql://cps:s3cret@db/profiles']) {
+      expect(() => loadConfig({ DATABASE_URL: bad })).toThrow(/^DATABASE_URL: not a postgres:\/\/ URL/);
+      expect(() => loadConfig({ DATABASE_URL: bad })).not.toThrow(/s3cret/); // the value may hold a password
+    }
+    expect(loadConfig({ DATABASE_URL: 'postgresql://cps:s3cret@db:5432/profiles' }).databaseUrl).toBe('postgresql://cps:s3cret@db:5432/profiles');
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
     expect(() => loadConfig({ PORT: '0' })).toThrow(/^PORT: "0" is not a port number/); // any free port: no address to give anyone
     expect(loadConfig({ PORT: '' }).port).toBe(3000); // empty as unset, not port 0
     for (const bad of ['0s', '1bd', 'soon']) expect(() => loadConfig({ RECONCILE_INTERVAL: bad })).toThrow(/^RECONCILE_INTERVAL:/);
@@ -177,5 +183,6 @@ describe('parsePerspectives', () => {
   test('a malformed entry is refused', () => {
     expect(() => parsePerspectives('East Coast=1.1.1.1')).toThrow(/^DCV_PERSPECTIVES:/);
     expect(() => parsePerspectives('east')).toThrow(/^DCV_PERSPECTIVES:/);
+    expect(() => parsePerspectives('east=bogus-resolver')).toThrow(/^DCV_PERSPECTIVES: "east=bogus-resolver" is not a list of resolver addresses/);
   });
 });
