@@ -80,6 +80,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         port: config.temporal.devPort,
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
+        // Everything in this process needs it: the service stops, saying why, rather than answer 503 forever.
+        onExit: (how, logFile) => {
+          log.error(`the embedded Temporal dev server exited (${how}); see ${logFile}. Stopping: start the service again`);
+          process.exitCode = 1;
+          process.kill(process.pid, 'SIGTERM');
+        },
       });
       stops.push(() => devServer!.stop());
       address = devServer.address;
@@ -205,10 +211,13 @@ export function runUntilSignal(parts: ServiceParts): void {
     requested = signal;
     tell(`${signal}: shutting down`);
     stop?.().then(
-      () => process.exit(0),
+      () => process.exit(process.exitCode ?? 0),
       (error) => (log.error({ err: error }, 'shutdown failed'), process.exit(1)),
     );
   };
+  // What the service writes (the embedded database, the email outbox's messages with their addressees,
+  // the dev server's history, the secret key) is readable by its own user only.
+  process.umask(0o077);
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   const failed = (error: unknown) => {

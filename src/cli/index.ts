@@ -109,6 +109,8 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
+// Like the service's (src/service.ts): what it writes into the embedded database is its user's only.
+process.umask(0o077);
 main(process.argv.slice(2)).catch((error) => {
   // The CLI talks to a person: its failure is a line on stderr (masked like the service's log), not a JSON log line.
   console.error(maskPersonalData(error instanceof Error ? error.message : String(error)));

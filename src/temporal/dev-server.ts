@@ -32,6 +32,8 @@ export async function startDevServer(options: {
   headless?: boolean;
   /** false: none of the service's search attributes registered, as on a fresh cluster (tests of `npm run setup`). */
   searchAttributes?: boolean;
+  /** Called when the server exits after it started, other than by `stop()`: its exit code or signal, and its log file. */
+  onExit?: (how: string, logFile: string) => void;
 }): Promise<DevServer> {
   await stopOrphan(options.dataDir);
   if (await portOpen(options.port)) {
@@ -77,22 +79,34 @@ export async function startDevServer(options: {
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), rmSync(pidFile, { force: true }), resolve())));
+  let started = false;
+  let stopping = false;
+  const logFile = path.join(options.dataDir, 'temporal.log');
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      rmSync(pidFile, { force: true });
+      if (started && !stopping) options.onExit?.(String(code ?? signal), logFile);
+      resolve();
+    }),
+  );
   if (child.pid) writeFileSync(pidFile, String(child.pid));
 
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(options.port))) {
-    if (exited) throw new Error(`the Temporal dev server exited at start; see ${path.join(options.dataDir, 'temporal.log')}`);
+    if (exited) throw new Error(`the Temporal dev server exited at start; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('the Temporal dev server did not open its port within 60 s');
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  started = true;
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: options.headless ? '' : `http://127.0.0.1:${options.uiPort}`,
     async stop() {
+      stopping = true;
       if (exited) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -156,9 +156,20 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   try {
     await waitReady(afterCrash.output);
     expect((await call('GET', `/v1/organizations/${created.body.id}`, apiKey)).body.status).toBe('approved');
+    // Its dev server dying under it, the service says so and stops (not 503s forever).
+    process.kill(Number(readFileSync(path.join(env.DATA_DIR!, 'temporal', 'dev-server.pid'), 'utf8')), 'SIGKILL');
+    expect(await afterCrash.exited).toBe(1);
+    expect(logLines(afterCrash.output())).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: expect.stringMatching(/^the embedded Temporal dev server exited \(SIGKILL\); see .*temporal\.log/) }),
+    );
   } finally {
     afterCrash.child.kill('SIGINT');
-    expect(await afterCrash.exited).toBe(0);
+    await afterCrash.exited;
+  }
+
+  // What the service wrote is its user's only (the database, the dev server's history, the secret key).
+  for (const file of [path.join('temporal', 'temporal.sqlite'), 'pglite', 'secret.key']) {
+    expect([file, statSync(path.join(env.DATA_DIR!, file)).mode & 0o077]).toEqual([file, 0]);
   }
 }, 240_000);
 
