@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { log, requestContext } from '../log';
+import { log, maskPersonalData, requestContext } from '../log';
 import type { ServiceMetrics } from '../metrics';
 import { WELL_FORMED_REQUEST_ID } from './request-id-header';
 
@@ -16,12 +16,21 @@ const secretValues = new WeakMap<Request, string[]>();
 
 /**
  * `req.originalUrl` as a log may hold it: a secret path parameter's value (SECRET_PARAMS) replaced by
- * `[redacted]`. Personal data in it is masked by the logger itself (src/log.ts).
+ * `[redacted]`, and each segment, parameter name and value percent-decoded and masked on its own
+ * (src/log.ts: `%2B8613800138000` is a phone number too, and an address in a query's value masks that
+ * value, not the whole path, which an address's characters could otherwise run across).
  */
 export function loggablePath(req: Request): string {
   let path = req.originalUrl;
   for (const value of secretValues.get(req) ?? []) path = path.split(value).join(REDACTED).split(encodeURIComponent(value)).join(REDACTED);
-  return path;
+  return path
+    .split(/([/?&=#])/)
+    .map((part) => {
+      const text = decodeURIComponentSafe(part);
+      // Only a part that could hold an address or a number is given to the (costly) matcher.
+      return /@|\d(?:[\s().-]*\d){4}/.test(text) ? maskPersonalData(text) : text;
+    })
+    .join('');
 }
 
 /** `url` with each segment that is the value of one of `params` written as the parameter (`:id`). */
@@ -98,6 +107,7 @@ export function observeRequests(metrics?: Pick<ServiceMetrics, 'httpRequestDurat
       const route = routeOf() ?? (res.statusCode === 404 ? 'unmatched' : 'unrouted');
       metrics?.httpRequestDuration.observe({ method: req.method, route, status_code: String(res.statusCode) }, seconds);
       const level = res.statusCode >= 500 ? 'warn' : PROBES.has(req.path) ? 'debug' : 'info';
+      if (!log.isLevelEnabled(level)) return;
       requestContext.run({ requestId }, () =>
         log[level]({ method: req.method, path: loggablePath(req), route, status: res.statusCode, durationMs: Math.round(seconds * 1000) }, 'request completed'),
       );

@@ -143,6 +143,11 @@ test('routes are logged and labelled as patterns (a router mounted under a param
     expect.objectContaining({ path: '/console/invitations/[redacted]', route: '/console/invitations/:token' }),
   ]);
   expect(api.output()).not.toContain(token);
+
+  // Personal data in a path is masked piece by piece, percent-encoded or not; the rest of the path stays readable.
+  const masked = `masked-${randomUUID()}`;
+  await call(customerKey, 'GET', '/v1/organizations?status=zhang.san@example.com&limit=%2B8613912345678&after=138%200013%208000', undefined, masked);
+  expect(await linesWhen(api, masked)).toEqual([expect.objectContaining({ path: '/v1/organizations?status=[email]&limit=[phone]&after=[phone]' })]);
 });
 
 test('a business refusal (409) is one info line, with no stack and no warning', async () => {
