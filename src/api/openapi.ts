@@ -617,6 +617,14 @@ const PATHS = {
       idempotencyKey: true,
       body: body('CreateDnsProvider'),
       answer: ok('DnsProvider', 'Created', 201),
+      refusals: {
+        '422': {
+          description: '`server` names a literal address that is not public unicast (`errors[].rule` `public-address`); a host name is judged at each update',
+          title: 'Unprocessable Content',
+          detail: 'server: 10.0.0.53 is a private address (RFC 1918)',
+          extra: { errors: [{ field: 'server', message: '10.0.0.53 is a private address (RFC 1918)', rule: 'public-address' }] },
+        },
+      },
     },
     get: { ...customer, operationId: 'listDnsProviders', summary: 'List DNS providers', ...list(), answer: ok('DnsProviderPage') },
   },

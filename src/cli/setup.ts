@@ -58,6 +58,7 @@ const UNIMPLEMENTED = 12;
 async function connectWhenServing(config: Config, address: string, timeoutMs: number): Promise<Connection> {
   const until = Date.now() + timeoutMs;
   let last: string | undefined;
+  let told = 0;
   for (;;) {
     let connection: Connection | undefined;
     try {
@@ -73,6 +74,11 @@ async function connectWhenServing(config: Config, address: string, timeoutMs: nu
     }
     await connection?.close().catch(() => undefined);
     if (Date.now() >= until) throw new Error(`Temporal at ${address} is not serving after ${timeoutMs / 1000} s: ${last}`);
+    // A person may be watching (compose starts Temporal alongside): say what is awaited, every 10 s.
+    if (Date.now() - told >= 10_000) {
+      told = Date.now();
+      process.stderr.write(`[certificate-profiles] waiting for Temporal at ${address} to serve (${last}); giving up after ${timeoutMs / 1000} s\n`);
+    }
     await new Promise((r) => setTimeout(r, 1_000));
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeDomainName } from '../dcv/domain-name';
 import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
-import { brokenRule } from '../problem';
+import { brokenRule, unprocessable } from '../problem';
 import { storable } from './schemas';
 
 const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
@@ -36,7 +36,8 @@ const updateServer = (allowance: AddressAllowance) =>
       if (isAddressLiteral(literal)) {
         const verdict = classifyAddress(literal, allowance);
         if (verdict.allowed) return verdict.address;
-        ctx.addIssue({ code: 'custom', message: verdict.reason, params: brokenRule('public-address') });
+        // 422, as a webhook's URL: a well-formed address the service will not send to.
+        ctx.addIssue({ code: 'custom', message: verdict.reason, params: unprocessable('public-address') });
         return z.NEVER;
       }
       const name = normalizeDomainName(value);

@@ -3,7 +3,7 @@ import { COUNTRY_CODES } from './countries';
 import { normalizeEmailAddress } from './email';
 import { normalizeText } from './normalize';
 import { normalizePhone, type PhoneKind } from './phone';
-import { findSubdivision, hasSubdivisions, subdivisionExample } from './subdivisions';
+import { findSubdivision, hasSubdivisions, subdivisionExample, subdivisionNameForCode } from './subdivisions';
 import { SUBJECT_ATTRIBUTES, subjectRefusal, type SubjectAttribute } from './subject-attributes';
 import { brokenRule, unprocessable } from '../problem';
 
@@ -102,7 +102,7 @@ const organizationShape = {
   department: subjectText('organizationalUnitName').nullable().optional(),
   country: country.describe('ISO 3166-1 alpha-2'),
   province: subjectText('stateOrProvinceName').describe(
-    'State or province: one of the country\'s ISO 3166-2 subdivisions, by English or local name ("Beijing", "北京市", "Bavaria", "Bayern") or code ("BJ", "CN-BJ")',
+    'State or province: one of the country\'s ISO 3166-2 subdivisions, by English or local name ("Beijing", "北京市", "Bavaria", "Bayern"), stored as sent, or by code ("BJ", "CN-BJ"), stored spelled out in English ("Beijing"): a certificate subject holds no abbreviation',
   ),
   city: subjectText('localityName'),
   address: subjectText('streetAddress').describe('Street address'),
@@ -150,7 +150,11 @@ type CustomIssue = { code: 'custom'; path: PropertyKey[]; message: string; param
  * that country's ISO 3166-2 subdivisions (a patch that changes only the country re-judges the stored
  * province). A field that failed its own rules, or a country at fault, is not judged again here.
  */
-function crossFieldRules(sent: Record<string, unknown>, faulted: ReadonlySet<string>, current?: CurrentPlace): { landline?: string; issues: CustomIssue[] } {
+function crossFieldRules(
+  sent: Record<string, unknown>,
+  faulted: ReadonlySet<string>,
+  current?: CurrentPlace,
+): { landline?: string; province?: string; issues: CustomIssue[] } {
   const issues: CustomIssue[] = [];
   const countrySent = sent.country !== undefined;
   const place = countrySent ? countryCode(sent.country) : current?.country;
@@ -173,7 +177,9 @@ function crossFieldRules(sent: Record<string, unknown>, faulted: ReadonlySet<str
       params: unprocessable('iso-3166-2'),
     });
   }
-  return { landline, issues };
+  // A province sent as its code is stored spelled out ("BJ" → "Beijing"); a name stays as sent.
+  const spelledOut = provinceSent === undefined ? undefined : subdivisionNameForCode(place, provinceSent);
+  return { landline, province: spelledOut, issues };
 }
 
 /** An organization (or a patch of one): every field's own rules, then the rules across fields, all reported at once. */
@@ -184,7 +190,11 @@ function organizationSchema<T extends Partial<OrganizationFields>>(fields: z.Zod
     const across = crossFieldRules(value as Record<string, unknown>, new Set(own.issues.map((issue) => String(issue.path[0]))), current);
     for (const issue of across.issues) ctx.addIssue(issue);
     if (!own.data || across.issues.length > 0) return z.NEVER;
-    return across.landline === undefined ? own.data : { ...own.data, landline: across.landline };
+    return {
+      ...own.data,
+      ...(across.landline === undefined ? {} : { landline: across.landline }),
+      ...(across.province === undefined ? {} : { province: across.province }),
+    };
   });
 }
 

@@ -83,6 +83,19 @@ export function findSubdivision(country: string, province: string): string | und
   return key === '' ? undefined : names.get(key);
 }
 
+/**
+ * The name to store for `province` when it was given as an ISO 3166-2 code ("BJ", "cn-bj"): the
+ * subdivision's English name from CLDR, else ISO's ("Beijing", "Bavaria"); undefined when it was given as a
+ * name, which is stored as sent. A certificate's stateOrProvinceName spells the province out (the CAs'
+ * subject requirements: no abbreviations), so a code never reaches it.
+ */
+export function subdivisionNameForCode(country: string, province: string): string | undefined {
+  const given = province.trim().toUpperCase();
+  const code = given.startsWith(`${country}-`) ? given : `${country}-${given}`;
+  if (!CODES.has(code)) return undefined;
+  return englishNames[code.replace('-', '').toLowerCase()] ?? iso31662.find((entry) => entry.code === code)?.name;
+}
+
 /** A code of one of the country's subdivisions with its English name, for messages: `CN-AH (Anhui)`. */
 export function subdivisionExample(country: string): string {
   const code = iso31662.find((entry) => entry.code.startsWith(`${country}-`))?.code;

@@ -42,7 +42,7 @@ export function derivedCodecKey(secretKey: Buffer): CodecKey {
 export function codecKeysOf(configured: readonly CodecKey[], secretKey: Buffer | undefined): CodecKey[] {
   const derived = secretKey ? [derivedCodecKey(secretKey)] : [];
   const keys = [...configured, ...derived.filter((d) => !configured.some((c) => c.id === d.id))];
-  if (keys.length === 0) throw new Error('Temporal payloads are encrypted: set TEMPORAL_CODEC_KEYS, or SECRET_KEY to derive the key from');
+  if (keys.length === 0) throw new Error('Temporal payloads are encrypted: set TEMPORAL_CODEC_KEYS, or SECRET_KEY (or SECRET_KEY_FILE) to derive the key from');
   return keys;
 }
 

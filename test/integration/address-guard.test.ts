@@ -90,10 +90,10 @@ describe('a DNS provider whose server is a literal address', () => {
     ['::ffff:10.0.0.1', '10.0.0.0/8 (Private-Use, RFC 1918)'],
     ['64:ff9b::a00:1', '64:ff9b::/96 (IPv4-IPv6 Translation, RFC 6052)'],
     ['fd00::53', 'fc00::/7 (Unique-Local, RFC 4193, RFC 8190)'],
-  ])('%s is refused at creation with 400 naming server and the registry entry; nothing is stored', async (server, entry) => {
+  ])('%s is refused at creation with 422 naming server and the registry entry (as a webhook URL is); nothing is stored', async (server, entry) => {
     const before = await harness.db.selectFrom('dns_providers').select('id').where('account_id', '=', customer.id).execute();
     const response = await customer.request('POST', '/v1/dns-providers', rfc2136(server));
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body.errors).toEqual([{ field: 'server', message: expect.stringContaining(`is in ${entry}`), rule: 'public-address' }]);
     expect(response.body.errors[0].message).toMatch(/not a public unicast address/);

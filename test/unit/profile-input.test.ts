@@ -78,10 +78,22 @@ test('the administrator part is judged even when the organization is missing or 
   ]);
 });
 
-test('provinces in English, ISO or local names and codes are accepted and stored as sent', () => {
-  for (const province of ['Beijing', '北京市', '北京', 'Beijing Shi', 'BJ']) {
+test('provinces in English, ISO or local names are stored as sent; a code is stored spelled out (no abbreviation in a subject)', () => {
+  for (const province of ['Beijing', '北京市', '北京', 'Beijing Shi']) {
     expect(createOrganizationBody.parse({ organization: { ...organization, province } }).organization.province).toBe(province);
   }
+  for (const [country, province, name] of [
+    ['CN', 'BJ', 'Beijing'],
+    ['CN', 'bj', 'Beijing'],
+    ['CN', 'CN-BJ', 'Beijing'],
+    ['CN', 'cn-zj', 'Zhejiang'],
+    ['DE', 'BY', 'Bavaria'],
+    ['US', 'US-CA', 'California'],
+  ]) {
+    const body = { organization: { ...organization, country, province, landline: country === 'CN' ? organization.landline : '+1 650 253 0000' } };
+    expect([province, createOrganizationBody.parse(body).organization.province]).toEqual([province, name]);
+  }
+  expect(parse(organizationPatch('CN', 'Beijing'), { province: 'GD' })).toEqual({ province: 'Guangdong' });
   expect(
     createOrganizationBody.parse({ organization: { ...organization, country: 'HK', province: 'Hong Kong', landline: '+852 2123 4567' } }).organization.country,
   ).toBe('HK');
