@@ -10,20 +10,45 @@ import { log as serviceLog } from '../log';
 
 type Task = () => Promise<number>;
 
+/** While a pass keeps failing (PostgreSQL down), one reminder line this often instead of a stack per pass. */
+const STILL_FAILING_EVERY_MS = 60_000;
+
 /**
  * Runs `task` now and then every `intervalMs` (read from `interval()` before each wait, so a test can
- * move it) until stopped; a pass never overlaps the previous one, and a failed pass is logged (warn) and
- * retried at the next one; what a pass did is logged at info (debug when `quiet`: the frequent passes).
+ * move it) until stopped; a pass never overlaps the previous one, and a failed pass is retried at the
+ * next one; what a pass did is logged at info (debug when `quiet`: the frequent passes). The first failure
+ * is logged (warn) with its error; while the failures go on, one line a minute says so; the first pass
+ * that succeeds again says how long it took (info).
  * Returns a stop function that waits for the pass in progress.
  */
 export function repeat(name: string, interval: () => number, task: Task, log: pino.Logger, quiet = false): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  let failing: { since: number; passes: number; told: number } | undefined;
+  const failed = (error: unknown) => {
+    const now = Date.now();
+    if (!failing) {
+      failing = { since: now, passes: 1, told: now };
+      return log.warn({ pass: name, err: error }, `${name} failed; the next pass retries`);
+    }
+    failing.passes++;
+    if (now - failing.told < STILL_FAILING_EVERY_MS) return;
+    failing.told = now;
+    log.warn(
+      { pass: name, failedPasses: failing.passes },
+      `${name} still failing for ${Math.round((now - failing.since) / 1000)} s: ${(error as Error)?.message}`,
+    );
+  };
+  const succeeded = () => {
+    if (!failing) return;
+    log.info({ pass: name, failedPasses: failing.passes }, `${name} recovered after ${Math.round((Date.now() - failing.since) / 1000)} s`);
+    failing = undefined;
+  };
   const pass = () => {
     running = task()
-      .then((count) => count > 0 && log[quiet ? 'debug' : 'info']({ pass: name, count }, `${name}: ${count}`))
-      .catch((error) => log.warn({ pass: name, err: error }, `${name} failed; the next pass retries`))
+      .then((count) => (succeeded(), count > 0 && log[quiet ? 'debug' : 'info']({ pass: name, count }, `${name}: ${count}`)))
+      .catch(failed)
       .finally(() => {
         if (!stopped) timer = setTimeout(pass, interval());
       });
