@@ -48,6 +48,8 @@ export interface Config {
   };
   timings: Timings;
   reconcileInterval: Duration;
+  /** IDEMPOTENCY_KEY_RETENTION: how long an Idempotency-Key answers a retry with its first answer (default 30d); the worker deletes older keys hourly. */
+  idempotencyKeyRetention: Duration & { ms: number };
   /**
    * REQUEST_DEADLINE: the longest an HTTP request waits on PostgreSQL or Temporal before it answers
    * 503 with Retry-After; also bounds the pool's connect and statement timeouts and workflow updates.
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     // A clock interval above zero: 0s would run the reconciler in a tight loop against the database.
     reconcileInterval: clockTime(env, 'RECONCILE_INTERVAL', '1m'),
+    idempotencyKeyRetention: clockTime(env, 'IDEMPOTENCY_KEY_RETENTION', '30d'),
     requestDeadlineMs: requestDeadline(env),
     createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
     dcv: {

@@ -25,6 +25,7 @@ import { payloadCodecOf } from './temporal/codec-keys';
 import { log, setLogLevel, startupLog } from './log';
 import { createMetrics, observeOperatorCounts, serveMetrics } from './metrics';
 import { repeat, startNotifier } from './notify/notifier';
+import { expireIdempotencyKeys } from './db/idempotent-create';
 import { replanRenewalsDue } from './dcv/renewals-due';
 import { webhookWorkflows } from './temporal/webhook-client';
 import { emailWorkflows } from './temporal/email-client';
@@ -125,6 +126,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
           'renewals replanned',
           () => config.notify.noticeInterval.ms ?? 3_600_000,
           () => replanRenewalsDue(db, domains, config.dcv.revalidateBefore),
+          log,
+        ),
+        repeat(
+          'idempotency keys expired',
+          () => 3_600_000,
+          () => expireIdempotencyKeys(db, config.idempotencyKeyRetention.ms),
           log,
         ),
       );

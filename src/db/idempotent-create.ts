@@ -1,4 +1,4 @@
-import type { OperationNodeSource, Transaction } from 'kysely';
+import { type OperationNodeSource, sql, type Transaction } from 'kysely';
 import { Problem } from '../problem';
 import type { Db } from './connect';
 import type { Principal } from './principals';
@@ -147,3 +147,30 @@ const keyReused = () =>
   new Problem(422, 'Idempotency key reused', 'this Idempotency-Key was used with a different request', {
     errors: [{ field: 'Idempotency-Key', message: 'already used for a different request' }],
   });
+
+/** Rows an expiry pass deletes per statement: a long backlog goes in short transactions. */
+const EXPIRY_BATCH = 5_000;
+
+/**
+ * Deletes Idempotency-Keys (creates' and updates') stored before `now - retentionMs`: a key is a retry's
+ * key only that long (draft-ietf-httpapi-idempotency-key-header §2.3: keys expire, after a period the
+ * service documents; IDEMPOTENCY_KEY_RETENTION, README). After it, the same key is a new request, which
+ * the duplicate rules still refuse for an organization, a person or a domain the account holds.
+ * Returns how many it deleted. Safe in several workers at once.
+ */
+export async function expireIdempotencyKeys(db: Db, retentionMs: number, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - retentionMs);
+  // By ctid: update_keys has no single-column key, and a TID scan deletes a batch without a second lookup.
+  const expire = (table: 'idempotency_keys' | 'update_keys') =>
+    sql`delete from ${sql.table(table)} where ctid = any(array(select ctid from ${sql.table(table)} where created_at < ${before} limit ${EXPIRY_BATCH}))`.execute(
+      db,
+    );
+  let deleted = 0;
+  for (;;) {
+    const creates = await expire('idempotency_keys');
+    const updates = await expire('update_keys');
+    const batch = Number(creates.numAffectedRows ?? 0) + Number(updates.numAffectedRows ?? 0);
+    deleted += batch;
+    if (batch === 0) return deleted;
+  }
+}

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { idempotencyOf } from '../../src/api/context';
-import { claimUpdateKey } from '../../src/db/idempotent-create';
+import { claimUpdateKey, expireIdempotencyKeys } from '../../src/db/idempotent-create';
 import { createAdministrator, createOrganization } from '../../src/db/profile-create';
 import { administratorInput, organizationInput } from '../../src/domain/schemas';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, startHarness, type Api, type Harness } from '../support/harness';
@@ -317,6 +317,27 @@ test('an Idempotency-Key header sent twice answers 400 naming the header, and no
   expect(answer.status).toBe(400);
   expect(answer.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'sent more than once', rule: 'single-field' }]);
   expect(await countOrganizations(customer.id)).toBe(0);
+});
+
+test('keys expire after IDEMPOTENCY_KEY_RETENTION: the same key is then a new request (a duplicate profile still answers 409)', async () => {
+  const customer = await harness.customer();
+  const headers = { 'Idempotency-Key': 'expiring-1' };
+  const first = await customer.request('POST', '/v1/organizations', body(1), headers);
+  const edited = await customer.request('PATCH', `/v1/organizations/${first.body.id}`, { city: 'Tianjin' }, { 'Idempotency-Key': 'expiring-2' });
+  expect([first.status, edited.status]).toEqual([201, 200]);
+  const keysOf = async () => [
+    ...(await harness.db.selectFrom('idempotency_keys').select('key').where('account_id', '=', customer.id).execute()),
+    ...(await harness.db.selectFrom('update_keys').select('key').where('account_id', '=', customer.id).execute()),
+  ];
+  const day = 86_400_000;
+  // Not yet: 29 days on, both keys still answer their retries.
+  expect(await expireIdempotencyKeys(harness.db, 30 * day, new Date(Date.now() + 29 * day))).toBe(0);
+  expect(await keysOf()).toHaveLength(2);
+  // 31 days on: both gone, in every table they were kept in.
+  expect(await expireIdempotencyKeys(harness.db, 30 * day, new Date(Date.now() + 31 * day))).toBeGreaterThanOrEqual(2);
+  expect(await keysOf()).toEqual([]);
+  const again = await customer.request('POST', '/v1/organizations', body(1), headers);
+  expect([again.status, again.body.existing?.id]).toEqual([409, first.body.id]);
 });
 
 test('of many racing decisions exactly one takes effect', async () => {
