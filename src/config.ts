@@ -177,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     // A clock interval above zero: 0s would run the reconciler in a tight loop against the database.
     reconcileInterval: clockTime(env, 'RECONCILE_INTERVAL', '1m'),
-    idempotencyKeyRetention: clockTime(env, 'IDEMPOTENCY_KEY_RETENTION', '30d'),
+    idempotencyKeyRetention: idempotencyKeyRetention(env),
     requestDeadlineMs: requestDeadline(env),
     createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
     dcv: {
@@ -266,6 +266,17 @@ function logLevel(text: string | undefined): LogLevel {
   const level = (text || 'INFO').toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`LOG_LEVEL: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
   return level as LogLevel;
+}
+
+/**
+ * IDEMPOTENCY_KEY_RETENTION, at least a day: a shorter one could delete the key of an update still under
+ * way, whose retry would then not be known as one (draft-ietf-httpapi-idempotency-key-header §2.3: 24 h is
+ * the usual floor).
+ */
+function idempotencyKeyRetention(env: NodeJS.ProcessEnv): Duration & { ms: number } {
+  const value = clockTime(env, 'IDEMPOTENCY_KEY_RETENTION', '30d');
+  if (value.ms < 86_400_000) throw new Error(`IDEMPOTENCY_KEY_RETENTION: "${env.IDEMPOTENCY_KEY_RETENTION}" must be at least 24h`);
+  return value;
 }
 
 /**

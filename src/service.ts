@@ -83,6 +83,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         namespace: config.temporal.namespace,
         // Everything in this process needs it: the service stops, saying why, rather than answer 503 forever.
         onExit: (how, logFile) => {
+          if (shuttingDown) return; // stopped with the rest of the service (a Ctrl-C reaches its process group too)
           log.error(`the embedded Temporal dev server exited (${how}); see ${logFile}. Stopping: start the service again`);
           process.exitCode = 1;
           process.kill(process.pid, 'SIGTERM');
@@ -209,6 +210,9 @@ async function migrate(config: Config, db: Db): Promise<string[]> {
   }
 }
 
+/** Set once the process is stopping: what ends then (the embedded dev server) is no failure. */
+let shuttingDown = false;
+
 /** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection; a signal during start-up waits for it. */
 export function runUntilSignal(parts: ServiceParts): void {
   let requested: string | undefined;
@@ -216,6 +220,7 @@ export function runUntilSignal(parts: ServiceParts): void {
   const shutdown = (signal: string) => {
     if (requested) return;
     requested = signal;
+    shuttingDown = true;
     tell(`${signal}: shutting down`);
     stop?.().then(
       () => process.exit(process.exitCode ?? 0),

@@ -7,29 +7,29 @@ import { WELL_FORMED_REQUEST_ID } from './request-id-header';
 /** Probes polled by orchestrators every few seconds: their lines are written at debug. */
 const PROBES = new Set(['/healthz', '/readyz']);
 
-/** Path parameters that are secrets (a console invitation's token): never written to a log. */
-const SECRET_PARAMS = new Set(['token']);
+/**
+ * Paths that carry a credential (a console invitation's token sets a password): wherever one appears in a
+ * logged URL, as the path or inside a query value (the console's `back=` links), its secret part is replaced.
+ */
+const SECRET_PATHS = [/(\/console\/invitations\/)[^/?#&\s]+/g];
 const REDACTED = '[redacted]';
 
-/** The secret parameter values of each request's route, taken when Express sets the route (it restores `req.params` after). */
-const secretValues = new WeakMap<Request, string[]>();
-
 /**
- * `req.originalUrl` as a log may hold it: a secret path parameter's value (SECRET_PARAMS) replaced by
- * `[redacted]`, and each segment, parameter name and value percent-decoded and masked on its own
- * (src/log.ts: `%2B8613800138000` is a phone number too, and an address in a query's value masks that
- * value, not the whole path, which an address's characters could otherwise run across).
+ * `req.originalUrl` as a log may hold it: each segment, parameter name and value percent-decoded, a
+ * credential in it (SECRET_PATHS) replaced by `[redacted]`, and each piece masked on its own (src/log.ts:
+ * `%2B8613800138000` is a phone number too, and an address in a query's value masks that value, not the
+ * whole path, which an address's characters could otherwise run across). Works before routing too.
  */
-export function loggablePath(req: Request): string {
-  let path = req.originalUrl;
-  for (const value of secretValues.get(req) ?? []) path = path.split(value).join(REDACTED).split(encodeURIComponent(value)).join(REDACTED);
-  return path
+export function loggablePath(req: Pick<Request, 'originalUrl'>): string {
+  const decoded = req.originalUrl
     .split(/([/?&=#])/)
-    .map((part) => {
-      const text = decodeURIComponentSafe(part);
-      // Only a part that could hold an address or a number is given to the (costly) matcher.
-      return /@|\d(?:[\s().-]*\d){4}/.test(text) ? maskPersonalData(text) : text;
-    })
+    .map(decodeURIComponentSafe)
+    .join('');
+  const redacted = SECRET_PATHS.reduce((text, pattern) => text.replace(pattern, `$1${REDACTED}`), decoded);
+  // Only a part that could hold an address or a number is given to the (costly) matcher.
+  return redacted
+    .split(/([/?&=#])/)
+    .map((part) => (/@|\d(?:[\s().-]*\d){4}/.test(part) ? maskPersonalData(part) : part))
     .join('');
 }
 
@@ -69,17 +69,11 @@ function watchRoute(req: Request): () => string | undefined {
     set: (value: Request['route']) => {
       route = value;
       if (!value || typeof value.path !== 'string') return;
-      // Wildcard parameters (arrays) name no single segment; only plain values are written back or kept secret.
+      // Wildcard parameters (arrays) name no single segment; only plain values are written back.
       const params = Object.fromEntries(Object.entries(req.params ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
       const base = templated(req.baseUrl, params);
       // A router's own root (`/`) is the mount path itself: `/v1/organizations`, not `/v1/organizations/`.
       pattern = value.path === '/' && base ? base : `${base}${value.path}`;
-      const secrets = Object.entries(params).filter(([name, text]) => SECRET_PARAMS.has(name) && text);
-      if (secrets.length)
-        secretValues.set(
-          req,
-          secrets.map(([, text]) => text),
-        );
     },
   });
   return () => pattern;

@@ -21,6 +21,7 @@ import { profilePages } from './pages/profile';
 import { domainPages } from './pages/domains';
 import { accountPages } from './pages/account';
 import { reviewPages } from './pages/reviews';
+import { loggablePath } from '../api/request-observer';
 
 /**
  * Content-Security-Policy of every console page: nothing but this origin's own files, no inline script or
@@ -121,12 +122,12 @@ const errorPage: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: Problem;
   if (error instanceof Problem) problem = error;
   else if (isDatabaseUnavailable(error) || isTemporalUnavailable(error)) {
-    log.warn(`console ${req.method} ${req.originalUrl}: dependency unavailable: ${describeError(error)}`);
+    log.warn(`console ${req.method} ${loggablePath(req)}: dependency unavailable: ${describeError(error)}`);
     problem = serviceUnavailable('the service cannot reach its database or workflow service; try again in a moment');
   } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
     problem = new Problem(error.status, 'Bad Request', 'the request could not be read');
   } else {
-    log.error({ err: error }, `console ${req.method} ${req.originalUrl} failed`);
+    log.error({ err: error }, `console ${req.method} ${loggablePath(req)} failed`);
     problem = new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged');
   }
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);

@@ -14,8 +14,12 @@ export interface Idempotency {
   formerFingerprint?: string;
 }
 
-/** Whether a stored key's fingerprint is this request's (as computed now or by an earlier release). */
-const sameRequest = (stored: string, idempotency: Idempotency) => stored === idempotency.fingerprint || stored === idempotency.formerFingerprint;
+/** The fingerprint form this release stores (`fingerprint_version`; 1 was the router's own path). */
+const FINGERPRINT_VERSION = 2;
+
+/** Whether a stored key is this request's: its fingerprint as computed now, or, for a key an earlier release stored, as that release computed it. */
+const sameRequest = (stored: { fingerprint: string; fingerprint_version: number }, idempotency: Idempotency) =>
+  stored.fingerprint === idempotency.fingerprint || (stored.fingerprint_version < FINGERPRINT_VERSION && stored.fingerprint === idempotency.formerFingerprint);
 
 /** What a create's work leaves for `createIdempotently` to send with the stored answer, in one statement (see `recordEvents`). */
 export interface PendingWrites {
@@ -53,7 +57,7 @@ export async function createIdempotently<T extends { status: number; body: unkno
         .where('key', '=', idempotency.key)
         .executeTakeFirst();
       if (previous) {
-        if (!sameRequest(previous.fingerprint, idempotency)) throw keyReused();
+        if (!sameRequest(previous, idempotency)) throw keyReused();
         return { status: previous.status_code, body: previous.body } as T;
       }
     }
@@ -64,6 +68,7 @@ export async function createIdempotently<T extends { status: number; body: unkno
             account_id: accountId,
             key: idempotency.key,
             fingerprint: idempotency.fingerprint,
+            fingerprint_version: FINGERPRINT_VERSION,
             status_code: created.status,
             body: JSON.stringify(created.body),
           }),
@@ -108,7 +113,7 @@ export async function findUpdateKey(db: Db, principal: Principal, idempotency: I
   const [column, owner] = keyOwner(principal);
   const found = await db.selectFrom('update_keys').selectAll().where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirst();
   if (!found) return { claimed: false };
-  if (!sameRequest(found.fingerprint, idempotency)) throw keyReused();
+  if (!sameRequest(found, idempotency)) throw keyReused();
   return {
     claimed: true,
     answer: found.status_code === null ? undefined : { status: found.status_code, body: found.body ?? undefined },
@@ -125,7 +130,14 @@ export async function claimUpdateKey(db: Db, principal: Principal, idempotency: 
   const [column, owner] = keyOwner(principal);
   await db
     .insertInto('update_keys')
-    .values({ account_id: null, reviewer_id: null, [column]: owner, key: idempotency.key, fingerprint: idempotency.fingerprint })
+    .values({
+      account_id: null,
+      reviewer_id: null,
+      [column]: owner,
+      key: idempotency.key,
+      fingerprint: idempotency.fingerprint,
+      fingerprint_version: FINGERPRINT_VERSION,
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
   return (await findUpdateKey(db, principal, idempotency)).fingerprint ?? idempotency.fingerprint;

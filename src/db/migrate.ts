@@ -17,6 +17,7 @@ import * as apiKeyRevocation from './migrations/2026_11_30_151_api_key_revocatio
 import * as reviewDesk from './migrations/2026_11_30_152_review_desk';
 import * as operatorCounts from './migrations/2026_11_30_200_operator_counts';
 import * as removedUsers from './migrations/2026_11_30_270_removed_users';
+import * as idempotencyKeyLifetime from './migrations/2026_12_01_300_idempotency_key_lifetime';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_152_review_desk': reviewDesk,
   '2026_11_30_200_operator_counts': operatorCounts,
   '2026_11_30_270_removed_users': removedUsers,
+  '2026_12_01_300_idempotency_key_lifetime': idempotencyKeyLifetime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -162,10 +162,14 @@ export interface ProfileReviewTable {
   reviewer_note: string | null;
 }
 
+/** How `fingerprint` was computed: 1 with the router's own path (before 2026-12-01), 2 with the full path. */
+type FingerprintVersion = ColumnType<number, number | undefined, never>;
+
 export interface IdempotencyKeyTable {
   account_id: string;
   key: string;
   fingerprint: string;
+  fingerprint_version: FingerprintVersion;
   status_code: number;
   body: unknown;
   created_at: CreatedAt;
@@ -177,6 +181,7 @@ export interface UpdateKeyTable {
   reviewer_id: string | null;
   key: string;
   fingerprint: string;
+  fingerprint_version: FingerprintVersion;
   /** The first answer, once the update finished (2xx only: a refusal or an outage may be retried). */
   status_code: number | null;
   body: unknown;

@@ -93,7 +93,13 @@ export function subdivisionNameForCode(country: string, province: string): strin
   const given = province.trim().toUpperCase();
   const code = given.startsWith(`${country}-`) ? given : `${country}-${given}`;
   if (!CODES.has(code)) return undefined;
-  return englishNames[code.replace('-', '').toLowerCase()] ?? iso31662.find((entry) => entry.code === code)?.name;
+  // ISO's name, without the note of the languages it is given in ("Diekirch (de, lb)").
+  const iso = iso31662.find((entry) => entry.code === code)!.name.replace(/\s*\((?:[a-z]{2,3}(?:,\s*)?)+\)$/, '');
+  // CLDR's English name only where it is plainly this subdivision's: CLDR keeps some codes ISO has since
+  // reassigned (Iran's, 2018), and labels some with a disambiguating superscript or a note in brackets.
+  const english = englishNames[code.replace('-', '').toLowerCase()];
+  const usable = english && !/[\u00b2\u00b3\u00b9\u2070-\u2079()]/u.test(english) && findSubdivision(country, english) === code;
+  return usable ? english : iso;
 }
 
 /** A code of one of the country's subdivisions with its English name, for messages: `CN-AH (Anhui)`. */

@@ -143,8 +143,16 @@ function compactKey(value: string): string {
  */
 export const INVISIBLE_CHARACTER = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800\u{1D159}]/u;
 
-/** The invisible characters but ZWNJ/ZWJ, and private-use and unassigned code points (no font shows them as meant). */
-const UNPRINTABLE = new RegExp(`[\\p{Co}\\p{Cn}]|(?![\\u200c\\u200d])${INVISIBLE_CHARACTER.source}`, 'u');
+/**
+ * Variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF ideographic variants such as 葛󠄀 in a registered
+ * name; U+180B–U+180F of Mongolian script) and the combining grapheme joiner select how the character
+ * before them is drawn: allowed right after a letter, digit or symbol, never at the start, after a space
+ * or doubled, where they show nothing. The duplicate check ignores them all the same (identity.ts).
+ */
+const ATTACHED_SELECTOR = '(?<=[\\p{L}\\p{N}\\p{So}])[\\u034F\\u180B-\\u180F\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}]';
+
+/** The invisible characters but ZWNJ/ZWJ and attached selectors, and private-use and unassigned code points (no font shows them as meant). */
+const UNPRINTABLE = new RegExp(`[\\p{Co}\\p{Cn}]|(?![\\u200c\\u200d])(?!${ATTACHED_SELECTOR})${INVISIBLE_CHARACTER.source}`, 'u');
 
 /** An attribute type (a name or an OID) assigned a value, at the start or after an RDN separator: `CN=`, `, O=`, `/OU=`, `+2.5.4.3=`. */
 const ATTRIBUTE_ASSIGNMENT = /(?:^|[,;+/])\s*(?:[a-z][a-z0-9-]*|\d+(?:\.\d+)+)\s*=/i;

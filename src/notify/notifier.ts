@@ -25,11 +25,13 @@ export function repeat(name: string, interval: () => number, task: Task, log: pi
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
-  let failing: { since: number; passes: number; told: number } | undefined;
+  let failing: { since: number; passes: number; told: number; message: string } | undefined;
   const failed = (error: unknown) => {
     const now = Date.now();
-    if (!failing) {
-      failing = { since: now, passes: 1, told: now };
+    const message = String((error as Error)?.message ?? error);
+    // A new failure, or another error than the one the run of failures began with (an outage turned into a bug): in full.
+    if (!failing || message !== failing.message) {
+      failing = { since: failing?.since ?? now, passes: (failing?.passes ?? 0) + 1, told: now, message };
       return log.warn({ pass: name, err: error }, `${name} failed; the next pass retries`);
     }
     failing.passes++;

@@ -75,6 +75,9 @@ export async function startDevServer(options: {
   const child: ChildProcess = spawn(options.cliPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+    // Its own process group: a Ctrl-C in the terminal stops the service, which stops the server after the
+    // worker has drained (stop()); a server left behind by a killed service is ended by the next start.
+    detached: true,
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -263,8 +263,12 @@ test('a DELETE retried after its answer was lost (the delete still committed) an
     } as never)!;
   const principal = { role: 'customer', accountId: customer.id, keyId: customer.id } as const;
   await claimUpdateKey(harness.db, principal, attempt('lost-1'));
-  // Another first attempt, claimed by the release before full-path fingerprints: its retry is still a retry.
-  await claimUpdateKey(harness.db, principal, { ...attempt('lost-2'), fingerprint: attempt('lost-2').formerFingerprint! });
+  // Another first attempt, claimed by the release before full-path fingerprints (fingerprint_version 1, the
+  // column's default): its retry is still a retry.
+  await harness.db
+    .insertInto('update_keys')
+    .values({ account_id: customer.id, reviewer_id: null, key: 'lost-2', fingerprint: attempt('lost-2').formerFingerprint! })
+    .execute();
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-1' })).status).toBe(204);
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-2' })).status).toBe(204);

@@ -142,7 +142,15 @@ test('routes are logged and labelled as patterns (a router mounted under a param
   expect(await linesWhen(api, invitationId)).toEqual([
     expect.objectContaining({ path: '/console/invitations/[redacted]', route: '/console/invitations/:token' }),
   ]);
+  // Also inside a query value (the console's language links carry `back=`), and percent-encoded.
+  const viaLink = `invitation-link-${randomUUID()}`;
+  await fetch(`${url}/console/language?lang=zh-CN&back=${encodeURIComponent(`/console/invitations/${token}`)}`, { headers: { 'x-request-id': viaLink } });
+  expect(await linesWhen(api, viaLink)).toEqual([expect.objectContaining({ path: '/console/language?lang=zh-CN&back=/console/invitations/[redacted]' })]);
+  const encoded = `invitation-encoded-${randomUUID()}`;
+  await fetch(`${url}/console/invitations/${token.slice(0, 4)}%${token.charCodeAt(4).toString(16)}${token.slice(5)}`, { headers: { 'x-request-id': encoded } });
+  expect((await linesWhen(api, encoded))[0].path).toBe('/console/invitations/[redacted]');
   expect(api.output()).not.toContain(token);
+  expect(api.output()).not.toContain(token.slice(5));
 
   // Personal data in a path is masked piece by piece, percent-encoded or not; the rest of the path stays readable.
   const masked = `masked-${randomUUID()}`;

@@ -44,7 +44,8 @@ describe('loadConfig', () => {
     for (const bad of ['0s', '1bd', 'soon']) expect(() => loadConfig({ RECONCILE_INTERVAL: bad })).toThrow(/^RECONCILE_INTERVAL:/);
     expect(loadConfig({ RECONCILE_INTERVAL: '2s' }).reconcileInterval.ms).toBe(2000);
     expect(loadConfig({}).idempotencyKeyRetention.ms).toBe(30 * 86_400_000);
-    for (const bad of ['0s', '5bd']) expect(() => loadConfig({ IDEMPOTENCY_KEY_RETENTION: bad })).toThrow(/^IDEMPOTENCY_KEY_RETENTION:/);
+    for (const bad of ['0s', '5bd', '23h']) expect(() => loadConfig({ IDEMPOTENCY_KEY_RETENTION: bad })).toThrow(/^IDEMPOTENCY_KEY_RETENTION:/);
+    expect(loadConfig({ IDEMPOTENCY_KEY_RETENTION: '24h' }).idempotencyKeyRetention.ms).toBe(86_400_000);
     expect(() => loadConfig({ DCV_MAX_SCANS: '0' })).toThrow(/^DCV_MAX_SCANS:/);
     expect(() => loadConfig({ DCV_MAX_SCANS: 'many' })).toThrow(/^DCV_MAX_SCANS:/);
     expect(() => loadConfig({ REVIEW_SLA: 'soon' })).toThrow(/^REVIEW_SLA:/);

@@ -29,9 +29,9 @@ test.each([
   ['variation selector 17', 0xe0100],
   ['Braille pattern blank', 0x2800],
   ['private use', 0xe000],
-])('a contact name with a %s: 422 unprintable-character naming contacts.N.name and the character', (_what, code) => {
+])('a contact name with a %s (after a space, or alone): 422 unprintable-character naming contacts.N.name and the character', (_what, code) => {
   const character = String.fromCodePoint(code);
-  const problem = problemOf(() => parse(notificationSettingsInput, settings('Certificate desk', `Certificate${character} desk`, character)));
+  const problem = problemOf(() => parse(notificationSettingsInput, settings('Certificate desk', `Certificate ${character}desk`, character)));
   expect(problem.status).toBe(422);
   expect(problem.extra.errors!.map((e) => [e.field, e.rule])).toEqual([
     ['contacts.1.name', 'unprintable-character'],

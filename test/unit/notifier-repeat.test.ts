@@ -31,3 +31,21 @@ test('a pass that keeps failing is logged once with its error, then once a minut
   expect(lines[0].fields.err).toEqual(new Error('connect ECONNREFUSED'));
   expect(lines[3].fields.failedPasses).toBe(150);
 });
+
+test('another error in the middle of an outage is logged in full, at once', async () => {
+  jest.useFakeTimers();
+  const { lines, log } = recordingLogger();
+  const errors = [new Error('connect ECONNREFUSED'), new Error('connect ECONNREFUSED'), new TypeError("Cannot read properties of undefined (reading 'id')")];
+  const stop = repeat(
+    'email dispatch',
+    () => 1_000,
+    async () => Promise.reject(errors.shift() ?? new TypeError('again')),
+    log,
+  );
+  await jest.advanceTimersByTimeAsync(2_500);
+  await stop();
+  expect(lines.map(({ level, msg, fields }) => [level, msg, (fields.err as Error | undefined)?.message])).toEqual([
+    ['warn', 'email dispatch failed; the next pass retries', 'connect ECONNREFUSED'],
+    ['warn', 'email dispatch failed; the next pass retries', "Cannot read properties of undefined (reading 'id')"],
+  ]);
+});

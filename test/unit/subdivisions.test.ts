@@ -1,5 +1,5 @@
 import { iso31662 } from 'iso-3166';
-import { findSubdivision, hasSubdivisions } from '../../src/domain/subdivisions';
+import { findSubdivision, hasSubdivisions, subdivisionNameForCode } from '../../src/domain/subdivisions';
 import { CITY_STATE_NAMES, EXTRA_SUBDIVISION_NAMES } from '../../src/domain/subdivision-names';
 
 /** Issue 7, item 8: the province is one of the country's ISO 3166-2 subdivisions, in English or local names. */
@@ -81,4 +81,24 @@ test('every code in the added names is an ISO 3166-2 code (or a city-state)', ()
   expect(Object.keys(CITY_STATE_NAMES).every(hasSubdivisions)).toBe(true);
   // Every Chinese subdivision has a Chinese name.
   expect(iso31662.filter((entry) => entry.parent === 'CN' && !EXTRA_SUBDIVISION_NAMES[entry.code]).map((entry) => entry.code)).toEqual([]);
+});
+
+test("every ISO 3166-2 code is stored as a name of that subdivision: CLDR's English where it names it alone, else ISO's own", () => {
+  const wrong: string[] = [];
+  for (const { code, name: isoName } of iso31662) {
+    const country = code.slice(0, 2);
+    const name = subdivisionNameForCode(country, code)!;
+    const fromIso = isoName.startsWith(name);
+    // No superscript or language note; a name that is not ISO's is CLDR's and is read back as this very code.
+    if (/[\u00b2\u00b3\u00b9\u2070-\u2079]|\((?:[a-z]{2,3}(?:,\s*)?)+\)$/u.test(name) || (!fromIso && findSubdivision(country, name) !== code))
+      wrong.push(`${code} → ${name}`);
+  }
+  expect(wrong).toEqual([]);
+  // CLDR keeps Iran's codes from before 2018: IR-10 is Isfahan in ISO 3166-2 now, Khuzestan in CLDR.
+  expect(subdivisionNameForCode('IR', 'IR-10')).toBe(iso31662.find((e) => e.code === 'IR-10')!.name);
+  expect([subdivisionNameForCode('CN', 'BJ'), subdivisionNameForCode('LU', 'D'), subdivisionNameForCode('FR', 'IDF')]).toEqual([
+    'Beijing',
+    'Diekirch',
+    iso31662.find((e) => e.code === 'FR-IDF')!.name,
+  ]);
 });

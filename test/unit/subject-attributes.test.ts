@@ -89,12 +89,15 @@ test.each([
  */
 const INVISIBLE_OUTSIDE_CF = {
   'Hangul filler': [0x3164, 0x115f, 0x1160, 0xffa0],
-  'combining grapheme joiner': [0x034f],
   'Khmer inherent vowel': [0x17b4, 0x17b5],
+  'blank that is not default-ignorable': [0x2800, 0x1d159],
+};
+/** They choose how the character before them is drawn: allowed after a letter, digit or symbol only. */
+const SELECTORS = {
+  'combining grapheme joiner': [0x034f],
   'Mongolian free variation selector': [0x180b, 0x180c, 0x180d, 0x180f],
   'variation selector': [0xfe00, 0xfe07, 0xfe0e, 0xfe0f],
   'variation selector supplement': [0xe0100, 0xe0150, 0xe01ef],
-  'blank that is not default-ignorable': [0x2800, 0x1d159],
 };
 const hex = (code: number) => `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 const invisibleCases = Object.entries(INVISIBLE_OUTSIDE_CF).flatMap(([what, codes]) =>
@@ -112,10 +115,21 @@ describe('invisible characters outside Cf (Default_Ignorable_Code_Point, blanks)
     }
   });
 
+  test.each(Object.entries(SELECTORS).flatMap(([what, codes]) => codes.map((code) => [what, hex(code), String.fromCodePoint(code)] as const)))(
+    '%s %s: after a letter, digit or symbol allowed; at the start, after a space, alone or doubled refused',
+    (_what, code, character) => {
+      for (const value of [`葛${character}西`, `Delta${character} Trading Ltd`, `Room 1${character}`, `❤${character} Acme`])
+        expect(unprintableRefusal(value)).toBeNull();
+      for (const value of [`${character}Delta`, `Delta ${character}Trading`, character, `Delta${character}${character}`]) {
+        expect(unprintableRefusal(normalizeText(value))?.message).toContain(`character ${code} (`);
+      }
+    },
+  );
+
   test('the first invisible character is the one named', () => {
     expect(unprintableRefusal('Ac\u3164me \ue000')?.message).toContain('U+3164');
     expect(unprintableRefusal('Ac\ue000me \u3164')?.message).toContain('U+E000');
-    expect(unprintableRefusal('Acme\u{E01EF}')?.message).toContain('U+E01EF');
+    expect(unprintableRefusal('Acme \u{E01EF}')?.message).toContain('U+E01EF');
   });
 
   test('format characters outside Default_Ignorable_Code_Point stay refused as before (U+0600, U+FFF9)', () => {
