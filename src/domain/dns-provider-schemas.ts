@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { normalizeDomainName } from '../dcv/domain-name';
 import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
@@ -6,19 +7,22 @@ import { storable } from './schemas';
 
 const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
 
+// Internationalized names are names too (RFC 5890): U-labels are read (UTS #46) and kept as A-labels.
 const hostname = z
   .string()
   .trim()
   .min(1)
   .max(253)
-  .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address');
+  .regex(/^[^\s/\\?#@]+$/u, 'a host name or IP address');
 const zone = z
   .string()
   .trim()
-  .toLowerCase()
   .min(1)
   .max(253)
-  .transform((v) => v.replace(/\.$/, ''))
+  // No URL delimiter: domainToASCII parses a URL's host and would cut 'exa/mple.com' to 'exa'.
+  .regex(/^[^\s/\\?#@:]+$/u, 'a DNS zone name')
+  // WHATWG's domainToASCII (UTS #46, as the URL parser): '例子.公司' → 'xn--fsqu00a.xn--55qx5d'; '' when it is none.
+  .transform((v) => domainToASCII(v.replace(/[.。．｡]$/u, '')))
   .pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));
 
 /**

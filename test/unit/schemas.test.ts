@@ -148,7 +148,16 @@ describe("an RFC 2136 provider's server: a literal judged now in every form, els
     ['2606:4700::1111', '2606:4700::1111'],
     ['NS1.Example.COM.', 'ns1.example.com'],
     ['ns1.example.com', 'ns1.example.com'],
+    ['ns1.例子.公司', 'ns1.xn--fsqu00a.xn--55qx5d'],
+    ['ns1.xn--fsqu00a.xn--55qx5d', 'ns1.xn--fsqu00a.xn--55qx5d'],
   ])('%s is stored as %s, the form the service looks up or connects to', (server, stored) => {
     expect(provider(server)).toMatchObject({ success: true, data: { server: stored } });
+  });
+
+  test('an internationalized zone is stored in A-labels, as the domains it holds are; what is no name is refused', () => {
+    const withZone = (zone: string) => dnsProviderInput.safeParse({ ...(provider('ns1.example.com') as { data: object }).data, zone });
+    expect(withZone('例子.公司')).toMatchObject({ success: true, data: { zone: 'xn--fsqu00a.xn--55qx5d' } });
+    expect(withZone('Example.COM.')).toMatchObject({ success: true, data: { zone: 'example.com' } });
+    for (const bad of ['a b.com', 'exa/mple.com', '..']) expect(withZone(bad).success).toBe(false);
   });
 });
