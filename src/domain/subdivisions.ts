@@ -17,13 +17,16 @@ const LATIN_DESIGNATORS =
   /\b(?:province|provincia|prov|state|region|prefecture|county|municipality|city|district|territory|autonomous|special administrative|sar|sheng|shi|zizhiqu|zhuangzu|huizu|uygur|of)\b/g;
 const CJK_DESIGNATORS = /(?:特别行政区|特別行政區|维吾尔自治区|維吾爾自治區|壮族自治区|壯族自治區|回族自治区|回族自治區|自治区|自治區|省|市|县|縣|都|府|県)$/u;
 
+/** The superscript CLDR adds to tell two subdivisions' English names apart ("Île-de-France²"). */
+const CLDR_SUPERSCRIPT = /[\u00b2\u00b3\u00b9\u2070-\u2079]+$/u;
+
 /**
  * The comparison form of a name: NFKC, case-folded, without diacritics, CLDR's disambiguating
  * superscripts ("Île-de-France²") or designators, and with only letters and digits left.
  */
 export function subdivisionKey(name: string): string {
   const folded = name
-    .replace(/[\u00b2\u00b3\u00b9\u2070-\u2079]+$/u, '')
+    .replace(CLDR_SUPERSCRIPT, '')
     .normalize('NFKC')
     .toUpperCase()
     .toLowerCase()
@@ -68,6 +71,13 @@ export function hasSubdivisions(country: string): boolean {
   return table().has(country);
 }
 
+/** `province` as one of the country's ISO 3166-2 codes ("BJ", "cn-bj" → "CN-BJ"), or undefined when it is no code of it. */
+function codeOf(country: string, province: string): string | undefined {
+  const given = province.trim().toUpperCase();
+  const code = given.startsWith(`${country}-`) ? given : `${country}-${given}`;
+  return CODES.has(code) ? code : undefined;
+}
+
 /**
  * The ISO 3166-2 code (or, for a city-state's own name, the country code) of `province` in `country`
  * (ISO 3166-1 alpha-2), given as a name in English, in ISO's local form or in Chinese, with or without
@@ -76,9 +86,8 @@ export function hasSubdivisions(country: string): boolean {
 export function findSubdivision(country: string, province: string): string | undefined {
   const names = table().get(country);
   if (!names) return undefined;
-  const given = province.trim().toUpperCase();
-  const code = given.startsWith(`${country}-`) ? given : `${country}-${given}`;
-  if (CODES.has(code)) return code;
+  const code = codeOf(country, province);
+  if (code) return code;
   const key = subdivisionKey(province);
   return key === '' ? undefined : names.get(key);
 }
@@ -90,15 +99,14 @@ export function findSubdivision(country: string, province: string): string | und
  * subject requirements: no abbreviations), so a code never reaches it.
  */
 export function subdivisionNameForCode(country: string, province: string): string | undefined {
-  const given = province.trim().toUpperCase();
-  const code = given.startsWith(`${country}-`) ? given : `${country}-${given}`;
-  if (!CODES.has(code)) return undefined;
+  const code = codeOf(country, province);
+  if (!code) return undefined;
   // ISO's name, without the note of the languages it is given in ("Diekirch (de, lb)").
   const iso = iso31662.find((entry) => entry.code === code)!.name.replace(/\s*\((?:[a-z]{2,3}(?:,\s*)?)+\)$/, '');
   // CLDR's English name only where it is plainly this subdivision's: CLDR keeps some codes ISO has since
   // reassigned (Iran's, 2018), and labels some with a disambiguating superscript or a note in brackets.
   const english = englishNames[code.replace('-', '').toLowerCase()];
-  const usable = english && !/[\u00b2\u00b3\u00b9\u2070-\u2079()]/u.test(english) && findSubdivision(country, english) === code;
+  const usable = english && !CLDR_SUPERSCRIPT.test(english) && !english.includes('(') && findSubdivision(country, english) === code;
   return usable ? english : iso;
 }
 
