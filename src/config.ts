@@ -57,6 +57,12 @@ export interface Config {
   requestDeadlineMs: number;
   /** CREATE_CONCURRENCY: creates in progress at once per API process; the rest wait their turn (the bulk lane). */
   createConcurrency: number;
+  /**
+   * CREATE_YIELD_MAX: the longest a create that has its place in the bulk lane waits for the interactive
+   * requests in progress (in any API process) to end before it goes on anyway (src/api/interactive-presence.ts);
+   * 0 turns the waiting off. Milliseconds.
+   */
+  createYieldMaxMs: number;
   dcv: DcvConfig;
   /** Key that encrypts DNS provider secrets at rest (AES-256-GCM); 32 bytes. */
   secretKey?: Buffer;
@@ -180,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyKeyRetention: idempotencyKeyRetention(env),
     requestDeadlineMs: requestDeadline(env),
     createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
+    createYieldMaxMs: createYieldMax(env),
     dcv: {
       delegationZone: delegationZone(env),
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
@@ -254,6 +261,17 @@ function requestDeadline(env: NodeJS.ProcessEnv): number {
     throw new Error(`REQUEST_DEADLINE: "${env.REQUEST_DEADLINE}" must be between 100ms and 10m (for example 5s)`);
   }
   return deadline.ms;
+}
+
+/** 0 (off) up to a minute: a create's own deadline (REQUEST_DEADLINE) still bounds the wait. */
+function createYieldMax(env: NodeJS.ProcessEnv): number {
+  const text = env.CREATE_YIELD_MAX?.trim() || '1s';
+  if (text === '0') return 0;
+  const value = duration({ CREATE_YIELD_MAX: text }, 'CREATE_YIELD_MAX', '1s');
+  if (value.ms === undefined || value.ms <= 0 || value.ms > 60_000) {
+    throw new Error(`CREATE_YIELD_MAX: "${env.CREATE_YIELD_MAX}" must be 0 (off) or a clock duration up to 1m (for example 1s or 500ms)`);
+  }
+  return value.ms;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

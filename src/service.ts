@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
 import { runAdminCommand } from './cli/admin-commands';
 import { createApp } from './api/app';
+import { interactivePresence } from './api/interactive-presence';
 import { probeTimeoutMs } from './api/deadline';
 import { type Config, loadConfig, withEmbeddedDns } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
@@ -142,6 +143,9 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
 
     if (parts.api) {
       observeOperatorCounts(metrics, db, probeTimeoutMs(deadlineMs));
+      // API processes on one PostgreSQL hear each other's interactive requests (the embedded PGlite is one process).
+      const presence = interactivePresence({ databaseUrl: config.databaseUrl });
+      stops.push(() => presence.close());
       const app = createApp({
         metrics,
         db,
@@ -156,6 +160,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
         createConcurrency: config.createConcurrency,
+        createYieldMaxMs: config.createYieldMaxMs,
+        presence,
         console: config.console,
         ready,
       });

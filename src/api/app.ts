@@ -4,6 +4,7 @@ import { requireRole } from './auth';
 import { codecRouter } from './codec-server';
 import type { ApiContext } from './context';
 import { bulkLane } from './bulk-lane';
+import { interactivePresence } from './interactive-presence';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';
@@ -68,7 +69,15 @@ export function createApp(ctx: ApiContext): Express {
     res.json({ ...body, missing });
   });
 
-  ctx = { ...ctx, bulkLane: bulkLane(ctx.createConcurrency) };
+  // A person's request (an update that lifts its workflow) is interactive: creates in progress hold back meanwhile.
+  const presence = ctx.presence ?? interactivePresence();
+  const { workflows, domains } = ctx;
+  ctx = {
+    ...ctx,
+    workflows: { ...workflows, update: (...args) => presence.during(() => workflows.update(...args)) },
+    domains: { ...domains, update: (...args) => presence.during(() => domains.update(...args)) },
+    bulkLane: bulkLane(ctx.createConcurrency, presence, ctx.createYieldMaxMs ?? 1_000),
+  };
   const customer = [requireRole(ctx.db, 'customer'), ...readBody];
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));

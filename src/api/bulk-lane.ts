@@ -2,6 +2,7 @@ import { Semaphore, withTimeout } from 'async-mutex';
 import type { RequestHandler } from 'express';
 import { serviceUnavailable } from '../temporal/update-errors';
 import { deadlineOf } from './deadline';
+import type { InteractivePresence } from './interactive-presence';
 
 const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
 
@@ -12,8 +13,12 @@ const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
  * here, so a burst of creates takes a bounded share of this process's CPU and database connections
  * instead of all of it. A create still waiting when its deadline is near answers 503 with Retry-After,
  * before anything was written, so the client's retry is safe.
+ *
+ * A create that has its place then waits while an interactive request is in progress in any API process
+ * (`presence`), for at most `yieldMaxMs` and never past its own deadline's margin, so a decision does not
+ * share the machine with new creates; a steady stream of decisions slows creates, never stops them.
  */
-export function bulkLane(limit: number): RequestHandler {
+export function bulkLane(limit: number, presence: InteractivePresence, yieldMaxMs: number): RequestHandler {
   const slots = new Semaphore(limit);
   return async (_req, res, next) => {
     const marginMs = 100;
@@ -28,6 +33,7 @@ export function bulkLane(limit: number): RequestHandler {
     const done = () => (released ? undefined : ((released = true), release()));
     res.once('finish', done);
     res.once('close', done);
+    await presence.quiet(Math.min(yieldMaxMs, deadlineOf(res).remaining(marginMs)));
     next();
   };
 }

@@ -9,6 +9,7 @@ import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, ty
 import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
 import { idempotencyKey } from './idempotency-key';
+import type { InteractivePresence } from './interactive-presence';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
@@ -26,6 +27,10 @@ export interface ApiContext extends AppContext {
   requestDeadlineMs?: number;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
   createConcurrency: number;
+  /** CREATE_YIELD_MAX in milliseconds: how long a create in progress holds back for interactive requests (0: not at all). Default 1 s. */
+  createYieldMaxMs?: number;
+  /** Interactive requests in progress in this and the other API processes; this process's alone when unset. */
+  presence?: InteractivePresence;
   /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
   console?: ConsoleSettings;
   /** Set by createApp: the bulk lane's middleware, shared by every create route. */

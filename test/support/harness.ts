@@ -135,6 +135,7 @@ export async function startHarness(
     notify: config.notify,
     secretKey,
     createConcurrency: config.createConcurrency,
+    createYieldMaxMs: config.createYieldMaxMs,
     console: config.console,
     codec,
     uiOrigins: config.temporal.uiOrigins,

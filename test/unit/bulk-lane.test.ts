@@ -1,30 +1,62 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { bulkLane } from '../../src/api/bulk-lane';
+import { interactivePresence } from '../../src/api/interactive-presence';
 import { requestDeadline } from '../../src/api/deadline';
 import { problemHandler } from '../../src/api/problem';
 
-/** The bulk lane on a real HTTP server: one slot, a 1 s request deadline (the lane gives up 100 ms before it); 30 s for the create that holds the slot. */
+/**
+ * The bulk lane on a real HTTP server: one slot, a 1 s request deadline (the lane gives up 100 ms before it);
+ * 30 s for the create that holds the slot and for the `/slow` creates. An interactive request (`/decide/:n`)
+ * runs until the test ends it; creates hold back for it for at most 400 ms.
+ */
 let server: ReturnType<express.Express['listen']>;
 let url: string;
 let releaseHeld: () => void = () => undefined;
+const presence = interactivePresence();
+const decisions = new Map<string, () => void>();
+const YIELD_MAX_MS = 400;
 
 beforeAll(async () => {
   const app = express();
   // The held create has time to spare, so a slow machine cannot let its own deadline pass before it is released.
   const [spacious, tight] = [requestDeadline(30_000), requestDeadline(1000)];
-  app.use((req, res, next) => (req.path === '/create/held' ? spacious : tight)(req, res, next));
-  const lane = bulkLane(1);
+  app.use((req, res, next) => (req.path === '/create/held' || req.path.startsWith('/slow/') ? spacious : tight)(req, res, next));
+  const lane = bulkLane(1, presence, YIELD_MAX_MS);
   app.post('/create/:n', lane, async (req, res) => {
     if (req.params.n === 'held') await new Promise<void>((resolve) => (releaseHeld = resolve));
     res.status(201).json({ n: req.params.n });
+  });
+  const patientLane = bulkLane(1, presence, 10_000);
+  app.post('/patient/:n', patientLane, (req, res) => void res.status(201).json({ n: req.params.n }));
+  app.post('/slow/:n', lane, (req, res) => void res.status(201).json({ n: req.params.n, at: Date.now() }));
+  app.post('/decide/:n', async (req, res) => {
+    await presence.during(() => new Promise<void>((resolve) => decisions.set(req.params.n, resolve)));
+    res.json({ decided: req.params.n });
   });
   app.get('/read', (_req, res) => res.json({ ok: true }));
   app.use(problemHandler);
   await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', () => resolve())));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(async () => {
+  await presence.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends an interactive request and waits until it is in progress. */
+async function decisionInProgress(n: string): Promise<{ end(): Promise<void> }> {
+  const answer = fetch(`${url}/decide/${n}`, { method: 'POST' });
+  while (!decisions.has(n)) await sleep(5);
+  return {
+    async end() {
+      decisions.get(n)!();
+      expect((await answer).status).toBe(200);
+    },
+  };
+}
 
 test('a create waiting for the lane past its deadline answers 503 with Retry-After; reads never wait; the slot frees when the first answers', async () => {
   const held = fetch(`${url}/create/held`, { method: 'POST' });
@@ -45,4 +77,45 @@ test('a create waiting for the lane past its deadline answers 503 with Retry-Aft
   expect((await held).status).toBe(201);
   const next = await fetch(`${url}/create/next`, { method: 'POST' });
   expect(next.status).toBe(201);
+});
+
+test('a create that has its place waits while an interactive request is in progress, and goes on when it ends', async () => {
+  const decision = await decisionInProgress('a');
+  let answered = false;
+  const create = fetch(`${url}/slow/1`, { method: 'POST' }).finally(() => (answered = true));
+  await sleep(YIELD_MAX_MS / 4);
+  expect(answered).toBe(false);
+  const ended = Date.now();
+  await decision.end();
+  const response = await create;
+  expect(response.status).toBe(201);
+  expect(((await response.json()) as { at: number }).at).toBeGreaterThanOrEqual(ended);
+});
+
+test('a steady stream of interactive requests slows a create by CREATE_YIELD_MAX at most, never stops it', async () => {
+  const first = await decisionInProgress('b');
+  const sent = Date.now();
+  const create = fetch(`${url}/slow/2`, { method: 'POST' });
+  // A second request starts before the first ends: someone is always busy.
+  const second = await decisionInProgress('c');
+  await first.end();
+  const response = await create;
+  expect(response.status).toBe(201);
+  const waited = ((await response.json()) as { at: number }).at - sent;
+  expect(waited).toBeGreaterThanOrEqual(YIELD_MAX_MS - 20);
+  await second.end();
+});
+
+test('a create never holds back past its own deadline: it goes on before the deadline, with time to answer', async () => {
+  const decision = await decisionInProgress('d');
+  try {
+    const sent = Date.now();
+    // Its lane would hold it 10 s; its deadline is 1 s.
+    const response = await fetch(`${url}/patient/1`, { method: 'POST' });
+    expect(response.status).toBe(201);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(700);
+    expect(Date.now() - sent).toBeLessThan(1000);
+  } finally {
+    await decision.end();
+  }
 });
