@@ -59,7 +59,7 @@ export interface Config {
   createConcurrency: number;
   /**
    * CREATE_YIELD_MAX: the longest a create that has its place in the bulk lane waits for the interactive
-   * requests in progress (in any API process) to end before it goes on anyway (src/api/interactive-presence.ts);
+   * requests in progress (in any API process) to end before it goes on anyway (src/db/interactive-presence.ts);
    * 0 turns the waiting off. Milliseconds.
    */
   createYieldMaxMs: number;

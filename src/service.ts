@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
 import { runAdminCommand } from './cli/admin-commands';
 import { createApp } from './api/app';
-import { interactivePresence } from './api/interactive-presence';
+import { interactivePresence } from './db/interactive-presence';
 import { probeTimeoutMs } from './api/deadline';
 import { type Config, loadConfig, withEmbeddedDns } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
@@ -143,7 +143,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
 
     if (parts.api) {
       observeOperatorCounts(metrics, db, probeTimeoutMs(deadlineMs));
-      // API processes on one PostgreSQL hear each other's interactive requests (the embedded PGlite is one process).
+      // Interactive requests in progress hold back creates. API processes on one PostgreSQL hear each other's
+      // (LISTEN/NOTIFY); the all-in-one on PGlite is one process and needs no more.
       const presence = interactivePresence({ databaseUrl: config.databaseUrl });
       stops.push(() => presence.close());
       const app = createApp({

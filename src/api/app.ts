@@ -4,7 +4,7 @@ import { requireRole } from './auth';
 import { codecRouter } from './codec-server';
 import type { ApiContext } from './context';
 import { bulkLane } from './bulk-lane';
-import { interactivePresence } from './interactive-presence';
+import { interactivePresence } from '../db/interactive-presence';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';

@@ -2,7 +2,7 @@ import { Semaphore, withTimeout } from 'async-mutex';
 import type { RequestHandler } from 'express';
 import { serviceUnavailable } from '../temporal/update-errors';
 import { deadlineOf } from './deadline';
-import type { InteractivePresence } from './interactive-presence';
+import type { InteractivePresence } from '../db/interactive-presence';
 
 const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
 

@@ -9,7 +9,7 @@ import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, ty
 import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
 import { idempotencyKey } from './idempotency-key';
-import type { InteractivePresence } from './interactive-presence';
+import type { InteractivePresence } from '../db/interactive-presence';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';

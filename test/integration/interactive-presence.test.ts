@@ -1,5 +1,5 @@
 import { Client as PgClient } from 'pg';
-import { interactivePresence, PRESENCE_APPLICATION, PRESENCE_CHANNEL, type InteractivePresence } from '../../src/api/interactive-presence';
+import { interactivePresence, PRESENCE_APPLICATION, PRESENCE_CHANNEL, type InteractivePresence } from '../../src/db/interactive-presence';
 import { createTestDatabase } from '../support/database';
 
 /**

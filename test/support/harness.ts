@@ -20,6 +20,7 @@ import { codecKeysOf } from '../../src/temporal/codec-keys';
 import { type CodecKey, dataConverterOf, EncryptionCodec } from '../../src/temporal/payload-codec';
 import type { ServiceMetrics } from '../../src/metrics';
 import { createWorkers } from '../../src/temporal/worker';
+import { interactivePresence } from '../../src/db/interactive-presence';
 import { webhookWorkflows } from '../../src/temporal/webhook-client';
 import { emailWorkflows } from '../../src/temporal/email-client';
 import { startNotifier } from '../../src/notify/notifier';
@@ -113,6 +114,8 @@ export async function startHarness(
   const client = new Client({ connection, dataConverter: dataConverterOf(codec), interceptors: { workflow: [requestIdClientInterceptor] } });
   const startWorkers = (workerConfig: Config, workerCodec: EncryptionCodec) =>
     createWorkers(workerConfig, address, db, secretKey, workerCodec, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, options.metrics);
+  // The API's interactive requests hold back its creates, as in the service (one process: no peers to hear).
+  const presence = interactivePresence();
   let workers = await startWorkers(config, codec);
   let running = workers.run();
   // REQUEST_DEADLINE from `env` bounds the API's requests and workflow calls, as in the service.
@@ -136,6 +139,7 @@ export async function startHarness(
     secretKey,
     createConcurrency: config.createConcurrency,
     createYieldMaxMs: config.createYieldMaxMs,
+    presence,
     console: config.console,
     codec,
     uiOrigins: config.temporal.uiOrigins,
@@ -202,6 +206,7 @@ export async function startHarness(
       await stopNotifier();
       await workers.shutdown();
       await running;
+      await presence.close();
       await connection.close();
       await db.destroy();
       await testDb?.drop();

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { bulkLane } from '../../src/api/bulk-lane';
-import { interactivePresence } from '../../src/api/interactive-presence';
+import { interactivePresence } from '../../src/db/interactive-presence';
 import { requestDeadline } from '../../src/api/deadline';
 import { problemHandler } from '../../src/api/problem';
 
