@@ -58,8 +58,8 @@ export interface Config {
   /** CREATE_CONCURRENCY: creates in progress at once per API process; the rest wait their turn (the bulk lane). */
   createConcurrency: number;
   /**
-   * CREATE_YIELD_MAX: the longest a create that has its place in the bulk lane waits for the interactive
-   * requests in progress (in any API process) to end before it goes on anyway (src/db/interactive-presence.ts);
+   * CREATE_YIELD_MAX: the longest a create that has its place in the bulk lane waits for the reviewers'
+   * decisions in progress (in any API process) to end before it goes on anyway (src/db/interactive-presence.ts);
    * 0 turns the waiting off. Milliseconds.
    */
   createYieldMaxMs: number;
@@ -263,12 +263,11 @@ function requestDeadline(env: NodeJS.ProcessEnv): number {
   return deadline.ms;
 }
 
-/** 0 (off) up to a minute: a create's own deadline (REQUEST_DEADLINE) still bounds the wait. */
+/** 0 (off, also `0s`, `0ms`) up to a minute: a create's own deadline (REQUEST_DEADLINE) still bounds the wait. */
 function createYieldMax(env: NodeJS.ProcessEnv): number {
   const text = env.CREATE_YIELD_MAX?.trim() || '1s';
-  if (text === '0') return 0;
-  const value = duration({ CREATE_YIELD_MAX: text }, 'CREATE_YIELD_MAX', '1s');
-  if (value.ms === undefined || value.ms <= 0 || value.ms > 60_000) {
+  const value = text === '0' ? { ms: 0 } : duration({ CREATE_YIELD_MAX: text }, 'CREATE_YIELD_MAX', '1s');
+  if (value.ms === undefined || value.ms < 0 || value.ms > 60_000) {
     throw new Error(`CREATE_YIELD_MAX: "${env.CREATE_YIELD_MAX}" must be 0 (off) or a clock duration up to 1m (for example 1s or 500ms)`);
   }
   return value.ms;

@@ -69,15 +69,9 @@ export function createApp(ctx: ApiContext): Express {
     res.json({ ...body, missing });
   });
 
-  // A person's request (an update that lifts its workflow) is interactive: creates in progress hold back meanwhile.
+  // A reviewer's decision in progress (src/app/reviews.ts) holds back the creates about to start.
   const presence = ctx.presence ?? interactivePresence();
-  const { workflows, domains } = ctx;
-  ctx = {
-    ...ctx,
-    workflows: { ...workflows, update: (...args) => presence.during(() => workflows.update(...args)) },
-    domains: { ...domains, update: (...args) => presence.during(() => domains.update(...args)) },
-    bulkLane: bulkLane(ctx.createConcurrency, presence, ctx.createYieldMaxMs ?? 1_000),
-  };
+  ctx = { ...ctx, presence, bulkLane: bulkLane(ctx.createConcurrency, presence, ctx.createYieldMaxMs ?? 1_000) };
   const customer = [requireRole(ctx.db, 'customer'), ...readBody];
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));

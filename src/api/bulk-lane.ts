@@ -14,27 +14,34 @@ const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
  * instead of all of it. A create still waiting when its deadline is near answers 503 with Retry-After,
  * before anything was written, so the client's retry is safe.
  *
- * A create that has its place then waits while an interactive request is in progress in any API process
- * (`presence`), for at most `yieldMaxMs` and never past its own deadline's margin, so a decision does not
- * share the machine with new creates; a steady stream of decisions slows creates, never stops them.
+ * A create that has its place then holds back while a reviewer's decision is in progress in any API
+ * process (`presence`, issue 9), for at most `yieldMaxMs` and never more than half of what is left of its
+ * deadline, so the create itself keeps time to finish. A client that goes away while its create waits
+ * frees its place at once, and no create runs for it.
  */
-export function bulkLane(limit: number, presence: InteractivePresence, yieldMaxMs: number): RequestHandler {
+export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): RequestHandler {
   const slots = new Semaphore(limit);
   return async (_req, res, next) => {
     const marginMs = 100;
-    let release: () => void;
+    // Attached before any wait: 'close' comes after the answer, or as soon as the client has gone.
+    let gone = false;
+    let free: (() => void) | undefined;
+    const leave = () => {
+      gone = true;
+      free?.();
+      free = undefined;
+    };
+    res.once('close', leave);
+    res.once('finish', () => (free?.(), (free = undefined)));
     try {
-      [, release] = await withTimeout(slots, deadlineOf(res).remaining(marginMs), TIMED_OUT).acquire();
+      [, free] = await withTimeout(slots, deadlineOf(res).remaining(marginMs), TIMED_OUT).acquire();
     } catch (error) {
       if (error !== TIMED_OUT) throw error;
       throw serviceUnavailable(`${limit} creates are in progress here and none finished before this one's deadline; retry the request`);
     }
-    let released = false;
-    const done = () => (released ? undefined : ((released = true), release()));
-    res.once('finish', done);
-    res.once('close', done);
-    await presence.quiet(Math.min(yieldMaxMs, deadlineOf(res).remaining(marginMs)));
-    next();
+    if (gone) return leave();
+    await presence.quiet(Math.min(yieldMaxMs, deadlineOf(res).remaining(marginMs) / 2));
+    if (!gone) next();
   };
 }
 

@@ -27,9 +27,9 @@ export interface ApiContext extends AppContext {
   requestDeadlineMs?: number;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
   createConcurrency: number;
-  /** CREATE_YIELD_MAX in milliseconds: how long a create in progress holds back for interactive requests (0: not at all). Default 1 s. */
+  /** CREATE_YIELD_MAX in milliseconds: how long a create about to start holds back for reviewers' decisions in progress (0: not at all). Default 1 s. */
   createYieldMaxMs?: number;
-  /** Interactive requests in progress in this and the other API processes; this process's alone when unset. */
+  /** Reviewers' decisions in progress in this and the other API processes; this process's alone when unset. */
   presence?: InteractivePresence;
   /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
   console?: ConsoleSettings;

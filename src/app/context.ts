@@ -6,6 +6,7 @@ import type { DomainWorkflows } from '../temporal/domain-client';
 import type { ProfileWorkflows } from '../temporal/profile-client';
 import type { WebhookWorkflows } from '../temporal/webhook-client';
 import type { NotifyConfig } from '../notify/config';
+import type { InteractivePresence } from '../db/interactive-presence';
 
 /**
  * What the use cases work with: the read model, the entities' workflows, durations and DCV settings,
@@ -24,6 +25,8 @@ export interface AppContext {
   notify: NotifyConfig;
   /** Seals DNS provider and webhook secrets (AES-256-GCM, 32 bytes). */
   secretKey: Buffer;
+  /** Reviewers' decisions in progress in this and the other API processes, which creates hold back for (src/db/interactive-presence.ts). */
+  presence?: Pick<InteractivePresence, 'during'>;
 }
 
 /** A customer acting: the account whose objects they reach, and the actor the audit trail records (an API key, or a console user). */

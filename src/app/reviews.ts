@@ -121,32 +121,36 @@ export async function decideReview(
   body: unknown,
   claim: ClaimKey,
 ): Promise<OrganizationRow | AdministratorRow> {
-  // Independent reads side by side: a decision waits for as few round trips as it can.
-  const [row, held] = await Promise.all([getForReview(ctx.db, kind, id), currentClaim(ctx.db, id, new Date())]);
-  if (!row) throw notFound(`${kind} ${id}`);
-  if (held && held.reviewerId !== reviewer.reviewerId) {
-    throw new Problem(
-      409,
-      'Review held by another reviewer',
-      `${held.reviewerName} is reviewing this ${kind} (claimed at ${held.claimedAt.toISOString()}, until ${held.expiresAt.toISOString()}); your decision was not sent`,
-      {
-        type: 'https://certificate-profiles.dev/problems/review-claimed',
-        members: {
-          claim: {
-            reviewerId: held.reviewerId,
-            reviewerName: held.reviewerName,
-            claimedAt: held.claimedAt.toISOString(),
-            expiresAt: held.expiresAt.toISOString(),
+  // From its first read to its answer: creates about to start in any API process hold back meanwhile (issue 9).
+  const decide = async (): Promise<OrganizationRow | AdministratorRow> => {
+    // Independent reads side by side: a decision waits for as few round trips as it can.
+    const [row, held] = await Promise.all([getForReview(ctx.db, kind, id), currentClaim(ctx.db, id, new Date())]);
+    if (!row) throw notFound(`${kind} ${id}`);
+    if (held && held.reviewerId !== reviewer.reviewerId) {
+      throw new Problem(
+        409,
+        'Review held by another reviewer',
+        `${held.reviewerName} is reviewing this ${kind} (claimed at ${held.claimedAt.toISOString()}, until ${held.expiresAt.toISOString()}); your decision was not sent`,
+        {
+          type: 'https://certificate-profiles.dev/problems/review-claimed',
+          members: {
+            claim: {
+              reviewerId: held.reviewerId,
+              reviewerName: held.reviewerName,
+              claimedAt: held.claimedAt.toISOString(),
+              expiresAt: held.expiresAt.toISOString(),
+            },
           },
         },
-      },
-    );
-  }
-  const decision = parse(decisionBody(kind, await decisionContext(ctx, kind, row)), body);
-  await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: reviewer.actor }, await claim());
-  const [, updated] = await Promise.all([dropClaim(ctx.db, id), getForReview(ctx.db, kind, id)]);
-  if (!updated) throw notFound(`${kind} ${id}`);
-  return updated;
+      );
+    }
+    const decision = parse(decisionBody(kind, await decisionContext(ctx, kind, row)), body);
+    await ctx.workflows.update(kind, row, decideUpdate, { ...decision, actor: reviewer.actor }, await claim());
+    const [, updated] = await Promise.all([dropClaim(ctx.db, id), getForReview(ctx.db, kind, id)]);
+    if (!updated) throw notFound(`${kind} ${id}`);
+    return updated;
+  };
+  return ctx.presence ? ctx.presence.during(decide) : decide();
 }
 
 /** One page of a reviewer's own decisions, newest first (rows fetched with `limit + 1`), before the review id `beforeId`. */

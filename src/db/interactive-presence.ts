@@ -10,13 +10,18 @@ const PEER_EXPIRY_MS = 3 * REFRESH_MS;
 /** The listener connection's application_name in pg_stat_activity. */
 export const PRESENCE_APPLICATION = 'certificate-profiles interactive presence';
 const RECONNECT_MS = { first: 1_000, max: 30_000 };
+/** Peers remembered at most: a deployment has a handful of API processes; anything beyond is noise on the channel. */
+const MAX_PEERS = 64;
+/** An announcement or a close that takes longer than this counts the connection as lost. */
+const STATEMENT_TIMEOUT_MS = 5_000;
+const PEER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Interactive requests in progress anywhere in the deployment (issue 6: interactive work ahead of bulk
- * work; issue 9: a decision's latency under a burst of creates). A person's request runs inside
- * {@link during}; a create that has its place in the bulk lane waits for {@link quiet} before it goes on,
- * so while a decision crosses the API, PostgreSQL, the Temporal server and the worker, no new create
- * competes with it for the same two cores.
+ * Reviewers' decisions in progress anywhere in the deployment (issue 6: interactive work ahead of bulk
+ * work; issue 9: a decision's latency under a burst of creates). A decision runs inside {@link during}; a
+ * create that has its place in the bulk lane waits for {@link quiet} before it goes on, so while a
+ * decision crosses the API, PostgreSQL, the Temporal server and the worker, no new create competes with
+ * it for the same cores.
  */
 export interface InteractivePresence {
   /** Runs `work` as an interactive request: creates everywhere hold back until it (and every other) has ended. Returns or throws what `work` does. */
@@ -43,18 +48,23 @@ export interface InteractivePresence {
 export function interactivePresence(options: { databaseUrl?: string } = {}): InteractivePresence {
   const self = randomUUID();
   let local = 0;
-  /** Busy peers, with when their announcement expires (ms since the epoch). */
+  /** Busy peers, with when their announcement expires (`performance.now()` ms: a wall clock step changes nothing). */
   const peers = new Map<string, number>();
   const waiters = new Set<() => void>();
   let expiryTimer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
+  let closed = false;
 
   const busy = () => local > 0 || peers.size > 0;
 
   /** Drops expired peers, wakes the waiters once nobody is busy, and plans the next expiry. */
   function settle(): void {
-    const now = Date.now();
-    for (const [peer, expiresAt] of peers) if (expiresAt <= now) peers.delete(peer);
+    const now = performance.now();
+    let nextExpiry = Infinity;
+    for (const [peer, expiresAt] of peers) {
+      if (expiresAt <= now) peers.delete(peer);
+      else nextExpiry = Math.min(nextExpiry, expiresAt);
+    }
     clearTimeout(expiryTimer);
     expiryTimer = undefined;
     if (!busy()) {
@@ -62,7 +72,7 @@ export function interactivePresence(options: { databaseUrl?: string } = {}): Int
       return;
     }
     if (peers.size) {
-      expiryTimer = setTimeout(settle, Math.max(Math.min(...peers.values()) - now, 1));
+      expiryTimer = setTimeout(settle, Math.max(nextExpiry - now, 1));
       expiryTimer.unref();
     }
   }
@@ -70,14 +80,14 @@ export function interactivePresence(options: { databaseUrl?: string } = {}): Int
   const channel = options.databaseUrl ? peerChannel(options.databaseUrl, self, onPeer, () => (peers.clear(), settle())) : undefined;
 
   function onPeer(peer: string, peerBusy: boolean): void {
-    if (peerBusy) peers.set(peer, Date.now() + PEER_EXPIRY_MS);
-    else peers.delete(peer);
+    if (!peerBusy) peers.delete(peer);
+    else if (peers.has(peer) || peers.size < MAX_PEERS) peers.set(peer, performance.now() + PEER_EXPIRY_MS);
     settle();
   }
 
   return {
     async during(work) {
-      if (++local === 1) {
+      if (++local === 1 && !closed) {
         channel?.announce(true);
         refreshTimer = setInterval(() => channel?.announce(true), REFRESH_MS);
         refreshTimer.unref();
@@ -105,10 +115,13 @@ export function interactivePresence(options: { databaseUrl?: string } = {}): Int
       });
     },
     async close() {
+      closed = true;
       clearInterval(refreshTimer);
       clearTimeout(expiryTimer);
+      peers.clear();
       for (const wake of [...waiters]) wake();
-      await channel?.close();
+      // Decisions still in progress here: the peers need not wait for this process's silence to expire.
+      await channel?.close(local > 0);
     },
   };
 }
@@ -124,11 +137,30 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
   let retryMs = RECONNECT_MS.first;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let wasLost = false;
+  let lastReason: string | undefined;
+
+  /** Says why the connection is away, once per reason (a wrong password, too many connections, a standby). */
+  function away(error: unknown, what: string): void {
+    const reason = error instanceof Error ? `${error.message}${'code' in error && error.code ? ` (${String(error.code)})` : ''}` : String(error);
+    wasLost = true;
+    if (reason === lastReason) return;
+    lastReason = reason;
+    log.warn(`interactive presence: ${what}: ${reason}; creates do not wait for other API processes' decisions until it is back`);
+  }
 
   async function connect(): Promise<void> {
     // Named, so an operator's pg_stat_activity tells the listener from the request pool's connections.
-    const next = new PgClient({ connectionString: databaseUrl, keepAlive: true, connectionTimeoutMillis: 5_000, application_name: PRESENCE_APPLICATION });
-    next.on('error', () => undefined); // reported through 'end', below
+    const next = new PgClient({
+      connectionString: databaseUrl,
+      // A half-open connection (a failover without a reset) is noticed within seconds, not the system's two hours.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: STATEMENT_TIMEOUT_MS,
+      query_timeout: STATEMENT_TIMEOUT_MS,
+      application_name: PRESENCE_APPLICATION,
+    });
+    let failure: unknown;
+    next.on('error', (error) => (failure = error)); // reported through 'end', below
     next.on('notification', (message) => {
       if (message.channel !== PRESENCE_CHANNEL || !message.payload) return;
       const parsed = parseAnnouncement(message.payload);
@@ -145,8 +177,7 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
       if (client === next) client = undefined;
       lost();
       if (closed) return;
-      log.warn(`interactive presence: the connection to PostgreSQL was lost; creates do not wait for other API processes' requests until it is back`);
-      wasLost = true;
+      away(failure ?? new Error('the server ended it'), 'the connection to PostgreSQL was lost');
       schedule();
     });
     if (closed) return void (await next.end().catch(() => undefined));
@@ -154,13 +185,14 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
     retryMs = RECONNECT_MS.first;
     if (wasLost) log.info('interactive presence: listening to the other API processes again');
     wasLost = false;
+    lastReason = undefined;
   }
 
   function schedule(): void {
     if (closed) return;
     reconnectTimer = setTimeout(() => {
-      connect().catch(() => {
-        wasLost = true;
+      connect().catch((error) => {
+        away(error, 'PostgreSQL refused the connection');
         retryMs = Math.min(retryMs * 2, RECONNECT_MS.max);
         schedule();
       });
@@ -169,23 +201,34 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
   }
 
   // The first attempt in the background: an API process starts (and serves) while PostgreSQL is away.
-  connect().catch(() => {
-    wasLost = true;
-    log.warn('interactive presence: PostgreSQL is not reachable yet; creates do not wait for other API processes until it is');
+  connect().catch((error) => {
+    away(error, 'PostgreSQL is not reachable yet');
     schedule();
   });
+
+  /** Announces this process busy or idle; an announcement that fails or outlasts the statement timeout ends the connection (then reconnected). */
+  function send(busy: boolean): Promise<void> {
+    const current = client;
+    if (!current) return Promise.resolve();
+    return current.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ from: self, busy })]).then(
+      () => undefined,
+      () => void current.end().catch(() => undefined),
+    );
+  }
 
   return {
     announce(busy: boolean): void {
       // Off the request's path: a lost announcement costs a peer's creates a few hundred milliseconds of waiting, nothing more.
-      client?.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ from: self, busy })]).catch(() => undefined);
+      void send(busy);
     },
-    async close(): Promise<void> {
-      closed = true;
+    /** Ends the connection (after saying idle when `busy`), within the statement timeout twice at most. */
+    async close(busy: boolean): Promise<void> {
       clearTimeout(reconnectTimer);
+      if (busy) await send(false);
+      closed = true;
       const current = client;
       client = undefined;
-      await current?.end().catch(() => undefined);
+      if (current) await Promise.race([current.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STATEMENT_TIMEOUT_MS).unref())]);
     },
   };
 }
@@ -199,6 +242,7 @@ function parseAnnouncement(payload: string): { from: string; busy: boolean } | u
       'from' in value &&
       'busy' in value &&
       typeof value.from === 'string' &&
+      PEER_ID.test(value.from) &&
       typeof value.busy === 'boolean'
     ) {
       return { from: value.from, busy: value.busy };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { interactivePresence, PRESENCE_APPLICATION, PRESENCE_CHANNEL, type InteractivePresence } from '../../src/db/interactive-presence';
 import { createTestDatabase } from '../support/database';
@@ -76,7 +77,7 @@ test("one process's interactive request holds another's creates until it ends; i
 test('a peer that goes silent while busy (its process died mid-request) counts as idle after three seconds', async () => {
   const b = presence();
   await listening(presences.length);
-  const ghost = JSON.stringify({ from: 'ghost-process', busy: true });
+  const ghost = JSON.stringify({ from: randomUUID(), busy: true });
   await admin.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, ghost]);
   await sleep(200);
   const waited = await quietAfter(b, 10_000);
@@ -88,7 +89,8 @@ test("others' messages on the channel are ignored; a lost listener connection co
   const [a, b] = [presence(), presence()];
   await listening(presences.length);
   await admin.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, 'not json']);
-  await admin.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ from: 'x', busy: 'yes' })]);
+  await admin.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ from: randomUUID(), busy: 'yes' })]);
+  await admin.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ from: 'not-a-process-id', busy: true })]);
   await sleep(100);
   expect(await quietAfter(b, 5_000)).toBeLessThan(100);
 

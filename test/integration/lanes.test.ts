@@ -107,3 +107,40 @@ test("a decision's write is handed to the worker with the workflow task that sch
   gaps.sort((a, b) => a - b);
   expect(gaps[3]).toBeLessThan(1);
 });
+
+// Issue 9: while a reviewer's decision is in progress, a create about to start holds back (CREATE_YIELD_MAX,
+// 1 s by default, never more than half of what is left of its deadline), then goes on when the decision ends.
+test("a create about to start holds back while a reviewer's decision is in progress, and goes on when it ends", async () => {
+  const subject = await harness.customer('Under review');
+  const under = await subject.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+  expect(under.status).toBe(201);
+  const creator = await harness.customer('Creator');
+
+  // Holds the organization's row lock, which the decision's write takes: the decision stays in progress.
+  const lock = new PgClient({ connectionString: harness.databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('begin');
+    await lock.query('select id from organizations where id = $1 for update', [under.body.id]);
+    let decidedAt = 0;
+    const decision = reviewer
+      .request('POST', `/v1/reviews/organizations/${under.body.id}/decision`, { decision: 'reject', reason: 'Wrong landline' })
+      .finally(() => (decidedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 200));
+    let createdAt = 0;
+    const create = creator
+      .request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })
+      .finally(() => (createdAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(createdAt).toBe(0);
+    expect(await harness.db.selectFrom('organizations').select('id').where('account_id', '=', creator.id).execute()).toHaveLength(0);
+
+    await lock.query('commit');
+    expect((await decision).status).toBe(200);
+    expect((await create).status).toBe(201);
+    // Held until the decision ended (not for the whole 1 s, which had not passed by then).
+    expect(createdAt).toBeGreaterThanOrEqual(decidedAt - 50);
+  } finally {
+    await lock.end();
+  }
+});

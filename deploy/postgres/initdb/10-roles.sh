@@ -14,4 +14,7 @@ CREATE DATABASE temporal OWNER temporal;
 CREATE DATABASE temporal_visibility OWNER temporal;
 CREATE ROLE profiles LOGIN PASSWORD :'app_password';
 CREATE DATABASE profiles OWNER profiles;
+-- Its owner alone connects (PUBLIC may by default): what the service's API processes say to each other on
+-- its LISTEN/NOTIFY channel (interactive_requests) comes from the service, not from Temporal's role.
+REVOKE CONNECT ON DATABASE profiles FROM PUBLIC;
 SQL
