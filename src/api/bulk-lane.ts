@@ -17,7 +17,7 @@ const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
  * A create that has its place then holds back while a reviewer's decision is in progress in any API
  * process (`presence`, issue 9), for at most `yieldMaxMs` and never more than half of what is left of its
  * deadline, so the create itself keeps time to finish. A client that goes away while its create waits
- * frees its place at once, and no create runs for it.
+ * gives its place up as soon as it gets it (or at once, while holding back), and no create runs for it.
  */
 export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): RequestHandler {
   const slots = new Semaphore(limit);

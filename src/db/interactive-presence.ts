@@ -14,6 +14,8 @@ const RECONNECT_MS = { first: 1_000, max: 30_000 };
 const MAX_PEERS = 64;
 /** An announcement or a close that takes longer than this counts the connection as lost. */
 const STATEMENT_TIMEOUT_MS = 5_000;
+/** How often the listening connection is checked (a `SELECT 1` within the statement timeout). */
+const HEARTBEAT_MS = 10_000;
 const PEER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -77,9 +79,18 @@ export function interactivePresence(options: { databaseUrl?: string } = {}): Int
     }
   }
 
-  const channel = options.databaseUrl ? peerChannel(options.databaseUrl, self, onPeer, () => (peers.clear(), settle())) : undefined;
+  const channel = options.databaseUrl
+    ? peerChannel(
+        options.databaseUrl,
+        self,
+        onPeer,
+        () => (peers.clear(), settle()),
+        () => local > 0,
+      )
+    : undefined;
 
   function onPeer(peer: string, peerBusy: boolean): void {
+    if (closed) return;
     if (!peerBusy) peers.delete(peer);
     else if (peers.has(peer) || peers.size < MAX_PEERS) peers.set(peer, performance.now() + PEER_EXPIRY_MS);
     settle();
@@ -131,7 +142,7 @@ export function interactivePresence(options: { databaseUrl?: string } = {}): Int
  * process's state on it. Messages are `{"from": <process>, "busy": <boolean>}`; its own are ignored.
  * `lost` is called when the connection drops (the peers' state is unknown until it is back).
  */
-function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, busy: boolean) => void, lost: () => void) {
+function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, busy: boolean) => void, lost: () => void, busyNow: () => boolean) {
   let client: PgClient | undefined;
   let closed = false;
   let retryMs = RECONNECT_MS.first;
@@ -152,7 +163,8 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
     // Named, so an operator's pg_stat_activity tells the listener from the request pool's connections.
     const next = new PgClient({
       connectionString: databaseUrl,
-      // A half-open connection (a failover without a reset) is noticed within seconds, not the system's two hours.
+      // TCP keepalive from 10 s idle (the probes' interval and count stay the system's); the heartbeat below
+      // notices a half-open connection (a failover without a reset) within the statement timeout.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: STATEMENT_TIMEOUT_MS,
@@ -173,7 +185,10 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
       await next.end().catch(() => undefined);
       throw error;
     }
+    const heartbeat = setInterval(() => void next.query('SELECT 1').catch(() => next.end().catch(() => undefined)), HEARTBEAT_MS);
+    heartbeat.unref();
     next.once('end', () => {
+      clearInterval(heartbeat);
       if (client === next) client = undefined;
       lost();
       if (closed) return;
@@ -186,6 +201,8 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
     if (wasLost) log.info('interactive presence: listening to the other API processes again');
     wasLost = false;
     lastReason = undefined;
+    // What was said while away (an idle, a busy) was lost: the peers hear the current state now.
+    void send(busyNow());
   }
 
   function schedule(): void {
@@ -223,9 +240,9 @@ function peerChannel(databaseUrl: string, self: string, onPeer: (peer: string, b
     },
     /** Ends the connection (after saying idle when `busy`), within the statement timeout twice at most. */
     async close(busy: boolean): Promise<void> {
+      closed = true;
       clearTimeout(reconnectTimer);
       if (busy) await send(false);
-      closed = true;
       const current = client;
       client = undefined;
       if (current) await Promise.race([current.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STATEMENT_TIMEOUT_MS).unref())]);

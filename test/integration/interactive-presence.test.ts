@@ -49,6 +49,16 @@ async function quietAfter(p: InteractivePresence, maxWaitMs: number): Promise<nu
   return Date.now() - started;
 }
 
+/** Until `p` has heard a peer's busy announcement (its trip through PostgreSQL). */
+async function heard(p: InteractivePresence): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (Date.now() < until) {
+    if ((await quietAfter(p, 60)) >= 50) return;
+    await sleep(20); // quiet at once: let the notification in
+  }
+  throw new Error('no busy announcement arrived');
+}
+
 /** Runs an interactive request in `p` until `end()`. */
 function requestIn(p: InteractivePresence): { end(): void; done: Promise<void> } {
   let end!: () => void;
@@ -62,7 +72,7 @@ test("one process's interactive request holds another's creates until it ends; i
   expect(await quietAfter(b, 5_000)).toBeLessThan(100);
 
   const request = requestIn(a);
-  await sleep(200); // the announcement's trip through PostgreSQL
+  await heard(b);
   let quiet = false;
   const waiting = b.quiet(5_000).then(() => (quiet = true));
   await sleep(300);
@@ -78,11 +88,12 @@ test('a peer that goes silent while busy (its process died mid-request) counts a
   const b = presence();
   await listening(presences.length);
   const ghost = JSON.stringify({ from: randomUUID(), busy: true });
+  const sent = Date.now();
   await admin.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, ghost]);
-  await sleep(200);
-  const waited = await quietAfter(b, 10_000);
-  expect(waited).toBeGreaterThanOrEqual(2_000);
-  expect(waited).toBeLessThan(5_000);
+  await heard(b);
+  await b.quiet(10_000);
+  expect(Date.now() - sent).toBeGreaterThanOrEqual(2_500);
+  expect(Date.now() - sent).toBeLessThan(5_000);
 });
 
 test("others' messages on the channel are ignored; a lost listener connection counts peers as idle, then hears them again", async () => {
@@ -96,7 +107,7 @@ test("others' messages on the channel are ignored; a lost listener connection co
 
   const request = requestIn(a);
   try {
-    await sleep(200);
+    await heard(b);
     let quiet = false;
     const waiting = b.quiet(10_000).then(() => (quiet = true));
     await sleep(200);

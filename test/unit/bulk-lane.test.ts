@@ -94,7 +94,9 @@ test('a create that has its place waits while an interactive request is in progr
   await decision.end();
   const response = await create;
   expect(response.status).toBe(201);
-  expect(((await response.json()) as { at: number }).at).toBeGreaterThanOrEqual(ended);
+  const at = ((await response.json()) as { at: number }).at;
+  expect(at).toBeGreaterThanOrEqual(ended);
+  expect(at - ended).toBeLessThan(YIELD_MAX_MS / 2); // woken by the end, not by the cap
 });
 
 test('a steady stream of interactive requests slows a create by CREATE_YIELD_MAX at most, never stops it', async () => {
@@ -119,7 +121,7 @@ test('a create holds back for half of what is left of its deadline at most, keep
     const response = await fetch(`${url}/patient/1`, { method: 'POST' });
     expect(response.status).toBe(201);
     expect(Date.now() - sent).toBeGreaterThanOrEqual(350);
-    expect(Date.now() - sent).toBeLessThan(800);
+    expect(Date.now() - sent).toBeLessThan(1000); // answered within its deadline
   } finally {
     await decision.end();
   }
@@ -134,7 +136,7 @@ test('a client that goes away while its create waits frees its place, and no cre
   await sleep(20);
   queued.abort();
   expect(await gone).toBe('aborted');
-  await sleep(100); // the server sees the connection close
+  await sleep(300); // the server sees the connection close
   releaseHeld();
   expect((await held).status).toBe(201);
   // Holding back for a decision: the place is freed and the create never runs.
@@ -144,7 +146,7 @@ test('a client that goes away while its create waits frees its place, and no cre
   await sleep(50);
   holding.abort();
   expect(await left).toBe('aborted');
-  await sleep(100);
+  await sleep(300);
   await decision.end();
   await sleep(50);
   expect(ran).not.toContain('queued');
