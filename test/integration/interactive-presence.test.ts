@@ -59,6 +59,16 @@ async function heard(p: InteractivePresence): Promise<void> {
   throw new Error('no busy announcement arrived');
 }
 
+/** Once `p` has heard a busy peer: a `quiet(maxWaitMs)` that is checked to be still waiting 200 ms later. */
+async function heldBy(p: InteractivePresence, maxWaitMs: number): Promise<{ waiting: Promise<void> }> {
+  await heard(p);
+  let quiet = false;
+  const waiting = p.quiet(maxWaitMs).then(() => void (quiet = true));
+  await sleep(200);
+  expect(quiet).toBe(false);
+  return { waiting }; // wrapped: an async function's returned promise would be awaited with it
+}
+
 /** Runs an interactive request in `p` until `end()`. */
 function requestIn(p: InteractivePresence): { end(): void; done: Promise<void> } {
   let end!: () => void;
@@ -72,11 +82,7 @@ test("one process's interactive request holds another's creates until it ends; i
   expect(await quietAfter(b, 5_000)).toBeLessThan(100);
 
   const request = requestIn(a);
-  await heard(b);
-  let quiet = false;
-  const waiting = b.quiet(5_000).then(() => (quiet = true));
-  await sleep(300);
-  expect(quiet).toBe(false);
+  const { waiting } = await heldBy(b, 5_000);
   const ended = Date.now();
   request.end();
   await request.done;
@@ -107,11 +113,7 @@ test("others' messages on the channel are ignored; a lost listener connection co
 
   const request = requestIn(a);
   try {
-    await heard(b);
-    let quiet = false;
-    const waiting = b.quiet(10_000).then(() => (quiet = true));
-    await sleep(200);
-    expect(quiet).toBe(false);
+    const { waiting } = await heldBy(b, 10_000);
     // Every listener loses its connection: what b knew of a is void, its creates stop waiting at once.
     const terminated = Date.now();
     await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()', [
