@@ -143,7 +143,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
 
     if (parts.api) {
       observeOperatorCounts(metrics, db, probeTimeoutMs(deadlineMs));
-      // Interactive requests in progress hold back creates. API processes on one PostgreSQL hear each other's
+      // Reviewers' decisions in progress hold back creates. API processes on one PostgreSQL hear each other's
       // (LISTEN/NOTIFY); the all-in-one on PGlite is one process and needs no more.
       const presence = interactivePresence({ databaseUrl: config.databaseUrl });
       stops.push(() => presence.close());

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { log } from '../log';
 
-/** The PostgreSQL channel the API processes announce their interactive requests on. */
+/** The PostgreSQL channel the API processes announce their reviewers' decisions in progress on. */
 export const PRESENCE_CHANNEL = 'interactive_requests';
 /** A busy process repeats its announcement this often; a peer that stops repeating it counts as idle after {@link PEER_EXPIRY_MS}. */
 const REFRESH_MS = 1_000;
