@@ -9,7 +9,6 @@ import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, ty
 import { wasDeleted } from '../db/events';
 import type { Principal } from '../db/principals';
 import { idempotencyKey } from './idempotency-key';
-import type { InteractivePresence } from '../db/interactive-presence';
 import { notFound, parse, Problem, problemBody } from './problem';
 import type { Readiness } from './readiness';
 import { log } from '../log';
@@ -29,8 +28,6 @@ export interface ApiContext extends AppContext {
   createConcurrency: number;
   /** CREATE_YIELD_MAX in milliseconds: how long a create about to start holds back for reviewers' decisions in progress (0: not at all). Default 1 s. */
   createYieldMaxMs?: number;
-  /** Reviewers' decisions in progress in this and the other API processes; this process's alone when unset. */
-  presence?: InteractivePresence;
   /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
   console?: ConsoleSettings;
   /** Set by createApp: the bulk lane's middleware, shared by every create route. */

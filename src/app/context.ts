@@ -26,7 +26,7 @@ export interface AppContext {
   /** Seals DNS provider and webhook secrets (AES-256-GCM, 32 bytes). */
   secretKey: Buffer;
   /** Reviewers' decisions in progress in this and the other API processes, which creates hold back for (src/db/interactive-presence.ts). */
-  presence?: Pick<InteractivePresence, 'during'>;
+  presence?: InteractivePresence;
 }
 
 /** A customer acting: the account whose objects they reach, and the actor the audit trail records (an API key, or a console user). */
