@@ -21,7 +21,7 @@ type Table = 'organizations' | 'administrators' | 'domains';
 /**
  * The second step of every create, written once (docs/architecture.md rule 3, "create rows, start workflows, mark
  * started"): starts the workflows of committed rows in parallel (each start is idempotent: an already
- * running workflow is left as it is) and marks the started rows, one statement for every table. The reconciler
+ * running workflow is left as it is) and marks the started rows in one statement (`markStarted`). The reconciler
  * runs it for rows whose start was lost; the API starts (`startWorkflows`) and marks (`markStarted`) itself, so
  * the mark need not hold the answer back. A failed start leaves its row unmarked for the reconciler's next pass;
  * the failures are returned, never thrown.
@@ -69,15 +69,24 @@ export async function startWorkflows(
 }
 
 /**
- * Marks the rows whose workflows started, one table after another, each statement committing on its own: a
- * statement that held one table's row while it waited for another's would deadlock with the customer's next
- * request (the API answers before the mark), an organization's delete locking it and then its administrators
- * or an administrator's approval locking it and then its organization. A row left unmarked (this failed, the
- * process stopped) only gets its start again from the reconciler, which finds the workflow running.
+ * Marks the rows whose workflows started, in one statement (one data-modifying WITH query per table) that
+ * never waits for a lock: a row another transaction holds is skipped (`FOR UPDATE SKIP LOCKED`) and left
+ * for the reconciler, whose next pass starts its workflow again (finding it running) and marks it. The API
+ * answers before the mark, so the customer's next request may already be at work on these rows; a
+ * statement that waited for one table's row while it held another's would deadlock with it (an
+ * organization's delete locks the organization and then its administrators, an administrator's approval
+ * the administrator and then its organization). Resolves with the number of rows marked.
  */
-export async function markStarted(db: Db, started: StartedIds): Promise<void> {
-  for (const table of ['organizations', 'administrators', 'domains'] as const) {
-    if (started[table].length === 0) continue;
-    await sql`update ${sql.table(table)} set workflow_started = true where id in (${sql.join(started[table])})`.execute(db);
-  }
+export async function markStarted(db: Db, started: StartedIds): Promise<number> {
+  const tables = (['organizations', 'administrators', 'domains'] as const).filter((table) => started[table].length > 0);
+  if (tables.length === 0) return 0;
+  const marks = tables.map(
+    (table) =>
+      sql`${sql.id(`marked_${table}`)} as (update ${sql.table(table)} set workflow_started = true where id in (
+        select id from ${sql.table(table)} where id in (${sql.join(started[table])}) and not workflow_started for update skip locked
+      ) returning 1)`,
+  );
+  const counted = tables.map((table) => sql`(select count(*) from ${sql.id(`marked_${table}`)})`);
+  const { rows } = await sql<{ marked: string }>`with ${sql.join(marks)} select ${sql.join(counted, sql` + `)} as marked`.execute(db);
+  return Number(rows[0].marked);
 }

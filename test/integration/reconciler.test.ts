@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { Client as PgClient } from 'pg';
 import { markStarted } from '../../src/app/start-workflows';
 import { createAdministrator, createOrganization } from '../../src/db/profile-create';
@@ -132,41 +131,50 @@ test('an update that loaded a row just before its delete answers 404 and its wor
 });
 
 // The API marks a create's rows after its answer, so the customer's next request may already be at work on them.
-test('marking rows started holds no row while it waits for another: deleting the organization meanwhile deadlocks with nothing', async () => {
-  const { organization, administrators } = (
-    await createOrganization(harness.db, {
-      accountId: customer.id,
-      organization: organizationInput.parse({ ...ORGANIZATION, name: 'Marked Meanwhile Ltd.' }),
-      administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email: 'meanwhile@example.com' }),
-      actor: actor(),
-      timings: harness.config.timings,
-      respond: (organization, administrators) => ({ organization, administrators }),
-    })
-  ).body;
-  const deleting = new PgClient({ connectionString: harness.databaseUrl });
-  await deleting.connect();
-  try {
-    // What the organization's delete does (activities/profiles.ts, remove): lock its row, then delete it; its administrators cascade.
-    await deleting.query('begin');
-    await deleting.query('select id from organizations where id = $1 for update', [organization.id]);
-    const marked = markStarted(harness.db, { organizations: [organization.id], administrators: [administrators[0].id], domains: [] }).then(
-      () => 'marked',
-      (error: Error) => error.message,
-    );
-    await eventually(
-      async () =>
-        (
-          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%workflow_started%'`.execute(
-            harness.db,
-          )
-        ).rows[0].n > 0 || undefined,
-      5_000,
-      'the mark to wait for the organization',
-    );
-    await deleting.query('delete from organizations where id = $1', [organization.id]);
-    await deleting.query('commit');
-    expect(await marked).toBe('marked');
-  } finally {
-    await deleting.end();
-  }
+// A delete locks the organization and then its administrators; an approval the administrator and then its organization.
+describe.each([
+  { holder: "an organization's delete", holds: 'organization' as const },
+  { holder: "an administrator's approval", holds: 'administrator' as const },
+])('marking rows started while $holder holds the $holds', ({ holds }) => {
+  test('waits for nothing, marks the free rows in one statement, and leaves the held one to the reconciler', async () => {
+    const { organization, administrators } = (
+      await createOrganization(harness.db, {
+        accountId: customer.id,
+        organization: organizationInput.parse({ ...ORGANIZATION, name: `Marked While Held ${holds} Ltd.` }),
+        administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email: `held-${holds}@example.com` }),
+        actor: actor(),
+        timings: harness.config.timings,
+        respond: (organization, administrators) => ({ organization, administrators }),
+      })
+    ).body;
+    const ids = { organization: organization.id, administrator: administrators[0].id };
+    const free = holds === 'organization' ? 'administrator' : 'organization';
+    const marked = async (kind: 'organization' | 'administrator') =>
+      (
+        await harness.db
+          .selectFrom(kind === 'organization' ? 'organizations' : 'administrators')
+          .select('workflow_started')
+          .where('id', '=', ids[kind])
+          .executeTakeFirstOrThrow()
+      ).workflow_started;
+    const holder = new PgClient({ connectionString: harness.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select id from ${holds}s where id = $1 for update`, [ids[holds]]);
+      // Before: a mark that waited here for the held row while holding the other deadlocked with the holder's next step.
+      const count = await markStarted(harness.db, { organizations: [organization.id], administrators: [administrators[0].id], domains: [] });
+      expect(count).toBe(1);
+      expect(await marked(free)).toBe(true);
+      expect(await marked(holds)).toBe(false);
+      // The holder's next step (the other row) does not wait for the mark either.
+      await holder.query(`select id from ${free}s where id = $1 for update`, [ids[free]]);
+      await holder.query('rollback');
+    } finally {
+      await holder.end();
+    }
+    // The reconciler's pass starts the held row's workflow again (it runs already) and marks it.
+    await reconcile();
+    expect(await marked(holds)).toBe(true);
+  });
 });
