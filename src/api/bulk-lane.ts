@@ -6,6 +6,9 @@ import type { InteractivePresence } from '../db/interactive-presence';
 
 const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
 
+/** A create route's handler wrapped in the bulk lane: it runs once it has its place, which it keeps until it has finished. */
+export type BulkLane = (handler: RequestHandler) => RequestHandler;
+
 /**
  * The bulk lane (issue 6: interactive work is never starved). Creates start new workflows and are what
  * a client sends by the thousand; at most `limit` of them are in progress at once in this process, the
@@ -18,35 +21,37 @@ const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
  * process (`presence`, issue 9), for at most `yieldMaxMs` and never more than half of what is left of its
  * deadline, so the create itself keeps time to finish. A client that goes away while its create waits
  * gives its place up as soon as it gets it (or at once, while holding back), and no create runs for it.
+ * A create that runs keeps its place until its handler has settled, whether or not its client is still
+ * there: a client that sent creates and went away at once cannot have more than `limit` of them running.
  */
-export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): RequestHandler {
+export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): BulkLane {
   const slots = new Semaphore(limit);
-  return async (_req, res, next) => {
-    const marginMs = 100;
+  const marginMs = 100;
+  return (handler) => async (req, res, next) => {
     // Attached before any wait: 'close' comes after the answer, or as soon as the client has gone.
-    let gone = false;
-    let free: (() => void) | undefined;
-    const leave = () => {
-      gone = true;
-      free?.();
-      free = undefined;
-    };
-    res.once('close', leave);
-    res.once('finish', () => (free?.(), (free = undefined)));
+    const gone = new Promise<true>((resolve) => res.once('close', () => resolve(true)));
+    let left = false;
+    void gone.then(() => (left = true));
+    let release: () => void;
     try {
-      [, free] = await withTimeout(slots, deadlineOf(res).remaining(marginMs), TIMED_OUT).acquire();
+      [, release] = await withTimeout(slots, deadlineOf(res).remaining(marginMs), TIMED_OUT).acquire();
     } catch (error) {
       if (error !== TIMED_OUT) throw error;
       throw serviceUnavailable(`${limit} creates are in progress here and none finished before this one's deadline; retry the request`);
     }
-    if (gone) return leave();
-    await presence.quiet(Math.min(yieldMaxMs, deadlineOf(res).remaining(marginMs) / 2));
-    if (!gone) next();
+    try {
+      if (left) return;
+      const wait = Math.min(yieldMaxMs, deadlineOf(res).remaining(marginMs) / 2);
+      if (await Promise.race([presence.quiet(wait).then(() => false), gone])) return;
+      await handler(req, res, next);
+    } finally {
+      release();
+    }
   };
 }
 
-/** The route's place in the bulk lane createApp set up (`ctx.bulkLane`). */
-export function inBulkLane(lane: RequestHandler | undefined): RequestHandler {
+/** A create route's handler in the bulk lane createApp set up (`ctx.bulkLane`). */
+export function inBulkLane(lane: BulkLane | undefined, handler: RequestHandler): RequestHandler {
   if (!lane) throw new Error('create routes need the bulk lane: build the app with createApp');
-  return lane;
+  return lane(handler);
 }

@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { AppContext } from '../app/context';
+import type { BulkLane } from './bulk-lane';
 import type { ConsoleSettings } from '../console/settings';
 import type { Db } from '../db/connect';
 import { claimUpdateKey, findUpdateKey, type Idempotency, recordUpdateAnswer, type UpdateAnswer } from '../db/idempotent-create';
@@ -30,8 +31,8 @@ export interface ApiContext extends AppContext {
   createYieldMaxMs?: number;
   /** The web console's settings (src/console/settings.ts); defaults when unset (tests of the API alone). */
   console?: ConsoleSettings;
-  /** Set by createApp: the bulk lane's middleware, shared by every create route. */
-  bulkLane?: RequestHandler;
+  /** Set by createApp: the bulk lane, shared by every create route. */
+  bulkLane?: BulkLane;
   /** Where requests are observed (http_request_duration_seconds); the process serves it on METRICS_LISTEN. */
   metrics?: Pick<ServiceMetrics, 'httpRequestDuration'>;
 }

@@ -25,16 +25,25 @@ beforeAll(async () => {
   const [spacious, tight] = [requestDeadline(30_000), requestDeadline(1000)];
   app.use((req, res, next) => (req.path === '/create/held' || req.path.startsWith('/slow/') ? spacious : tight)(req, res, next));
   const lane = bulkLane(1, presence, YIELD_MAX_MS);
-  app.post('/create/:n', lane, async (req, res) => {
-    if (req.params.n === 'held') await new Promise<void>((resolve) => (releaseHeld = resolve));
-    res.status(201).json({ n: req.params.n });
-  });
+  app.post(
+    '/create/:n',
+    lane(async (req, res) => {
+      if (req.params.n === 'held') await new Promise<void>((resolve) => (releaseHeld = resolve));
+      res.status(201).json({ n: req.params.n });
+    }),
+  );
   const patientLane = bulkLane(1, presence, 10_000);
-  app.post('/patient/:n', patientLane, (req, res) => void res.status(201).json({ n: req.params.n }));
-  app.post('/slow/:n', lane, (req, res) => {
-    ran.push(String(req.params.n));
-    res.status(201).json({ n: req.params.n, at: Date.now() });
-  });
+  app.post(
+    '/patient/:n',
+    patientLane((req, res) => void res.status(201).json({ n: req.params.n })),
+  );
+  app.post(
+    '/slow/:n',
+    lane((req, res) => {
+      ran.push(String(req.params.n));
+      res.status(201).json({ n: req.params.n, at: Date.now() });
+    }),
+  );
   app.post('/decide/:n', async (req, res) => {
     await presence.during(() => new Promise<void>((resolve) => decisions.set(req.params.n, resolve)));
     res.json({ decided: req.params.n });
@@ -154,4 +163,19 @@ test('a client that goes away while its create waits frees its place, and no cre
   // The place is free: the next create goes at once.
   expect((await fetch(`${url}/slow/after`, { method: 'POST' })).status).toBe(201);
   expect(ran).toContain('after');
+});
+
+test('a create whose client went away keeps its place until it has finished: the next create still waits for it', async () => {
+  const running = new AbortController();
+  const gone = fetch(`${url}/create/held`, { method: 'POST', signal: running.signal }).catch(() => 'aborted');
+  await sleep(20);
+  running.abort();
+  expect(await gone).toBe('aborted');
+  await sleep(300); // the server sees the connection close; the create still runs
+  // Before: the place was freed with the connection, so a client could have any number of creates running.
+  const next = await fetch(`${url}/create/next`, { method: 'POST' });
+  expect(next.status).toBe(503);
+  releaseHeld();
+  await sleep(50);
+  expect((await fetch(`${url}/create/after`, { method: 'POST' })).status).toBe(201);
 });

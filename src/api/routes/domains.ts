@@ -4,11 +4,10 @@ import { listDomains } from '../../db/domain-store';
 import type { DomainRow } from '../../db/schema';
 import { domainListQuery } from '../../domain/domain-input';
 import { customerCaller, customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId, idempotentUpdate, deleteOnce } from '../context';
+import { type ApiContext, bodyOf, pathId, idempotentUpdate, deleteOnce } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
 import { parse } from '../problem';
-import { inBulkLane } from '../bulk-lane';
-import { deadlineOf } from '../deadline';
+import { createRoute } from '../create-route';
 import { checkView, domainView } from '../views';
 import { eventsHandler } from './events';
 
@@ -19,14 +18,12 @@ export const domainCursor = (row: DomainRow) => ({ at: new Date(row.created_at).
 export function administratorDomainsRouter(ctx: ApiContext): Router {
   const router = Router({ mergeParams: true });
 
-  router.post('/', inBulkLane(ctx.bulkLane), async (req, res) => {
-    const created = await addDomain(ctx, customerCaller(res), pathId(req, 'id', 'administrator'), bodyOf(req), {
-      deadline: deadlineOf(res),
-      idempotency: idempotencyOf(req),
-      respond: (row) => domainView(row, ctx.dcv),
-    });
-    res.status(created.status).location(`/v1/domains/${created.body.id}`).json(created.body);
-  });
+  router.post(
+    '/',
+    createRoute(ctx, '/v1/domains', (req, res, request) =>
+      addDomain(ctx, customerCaller(res), pathId(req, 'id', 'administrator'), bodyOf(req), { ...request, respond: (row) => domainView(row, ctx.dcv) }),
+    ),
+  );
 
   router.get('/', async (req, res) => {
     const administratorId = pathId(req, 'id', 'administrator');

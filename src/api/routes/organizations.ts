@@ -2,13 +2,12 @@ import { Router } from 'express';
 import { profileListQuery } from '../../domain/query-params';
 import { loadProfile, organizationWithAdministrators, submitAdministrator, submitOrganization } from '../../app/profiles';
 import { administratorsOf, listAdministrators, listOrganizations } from '../../db/profile-queries';
-import type { AdministratorRow, OrganizationRow } from '../../db/schema';
+import type { OrganizationRow } from '../../db/schema';
 import { customerOf, customerCaller } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { parse } from '../problem';
-import { inBulkLane } from '../bulk-lane';
-import { deadlineOf } from '../deadline';
+import { createRoute } from '../create-route';
 import { administratorView, organizationView } from '../views';
 import { eventsHandler } from './events';
 import { addProfileUpdateRoutes } from './profile-updates';
@@ -22,14 +21,12 @@ export function organizationsRouter(ctx: ApiContext): Router {
     return organizationView(organization, administrators);
   }
 
-  router.post('/', inBulkLane(ctx.bulkLane), async (req, res) => {
-    const created = await submitOrganization(ctx, customerCaller(res), bodyOf(req), {
-      deadline: deadlineOf(res),
-      idempotency: idempotencyOf(req),
-      respond: (organization, administrators) => organizationView(organization, administrators),
-    });
-    res.status(created.status).location(`/v1/organizations/${created.body.id}`).json(created.body);
-  });
+  router.post(
+    '/',
+    createRoute(ctx, '/v1/organizations', (req, res, request) =>
+      submitOrganization(ctx, customerCaller(res), bodyOf(req), { ...request, respond: organizationView }),
+    ),
+  );
 
   router.get('/', async (req, res) => {
     const { status } = parse(profileListQuery, { status: req.query.status });
@@ -55,14 +52,12 @@ export function organizationsRouter(ctx: ApiContext): Router {
 
   addProfileUpdateRoutes(router, ctx, { kind: 'organization', view });
 
-  router.post('/:id/administrators', inBulkLane(ctx.bulkLane), async (req, res) => {
-    const created = await submitAdministrator(ctx, customerCaller(res), pathId(req, 'id', 'organization'), bodyOf(req), {
-      deadline: deadlineOf(res),
-      idempotency: idempotencyOf(req),
-      respond: (row: AdministratorRow) => administratorView(row),
-    });
-    res.status(created.status).location(`/v1/administrators/${created.body.id}`).json(created.body);
-  });
+  router.post(
+    '/:id/administrators',
+    createRoute(ctx, '/v1/administrators', (req, res, request) =>
+      submitAdministrator(ctx, customerCaller(res), pathId(req, 'id', 'organization'), bodyOf(req), { ...request, respond: administratorView }),
+    ),
+  );
 
   router.get('/:id/administrators', async (req, res) => {
     const organization = await loadProfile(ctx, 'organization', customerOf(res).accountId, pathId(req, 'id', 'organization'));
