@@ -6,7 +6,7 @@ import type { InteractivePresence } from '../db/interactive-presence';
 
 const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
 
-/** A create route's handler wrapped in the bulk lane: it runs once it has its place, which it keeps until it has finished. */
+/** A create route's handler wrapped in the bulk lane: it runs once it has its place, which it keeps until it has finished or its deadline passed. */
 export type BulkLane = (handler: RequestHandler) => RequestHandler;
 
 /**
@@ -20,35 +20,45 @@ export type BulkLane = (handler: RequestHandler) => RequestHandler;
  * A create that has its place then holds back while a reviewer's decision is in progress in any API
  * process (`presence`, issue 9), for at most `yieldMaxMs` and never more than half of what is left of its
  * deadline, so the create itself keeps time to finish. A client that goes away while its create waits
- * gives its place up as soon as it gets it (or at once, while holding back), and no create runs for it.
- * A create that runs keeps its place until its handler has settled, whether or not its client is still
- * there: a client that sent creates and went away at once cannot have more than `limit` of them running.
+ * (or went away before it got here) gives its place up as soon as it gets it, or at once while holding
+ * back, and no create runs for it. A create that runs keeps its place until its handler has settled or its
+ * request deadline has passed (the client then has its 503), whether or not its client is still there: a
+ * client that sends creates and hangs up cannot have more than `limit` running, and a create stuck on a
+ * dependency past its deadline does not keep its place from the next.
  */
 export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): BulkLane {
   const slots = new Semaphore(limit);
   const marginMs = 100;
   return (handler) => async (req, res, next) => {
-    // Attached before any wait: 'close' comes after the answer, or as soon as the client has gone.
-    const gone = new Promise<true>((resolve) => res.once('close', () => resolve(true)));
-    let left = false;
-    void gone.then(() => (left = true));
+    const deadline = deadlineOf(res);
+    // 'close' comes after the answer, or as soon as the client has gone; it may have come already.
+    const gone = new Promise<true>((resolve) => (res.closed ? resolve(true) : res.once('close', () => resolve(true))));
     let release: () => void;
     try {
-      [, release] = await withTimeout(slots, deadlineOf(res).remaining(marginMs), TIMED_OUT).acquire();
+      [, release] = await withTimeout(slots, deadline.remaining(marginMs), TIMED_OUT).acquire();
     } catch (error) {
       if (error !== TIMED_OUT) throw error;
       throw serviceUnavailable(`${limit} creates are in progress here and none finished before this one's deadline; retry the request`);
     }
+    let running: Promise<unknown> | undefined;
     try {
-      if (left) return;
-      const wait = Math.min(yieldMaxMs, deadlineOf(res).remaining(marginMs) / 2);
+      if (res.closed) return;
+      const wait = Math.min(yieldMaxMs, deadline.remaining(marginMs) / 2);
       if (await Promise.race([presence.quiet(wait).then(() => false), gone])) return;
-      await handler(req, res, next);
+      const settled = (async () => handler(req, res, next))();
+      running = settled;
+      await Promise.race([settled.catch(() => undefined), passed(deadline.signal)]);
     } finally {
       release();
     }
+    // Express forwards the handler's failure, even one that comes after its place was given up.
+    return running;
   };
 }
+
+/** Resolves when `signal` aborts (at once if it has). */
+const passed = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 
 /** A create route's handler in the bulk lane createApp set up (`ctx.bulkLane`). */
 export function inBulkLane(lane: BulkLane | undefined, handler: RequestHandler): RequestHandler {

@@ -31,10 +31,9 @@ export async function startWorkflowsOf(
   workflows: EntityWorkflows,
   rows: CommittedRows,
   signal?: AbortSignal,
-): Promise<{ started: StartedIds; failures: unknown[] }> {
+): Promise<{ started: StartedIds; marked: number; failures: unknown[] }> {
   const outcome = await startWorkflows(workflows, rows, signal);
-  await markStarted(db, outcome.started);
-  return outcome;
+  return { ...outcome, marked: await markStarted(db, outcome.started) };
 }
 
 /** The ids of the rows whose workflows started, by table. */
@@ -70,12 +69,14 @@ export async function startWorkflows(
 
 /**
  * Marks the rows whose workflows started, in one statement (one data-modifying WITH query per table) that
- * never waits for a lock: a row another transaction holds is skipped (`FOR UPDATE SKIP LOCKED`) and left
- * for the reconciler, whose next pass starts its workflow again (finding it running) and marks it. The API
- * answers before the mark, so the customer's next request may already be at work on these rows; a
- * statement that waited for one table's row while it held another's would deadlock with it (an
- * organization's delete locks the organization and then its administrators, an administrator's approval
- * the administrator and then its organization). Resolves with the number of rows marked.
+ * never waits for a lock: a row another transaction holds is skipped (`FOR NO KEY UPDATE SKIP LOCKED`, the
+ * lock the update takes anyway, which leaves other writers' foreign-key checks alone) and left for the
+ * reconciler, whose next pass starts its workflow again (finding it running) and marks it. The API answers
+ * before the mark, so the customer's next request may already be at work on these rows: an administrator's
+ * or a domain's create holds its organization or administrator (FOR SHARE), an organization's delete locks
+ * the organization and then its administrators, an administrator's approval the administrator and then its
+ * organization. A mark that waited for one table's row while it held another's would deadlock with the
+ * last two. Resolves with the number of rows marked.
  */
 export async function markStarted(db: Db, started: StartedIds): Promise<number> {
   const tables = (['organizations', 'administrators', 'domains'] as const).filter((table) => started[table].length > 0);
@@ -83,7 +84,7 @@ export async function markStarted(db: Db, started: StartedIds): Promise<number> 
   const marks = tables.map(
     (table) =>
       sql`${sql.id(`marked_${table}`)} as (update ${sql.table(table)} set workflow_started = true where id in (
-        select id from ${sql.table(table)} where id in (${sql.join(started[table])}) and not workflow_started for update skip locked
+        select id from ${sql.table(table)} where id in (${sql.join(started[table])}) and not workflow_started for no key update skip locked
       ) returning 1)`,
   );
   const counted = tables.map((table) => sql`(select count(*) from ${sql.id(`marked_${table}`)})`);

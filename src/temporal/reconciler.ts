@@ -8,9 +8,10 @@ import { describeError } from './update-errors';
  * between the two steps, or Temporal unreachable: the create still answered 201) gets its workflow here.
  * Rows carry `workflow_started = false` until a start succeeded (`startWorkflowsOf`, the same step the API
  * runs after a create); a failed start leaves its row for the next pass. Starts are idempotent, so racing the
- * API is harmless.
+ * API is harmless. Returns how many unmarked rows' workflows started (or were found running) and how many of
+ * those it marked (a row a request in progress holds is left to the next pass, see `markStarted`).
  */
-export async function reconcileWorkflows(db: Db, workflows: EntityWorkflows, olderThanMs = 10_000): Promise<number> {
+export async function reconcileWorkflows(db: Db, workflows: EntityWorkflows, olderThanMs = 10_000): Promise<{ started: number; marked: number }> {
   const cutoff = new Date(Date.now() - olderThanMs);
   const unstarted = (table: 'organizations' | 'administrators' | 'domains') =>
     db
@@ -21,15 +22,15 @@ export async function reconcileWorkflows(db: Db, workflows: EntityWorkflows, old
       .limit(500)
       .execute();
   const rows = { organizations: await unstarted('organizations'), administrators: await unstarted('administrators'), domains: await unstarted('domains') };
-  const { started, failures } = await startWorkflowsOf(db, workflows, rows as unknown as CommittedRows);
+  const { started, marked, failures } = await startWorkflowsOf(db, workflows, rows as unknown as CommittedRows);
   await catchUpOnRejections(db, workflows.profiles, started.administrators);
   const count = started.organizations.length + started.administrators.length + started.domains.length;
   if (failures.length) {
     throw new Error(
-      `${count} unmarked row(s) started (or found running) and marked; ${failures.length} start(s) failed and wait for the next pass: ${describeError(failures[0])}`,
+      `${count} unmarked row(s) started (or found running), ${marked} marked; ${failures.length} start(s) failed and wait for the next pass: ${describeError(failures[0])}`,
     );
   }
-  return count;
+  return { started: count, marked };
 }
 
 /** An organization rejected while these administrators had no workflow could not tell them (its signal found nothing). */
@@ -54,7 +55,14 @@ export function startReconciler(db: Db, workflows: EntityWorkflows, intervalMs: 
     if (busy) return;
     busy = true;
     running = reconcileWorkflows(db, workflows)
-      .then((n) => n > 0 && log(`reconciler: ${n} unmarked row(s): workflows started (or found running) and marked`))
+      .then(
+        ({ started, marked }) =>
+          started > 0 &&
+          log(
+            `reconciler: ${started} unmarked row(s): workflows started (or found running), ${marked} marked` +
+              (marked < started ? ' (the rest were held by requests in progress: the next pass marks them)' : ''),
+          ),
+      )
       .catch((error) => log(`reconciler: ${error instanceof Error ? error.message : error}`))
       .finally(() => (busy = false));
   };

@@ -13,6 +13,7 @@ import { problemHandler } from '../../src/api/problem';
 let server: ReturnType<express.Express['listen']>;
 let url: string;
 let releaseHeld: () => void = () => undefined;
+let releaseStuck: () => void = () => undefined;
 const presence = interactivePresence();
 const decisions = new Map<string, () => void>();
 const YIELD_MAX_MS = 400;
@@ -32,10 +33,26 @@ beforeAll(async () => {
       res.status(201).json({ n: req.params.n });
     }),
   );
+  app.post(
+    '/stuck/:n',
+    lane(async (req, res) => {
+      await new Promise<void>((resolve) => (releaseStuck = resolve));
+      if (!res.headersSent) res.status(201).json({ n: req.params.n });
+    }),
+  );
   const patientLane = bulkLane(1, presence, 10_000);
   app.post(
     '/patient/:n',
     patientLane((req, res) => void res.status(201).json({ n: req.params.n })),
+  );
+  // A slow step before the lane (an API key's lookup waiting for a pooled connection).
+  app.post('/late/:n', (_req, _res, next) => void setTimeout(next, 200));
+  app.post(
+    '/late/:n',
+    lane((req, res) => {
+      ran.push(String(req.params.n));
+      res.status(201).json({ n: req.params.n });
+    }),
   );
   app.post(
     '/slow/:n',
@@ -178,4 +195,24 @@ test('a create whose client went away keeps its place until it has finished: the
   releaseHeld();
   await sleep(50);
   expect((await fetch(`${url}/create/after`, { method: 'POST' })).status).toBe(201);
+});
+
+test('a create stuck past its deadline (its client has its 503) gives its place to the next', async () => {
+  const stuck = await fetch(`${url}/stuck/1`, { method: 'POST' });
+  expect(stuck.status).toBe(503);
+  // Its handler still runs, but no longer holds the lane.
+  expect((await fetch(`${url}/slow/after-stuck`, { method: 'POST' })).status).toBe(201);
+  releaseStuck();
+});
+
+test('a client that went away before its create reached the lane gets no create', async () => {
+  const early = new AbortController();
+  const gone = fetch(`${url}/late/early`, { method: 'POST', signal: early.signal }).catch(() => 'aborted');
+  await sleep(50);
+  early.abort();
+  expect(await gone).toBe('aborted');
+  await sleep(400); // past the slow step: the lane has seen it
+  expect(ran).not.toContain('early');
+  expect((await fetch(`${url}/late/stayed`, { method: 'POST' })).status).toBe(201);
+  expect(ran).toContain('stayed');
 });
