@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect';
 import { type CommittedRows, type EntityWorkflows, startWorkflowsOf } from '../app/start-workflows';
 import type { ProfileWorkflows } from './profile-client';
-import { describeError } from './update-errors';
+import { describeError, isTemporalUnavailable } from './update-errors';
 
 /**
  * Rule 3 of docs/architecture.md (no orphans): a row committed by the API whose workflow start was lost (a crash
@@ -11,26 +11,46 @@ import { describeError } from './update-errors';
  * API is harmless. Returns how many unmarked rows' workflows started (or were found running) and how many of
  * those it marked (a row a request in progress holds is left to the next pass, see `markStarted`).
  */
-export async function reconcileWorkflows(db: Db, workflows: EntityWorkflows, olderThanMs = 10_000): Promise<{ started: number; marked: number }> {
+export async function reconcileWorkflows(
+  db: Db,
+  workflows: EntityWorkflows,
+  olderThanMs = 10_000,
+  pageSize = 500,
+): Promise<{ started: number; marked: number }> {
   const cutoff = new Date(Date.now() - olderThanMs);
-  const unstarted = (table: 'organizations' | 'administrators' | 'domains') =>
-    db
-      .selectFrom(table as 'domains')
-      .selectAll()
-      .where('workflow_started', '=', false)
-      .where('created_at', '<', cutoff)
-      .limit(500)
-      .execute();
-  const rows = { organizations: await unstarted('organizations'), administrators: await unstarted('administrators'), domains: await unstarted('domains') };
-  const { started, marked, failures } = await startWorkflowsOf(db, workflows, rows as unknown as CommittedRows);
-  await catchUpOnRejections(db, workflows.profiles, started.administrators);
-  const count = started.organizations.length + started.administrators.length + started.domains.length;
-  if (failures.length) {
+  const total = { started: 0, marked: 0, failures: [] as unknown[] };
+  for (const table of ['organizations', 'administrators', 'domains'] as const) {
+    // Oldest first, a page at a time (keyset): a row whose start keeps failing is retried every pass, but the
+    // rows after it are not left waiting behind it.
+    let after: { created_at: Date; id: string } | undefined;
+    for (;;) {
+      let query = db
+        .selectFrom(table as 'domains')
+        .selectAll()
+        .where('workflow_started', '=', false)
+        .where('created_at', '<', cutoff)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(pageSize);
+      if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after!.created_at, after!.id)));
+      const rows = await query.execute();
+      if (rows.length === 0) break;
+      const { started, marked, failures } = await startWorkflowsOf(db, workflows, { [table]: rows } as unknown as CommittedRows);
+      if (table === 'administrators') await catchUpOnRejections(db, workflows.profiles, started.administrators);
+      total.started += started[table].length;
+      total.marked += marked;
+      total.failures.push(...failures);
+      // The workflow service is unreachable: the rest waits for the next pass, which tries again.
+      if (rows.length < pageSize || failures.some((failure) => isTemporalUnavailable(failure))) break;
+      after = rows[rows.length - 1];
+    }
+  }
+  if (total.failures.length) {
     throw new Error(
-      `${count} unmarked row(s) started (or found running), ${marked} marked; ${failures.length} start(s) failed and wait for the next pass: ${describeError(failures[0])}`,
+      `${total.started} unmarked row(s) started (or found running), ${total.marked} marked; ${total.failures.length} start(s) failed and wait for the next pass: ${describeError(total.failures[0])}`,
     );
   }
-  return { started: count, marked };
+  return { started: total.started, marked: total.marked };
 }
 
 /** An organization rejected while these administrators had no workflow could not tell them (its signal found nothing). */

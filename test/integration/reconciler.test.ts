@@ -3,6 +3,7 @@ import { markStarted } from '../../src/app/start-workflows';
 import { createAdministrator, createOrganization } from '../../src/db/profile-create';
 import { createIdempotently } from '../../src/db/idempotent-create';
 import { createDomain } from '../../src/db/domain-store';
+import type { DomainRow } from '../../src/db/schema';
 import { administratorInput, organizationInput } from '../../src/domain/schemas';
 import { reconcileWorkflows } from '../../src/temporal/reconciler';
 import { workflowIdFor } from '../../src/temporal/ids';
@@ -46,17 +47,15 @@ async function administratorWithoutWorkflow(organizationId: string, email: strin
   return created.body;
 }
 
-test('an administrator and a domain whose starts were lost get their workflows, once', async () => {
-  const { administratorId } = await approvedAdministrator(customer, reviewer);
-  const organizationId = (await customer.request('GET', `/v1/administrators/${administratorId}`)).body.organizationId;
-  const orphanAdministrator = await administratorWithoutWorkflow(organizationId, 'orphan@example.com');
-  const orphanDomain = await createIdempotently(harness.db, customer.id, undefined, async (trx) => ({
+/** What POST /v1/administrators/{id}/domains commits before it starts the workflow. */
+async function domainWithoutWorkflow(administratorId: string, name: string): Promise<string> {
+  const created = await createIdempotently(harness.db, customer.id, undefined, async (trx) => ({
     status: 201,
     body: (
       await createDomain(trx, {
         accountId: customer.id,
         administratorId,
-        name: 'orphan.example.com',
+        name,
         method: 'dns_txt',
         dnsProviderId: null,
         actor: actor(),
@@ -64,11 +63,19 @@ test('an administrator and a domain whose starts were lost get their workflows, 
       })
     ).id,
   }));
+  return created.body;
+}
+
+test('an administrator and a domain whose starts were lost get their workflows, once', async () => {
+  const { administratorId } = await approvedAdministrator(customer, reviewer);
+  const organizationId = (await customer.request('GET', `/v1/administrators/${administratorId}`)).body.organizationId;
+  const orphanAdministrator = await administratorWithoutWorkflow(organizationId, 'orphan@example.com');
+  const orphanDomain = await domainWithoutWorkflow(administratorId, 'orphan.example.com');
   await expect(workflowStatus('administrator', orphanAdministrator)).rejects.toThrow(/not found/i);
 
   expect((await reconcile()).started).toBeGreaterThanOrEqual(2);
   expect(await workflowStatus('administrator', orphanAdministrator)).toBe('RUNNING');
-  expect(await workflowStatus('domain', orphanDomain.body)).toBe('RUNNING');
+  expect(await workflowStatus('domain', orphanDomain)).toBe('RUNNING');
   // The started workflow answers like any other: the reviewer can decide.
   const decided = await reviewer.request(
     'POST',
@@ -78,6 +85,29 @@ test('an administrator and a domain whose starts were lost get their workflows, 
   expect([decided.status, decided.body.status]).toEqual([200, 'approved']);
   // Nothing left to start on the next pass.
   expect((await reconcile()).started).toBe(0);
+});
+
+test('a row whose start keeps failing is retried every pass, and the rows after it still get their workflows', async () => {
+  const { administratorId } = await approvedAdministrator(customer, reviewer);
+  const orphans: string[] = [];
+  for (const name of ['poison.example.com', 'after-poison-1.example.com', 'after-poison-2.example.com']) {
+    orphans.push(await domainWithoutWorkflow(administratorId, name));
+  }
+  const [poison, ...rest] = orphans;
+  const refusing = {
+    profiles: harness.workflows,
+    domains: {
+      ...harness.domains,
+      start: (row: DomainRow, signal?: AbortSignal) => (row.id === poison ? Promise.reject(new Error('refused')) : harness.domains.start(row, signal)),
+    },
+  };
+  // One row a page: before, the oldest rows' failing starts filled every page and newer rows waited forever.
+  await expect(reconcileWorkflows(harness.db, refusing, 0, 1)).rejects.toThrow(/1 start\(s\) failed and wait for the next pass: .*refused/);
+  for (const id of rest) expect(await workflowStatus('domain', id)).toBe('RUNNING');
+  await expect(workflowStatus('domain', poison)).rejects.toThrow(/not found/i);
+  // Once its start goes through, the next pass gives it its workflow.
+  await reconcile();
+  expect(await workflowStatus('domain', poison)).toBe('RUNNING');
 });
 
 test('an organization rejected while an administrator had no workflow rejects it once the reconciler starts it', async () => {
