@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect';
+import { creationPage, type PageCursor } from '../db/keyset';
 import { type CommittedRows, type EntityWorkflows, startWorkflowsOf } from '../app/start-workflows';
 import type { ProfileWorkflows } from './profile-client';
 import { describeError, isTemporalUnavailable } from './update-errors';
@@ -22,18 +23,15 @@ export async function reconcileWorkflows(
   for (const table of ['organizations', 'administrators', 'domains'] as const) {
     // Oldest first, a page at a time (keyset): a row whose start keeps failing is retried every pass, but the
     // rows after it are not left waiting behind it.
-    let after: { created_at: Date; id: string } | undefined;
+    let cursor: PageCursor | undefined;
     for (;;) {
-      let query = db
+      const unmarked = db
         .selectFrom(table as 'domains')
         .selectAll()
         .where('workflow_started', '=', false)
-        .where('created_at', '<', cutoff)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(pageSize);
-      if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after!.created_at, after!.id)));
-      const rows = await query.execute();
+        .where('created_at', '<', cutoff);
+      // A cursor holds milliseconds and a row's time microseconds, so the cursor's own row can come back.
+      const rows = (await creationPage(unmarked, pageSize, cursor)).filter((row) => row.id !== cursor?.id).slice(0, pageSize);
       if (rows.length === 0) break;
       const { started, marked, failures } = await startWorkflowsOf(db, workflows, { [table]: rows } as unknown as CommittedRows);
       if (table === 'administrators') await catchUpOnRejections(db, workflows.profiles, started.administrators);
@@ -42,7 +40,8 @@ export async function reconcileWorkflows(
       total.failures.push(...failures);
       // The workflow service is unreachable: the rest waits for the next pass, which tries again.
       if (rows.length < pageSize || failures.some((failure) => isTemporalUnavailable(failure))) break;
-      after = rows[rows.length - 1];
+      const last = rows[rows.length - 1];
+      cursor = { at: new Date(last.created_at).toISOString(), id: last.id };
     }
   }
   if (total.failures.length) {

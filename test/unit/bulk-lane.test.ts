@@ -77,6 +77,15 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Sends a create and hangs up after `afterMs` (the client's fetch is aborted). */
+async function hangUp(path: string, afterMs: number): Promise<void> {
+  const client = new AbortController();
+  const answer = fetch(`${url}${path}`, { method: 'POST', signal: client.signal }).catch(() => 'aborted');
+  await sleep(afterMs);
+  client.abort();
+  expect(await answer).toBe('aborted');
+}
+
 /** Sends an interactive request and waits until it is in progress. */
 async function decisionInProgress(n: string): Promise<{ end(): Promise<void> }> {
   const answer = fetch(`${url}/decide/${n}`, { method: 'POST' });
@@ -157,21 +166,13 @@ test('a client that goes away while its create waits frees its place, and no cre
   // Waiting for a place: the lane's one slot is held.
   const held = fetch(`${url}/create/held`, { method: 'POST' });
   await sleep(20);
-  const queued = new AbortController();
-  const gone = fetch(`${url}/slow/queued`, { method: 'POST', signal: queued.signal }).catch(() => 'aborted');
-  await sleep(20);
-  queued.abort();
-  expect(await gone).toBe('aborted');
+  await hangUp('/slow/queued', 20);
   await sleep(300); // the server sees the connection close
   releaseHeld();
   expect((await held).status).toBe(201);
   // Holding back for a decision: the place is freed and the create never runs.
   const decision = await decisionInProgress('e');
-  const holding = new AbortController();
-  const left = fetch(`${url}/slow/holding`, { method: 'POST', signal: holding.signal }).catch(() => 'aborted');
-  await sleep(50);
-  holding.abort();
-  expect(await left).toBe('aborted');
+  await hangUp('/slow/holding', 50);
   await sleep(300);
   await decision.end();
   await sleep(50);
@@ -183,11 +184,7 @@ test('a client that goes away while its create waits frees its place, and no cre
 });
 
 test('a create whose client went away keeps its place until it has finished: the next create still waits for it', async () => {
-  const running = new AbortController();
-  const gone = fetch(`${url}/create/held`, { method: 'POST', signal: running.signal }).catch(() => 'aborted');
-  await sleep(20);
-  running.abort();
-  expect(await gone).toBe('aborted');
+  await hangUp('/create/held', 20);
   await sleep(300); // the server sees the connection close; the create still runs
   // Before: the place was freed with the connection, so a client could have any number of creates running.
   const next = await fetch(`${url}/create/next`, { method: 'POST' });
@@ -206,11 +203,7 @@ test('a create stuck past its deadline (its client has its 503) gives its place 
 });
 
 test('a client that went away before its create reached the lane gets no create', async () => {
-  const early = new AbortController();
-  const gone = fetch(`${url}/late/early`, { method: 'POST', signal: early.signal }).catch(() => 'aborted');
-  await sleep(50);
-  early.abort();
-  expect(await gone).toBe('aborted');
+  await hangUp('/late/early', 50);
   await sleep(400); // past the slow step: the lane has seen it
   expect(ran).not.toContain('early');
   expect((await fetch(`${url}/late/stayed`, { method: 'POST' })).status).toBe(201);
