@@ -30,8 +30,7 @@ export async function reconcileWorkflows(
         .selectAll()
         .where('workflow_started', '=', false)
         .where('created_at', '<', cutoff);
-      // A cursor holds milliseconds and a row's time microseconds, so the cursor's own row can come back.
-      const rows = (await creationPage(unmarked, pageSize, cursor)).filter((row) => row.id !== cursor?.id).slice(0, pageSize);
+      const rows = (await creationPage(unmarked, pageSize, cursor)).slice(0, pageSize);
       if (rows.length === 0) break;
       const { started, marked, failures } = await startWorkflowsOf(db, workflows, { [table]: rows } as unknown as CommittedRows);
       if (table === 'administrators') await catchUpOnRejections(db, workflows.profiles, started.administrators);
