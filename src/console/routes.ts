@@ -15,7 +15,7 @@ export interface ConsoleRoute {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type Handler = (...args: Parameters<RequestHandler>) => Promise<void> | void;
+type Handler = (...args: Parameters<RequestHandler>) => unknown;
 
 const allowed = (access: Access, user: SessionUser) =>
   access === 'reviewer' ? user.role === 'reviewer' : access === 'owner' ? user.role === 'owner' : user.role !== 'reviewer';

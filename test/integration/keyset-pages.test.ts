@@ -88,9 +88,12 @@ async function readAll(api: Api, path: string): Promise<string[]> {
   const seen: string[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 50; pages++) {
-    const page = await api.request('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await api.request(
+      'GET',
+      `${path}${path.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     expect(page.status).toBe(200);
-    seen.push(...page.body.items.map((item: { id: string }) => item.id));
+    seen.push(...page.body.items.map((item) => item.id));
     cursor = page.body.nextCursor;
     if (!cursor) return seen;
   }

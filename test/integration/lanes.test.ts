@@ -1,7 +1,8 @@
 import { Client as PgClient } from 'pg';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { PRIORITY } from '../../src/temporal/priority';
-import { ADMINISTRATOR, ORGANIZATION, startHarness, type Api, type Harness } from '../support/harness';
+import { ConsoleClient, consoleCustomer } from '../support/console';
+import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, startHarness, type Api, type Harness } from '../support/harness';
 
 /**
  * Issue 6 item 5: interactive work is never starved by bulk work. Creates go through the bulk lane (at
@@ -73,6 +74,88 @@ test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads
     await lock.query('commit');
     expect((await first).status).toBe(201);
     expect((await second).status).toBe(201);
+  } finally {
+    await lock.end();
+  }
+});
+
+const prefixed = (prefix: string, values: Record<string, string>) => Object.entries(values).map(([k, v]) => [`${prefix}.${k}`, v]);
+
+// Each console form that creates, with what it needs first: its page, the form's fields, the table it writes.
+const consoleCreates: Array<
+  [string, (api: Api) => Promise<{ page: string; action: string; fields: Record<string, string>; table: 'organizations' | 'administrators' | 'domains' }>]
+> = [
+  [
+    'an organization',
+    async () => ({
+      page: '/console/organizations/new',
+      action: '/console/organizations',
+      fields: Object.fromEntries([
+        ...prefixed('organization', { ...ORGANIZATION, name: 'Acme Console Lane Co., Ltd.' }),
+        ...prefixed('administrator', ADMINISTRATOR),
+      ]),
+      table: 'organizations',
+    }),
+  ],
+  [
+    'an administrator',
+    async (api) => {
+      const { organizationId } = await approvedAdministrator(api, reviewer);
+      return {
+        page: `/console/organizations/${organizationId}/administrators/new`,
+        action: `/console/organizations/${organizationId}/administrators`,
+        fields: { ...ADMINISTRATOR, email: 'second.admin@acme.cn' },
+        table: 'administrators',
+      };
+    },
+  ],
+  [
+    'a domain',
+    async (api) => {
+      const { administratorId } = await approvedAdministrator(api, reviewer);
+      return {
+        page: `/console/administrators/${administratorId}/domains/new?domain=lane.example.com`,
+        action: `/console/administrators/${administratorId}/domains`,
+        fields: { domain: 'lane.example.com', method: 'manual:dns' },
+        table: 'domains',
+      };
+    },
+  ],
+];
+
+test.each(consoleCreates)("the console's page that creates %s takes its turn in the same lane as the API's creates", async (_what, prepare) => {
+  const blocked = await harness.customer('Blocked by the console test');
+  const api = await harness.customer('Console creator');
+  const form = await prepare(api);
+  const rowsBefore = (await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).length;
+  const user = await consoleCustomer(harness, { accountId: api.id });
+  const browser = new ConsoleClient(harness.baseUrl, { localAddress: '127.0.0.21' });
+  expect((await browser.signIn(user.email, user.password)).status).toBe(303);
+  expect((await browser.get(form.page)).status).toBe(200);
+
+  // The API create in progress (its account's row lock held) has the lane's one place.
+  const lock = new PgClient({ connectionString: harness.databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('begin');
+    await lock.query('select id from accounts where id = $1 for update', [blocked.id]);
+    const first = blocked.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+    await new Promise((r) => setTimeout(r, 200));
+    let consoleAnswered = false;
+    const submitted = browser.post(form.action, form.fields).finally(() => (consoleAnswered = true));
+    await new Promise((r) => setTimeout(r, 400));
+    // Nothing but the lane holds the console's create back: no lock of its account is taken.
+    expect(consoleAnswered).toBe(false);
+    expect(await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).toHaveLength(rowsBefore);
+
+    await lock.query('commit');
+    expect((await first).status).toBe(201);
+    const page = await submitted;
+    expect([page.status, page.location]).toEqual([
+      303,
+      expect.stringMatching(/^\/console\/(organizations|administrators|domains)\/[0-9a-f-]{36}(\/instructions)?\?notice=/),
+    ]);
+    expect(await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).toHaveLength(rowsBefore + 1);
   } finally {
     await lock.end();
   }

@@ -4,6 +4,7 @@ import { noKey } from '../../app/context';
 import { addDomain, domainChecks, loadDomain, precheckDomain, removeDomain, revalidateDomain } from '../../app/domains';
 import { listDnsProviders } from '../../app/dns-providers';
 import { loadProfile } from '../../app/profiles';
+import { inBulkLane } from '../../api/bulk-lane';
 import { deadlineOf } from '../../api/deadline';
 import { administratorView, checkView, domainView } from '../../api/views';
 import type { DcvInstructions } from '../../dcv/instructions';
@@ -85,33 +86,37 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
     await addForm(res, String(req.params.id), { step: 2, values: { domain: judged.success ? judged.data.name : domain, method: 'auto:dns' } });
   });
 
-  table.post('/administrators/:id/domains', 'customer', async (req, res) => {
-    const choice = METHOD_CHOICES[String(req.body.method)];
-    // Without JavaScript both groups of methods are shown: a method of the other group than the
-    // automatic-validation setting chosen is a question to ask again, not a choice to guess.
-    const stated = req.body.autoValidation;
-    if (choice && (stated === 'true' || stated === 'false') && String(choice.autoValidation) !== stated) {
-      const errors = { method: t(res)(stated === 'true' ? 'domainNew.chooseOn' : 'domainNew.chooseOff') };
-      return addForm(res, String(req.params.id), { step: 2, values: { domain: req.body.domain, autoValidation: stated }, errors }, 400);
-    }
-    const body = {
-      domain: String(req.body.domain ?? ''),
-      ...(choice ?? { method: String(req.body.method ?? '') }),
-      ...(choice?.method === 'dns_provider' && req.body.dnsProviderId ? { dnsProviderId: String(req.body.dnsProviderId) } : {}),
-    };
-    try {
-      const created = await addDomain(ctx, customerOf(res), String(req.params.id), body, {
-        deadline: deadlineOf(res),
-        idempotency: formIdempotency(req, body),
-        respond: (row) => domainView(row, ctx.dcv),
-      });
-      res.redirect(303, `/console/domains/${created.body.id}/instructions?notice=domainAdded`);
-    } catch (error) {
-      if (!isFormProblem(error)) throw error;
-      const errors = fieldErrors(error, res.locals.t) ?? { method: error.detail ?? error.title };
-      await addForm(res, String(req.params.id), { step: 2, values: req.body, errors, formKey: req.body._idempotency }, error.status);
-    }
-  });
+  table.post(
+    '/administrators/:id/domains',
+    'customer',
+    inBulkLane(ctx.bulkLane, async (req, res) => {
+      const choice = METHOD_CHOICES[String(req.body.method)];
+      // Without JavaScript both groups of methods are shown: a method of the other group than the
+      // automatic-validation setting chosen is a question to ask again, not a choice to guess.
+      const stated = req.body.autoValidation;
+      if (choice && (stated === 'true' || stated === 'false') && String(choice.autoValidation) !== stated) {
+        const errors = { method: t(res)(stated === 'true' ? 'domainNew.chooseOn' : 'domainNew.chooseOff') };
+        return addForm(res, String(req.params.id), { step: 2, values: { domain: req.body.domain, autoValidation: stated }, errors }, 400);
+      }
+      const body = {
+        domain: String(req.body.domain ?? ''),
+        ...(choice ?? { method: String(req.body.method ?? '') }),
+        ...(choice?.method === 'dns_provider' && req.body.dnsProviderId ? { dnsProviderId: String(req.body.dnsProviderId) } : {}),
+      };
+      try {
+        const created = await addDomain(ctx, customerOf(res), String(req.params.id), body, {
+          deadline: deadlineOf(res),
+          idempotency: formIdempotency(req, body),
+          respond: (row) => domainView(row, ctx.dcv),
+        });
+        res.redirect(303, `/console/domains/${created.body.id}/instructions?notice=domainAdded`);
+      } catch (error) {
+        if (!isFormProblem(error)) throw error;
+        const errors = fieldErrors(error, res.locals.t) ?? { method: error.detail ?? error.title };
+        await addForm(res, String(req.params.id), { step: 2, values: req.body, errors, formKey: req.body._idempotency }, error.status);
+      }
+    }),
+  );
 
   async function domainData(res: Response, id: string) {
     const { accountId } = customerOf(res);

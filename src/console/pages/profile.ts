@@ -17,6 +17,7 @@ import { listOrganizations } from '../../db/profile-queries';
 import { ADMINISTRATOR_REVIEWED_FIELDS, ORGANIZATION_REVIEWED_FIELDS } from '../../domain/schemas';
 import { canResubmit, type ProfileKind } from '../../domain/status';
 import { administratorView, domainView, organizationView, reviewHistoryView } from '../../api/views';
+import { inBulkLane } from '../../api/bulk-lane';
 import { deadlineOf } from '../../api/deadline';
 import { decodeCursor, toPage } from '../../api/pagination';
 import { domainCursor } from '../../api/routes/domains';
@@ -111,24 +112,28 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
 
   table.get('/organizations/new', 'customer', async (_req, res) => organizationForm(res));
 
-  table.post('/organizations', 'customer', async (req, res) => {
-    const body = idempotencyBody(req);
-    try {
-      const created = await submitOrganization(ctx, customerOf(res), body, {
-        deadline: deadlineOf(res),
-        idempotency: formIdempotency(req, body),
-        respond: (organization, administrators) => organizationView(organization, administrators),
-      });
-      res.redirect(303, `/console/organizations/${created.body.id}?notice=organizationSubmitted`);
-    } catch (error) {
-      if (!isFormProblem(error)) throw error;
-      await organizationForm(
-        res,
-        { values: body, errors: fieldErrors(error, res.locals.t) ?? { 'organization.name': error.detail ?? error.title }, formKey: req.body._idempotency },
-        error.status,
-      );
-    }
-  });
+  table.post(
+    '/organizations',
+    'customer',
+    inBulkLane(ctx.bulkLane, async (req, res) => {
+      const body = idempotencyBody(req);
+      try {
+        const created = await submitOrganization(ctx, customerOf(res), body, {
+          deadline: deadlineOf(res),
+          idempotency: formIdempotency(req, body),
+          respond: (organization, administrators) => organizationView(organization, administrators),
+        });
+        res.redirect(303, `/console/organizations/${created.body.id}?notice=organizationSubmitted`);
+      } catch (error) {
+        if (!isFormProblem(error)) throw error;
+        await organizationForm(
+          res,
+          { values: body, errors: fieldErrors(error, res.locals.t) ?? { 'organization.name': error.detail ?? error.title }, formKey: req.body._idempotency },
+          error.status,
+        );
+      }
+    }),
+  );
 
   table.get('/organizations/:id', 'customer', async (req, res) => {
     const row = await loadProfile(ctx, 'organization', customerOf(res).accountId, String(req.params.id));
@@ -232,25 +237,29 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
 
   table.get('/organizations/:id/administrators/new', 'customer', async (req, res) => administratorForm(res, String(req.params.id)));
 
-  table.post('/organizations/:id/administrators', 'customer', async (req, res) => {
-    const body = idempotencyBody(req);
-    try {
-      const created = await submitAdministrator(ctx, customerOf(res), String(req.params.id), body, {
-        deadline: deadlineOf(res),
-        idempotency: formIdempotency(req, body),
-        respond: administratorView,
-      });
-      res.redirect(303, `/console/administrators/${created.body.id}?notice=administratorSubmitted`);
-    } catch (error) {
-      if (!isFormProblem(error)) throw error;
-      await administratorForm(
-        res,
-        String(req.params.id),
-        { values: body, errors: fieldErrors(error, res.locals.t) ?? { email: error.detail ?? error.title }, formKey: req.body._idempotency },
-        error.status,
-      );
-    }
-  });
+  table.post(
+    '/organizations/:id/administrators',
+    'customer',
+    inBulkLane(ctx.bulkLane, async (req, res) => {
+      const body = idempotencyBody(req);
+      try {
+        const created = await submitAdministrator(ctx, customerOf(res), String(req.params.id), body, {
+          deadline: deadlineOf(res),
+          idempotency: formIdempotency(req, body),
+          respond: administratorView,
+        });
+        res.redirect(303, `/console/administrators/${created.body.id}?notice=administratorSubmitted`);
+      } catch (error) {
+        if (!isFormProblem(error)) throw error;
+        await administratorForm(
+          res,
+          String(req.params.id),
+          { values: body, errors: fieldErrors(error, res.locals.t) ?? { email: error.detail ?? error.title }, formKey: req.body._idempotency },
+          error.status,
+        );
+      }
+    }),
+  );
 
   table.get('/administrators/:id', 'customer', async (req, res) => {
     const { accountId } = customerOf(res);
