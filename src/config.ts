@@ -27,6 +27,11 @@ export interface Timings {
 
 export interface Config {
   port: number;
+  /**
+   * HOST: the IP address the API listens on. Unset: loopback (127.0.0.1) for `npm start`, whose embedded
+   * parts are for one machine (`withEmbeddedDefaults`), every interface for `npm run api`.
+   */
+  host?: string;
   dataDir: string;
   databaseUrl?: string;
   temporal: {
@@ -160,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR;
   return {
     port: port(env, 'PORT', 3000),
+    host: listenHost(env.HOST),
     dataDir,
     databaseUrl: databaseUrl(env.DATABASE_URL),
     temporal: {
@@ -362,10 +368,25 @@ function ownResolvers(text: string | undefined, perspectives: Perspective[]): st
 /** Where `npm start` serves the delegation zone when nothing else does (5353: no privilege needed). */
 export const EMBEDDED_DNS_LISTEN: ListenAddress = { host: '127.0.0.1', port: 5353 };
 
-/** The all-in-one process serves the delegation zone itself unless a delegation server or DCV_DNS_LISTEN says otherwise. */
-export function withEmbeddedDns(config: Config): Config {
-  if (config.dcv.delegationServer || config.dcv.dnsListen) return config;
-  return { ...config, dcv: { ...config.dcv, dnsListen: EMBEDDED_DNS_LISTEN } };
+/** Where `npm start` serves the API when HOST does not say: this machine only, as its dev server and UI. */
+export const EMBEDDED_HOST = '127.0.0.1';
+
+/**
+ * The all-in-one process's defaults: the API on loopback unless HOST says otherwise, and the delegation zone
+ * served by the process itself unless a delegation server or DCV_DNS_LISTEN says otherwise.
+ */
+export function withEmbeddedDefaults(config: Config): Config {
+  const host = config.host ?? EMBEDDED_HOST;
+  if (config.dcv.delegationServer || config.dcv.dnsListen) return { ...config, host };
+  return { ...config, host, dcv: { ...config.dcv, dnsListen: EMBEDDED_DNS_LISTEN } };
+}
+
+/** HOST: an IP address (`0.0.0.0` or `::` for every interface); empty or unset: the process's default. */
+function listenHost(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  if (!isIP(text.trim()))
+    throw new Error(`HOST: "${text}" is not an IP address (for example 127.0.0.1, 0.0.0.0 for every IPv4 interface or :: for every interface)`);
+  return text.trim();
 }
 
 /** `127.0.0.1:5353`, `:53` (every IPv4 interface), `[::]:53`. */

@@ -6,7 +6,7 @@ import { runAdminCommand } from './cli/admin-commands';
 import { createApp } from './api/app';
 import { interactivePresence } from './db/interactive-presence';
 import { probeTimeoutMs } from './api/deadline';
-import { type Config, loadConfig, withEmbeddedDns } from './config';
+import { type Config, loadConfig, withEmbeddedDefaults } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
 import { organizationNames } from './db/organization-names';
 import { publicUrlConcern } from './dcv/public-url';
@@ -53,7 +53,7 @@ const tell = (line: string) => startupLog.info(line);
 export async function runService(parts: ServiceParts, config: Config = loadConfig()): Promise<RunningService> {
   const embedded = parts.api && parts.worker;
   if (!embedded && !config.databaseUrl) throw new Error('separate api/worker processes share one database: set DATABASE_URL');
-  if (embedded) config = withEmbeddedDns(config);
+  if (embedded) config = withEmbeddedDefaults(config);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error) => log.warn({ err: error }, 'shutdown step failed'));
@@ -170,11 +170,13 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       const server: Server = await new Promise((resolve, reject) => {
         const s = createServer(app);
         s.once('listening', () => resolve(s));
-        s.once('error', (error) => reject(new Error(`the API cannot listen on port ${config.port}: ${error.message} (set PORT to move it)`)));
-        s.listen(config.port);
+        const where = config.host ? `${config.host} port ${config.port}` : `port ${config.port}`;
+        s.once('error', (error) => reject(new Error(`the API cannot listen on ${where}: ${error.message} (set PORT or HOST to move it)`)));
+        // Unset HOST: every interface (Node's default); `npm start` has set loopback (withEmbeddedDefaults).
+        s.listen(config.port, config.host);
       });
       stops.push(() => new Promise((resolve) => server.close(() => resolve())));
-      const base = `http://127.0.0.1:${config.port}`;
+      const base = `http://${localAddressOf(config.host)}:${config.port}`;
       tell(`API:         ${base}/v1`);
       tell(`API docs:    ${base}/docs (OpenAPI at ${base}/openapi.json)`);
       tell(`Console:     ${config.console.publicUrl}/console/ (sign in; npm run cli -- user create ... invites its first user)`);
@@ -258,4 +260,10 @@ export function runUntilSignal(parts: ServiceParts): void {
       shutdown('signal during start-up');
     }
   }, failed);
+}
+
+/** Where this machine reaches an API listening on `host`: the address itself, or loopback for every interface. */
+function localAddressOf(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

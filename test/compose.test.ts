@@ -262,6 +262,7 @@ describe('docker-compose.yml: production shape', () => {
   /** What src/ reads that no service of this shape is given, and why. */
   const NOT_PASSED: Record<string, string> = {
     DATA_DIR: 'embedded PGlite and Temporal files; here only the .eml outbox of a worker without SMTP_URL, inside its container',
+    HOST: "the api listens on every interface of its container (npm run api's default), which the port mapping and healthcheck need",
     SECRET_KEY: 'the compose secret, through SECRET_KEY_FILE',
     TEMPORAL_API_KEY: "Temporal Cloud / TLS: this shape's Temporal server is on the compose network",
     TEMPORAL_TLS: "Temporal Cloud / TLS: this shape's Temporal server is on the compose network",

@@ -78,6 +78,8 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   // Every line is a JSON object (the service's log); the start-up lines say where things are.
   const messages = logLines(first.output()).map((line) => line.msg);
   expect(messages).toContainEqual(expect.stringMatching(/^API: +http:\/\/127\.0\.0\.1:\d+\/v1$/));
+  // On this machine only (HOST unset), as its dev server and UI: another address of the machine is refused.
+  await expect(fetch(`http://127.0.0.2:${env.PORT}/healthz`)).rejects.toThrow();
   const ui = messages.find((msg) => msg.startsWith('Temporal UI: '))!;
   expect(ui).toMatch(/^Temporal UI: http:\/\/127\.0\.0\.1:\d+$/);
   expect((await fetch(ui.slice('Temporal UI: '.length))).status).toBe(200);
@@ -193,6 +195,8 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
   try {
     const url = `http://127.0.0.1:${port}`;
     await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, `api readiness:\n${api.output()}`);
+    // `npm run api` (HOST unset) listens on every interface, as a container's port mapping needs.
+    expect((await fetch(`http://127.0.0.2:${port}/healthz`)).status).toBe(200);
     await eventually(async () => (worker.output().includes('DCV perspectives') ? true : undefined), 90_000, `worker start:\n${worker.output()}`);
     const { stdout } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'account', 'create', '--name', 'Split'], { cwd: ROOT, env: splitEnv });
     const { apiKey } = JSON.parse(stdout);
@@ -282,9 +286,13 @@ test('npm start on a data directory from before a search attribute existed regis
     TEMPORAL_DEV_PORT: String(devPort),
     TEMPORAL_UI_PORT: String(await freePort()),
     DCV_DNS_LISTEN: `127.0.0.1:${await freePort()}`,
+    // HOST moves the API, and the address it prints, to that address only.
+    HOST: '127.0.0.3',
   });
   try {
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), 90_000, `readyz:\n${upgraded.output()}`);
+    await eventually(async () => ((await fetch(`http://127.0.0.3:${port}/readyz`)).status === 200 ? true : undefined), 90_000, `readyz:\n${upgraded.output()}`);
+    expect(logLines(upgraded.output()).map((line) => line.msg)).toContain(`API:         http://127.0.0.3:${port}/v1`);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(logLines(upgraded.output()).map((line) => line.msg)).toContain(
       `search attributes registered: ${SEARCH_ATTRIBUTES.map(searchAttributeSpec).join(', ')}`,
     );

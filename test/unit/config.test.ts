@@ -2,7 +2,7 @@ import { getServers } from 'node:dns';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_DATA_DIR, loadConfig, parsePerspectives, withEmbeddedDns } from '../../src/config';
+import { DEFAULT_DATA_DIR, loadConfig, parsePerspectives, withEmbeddedDefaults } from '../../src/config';
 
 describe('loadConfig', () => {
   test('production defaults', () => {
@@ -113,10 +113,22 @@ describe('loadConfig', () => {
     for (const bad of ['53', 'localhost:53', '127.0.0.1:99999', '127.0.0.1:'])
       expect(() => loadConfig({ DCV_DNS_LISTEN: bad })).toThrow(new RegExp(`^DCV_DNS_LISTEN: "${bad}"`));
 
-    expect(withEmbeddedDns(loadConfig({})).dcv.dnsListen).toEqual({ host: '127.0.0.1', port: 5353 });
-    expect(withEmbeddedDns(loadConfig({ DCV_DNS_LISTEN: ':5300' })).dcv.dnsListen).toEqual({ host: '0.0.0.0', port: 5300 });
+    expect(withEmbeddedDefaults(loadConfig({})).dcv.dnsListen).toEqual({ host: '127.0.0.1', port: 5353 });
+    expect(withEmbeddedDefaults(loadConfig({ DCV_DNS_LISTEN: ':5300' })).dcv.dnsListen).toEqual({ host: '0.0.0.0', port: 5300 });
     const external = { DCV_DELEGATION_SERVER: '192.0.2.53:53', DCV_DELEGATION_TSIG: 'k:hmac-sha256:c2VjcmV0' };
-    expect(withEmbeddedDns(loadConfig(external)).dcv.dnsListen).toBeUndefined();
+    expect(withEmbeddedDefaults(loadConfig(external)).dcv.dnsListen).toBeUndefined();
+  });
+
+  test('HOST: an IP address; unset, npm start keeps the API on loopback and npm run api on every interface', () => {
+    expect(loadConfig({}).host).toBeUndefined();
+    expect(loadConfig({ HOST: '' }).host).toBeUndefined();
+    expect(withEmbeddedDefaults(loadConfig({})).host).toBe('127.0.0.1');
+    for (const host of ['0.0.0.0', '::', '192.0.2.10', '::1']) {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+      expect(withEmbeddedDefaults(loadConfig({ HOST: host })).host).toBe(host);
+    }
+    for (const bad of ['localhost', '127.0.0.1:3000', '*', '300.1.1.1'])
+      expect(() => loadConfig({ HOST: bad })).toThrow(new RegExp(`^HOST: "${bad.replace(/[.*]/g, '\\$&')}" is not an IP address`));
   });
 
   test("DCV_DNS_NS names the zone's name server (default ns1.<zone>), DCV_DNS_NS_ADDRESS its address", () => {
