@@ -165,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = env.DATA_DIR ? path.resolve(env.DATA_DIR) : DEFAULT_DATA_DIR;
   return {
     port: port(env, 'PORT', 3000),
-    host: listenHost(env.HOST),
+    host: env.HOST?.trim() || undefined,
     dataDir,
     databaseUrl: databaseUrl(env.DATABASE_URL),
     temporal: {
@@ -198,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       delegationServer: env.DCV_DELEGATION_SERVER ? delegationServer(env.DCV_DELEGATION_SERVER, env.DCV_DELEGATION_TSIG) : undefined,
       dnsListen: env.DCV_DNS_LISTEN ? listenAddress('DCV_DNS_LISTEN', env.DCV_DNS_LISTEN) : undefined,
       nameServer: nameServer(env),
-      publicUrl: (env.DCV_PUBLIC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000)}`).replace(/\/+$/, ''),
+      publicUrl: (env.DCV_PUBLIC_URL || localApiUrl(env)).replace(/\/+$/, ''),
       perspectives,
       remotePerspectives,
       resolvers: ownResolvers(env.DCV_RESOLVERS, perspectives),
@@ -224,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     worker: workerSizingOf(env),
     notify: loadNotifyConfig(env, dataDir),
-    console: consoleSettingsOf(env, port(env, 'PORT', 3000)),
+    console: consoleSettingsOf(env, localApiUrl(env)),
   };
 }
 
@@ -381,13 +381,25 @@ export function withEmbeddedDefaults(config: Config): Config {
   return { ...config, host, dcv: { ...config.dcv, dnsListen: EMBEDDED_DNS_LISTEN } };
 }
 
-/** HOST: an IP address (`0.0.0.0` or `::` for every interface); empty or unset: the process's default. */
-function listenHost(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  if (!isIP(text.trim()))
-    throw new Error(`HOST: "${text}" is not an IP address (for example 127.0.0.1, 0.0.0.0 for every IPv4 interface or :: for every interface)`);
-  return text.trim();
+/**
+ * HOST, checked where the API listens (a worker, a perspective or the CLI ignores it: tcsh exports the
+ * machine's name as HOST): an IP address without a zone, `0.0.0.0` or `::` for every interface; unset: the
+ * process's default (undefined: every interface).
+ */
+export function apiListenHost(config: Pick<Config, 'host'>): string | undefined {
+  const { host } = config;
+  if (host === undefined || (isIP(host) && !host.includes('%'))) return host;
+  throw new Error(`HOST: "${host}" is not an IP address (for example 127.0.0.1, 0.0.0.0 for every IPv4 interface or :: for every interface)`);
 }
+
+/** Where this machine reaches an API listening on `host`: the address itself, or loopback for every interface (or no valid address). */
+export function localAddressOf(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::' || !isIP(host) || host.includes('%')) return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** The API's URL on this machine (HOST and PORT): the default of DCV_PUBLIC_URL and CONSOLE_PUBLIC_URL. */
+const localApiUrl = (env: NodeJS.ProcessEnv) => `http://${localAddressOf(env.HOST?.trim() || undefined)}:${port(env, 'PORT', 3000)}`;
 
 /** `127.0.0.1:5353`, `:53` (every IPv4 interface), `[::]:53`. */
 function listenAddress(name: string, text: string): ListenAddress {

@@ -6,7 +6,7 @@ import { runAdminCommand } from './cli/admin-commands';
 import { createApp } from './api/app';
 import { interactivePresence } from './db/interactive-presence';
 import { probeTimeoutMs } from './api/deadline';
-import { type Config, loadConfig, withEmbeddedDefaults } from './config';
+import { apiListenHost, type Config, loadConfig, localAddressOf, withEmbeddedDefaults } from './config';
 import { connectDatabase, type Db, describeDatabase } from './db/connect';
 import { organizationNames } from './db/organization-names';
 import { publicUrlConcern } from './dcv/public-url';
@@ -54,6 +54,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
   const embedded = parts.api && parts.worker;
   if (!embedded && !config.databaseUrl) throw new Error('separate api/worker processes share one database: set DATABASE_URL');
   if (embedded) config = withEmbeddedDefaults(config);
+  // A bad HOST or a taken port is said before anything starts, not after the migrations and the dev server.
+  if (parts.api) await canListen(config.port, apiListenHost(config));
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error) => log.warn({ err: error }, 'shutdown step failed'));
@@ -170,8 +172,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       const server: Server = await new Promise((resolve, reject) => {
         const s = createServer(app);
         s.once('listening', () => resolve(s));
-        const where = config.host ? `${config.host} port ${config.port}` : `port ${config.port}`;
-        s.once('error', (error) => reject(new Error(`the API cannot listen on ${where}: ${error.message} (set PORT or HOST to move it)`)));
+        s.once('error', (error) => reject(cannotListen(config.port, config.host, error)));
         // Unset HOST: every interface (Node's default); `npm start` has set loopback (withEmbeddedDefaults).
         s.listen(config.port, config.host);
       });
@@ -262,8 +263,14 @@ export function runUntilSignal(parts: ServiceParts): void {
   }, failed);
 }
 
-/** Where this machine reaches an API listening on `host`: the address itself, or loopback for every interface. */
-function localAddressOf(host: string | undefined): string {
-  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+const cannotListen = (port: number, host: string | undefined, error: Error) =>
+  new Error(`the API cannot listen on ${host ? `${host} port ${port}` : `port ${port}`}: ${error.message} (set PORT or HOST to move it)`);
+
+/** Binds `host`:`port` and lets it go: rejects as the API's listen would (the address is not this machine's, the port is taken). */
+function canListen(port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) => reject(cannotListen(port, host, error)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

@@ -25,6 +25,7 @@ export async function startToReady(options: { repetitions: number; temporalCli: 
     TEMPORAL_CLI_PATH: options.temporalCli,
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
+    HOST: '',
   };
   const runs: number[] = [];
   try {

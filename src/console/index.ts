@@ -52,7 +52,7 @@ function securityHeaders(settings: ConsoleSettings): RequestHandler {
 
 /** The web console under /console: customers' My Profile and the CA's review desk (issue 10). */
 export function consoleRouter(api: ApiContext): Router & { routes: ConsoleRoute[] } {
-  const settings = api.console ?? consoleSettingsOf({}, 3000);
+  const settings = api.console ?? consoleSettingsOf({}, 'http://127.0.0.1:3000');
   const ctx: ConsoleContext = { ...api, settings };
   const csrfKey = csrfKeyOf(api.secretKey);
   const router = Router() as Router & { routes: ConsoleRoute[] };

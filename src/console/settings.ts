@@ -33,8 +33,9 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Durat
   }
 }
 
-export function consoleSettingsOf(env: NodeJS.ProcessEnv, port: number): ConsoleSettings {
-  const publicUrl = (env.CONSOLE_PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+/** `localUrl`: where this machine reaches the API (src/config.ts `localApiUrl`), the default CONSOLE_PUBLIC_URL. */
+export function consoleSettingsOf(env: NodeJS.ProcessEnv, localUrl: string): ConsoleSettings {
+  const publicUrl = (env.CONSOLE_PUBLIC_URL || localUrl).replace(/\/+$/, '');
   let url: URL;
   try {
     url = new URL(publicUrl);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,8 @@ beforeAll(async () => {
     TEMPORAL_CLI_PATH: process.env.TEST_TEMPORAL_CLI,
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
+    // The caller's own (tcsh exports the machine's name as HOST) would move the API.
+    HOST: '',
   };
 });
 
@@ -185,6 +187,7 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     TEMPORAL_TASK_QUEUE: `split-${port}`,
     SECRET_KEY: randomBytes(32).toString('base64'),
     PORT: String(port),
+    HOST: '',
   };
   const spawnPart = (entry: string) => spawnService(entry, splitEnv);
   // The one-shot step before the halves start (the setup service of docker-compose.yml).
@@ -291,7 +294,10 @@ test('npm start on a data directory from before a search attribute existed regis
   });
   try {
     await eventually(async () => ((await fetch(`http://127.0.0.3:${port}/readyz`)).status === 200 ? true : undefined), 90_000, `readyz:\n${upgraded.output()}`);
-    expect(logLines(upgraded.output()).map((line) => line.msg)).toContain(`API:         http://127.0.0.3:${port}/v1`);
+    const messages = logLines(upgraded.output()).map((line) => line.msg);
+    expect(messages).toContain(`API:         http://127.0.0.3:${port}/v1`);
+    // The console's address (and its invitation links) and the file method's default URL follow.
+    expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^Console: +http://127\\.0\\.0\\.3:${port}/console/ `)));
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(logLines(upgraded.output()).map((line) => line.msg)).toContain(
       `search attributes registered: ${SEARCH_ATTRIBUTES.map(searchAttributeSpec).join(', ')}`,
@@ -301,3 +307,13 @@ test('npm start on a data directory from before a search attribute existed regis
     expect(await upgraded.exited).toBe(0);
   }
 }, 180_000);
+
+test('npm start with a HOST this machine does not have says so and exits before it starts anything', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-host-'));
+  // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine.
+  const refused = spawnService('src/main.ts', { ...env, DATA_DIR: dataDir, HOST: '192.0.2.1' });
+  expect(await refused.exited).toBe(1);
+  expect(refused.output()).toMatch(/the API cannot listen on 192\.0\.2\.1 port \d+: .*EADDRNOTAVAIL.* \(set PORT or HOST to move it\)/);
+  // No database, no dev server: nothing was started.
+  expect(readdirSync(dataDir).filter((entry) => entry === 'pglite' || entry === 'temporal')).toEqual([]);
+}, 60_000);

@@ -2,7 +2,7 @@ import { getServers } from 'node:dns';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_DATA_DIR, loadConfig, parsePerspectives, withEmbeddedDefaults } from '../../src/config';
+import { apiListenHost, DEFAULT_DATA_DIR, loadConfig, parsePerspectives, withEmbeddedDefaults } from '../../src/config';
 
 describe('loadConfig', () => {
   test('production defaults', () => {
@@ -119,16 +119,35 @@ describe('loadConfig', () => {
     expect(withEmbeddedDefaults(loadConfig(external)).dcv.dnsListen).toBeUndefined();
   });
 
-  test('HOST: an IP address; unset, npm start keeps the API on loopback and npm run api on every interface', () => {
+  test('HOST: an IP address, checked where the API listens; unset, npm start keeps the API on loopback and npm run api on every interface', () => {
     expect(loadConfig({}).host).toBeUndefined();
-    expect(loadConfig({ HOST: '' }).host).toBeUndefined();
+    expect(loadConfig({ HOST: ' ' }).host).toBeUndefined();
     expect(withEmbeddedDefaults(loadConfig({})).host).toBe('127.0.0.1');
-    for (const host of ['0.0.0.0', '::', '192.0.2.10', '::1']) {
-      expect(loadConfig({ HOST: host }).host).toBe(host);
-      expect(withEmbeddedDefaults(loadConfig({ HOST: host })).host).toBe(host);
+    for (const host of ['0.0.0.0', '::', '192.0.2.10', '::1', ' 127.0.0.3 ']) {
+      expect(apiListenHost(loadConfig({ HOST: host }))).toBe(host.trim());
+      expect(withEmbeddedDefaults(loadConfig({ HOST: host })).host).toBe(host.trim());
     }
-    for (const bad of ['localhost', '127.0.0.1:3000', '*', '300.1.1.1'])
-      expect(() => loadConfig({ HOST: bad })).toThrow(new RegExp(`^HOST: "${bad.replace(/[.*]/g, '\\$&')}" is not an IP address`));
+    // tcsh exports the machine's name as HOST: only the API refuses it, the worker and the CLI do not read it.
+    for (const bad of ['localhost', 'build-host', '127.0.0.1:3000', '*', '300.1.1.1', 'fe80::1%eth0']) {
+      expect(() => apiListenHost(loadConfig({ HOST: bad }))).toThrow(new RegExp(`^HOST: "${bad.replace(/[.*]/g, '\\$&')}" is not an IP address`));
+    }
+  });
+
+  test("the console's and the DCV file method's default public URLs are where this machine reaches the API (HOST, PORT)", () => {
+    const urls = (env: NodeJS.ProcessEnv) => {
+      const config = loadConfig(env);
+      return [config.console.publicUrl, config.dcv.publicUrl];
+    };
+    expect(urls({})).toEqual(['http://127.0.0.1:3000', 'http://127.0.0.1:3000']);
+    expect(urls({ HOST: '0.0.0.0', PORT: '8080' })).toEqual(['http://127.0.0.1:8080', 'http://127.0.0.1:8080']);
+    expect(urls({ HOST: '::' })).toEqual(['http://127.0.0.1:3000', 'http://127.0.0.1:3000']);
+    expect(urls({ HOST: '127.0.0.3' })).toEqual(['http://127.0.0.3:3000', 'http://127.0.0.3:3000']);
+    expect(urls({ HOST: '::1' })).toEqual(['http://[::1]:3000', 'http://[::1]:3000']);
+    expect(urls({ HOST: 'build-host' })).toEqual(['http://127.0.0.1:3000', 'http://127.0.0.1:3000']);
+    expect(urls({ HOST: '::1', CONSOLE_PUBLIC_URL: 'https://console.example.com/', DCV_PUBLIC_URL: 'https://dcv.example.com' })).toEqual([
+      'https://console.example.com',
+      'https://dcv.example.com',
+    ]);
   });
 
   test("DCV_DNS_NS names the zone's name server (default ns1.<zone>), DCV_DNS_NS_ADDRESS its address", () => {
