@@ -42,13 +42,12 @@ test('a create starts its workflows in the bulk lane; a decision lifts the organ
   expect(await priorityOf(administrator)).toBe(PRIORITY.bulk.priorityKey);
 });
 
-test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads and decisions of the same account pass', async () => {
-  const blocked = await harness.customer('Blocked');
-  const other = await harness.customer('Other');
-  const existing = await other.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
-  expect(existing.status).toBe(201);
-
-  // Holds the blocked account's row lock, so its create stays in progress (it takes that lock first).
+/**
+ * With CREATE_CONCURRENCY=1: `blocked`'s create holds the lane's one place (its account's row lock, which it
+ * takes first, is held here) while `during` runs; then the lock goes, that create answers 201, and what
+ * `during` returned checks the rest.
+ */
+async function withLaneHeld(blocked: Api, during: () => Promise<() => Promise<void>>): Promise<void> {
   const lock = new PgClient({ connectionString: harness.databaseUrl });
   await lock.connect();
   try {
@@ -56,6 +55,22 @@ test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads
     await lock.query('select id from accounts where id = $1 for update', [blocked.id]);
     const first = blocked.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
     await new Promise((r) => setTimeout(r, 200));
+    const afterwards = await during();
+    await lock.query('commit');
+    expect((await first).status).toBe(201);
+    await afterwards();
+  } finally {
+    await lock.end();
+  }
+}
+
+test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads and decisions of the same account pass', async () => {
+  const blocked = await harness.customer('Blocked');
+  const other = await harness.customer('Other');
+  const existing = await other.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+  expect(existing.status).toBe(201);
+
+  await withLaneHeld(blocked, async () => {
     let secondAnswered = false;
     const second = other
       .request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Acme Cloud Co., Ltd.' } })
@@ -70,13 +85,8 @@ test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads
     // The other account's create is not blocked by any lock: only by the lane.
     expect(secondAnswered).toBe(false);
     expect(await harness.db.selectFrom('organizations').select('id').where('account_id', '=', other.id).execute()).toHaveLength(1);
-
-    await lock.query('commit');
-    expect((await first).status).toBe(201);
-    expect((await second).status).toBe(201);
-  } finally {
-    await lock.end();
-  }
+    return async () => expect((await second).status).toBe(201);
+  });
 });
 
 const prefixed = (prefix: string, values: Record<string, string>) => Object.entries(values).map(([k, v]) => [`${prefix}.${k}`, v]);
@@ -133,32 +143,22 @@ test.each(consoleCreates)("the console's page that creates %s takes its turn in 
   expect((await browser.signIn(user.email, user.password)).status).toBe(303);
   expect((await browser.get(form.page)).status).toBe(200);
 
-  // The API create in progress (its account's row lock held) has the lane's one place.
-  const lock = new PgClient({ connectionString: harness.databaseUrl });
-  await lock.connect();
-  try {
-    await lock.query('begin');
-    await lock.query('select id from accounts where id = $1 for update', [blocked.id]);
-    const first = blocked.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
-    await new Promise((r) => setTimeout(r, 200));
+  await withLaneHeld(blocked, async () => {
     let consoleAnswered = false;
     const submitted = browser.post(form.action, form.fields).finally(() => (consoleAnswered = true));
     await new Promise((r) => setTimeout(r, 400));
     // Nothing but the lane holds the console's create back: no lock of its account is taken.
     expect(consoleAnswered).toBe(false);
     expect(await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).toHaveLength(rowsBefore);
-
-    await lock.query('commit');
-    expect((await first).status).toBe(201);
-    const page = await submitted;
-    expect([page.status, page.location]).toEqual([
-      303,
-      expect.stringMatching(/^\/console\/(organizations|administrators|domains)\/[0-9a-f-]{36}(\/instructions)?\?notice=/),
-    ]);
-    expect(await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).toHaveLength(rowsBefore + 1);
-  } finally {
-    await lock.end();
-  }
+    return async () => {
+      const page = await submitted;
+      expect([page.status, page.location]).toEqual([
+        303,
+        expect.stringMatching(/^\/console\/(organizations|administrators|domains)\/[0-9a-f-]{36}(\/instructions)?\?notice=/),
+      ]);
+      expect(await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).toHaveLength(rowsBefore + 1);
+    };
+  });
 });
 
 /** Milliseconds between an activity's scheduling and its start, from the server's own event times. */
