@@ -1,4 +1,5 @@
 import type { RequestHandler, Response } from 'express';
+import type { Problem } from '../problem';
 import { serviceUnavailable } from '../temporal/update-errors';
 import { sendProblem } from './problem';
 import { log } from '../log';
@@ -15,10 +16,16 @@ export interface RequestDeadline {
 }
 
 /**
+ * How a part of the app answers a request its deadline overtook (`res.locals.answerDeadline`; the web
+ * console renders its error page); without one the answer is problem+json.
+ */
+export type DeadlineAnswer = (problem: Problem) => void;
+
+/**
  * Every request is answered within `deadlineMs`: a handler still waiting on PostgreSQL or Temporal
- * then gets a 503 with Retry-After written for it (whatever it does later is not sent). The pool and
- * the Temporal clients are bounded by the same deadline, so this is the backstop for a request that
- * waits on several of them in turn.
+ * then gets a 503 with Retry-After written for it (whatever it does later is not sent), as problem+json
+ * or as the part of the app it reached says (`DeadlineAnswer`). The pool and the Temporal clients are
+ * bounded by the same deadline, so this is the backstop for a request that waits on several of them in turn.
  */
 export function requestDeadline(deadlineMs: number): RequestHandler {
   return (req, res, next) => {
@@ -30,7 +37,10 @@ export function requestDeadline(deadlineMs: number): RequestHandler {
       controller.abort(new DOMException('the request deadline passed', 'TimeoutError'));
       if (res.headersSent) return;
       log.warn(`${req.method} ${loggablePath(req)}: no answer within the ${deadlineMs} ms request deadline; answered 503`);
-      sendProblem(res, serviceUnavailable(`the service's dependencies did not answer within ${deadlineMs / 1000} s; retry the request`), req.originalUrl);
+      const problem = serviceUnavailable(`the service's dependencies did not answer within ${deadlineMs / 1000} s; retry the request`);
+      const answer = res.locals.answerDeadline as DeadlineAnswer | undefined;
+      if (answer) answer(problem);
+      else sendProblem(res, problem, req.originalUrl);
     }, deadlineMs);
     timer.unref();
     const done = () => clearTimeout(timer);

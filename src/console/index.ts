@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, Router } from '
 import helmet from 'helmet';
 import { parse as parseCookies } from 'cookie';
 import type { ApiContext } from '../api/context';
+import type { DeadlineAnswer } from '../api/deadline';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { Problem } from '../problem';
 import { describeError, isTemporalUnavailable, serviceUnavailable } from '../temporal/update-errors';
@@ -70,6 +71,8 @@ export function consoleRouter(api: ApiContext): Router & { routes: ConsoleRoute[
     res.locals.here = req.originalUrl;
     const notice = `notice.${req.query.notice}`;
     if (hasMessage(notice)) res.locals.notice = res.locals.t(notice);
+    // A page its request deadline overtakes is still a page (src/api/deadline.ts), not problem+json.
+    res.locals.answerDeadline = ((problem) => errorPage(problem, req, res, () => undefined)) satisfies DeadlineAnswer;
     next();
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
@@ -140,5 +143,12 @@ const errorPage: ErrorRequestHandler = (error, req, res, _next) => {
     res.locals.here = req.originalUrl;
   }
   const key = TITLES[problem.status] ?? 'error.unexpected';
-  render(res, 'error.njk', { title: hasMessage(key) ? res.locals.t(key) : problem.title, detail: problem.detail, status: problem.status }, problem.status);
+  // An outage or a full lane (503): the viewer's own words for what to do, with the Retry-After it was sent.
+  const retrySeconds = problem.status === 503 ? problem.extra.headers?.['Retry-After'] : undefined;
+  render(
+    res,
+    'error.njk',
+    { title: hasMessage(key) ? res.locals.t(key) : problem.title, detail: problem.detail, status: problem.status, retrySeconds },
+    problem.status,
+  );
 };

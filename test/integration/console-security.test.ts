@@ -23,6 +23,8 @@ beforeAll(async () => {
     uiOrigins: [],
     ready: async () => ({}) as never,
     createConcurrency: 1,
+    // Only the route table is read here; the pages below run in the harness's app, lane included.
+    bulkLane: (handler: unknown) => handler,
   } as never).routes;
   const api = await harness.customer('Account A');
   reviewerKey = await harness.reviewer();

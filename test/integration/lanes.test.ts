@@ -2,6 +2,7 @@ import { Client as PgClient } from 'pg';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { PRIORITY } from '../../src/temporal/priority';
 import { ConsoleClient, consoleCustomer } from '../support/console';
+import { withLaneHeld } from '../support/lanes';
 import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, startHarness, type Api, type Harness } from '../support/harness';
 
 /**
@@ -42,35 +43,13 @@ test('a create starts its workflows in the bulk lane; a decision lifts the organ
   expect(await priorityOf(administrator)).toBe(PRIORITY.bulk.priorityKey);
 });
 
-/**
- * With CREATE_CONCURRENCY=1: `blocked`'s create holds the lane's one place (its account's row lock, which it
- * takes first, is held here) while `during` runs; then the lock goes, that create answers 201, and what
- * `during` returned checks the rest.
- */
-async function withLaneHeld(blocked: Api, during: () => Promise<() => Promise<void>>): Promise<void> {
-  const lock = new PgClient({ connectionString: harness.databaseUrl });
-  await lock.connect();
-  try {
-    await lock.query('begin');
-    await lock.query('select id from accounts where id = $1 for update', [blocked.id]);
-    const first = blocked.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
-    await new Promise((r) => setTimeout(r, 200));
-    const afterwards = await during();
-    await lock.query('commit');
-    expect((await first).status).toBe(201);
-    await afterwards();
-  } finally {
-    await lock.end();
-  }
-}
-
 test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads and decisions of the same account pass', async () => {
   const blocked = await harness.customer('Blocked');
   const other = await harness.customer('Other');
   const existing = await other.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
   expect(existing.status).toBe(201);
 
-  await withLaneHeld(blocked, async () => {
+  const first = await withLaneHeld(harness, blocked, async () => {
     let secondAnswered = false;
     const second = other
       .request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Acme Cloud Co., Ltd.' } })
@@ -87,6 +66,7 @@ test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads
     expect(await harness.db.selectFrom('organizations').select('id').where('account_id', '=', other.id).execute()).toHaveLength(1);
     return async () => expect((await second).status).toBe(201);
   });
+  expect(first).toBe(201);
 });
 
 const prefixed = (prefix: string, values: Record<string, string>) => Object.entries(values).map(([k, v]) => [`${prefix}.${k}`, v]);
@@ -143,7 +123,7 @@ test.each(consoleCreates)("the console's page that creates %s takes its turn in 
   expect((await browser.signIn(user.email, user.password)).status).toBe(303);
   expect((await browser.get(form.page)).status).toBe(200);
 
-  await withLaneHeld(blocked, async () => {
+  const first = await withLaneHeld(harness, blocked, async () => {
     let consoleAnswered = false;
     const submitted = browser.post(form.action, form.fields).finally(() => (consoleAnswered = true));
     await new Promise((r) => setTimeout(r, 400));
@@ -159,6 +139,7 @@ test.each(consoleCreates)("the console's page that creates %s takes its turn in 
       expect(await harness.db.selectFrom(form.table).select('id').where('account_id', '=', api.id).execute()).toHaveLength(rowsBefore + 1);
     };
   });
+  expect(first).toBe(201);
 });
 
 /** Milliseconds between an activity's scheduling and its start, from the server's own event times. */

@@ -39,6 +39,7 @@ export const en = {
   'error.unavailable': 'Service temporarily unavailable',
   'error.unexpected': 'Something went wrong',
   'error.home': 'Back to the start page',
+  'error.retry': 'Nothing failed on your side: try again in {seconds} seconds. A form sent again is saved once, not twice.',
   'form.cancel': 'Cancel',
   'form.next': 'Next',
   'form.save': 'Save changes',

@@ -41,6 +41,7 @@ export const zhCN: Partial<Record<keyof typeof en, string>> = {
   'error.unavailable': '服务暂时不可用',
   'error.unexpected': '出现了问题',
   'error.home': '返回首页',
+  'error.retry': '这不是您的操作问题：请在 {seconds} 秒后重试。再次提交的表单只会保存一次，不会重复。',
   'form.cancel': '取消',
   'form.next': '下一步',
   'form.save': '保存修改',
