@@ -71,13 +71,19 @@ export async function administratorDomains(
 export async function precheckDomain(ctx: AppContext, customer: Customer, id: string): Promise<CheckOutcome> {
   const row = await loadDomain(ctx, customer.accountId, id);
   const intervalMs = addDuration(new Date(0), ctx.dcv.precheckInterval).getTime();
-  const wait = await claimPrecheck(ctx.db, row.id, intervalMs);
-  if (wait > 0) {
-    throw new Problem(429, 'Too Many Requests', `pre-checks of one domain are limited to one every ${intervalMs / 1000}s; retry in ${wait}s`, {
-      headers: { 'Retry-After': String(wait) },
+  const claim = await claimPrecheck(ctx.db, row.id, intervalMs);
+  if (!('release' in claim)) {
+    throw new Problem(429, 'Too Many Requests', `pre-checks of one domain are limited to one every ${intervalMs / 1000}s; retry in ${claim.wait}s`, {
+      headers: { 'Retry-After': String(claim.wait) },
     });
   }
-  return ctx.domains.update(row, precheckUpdate, { actor: customer.actor });
+  try {
+    return await ctx.domains.update(row, precheckUpdate, { actor: customer.actor });
+  } catch (error) {
+    // Not run (the workflow service did not take it): the next attempt is not this one's repeat.
+    if (error instanceof Problem && error.status === 503) await claim.release().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Starts a new validation of the domain (a fresh random value for the manual methods). Returns the row after. */

@@ -37,8 +37,9 @@ async function withSecret<T extends { id: string }>(ctx: Ctx, body: T & { secret
 }
 
 /**
- * Wakes the endpoint's delivery workflow for what was just queued. Best effort: the request has done
- * its part once the delivery committed, and the dispatcher wakes it on its next pass if this fails.
+ * Wakes the endpoint's delivery workflow for what was just queued. Best effort, and not waited for: the
+ * request has done its part once the delivery committed (with the workflow service down it still answers
+ * what it committed, never a 503 a retry would duplicate), and the dispatcher wakes it on its next pass if this fails.
  */
 async function announce(ctx: Ctx, endpointId: string): Promise<void> {
   await announceDeliveries(ctx.db, ctx.webhooks, endpointId).catch((error: Error) =>
@@ -117,7 +118,7 @@ export async function editWebhook(ctx: Ctx, accountId: string, id: string, body:
   if (patch.enabled) {
     // Whatever waited while it was disabled is announced again: its workflow ended then.
     await ctx.db.updateTable('webhook_deliveries').set({ announced: false }).where('endpoint_id', '=', id).where('status', '=', 'pending').execute();
-    await announce(ctx, id);
+    void announce(ctx, id);
   }
   return row;
 }
@@ -182,7 +183,7 @@ async function queueFor(
     if (!endpoint.enabled) throw conflict('the webhook is disabled: enable it first (PATCH enabled: true)');
     return { status: 202, body: await work(trx, endpoint) };
   });
-  await announce(ctx, id);
+  void announce(ctx, id);
   return queued;
 }
 

@@ -166,23 +166,33 @@ export async function listDomains(
   return creationPage(query, limit, cursor);
 }
 
+/** A pre-check's claim (`claimPrecheck`): the seconds to wait when refused, or how to give it back. */
+export type PrecheckClaim = { wait: number } | { wait: 0; release: () => Promise<void> };
+
 /**
  * Claims the right to run a pre-check now; at most one per interval per domain, decided atomically.
- * Returns the seconds to wait when the claim fails.
+ * A claim whose pre-check did not run (the workflow service unreachable: 503) is released, so the
+ * client's retry after Retry-After is not refused with 429 for a check that never happened.
  */
-export async function claimPrecheck(db: Db, id: string, intervalMs: number): Promise<number> {
+export async function claimPrecheck(db: Db, id: string, intervalMs: number): Promise<PrecheckClaim> {
   const now = new Date();
   const claimed = await db
-    .updateTable('domains')
+    .updateTable('domains as d')
+    .from(db.selectFrom('domains').select(['id', 'last_precheck_at as previous']).where('id', '=', id).as('before'))
     .set({ last_precheck_at: now })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('last_precheck_at', 'is', null), eb('last_precheck_at', '<=', new Date(now.getTime() - intervalMs))]))
-    .returning('id')
+    .whereRef('d.id', '=', 'before.id')
+    .where((eb) => eb.or([eb('d.last_precheck_at', 'is', null), eb('d.last_precheck_at', '<=', new Date(now.getTime() - intervalMs))]))
+    .returning('before.previous')
     .executeTakeFirst();
-  if (claimed) return 0;
+  if (claimed) {
+    const release = async () => {
+      await db.updateTable('domains').set({ last_precheck_at: claimed.previous }).where('id', '=', id).where('last_precheck_at', '=', now).execute();
+    };
+    return { wait: 0, release };
+  }
   const row = await db.selectFrom('domains').select('last_precheck_at').where('id', '=', id).executeTakeFirst();
   const last = row?.last_precheck_at ? new Date(row.last_precheck_at).getTime() : now.getTime();
-  return Math.max(1, Math.ceil((last + intervalMs - now.getTime()) / 1000));
+  return { wait: Math.max(1, Math.ceil((last + intervalMs - now.getTime()) / 1000)) };
 }
 
 /** The current random value of the domain with this delegation label and automatic method; the row is the published record. */

@@ -50,11 +50,27 @@ export async function createIdempotently<T extends { status: number; body: unkno
   return db.transaction().execute(async (trx) => {
     await lockAccount(trx, accountId);
     if (idempotency) {
+      // The account's creates and updates share its keys: one taken by an update is reused here (one round trip reads both).
       const previous = await trx
         .selectFrom('idempotency_keys')
-        .selectAll()
+        .select([sql<boolean>`false`.as('by_update'), 'fingerprint', 'fingerprint_version', 'status_code', 'body'])
         .where('account_id', '=', accountId)
         .where('key', '=', idempotency.key)
+        .unionAll(
+          trx
+            .selectFrom('update_keys')
+            .select([
+              sql<boolean>`true`.as('by_update'),
+              sql.lit('(an update)').as('fingerprint'),
+              'fingerprint_version',
+              sql<number>`0`.as('status_code'),
+              sql<unknown>`null`.as('body'),
+            ])
+            .where('account_id', '=', accountId)
+            .where('key', '=', idempotency.key),
+        )
+        // A key both took (stored before they shared one space) answers as the create did.
+        .orderBy('by_update')
         .executeTakeFirst();
       if (previous) {
         if (!sameRequest(previous, idempotency)) throw keyReused();
@@ -112,7 +128,10 @@ export interface UpdateKeyState {
 export async function findUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<UpdateKeyState> {
   const [column, owner] = keyOwner(principal);
   const found = await db.selectFrom('update_keys').selectAll().where(column, '=', owner).where('key', '=', idempotency.key).executeTakeFirst();
-  if (!found) return { claimed: false };
+  if (!found) {
+    if (principal.role === 'customer' && (await usedByCreate(db, principal.accountId, idempotency.key))) throw keyReused();
+    return { claimed: false };
+  }
   if (!sameRequest(found, idempotency)) throw keyReused();
   return {
     claimed: true,
@@ -128,18 +147,26 @@ export async function findUpdateKey(db: Db, principal: Principal, idempotency: I
  */
 export async function claimUpdateKey(db: Db, principal: Principal, idempotency: Idempotency): Promise<string> {
   const [column, owner] = keyOwner(principal);
-  await db
-    .insertInto('update_keys')
-    .values({
-      account_id: null,
-      reviewer_id: null,
-      [column]: owner,
-      key: idempotency.key,
-      fingerprint: idempotency.fingerprint,
-      fingerprint_version: FINGERPRINT_VERSION,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    // An account's creates and updates share its keys: under the lock a create holds while it checks and
+    // stores its key, the same key cannot be taken by both.
+    if (principal.role === 'customer') {
+      await lockAccount(trx, principal.accountId);
+      if (await usedByCreate(trx, principal.accountId, idempotency.key)) throw keyReused();
+    }
+    await trx
+      .insertInto('update_keys')
+      .values({
+        account_id: null,
+        reviewer_id: null,
+        [column]: owner,
+        key: idempotency.key,
+        fingerprint: idempotency.fingerprint,
+        fingerprint_version: FINGERPRINT_VERSION,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  });
   return (await findUpdateKey(db, principal, idempotency)).fingerprint ?? idempotency.fingerprint;
 }
 
@@ -186,3 +213,7 @@ export async function expireIdempotencyKeys(db: Db, retentionMs: number, now = n
     if (batch === 0) return deleted;
   }
 }
+
+/** Whether an account's create took this key (a create's keys and an update's are one space: the same key on both is reused, 422). */
+const usedByCreate = async (db: Db | Transaction<Database>, accountId: string, key: string) =>
+  (await db.selectFrom('idempotency_keys').select('key').where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst()) !== undefined;

@@ -145,6 +145,16 @@ test(
     const administratorId = first.body.administrators[0].id;
     expect((await reviewer.request('POST', `/v1/reviews/organizations/${first.body.id}/decision`, organizationApproval())).status).toBe(200);
     expect((await reviewer.request('POST', `/v1/reviews/administrators/${administratorId}/decision`, administratorApproval())).status).toBe(200);
+    // A webhook (disabled, to be enabled during the outage), an event to send again, a domain to pre-check.
+    const webhook = await customer.request('POST', '/v1/webhooks', { url: 'https://hooks.outage.example.com/in' });
+    expect(webhook.status).toBe(201);
+    const event = (await customer.request('GET', '/v1/events?limit=1')).body.items[0];
+    const checked = await customer.request('POST', `/v1/administrators/${administratorId}/domains`, {
+      domain: 'precheck.outage.example.com',
+      autoValidation: false,
+      method: 'dns',
+    });
+    expect(checked.status).toBe(201);
 
     await temporal.stop();
     const answers: Array<TimedResponse & { what: string }> = [];
@@ -196,6 +206,21 @@ test(
     expect(decision.headers.get('retry-after')).toBeTruthy();
     expect(decision.headers.get('content-type')).toMatch(/application\/problem\+json/);
 
+    // What a webhook request commits is answered as committed (the dispatcher wakes the delivery workflow
+    // later), never a 503 whose retry would queue the message twice.
+    const queuedDuring = async () =>
+      (await service.db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook.body.id).execute()).length;
+    const queuedBefore = await queuedDuring();
+    const test = await call('webhook test message', customer.request('POST', `/v1/webhooks/${webhook.body.id}/test`));
+    const resend = await call('webhook redelivery', customer.request('POST', `/v1/webhooks/${webhook.body.id}/redeliver`, { eventId: event.id }));
+    expect([test.status, resend.status]).toEqual([202, 202]);
+    expect(await queuedDuring()).toBe(queuedBefore + 2);
+    expect((await call('webhook disabled', customer.request('PATCH', `/v1/webhooks/${webhook.body.id}`, { enabled: false }))).status).toBe(200);
+    expect((await call('webhook enabled', customer.request('PATCH', `/v1/webhooks/${webhook.body.id}`, { enabled: true }))).status).toBe(200);
+    // A pre-check the workflow service could not run answers 503 and is not counted against the domain's interval.
+    const precheck = await call('pre-check', customer.request('POST', `/v1/domains/${checked.body.id}/validate`));
+    expect([precheck.status, precheck.headers.get('retry-after')]).toEqual([503, '5']);
+
     for (const api of service.apis) {
       const started = Date.now();
       const response = await fetch(`${api.url}/readyz`);
@@ -237,6 +262,18 @@ test(
         `the approval of ${kind} ${id} after Temporal is back`,
       );
     expect((await decide('organizations', organization.body.id)).body.status).toBe('approved');
+    // The pre-check answered 503 left its claim free: retried, it runs (never 429 for a check that did not happen).
+    const prechecked = await eventually(
+      async () => {
+        const answer = await customer.request('POST', `/v1/domains/${checked.body.id}/validate`);
+        answers.push({ what: 'pre-check after the outage', ...answer });
+        expect(answer.status).not.toBe(429);
+        return answer.status === 200 ? answer : undefined;
+      },
+      60_000,
+      'the pre-check after Temporal is back',
+    );
+    expect(prechecked.body.passed).toBe(false);
     expect((await decide('administrators', administrator.body.id)).body.status).toBe('approved');
     expectWellBehaved(answers);
     await eventually(async () => ((await fetch(`${service.apis[0].url}/readyz`)).status === 200 ? true : undefined), 30_000, '/readyz 200');

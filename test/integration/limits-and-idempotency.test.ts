@@ -197,6 +197,36 @@ test('an update retried with its Idempotency-Key takes effect once; the key with
   expect([trail.filter((a: string) => a === 'rejected'), trail.filter((a: string) => a === 'resubmitted')]).toEqual([['rejected'], ['resubmitted']]);
 });
 
+test("an account's creates and updates share its Idempotency-Keys: a key a create took refuses an update (422), and the other way round, changing nothing", async () => {
+  const customer = await harness.customer();
+  const reused = [422, [{ field: 'Idempotency-Key', message: 'already used for a different request' }]];
+  const created = await customer.request('POST', '/v1/organizations', body(1), { 'Idempotency-Key': 'shared-1' });
+  expect(created.status).toBe(201);
+  const edit = await customer.request(
+    'PATCH',
+    `/v1/organizations/${created.body.id}`,
+    { displayName: 'Changed through a create key' },
+    { 'Idempotency-Key': 'shared-1' },
+  );
+  expect([edit.status, edit.body.errors]).toEqual(reused);
+  const webhook = await customer.request('POST', '/v1/webhooks', { url: 'https://hooks.shared-keys.example.com/in' }, { 'Idempotency-Key': 'shared-2' });
+  expect(webhook.status).toBe(201);
+  const disable = await customer.request('PATCH', `/v1/webhooks/${webhook.body.id}`, { enabled: false }, { 'Idempotency-Key': 'shared-2' });
+  expect([disable.status, disable.body.errors]).toEqual(reused);
+
+  const editFirst = await customer.request('PATCH', `/v1/organizations/${created.body.id}`, { displayName: 'Acme Edited' }, { 'Idempotency-Key': 'shared-3' });
+  expect(editFirst.status).toBe(200);
+  const createAfter = await customer.request('POST', '/v1/organizations', body(2), { 'Idempotency-Key': 'shared-3' });
+  expect([createAfter.status, createAfter.body.errors]).toEqual(reused);
+
+  // Nothing changed by the refused requests: one organization, its name from the accepted edit, the webhook still enabled.
+  const organizations = (await customer.request('GET', '/v1/organizations')).body.items;
+  expect(organizations.map((o: { id: string; displayName: string }) => [o.id, o.displayName])).toEqual([[created.body.id, 'Acme Edited']]);
+  expect((await customer.request('GET', `/v1/webhooks/${webhook.body.id}`)).body.enabled).toBe(true);
+  // The first answers still come back to their own retries.
+  expect((await customer.request('POST', '/v1/organizations', body(1), { 'Idempotency-Key': 'shared-1' })).body.id).toBe(created.body.id);
+});
+
 test('every update retried with its Idempotency-Key gets its first answer, even after the entity moved on or was deleted', async () => {
   const customer = await harness.customer();
   const organization = (await customer.request('POST', '/v1/organizations', body(1))).body;
