@@ -154,7 +154,7 @@ describe('docker-compose.yml: production shape', () => {
 
   test('setup is `npm run setup` on the database and Temporal of the api; the search attributes come from the code only', () => {
     expect([services.setup.command].flat().join(' ')).toBe('npm run setup');
-    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('tsx src/cli/index.ts setup');
+    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('exec tsx src/cli/index.ts setup');
     const setup = env('setup');
     for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']) expect(setup[key]).toBe(env('api')[key]);
     expect(setup.TEMPORAL_NAMESPACE_RETENTION).toBe('${TEMPORAL_NAMESPACE_RETENTION:-30d}');
@@ -875,5 +875,10 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     // Their output is JSON lines only (npm prints no banner in the image); a healthy worker and perspectives warn about nothing.
     expect(logLines(api.output()).length).toBeGreaterThan(5);
     for (const run of [worker, ...perspectives]) expect(logLines(run.output()).filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
+
+    // `docker compose stop`: the signal reaches npm's command (each script execs it), which drains and
+    // exits 0 within the grace period, leaving nothing behind for SIGKILL.
+    for (const run of [api, worker, ...perspectives])
+      expect({ service: run.name, ...(await run.terminate()) }).toEqual({ service: run.name, code: 0, left: false });
   }, 300_000);
 });

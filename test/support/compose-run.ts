@@ -70,6 +70,12 @@ export interface ServiceRun {
   exited: Promise<number | null>;
   /** SIGTERM to the whole group, SIGKILL to what is left of it after 15 s. */
   stop(): Promise<void>;
+  /**
+   * As `docker compose stop` with `init: true`: SIGTERM to the command's own process only (tini forwards
+   * it to its child, npm here), then up to `graceMs` (compose's 10 s) for the whole group to end. Says
+   * how the command exited and whether anything of it was left (which SIGKILL would then have ended).
+   */
+  terminate(graceMs?: number): Promise<{ code: number | null; left: boolean }>;
 }
 
 /** Runs `command` in its own process group (npm, its shell and node go together), keeping what it prints. */
@@ -101,6 +107,12 @@ export function runService(name: string, command: string[], options: { cwd: stri
     output: () => output,
     running,
     exited,
+    async terminate(graceMs = 10_000) {
+      child.kill('SIGTERM');
+      const until = Date.now() + graceMs;
+      while (groupAlive() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      return { code: child.exitCode, left: groupAlive() };
+    },
     async stop() {
       signal('SIGTERM');
       const until = Date.now() + 15_000;
