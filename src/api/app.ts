@@ -4,6 +4,7 @@ import { requireRole } from './auth';
 import { codecRouter } from './codec-server';
 import type { ApiContext } from './context';
 import { bulkLane } from './bulk-lane';
+import { schemaBehind } from './schema-behind';
 import { interactivePresence } from '../db/interactive-presence';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
@@ -87,6 +88,7 @@ export function createApp(ctx: ApiContext): Express {
   app.get('/', (_req, res) => res.redirect(302, '/console/'));
 
   app.use(routeNotFound(routes));
+  app.use(schemaBehind(ctx.db));
   app.use(problemHandler);
   return app;
 }
