@@ -15,6 +15,7 @@ import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
 import { clockTime, loadNotifyConfig, type NotifyConfig } from './notify/config';
 import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
+import { booleanSetting } from './boolean-setting';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -173,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: env.TEMPORAL_NAMESPACE || 'default',
       taskQueue: env.TEMPORAL_TASK_QUEUE || 'certificate-profiles',
       apiKey: env.TEMPORAL_API_KEY || undefined,
-      tls: env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
+      tls: booleanSetting(env, 'TEMPORAL_TLS') ?? Boolean(env.TEMPORAL_API_KEY),
       cliPath: env.TEMPORAL_CLI_PATH || undefined,
       devPort: port(env, 'TEMPORAL_DEV_PORT', 7233),
       uiPort: port(env, 'TEMPORAL_UI_PORT', 8233),

@@ -1,4 +1,5 @@
 import { type Duration, parseDuration } from '../domain/duration';
+import { booleanSetting } from '../boolean-setting';
 
 /** The web console's settings (environment only, like the rest of src/config.ts). */
 export interface ConsoleSettings {
@@ -43,14 +44,11 @@ export function consoleSettingsOf(env: NodeJS.ProcessEnv, localUrl: string): Con
     throw new Error(`CONSOLE_PUBLIC_URL: "${publicUrl}" is not a URL such as https://console.example.com`);
   }
   if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`CONSOLE_PUBLIC_URL: "${publicUrl}" must be http or https`);
-  const secure = env.CONSOLE_SECURE_COOKIES;
-  if (secure !== undefined && secure !== '' && secure !== 'true' && secure !== 'false')
-    throw new Error(`CONSOLE_SECURE_COOKIES: "${secure}" is not true or false`);
   const failures = Number(env.LOGIN_MAX_FAILURES || 5);
   if (!Number.isInteger(failures) || failures < 1) throw new Error(`LOGIN_MAX_FAILURES: "${env.LOGIN_MAX_FAILURES}" is not a positive whole number`);
   return {
     publicUrl,
-    secureCookies: secure ? secure === 'true' : url.protocol === 'https:',
+    secureCookies: booleanSetting(env, 'CONSOLE_SECURE_COOKIES') ?? url.protocol === 'https:',
     sessionIdle: duration(env, 'CONSOLE_SESSION_IDLE', '2h'),
     sessionLifetime: duration(env, 'CONSOLE_SESSION_LIFETIME', '12h'),
     invitationLifetime: duration(env, 'CONSOLE_INVITATION_LIFETIME', '7d'),

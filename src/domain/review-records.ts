@@ -136,7 +136,10 @@ function timeIssues(path: string[], value: string | undefined, submittedAt: Date
   if (!value) return [];
   const at = Date.parse(value);
   if (at > now.getTime()) return [issue(path, 'not-in-future', 'must not be in the future')];
-  if (at < new Date(submittedAt).getTime()) return [issue(path, 'not-before-submission', 'must not be before the submission under review (submittedAt)')];
+  // A record's time is given to the second (the console's field, `date -u`): within the submission's own
+  // second it is not before it, though submittedAt carries milliseconds.
+  const submittedSecond = Math.floor(new Date(submittedAt).getTime() / 1000) * 1000;
+  if (at < submittedSecond) return [issue(path, 'not-before-submission', 'must not be before the submission under review (submittedAt)')];
   return [];
 }
 

@@ -133,6 +133,18 @@ describe('loadConfig', () => {
     }
   });
 
+  test('TEMPORAL_TLS and CONSOLE_SECURE_COOKIES are true or false; anything else is refused naming the variable, never read as false', () => {
+    expect(loadConfig({}).temporal.tls).toBe(false);
+    expect(loadConfig({ TEMPORAL_TLS: 'true' }).temporal.tls).toBe(true);
+    expect(loadConfig({ TEMPORAL_API_KEY: 'k' }).temporal.tls).toBe(true);
+    expect(loadConfig({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }).temporal.tls).toBe(false);
+    expect(loadConfig({ CONSOLE_PUBLIC_URL: 'https://console.example.com' }).console.secureCookies).toBe(true);
+    expect(loadConfig({ CONSOLE_PUBLIC_URL: 'https://console.example.com', CONSOLE_SECURE_COOKIES: 'false' }).console.secureCookies).toBe(false);
+    for (const name of ['TEMPORAL_TLS', 'CONSOLE_SECURE_COOKIES']) {
+      for (const bad of ['1', 'yes', 'TRUE', 'on']) expect(() => loadConfig({ [name]: bad })).toThrow(`${name}: "${bad}" is not true or false`);
+    }
+  });
+
   test("the console's and the DCV file method's default public URLs are where this machine reaches the API (HOST, PORT)", () => {
     const urls = (env: NodeJS.ProcessEnv) => {
       const config = loadConfig(env);

@@ -106,3 +106,13 @@ test('the examples of the API document are accepted', () => {
   expect(decisionBody('organization', context('organization')).safeParse(DECISION_EXAMPLES.organizationRejection).success).toBe(true);
   expect(decisionBody('administrator', context('administrator')).safeParse(DECISION_EXAMPLES.administratorApproval).success).toBe(true);
 });
+
+test("a record's time, given to the second, may fall in the submission's own second (submittedAt has milliseconds), not before it", () => {
+  const submittedWithin = (at: string) => ({ ...organization, subject: { ...organization.subject, submittedAt: new Date(at) } });
+  const judged = (calledAt: string) =>
+    decisionBody('organization', submittedWithin('2026-11-30T01:00:00.444Z')).safeParse({ decision: 'approve', callback: { ...call, calledAt } });
+  expect(judged('2026-11-30T09:00:00+08:00').success).toBe(true);
+  expect(judged('2026-11-30T01:00:00.443Z').success).toBe(true);
+  const before = judged('2026-11-30T08:59:59+08:00');
+  expect(before.success ? [] : before.error.issues.map((issue) => issue.message)).toEqual([expect.stringMatching(/must not be before the submission/)]);
+});
