@@ -75,7 +75,10 @@ export function updateProblem(error: unknown): unknown {
   } else {
     log.error({ err: error }, 'workflow update failed');
   }
-  return serviceUnavailable('the workflow service did not answer in time; retry the request');
+  // The update was sent and may still land once the service answers: a retry with the same Idempotency-Key gets its outcome.
+  return serviceUnavailable(
+    'the workflow service did not answer in time; the change may still take effect once it does: retry the request, with the same Idempotency-Key to get its outcome',
+  );
 }
 
 /** The field errors an activity put in its failure's details (`[FieldError[]]`), if any. */
