@@ -130,8 +130,9 @@ export function idempotentUpdate(ctx: Pick<ApiContext, 'db'>, run: (req: Request
 
 /**
  * A DELETE that answers 204 once it took effect: the retry of an attempt whose answer was lost (a 503
- * while the delete still committed) finds the row gone and its deletion in the audit trail, and answers
- * 204 as the first attempt would have, not 404.
+ * while the delete still committed) finds the row gone and its deletion in the audit trail (`audited`;
+ * otherwise the key its first attempt claimed once it had found the row is the proof), and answers 204
+ * as the first attempt would have, not 404.
  */
 export async function deleteOnce<Row>(
   db: Db,
@@ -140,12 +141,13 @@ export async function deleteOnce<Row>(
   id: string,
   load: () => Promise<Row>,
   remove: (row: Row, updateId?: string) => Promise<unknown>,
+  audited = true,
 ): Promise<Answer> {
   let row: Row;
   try {
     row = await load();
   } catch (error) {
-    if (key.retried && error instanceof Problem && error.status === 404 && (await wasDeleted(db, accountId, id))) return { status: 204 };
+    if (key.retried && error instanceof Problem && error.status === 404 && (!audited || (await wasDeleted(db, accountId, id)))) return { status: 204 };
     throw error;
   }
   await remove(row, await key.claim());

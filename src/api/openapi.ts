@@ -635,6 +635,7 @@ const PATHS = {
       pathParams: { id: 'DNS provider' },
       operationId: 'deleteDnsProvider',
       summary: 'Delete a DNS provider',
+      idempotencyKey: true,
       answer: deleted,
       refusals: { '409': 'Domains use it (`detail` names them with their ids): delete them first' },
     },

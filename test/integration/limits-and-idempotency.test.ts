@@ -306,6 +306,43 @@ test('a DELETE retried after its answer was lost (the delete still committed) an
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'new-1' })).status).toBe(404);
 });
 
+test.each([
+  [
+    '/v1/dns-providers',
+    {
+      kind: 'rfc2136',
+      name: 'Retry',
+      server: '192.0.3.53',
+      zone: 'example.com',
+      tsigKeyName: 'k',
+      tsigAlgorithm: 'hmac-sha256',
+      tsigSecret: 'c2VjcmV0IGtleSBvZiB0aGUgdGVzdA==',
+    },
+  ],
+  ['/v1/webhooks', { url: 'https://hooks.retry.example.com/in' }],
+])('DELETE %s/{id} retried with its Idempotency-Key answers its first 204, also when that answer was lost', async (collection, created) => {
+  const customer = await harness.customer();
+  const make = async () => (await customer.request('POST', collection, created)).body.id as string;
+  const answered = await make();
+  const remove = (id: string, key?: string) => customer.request('DELETE', `${collection}/${id}`, undefined, key ? { 'Idempotency-Key': key } : {});
+  expect((await remove(answered, 'gone-1')).status).toBe(204);
+  expect((await remove(answered, 'gone-1')).status).toBe(204);
+  expect((await remove(answered, 'gone-2')).status).toBe(404);
+  // The first attempt claimed its key and deleted, then its answer was lost (a 503 at the deadline).
+  const lost = await make();
+  const principal = { role: 'customer', accountId: customer.id, keyId: customer.id } as const;
+  const key = idempotencyOf({
+    headersDistinct: { 'idempotency-key': ['lost-3'] },
+    method: 'DELETE',
+    baseUrl: collection,
+    path: `/${lost}`,
+    body: undefined,
+  } as never)!;
+  await claimUpdateKey(harness.db, principal, key);
+  expect((await remove(lost)).status).toBe(204);
+  expect((await remove(lost, 'lost-3')).status).toBe(204);
+});
+
 test("one Idempotency-Key sent to two administrators' domains is two requests: the second answers 422 and adds nothing", async () => {
   const customer = await harness.customer();
   const first = await approvedAdministrator(customer, reviewer);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { addDnsProvider, listDnsProviders, loadDnsProvider, removeDnsProvider } from '../../app/dns-providers';
 import { customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, pathId } from '../context';
+import { type ApiContext, bodyOf, deleteOnce, idempotencyOf, idempotentUpdate, pathId } from '../context';
 import { readPage, toPage } from '../pagination';
 import { dnsProviderView } from '../views';
 
@@ -24,10 +24,22 @@ export function dnsProvidersRouter(ctx: ApiContext): Router {
     res.json(dnsProviderView(await loadDnsProvider(ctx, customerOf(res).accountId, pathId(req, 'id', 'DNS provider'))));
   });
 
-  router.delete('/:id', async (req, res) => {
-    await removeDnsProvider(ctx, customerOf(res).accountId, pathId(req, 'id', 'DNS provider'));
-    res.status(204).end();
-  });
+  router.delete(
+    '/:id',
+    idempotentUpdate(ctx, async (req, res, key) => {
+      const accountId = customerOf(res).accountId;
+      const id = pathId(req, 'id', 'DNS provider');
+      return deleteOnce(
+        ctx.db,
+        key,
+        accountId,
+        id,
+        () => loadDnsProvider(ctx, accountId, id),
+        () => removeDnsProvider(ctx, accountId, id),
+        false,
+      );
+    }),
+  );
 
   return router;
 }

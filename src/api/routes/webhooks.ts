@@ -14,9 +14,9 @@ import {
 import { deliveryListQuery } from '../../notify/webhook-input';
 import { webhookView } from '../../notify/webhook-view';
 import { customerOf } from '../auth';
-import { type ApiContext, bodyOf, idempotencyOf, idempotentUpdate, pathId } from '../context';
+import { type ApiContext, bodyOf, deleteOnce, idempotencyOf, idempotentUpdate, pathId } from '../context';
 import { readPage, readSerialPage, toPage } from '../pagination';
-import { parse, Problem } from '../problem';
+import { parse } from '../problem';
 
 /** `/v1/webhooks`: endpoints that receive the account's events, signed per Standard Webhooks (use cases in src/app/webhooks.ts). */
 export function webhooksRouter(ctx: ApiContext): Router {
@@ -52,16 +52,15 @@ export function webhooksRouter(ctx: ApiContext): Router {
     idempotentUpdate(ctx, async (req, res, key) => {
       const accountId = customerOf(res).accountId;
       const id = webhookId(req);
-      try {
-        await loadWebhook(ctx, accountId, id);
-      } catch (error) {
-        // The first attempt claimed the key once the endpoint was found, then deleted it; its answer was lost.
-        if (key.retried && error instanceof Problem && error.status === 404) return { status: 204 };
-        throw error;
-      }
-      await key.claim();
-      await removeWebhook(ctx, accountId, id);
-      return { status: 204 };
+      return deleteOnce(
+        ctx.db,
+        key,
+        accountId,
+        id,
+        () => loadWebhook(ctx, accountId, id),
+        () => removeWebhook(ctx, accountId, id),
+        false,
+      );
     }),
   );
 
