@@ -20,12 +20,12 @@ export interface NamedPage<Row> {
 export async function auditTrail(
   ctx: Pick<AppContext, 'db'>,
   accountId: string,
-  kind: string,
+  kind: EventRow['entity_kind'],
   id: string,
   limit: number,
   afterId?: string,
 ): Promise<NamedPage<EventRow>> {
-  return named(ctx, kind, id, limit, await listEvents(ctx.db, accountId, id, limit, { after: afterId }), afterId);
+  return named(ctx, accountId, kind, id, limit, await listEvents(ctx.db, accountId, kind, id, limit, { after: afterId }), afterId);
 }
 
 /**
@@ -36,20 +36,28 @@ export async function auditTrail(
 export async function recentAuditTrail(
   ctx: Pick<AppContext, 'db'>,
   accountId: string,
-  kind: string,
+  kind: EventRow['entity_kind'],
   id: string,
   limit: number,
   beforeId?: string,
 ): Promise<NamedPage<EventRow> & { earlierBefore: string | null }> {
-  const newestFirst = await listEvents(ctx.db, accountId, id, limit, { newest: true, before: beforeId });
+  const newestFirst = await listEvents(ctx.db, accountId, kind, id, limit, { newest: true, before: beforeId });
   const page = newestFirst.slice(0, limit).reverse();
-  const { names } = await named(ctx, kind, id, limit, page, beforeId);
+  const { names } = await named(ctx, accountId, kind, id, limit, page, beforeId);
   return { rows: page, names, earlierBefore: newestFirst.length > limit ? String(page[0].id) : null };
 }
 
-/** A page's actors named, or the 404 of an id without a trail (a first page with no rows). */
-async function named(ctx: Pick<AppContext, 'db'>, kind: string, id: string, limit: number, rows: EventRow[], cursor?: string): Promise<NamedPage<EventRow>> {
-  if (rows.length === 0 && !cursor) throw notFound(`${kind} ${id}`);
+/** A page's actors named, or the 404 of an id without a trail of this kind in this account (whatever the cursor). */
+async function named(
+  ctx: Pick<AppContext, 'db'>,
+  accountId: string,
+  kind: EventRow['entity_kind'],
+  id: string,
+  limit: number,
+  rows: EventRow[],
+  cursor?: string,
+): Promise<NamedPage<EventRow>> {
+  if (rows.length === 0 && (!cursor || (await listEvents(ctx.db, accountId, kind, id, 0)).length === 0)) throw notFound(`${kind} ${id}`);
   const names = await actorNames(
     ctx.db,
     rows.slice(0, limit).map((r) => ({ kind: r.actor_kind, id: r.actor_id })),
@@ -70,8 +78,9 @@ export async function reviewHistory(
   limit: number,
   afterId?: string,
 ): Promise<NamedPage<ProfileReviewRow>> {
-  const rows = await listReviews(ctx.db, id, limit, { accountId, afterId });
-  if (rows.length === 0 && !afterId) {
+  const rows = await listReviews(ctx.db, kind, id, limit, { accountId, afterId });
+  // An empty page is a 404 unless the profile or its history is there (a cursor's empty last page included).
+  if (rows.length === 0 && (!afterId || (await listReviews(ctx.db, kind, id, 0, { accountId })).length === 0)) {
     if (accountId === undefined) {
       if (!(await getForReview(ctx.db, kind, id))) throw notFound(`${kind} ${id}`);
     } else await loadProfile(ctx, kind, accountId, id);

@@ -106,6 +106,6 @@ export async function domainChecks(ctx: Pick<AppContext, 'db'>, accountId: strin
     .orderBy('id', 'desc')
     .limit(limit + 1)
     .execute();
-  if (rows.length === 0 && !beforeId && !(await getDomain(ctx.db, accountId, id))) throw notFound(`domain ${id}`);
+  if (rows.length === 0 && !(await getDomain(ctx.db, accountId, id))) throw notFound(`domain ${id}`);
   return rows;
 }

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { recentAuditTrail } from '../app/audit';
 import type { AppContext } from '../app/context';
 import { eventView } from '../api/views';
+import type { EventRow } from '../db/schema';
 
 /** Events on one page of a trail: the latest ones first, then earlier pages through a link. */
 const TRAIL_PAGE = 100;
@@ -12,7 +13,7 @@ const TRAIL_PAGE = 100;
  * links to the page before, `eventsLatest` back to the latest. A long-lived domain's trail grows with every
  * rotation and check, so the first events ever are not what the page shows.
  */
-export async function trailOf(ctx: Pick<AppContext, 'db'>, req: Request, accountId: string, kind: string, id: string) {
+export async function trailOf(ctx: Pick<AppContext, 'db'>, req: Request, accountId: string, kind: EventRow['entity_kind'], id: string) {
   const asked = req.query.events_before;
   const before = typeof asked === 'string' && /^\d{1,18}$/.test(asked) ? asked : undefined;
   const trail = await recentAuditTrail(ctx, accountId, kind, id, TRAIL_PAGE, before);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterCursor as after, type PageCursor } from './keyset';
 import type { ProfileKind, ProfileStatus } from '../domain/status';
 import type { Db } from './connect';
-import type { AdministratorRow, OrganizationRow } from './schema';
+import type { AdministratorRow, EventRow, OrganizationRow } from './schema';
 
 export async function getOrganization(db: Db, accountId: string, id: string): Promise<OrganizationRow | undefined> {
   return db.selectFrom('organizations').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
@@ -114,17 +114,19 @@ export function reviewQueueQuery(db: Db, limit: number, cursor?: PageCursor, ove
 }
 
 /**
- * One page of an entity's events, `limit + 1` rows (one more tells that another page exists): oldest first
- * after the event id `page.after`, or with `page.newest` newest first, before the event id `page.before`.
+ * One page of an entity's events (`kind` and id: an organization's id under /domains is no domain),
+ * `limit + 1` rows (one more tells that another page exists): oldest first after the event id
+ * `page.after`, or with `page.newest` newest first, before the event id `page.before`.
  */
 export async function listEvents(
   db: Db,
   accountId: string,
+  kind: EventRow['entity_kind'],
   entityId: string,
   limit: number,
   page: { after?: string } | { newest: true; before?: string } = {},
 ) {
-  let query = db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('entity_id', '=', entityId);
+  let query = db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('entity_kind', '=', kind).where('entity_id', '=', entityId);
   if ('newest' in page) {
     if (page.before) query = query.where('id', '<', page.before);
     return query

@@ -41,11 +41,12 @@ export async function recordReview(
 /** One profile's reviews, oldest first, after the bigserial `afterId`; `accountId` limits them to a customer's own. */
 export async function listReviews(
   db: Db,
+  kind: ProfileReviewRow['entity_kind'],
   entityId: string,
   limit: number,
   options: { accountId?: string; afterId?: string } = {},
 ): Promise<ProfileReviewRow[]> {
-  let query = db.selectFrom('profile_reviews').selectAll().where('entity_id', '=', entityId);
+  let query = db.selectFrom('profile_reviews').selectAll().where('entity_kind', '=', kind).where('entity_id', '=', entityId);
   if (options.accountId) query = query.where('account_id', '=', options.accountId);
   if (options.afterId) query = query.where('id', '>', options.afterId);
   return query

@@ -136,10 +136,14 @@ function timeIssues(path: string[], value: string | undefined, submittedAt: Date
   if (!value) return [];
   const at = Date.parse(value);
   if (at > now.getTime()) return [issue(path, 'not-in-future', 'must not be in the future')];
-  // A record's time is given to the second (the console's field, `date -u`): within the submission's own
-  // second it is not before it, though submittedAt carries milliseconds.
-  const submittedSecond = Math.floor(new Date(submittedAt).getTime() / 1000) * 1000;
-  if (at < submittedSecond) return [issue(path, 'not-before-submission', 'must not be before the submission under review (submittedAt)')];
+  // Judged at the precision the time was given in: to the second (the console's field, `date -u`; no
+  // milliseconds once normalized), any time in the submission's own second is not before it, though
+  // submittedAt carries milliseconds.
+  const toTheSecond = at % 1000 === 0;
+  const submitted = new Date(submittedAt).getTime();
+  if (at < (toTheSecond ? Math.floor(submitted / 1000) * 1000 : submitted)) {
+    return [issue(path, 'not-before-submission', 'must not be before the submission under review (submittedAt)')];
+  }
   return [];
 }
 

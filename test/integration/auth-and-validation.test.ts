@@ -311,3 +311,29 @@ describe('operations endpoints', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready' });
   });
 });
+
+test("a sub-resource answers for its own kind only: another kind's id, or another account's id with any cursor, is a 404", async () => {
+  const organizationId = aliceOrganization.id;
+  const administratorId = aliceOrganization.administrators[0].id;
+  // The organization has an audit trail and a review history (a rejection); so does the administrator after it.
+  expect(
+    (await reviewer.request('POST', `/v1/reviews/organizations/${organizationId}/decision`, { decision: 'reject', reason: 'landline unanswered' })).status,
+  ).toBe(200);
+  const cursor = (after: string) => Buffer.from(JSON.stringify({ at: new Date().toISOString(), id: after })).toString('base64url');
+  const paths: Array<[Api, string]> = [
+    [alice, `/v1/organizations/${administratorId}/events`],
+    [alice, `/v1/administrators/${organizationId}/events`],
+    [alice, `/v1/domains/${organizationId}/events`],
+    [alice, `/v1/administrators/${organizationId}/reviews`],
+    [reviewer, `/v1/reviews/administrators/${organizationId}/history`],
+    [bob, `/v1/organizations/${organizationId}/events?cursor=${cursor('1')}`],
+    [bob, `/v1/organizations/${organizationId}/reviews?cursor=${cursor('1')}`],
+    [bob, `/v1/domains/${organizationId}/checks?cursor=${cursor('999999')}`],
+  ];
+  for (const [caller, path] of paths) expect([path, (await caller.request('GET', path)).status]).toEqual([path, 404]);
+  // Their own kind still answers, a cursor's empty last page included.
+  expect((await alice.request('GET', `/v1/organizations/${organizationId}/events`)).status).toBe(200);
+  expect((await alice.request('GET', `/v1/organizations/${organizationId}/events?cursor=${cursor('999999999')}`)).body.items).toEqual([]);
+  expect((await alice.request('GET', `/v1/organizations/${organizationId}/reviews?cursor=${cursor('999999999')}`)).body.items).toEqual([]);
+  expect((await reviewer.request('GET', `/v1/reviews/organizations/${organizationId}/history`)).status).toBe(200);
+});

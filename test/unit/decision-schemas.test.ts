@@ -107,12 +107,15 @@ test('the examples of the API document are accepted', () => {
   expect(decisionBody('administrator', context('administrator')).safeParse(DECISION_EXAMPLES.administratorApproval).success).toBe(true);
 });
 
-test("a record's time, given to the second, may fall in the submission's own second (submittedAt has milliseconds), not before it", () => {
+test("a record's time is judged at its own precision: given to the second, it may fall in the submission's own second (submittedAt has milliseconds)", () => {
   const submittedWithin = (at: string) => ({ ...organization, subject: { ...organization.subject, submittedAt: new Date(at) } });
   const judged = (calledAt: string) =>
     decisionBody('organization', submittedWithin('2026-11-30T01:00:00.444Z')).safeParse({ decision: 'approve', callback: { ...call, calledAt } });
   expect(judged('2026-11-30T09:00:00+08:00').success).toBe(true);
-  expect(judged('2026-11-30T01:00:00.443Z').success).toBe(true);
-  const before = judged('2026-11-30T08:59:59+08:00');
-  expect(before.success ? [] : before.error.issues.map((issue) => issue.message)).toEqual([expect.stringMatching(/must not be before the submission/)]);
+  expect(judged('2026-11-30T01:00:00.444Z').success).toBe(true);
+  // Given to the millisecond, or a second earlier: before the submission.
+  for (const calledAt of ['2026-11-30T01:00:00.443Z', '2026-11-30T08:59:59+08:00']) {
+    const before = judged(calledAt);
+    expect(before.success ? [] : before.error.issues.map((issue) => issue.message)).toEqual([expect.stringMatching(/must not be before the submission/)]);
+  }
 });
