@@ -9,7 +9,7 @@ import { interactivePresence } from '../db/interactive-presence';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
 import { readinessBody } from './readiness';
-import { routeTable, takesBody } from './route-table';
+import { declaredQueryOnly, routeTable, takesBody } from './route-table';
 import { observeRequests } from './request-observer';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
 import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
@@ -56,6 +56,7 @@ export function createApp(ctx: ApiContext): Express {
   const readBody: RequestHandler[] = [
     (req, res, next) => (readsBody(req) ? jsonBody(req, res, next) : next()),
     (req, res, next) => (readsBody(req) ? requireJsonBody(req, res, next) : next()),
+    declaredQueryOnly(routes),
   ];
 
   app.get('/openapi.json', (_req, res) => res.json(document));

@@ -144,6 +144,25 @@ export function operation(path: string, spec: OperationSpec): Record<string, unk
       errors: [{ field: 'limit', message: 'must be from 1 to 100', rule: 'integer-range' }],
     });
   }
+  // The API's own operations (behind a key) refuse a query parameter they do not take (src/api/route-table.ts `declaredQueryOnly`).
+  if (spec.access !== 'public') {
+    add(
+      '400',
+      'A query parameter this operation does not take (`errors[].rule` `unknown-field`)',
+      'Invalid request',
+      'stauts: not a query parameter of this operation',
+      {
+        errors: [
+          {
+            field: 'stauts',
+            message: 'not a query parameter of this operation (it takes limit, cursor, status)',
+            rule: 'unknown-field',
+            values: { keys: 'stauts' },
+          },
+        ],
+      },
+    );
+  }
   if (spec.idempotencyKey) {
     parameters.push({
       name: 'Idempotency-Key',

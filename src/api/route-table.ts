@@ -1,4 +1,5 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { Problem } from '../problem';
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
@@ -6,7 +7,7 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
 export interface Route {
   template: string;
   pattern: RegExp;
-  operations: Record<string, { operationId?: string; requestBody?: unknown }>;
+  operations: Record<string, { operationId?: string; requestBody?: unknown; parameters?: Array<{ name: string; in: string }> }>;
 }
 
 /** The OpenAPI Paths Object as routes, so the app (405s, body reading) and the test suite's validator match paths alike. */
@@ -29,4 +30,23 @@ export function routeOf(routes: Route[], path: string): Route | undefined {
  */
 export function takesBody(routes: Route[]): (req: Request) => boolean {
   return (req) => routeOf(routes, req.baseUrl + req.path)?.operations[req.method.toLowerCase()]?.requestBody !== undefined;
+}
+
+/**
+ * Refuses query parameters the request's operation does not declare, 400 naming each (rule
+ * `unknown-field`), as a body's unknown fields are: a misspelt `?stauts=approved` or `?status[]=approved`
+ * would otherwise be ignored and the unfiltered list answered as if it were the filtered one.
+ */
+export function declaredQueryOnly(routes: Route[]): RequestHandler {
+  return (req, _res, next) => {
+    const names = Object.keys(req.query ?? {});
+    const operation = names.length ? routeOf(routes, req.baseUrl + req.path)?.operations[req.method.toLowerCase()] : undefined;
+    if (!operation) return next();
+    const declared = (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    const unknown = names.filter((name) => !declared.includes(name));
+    if (unknown.length === 0) return next();
+    const message = `not a query parameter of this operation (${declared.length ? `it takes ${declared.join(', ')}` : 'it takes none'})`;
+    const errors = unknown.map((field) => ({ field, message, rule: 'unknown-field' as const, values: { keys: field } }));
+    next(new Problem(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }));
+  };
 }

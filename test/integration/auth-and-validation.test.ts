@@ -337,3 +337,25 @@ test("a sub-resource answers for its own kind only: another kind's id, or anothe
   expect((await alice.request('GET', `/v1/organizations/${organizationId}/reviews?cursor=${cursor('999999999')}`)).body.items).toEqual([]);
   expect((await reviewer.request('GET', `/v1/reviews/organizations/${organizationId}/history`)).status).toBe(200);
 });
+
+test('a query parameter the operation does not take answers 400 naming it (a misspelt filter is never ignored); declared ones still work', async () => {
+  for (const [path, field] of [
+    ['/v1/organizations?stauts=approved', 'stauts'],
+    ['/v1/organizations?status[]=approved', 'status[]'],
+    ['/v1/events?type[]=organization.approved', 'type[]'],
+    [`/v1/organizations/${aliceOrganization.id}?limit=5`, 'limit'],
+    ['/v1/domains?limit=5&expiring=30', 'expiring'],
+  ]) {
+    const answer = await alice.request('GET', path);
+    expect([path, answer.status, answer.headers.get('content-type'), answer.body.errors]).toEqual([
+      path,
+      400,
+      'application/problem+json; charset=utf-8',
+      [{ field, message: expect.stringMatching(/^not a query parameter of this operation \(it takes /), rule: 'unknown-field', values: { keys: field } }],
+    ]);
+  }
+  expect((await alice.request('GET', '/v1/organizations?status=under_review&limit=5')).status).toBe(200);
+  expect((await reviewer.request('GET', '/v1/reviews?status=pending&limit=5')).status).toBe(200);
+  // The caller is known first: without a key, 401 whatever the query.
+  expect((await harness.anonymous().request('GET', '/v1/organizations?stauts=approved')).status).toBe(401);
+});
