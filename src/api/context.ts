@@ -61,14 +61,25 @@ export function idempotencyOf(req: Request): Idempotency | undefined {
     });
   }
   const key = parse(idempotencyKey, fields[0], ['Idempotency-Key']);
-  const body = JSON.stringify(req.body ?? null);
-  const fingerprintOf = (path: string) => createHash('sha256').update(`${req.method} ${path} ${body}`).digest('hex');
+  const fingerprintOf = (path: string, body: string) => createHash('sha256').update(`${req.method} ${path} ${body}`).digest('hex');
+  const sent = JSON.stringify(req.body ?? null);
   return {
     key,
-    fingerprint: fingerprintOf(`${req.baseUrl}${req.path}`),
-    // Keys stored before 2026-12-01 were fingerprinted with the router's own path: a retry sent across the upgrade still matches.
-    formerFingerprint: fingerprintOf(req.path),
+    // The request as the API reads it: an id in upper case, a trailing slash or the body's keys in another order are the same request.
+    fingerprint: fingerprintOf(`${req.baseUrl}${req.path}`.toLowerCase().replace(/(.)\/+$/, '$1'), canonicalJson(req.body ?? null)),
+    // Keys stored by earlier releases (fingerprint versions 1 and 2): a retry sent across the upgrade still matches.
+    formerFingerprints: [fingerprintOf(req.path, sent), fingerprintOf(`${req.baseUrl}${req.path}`, sent)],
   };
+}
+
+/** JSON with every object's keys in sorted order (RFC 8785's ordering for the ASCII keys the API takes). */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** What an update route answers: its status and body (none for 204). */

@@ -10,16 +10,21 @@ export interface Idempotency {
   key: string;
   /** Method, path and body of the request the key was first used with. */
   fingerprint: string;
-  /** The same request's fingerprint as an earlier release computed it: a key stored then still matches. */
-  formerFingerprint?: string;
+  /** The same request's fingerprints as earlier releases computed them, by `fingerprint_version` - 1: a key stored then still matches. */
+  formerFingerprints?: string[];
 }
 
-/** The fingerprint form this release stores (`fingerprint_version`; 1 was the router's own path). */
-const FINGERPRINT_VERSION = 2;
+/**
+ * The fingerprint form this release stores (`fingerprint_version`): 1 hashed the router's own path and the
+ * body as sent, 2 the full path, 3 the path as the API reads it (ids in lower case, no trailing slash) and
+ * the body with its keys sorted, so a retry that spells the same request differently is the same request.
+ */
+const FINGERPRINT_VERSION = 3;
 
 /** Whether a stored key is this request's: its fingerprint as computed now, or, for a key an earlier release stored, as that release computed it. */
 const sameRequest = (stored: { fingerprint: string; fingerprint_version: number }, idempotency: Idempotency) =>
-  stored.fingerprint === idempotency.fingerprint || (stored.fingerprint_version < FINGERPRINT_VERSION && stored.fingerprint === idempotency.formerFingerprint);
+  stored.fingerprint === idempotency.fingerprint ||
+  (stored.fingerprint_version < FINGERPRINT_VERSION && stored.fingerprint === idempotency.formerFingerprints?.[stored.fingerprint_version - 1]);
 
 /** What a create's work leaves for `createIdempotently` to send with the stored answer, in one statement (see `recordEvents`). */
 export interface PendingWrites {

@@ -197,6 +197,21 @@ test('an update retried with its Idempotency-Key takes effect once; the key with
   expect([trail.filter((a: string) => a === 'rejected'), trail.filter((a: string) => a === 'resubmitted')]).toEqual([['rejected'], ['resubmitted']]);
 });
 
+test('a retry that spells the same request differently (keys in another order, an id in upper case, a trailing slash) gets the first answer', async () => {
+  const customer = await harness.customer();
+  const sent = body(1);
+  const reordered = { administrator: { ...sent.administrator }, organization: Object.fromEntries(Object.entries(sent.organization).reverse()) };
+  const first = await customer.request('POST', '/v1/organizations', sent, { 'Idempotency-Key': 'spelled-1' });
+  const again = await customer.request('POST', '/v1/organizations/', reordered, { 'Idempotency-Key': 'spelled-1' });
+  expect([first.status, again.status, again.body.id]).toEqual([201, 201, first.body.id]);
+  const edit = (path: string, change: object) => customer.request('PATCH', path, change, { 'Idempotency-Key': 'spelled-2' });
+  const edited = await edit(`/v1/organizations/${first.body.id}`, { displayName: 'Acme Spelled', city: 'Beijing' });
+  const retried = await edit(`/v1/organizations/${first.body.id.toUpperCase()}/`, { city: 'Beijing', displayName: 'Acme Spelled' });
+  expect([edited.status, retried.status, retried.body]).toEqual([200, 200, edited.body]);
+  // A different body is still another request.
+  expect((await edit(`/v1/organizations/${first.body.id}`, { displayName: 'Acme Other' })).status).toBe(422);
+});
+
 test("an account's creates and updates share its Idempotency-Keys: a key a create took refuses an update (422), and the other way round, changing nothing", async () => {
   const customer = await harness.customer();
   const reused = [422, [{ field: 'Idempotency-Key', message: 'already used for a different request' }]];
@@ -297,11 +312,17 @@ test('a DELETE retried after its answer was lost (the delete still committed) an
   // column's default): its retry is still a retry.
   await harness.db
     .insertInto('update_keys')
-    .values({ account_id: customer.id, reviewer_id: null, key: 'lost-2', fingerprint: attempt('lost-2').formerFingerprint! })
+    .values({ account_id: customer.id, reviewer_id: null, key: 'lost-2', fingerprint: attempt('lost-2').formerFingerprints![0] })
+    .execute();
+  // And one claimed by the release before canonical fingerprints (version 2: the full path, the body as sent).
+  await harness.db
+    .insertInto('update_keys')
+    .values({ account_id: customer.id, reviewer_id: null, key: 'lost-4', fingerprint: attempt('lost-4').formerFingerprints![1], fingerprint_version: 2 })
     .execute();
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-1' })).status).toBe(204);
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-2' })).status).toBe(204);
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'lost-4' })).status).toBe(204);
   // A key never sent before is no retry: the organization is gone.
   expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`, undefined, { 'Idempotency-Key': 'new-1' })).status).toBe(404);
 });
