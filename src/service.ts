@@ -85,12 +85,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
         // Everything in this process needs it: the service stops, saying why, rather than answer 503 forever.
-        onExit: (how, logFile) => {
-          if (shuttingDown) return; // stopped with the rest of the service (a Ctrl-C reaches its process group too)
-          log.error(`the embedded Temporal dev server exited (${how}); see ${logFile}. Stopping: start the service again`);
-          process.exitCode = 1;
-          process.kill(process.pid, 'SIGTERM');
-        },
+        onExit: (how, logFile) => stopFailed(`the embedded Temporal dev server exited (${how}); see ${logFile}`),
       });
       stops.push(() => devServer!.stop());
       address = devServer.address;
@@ -121,7 +116,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
 
     if (parts.worker) {
       const workers = await createWorkers(config, address, db, secretKey, codec, {}, metrics);
-      void workers.run();
+      workers.run().catch((error) => stopFailed(`the worker failed: ${error instanceof Error ? error.message : error}`, error));
       stops.push(() => workers.shutdown());
       stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, (line) => log.info(line)));
       stops.push(startNotifier({ db, config, webhooks, emails }));
@@ -220,8 +215,19 @@ async function migrate(config: Config, db: Db): Promise<string[]> {
   }
 }
 
-/** Set once the process is stopping: what ends then (the embedded dev server) is no failure. */
+/** Set once the process is stopping: what ends then (the embedded dev server, the worker) is no failure. */
 let shuttingDown = false;
+
+/**
+ * Something every part of this process needs ended on its own: the service stops, saying why, with exit
+ * code 1, rather than answer 503 forever. While it is stopping anyway, a warning only.
+ */
+function stopFailed(why: string, error?: unknown): void {
+  if (shuttingDown) return void log.warn({ err: error }, `while stopping: ${why}`);
+  log.error({ err: error }, `${why}. Stopping: start the service again`);
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
+}
 
 /** Runs until SIGINT/SIGTERM, then drains the worker and closes every connection; a signal during start-up waits for it. */
 export function runUntilSignal(parts: ServiceParts): void {

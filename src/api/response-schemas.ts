@@ -286,7 +286,7 @@ export const feedEvent = z
     data: z
       .unknown()
       .describe(
-        'The object as it was in that change, in its public view (Organization, Administrator, Domain, Webhook); null for an object deleted before its snapshot was taken',
+        'The object as it was in that change, in its public view (Organization, Administrator, Domain, Webhook); null for an object deleted before its snapshot was taken, or a snapshot that cannot be rendered (the service logs it as an error)',
       ),
   })
   .describe('An event of the account feed, as webhooks send it too (the Standard Webhooks payload shape: `type`, `timestamp`, `data`)');

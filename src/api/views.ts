@@ -5,7 +5,11 @@ import { buildInstructions } from '../dcv/instructions';
 import { apiMethodOf } from '../domain/domain-input';
 import { isWithinReuse } from '../domain/reuse-period';
 
-const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+/** A stored time as ISO 8601; null when absent (a snapshot written before its column existed) or unreadable. */
+function iso(value: Date | string | null | undefined): string | null {
+  const time = value === null || value === undefined ? NaN : new Date(value).getTime();
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
 
 function reviewView(row: OrganizationRow | AdministratorRow) {
   return {

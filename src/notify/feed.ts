@@ -3,6 +3,7 @@ import type { DcvConfig } from '../config';
 import type { Db } from '../db/connect';
 import type { AccountEventRow, AdministratorRow, DomainRow, OrganizationRow } from '../db/schema';
 import { administratorView, domainView, organizationView } from '../api/views';
+import { log } from '../log';
 import type { ObjectKind } from './event-types';
 
 /** Where a reader of the feed stands: the last event it saw, in feed order. */
@@ -105,8 +106,21 @@ export function feedEventView(row: Pick<AccountEventRow, 'id' | 'type' | 'at' | 
     timestamp: new Date(row.at).toISOString(),
     objectKind: row.object_kind,
     objectId: row.object_id,
-    data: objectView(row.object_kind, row.snapshot, dcv, new Date(row.at)),
+    data: renderedObject(row, dcv),
   };
+}
+
+/**
+ * The event's object view; null, with an error log naming the event, when its snapshot cannot be
+ * rendered: one such event must not fail the feed's page, its webhooks or every later email.
+ */
+function renderedObject(row: Pick<AccountEventRow, 'id' | 'type' | 'at' | 'object_kind' | 'snapshot'>, dcv: DcvConfig): unknown {
+  try {
+    return objectView(row.object_kind, row.snapshot, dcv, new Date(row.at));
+  } catch (error) {
+    log.error({ err: error, eventId: eventIdOf(row.id), type: row.type }, 'event snapshot cannot be rendered: its data is null');
+    return null;
+  }
 }
 
 export type FeedEvent = ReturnType<typeof feedEventView>;

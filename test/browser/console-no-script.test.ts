@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { artifactsDir, launchChromium } from '../support/browser';
 import { consoleCustomer } from '../support/console';
 import { approvedAdministrator, startHarness, type Harness } from '../support/harness';
-import { freePort } from '../support/ports';
+import { freeDnsPort } from '../support/ports';
 
 /**
  * The console in Chromium with JavaScript off: every form is a plain HTML form the server answers on its own
@@ -18,7 +18,7 @@ const dir = artifactsDir('console-no-script');
 
 beforeAll(async () => {
   // The service answers for its delegation zone, so automatic DNS validation is offered (and would be taken).
-  harness = await startHarness({ env: { DCV_DNS_LISTEN: `127.0.0.1:${await freePort()}` } });
+  harness = await startHarness({ env: { DCV_DNS_LISTEN: `127.0.0.1:${await freeDnsPort()}` } });
   browser = await launchChromium();
 });
 afterAll(async () => {

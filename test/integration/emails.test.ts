@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -269,6 +270,33 @@ test('a webhook disabled in an account without notification contacts is told to 
   } finally {
     await receiver.close();
   }
+});
+
+test('an event whose snapshot cannot be rendered holds nothing up: null data in the feed, no email, and the emails after it are sent', async () => {
+  const account = await harness.customer('Old snapshots');
+  const event = (type: string, snapshot: string) =>
+    harness.db
+      .insertInto('account_events')
+      .values({ account_id: account.id, type, object_kind: 'organization', object_id: randomUUID(), snapshot })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  // A snapshot the views cannot read (administrators not a list); its sibling, a snapshot from before a
+  // column existed (no submittedAt), still renders, with that field null.
+  const unreadable = await event('organization.submitted', '{"name":"Unreadable Ltd.","administrators":42}');
+  const older = await event('organization.approved', '{"name":"Older","administrators":[]}');
+  const created = await account.request('POST', '/v1/organizations', {
+    organization: { ...ORGANIZATION, name: 'After Broken Ltd.' },
+    administrator: ADMINISTRATOR,
+  });
+  expect(created.status).toBe(201);
+  await waitForMail('desk@ca.example', /待审核：组织“After Broken Ltd\.”/);
+  const ids = [`evt_${unreadable.id}`, `evt_${older.id}`];
+  const listed = (await account.request('GET', '/v1/events?limit=100')).body.items.filter((e: any) => ids.includes(e.id));
+  expect(listed.map((e: any) => [e.id, e.data])).toEqual([
+    [ids[0], null],
+    [ids[1], expect.objectContaining({ name: 'Older', submittedAt: null, administrators: [] })],
+  ]);
+  expect(mailsTo('desk@ca.example', /Unreadable/)).toEqual([]);
 });
 
 test('without SMTP_URL each message is written as an .eml file under DATA_DIR, and the log says where', async () => {

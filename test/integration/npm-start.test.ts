@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ADMINISTRATOR, ORGANIZATION, eventually } from '../support/harness';
-import { freePort } from '../support/ports';
+import { freeDnsPort, freePort } from '../support/ports';
 import { administratorApproval, organizationApproval } from '../support/review-records';
 import { Client as PgClient } from 'pg';
 import { ADMIN_URL, createTestDatabase } from '../support/database';
-import { logLines, spawnService } from '../support/service-process';
+import { expectExit, logLines, spawnService } from '../support/service-process';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { SEARCH_ATTRIBUTES, searchAttributeSpec } from '../../src/temporal/search-attributes';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,7 @@ beforeAll(async () => {
     TEMPORAL_DEV_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
     // The delegation zone's DNS server, off its 127.0.0.1:5353 default so runs in parallel do not collide.
-    DCV_DNS_LISTEN: `127.0.0.1:${(dnsPort = await freePort())}`,
+    DCV_DNS_LISTEN: `127.0.0.1:${(dnsPort = await freeDnsPort())}`,
     TEMPORAL_CLI_PATH: process.env.TEST_TEMPORAL_CLI,
     DATABASE_URL: '',
     TEMPORAL_ADDRESS: '',
@@ -113,7 +113,7 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
   expect((await fetch(owner.invitationUrl)).status).toBe(200);
 
   first.child.kill('SIGINT');
-  expect(await first.exited).toBe(0);
+  await expectExit(first, 0);
   expect(first.output()).toMatch(/SIGINT: shutting down/);
   await expect(fetch(`${baseUrl}/healthz`)).rejects.toThrow();
 
@@ -137,7 +137,7 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
     expect(answer.answers).toEqual([expect.objectContaining({ type: 'TXT', data: [Buffer.from(domain.body.instructions.randomValue)] })]);
   } finally {
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    await expectExit(second, 0);
   }
 
   // With the service stopped, the CLI opens the embedded database itself.
@@ -162,7 +162,7 @@ test('npm start serves the API with embedded parts, shuts down cleanly and resum
     expect((await call('GET', `/v1/organizations/${created.body.id}`, apiKey)).body.status).toBe('approved');
     // Its dev server dying under it, the service says so and stops (not 503s forever).
     process.kill(Number(readFileSync(path.join(env.DATA_DIR!, 'temporal', 'dev-server.pid'), 'utf8')), 'SIGKILL');
-    expect(await afterCrash.exited).toBe(1);
+    await expectExit(afterCrash, 1);
     expect(logLines(afterCrash.output())).toContainEqual(
       expect.objectContaining({ level: 'error', msg: expect.stringMatching(/^the embedded Temporal dev server exited \(SIGKILL\); see .*temporal\.log/) }),
     );
@@ -239,7 +239,7 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
 
     // A second API on the same port: taken, so it says so and exits, never claiming to serve there.
     const second = spawnPart('src/api.ts');
-    expect(await second.exited).toBe(1);
+    await expectExit(second, 1);
     expect(second.output()).toMatch(new RegExp(`the API cannot listen on port ${port}: .*EADDRINUSE`));
     expect(second.output()).not.toMatch(/API: +http/);
 
@@ -274,8 +274,8 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
   } finally {
     api.kill('SIGTERM');
     worker?.kill('SIGTERM');
-    expect(await api.exited).toBe(0);
-    if (worker) expect(await worker.exited).toBe(0);
+    await expectExit(api, 0);
+    if (worker) await expectExit(worker, 0);
     await database.drop();
   }
 }, 180_000);
@@ -300,7 +300,7 @@ test('npm start on a data directory from before a search attribute existed regis
     PORT: String(port),
     TEMPORAL_DEV_PORT: String(devPort),
     TEMPORAL_UI_PORT: String(await freePort()),
-    DCV_DNS_LISTEN: `127.0.0.1:${await freePort()}`,
+    DCV_DNS_LISTEN: `127.0.0.1:${await freeDnsPort()}`,
     // HOST moves the API, and the address it prints, to that address only.
     HOST: '127.0.0.3',
   });
@@ -316,7 +316,7 @@ test('npm start on a data directory from before a search attribute existed regis
     );
   } finally {
     upgraded.kill('SIGINT');
-    expect(await upgraded.exited).toBe(0);
+    await expectExit(upgraded, 0);
   }
 }, 180_000);
 
@@ -324,7 +324,7 @@ test('npm start with a HOST this machine does not have says so and exits before 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cps-host-'));
   // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine.
   const refused = spawnService('src/main.ts', { ...env, DATA_DIR: dataDir, HOST: '192.0.2.1' });
-  expect(await refused.exited).toBe(1);
+  await expectExit(refused, 1);
   expect(refused.output()).toMatch(/the API cannot listen on 192\.0\.2\.1 port \d+: .*EADDRNOTAVAIL.* \(set PORT or HOST to move it\)/);
   // No database, no dev server: nothing was started.
   expect(readdirSync(dataDir).filter((entry) => entry === 'pglite' || entry === 'temporal')).toEqual([]);

@@ -25,7 +25,7 @@ import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary } from './binaries';
-import { freePort } from './ports';
+import { freeDnsPort } from './ports';
 import * as dnsPacket from 'dns-packet';
 
 export interface Bind9Zone {
@@ -169,7 +169,7 @@ export async function startBind9(options: Bind9Options): Promise<Bind9Server> {
   const nsupdate = findBinary('nsupdate', 'bind9-dnsutils');
   const dir = mkdtempSync(join(tmpdir(), 'bind9-'));
   const internalSecret = randomBytes(32).toString('base64');
-  const port = await freePort();
+  const port = await freeDnsPort();
   options.zones.forEach((z, i) => writeFileSync(join(dir, `zone${i}.db`), zoneFile(z)));
   const confPath = join(dir, 'named.conf');
   writeFileSync(confPath, namedConf(dir, port, options, internalSecret));

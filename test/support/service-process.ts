@@ -45,3 +45,9 @@ export function logLines(output: string): LogLine[] {
       }
     });
 }
+
+/** Waits for the process to exit; unless with `code`, fails showing the end of its output (why it exited). */
+export async function expectExit(service: Pick<ServiceProcess, 'exited' | 'output'>, code: number): Promise<void> {
+  const exited = await service.exited;
+  if (exited !== code) throw new Error(`exited with ${exited}, expected ${code}; its last output:\n${service.output().split('\n').slice(-40).join('\n')}`);
+}
