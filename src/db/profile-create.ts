@@ -78,13 +78,14 @@ function administratorRow(accountId: string, organizationId: string, input: Admi
 function submitted(
   accountId: string,
   kind: 'organization' | 'administrator',
-  row: { id: string; status: string },
+  row: { id: string; status: string; submitted_at: Date },
   input: object,
   actor: Actor,
   /** The object as just written (an organization with its administrators): spares reading it back for the public event. */
   snapshot: object,
 ): AuditEvent & { snapshot: object } {
-  return { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input }, snapshot };
+  // Dated at the submission, so the event's time is the row's submittedAt (not the database clock's, a few ms off).
+  return { accountId, entityKind: kind, entityId: row.id, actor, action: 'submitted', after: { status: row.status, ...input }, snapshot, at: row.submitted_at };
 }
 
 export async function createOrganization<T>(

@@ -67,6 +67,8 @@ test('each change of an organization, administrator and domain is in the feed on
   const byType = Object.fromEntries(items.map((e: any) => [e.type, e]));
   // The submission's snapshot shows the organization under review with its first administrator.
   expect(byType['organization.submitted'].data).toMatchObject({ id: organizationId, status: 'under_review', administrators: [{ id: administratorId }] });
+  // A submission's event is dated at the submission, to the millisecond.
+  for (const type of ['organization.submitted', 'administrator.submitted']) expect(byType[type].timestamp).toBe(byType[type].data.submittedAt);
   expect(byType['organization.approved']).toMatchObject({ objectKind: 'organization', objectId: organizationId, data: { status: 'approved' } });
   expect(byType['organization.approved'].data.validUntil).toEqual(expect.any(String));
   expect(byType['organization.approved'].id).toMatch(/^evt_[1-9][0-9]*$/);
