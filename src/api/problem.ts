@@ -73,6 +73,28 @@ export function verifyUtf8Body(_req: unknown, _res: unknown, body: Buffer, encod
   if (!/^utf-?8$/i.test(encoding))
     throw Object.assign(new Error(`unsupported charset "${encoding.toUpperCase()}"`), { status: 415, type: 'charset.unsupported' });
   if (!isUtf8(body)) throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400, type: 'entity.not.utf8' });
+  if (nestingDepth(body) > MAX_BODY_DEPTH) throw Object.assign(new Error('the request body nests too deep'), { status: 400, type: 'entity.too.deep' });
+}
+
+/** No operation's body nests deeper than a few levels; a deeper one (thousands of `[`) would overflow what reads it recursively. */
+export const MAX_BODY_DEPTH = 32;
+
+/** How deep `json`'s arrays and objects nest (brackets outside strings), counted in one pass without recursion. */
+function nestingDepth(json: Buffer): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const byte = json[i];
+    if (inString) {
+      if (byte === 0x5c)
+        i++; // an escape: the next byte is not the string's end
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (byte === 0x7d || byte === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 /** body-parser's refusals, in words a client can act on. */
@@ -86,6 +108,10 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
     case 'entity.not.utf8':
       return new Problem(400, 'Malformed request body', 'the request body is not valid UTF-8 (RFC 8259 §8.1)', {
         errors: [{ field: '(body)', message: 'not valid UTF-8', rule: 'utf-8' }],
+      });
+    case 'entity.too.deep':
+      return new Problem(400, 'Malformed request body', `the request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`, {
+        errors: [{ field: '(body)', message: `nested more than ${MAX_BODY_DEPTH} levels deep`, rule: 'max-depth', values: { maximum: MAX_BODY_DEPTH } }],
       });
     case 'entity.too.large':
       return new Problem(413, 'Request body too large', `the request body is larger than ${Math.round((error.limit ?? 0) / 1024)} kB`);

@@ -1,11 +1,10 @@
-import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { normalizeDomainName } from '../dcv/domain-name';
 import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
 import { brokenRule, unprocessable } from '../problem';
-import { storable } from './schemas';
+import { readable } from './schemas';
 
-const line = (max: number, min = 1) => storable(z.string().trim().min(min).max(max));
+const line = (max: number, min = 1) => readable(z.string().trim().min(min).max(max));
 
 // Internationalized names are names too (RFC 5890): U-labels are read (UTS #46) and kept as A-labels.
 const hostname = z
@@ -14,16 +13,43 @@ const hostname = z
   .min(1)
   .max(253)
   .regex(/^[^\s/\\?#@]+$/u, 'a host name or IP address');
+/**
+ * The customer's zone the records go in: a domain name under the public DNS (the domain-name rules: LDH
+ * labels, UTS #46, a registered top-level domain, so not `localhost`, `0x7f.1` or `-bad-.com`), stored in
+ * lowercase A-labels. Leading underscore labels are kept: a zone of its own for the records
+ * (`_dnsauth.example.com`) is a common delegation.
+ */
 const zone = z
   .string()
   .trim()
   .min(1)
   .max(253)
-  // No URL delimiter: domainToASCII parses a URL's host and would cut 'exa/mple.com' to 'exa'.
-  .regex(/^[^\s/\\?#@:]+$/u, 'a DNS zone name')
-  // WHATWG's domainToASCII (UTS #46, as the URL parser): '例子.公司' → 'xn--fsqu00a.xn--55qx5d'; '' when it is none.
-  .transform((v) => domainToASCII(v.replace(/[.。．｡]$/u, '')))
-  .pipe(z.string().regex(/^([a-z0-9-_]+\.)*[a-z0-9-]+$/, 'a DNS zone name'));
+  .transform((value, ctx) => {
+    const labels = value.split(/[.\uFF0E\u3002\uFF61]/u);
+    const services: string[] = [];
+    while (labels.length > 1 && /^_[A-Za-z0-9-]{1,62}$/.test(labels[0])) services.push(labels.shift()!.toLowerCase());
+    const name = normalizeDomainName(labels.join('.'));
+    if (name.ok && !name.isWildcard) return [...services, name.name].join('.');
+    const reason = name.ok ? 'a wildcard is no zone' : name.reason;
+    ctx.addIssue({ code: 'custom', message: `not a DNS zone name: ${reason}`, params: brokenRule(name.ok ? 'wildcard-position' : name.rule) });
+    return z.NEVER;
+  });
+
+/** A TSIG key's name: a domain name (RFC 8945 §4.2), LDH labels (underscores too, as BIND takes them), an optional trailing dot. */
+const tsigKeyName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(254)
+  .refine(
+    (v) =>
+      /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/.test(v) &&
+      v.replace(/\.$/, '').length <= 253,
+    {
+      message: 'must be a domain name (RFC 8945 §4.2): labels of letters, digits, hyphens and underscores, e.g. dcv-key.example.com.',
+      params: brokenRule('ldh-syntax'),
+    },
+  );
 
 /**
  * The server the service sends updates to, on the customer's word. A literal address, in any form the
@@ -66,7 +92,7 @@ const rfc2136ProviderFor = (allowance: AddressAllowance) =>
     server: updateServer(allowance),
     port: z.number().int().min(1).max(65535).default(53),
     zone,
-    tsigKeyName: line(253),
+    tsigKeyName,
     tsigAlgorithm: z.enum(['hmac-sha256', 'hmac-sha384', 'hmac-sha512'], { message: 'hmac-sha256 or stronger' }),
     tsigSecret: z.base64('base64, as in a BIND key file').min(16),
   });

@@ -28,6 +28,7 @@ export const FIELD_RULES = {
   'single-field': 'draft-ietf-httpapi-idempotency-key-header §2.1: a header that holds one value, sent once',
   // Text and numbers.
   'utf-8': 'RFC 3629: the request is not valid UTF-8',
+  'max-depth': 'arrays and objects nested at most `values.maximum` levels deep',
   'control-character': 'RFC 5198 §2: no control characters in text',
   'unpaired-surrogate': 'RFC 3629 §3: no unpaired surrogates in text',
   'decimal-integer': 'a whole number in decimal digits',

@@ -4,7 +4,7 @@ import { normalizeEmailAddress } from './email';
 import { normalizeText } from './normalize';
 import { normalizePhone, type PhoneKind } from './phone';
 import { findSubdivision, hasSubdivisions, subdivisionExample, subdivisionNameForCode } from './subdivisions';
-import { SUBJECT_ATTRIBUTES, subjectRefusal, type SubjectAttribute } from './subject-attributes';
+import { SUBJECT_ATTRIBUTES, subjectRefusal, type SubjectAttribute, unprintableRefusal } from './subject-attributes';
 import { brokenRule, unprocessable } from '../problem';
 
 // eslint-disable-next-line no-control-regex -- finding control characters (C0, DEL and C1) is the point
@@ -22,13 +22,25 @@ export const storable = (schema: z.ZodString) =>
     .refine((v) => !CONTROL_CHARACTER.test(v), { message: 'must not contain control characters', params: brokenRule('control-character') })
     .refine((v) => !UNPAIRED_SURROGATE.test(v), { message: 'must be valid Unicode (no unpaired surrogates)', params: brokenRule('unpaired-surrogate') });
 
-/** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces). */
+/**
+ * Text people read (a name, a label, a note, a reason): `storable`, and held to the `unprintable-character`
+ * rule (./subject-attributes.ts: no bidi control, zero-width or other default-ignorable, private-use or
+ * unassigned character; ZWNJ/ZWJ kept), answered 422 naming it, so what a reviewer or a customer reads is
+ * what was stored (Unicode TR #36 §2; "Trojan Source", CVE-2021-42574).
+ */
+export const readable = (schema: z.ZodString) =>
+  storable(schema).superRefine((value, ctx) => {
+    const refused = unprintableRefusal(value);
+    if (refused) ctx.addIssue({ code: 'custom', message: refused.message, params: unprocessable(refused.rule) });
+  });
+
+/** A required human-entered text field, normalized (NFC, trimmed, whitespace collapsed to single spaces), `readable`. */
 export const text = (max: number) =>
   z
     .string()
     .meta({ minLength: 1, maxLength: max })
     .transform(normalizeText)
-    .pipe(storable(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)));
+    .pipe(readable(z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)));
 
 /**
  * A reviewed field the CA may put in a certificate's subject as `attribute`: normalized like `text`, then
@@ -54,12 +66,15 @@ const subjectText = (attribute: SubjectAttribute) =>
       }
     });
 
-const countryCode = (value: unknown) => (typeof value === 'string' && COUNTRY_CODES.has(value.trim().toUpperCase()) ? value.trim().toUpperCase() : undefined);
+/** Two ASCII letters in upper case, or '' (only ASCII: 'ın' and 'ﬁ' upper-case to 'IN' and 'FI'). */
+const asCountry = (value: string) => (/^[A-Za-z]{2}$/.test(value.trim()) ? value.trim().toUpperCase() : '');
+
+const countryCode = (value: unknown) => (typeof value === 'string' && COUNTRY_CODES.has(asCountry(value)) ? asCountry(value) : undefined);
 
 const country = z
   .string()
   .meta({ pattern: '^[A-Za-z]{2}$' })
-  .transform((v) => v.trim().toUpperCase())
+  .transform(asCountry)
   .refine((v) => COUNTRY_CODES.has(v), { message: 'must be an ISO 3166-1 alpha-2 country code, e.g. CN, US, DE', params: brokenRule('country-code') });
 
 export const emailAddress = z

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { emailAddress, storable } from '../domain/schemas';
-import { unprintableRefusal } from '../domain/subject-attributes';
-import { brokenRule, unprocessable } from '../problem';
+import { emailAddress, readable } from '../domain/schemas';
+import { brokenRule } from '../problem';
 
 /** The languages emails are written in (src/notify/email-templates.ts). */
 export const EMAIL_LANGUAGES = ['en', 'zh-CN'] as const;
@@ -16,10 +15,7 @@ export const MAX_CONTACTS = 10;
  * keeps, to the `unprintable-character` rule (src/domain/subject-attributes.ts: no bidi control, zero-width
  * or other default-ignorable character, no blank such as U+2800; ZWNJ/ZWJ kept), answered 422 naming it.
  */
-const contactName = storable(z.string().trim().min(1).max(100)).superRefine((value, ctx) => {
-  const refused = unprintableRefusal(value);
-  if (refused) ctx.addIssue({ code: 'custom', message: refused.message, params: unprocessable(refused.rule) });
-});
+const contactName = readable(z.string().trim().min(1).max(100));
 
 /**
  * `PUT /v1/notification-settings`: the account's language (its administrators' emails) and the

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeDomainName } from '../dcv/domain-name';
 import { type AddressAllowance, classifyAddress, isAddressLiteral } from '../dcv/ssrf-guard';
-import { storable } from '../domain/schemas';
+import { readable } from '../domain/schemas';
 import { brokenRule, unprocessable } from '../problem';
 import { EVENT_TYPES } from './event-types';
 
@@ -51,7 +51,7 @@ const eventTypes = z
   .nullable()
   .describe('The event types to send; null or absent: all of them');
 
-const description = storable(z.string().trim().max(200)).nullable();
+const description = readable(z.string().trim().max(200)).nullable();
 
 /** `POST /v1/webhooks`; `allowance` is WEBHOOK_ALLOW_PRIVATE_ADDRESSES (tests only). */
 export const webhookInputFor = (allowance: AddressAllowance) =>

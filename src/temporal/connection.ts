@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import { dataConverterOf } from './payload-codec';
+import { failFastInterceptor, RECONNECT_BACKOFF_MAX_MS, watchChannel } from './fail-fast';
 import { requestIdClientInterceptor } from './request-id';
 
 /** Connection options shared by the client (API) and the worker's native connection. */
@@ -31,11 +32,13 @@ export async function reachTemporal<T>(address: string, connect: () => Promise<T
  * reads; every call carries the request id of the HTTP request it serves (a Temporal header).
  */
 export async function connectClient(config: Config, address: string, codec: PayloadCodec): Promise<Client> {
-  const connection = await reachTemporal(address, () => Connection.connect(connectionOptions(config, address)));
+  const connection = await reachTemporal(address, () =>
+    Connection.connect({ ...connectionOptions(config, address), channelArgs: { 'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_MAX_MS } }),
+  );
   return new Client({
     connection,
     namespace: config.temporal.namespace,
     dataConverter: dataConverterOf(codec),
-    interceptors: { workflow: [requestIdClientInterceptor] },
+    interceptors: { workflow: [failFastInterceptor(watchChannel(connection)), requestIdClientInterceptor] },
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ADMINISTRATOR, ORGANIZATION, profileRowCounts, startHarness, type Api, type Harness } from '../support/harness';
 
 /** Issue 7 items 5 and 6 through the HTTP API: phone numbers, bodies that are not UTF-8, integer query parameters, missing fields. */
@@ -154,6 +155,37 @@ describe('a JSON body must be UTF-8', () => {
     });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { name: string }).name).toBe('北京示例网络科技有限公司');
+  });
+});
+
+describe('a JSON body nests at most 32 levels deep', () => {
+  const deep = (levels: number, open = '[', close = ']') => `${open.repeat(levels)}${close.repeat(levels)}`;
+  const send = (method: string, path: string, body: string, key?: string) =>
+    fetch(`${harness.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${customer.key}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+      body,
+    });
+
+  test.each([
+    ['arrays 5,000 deep in an edit with an Idempotency-Key', 'PATCH', () => `{"city":${deep(5000)}}`, true],
+    ['objects 3,000 deep in a create with an Idempotency-Key', 'POST', () => `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`, true],
+    ['arrays 33 deep in an edit without one', 'PATCH', () => `{"city":${deep(32)}}`, false],
+  ])('%s answers 400 max-depth and changes nothing', async (_what, method, body, keyed) => {
+    const path = method === 'PATCH' ? `/v1/organizations/${organization.id}` : '/v1/organizations';
+    const [before, rows] = [await customer.request('GET', `/v1/organizations/${organization.id}`), await counts()];
+    const response = await send(method, path, body(), keyed ? `deep-${randomUUID()}` : undefined);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ errors: [{ field: '(body)', rule: 'max-depth', values: { maximum: 32 } }] });
+    expect((await customer.request('GET', `/v1/organizations/${organization.id}`)).body).toEqual(before.body);
+    expect(await counts()).toEqual(rows);
+  });
+
+  test('32 levels, and brackets inside strings, are read as usual (here: a field of the wrong type)', async () => {
+    const response = await send('PATCH', `/v1/organizations/${organization.id}`, `{"city":${deep(31)},"department":"${deep(100)}"}`, `deep-${randomUUID()}`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: unknown[] }).errors).toContainEqual(expect.objectContaining({ field: 'city', rule: 'type' }));
   });
 });
 

@@ -1,6 +1,7 @@
 import { createOrganizationBody, organizationPatch } from '../../src/domain/schemas';
 import { decisionBody } from '../../src/domain/decision-schemas';
 import { dnsProviderInput } from '../../src/domain/dns-provider-schemas';
+import { webhookInput } from '../../src/notify/webhook-input';
 import { decodeCursor, encodeCursor } from '../../src/api/pagination';
 import { canDecide, canResubmit, isUsable } from '../../src/domain/status';
 import { nextWake } from '../../workflows/profile';
@@ -77,6 +78,98 @@ test('control characters are refused in every stored text (PostgreSQL refuses NU
   expect(organizationDecision.parse({ decision: 'reject', reason: 'called \ud83d\ude00' }).reason).toBe('called \ud83d\ude00');
   // Line breaks and tabs in a note are whitespace, collapsed like any other.
   expect(organizationDecision.parse({ decision: 'reject', reason: 'line one\n\tline two' }).reason).toBe('line one line two');
+});
+
+describe('text people read refuses invisible and bidi characters everywhere, not only in the subject (Unicode TR #36 §2)', () => {
+  const rules = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; params?: { rule?: string } }> } }) =>
+    result.error?.issues.map((i) => `${i.path.join('.')}: ${i.params?.rule}`);
+  const rtlo = 'evil\u202eexe.txt';
+  test.each([
+    [
+      "an organization's display name",
+      () => createOrganizationBody.safeParse({ organization: { ...organization, displayName: rtlo } }),
+      'organization.displayName',
+    ],
+    ['a rejection reason', () => organizationDecision.safeParse({ decision: 'reject', reason: `no such company\u200b` }), 'reason'],
+    [
+      'who answered the call',
+      () =>
+        organizationDecision.safeParse({
+          decision: 'approve',
+          callback: {
+            number: '+861065529988',
+            calledAt: new Date().toISOString(),
+            outcome: 'answered',
+            answeredBy: { name: rtlo, role: 'Office' },
+            note: 'ok',
+          },
+        }),
+      'callback.answeredBy.name',
+    ],
+    ["a DNS provider's name", () => dnsProviderInput.safeParse({ kind: 'dnspod', name: `DNS\u2066Pod`, tokenId: '1', token: 'a'.repeat(20) }), 'name'],
+    ["a webhook's description", () => webhookInput.safeParse({ url: 'https://hooks.example.com/in', description: `in\ue000box` }), 'description'],
+    [
+      "a name with U+FEFF inside (JavaScript's \\s would make it a space)",
+      () => createOrganizationBody.safeParse({ organization: { ...organization, name: 'Seq\ufeffMid Co., Ltd.' } }),
+      'organization.name',
+    ],
+  ])('%s', (_what, parse, field) => {
+    expect(rules(parse())).toEqual([`${field}: unprintable-character`]);
+  });
+
+  test('ZWNJ and ZWJ, which scripts need, and emoji stay', () => {
+    expect(organizationDecision.parse({ decision: 'reject', reason: 'می\u200cخواهم 👩\u200d💻' }).reason).toBe('می\u200cخواهم 👩\u200d💻');
+  });
+
+  test('a country is two ASCII letters: look-alikes that upper-case to one are refused', () => {
+    for (const country of ['\u0131n', '\ufb01', 'ＣＮ']) {
+      expect(rules(createOrganizationBody.safeParse({ organization: { ...organization, country } }))).toContain('organization.country: country-code');
+    }
+    expect(createOrganizationBody.parse({ organization: { ...organization, country: ' cn ' } }).organization.country).toBe('CN');
+  });
+});
+
+describe("an RFC 2136 provider's zone is a domain name in the public DNS, its TSIG key name a domain name (RFC 8945 §4.2)", () => {
+  const provider = (fields: object) =>
+    dnsProviderInput.safeParse({
+      kind: 'rfc2136',
+      name: 'BIND',
+      server: 'ns1.example.com',
+      zone: 'example.com',
+      tsigKeyName: 'dcv-key.',
+      tsigAlgorithm: 'hmac-sha256',
+      tsigSecret: 'c2VjcmV0LXRzaWcta2V5LWZvci1kY3Y=',
+      ...fields,
+    });
+  const fieldsAtFault = (result: ReturnType<typeof provider>) => result.error?.issues.map((i) => i.path.join('.'));
+
+  test.each(['0x7f.1', '12345', '１２３４５', '127.0.0.1', 'localhost', 'a', '-bad-.com', 'ex_ample.com', '*.example.com', 'exa/mple.com'])(
+    'zone %j answers 400 naming zone',
+    (zone) => {
+      expect(fieldsAtFault(provider({ zone }))).toEqual(['zone']);
+    },
+  );
+
+  test.each([
+    ['Example.COM.', 'example.com'],
+    ['例子.公司', 'xn--fsqu00a.xn--55qx5d'],
+    ['_dnsauth.Example.com', '_dnsauth.example.com'],
+    ['dcv.shop.example.net', 'dcv.shop.example.net'],
+  ])('zone %j is stored as %j', (zone, stored) => {
+    const result = provider({ zone });
+    expect(result.success && result.data.kind === 'rfc2136' && result.data.zone).toBe(stored);
+  });
+
+  test.each(['k\u202e', 'CN=evil,O=x', '&amp;<script>', 'N/A', 'a..b', '-key.', 'x'.repeat(64)])(
+    'key name %j answers 400 naming tsigKeyName',
+    (tsigKeyName) => {
+      expect(fieldsAtFault(provider({ tsigKeyName }))).toEqual(['tsigKeyName']);
+    },
+  );
+
+  test.each(['dcv-key', 'dcv-key.example.com.', 'tsig_key.example'])('key name %j is taken', (tsigKeyName) => {
+    expect(provider({ tsigKeyName }).success).toBe(true);
+  });
 });
 
 describe('page cursors', () => {

@@ -32,6 +32,7 @@ export const RULE_WORDING: { en: Partial<Record<FieldRule, string>>; 'zh-CN': Re
     'single-field': '此请求头只能发送一次。',
     // 文本与数字
     'utf-8': '不是有效的 UTF-8 文本。',
+    'max-depth': '数组与对象的嵌套不能超过 {maximum} 层。',
     'control-character': '不能包含控制字符。',
     'unpaired-surrogate': '不是有效的 Unicode 文本（含未配对的代理项）。',
     'decimal-integer': '请输入 {minimum} 到 {maximum} 之间的整数，只用数字 0–9。',
