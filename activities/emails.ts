@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/connect';
@@ -43,15 +44,18 @@ export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () =
         metrics?.emails.inc({ status: 'sent' });
         return 'sent';
       } catch (error) {
+        // Logged with the message id and the SMTP code only: the server's answer may name the recipient.
+        const code = (error as { responseCode?: number }).responseCode;
         if (error instanceof EmailRefused) {
           await attempted(id, { status: 'failed', last_error: error.message, smtp_response: error.response });
+          log.warn('email refused for good by the mail server; recorded as failed with its answer', { emailId: id, smtpCode: code });
           metrics?.emailAttempts.inc({ outcome: 'refused' });
           metrics?.emails.inc({ status: 'refused' });
           return 'refused';
         }
         await attempted(id, { last_error: error instanceof Error ? error.message : String(error) });
         metrics?.emailAttempts.inc({ outcome: 'temporary_failure' });
-        const code = (error as { responseCode?: number }).responseCode;
+        log.warn('email not sent this time (a temporary failure, recorded with the message); retried', { emailId: id, smtpCode: code });
         throw ApplicationFailure.retryable(
           `email ${id}: temporary failure${code ? ` (SMTP ${code})` : ''}; the mail server's answer is recorded with the message`,
           'EmailTemporaryFailure',
@@ -67,7 +71,9 @@ export function createEmailActivities(deps: { db: Db; mailer: Mailer; now?: () =
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .executeTakeFirst();
-      if (Number(given.numUpdatedRows) > 0) metrics?.emails.inc({ status: 'failed' });
+      if (Number(given.numUpdatedRows) === 0) return;
+      metrics?.emails.inc({ status: 'failed' });
+      log.warn('email given up: every attempt failed; recorded as failed', { emailId: id });
     },
   };
 }

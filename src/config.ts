@@ -8,14 +8,15 @@ import type { Perspective } from './dcv/perspective';
 import type { TsigAlgorithm } from './dcv/tsig';
 import { MAX_RANDOM_VALUE_LIFETIME_MS } from './dcv/random-value';
 import { type AddressAllowance, parseAddressAllowance } from './dcv/ssrf-guard';
-import { type Duration, parseDuration } from './domain/duration';
+import type { Duration } from './domain/duration';
 import { DATABASE_POOL_SIZE } from './db/connect';
 import { type WorkerSizing, workerSizing } from './temporal/worker-sizing';
 import { parseCodecKeys } from './temporal/codec-keys';
 import type { CodecKey } from './temporal/payload-codec';
-import { clockTime, loadNotifyConfig, type NotifyConfig } from './notify/config';
+import { loadNotifyConfig, type NotifyConfig } from './notify/config';
 import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 import { booleanSetting } from './boolean-setting';
+import { clockTimeSetting, durationListSetting, durationSetting, wholeNumberSetting } from './setting-values';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -134,18 +135,6 @@ export interface DcvConfig {
   dnspodApiUrl: string;
 }
 
-function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
-  try {
-    return parseDuration(env[name] ?? fallback);
-  } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function durationList(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration[] {
-  return (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
-}
-
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   // Unset or empty: the default. Port 0 (any free port) is no address a client or a proxy could be given.
   const value = Number(env[name] || fallback);
@@ -157,7 +146,7 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '..', 'data');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const reviewSla = duration(env, 'REVIEW_SLA', '1bd');
+  const reviewSla = durationSetting(env, 'REVIEW_SLA', '1bd');
   const remotePerspectives = (env.DCV_REMOTE_PERSPECTIVES || '')
     .split(',')
     .map((n) => n.trim())
@@ -180,19 +169,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
       codecKeys: parseCodecKeys(env.TEMPORAL_CODEC_KEYS),
       uiOrigins: uiOrigins(env.TEMPORAL_UI_ORIGIN, port(env, 'TEMPORAL_UI_PORT', 8233)),
-      namespaceRetention: duration(env, 'TEMPORAL_NAMESPACE_RETENTION', '30d'),
+      namespaceRetention: durationSetting(env, 'TEMPORAL_NAMESPACE_RETENTION', '30d', { clock: true }),
     },
     timings: {
       reviewSla,
-      reviewReminderInterval: duration(env, 'REVIEW_REMINDER_INTERVAL', '4h'),
-      identityReusePeriod: env.IDENTITY_REUSE_PERIOD ? duration(env, 'IDENTITY_REUSE_PERIOD', '') : undefined,
-      expiringWindow: duration(env, 'EXPIRING_WINDOW', '30d'),
+      reviewReminderInterval: durationSetting(env, 'REVIEW_REMINDER_INTERVAL', '4h'),
+      identityReusePeriod: env.IDENTITY_REUSE_PERIOD ? durationSetting(env, 'IDENTITY_REUSE_PERIOD', '') : undefined,
+      expiringWindow: durationSetting(env, 'EXPIRING_WINDOW', '30d'),
     },
     // A clock interval above zero: 0s would run the reconciler in a tight loop against the database.
-    reconcileInterval: clockTime(env, 'RECONCILE_INTERVAL', '1m'),
+    reconcileInterval: clockTimeSetting(env, 'RECONCILE_INTERVAL', '1m'),
     idempotencyKeyRetention: idempotencyKeyRetention(env),
     requestDeadlineMs: requestDeadline(env),
-    createConcurrency: positiveInteger(env, 'CREATE_CONCURRENCY', 4),
+    createConcurrency: wholeNumberSetting(env, 'CREATE_CONCURRENCY', 4, 1000),
     createYieldMaxMs: createYieldMax(env),
     dcv: {
       delegationZone: delegationZone(env),
@@ -204,12 +193,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       remotePerspectives,
       resolvers: ownResolvers(env.DCV_RESOLVERS, perspectives),
       caaIssuer: env.DCV_CAA_ISSUER || 'certificate-profiles.invalid',
-      retrySchedule: durationList(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
+      retrySchedule: durationListSetting(env, 'DCV_RETRY_SCHEDULE', '1m,5m,15m,1h,6h'),
       randomValueLifetime: randomValueLifetime(env),
-      domainReusePeriod: env.DOMAIN_REUSE_PERIOD ? duration(env, 'DOMAIN_REUSE_PERIOD', '') : undefined,
-      revalidateBefore: duration(env, 'DCV_REVALIDATE_BEFORE', '30d'),
-      precheckInterval: duration(env, 'DCV_PRECHECK_INTERVAL', '10s'),
-      maxScans: positiveInteger(env, 'DCV_MAX_SCANS', 5),
+      domainReusePeriod: env.DOMAIN_REUSE_PERIOD ? durationSetting(env, 'DOMAIN_REUSE_PERIOD', '') : undefined,
+      revalidateBefore: durationSetting(env, 'DCV_REVALIDATE_BEFORE', '30d'),
+      precheckInterval: durationSetting(env, 'DCV_PRECHECK_INTERVAL', '10s'),
+      maxScans: wholeNumberSetting(env, 'DCV_MAX_SCANS', 5, 100),
       httpPort: port(env, 'DCV_HTTP_PORT', 80),
       httpsPort: port(env, 'DCV_HTTPS_PORT', 443),
       addressAllowance: addressAllowance(env.DCV_ALLOW_PRIVATE_ADDRESSES),
@@ -229,18 +218,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** 64 GiB: a budget past it is a value in the wrong unit (bytes), and the SDK would try to allocate its cache at start. */
+const MAX_MEMORY_BUDGET_MIB = 65_536;
+
 /** WORKER_MEMORY_BUDGET (MiB, default 1024) sets the defaults; WORKER_MAX_CACHED_WORKFLOWS, WORKER_WORKFLOW_TASK_SLOTS and WORKER_ACTIVITY_TASK_SLOTS override them. */
 function workerSizingOf(env: NodeJS.ProcessEnv): WorkerSizing {
   const defaults = workerSizing({
-    memoryBudgetMiB: positiveInteger(env, 'WORKER_MEMORY_BUDGET', 1024),
+    memoryBudgetMiB: wholeNumberSetting(env, 'WORKER_MEMORY_BUDGET', 1024, MAX_MEMORY_BUDGET_MIB),
     cpus: availableParallelism(),
     poolSize: DATABASE_POOL_SIZE,
   });
   return {
     memoryBudgetMiB: defaults.memoryBudgetMiB,
-    maxCachedWorkflows: positiveInteger(env, 'WORKER_MAX_CACHED_WORKFLOWS', defaults.maxCachedWorkflows),
-    workflowTaskSlots: positiveInteger(env, 'WORKER_WORKFLOW_TASK_SLOTS', defaults.workflowTaskSlots),
-    activityTaskSlots: positiveInteger(env, 'WORKER_ACTIVITY_TASK_SLOTS', defaults.activityTaskSlots),
+    maxCachedWorkflows: wholeNumberSetting(env, 'WORKER_MAX_CACHED_WORKFLOWS', defaults.maxCachedWorkflows, 100_000),
+    workflowTaskSlots: wholeNumberSetting(env, 'WORKER_WORKFLOW_TASK_SLOTS', defaults.workflowTaskSlots, 10_000),
+    activityTaskSlots: wholeNumberSetting(env, 'WORKER_ACTIVITY_TASK_SLOTS', defaults.activityTaskSlots, 10_000),
   };
 }
 
@@ -254,7 +246,7 @@ function addressAllowance(text: string | undefined): AddressAllowance {
 
 /** BR §3.2.2.4.7 and .18: a random value is good for 30 days at most; longer would make every domain create fail. */
 function randomValueLifetime(env: NodeJS.ProcessEnv): Duration {
-  const lifetime = duration(env, 'RANDOM_VALUE_LIFETIME', '30d');
+  const lifetime = durationSetting(env, 'RANDOM_VALUE_LIFETIME', '30d');
   if (lifetime.ms === undefined || lifetime.ms <= 0 || lifetime.ms > MAX_RANDOM_VALUE_LIFETIME_MS) {
     throw new Error(`RANDOM_VALUE_LIFETIME: "${env.RANDOM_VALUE_LIFETIME}" must be more than 0 and at most 30d (Baseline Requirements), in calendar units`);
   }
@@ -263,7 +255,7 @@ function randomValueLifetime(env: NodeJS.ProcessEnv): Duration {
 
 /** A wall-clock duration (not business days) between 100 ms and 10 minutes. */
 function requestDeadline(env: NodeJS.ProcessEnv): number {
-  const deadline = duration(env, 'REQUEST_DEADLINE', '5s');
+  const deadline = durationSetting(env, 'REQUEST_DEADLINE', '5s');
   if (deadline.ms === undefined || deadline.ms < 100 || deadline.ms > 600_000) {
     throw new Error(`REQUEST_DEADLINE: "${env.REQUEST_DEADLINE}" must be between 100ms and 10m (for example 5s)`);
   }
@@ -272,18 +264,11 @@ function requestDeadline(env: NodeJS.ProcessEnv): number {
 
 /** 0 (off, also `0s`, `0ms`) up to a minute: a create's own deadline (REQUEST_DEADLINE) still bounds the wait. */
 function createYieldMax(env: NodeJS.ProcessEnv): number {
-  const text = env.CREATE_YIELD_MAX?.trim() || '1s';
-  const value = text === '0' ? { ms: 0 } : duration({ CREATE_YIELD_MAX: text }, 'CREATE_YIELD_MAX', '1s');
+  const value = durationSetting(env, 'CREATE_YIELD_MAX', '1s', { zero: true });
   if (value.ms === undefined || value.ms < 0 || value.ms > 60_000) {
     throw new Error(`CREATE_YIELD_MAX: "${env.CREATE_YIELD_MAX}" must be 0 (off) or a clock duration up to 1m (for example 1s or 500ms)`);
   }
   return value.ms;
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = Number(env[name] || fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${env[name]}" is not a positive whole number`);
-  return value;
 }
 
 function logLevel(text: string | undefined): LogLevel {
@@ -298,7 +283,7 @@ function logLevel(text: string | undefined): LogLevel {
  * the usual floor).
  */
 function idempotencyKeyRetention(env: NodeJS.ProcessEnv): Duration & { ms: number } {
-  const value = clockTime(env, 'IDEMPOTENCY_KEY_RETENTION', '30d');
+  const value = durationSetting(env, 'IDEMPOTENCY_KEY_RETENTION', '30d', { clock: true }) as Duration & { ms: number };
   if (value.ms < 86_400_000) throw new Error(`IDEMPOTENCY_KEY_RETENTION: "${env.IDEMPOTENCY_KEY_RETENTION}" must be at least 24h`);
   return value;
 }

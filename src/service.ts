@@ -17,7 +17,7 @@ import { connectClient } from './temporal/connection';
 import { type DevServer, startDevServer } from './temporal/dev-server';
 import { registerSearchAttributes } from './temporal/namespace-setup';
 import { profileWorkflows } from './temporal/profile-client';
-import { startReconciler } from './temporal/reconciler';
+import { reconcileWorkflows } from './temporal/reconciler';
 import { createWorkers, installTemporalRuntime } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
@@ -118,7 +118,14 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       const workers = await createWorkers(config, address, db, secretKey, codec, {}, metrics);
       workers.run().catch((error) => stopFailed(`the worker failed: ${error instanceof Error ? error.message : error}`, error));
       stops.push(() => workers.shutdown());
-      stops.push(startReconciler(db, { profiles: workflows, domains }, config.reconcileInterval.ms ?? 60_000, (line) => log.info(line)));
+      stops.push(
+        repeat(
+          'reconciler: unmarked rows whose workflows were started (or found running)',
+          () => config.reconcileInterval.ms ?? 60_000,
+          async () => (await reconcileWorkflows(db, { profiles: workflows, domains })).started,
+          log,
+        ),
+      );
       stops.push(startNotifier({ db, config, webhooks, emails }));
       stops.push(
         repeat(

@@ -109,6 +109,9 @@ function bodyProblem(error: { type?: string; status?: number; message?: string; 
       return new Problem(400, 'Malformed request body', 'the request body is not valid UTF-8 (RFC 8259 §8.1)', {
         errors: [{ field: '(body)', message: 'not valid UTF-8', rule: 'utf-8' }],
       });
+    case 'request.aborted':
+      // Nobody reads it (the client is gone); the request's log line says status 499.
+      return new Problem(400, 'Request aborted', 'the client closed the connection before its body arrived');
     case 'entity.too.deep':
       return new Problem(400, 'Malformed request body', `the request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`, {
         errors: [{ field: '(body)', message: `nested more than ${MAX_BODY_DEPTH} levels deep`, rule: 'max-depth', values: { maximum: MAX_BODY_DEPTH } }],
@@ -139,6 +142,9 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     return;
   }
   if (error instanceof Problem) return send(res, error, req.originalUrl);
+  // Before the outage checks: the body's own failures carry socket codes too (a client that left mid-body: ECONNABORTED).
+  const known = bodyProblem(error ?? {});
+  if (known) return send(res, known, req.originalUrl);
   if (isDatabaseUnavailable(error)) {
     log.warn(`${req.method} ${loggablePath(req)}: database unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the database is unavailable; retry the request'), req.originalUrl);
@@ -147,8 +153,6 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     log.warn(`${req.method} ${loggablePath(req)}: workflow service unavailable: ${describeError(error)}`);
     return send(res, serviceUnavailable('the workflow service is unavailable; retry the request'), req.originalUrl);
   }
-  const known = bodyProblem(error ?? {});
-  if (known) return send(res, known, req.originalUrl);
   // The router could not percent-decode a path parameter (`%ff`, `%ED%A0%80`: not UTF-8). It names no
   // resource, like any unknown id: 404, which every operation with a path parameter declares.
   if (error instanceof URIError) return send(res, new Problem(404, 'Not Found', `no resource has the path ${req.path}: ${error.message}`), req.originalUrl);

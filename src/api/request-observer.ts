@@ -84,10 +84,14 @@ function watchRoute(req: Request): () => string | undefined {
  * formed, else a new UUID; echoed in the response) and runs the rest of it inside that id's context, so
  * every log line it causes, and every Temporal call it makes (a header the workflows pass to their
  * activities), carries it. When the answer is sent: one JSON line (`request completed`, with method,
- * path, route, status and duration; 5xx at warn, probes at debug) and one observation of
+ * path, route, status and duration; 5xx at warn, probes at debug; a client that left first is status
+ * 499, `client closed the connection before the answer`) and one observation of
  * `http_request_duration_seconds{method, route, status_code}`. Unknown paths are labelled `unmatched`,
  * answers given before routing (a missing API key) `unrouted`.
  */
+/** nginx's status for a request whose client closed the connection before the answer. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 export function observeRequests(metrics?: Pick<ServiceMetrics, 'httpRequestDuration'>): RequestHandler {
   return (req, res, next) => {
     const offered = req.get('x-request-id');
@@ -95,17 +99,21 @@ export function observeRequests(metrics?: Pick<ServiceMetrics, 'httpRequestDurat
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     const routeOf = watchRoute(req);
-    res.once('finish', () => {
+    const record = (status: number, message: string) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // No route matched: an unknown path (404), or an answer given before routing (authentication, the body).
-      const route = routeOf() ?? (res.statusCode === 404 ? 'unmatched' : 'unrouted');
-      metrics?.httpRequestDuration.observe({ method: req.method, route, status_code: String(res.statusCode) }, seconds);
-      const level = res.statusCode >= 500 ? 'warn' : PROBES.has(req.path) ? 'debug' : 'info';
+      const route = routeOf() ?? (status === 404 ? 'unmatched' : 'unrouted');
+      metrics?.httpRequestDuration.observe({ method: req.method, route, status_code: String(status) }, seconds);
+      const level = status >= 500 ? 'warn' : PROBES.has(req.path) ? 'debug' : 'info';
       if (!log.isLevelEnabled(level)) return;
       requestContext.run({ requestId }, () =>
-        log[level]({ method: req.method, path: loggablePath(req), route, status: res.statusCode, durationMs: Math.round(seconds * 1000) }, 'request completed'),
+        log[level]({ method: req.method, path: loggablePath(req), route, status, durationMs: Math.round(seconds * 1000) }, message),
       );
-    });
+    };
+    res.once('finish', () => record(res.statusCode, 'request completed'));
+    // The client left before its answer: what the request started may still take effect, so it is on record
+    // too, as status 499 (nginx's "client closed request"; no answer was sent).
+    res.once('close', () => res.writableFinished || record(CLIENT_CLOSED_REQUEST, 'client closed the connection before the answer'));
     requestContext.run({ requestId }, next);
   };
 }

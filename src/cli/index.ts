@@ -3,6 +3,7 @@ import { callAdminSocket } from '../admin-socket';
 import { type Config, loadConfig } from '../config';
 import { connectDatabase, type Db, describeDatabase, pgliteDir } from '../db/connect';
 import { migrateToLatest, pendingMigrations } from '../db/migrate';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { maskPersonalData } from '../log';
 import { runSetup } from './setup';
 import { runAdminCommand } from './admin-commands';
@@ -113,6 +114,8 @@ async function main(args: string[]): Promise<void> {
 process.umask(0o077);
 main(process.argv.slice(2)).catch((error) => {
   // The CLI talks to a person: its failure is a line on stderr (masked like the service's log), not a JSON log line.
-  console.error(maskPersonalData(error instanceof Error ? error.message : String(error)));
+  const message = error instanceof Error ? error.message : String(error);
+  // pg says "connect ECONNREFUSED 127.0.0.1:5499" and no more: say it was the database, and where that is set.
+  console.error(maskPersonalData(isDatabaseUnavailable(error) ? `the database cannot be reached (DATABASE_URL): ${message}` : message));
   process.exit(1);
 });

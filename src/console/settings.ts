@@ -1,4 +1,5 @@
-import { type Duration, parseDuration } from '../domain/duration';
+import type { Duration } from '../domain/duration';
+import { durationSetting, wholeNumberSetting } from '../setting-values';
 import { booleanSetting } from '../boolean-setting';
 
 /** The web console's settings (environment only, like the rest of src/config.ts). */
@@ -26,14 +27,6 @@ export interface ConsoleSettings {
   trustProxy?: number | string;
 }
 
-function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
-  try {
-    return parseDuration(env[name] || fallback);
-  } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 /** `localUrl`: where this machine reaches the API (src/config.ts `localApiUrl`), the default CONSOLE_PUBLIC_URL. */
 export function consoleSettingsOf(env: NodeJS.ProcessEnv, localUrl: string): ConsoleSettings {
   const publicUrl = (env.CONSOLE_PUBLIC_URL || localUrl).replace(/\/+$/, '');
@@ -44,17 +37,16 @@ export function consoleSettingsOf(env: NodeJS.ProcessEnv, localUrl: string): Con
     throw new Error(`CONSOLE_PUBLIC_URL: "${publicUrl}" is not a URL such as https://console.example.com`);
   }
   if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`CONSOLE_PUBLIC_URL: "${publicUrl}" must be http or https`);
-  const failures = Number(env.LOGIN_MAX_FAILURES || 5);
-  if (!Number.isInteger(failures) || failures < 1) throw new Error(`LOGIN_MAX_FAILURES: "${env.LOGIN_MAX_FAILURES}" is not a positive whole number`);
+  const failures = wholeNumberSetting(env, 'LOGIN_MAX_FAILURES', 5, 1000);
   return {
     publicUrl,
     secureCookies: booleanSetting(env, 'CONSOLE_SECURE_COOKIES') ?? url.protocol === 'https:',
-    sessionIdle: duration(env, 'CONSOLE_SESSION_IDLE', '2h'),
-    sessionLifetime: duration(env, 'CONSOLE_SESSION_LIFETIME', '12h'),
-    invitationLifetime: duration(env, 'CONSOLE_INVITATION_LIFETIME', '7d'),
+    sessionIdle: durationSetting(env, 'CONSOLE_SESSION_IDLE', '2h'),
+    sessionLifetime: durationSetting(env, 'CONSOLE_SESSION_LIFETIME', '12h'),
+    invitationLifetime: durationSetting(env, 'CONSOLE_INVITATION_LIFETIME', '7d'),
     loginMaxFailures: failures,
-    loginFailureWindow: duration(env, 'LOGIN_FAILURE_WINDOW', '15m'),
-    reviewClaimTtl: duration(env, 'REVIEW_CLAIM_TTL', '30m'),
+    loginFailureWindow: durationSetting(env, 'LOGIN_FAILURE_WINDOW', '15m'),
+    reviewClaimTtl: durationSetting(env, 'REVIEW_CLAIM_TTL', '30m'),
     trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
   };
 }

@@ -4,5 +4,8 @@
  * reasons): inside a value it stays, for the invisible-character rules to refuse.
  */
 export function normalizeText(value: string): string {
-  return value.normalize('NFC').trim().replace(/[^\S\uFEFF]+/g, ' ');
+  return value
+    .normalize('NFC')
+    .trim()
+    .replace(/[^\S\uFEFF]+/g, ' ');
 }

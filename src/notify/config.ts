@@ -1,7 +1,8 @@
 import path from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import { type AddressAllowance, parseAddressAllowance } from '../dcv/ssrf-guard';
-import { type Duration, parseDuration } from '../domain/duration';
+import type { Duration } from '../domain/duration';
+import { clockTimeSetting, durationListSetting, durationSetting, wholeNumberSetting } from '../setting-values';
 
 /** Notifications (issue 11): the event outbox's dispatch, expiry notices, webhooks and email. Environment only. */
 export interface NotifyConfig {
@@ -43,38 +44,8 @@ export interface NotifyConfig {
   };
 }
 
-function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): Duration {
-  try {
-    return parseDuration(env[name] || fallback);
-  } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/**
- * A wait the process keeps itself (a timer, a request's bound, Temporal's first retry interval): in clock
- * units (not business days), above 0, at most `maxMs`.
- */
-export function clockTime(env: NodeJS.ProcessEnv, name: string, fallback: string, maxMs = Number.MAX_SAFE_INTEGER): Duration & { ms: number } {
-  const value = duration(env, name, fallback);
-  if (value.ms === undefined || value.ms <= 0 || value.ms > maxMs) {
-    const most = maxMs === Number.MAX_SAFE_INTEGER ? '' : ` and at most ${maxMs / 1000}s`;
-    throw new Error(`${name}: "${env[name]}" must be more than 0${most}, in clock units (ms, s, m, h, d)`);
-  }
-  return value;
-}
-
 /** Standard Webhooks suggests 15 to 30 s; longer holds an endpoint's queue and a worker's slot that long at each attempt. */
 const MAX_WEBHOOK_TIMEOUT_MS = 300_000;
-
-const durations = (env: NodeJS.ProcessEnv, name: string, fallback: string) =>
-  (env[name] || fallback).split(',').map((text) => duration({ [name]: text.trim() }, name, ''));
-
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = Number(env[name] || fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${env[name]}" is not a positive whole number`);
-  return value;
-}
 
 /** SMTP_URL as nodemailer reads it: smtp:// or smtps:// with a host. The error never repeats the URL's password. */
 function smtpUrl(text: string | undefined): string | undefined {
@@ -126,13 +97,13 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
   const language = env.REVIEWER_LANGUAGE || 'en';
   if (language !== 'en' && language !== 'zh-CN') throw new Error(`REVIEWER_LANGUAGE: "${language}" is not en or zh-CN`);
   return {
-    expiryNotices: durations(env, 'EXPIRY_NOTICES', '30d,7d'),
-    noticeInterval: clockTime(env, 'NOTICE_INTERVAL', '1h'),
-    dispatchInterval: clockTime(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
+    expiryNotices: durationListSetting(env, 'EXPIRY_NOTICES', '30d,7d'),
+    noticeInterval: clockTimeSetting(env, 'NOTICE_INTERVAL', '1h'),
+    dispatchInterval: clockTimeSetting(env, 'WEBHOOK_DISPATCH_INTERVAL', '1s'),
     webhooks: {
-      retrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
-      timeout: clockTime(env, 'WEBHOOK_TIMEOUT', '15s', MAX_WEBHOOK_TIMEOUT_MS),
-      secretOverlap: duration(env, 'WEBHOOK_SECRET_OVERLAP', '24h'),
+      retrySchedule: durationListSetting(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
+      timeout: clockTimeSetting(env, 'WEBHOOK_TIMEOUT', '15s', MAX_WEBHOOK_TIMEOUT_MS),
+      secretOverlap: durationSetting(env, 'WEBHOOK_SECRET_OVERLAP', '24h', { clock: true }),
       addressAllowance,
     },
     email: {
@@ -141,8 +112,8 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
       outboxDir: path.join(dataDir, 'email-outbox'),
       reviewerEmails: reviewerEmails(env.REVIEWER_EMAILS),
       reviewerLanguage: language,
-      retryInterval: clockTime(env, 'EMAIL_RETRY_INTERVAL', '30s'),
-      maxAttempts: positive(env, 'EMAIL_MAX_ATTEMPTS', 10),
+      retryInterval: clockTimeSetting(env, 'EMAIL_RETRY_INTERVAL', '30s'),
+      maxAttempts: wholeNumberSetting(env, 'EMAIL_MAX_ATTEMPTS', 10, 100),
     },
   };
 }

@@ -64,30 +64,3 @@ async function catchUpOnRejections(db: Db, profiles: ProfileWorkflows, administr
     .execute();
   for (const row of pending) await profiles.rejectWithOrganization(row.id, row.rejection_reason ?? '');
 }
-
-/** Runs the reconciler now and then at an interval until stopped; a pass never overlaps the previous one. */
-export function startReconciler(db: Db, workflows: EntityWorkflows, intervalMs: number, log: (line: string) => void): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const tick = () => {
-    if (busy) return;
-    busy = true;
-    running = reconcileWorkflows(db, workflows)
-      .then(
-        ({ started, marked }) =>
-          started > 0 &&
-          log(
-            `reconciler: ${started} unmarked row(s): workflows started (or found running), ${marked} marked` +
-              (marked < started ? ' (the rest were held by requests in progress: the next pass marks them)' : ''),
-          ),
-      )
-      .catch((error) => log(`reconciler: ${error instanceof Error ? error.message : error}`))
-      .finally(() => (busy = false));
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -256,4 +257,23 @@ test("the Temporal SDK's worker metrics are served by its runtime on TEMPORAL_ME
   );
   // The service's own endpoint answers nothing but /metrics.
   expect((await fetch(metricsUrl.api.replace('/metrics', '/v1/organizations'))).status).toBe(404);
+});
+
+test('a client that leaves before its answer is on record too: one line at status 499, and the histogram', async () => {
+  const requestId = `left-${randomUUID()}`;
+  const body = JSON.stringify({ organization: { ...ORGANIZATION, name: 'Left Early Ltd.' }, administrator: ADMINISTRATOR });
+  const before = await metric(metricsUrl.api, 'http_request_duration_seconds_count', { status_code: '499' });
+  // Half the body, then the connection closed: the request arrived, no answer can go out.
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(
+    `POST /v1/organizations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${customerKey}\r\nContent-Type: application/json\r\n` +
+      `X-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  socket.destroy();
+  expect(await linesWhen(api, requestId)).toEqual([
+    expect.objectContaining({ level: 'info', msg: 'client closed the connection before the answer', method: 'POST', status: 499 }),
+  ]);
+  expect(await metric(metricsUrl.api, 'http_request_duration_seconds_count', { status_code: '499' })).toBe(before + 1);
 });

@@ -1,3 +1,4 @@
+import { freePort } from '../support/ports';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -129,6 +130,15 @@ describe('the CLI writes keys only into the database the service uses, and says 
     const result = await cli(['setup'], { DATABASE_URL: database.url });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('TEMPORAL_ADDRESS is required');
+  });
+
+  test('a database that cannot be reached is named as such, for setup and the CLI alike', async () => {
+    const unreachable = `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`;
+    for (const args of [['setup'], ['account', 'create', '--name', 'Acme']]) {
+      const result = await cli(args, { DATABASE_URL: unreachable, TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+      expect([result.code, result.stdout]).toEqual([1, '']);
+      expect(result.stderr).toMatch(/^the database cannot be reached \(DATABASE_URL\): connect ECONNREFUSED 127\.0\.0\.1:\d+/);
+    }
   });
 
   test('PostgreSQL: a database that is not set up is refused; the service database is written to and named', async () => {

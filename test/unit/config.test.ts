@@ -101,6 +101,59 @@ describe('loadConfig', () => {
     }
   });
 
+  test("every duration needs its unit, is more than 0 and at most ten years (a timer's at most 24 days); empty is the default", () => {
+    const settings = [
+      'REVIEW_SLA',
+      'REVIEW_REMINDER_INTERVAL',
+      'EXPIRING_WINDOW',
+      'DCV_PRECHECK_INTERVAL',
+      'DCV_REVALIDATE_BEFORE',
+      'TEMPORAL_NAMESPACE_RETENTION',
+      'RECONCILE_INTERVAL',
+      'NOTICE_INTERVAL',
+      'EMAIL_RETRY_INTERVAL',
+      'WEBHOOK_SECRET_OVERLAP',
+      'CONSOLE_SESSION_IDLE',
+      'CONSOLE_INVITATION_LIFETIME',
+      'LOGIN_FAILURE_WINDOW',
+      'REVIEW_CLAIM_TTL',
+    ];
+    for (const name of settings) {
+      // 4 meant as hours would be 4 ms; 0 would loop or expire at once; 99999999999999d leaves what a date holds.
+      expect(() => loadConfig({ [name]: '4' })).toThrow(new RegExp(`^${name}: "4" needs a unit: 4ms, 4s, 4m, 4h or 4d$`));
+      expect(() => loadConfig({ [name]: '0s' })).toThrow(new RegExp(`^${name}: "0s" must be more than 0$`));
+      expect(() => loadConfig({ [name]: '99999999999999d' })).toThrow(new RegExp(`^${name}: "99999999999999d" must be at most \\d+d$`));
+      expect(() => loadConfig({ [name]: '' })).not.toThrow();
+    }
+    for (const name of ['DCV_RETRY_SCHEDULE', 'WEBHOOK_RETRY_SCHEDULE', 'EXPIRY_NOTICES']) {
+      expect(() => loadConfig({ [name]: '1m,0s' })).toThrow(new RegExp(`^${name}: "0s" must be more than 0$`));
+      expect(() => loadConfig({ [name]: '5,10' })).toThrow(new RegExp(`^${name}: "5" needs a unit`));
+    }
+    // Node's timers hold about 24.8 days; a longer wait would fire after 1 ms, again and again.
+    for (const name of ['RECONCILE_INTERVAL', 'NOTICE_INTERVAL', 'WEBHOOK_DISPATCH_INTERVAL', 'EMAIL_RETRY_INTERVAL']) {
+      expect(() => loadConfig({ [name]: '30d' })).toThrow(new RegExp(`^${name}: "30d" must be at most 24d$`));
+      expect(() => loadConfig({ [name]: '24d' })).not.toThrow();
+    }
+    expect(loadConfig({ REVIEW_SLA: '' }).timings.reviewSla).toEqual({ businessDays: 1 });
+    expect(loadConfig({ REVIEW_SLA: ' 2bd ' }).timings.reviewSla).toEqual({ businessDays: 2 });
+  });
+
+  test('every whole number is decimal digits within its range: a budget in bytes or 1e12 slots is refused, not a crash at start', () => {
+    for (const [name, bad] of [
+      ['WORKER_MEMORY_BUDGET', '1073741824'],
+      ['WORKER_MAX_CACHED_WORKFLOWS', '1e12'],
+      ['WORKER_ACTIVITY_TASK_SLOTS', '1e12'],
+      ['WORKER_WORKFLOW_TASK_SLOTS', '0x10'],
+      ['CREATE_CONCURRENCY', '4.5'],
+      ['EMAIL_MAX_ATTEMPTS', '0'],
+      ['LOGIN_MAX_FAILURES', '-3'],
+      ['DCV_MAX_SCANS', ' 1e3 '],
+    ]) {
+      expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(`^${name}: ".*" is not a whole number from 1 to \\d+$`));
+    }
+    expect(loadConfig({ WORKER_MEMORY_BUDGET: '2048', CREATE_CONCURRENCY: ' 8 ' })).toMatchObject({ worker: { memoryBudgetMiB: 2048 }, createConcurrency: 8 });
+  });
+
   test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
     expect(loadConfig({ DCV_RETRY_SCHEDULE: '1s, 2s,5s' }).dcv.retrySchedule.map((d) => d.ms)).toEqual([1000, 2000, 5000]);
   });

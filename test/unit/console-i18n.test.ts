@@ -50,6 +50,7 @@ test('every rule a field error can name has its Chinese wording, whose placehold
     'unknown-field': ['keys'],
     'decimal-integer': ['maximum', 'minimum'],
     'integer-range': ['maximum', 'minimum'],
+    'max-depth': ['maximum'],
   };
   const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
   for (const rule of Object.keys(FIELD_RULES) as FieldRule[]) {
