@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { answerClientError } from './api/client-error';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startAdminSocket } from './admin-socket';
@@ -172,7 +173,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       });
       // Not app.listen's callback: Express 5 also calls it with the 'error' event (a port taken), as if listening.
       const server: Server = await new Promise((resolve, reject) => {
-        const s = createServer(app);
+        const s = createServer(app).on('clientError', answerClientError);
         s.once('listening', () => resolve(s));
         s.once('error', (error) => reject(cannotListen(config.port, config.host, error)));
         // Unset HOST: every interface (Node's default); `npm start` has set loopback (withEmbeddedDefaults).

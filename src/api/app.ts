@@ -74,6 +74,10 @@ export function createApp(ctx: ApiContext): Express {
   // A reviewer's decision in progress (src/app/reviews.ts) holds back the creates about to start.
   const presence = ctx.presence ?? interactivePresence();
   ctx = { ...ctx, presence, bulkLane: bulkLane(ctx.createConcurrency, presence, ctx.createYieldMaxMs ?? 1_000) };
+  // Express would answer OPTIONS itself, 200 text/plain with its own Allow (HEAD too); the API documents no
+  // OPTIONS (and takes no cross-origin calls): 405 with the documented methods, as for any other.
+  const notFound = routeNotFound(routes);
+  app.use((req, res, next) => (req.method === 'OPTIONS' && req.path.startsWith('/v1/') ? notFound(req, res, next) : next()));
   const customer = [requireRole(ctx.db, 'customer'), ...readBody];
   app.use('/v1/organizations', customer, organizationsRouter(ctx));
   app.use('/v1/administrators', customer, administratorsRouter(ctx));
@@ -88,7 +92,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/console', consoleRouter(ctx));
   app.get('/', (_req, res) => res.redirect(302, '/console/'));
 
-  app.use(routeNotFound(routes));
+  app.use(notFound);
   app.use(schemaBehind(ctx.db));
   app.use(problemHandler);
   return app;

@@ -140,6 +140,15 @@ describe('bad input answers 4xx with the field at fault and stores nothing', () 
     }
     const wrongMethod = await bob.request('PUT', `/v1/organizations/${aliceOrganization.id}`, valid);
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, PATCH, DELETE']);
+    // OPTIONS too (Express would answer it itself: 200 text/plain, HEAD in its Allow), with or without a key.
+    for (const caller of [bob, harness.anonymous()]) {
+      const options = await caller.request('OPTIONS', `/v1/organizations/${aliceOrganization.id}`);
+      expect([options.status, options.headers.get('allow'), options.headers.get('content-type')]).toEqual([
+        405,
+        'GET, PATCH, DELETE',
+        'application/problem+json; charset=utf-8',
+      ]);
+    }
     expect((await reviewer.request('POST', `/v1/reviews/domains/${aliceOrganization.id}/decision`, organizationApproval())).status).toBe(404);
     expect((await reviewer.request('GET', '/v1/reviews?status=everything')).body.errors[0].field).toBe('status');
   });

@@ -277,3 +277,10 @@ test('a client that leaves before its answer is on record too: one line at statu
   ]);
   expect(await metric(metricsUrl.api, 'http_request_duration_seconds_count', { status_code: '499' })).toBe(before + 1);
 });
+
+test('a request Node refuses before the API sees it (headers past 16 KiB) is answered as problem+json, not an empty body, and logged', async () => {
+  const answer = await fetch(`${url}/v1/organizations/${'a'.repeat(20_000)}`, { headers: { authorization: `Bearer ${customerKey}` } });
+  expect([answer.status, answer.headers.get('content-type')]).toEqual([431, 'application/problem+json; charset=utf-8']);
+  expect(await answer.json()).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+  await eventually(async () => (logLines(api.output()).some((l) => l.msg === 'request refused before it was read' && l.status === 431) ? true : undefined));
+});
