@@ -19,6 +19,13 @@ export const webhookUrl = (allowance: AddressAllowance) =>
     .trim()
     .max(2048)
     .superRefine((text, ctx) => {
+      // As written, not as the WHATWG parser would repair it: it drops tabs, line breaks and trailing control
+      // characters, reads `\` as `/` and `https:host` as `https://host`, so the URL stored is not the one sent.
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      if (!/^https?:\/\//i.test(text) || /[\u0000-\u0020\u007f\\]/.test(text)) {
+        const message = 'not an absolute http(s) URL as written: scheme://host…, without spaces, control characters or backslashes';
+        return void ctx.addIssue({ code: 'custom', message, params: brokenRule('url') });
+      }
       let url: URL;
       try {
         url = new URL(text);

@@ -129,6 +129,18 @@ describe('text people read refuses invisible and bidi characters everywhere, not
   });
 });
 
+test.each([
+  ['https://hooks.example.com/in\u0000'],
+  ['https://hooks.example.com/in\tbox'],
+  ['https:hooks.example.com'],
+  ['https:/hooks.example.com/in'],
+  ['https://hooks.example.com\\@evil.com/x'],
+  ['https://hooks.example.com/a b'],
+])('a webhook URL is taken as written: %j answers 400 url (the URL parser would have repaired it into another)', (url) => {
+  const result = webhookInput.safeParse({ url });
+  expect(result.error?.issues.map((i) => [i.path.join('.'), (i as { params?: { rule?: string } }).params?.rule])).toEqual([['url', 'url']]);
+});
+
 describe("an RFC 2136 provider's zone is a domain name in the public DNS, its TSIG key name a domain name (RFC 8945 §4.2)", () => {
   const provider = (fields: object) =>
     dnsProviderInput.safeParse({
