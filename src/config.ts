@@ -396,7 +396,14 @@ function listenAddress(name: string, text: string): ListenAddress {
   return { host, port: portNumber };
 }
 
-const delegationZone = (env: NodeJS.ProcessEnv) => (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase();
+/** A host or zone name in configuration: two or more LDH labels (RFC 1123 §2.1), any case, an optional trailing dot. */
+const DNS_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function delegationZone(env: NodeJS.ProcessEnv): string {
+  const zone = (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase();
+  if (!DNS_NAME.test(zone)) throw new Error(`DCV_DELEGATION_ZONE: "${env.DCV_DELEGATION_ZONE}" is not a DNS zone name (for example dcv.ca.example.com)`);
+  return zone;
+}
 
 function nameServer(env: NodeJS.ProcessEnv): DcvConfig['nameServer'] {
   const name = (env.DCV_DNS_NS || `ns1.${delegationZone(env)}`).replace(/\.$/, '').toLowerCase();
@@ -408,9 +415,17 @@ function nameServer(env: NodeJS.ProcessEnv): DcvConfig['nameServer'] {
 
 /** `host:port` and `keyname:hmac-sha256:base64secret`. */
 function delegationServer(server: string, tsig: string | undefined): DcvConfig['delegationServer'] {
-  const [host, portText] = server.split(':');
+  const [host, portText, extra] = server.split(':');
+  if (
+    extra !== undefined ||
+    !(isIP(host) === 4 || DNS_NAME.test(host.toLowerCase())) ||
+    (portText !== undefined && !/^\d{1,5}$/.test(portText)) ||
+    Number(portText ?? 53) > 65535
+  ) {
+    throw new Error(`DCV_DELEGATION_SERVER: "${server}" is not host:port (a host name or IPv4 address, the port 53 by default)`);
+  }
   const [keyName, algorithm, secret] = (tsig ?? '').split(':');
-  if (!keyName || !secret || !['hmac-sha256', 'hmac-sha384', 'hmac-sha512'].includes(algorithm)) {
+  if (!keyName || !secret || !/^[A-Za-z0-9+/]+={0,2}$/.test(secret) || !['hmac-sha256', 'hmac-sha384', 'hmac-sha512'].includes(algorithm)) {
     throw new Error('DCV_DELEGATION_TSIG: expected keyname:hmac-sha256|hmac-sha384|hmac-sha512:base64secret');
   }
   return { server: host, port: Number(portText || 53), keyName, algorithm: algorithm as TsigAlgorithm, secret };

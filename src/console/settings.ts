@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Duration } from '../domain/duration';
 import { durationSetting, wholeNumberSetting } from '../setting-values';
 import { booleanSetting } from '../boolean-setting';
@@ -47,6 +48,24 @@ export function consoleSettingsOf(env: NodeJS.ProcessEnv, localUrl: string): Con
     loginMaxFailures: failures,
     loginFailureWindow: durationSetting(env, 'LOGIN_FAILURE_WINDOW', '15m'),
     reviewClaimTtl: durationSetting(env, 'REVIEW_CLAIM_TTL', '30m'),
-    trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
+    trustProxy: trustProxyOf(env.TRUST_PROXY?.trim()),
   };
+}
+
+/** proxy-addr's names for address ranges (Express's `trust proxy`). */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: a hop count, or comma-separated addresses, CIDRs and range names; anything else is refused naming it (Express's own error names neither). */
+function trustProxyOf(text: string | undefined): number | string | undefined {
+  if (!text) return undefined;
+  if (/^\d{1,3}$/.test(text)) return Number(text);
+  for (const part of text.split(',').map((p) => p.trim())) {
+    const [address, bits, extra] = part.split('/');
+    const family = isIP(address);
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_RANGES.has(part) && (!family || !prefixOk || extra !== undefined)) {
+      throw new Error(`TRUST_PROXY: "${text}" is not a hop count or addresses and CIDRs of the reverse proxies ("${part}" is neither)`);
+    }
+  }
+  return text;
 }
