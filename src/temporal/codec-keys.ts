@@ -14,10 +14,12 @@ export function parseCodecKeys(text: string | undefined): CodecKey[] {
   if (!text?.trim()) return [];
   return text.split(',').map((entry) => {
     const at = entry.indexOf('=');
+    // Never echo an entry without its id: it may be the key itself.
+    if (at < 0) throw new Error('TEMPORAL_CODEC_KEYS: an entry has no id= (entries are id=<32 bytes, base64>, separated by commas)');
     const id = entry.slice(0, at).trim();
     const key = Buffer.from(entry.slice(at + 1).trim(), 'base64');
-    if (at < 1 || !KEY_ID_PATTERN.test(id) || key.length !== 32) {
-      throw new Error(`TEMPORAL_CODEC_KEYS: "${id || entry.trim()}" is not id=<32 bytes, base64> (id: 1-64 of A-Z a-z 0-9 . _ -)`);
+    if (!KEY_ID_PATTERN.test(id) || key.length !== 32) {
+      throw new Error(`TEMPORAL_CODEC_KEYS: "${id}" is not id=<32 bytes, base64> (id: 1-64 of A-Z a-z 0-9 . _ -)`);
     }
     return { id, key };
   });

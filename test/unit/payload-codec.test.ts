@@ -121,7 +121,9 @@ describe('codec keys from configuration', () => {
     expect(() => loadConfig({ TEMPORAL_CODEC_KEYS: `k1=${randomBytes(16).toString('base64')}` })).toThrow(
       /^TEMPORAL_CODEC_KEYS: "k1" is not id=<32 bytes, base64>/,
     );
-    expect(() => parseCodecKeys(good)).toThrow(/^TEMPORAL_CODEC_KEYS:/);
+    // A key given without its id is never echoed (the message held all of it but its last character).
+    expect(() => parseCodecKeys(good)).toThrow(/^TEMPORAL_CODEC_KEYS: an entry has no id=/);
+    expect(() => parseCodecKeys(good)).not.toThrow(good.slice(0, 8));
     expect(() => parseCodecKeys(`=${good}`)).toThrow(/^TEMPORAL_CODEC_KEYS:/);
     expect(() => parseCodecKeys(`bad id=${good}`)).toThrow('TEMPORAL_CODEC_KEYS: "bad id" is not');
   });
