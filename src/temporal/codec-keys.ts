@@ -12,14 +12,16 @@ const ID_INFO = 'certificate-profiles/temporal-payload-codec/key-id/v1';
  */
 export function parseCodecKeys(text: string | undefined): CodecKey[] {
   if (!text?.trim()) return [];
-  return text.split(',').map((entry) => {
+  return text.split(',').map((entry, n) => {
     const at = entry.indexOf('=');
-    // Never echo an entry without its id: it may be the key itself.
-    if (at < 0) throw new Error('TEMPORAL_CODEC_KEYS: an entry has no id= (entries are id=<32 bytes, base64>, separated by commas)');
-    const id = entry.slice(0, at).trim();
-    const key = Buffer.from(entry.slice(at + 1).trim(), 'base64');
+    const id = at < 0 ? '' : entry.slice(0, at).trim();
+    const encoded = at < 0 ? '' : entry.slice(at + 1).trim();
+    const key = Buffer.from(encoded, 'base64');
     if (!KEY_ID_PATTERN.test(id) || key.length !== 32) {
-      throw new Error(`TEMPORAL_CODEC_KEYS: "${id}" is not id=<32 bytes, base64> (id: 1-64 of A-Z a-z 0-9 . _ -)`);
+      // Named by its id only when it has one and a key after it: an entry without (`<key>`, `<key>=` with base64's
+      // padding read as the separator) may be the key itself, which is never echoed.
+      const which = KEY_ID_PATTERN.test(id) && encoded !== '' ? `"${id}"` : `entry ${n + 1}`;
+      throw new Error(`TEMPORAL_CODEC_KEYS: ${which} is not id=<32 bytes, base64> (id: 1-64 of A-Z a-z 0-9 . _ -)`);
     }
     return { id, key };
   });
