@@ -11,7 +11,9 @@ const typeList = z
     const types = text.split(',').map((t) => t.trim());
     const unknown = types.filter((t) => !isEventType(t));
     if (unknown.length) {
-      ctx.addIssue({ code: 'custom', message: `unknown event type ${unknown.join(', ')}; one of ${EVENT_TYPES.join(', ')}`, params: brokenRule('event-type') });
+      // Quoted, so an empty one (`a,,b`) is seen: `unknown event type "", ""`, not `unknown event type , `.
+      const named = unknown.map((t) => JSON.stringify(t)).join(', ');
+      ctx.addIssue({ code: 'custom', message: `unknown event type ${named}; one of ${EVENT_TYPES.join(', ')}`, params: brokenRule('event-type') });
       return z.NEVER;
     }
     return types;

@@ -117,6 +117,9 @@ test('type filters, pages follow `after`, another account sees nothing, and bad 
   expect(badType.status).toBe(400);
   expect(badType.headers.get('content-type')).toMatch(/application\/problem\+json/);
   expect(badType.body.errors).toEqual([expect.objectContaining({ field: 'type', rule: 'event-type' })]);
+  expect(badType.body.errors[0].message).toMatch(/^unknown event type "organisation\.approved"; one of /);
+  const empty = await customer.request('GET', '/v1/events?type=organization.approved,,');
+  expect([empty.status, empty.body.errors[0].message]).toEqual([400, expect.stringMatching(/^unknown event type "", ""; one of /)]);
   for (const query of ['?after=42', '?after=evt_0', '?limit=0', '?limit=101']) {
     const answer = await customer.request('GET', `/v1/events${query}`);
     expect(answer.status).toBe(400);
