@@ -154,7 +154,7 @@ describe('docker-compose.yml: production shape', () => {
 
   test('setup is `npm run setup` on the database and Temporal of the api; the search attributes come from the code only', () => {
     expect([services.setup.command].flat().join(' ')).toBe('npm run setup');
-    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('exec tsx src/cli/index.ts setup');
+    expect(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.setup).toBe('exec node --import tsx src/cli/index.ts setup');
     const setup = env('setup');
     for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']) expect(setup[key]).toBe(env('api')[key]);
     expect(setup.TEMPORAL_NAMESPACE_RETENTION).toBe('${TEMPORAL_NAMESPACE_RETENTION:-30d}');

@@ -20,7 +20,8 @@ import { exchange } from '../../src/dcv/dns-wire';
  * both under the data directory. Stopped with SIGINT and started again, it finds everything where it was.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = require.resolve('tsx/cli');
+/** As the npm scripts run the service: Node with tsx's loader (no tsx parent process to relay signals). */
+const TSX = ['--import', 'tsx'];
 const run = promisify(execFile);
 
 let env: NodeJS.ProcessEnv;
@@ -47,7 +48,7 @@ beforeAll(async () => {
 });
 
 function start(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [TSX, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TSX, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -57,7 +58,7 @@ function start(): { child: ChildProcess; output: () => string; exited: Promise<n
 
 /** Runs the CLI with the service's environment; `wrote` is the line that names the database it wrote to. */
 async function cli(...args: string[]) {
-  const { stdout, stderr } = await run(process.execPath, [TSX, 'src/cli/index.ts', ...args], { cwd: ROOT, env });
+  const { stdout, stderr } = await run(process.execPath, [...TSX, 'src/cli/index.ts', ...args], { cwd: ROOT, env });
   return { ...JSON.parse(stdout), wrote: stderr.trim() };
 }
 
@@ -205,7 +206,7 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     );
     expect([early.status, early.retryAfter, early.body.detail]).toEqual([503, '5', expect.stringMatching(/schema is behind this release .*npm run setup/)]);
     // The one-shot step before the halves start (the setup service of docker-compose.yml).
-    const { stdout: setup } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'setup'], { cwd: ROOT, env: splitEnv });
+    const { stdout: setup } = await run(process.execPath, [...TSX, 'src/cli/index.ts', 'setup'], { cwd: ROOT, env: splitEnv });
     expect(JSON.parse(setup).migrationsApplied.length).toBeGreaterThan(0);
     const started = spawnPart('src/worker.ts');
     worker = started;
@@ -213,9 +214,9 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     // `npm run api` (HOST unset) listens on every interface, as a container's port mapping needs.
     expect((await fetch(`http://127.0.0.2:${port}/healthz`)).status).toBe(200);
     await eventually(async () => (started.output().includes('DCV perspectives') ? true : undefined), 90_000, `worker start:\n${started.output()}`);
-    const { stdout } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'account', 'create', '--name', 'Split'], { cwd: ROOT, env: splitEnv });
+    const { stdout } = await run(process.execPath, [...TSX, 'src/cli/index.ts', 'account', 'create', '--name', 'Split'], { cwd: ROOT, env: splitEnv });
     const { apiKey } = JSON.parse(stdout);
-    const { stdout: reviewerOut } = await run(process.execPath, [TSX, 'src/cli/index.ts', 'reviewer', 'create', '--name', 'Desk'], {
+    const { stdout: reviewerOut } = await run(process.execPath, [...TSX, 'src/cli/index.ts', 'reviewer', 'create', '--name', 'Desk'], {
       cwd: ROOT,
       env: splitEnv,
     });
@@ -329,3 +330,29 @@ test('npm start with a HOST this machine does not have says so and exits before 
   // No database, no dev server: nothing was started.
   expect(readdirSync(dataDir).filter((entry) => entry === 'pglite' || entry === 'temporal')).toEqual([]);
 }, 60_000);
+
+test('a worker whose PostgreSQL does not answer says so at start (it keeps running: the passes retry), and stops cleanly', async () => {
+  const port = await freePort(); // nothing listens there
+  const worker = spawnService('src/worker.ts', {
+    ...process.env,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nowhere`,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
+    TEMPORAL_TASK_QUEUE: `no-database-${port}`,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    HOST: '',
+  });
+  try {
+    const warned = await eventually(
+      async () => logLines(worker.output()).find((line) => line.msg.includes('does not answer yet (DATABASE_URL)')),
+      60_000,
+      `the warning:\n${worker.output()}`,
+    );
+    expect(warned).toMatchObject({
+      level: 'warn',
+      msg: `PostgreSQL 127.0.0.1:${port}/nowhere (user postgres) does not answer yet (DATABASE_URL): until it does, requests answer 503 and background passes retry`,
+    });
+  } finally {
+    worker.kill('SIGTERM');
+    await expectExit(worker, 0);
+  }
+}, 90_000);

@@ -24,7 +24,8 @@ import { eventually } from '../support/harness';
  * CLI refusing to write keys into a database the service does not use.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = require.resolve('tsx/cli');
+/** As the npm scripts run the service: Node with tsx's loader (no tsx parent process to relay signals). */
+const TSX = ['--import', 'tsx'];
 const address = process.env.TEST_TEMPORAL_ADDRESS!;
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -48,7 +49,7 @@ afterAll(async () => {
 
 async function cli(args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [TSX, 'src/cli/index.ts', ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...TSX, 'src/cli/index.ts', ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     });

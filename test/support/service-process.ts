@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = require.resolve('tsx/cli');
 
 /** One of the service's entry files (`src/api.ts`, `src/worker.ts`, ...) running as its own process, as `npm run` starts it. */
 export interface ServiceProcess {
@@ -13,7 +12,7 @@ export interface ServiceProcess {
 }
 
 export function spawnService(entry: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, [TSX, entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
