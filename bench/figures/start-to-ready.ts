@@ -31,7 +31,7 @@ export async function startToReady(options: { repetitions: number; temporalCli: 
   try {
     for (let r = 0; r <= options.repetitions; r++) {
       const started = performance.now();
-      const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));

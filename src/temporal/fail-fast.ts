@@ -28,7 +28,15 @@ export function watchChannel(connection: Connection): () => boolean {
   const channel = (connection as unknown as { client: { getChannel(): Channel } }).client.getChannel();
   const watch = (state: number) => {
     if (state === SHUTDOWN) return; // the connection was closed
-    channel.watchConnectivityState(state, Infinity, () => watch(channel.getConnectivityState(true)));
+    channel.watchConnectivityState(state, Infinity, () => {
+      // Read without connecting first: asking a closed channel to connect would bring it back to life
+      // (grpc-js resolves again). The kick waits for the state change being reported to finish.
+      if (channel.getConnectivityState(false) === SHUTDOWN) return;
+      setImmediate(() => {
+        const now = channel.getConnectivityState(false);
+        watch(now === SHUTDOWN ? now : channel.getConnectivityState(true));
+      });
+    });
   };
   watch(channel.getConnectivityState(true));
   return () => channel.getConnectivityState(false) === TRANSIENT_FAILURE;

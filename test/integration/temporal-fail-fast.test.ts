@@ -30,8 +30,9 @@ beforeAll(async () => {
   const address = `127.0.0.1:${port}`;
   client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: address }), address, payloadCodecOf([], randomBytes(32)));
 }, 120_000);
+let closed = false;
 afterAll(async () => {
-  await client?.connection.close();
+  if (!closed) await client?.connection.close();
   await server?.stop();
 });
 
@@ -66,4 +67,12 @@ test('Temporal gone: workflow calls answer UNAVAILABLE without being sent; Tempo
     30_000,
     'calls going through again',
   );
+
+  // Closed, the channel stays closed: the watcher does not bring it back (as asking it to connect would).
+  await client.connection.close();
+  closed = true;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const channel = (client.connection as unknown as { client: { getChannel(): { getConnectivityState(connect: boolean): number } } }).client.getChannel();
+  expect(channel.getConnectivityState(false)).toBe(4); // SHUTDOWN
+  await expect(call()).rejects.toThrow();
 }, 180_000);
