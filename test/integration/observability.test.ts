@@ -284,3 +284,16 @@ test('a request Node refuses before the API sees it (headers past 16 KiB) is ans
   expect(await answer.json()).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
   await eventually(async () => (logLines(api.output()).some((l) => l.msg === 'request refused before it was read' && l.status === 431) ? true : undefined));
 });
+
+test('garbage after an answer on a kept-alive connection closes it without another answer (none lands inside a response)', async () => {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  await eventually(async () => (received.includes('{"status":"ok"}') ? true : undefined));
+  socket.write('NOT HTTP AT ALL\r\n\r\n');
+  await closed;
+  expect(received.match(/HTTP\/1\.1 /g)).toEqual(['HTTP/1.1 ']);
+  expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\{"status":"ok"\}$/);
+});
