@@ -197,7 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       randomValueLifetime: randomValueLifetime(env),
       domainReusePeriod: env.DOMAIN_REUSE_PERIOD ? durationSetting(env, 'DOMAIN_REUSE_PERIOD', '') : undefined,
       revalidateBefore: durationSetting(env, 'DCV_REVALIDATE_BEFORE', '30d'),
-      precheckInterval: durationSetting(env, 'DCV_PRECHECK_INTERVAL', '10s'),
+      // 0: no interval between pre-checks.
+      precheckInterval: durationSetting(env, 'DCV_PRECHECK_INTERVAL', '10s', { zero: true }),
       maxScans: wholeNumberSetting(env, 'DCV_MAX_SCANS', 5, 100),
       httpPort: port(env, 'DCV_HTTP_PORT', 80),
       httpsPort: port(env, 'DCV_HTTPS_PORT', 443),
@@ -396,8 +397,10 @@ function listenAddress(name: string, text: string): ListenAddress {
   return { host, port: portNumber };
 }
 
-/** A host or zone name in configuration: two or more LDH labels (RFC 1123 §2.1), any case, an optional trailing dot. */
+/** A zone name in configuration: two or more LDH labels (RFC 1123 §2.1), lower case. */
 const DNS_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A host the OS resolver looks up: one label or more (`localhost`, a compose service such as `bind`). */
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/;
 
 function delegationZone(env: NodeJS.ProcessEnv): string {
   const zone = (env.DCV_DELEGATION_ZONE || 'dcv.certificate-profiles.invalid').replace(/\.$/, '').toLowerCase();
@@ -415,14 +418,13 @@ function nameServer(env: NodeJS.ProcessEnv): DcvConfig['nameServer'] {
 
 /** `host:port` and `keyname:hmac-sha256:base64secret`. */
 function delegationServer(server: string, tsig: string | undefined): DcvConfig['delegationServer'] {
-  const [host, portText, extra] = server.split(':');
-  if (
-    extra !== undefined ||
-    !(isIP(host) === 4 || DNS_NAME.test(host.toLowerCase())) ||
-    (portText !== undefined && !/^\d{1,5}$/.test(portText)) ||
-    Number(portText ?? 53) > 65535
-  ) {
-    throw new Error(`DCV_DELEGATION_SERVER: "${server}" is not host:port (a host name or IPv4 address, the port 53 by default)`);
+  // host, host:port, [IPv6] or [IPv6]:port.
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(server);
+  const host = match?.[1] ?? match?.[2] ?? '';
+  const portText = match?.[3];
+  const hostOk = match?.[1] !== undefined ? isIP(host) === 6 : isIP(host) === 4 || HOST_NAME.test(host.toLowerCase());
+  if (!match || !hostOk || Number(portText ?? 53) < 1 || Number(portText ?? 53) > 65535) {
+    throw new Error(`DCV_DELEGATION_SERVER: "${server}" is not host:port (a host name, an IPv4 address or [an IPv6 address]; port 53 by default)`);
   }
   const [keyName, algorithm, secret] = (tsig ?? '').split(':');
   if (!keyName || !secret || !/^[A-Za-z0-9+/]+={0,2}$/.test(secret) || !['hmac-sha256', 'hmac-sha384', 'hmac-sha512'].includes(algorithm)) {

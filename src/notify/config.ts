@@ -103,7 +103,8 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv, dataDir: string): Notif
     webhooks: {
       retrySchedule: durationListSetting(env, 'WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,14h,20h,24h'),
       timeout: clockTimeSetting(env, 'WEBHOOK_TIMEOUT', '15s', MAX_WEBHOOK_TIMEOUT_MS),
-      secretOverlap: durationSetting(env, 'WEBHOOK_SECRET_OVERLAP', '24h', { clock: true }),
+      // As a rotation's own previousSecretExpiresInSeconds: 0 (the old secret stops at once) up to 7 days.
+      secretOverlap: durationSetting(env, 'WEBHOOK_SECRET_OVERLAP', '24h', { clock: true, zero: true, maxMs: 7 * 86_400_000 }),
       addressAllowance,
     },
     email: {

@@ -45,8 +45,11 @@ export function watchChannel(connection: Connection): () => boolean {
 /** A gRPC-shaped UNAVAILABLE (src/temporal/update-errors.ts reads it as Temporal unavailable: 503, or a create's 201 left to the reconciler). */
 function unavailable(): Error {
   const details = 'the connection to Temporal is failing; not sent (it is tried again every few seconds)';
-  return Object.assign(new Error(`${UNAVAILABLE} UNAVAILABLE: ${details}`), { code: UNAVAILABLE, details, metadata: undefined });
+  return Object.assign(new Error(`${UNAVAILABLE} UNAVAILABLE: ${details}`), { code: UNAVAILABLE, details, metadata: undefined, notSent: true });
 }
+
+/** The call was refused here, never sent (`failFastInterceptor`): it cannot take effect later. */
+export const wasNotSent = (error: unknown): boolean => (error as { notSent?: unknown } | null)?.notSent === true;
 
 /**
  * Workflow calls (starts, updates, signals, queries, describes, cancels, terminations) fail at once with

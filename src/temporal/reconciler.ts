@@ -44,9 +44,13 @@ export async function reconcileWorkflows(
     }
   }
   if (total.failures.length) {
-    throw new Error(
-      `${total.started} unmarked row(s) started (or found running), ${total.marked} marked; ${total.failures.length} start(s) failed and wait for the next pass: ${describeError(total.failures[0])}`,
-    );
+    // The message stays the same while the cause does (the counts change every pass): the repeated pass logs
+    // it in full once, then a reminder a minute (src/notify/notifier.ts `repeat`); the counts are its fields.
+    throw Object.assign(new Error(`workflow starts failed and wait for the next pass: ${describeError(total.failures[0])}`), {
+      started: total.started,
+      marked: total.marked,
+      failed: total.failures.length,
+    });
   }
   return { started: total.started, marked: total.marked };
 }

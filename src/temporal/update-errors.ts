@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { duplicateProblem, type ExistingProfile, type FieldError, Problem } from '../problem';
 import { FAILURE, type FailureType, isFailureType } from '../domain/vocabulary';
 import { log } from '../log';
+import { wasNotSent } from './fail-fast';
 
 /** How long an HTTP request waits for a workflow by default: the default REQUEST_DEADLINE (config.requestDeadlineMs). */
 export const DEFAULT_DEADLINE_MS = 5_000;
@@ -70,6 +71,7 @@ export function updateProblem(error: unknown): unknown {
   }
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return serviceUnavailable('the database is unavailable; retry the request');
+  if (wasNotSent(error)) return serviceUnavailable('the workflow service is unreachable; nothing was sent: retry the request');
   if (isTemporalUnavailable(error)) {
     log.warn(`workflow service unavailable: ${describeError(error)}`);
   } else {

@@ -103,15 +103,18 @@ function perspectiveWorkers(config: Config, connection: NativeConnection, codec:
 }
 
 function runTogether(connection: NativeConnection, workers: Worker[]): Workers {
-  let running: Promise<unknown> | undefined;
+  let settled: Promise<unknown> | undefined;
   return {
+    /** Rejects as soon as one worker fails (the service then stops, src/service.ts). */
     run() {
-      running = Promise.all(workers.map((w) => w.run()));
-      return running.then(() => undefined);
+      const runs = workers.map((w) => w.run());
+      settled = Promise.allSettled(runs);
+      return Promise.all(runs).then(() => undefined);
     },
+    /** Every worker drained (also when another failed), then the connection closed. */
     async shutdown() {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
+      await settled;
       await connection.close();
     },
   };

@@ -102,7 +102,10 @@ test('a row whose start keeps failing is retried every pass, and the rows after 
     },
   };
   // One row a page: before, the oldest rows' failing starts filled every page and newer rows waited forever.
-  await expect(reconcileWorkflows(harness.db, refusing, 0, 1)).rejects.toThrow(/1 start\(s\) failed and wait for the next pass: .*refused/);
+  await expect(reconcileWorkflows(harness.db, refusing, 0, 1)).rejects.toMatchObject({
+    message: expect.stringMatching(/^workflow starts failed and wait for the next pass: .*refused/),
+    failed: 1,
+  });
   for (const id of rest) expect(await workflowStatus('domain', id)).toBe('RUNNING');
   await expect(workflowStatus('domain', poison)).rejects.toThrow(/not found/i);
   // Once its start goes through, the next pass gives it its workflow.

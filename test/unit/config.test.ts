@@ -70,6 +70,13 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ DCV_DELEGATION_SERVER: server, DCV_DELEGATION_TSIG: tsig })).toThrow(/^DCV_DELEGATION_SERVER:/);
     expect(() => loadConfig({ DCV_DELEGATION_SERVER: 'ns.example.com', DCV_DELEGATION_TSIG: 'dcv-key:hmac-sha256:!!!' })).toThrow(/^DCV_DELEGATION_TSIG:/);
     expect(loadConfig({ DCV_DELEGATION_SERVER: 'NS.example.com:5353', DCV_DELEGATION_TSIG: tsig }).dcv.delegationServer).toMatchObject({ port: 5353 });
+    // One label (a compose service, localhost) and a bracketed IPv6 address, as the OS resolver and the socket take them.
+    for (const [server, host, port] of [
+      ['bind:53', 'bind', 53],
+      ['localhost', 'localhost', 53],
+      ['[::1]:5353', '::1', 5353],
+    ] as const)
+      expect(loadConfig({ DCV_DELEGATION_SERVER: server, DCV_DELEGATION_TSIG: tsig }).dcv.delegationServer).toMatchObject({ server: host, port });
   });
 
   test('SMTP_URL is an smtp:// or smtps:// URL, REVIEWER_EMAILS addresses; a mistake is told at start, without the password', () => {
@@ -114,13 +121,11 @@ describe('loadConfig', () => {
       'REVIEW_SLA',
       'REVIEW_REMINDER_INTERVAL',
       'EXPIRING_WINDOW',
-      'DCV_PRECHECK_INTERVAL',
       'DCV_REVALIDATE_BEFORE',
       'TEMPORAL_NAMESPACE_RETENTION',
       'RECONCILE_INTERVAL',
       'NOTICE_INTERVAL',
       'EMAIL_RETRY_INTERVAL',
-      'WEBHOOK_SECRET_OVERLAP',
       'CONSOLE_SESSION_IDLE',
       'CONSOLE_INVITATION_LIFETIME',
       'LOGIN_FAILURE_WINDOW',
@@ -142,6 +147,10 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ [name]: '30d' })).toThrow(new RegExp(`^${name}: "30d" must be at most 24d$`));
       expect(() => loadConfig({ [name]: '24d' })).not.toThrow();
     }
+    // 0 where it means something: no interval between pre-checks; a rotated-out secret that stops at once (at most 7 days, as the API's).
+    expect(loadConfig({ DCV_PRECHECK_INTERVAL: '0s' }).dcv.precheckInterval).toEqual({ ms: 0 });
+    expect(loadConfig({ WEBHOOK_SECRET_OVERLAP: '0' }).notify.webhooks.secretOverlap).toEqual({ ms: 0 });
+    expect(() => loadConfig({ WEBHOOK_SECRET_OVERLAP: '8d' })).toThrow(/^WEBHOOK_SECRET_OVERLAP: "8d" must be at most 7d$/);
     expect(loadConfig({ REVIEW_SLA: '' }).timings.reviewSla).toEqual({ businessDays: 1 });
     expect(loadConfig({ REVIEW_SLA: ' 2bd ' }).timings.reviewSla).toEqual({ businessDays: 2 });
   });
