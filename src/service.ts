@@ -115,7 +115,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     const ready = readinessProbe(db, client, config.temporal.namespace, probeTimeoutMs(deadlineMs));
     const readiness = await ready();
     // Not fatal (it may be starting too; every request and pass retries), but said: a process that starts quietly looks healthy.
-    if (!readiness.database) log.warn(`${describeDatabase(config)} does not answer yet (DATABASE_URL): until it does, requests answer 503 and background passes retry`);
+    if (!readiness.database)
+      log.warn(`${describeDatabase(config)} does not answer yet (DATABASE_URL): until it does, requests answer 503 and background passes retry`);
     for (const line of setupWarnings(readiness)) log.warn(`not set up: ${line}`);
 
     if (parts.worker) {
