@@ -136,9 +136,10 @@ export interface DcvConfig {
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  // Unset or empty: the default. Port 0 (any free port) is no address a client or a proxy could be given.
-  const value = Number(env[name] || fallback);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}: "${env[name]}" is not a port number (1–65535)`);
+  // Unset or empty: the default. Decimal digits only (no 0x50, 8e3). Port 0 (any free port) is no address a client or a proxy could be given.
+  const text = env[name]?.trim();
+  const value = text ? (/^\d{1,5}$/.test(text) ? Number(text) : NaN) : fallback;
+  if (!(value >= 1 && value <= 65535)) throw new Error(`${name}: "${env[name]}" is not a port number (1–65535)`);
   return value;
 }
 

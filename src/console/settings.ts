@@ -62,7 +62,8 @@ function trustProxyOf(text: string | undefined): number | string | undefined {
   for (const part of text.split(',').map((p) => p.trim())) {
     const [address, bits, extra] = part.split('/');
     const family = isIP(address);
-    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    // A prefix length, or (IPv4, as proxy-addr takes it) a netmask such as 255.0.0.0.
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32)) || (family === 4 && isIP(bits) === 4);
     if (!PROXY_RANGES.has(part) && (!family || !prefixOk || extra !== undefined)) {
       throw new Error(`TRUST_PROXY: "${text}" is not a hop count or addresses and CIDRs of the reverse proxies ("${part}" is neither)`);
     }

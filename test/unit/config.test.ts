@@ -63,7 +63,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DCV_ALLOW_PRIVATE_ADDRESSES: 'yes' })).toThrow(/^DCV_ALLOW_PRIVATE_ADDRESSES: "yes" is not true, false or a CIDR/);
     expect(() => loadConfig({ DCV_DELEGATION_SERVER: '127.0.0.1:53', DCV_DELEGATION_TSIG: 'key:hmac-md5:c2VjcmV0' })).toThrow(/^DCV_DELEGATION_TSIG:/);
     for (const proxy of ['garbage!', '10.0.0.0/33', '1.2.3.4,oops']) expect(() => loadConfig({ TRUST_PROXY: proxy })).toThrow(/^TRUST_PROXY:/);
-    for (const proxy of ['1', '10.0.0.0/8, 192.168.1.1', 'loopback,::1']) expect(() => loadConfig({ TRUST_PROXY: proxy })).not.toThrow();
+    for (const proxy of ['1', '10.0.0.0/8, 192.168.1.1', 'loopback,::1', '10.0.0.0/255.0.0.0']) expect(() => loadConfig({ TRUST_PROXY: proxy })).not.toThrow();
+    for (const bad of ['0x50', '8e3', '80.0', ' 0 ']) expect(() => loadConfig({ PORT: bad })).toThrow(/^PORT: ".*" is not a port number \(1–65535\)$/);
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
     for (const zone of ['garbage!', '-1', 'zone', 'a..b']) expect(() => loadConfig({ DCV_DELEGATION_ZONE: zone })).toThrow(/^DCV_DELEGATION_ZONE:/);
     const tsig = 'dcv-key:hmac-sha256:c2VjcmV0LXRzaWcta2V5';
     for (const server of ['garbage value!', 'ns.example.com:abc', 'ns.example.com:70000', '10.0.0.1:53:1'])
