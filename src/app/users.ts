@@ -128,8 +128,10 @@ export async function createAccountWithOwner(
   lifetime: Duration,
 ): Promise<{ accountId: string; invitation: Invitation }> {
   const accountId = randomUUID();
-  const email = parse(userEmail, input.email, ['email']);
+  const owner = { email: input.email, name: input.name, role: 'owner' };
+  // Judged before anything is written: a refused owner (a bad name, an address in use) leaves no account behind.
+  const { email } = parse(invitationInput, owner);
   if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
   await db.insertInto('accounts').values({ id: accountId, name: input.accountName }).execute();
-  return { accountId, invitation: await inviteAccountUser(db, accountId, { email: input.email, name: input.name, role: 'owner' }, lifetime) };
+  return { accountId, invitation: await inviteAccountUser(db, accountId, owner, lifetime) };
 }

@@ -1,6 +1,6 @@
 import { ADMINISTRATOR, approvedAdministrator, ORGANIZATION, startHarness, type Harness } from '../support/harness';
 import { ConsoleClient, consoleCustomer, consoleReviewer, csrfOf, PASSWORD } from '../support/console';
-import { inviteAccountUser } from '../../src/app/users';
+import { createAccountWithOwner, inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
 import { sql } from 'kysely';
 import { log } from '../../src/log';
@@ -383,4 +383,23 @@ test('a domain name refused at the first step of adding a domain is said in the 
   const member = await client.post('/console/members', { email: 'ops@x.arpa', name: 'Wang Fang', role: 'member' });
   expect(member.status).toBe(400);
   expect(member.html).toContain('不能使用 .arpa 下的反向解析域名。');
+});
+
+test('a new account whose owner is refused (a bad name, an address in use) leaves no account behind', async () => {
+  const accounts = async () =>
+    Number(
+      (
+        await harness.db
+          .selectFrom('accounts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const before = await accounts();
+  const create = (email: string, name: string) => createAccountWithOwner(harness.db, { accountName: 'Half Made', email, name }, parseDuration('1h'));
+  await expect(create('half@acme.cn', '')).rejects.toMatchObject({ status: 400 });
+  await expect(create('half@acme.cn', 'evil\u202eexe')).rejects.toMatchObject({ status: 422 });
+  await create('taken@acme.cn', 'First');
+  await expect(create('Taken@acme.cn', 'Second')).rejects.toMatchObject({ status: 409 });
+  expect(await accounts()).toBe(before + 1);
 });
