@@ -16,7 +16,7 @@ import type { CodecKey } from './temporal/payload-codec';
 import { loadNotifyConfig, type NotifyConfig } from './notify/config';
 import { type ConsoleSettings, consoleSettingsOf } from './console/settings';
 import { booleanSetting } from './boolean-setting';
-import { clockTimeSetting, durationListSetting, durationSetting, wholeNumberSetting } from './setting-values';
+import { clockDurationSetting, clockTimeSetting, durationListSetting, durationSetting, wholeNumberSetting } from './setting-values';
 
 /** Lifecycle durations: production defaults, seconds in tests. Passed to activities, never read inside workflows. */
 export interface Timings {
@@ -285,7 +285,7 @@ function logLevel(text: string | undefined): LogLevel {
  * the usual floor).
  */
 function idempotencyKeyRetention(env: NodeJS.ProcessEnv): Duration & { ms: number } {
-  const value = durationSetting(env, 'IDEMPOTENCY_KEY_RETENTION', '30d', { clock: true }) as Duration & { ms: number };
+  const value = clockDurationSetting(env, 'IDEMPOTENCY_KEY_RETENTION', '30d');
   if (value.ms < 86_400_000) throw new Error(`IDEMPOTENCY_KEY_RETENTION: "${env.IDEMPOTENCY_KEY_RETENTION}" must be at least 24h`);
   return value;
 }

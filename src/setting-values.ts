@@ -50,9 +50,19 @@ export function durationListSetting(env: NodeJS.ProcessEnv, name: string, fallba
   return text.split(',').map((item) => durationSetting({ [name]: item.trim() }, name, '', bounds));
 }
 
+/** A `durationSetting` in clock units only (ms, s, m, h, d), so its `ms` is always there. */
+export function clockDurationSetting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string,
+  bounds: Omit<DurationBounds, 'clock'> = {},
+): Duration & { ms: number } {
+  return durationSetting(env, name, fallback, { ...bounds, clock: true }) as Duration & { ms: number };
+}
+
 /** A wait the process keeps itself with a timer: clock units, more than 0, at most `maxMs` (and what a timer holds, about 24 days). */
 export function clockTimeSetting(env: NodeJS.ProcessEnv, name: string, fallback: string, maxMs = MAX_TIMER_MS): Duration & { ms: number } {
-  return durationSetting(env, name, fallback, { clock: true, maxMs: Math.min(maxMs, MAX_TIMER_MS) }) as Duration & { ms: number };
+  return clockDurationSetting(env, name, fallback, { maxMs: Math.min(maxMs, MAX_TIMER_MS) });
 }
 
 /** A whole-number setting in decimal digits (no `0x10`, `1e3`), from `min` to `max`; unset or empty is `fallback`. */

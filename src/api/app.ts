@@ -12,7 +12,7 @@ import { readinessBody } from './readiness';
 import { declaredQueryOnly, routeTable, takesBody } from './route-table';
 import { observeRequests } from './request-observer';
 import { DEFAULT_DEADLINE_MS, RETRY_AFTER_SECONDS } from '../temporal/update-errors';
-import { problemHandler, requireJsonBody, routeNotFound, verifyUtf8Body } from './problem';
+import { problemHandler, requireJsonBody, routeNotFound, verifyJsonBody } from './problem';
 import { accountEventsRouter } from './routes/account-events';
 import { administratorsRouter } from './routes/administrators';
 import { dcvFilesRouter } from './routes/dcv-files';
@@ -50,7 +50,7 @@ export function createApp(ctx: ApiContext): Express {
   const routes = routeTable(document.paths);
   // Only operations that declare a request body read one (the document says which).
   const readsBody = takesBody(routes);
-  const jsonBody = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyUtf8Body });
+  const jsonBody = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody });
   // Read only once the caller is known (after its role's check): a request without a valid key answers
   // 401 (a customer key on a reviewer route 403) whatever its body, and no body is read for it.
   const readBody: RequestHandler[] = [

@@ -1,6 +1,7 @@
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import { log } from '../log';
+import { Problem, problemBody } from './problem';
 
 /** Node's own answers to a request it refuses before any handler sees it (lib/_http_server.js `socketOnError`). */
 const REFUSALS: Record<string, [number, string, string]> = {
@@ -24,7 +25,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (socket.writable && !inFlight && error.code !== 'ECONNRESET') {
     const [status, title, detail] = REFUSALS[error.code ?? ''] ?? MALFORMED;
     log.info({ status, code: error.code }, 'request refused before it was read');
-    const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+    const body = JSON.stringify(problemBody(new Problem(status, title, detail)));
     // Ended, not destroyed at once: a client still sending its request (the long headers) would get a reset
     // instead of the answer. One that keeps its side open is cut off shortly after.
     socket.end(

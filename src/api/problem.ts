@@ -15,14 +15,14 @@ export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: Pr
   send(res, problem, instance);
 }
 
-/** The RFC 9457 body of a problem. */
-export function problemBody(problem: Problem, req: { originalUrl: string }): Record<string, unknown> {
+/** The RFC 9457 body of a problem; `instance` is the request's URL where there is one. */
+export function problemBody(problem: Problem, req?: { originalUrl: string }): Record<string, unknown> {
   return {
     type: problem.extra.type ?? 'about:blank',
     title: problem.title,
     status: problem.status,
     detail: problem.detail,
-    instance: req.originalUrl,
+    ...(req ? { instance: req.originalUrl } : {}),
     ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
     ...problem.extra.members,
   };
@@ -65,11 +65,12 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * `verify` of express.json: JSON between systems is UTF-8 (RFC 8259 §8.1). Another declared charset answers
+ * `verify` of express.json, on the raw bytes before they are parsed: JSON between systems is UTF-8 (RFC 8259 §8.1). Another declared charset answers
  * 415; bytes that are not well-formed UTF-8 (a stray byte, a truncated sequence, an overlong form, an encoded
- * surrogate, a code point past U+10FFFF) answer 400 before anything is decoded, so no U+FFFD reaches a handler.
+ * surrogate, a code point past U+10FFFF) answer 400 before anything is decoded, so no U+FFFD reaches a handler;
+ * arrays and objects nested deeper than `MAX_BODY_DEPTH` answer 400.
  */
-export function verifyUtf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+export function verifyJsonBody(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
   if (!/^utf-?8$/i.test(encoding))
     throw Object.assign(new Error(`unsupported charset "${encoding.toUpperCase()}"`), { status: 415, type: 'charset.unsupported' });
   if (!isUtf8(body)) throw Object.assign(new Error('the request body is not valid UTF-8'), { status: 400, type: 'entity.not.utf8' });
