@@ -31,6 +31,7 @@ import { expireIdempotencyKeys } from './db/idempotent-create';
 import { replanRenewalsDue } from './dcv/renewals-due';
 import { webhookWorkflows } from './temporal/webhook-client';
 import { emailWorkflows } from './temporal/email-client';
+import { startsInFlight } from './app/start-after-commit';
 
 export interface ServiceParts {
   api: boolean;
@@ -156,6 +157,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       // (LISTEN/NOTIFY); the all-in-one on PGlite is one process and needs no more.
       const presence = interactivePresence({ databaseUrl: config.databaseUrl });
       stops.push(() => presence.close());
+      // Run after the server has closed (stops run last first): the creates it answered have their workflows started before the connections close.
+      stops.push(() => startsInFlight());
       const app = createApp({
         metrics,
         db,

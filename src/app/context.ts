@@ -56,6 +56,17 @@ export interface CreateRequest {
 }
 
 /**
+ * A create's outcome: its answer (201, or the Idempotency-Key's first answer), and its workflows starting
+ * (src/app/start-after-commit.ts; never rejects). Send the answer, then await `workflowsStarted`: the
+ * create keeps its place in the bulk lane until its workflows run.
+ */
+export interface Submitted<T> {
+  status: number;
+  body: T;
+  workflowsStarted: Promise<void>;
+}
+
+/**
  * Claims an update's Idempotency-Key right before its workflow update is sent and gives the update ID to
  * send it under (undefined without a key). The console's forms send none (`noKey`).
  */

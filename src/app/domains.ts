@@ -6,7 +6,7 @@ import { createDomainBody } from '../domain/domain-input';
 import { addDuration } from '../domain/duration';
 import { notFound, parse, Problem } from '../problem';
 import { type CheckOutcome, precheckUpdate, removeDomainUpdate, revalidateUpdate } from '../../workflows/domain-messages';
-import type { AppContext, ClaimKey, CreateRequest, Customer } from './context';
+import type { AppContext, ClaimKey, CreateRequest, Customer, Submitted } from './context';
 import { startAfterCommit } from './start-after-commit';
 
 // Use cases of domains (domain control validation ahead of time), shared by the API and the console.
@@ -19,7 +19,7 @@ export async function loadDomain(ctx: Pick<AppContext, 'db'>, accountId: string,
 
 /**
  * Adds a domain under an approved administrator of the account (`body`: `{ domain, autoValidation, method,
- * dnsProviderId? }`, src/domain/domain-input.ts) and starts its validation workflow. `respond` builds the
+ * dnsProviderId? }`, src/domain/domain-input.ts) and starts its validation workflow (answer first, then await `workflowsStarted`). `respond` builds the
  * answer kept with the Idempotency-Key. 404 for another account's administrator, 409 when not approved or
  * the name is already in the account, 422 for a name no rule allows or a method not configured.
  */
@@ -29,7 +29,7 @@ export async function addDomain<T extends { id: string }>(
   administratorId: string,
   body: unknown,
   request: CreateRequest & { respond: (row: DomainRow) => T },
-): Promise<{ status: number; body: T }> {
+): Promise<Submitted<T>> {
   const input = parse(createDomainBody, body);
   const created = await createIdempotently(
     ctx.db,
@@ -41,8 +41,11 @@ export async function addDomain<T extends { id: string }>(
     },
     request.deadline.signal,
   );
-  await startAfterCommit(ctx, request.deadline, created.started && { domains: [created.started] });
-  return { status: created.status, body: created.body };
+  return {
+    status: created.status,
+    body: created.body,
+    workflowsStarted: startAfterCommit(ctx, request.deadline, created.started && { domains: [created.started] }),
+  };
 }
 
 /** One page of an administrator's domains (rows fetched with `limit + 1`); 404 for another account's administrator. */

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { createAdministrator, createOrganization, type Created, MAX_ORGANIZATIONS_PER_ACCOUNT } from '../db/profile-create';
+import { createAdministrator, createOrganization, MAX_ORGANIZATIONS_PER_ACCOUNT } from '../db/profile-create';
 import { administratorsOf, getAdministrator, getOrganization, hasOrganizations } from '../db/profile-queries';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
 import { administratorInput, administratorPatch, createOrganizationBodyFor, organizationPatch } from '../domain/schemas';
 import type { ProfileKind } from '../domain/status';
 import { notFound, parse } from '../problem';
 import { editUpdate, removeUpdate, resubmitUpdate } from '../../workflows/messages';
-import type { AppContext, ClaimKey, CreateRequest, Customer } from './context';
+import type { AppContext, ClaimKey, CreateRequest, Customer, Submitted } from './context';
 import { startAfterCommit } from './start-after-commit';
 
 // Use cases of organizations and administrators, shared by the API's handlers and the console's pages
@@ -54,7 +54,7 @@ const createParams = <T>(ctx: AppContext, customer: Customer, request: CreateReq
 
 /**
  * Submits an organization (`body`: `{ organization, administrator? }`, the administrator required with the
- * account's first) and starts the workflows of what was created. `respond` builds the answer kept with
+ * account's first) and starts the workflows of what was created (answer first, then await `workflowsStarted`). `respond` builds the answer kept with
  * the Idempotency-Key. 400/422 naming each field at fault, 409 for a duplicate or the 10-organization limit.
  */
 export async function submitOrganization<T>(
@@ -62,7 +62,7 @@ export async function submitOrganization<T>(
   customer: Customer,
   body: unknown,
   request: CreateRequest & { respond: (organization: OrganizationRow, administrators: AdministratorRow[]) => T },
-): Promise<Created<T>> {
+): Promise<Submitted<T>> {
   // Judged with the rest of the body so every fault is in one answer; the create re-checks it under the account's lock.
   const administratorMissing = typeof body === 'object' && body !== null && (body as { administrator?: unknown }).administrator === undefined;
   const input = parse(createOrganizationBodyFor(administratorMissing && !(await hasOrganizations(ctx.db, customer.accountId))), body);
@@ -71,8 +71,7 @@ export async function submitOrganization<T>(
     organization: input.organization,
     administrator: input.administrator,
   });
-  await startAfterCommit(ctx, request.deadline, created.started);
-  return created;
+  return { status: created.status, body: created.body, workflowsStarted: startAfterCommit(ctx, request.deadline, created.started) };
 }
 
 /** Submits an administrator of the account's organization (`body`: the administrator's fields; the mobile read in the organization's country). */
@@ -82,12 +81,11 @@ export async function submitAdministrator<T>(
   organizationId: string,
   body: unknown,
   request: CreateRequest & { respond: (administrator: AdministratorRow) => T },
-): Promise<Created<T>> {
+): Promise<Submitted<T>> {
   const organization = await loadProfile(ctx, 'organization', customer.accountId, organizationId);
   const input = parse(administratorInput(organization.country), body);
   const created = await createAdministrator(ctx.db, { ...createParams(ctx, customer, request), organizationId: organization.id, administrator: input });
-  await startAfterCommit(ctx, request.deadline, created.started);
-  return created;
+  return { status: created.status, body: created.body, workflowsStarted: startAfterCommit(ctx, request.deadline, created.started) };
 }
 
 /** The schema of an edit of this row: phone numbers are read in the organization's country, a province judged in it. */

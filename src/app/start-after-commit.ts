@@ -4,23 +4,38 @@ import { log } from '../log';
 import type { AppContext, Deadline } from './context';
 import { type CommittedRows, markStarted, startWorkflows } from './start-workflows';
 
-/** Time kept to write the 201 once the starts give up, so the request deadline never answers 503 for committed rows. */
+/** Time kept before the request deadline: past it the create's place in the bulk lane is given up anyway. */
 const ANSWER_MARGIN_MS = 300;
 
 /**
  * Starts the workflows of rows a create has committed, within what is left of the request deadline, and
- * marks them started without holding the answer back for it.
+ * marks them started (not waited for). Called right after the commit and not awaited before the answer:
+ * the rows are the create's outcome, so the 201 goes out while their workflows start (issue 9), as a
+ * transactional outbox would; the caller awaits the returned promise after answering, so a create keeps
+ * its place in the bulk lane until its workflows run, and a process that stops waits for it
+ * (`startsInFlight`). Every use of a workflow that may not be running yet starts it with the row as it is
+ * then (`executeUpdateWithStart`), so a request right after the answer finds it either way.
  * The rows exist whatever happens here, so a failed start (Temporal unreachable or slow) is not the
- * client's failure: the create still answers 201, a warning is logged, and the reconciler starts the
- * workflows later (rows stay `workflow_started = false` until a start succeeded). Answering 5xx instead
- * would invite a retry without Idempotency-Key that creates the same object twice. Nothing to start
- * (an Idempotency-Key replay) does nothing.
+ * client's failure: a warning is logged, and the reconciler starts the workflows later (rows stay
+ * `workflow_started = false` until a start succeeded). Never rejects. Nothing to start (an
+ * Idempotency-Key replay) does nothing.
  */
-export async function startAfterCommit(
-  ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>,
-  deadline: Deadline,
-  rows: CommittedRows | undefined,
-): Promise<void> {
+export function startAfterCommit(ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>, deadline: Deadline, rows: CommittedRows | undefined): Promise<void> {
+  const starting = startAndMark(ctx, deadline, rows);
+  inFlight.add(starting);
+  void starting.finally(() => inFlight.delete(starting));
+  return starting;
+}
+
+/** The starts this process has under way. */
+const inFlight = new Set<Promise<void>>();
+
+/** Resolves once every start this process has under way has settled: a process that stops waits for them before it closes its connections. */
+export async function startsInFlight(): Promise<void> {
+  await Promise.allSettled([...inFlight]);
+}
+
+async function startAndMark(ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>, deadline: Deadline, rows: CommittedRows | undefined): Promise<void> {
   const all = [
     ...(rows?.organizations ?? []).map((r) => `organization ${r.id}`),
     ...(rows?.administrators ?? []).map((r) => `administrator ${r.id}`),
@@ -51,6 +66,6 @@ export async function startAfterCommit(
   if (!outcome.started) {
     const { error } = outcome;
     const reason = isTemporalUnavailable(error) || signal.aborted ? 'the workflow service is unavailable' : 'the workflow start failed';
-    log.warn(`${what} committed but ${reason} (${describeError(error)}); answered 201, the reconciler will start its workflow`);
+    log.warn(`${what} committed but ${reason} (${describeError(error)}); the reconciler will start its workflow`);
   }
 }

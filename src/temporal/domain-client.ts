@@ -7,12 +7,13 @@ import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
 import { type DomainWorkflowInput, replanRenewalSignal } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
+import { startOnce } from './start-once';
 import { interactively, PRIORITY } from './priority';
 import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_ID, ORGANIZATION_NAME } from './search-attributes';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 
 export interface DomainWorkflows {
-  /** Idempotent; gives up when `signal` aborts, or after the request deadline without one. */
+  /** A create's start, idempotent (`startOnce`: a running workflow is left as it is, a closed one not started again); gives up when `signal` aborts, or after the request deadline without one. */
   start(row: DomainRow, signal?: AbortSignal): Promise<void>;
   update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
   /** Tells domain `id`'s workflow to plan its renewal again (`replanRenewalSignal`); a workflow that is gone is no error. */
@@ -62,9 +63,7 @@ export function domainWorkflows(
   return {
     async start(row, signal) {
       const start = await options(row);
-      await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
-        client.workflow.start<typeof domainValidationWorkflow>('domainValidationWorkflow', start),
-      );
+      await startOnce<typeof domainValidationWorkflow>(client, signal ?? AbortSignal.timeout(deadlineMs), 'domainValidationWorkflow', start);
     },
     async update(row, update, arg, updateId) {
       const start = { ...(await options(row)), priority: PRIORITY.interactive };

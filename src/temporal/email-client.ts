@@ -1,4 +1,5 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startOnce } from './start-once';
 import type { Duration } from '../domain/duration';
 import type { emailWorkflow } from '../../workflows/email';
 import { emailWorkflowId, type EmailWorkflowInput } from '../../workflows/email-messages';
@@ -23,19 +24,12 @@ export function emailWorkflows(
     async start(messageId) {
       const { interval, maxAttempts } = retry();
       const input: EmailWorkflowInput = { messageId, retry: { initialIntervalMs: interval.ms ?? 30_000, maximumAttempts: maxAttempts } };
-      try {
-        await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
-          client.workflow.start<typeof emailWorkflow>('emailWorkflow', {
-            workflowId: emailWorkflowId(messageId),
-            taskQueue,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            staticSummary: `Email ${messageId}`,
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      await startOnce<typeof emailWorkflow>(client, AbortSignal.timeout(deadlineMs), 'emailWorkflow', {
+        workflowId: emailWorkflowId(messageId),
+        taskQueue,
+        args: [input],
+        staticSummary: `Email ${messageId}`,
+      });
     },
   };
 }

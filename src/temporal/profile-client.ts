@@ -8,6 +8,7 @@ import type { ProfileKind } from '../domain/status';
 import { organizationRejectedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
+import { startOnce } from './start-once';
 import { interactively, PRIORITY } from './priority';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_ID, ORGANIZATION_NAME } from './search-attributes';
@@ -16,7 +17,7 @@ type Row = OrganizationRow | AdministratorRow;
 
 export interface ProfileWorkflows {
   /**
-   * Idempotent: an already running workflow is left as it is. Gives up (throws) when `signal`
+   * A create's start, idempotent (`startOnce`): a running workflow is left as it is, a closed one not started again. Gives up (throws) when `signal`
    * aborts, or after the request deadline without one, so an unreachable Temporal cannot hang a request.
    * `organizationName`: an administrator's organization's legal name when the caller has it (else looked up).
    */
@@ -78,9 +79,7 @@ export function profileWorkflows(
   return {
     async start(kind, row, signal, organizationName) {
       const start = await options(kind, row, organizationName);
-      await client.withAbortSignal(signal ?? AbortSignal.timeout(deadlineMs), () =>
-        client.workflow.start<typeof organizationWorkflow>(workflowOf(kind), start),
-      );
+      await startOnce<typeof organizationWorkflow>(client, signal ?? AbortSignal.timeout(deadlineMs), workflowOf(kind), start);
     },
     async update(kind, row, update, arg, updateId) {
       const start = { ...(await options(kind, row)), priority: PRIORITY.interactive };

@@ -110,6 +110,7 @@ export function domainPages(table: RouteTable, ctx: ConsoleContext): void {
           respond: (row) => domainView(row, ctx.dcv),
         });
         res.redirect(303, `/console/domains/${created.body.id}/instructions?notice=domainAdded`);
+        await created.workflowsStarted;
       } catch (error) {
         if (!isFormProblem(error)) throw error;
         const errors = fieldErrors(error, res.locals.t) ?? { method: error.detail ?? error.title };

@@ -124,6 +124,7 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
           respond: (organization, administrators) => organizationView(organization, administrators),
         });
         res.redirect(303, `/console/organizations/${created.body.id}?notice=organizationSubmitted`);
+        await created.workflowsStarted;
       } catch (error) {
         if (!isFormProblem(error)) throw error;
         await organizationForm(
@@ -249,6 +250,7 @@ export function profilePages(table: RouteTable, ctx: ConsoleContext): void {
           respond: administratorView,
         });
         res.redirect(303, `/console/administrators/${created.body.id}?notice=administratorSubmitted`);
+        await created.workflowsStarted;
       } catch (error) {
         if (!isFormProblem(error)) throw error;
         await administratorForm(
