@@ -2,14 +2,14 @@ import { describeError, isTemporalUnavailable } from '../temporal/update-errors'
 import { within } from './within';
 import { log } from '../log';
 import type { AppContext, Deadline } from './context';
-import { type CommittedRows, markStarted, startWorkflows } from './start-workflows';
+import { type CommittedRows, settleStarted, startWorkflows } from './start-workflows';
 
 /** Time kept before the request deadline: past it the create's place in the bulk lane is given up anyway. */
-const ANSWER_MARGIN_MS = 300;
+const MARGIN_MS = 300;
 
 /**
  * Starts the workflows of rows a create has committed, within what is left of the request deadline, and
- * marks them started (not waited for). Called right after the commit and not awaited before the answer:
+ * settles them (`settleStarted`: told what their rows went through meanwhile, marked started). Called right after the commit and not awaited before the answer:
  * the rows are the create's outcome, so the 201 goes out while their workflows start (issue 9), as a
  * transactional outbox would; the caller awaits the returned promise after answering, so a create keeps
  * its place in the bulk lane until its workflows run, and a process that stops waits for it
@@ -21,7 +21,7 @@ const ANSWER_MARGIN_MS = 300;
  * Idempotency-Key replay) does nothing.
  */
 export function startAfterCommit(ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>, deadline: Deadline, rows: CommittedRows | undefined): Promise<void> {
-  const starting = startAndMark(ctx, deadline, rows);
+  const starting = startAndSettle(ctx, deadline, rows);
   inFlight.add(starting);
   void starting.finally(() => inFlight.delete(starting));
   return starting;
@@ -35,7 +35,7 @@ export async function startsInFlight(): Promise<void> {
   await Promise.allSettled([...inFlight]);
 }
 
-async function startAndMark(ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>, deadline: Deadline, rows: CommittedRows | undefined): Promise<void> {
+async function startAndSettle(ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'>, deadline: Deadline, rows: CommittedRows | undefined): Promise<void> {
   const all = [
     ...(rows?.organizations ?? []).map((r) => `organization ${r.id}`),
     ...(rows?.administrators ?? []).map((r) => `administrator ${r.id}`),
@@ -43,20 +43,20 @@ async function startAndMark(ctx: Pick<AppContext, 'db' | 'workflows' | 'domains'
   ];
   if (!rows || all.length === 0) return;
   const what = all.join(' and ');
-  const budget = deadline.remaining(ANSWER_MARGIN_MS);
+  const budget = deadline.remaining(MARGIN_MS);
   const signal = AbortSignal.timeout(budget);
-  const start = async () => {
-    const { started, failures } = await startWorkflows({ profiles: ctx.workflows, domains: ctx.domains }, rows, signal);
-    // Not awaited: the rows exist and their workflows run, so the answer need not wait for the mark (issue 9).
-    markStarted(ctx.db, started).catch((error: unknown) =>
+  const workflows = { profiles: ctx.workflows, domains: ctx.domains };
+  const run = async () => {
+    const { started, failures } = await startWorkflows(workflows, rows, signal);
+    await settleStarted(ctx.db, workflows, started).catch((error: unknown) =>
       log.warn(`${what}: workflows started, not yet marked so (${describeError(error)}); the reconciler will mark them`),
     );
     if (failures.length) throw failures[0];
   };
-  // Raced against the budget as well: a call that does not notice the abort (a channel still
-  // connecting) must not hold the answer back.
+  // Raced against the budget as well: a call that does not notice the abort (a channel still connecting)
+  // must not keep the create's place in the bulk lane.
   const outcome = await within(
-    start().then(
+    run().then(
       () => ({ started: true as const }),
       (error: unknown) => ({ started: false as const, error }),
     ),

@@ -21,9 +21,9 @@ type Table = 'organizations' | 'administrators' | 'domains';
 /**
  * The second step of every create, written once (docs/architecture.md rule 3, "create rows, start workflows, mark
  * started"): starts the workflows of committed rows in parallel (each start is idempotent: an already
- * running workflow is left as it is) and marks the started rows in one statement (`markStarted`). The reconciler
- * runs it for rows whose start was lost; the API starts (`startWorkflows`) and marks (`markStarted`) itself, so
- * the mark need not hold the answer back. A failed start leaves its row unmarked for the reconciler's next pass;
+ * running workflow is left as it is) and settles them (`settleStarted`: marked, told what happened to their
+ * rows meanwhile). The reconciler runs it for rows whose start was lost; the API too, after its answer
+ * (src/app/start-after-commit.ts). A failed start leaves its row unmarked for the reconciler's next pass;
  * the failures are returned, never thrown.
  */
 export async function startWorkflowsOf(
@@ -33,7 +33,43 @@ export async function startWorkflowsOf(
   signal?: AbortSignal,
 ): Promise<{ started: StartedIds; marked: number; failures: unknown[] }> {
   const outcome = await startWorkflows(workflows, rows, signal);
-  return { ...outcome, marked: await markStarted(db, outcome.started) };
+  return { ...outcome, marked: await settleStarted(db, workflows, outcome.started) };
+}
+
+/**
+ * After the starts: tells the workflows what their rows went through before they ran, which the workflow that did it could not tell them (its signal found none). A
+ * create answers before its workflows start, and the reconciler reads its rows before it starts them, so in
+ * between the customer may have deleted an organization or an administrator (its delete took the
+ * administrators' and domains' rows along) or a reviewer rejected the organization (its administrators are
+ * rejected with it). A workflow whose row is gone ends (`removeWithOrganization`, `removeWithParent`); an
+ * administrator still under review in a rejected organization is rejected. Read after the starts, so what
+ * happens later finds the workflows running and tells them itself. Then marks the started rows
+ * (`markStarted`) and resolves with the number it marked.
+ */
+export async function settleStarted(db: Db, workflows: EntityWorkflows, started: StartedIds): Promise<number> {
+  const told: Array<Promise<void>> = [];
+  if (started.administrators.length > 0) {
+    const rows = await db
+      .selectFrom('administrators as a')
+      .innerJoin('organizations as o', 'o.id', 'a.organization_id')
+      .select(['a.id', 'a.status', 'o.status as organizationStatus', 'o.rejection_reason'])
+      .where('a.id', 'in', started.administrators)
+      .execute();
+    const present = new Set(rows.map((row) => row.id));
+    for (const id of started.administrators) if (!present.has(id)) told.push(workflows.profiles.removeWithOrganization(id));
+    for (const row of rows) {
+      if (row.status === 'under_review' && row.organizationStatus === 'rejected') {
+        told.push(workflows.profiles.rejectWithOrganization(row.id, row.rejection_reason ?? ''));
+      }
+    }
+  }
+  if (started.domains.length > 0) {
+    const present = new Set((await db.selectFrom('domains').select('id').where('id', 'in', started.domains).execute()).map((row) => row.id));
+    for (const id of started.domains) if (!present.has(id)) told.push(workflows.domains.removeWithParent(id));
+  }
+  // Told before marked: a row left unmarked by a failure here is started and settled again by the reconciler (both harmless twice).
+  await Promise.all(told);
+  return markStarted(db, started);
 }
 
 /** The ids of the rows whose workflows started, by table. */

@@ -1,13 +1,13 @@
-import { type Client, WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { DcvConfig } from '../config';
 import type { OrganizationNames } from '../db/organization-names';
 import type { DomainRow } from '../db/schema';
 import { domainIdentityOf, domainStateOf } from '../dcv/domain-state';
-import { type DomainWorkflowInput, replanRenewalSignal } from '../../workflows/domain-messages';
+import { type DomainWorkflowInput, parentRemovedSignal, replanRenewalSignal } from '../../workflows/domain-messages';
 import type { domainValidationWorkflow } from '../../workflows/domain';
 import { workflowIdFor } from './ids';
-import { startOnce } from './start-once';
+import { signalIfRunning, startOnce } from './idempotent-calls';
 import { interactively, PRIORITY } from './priority';
 import { ACCOUNT_ID, DOMAIN_NAME, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_ID, ORGANIZATION_NAME } from './search-attributes';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
@@ -18,6 +18,8 @@ export interface DomainWorkflows {
   update<Ret, Arg>(row: DomainRow, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
   /** Tells domain `id`'s workflow to plan its renewal again (`replanRenewalSignal`); a workflow that is gone is no error. */
   replanRenewal(id: string): Promise<void>;
+  /** Its administrator's or organization's delete, for a domain whose workflow did not exist yet when it took the row; a workflow that is gone is no error. */
+  removeWithParent(id: string): Promise<void>;
 }
 
 /**
@@ -77,11 +79,10 @@ export function domainWorkflows(
       }
     },
     async replanRenewal(id) {
-      try {
-        await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () => client.workflow.getHandle(workflowIdFor('domain', id)).signal(replanRenewalSignal));
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      }
+      await signalIfRunning(client, deadlineMs, workflowIdFor('domain', id), replanRenewalSignal);
+    },
+    async removeWithParent(id) {
+      await signalIfRunning(client, deadlineMs, workflowIdFor('domain', id), parentRemovedSignal);
     },
   };
 }

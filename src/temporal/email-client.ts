@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { startOnce } from './start-once';
+import { startOnce } from './idempotent-calls';
 import type { Duration } from '../domain/duration';
 import type { emailWorkflow } from '../../workflows/email';
 import { emailWorkflowId, type EmailWorkflowInput } from '../../workflows/email-messages';

@@ -5,10 +5,10 @@ import type { OrganizationNames } from '../db/organization-names';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
 import { profileStateOf } from '../domain/profile-state';
 import type { ProfileKind } from '../domain/status';
-import { organizationRejectedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
+import { organizationRejectedSignal, organizationRemovedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
-import { startOnce } from './start-once';
+import { signalIfRunning, startOnce } from './idempotent-calls';
 import { interactively, PRIORITY } from './priority';
 import { DEFAULT_DEADLINE_MS, updateProblem } from './update-errors';
 import { ACCOUNT_ID, ENTITY_KIND, ENTITY_STATUS, NEEDS_ATTENTION, ORGANIZATION_ID, ORGANIZATION_NAME } from './search-attributes';
@@ -26,6 +26,8 @@ export interface ProfileWorkflows {
   update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
   /** The organization's rejection, for an administrator whose workflow did not exist yet when it happened. */
   rejectWithOrganization(administratorId: string, reason: string): Promise<void>;
+  /** The organization's delete, for an administrator whose workflow did not exist yet when it took the row; a workflow that is gone is no error. */
+  removeWithOrganization(administratorId: string): Promise<void>;
 }
 
 /**
@@ -96,6 +98,9 @@ export function profileWorkflows(
       await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
         client.workflow.getHandle(workflowIdFor('administrator', administratorId)).signal(organizationRejectedSignal, { reason }),
       );
+    },
+    async removeWithOrganization(administratorId) {
+      await signalIfRunning(client, deadlineMs, workflowIdFor('administrator', administratorId), organizationRemovedSignal);
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { Db } from '../db/connect';
 import { creationPage, type PageCursor } from '../db/keyset';
 import { type CommittedRows, type EntityWorkflows, startWorkflowsOf } from '../app/start-workflows';
-import type { ProfileWorkflows } from './profile-client';
 import { describeError, isTemporalUnavailable } from './update-errors';
 
 /**
@@ -33,7 +32,6 @@ export async function reconcileWorkflows(
       const rows = (await creationPage(unmarked, pageSize, cursor)).slice(0, pageSize);
       if (rows.length === 0) break;
       const { started, marked, failures } = await startWorkflowsOf(db, workflows, { [table]: rows } as unknown as CommittedRows);
-      if (table === 'administrators') await catchUpOnRejections(db, workflows.profiles, started.administrators);
       total.started += started[table].length;
       total.marked += marked;
       total.failures.push(...failures);
@@ -53,18 +51,4 @@ export async function reconcileWorkflows(
     });
   }
   return { started: total.started, marked: total.marked };
-}
-
-/** An organization rejected while these administrators had no workflow could not tell them (its signal found nothing). */
-async function catchUpOnRejections(db: Db, profiles: ProfileWorkflows, administratorIds: string[]): Promise<void> {
-  if (administratorIds.length === 0) return;
-  const pending = await db
-    .selectFrom('administrators as a')
-    .innerJoin('organizations as o', 'o.id', 'a.organization_id')
-    .select(['a.id', 'o.rejection_reason'])
-    .where('a.id', 'in', administratorIds)
-    .where('a.status', '=', 'under_review')
-    .where('o.status', '=', 'rejected')
-    .execute();
-  for (const row of pending) await profiles.rejectWithOrganization(row.id, row.rejection_reason ?? '');
 }

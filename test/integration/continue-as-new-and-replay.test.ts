@@ -2,7 +2,17 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { exportHistory, FIXTURES, replayHistories } from '../support/histories';
-import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, eventually, fastTimings, startHarness, type Api, type Harness } from '../support/harness';
+import {
+  ADMINISTRATOR,
+  ORGANIZATION,
+  approvedAdministrator,
+  eventually,
+  fastTimings,
+  startedWorkflow,
+  startHarness,
+  type Api,
+  type Harness,
+} from '../support/harness';
 import { organizationApproval } from '../support/review-records';
 
 let harness: Harness;
@@ -22,7 +32,7 @@ describe('continue-as-new', () => {
   test('long-lived profile workflows continue-as-new and keep their state and messages', async () => {
     const organization = (await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR })).body;
     const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
-    const firstRunId = (await handle.describe()).runId;
+    const firstRunId = (await startedWorkflow(harness.client, handle.workflowId)).runId;
 
     for (let n = 1; n <= 4; n++) {
       expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { displayName: `Label ${n}` })).status).toBe(200);
@@ -63,7 +73,7 @@ describe('continue-as-new of a domain', () => {
       await owner.request('POST', `/v1/administrators/${administratorId}/domains`, { domain: 'waiting.example.com', autoValidation: false, method: 'dns' })
     ).body;
     const handle = domainHarness.client.workflow.getHandle(workflowIdFor('domain', domain.id));
-    const firstRunId = (await handle.describe()).runId;
+    const firstRunId = (await startedWorkflow(domainHarness.client, handle.workflowId)).runId;
     await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 20_000, 'a new run');
 
     const checksBefore = (await owner.request('GET', `/v1/domains/${domain.id}/checks?limit=100`)).body.items.length;

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { PRIORITY } from '../../src/temporal/priority';
 import { ConsoleClient, consoleCustomer } from '../support/console';
 import { withLaneHeld } from '../support/lanes';
-import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, startHarness, type Api, type Harness } from '../support/harness';
+import { ADMINISTRATOR, ORGANIZATION, approvedAdministrator, startedWorkflow, startHarness, type Api, type Harness } from '../support/harness';
+import { interactively } from '../../src/temporal/priority';
 
 /**
  * Issue 6 item 5: interactive work is never starved by bulk work. Creates go through the bulk lane (at
@@ -21,8 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => harness?.stop());
 
-const priorityOf = async (workflowId: string) =>
-  (await harness.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.priority?.priorityKey;
+const priorityOf = async (workflowId: string) => (await startedWorkflow(harness.client, workflowId)).raw.workflowExecutionInfo?.priority?.priorityKey;
 
 test('a create starts its workflows in the bulk lane; a decision lifts the organization to the interactive lane', async () => {
   const customer = await harness.customer();
@@ -41,6 +42,28 @@ test('a create starts its workflows in the bulk lane; a decision lifts the organ
   expect(await priorityOf(organization)).toBe(PRIORITY.interactive.priorityKey);
   // Untouched by the decision: still bulk.
   expect(await priorityOf(administrator)).toBe(PRIORITY.bulk.priorityKey);
+});
+
+test("a decision sent before the create's own start has run lifts the workflow that start then creates in the bulk lane", async () => {
+  // The create answers before its workflows start: a reviewer's update-with-start can find no workflow to lift, and the
+  // create's start then creates it in the bulk lane. The lift tries again while the decision is pending.
+  const customer = await harness.customer('Lifted late');
+  const created = await customer.request('POST', '/v1/organizations', { organization: ORGANIZATION, administrator: ADMINISTRATOR });
+  const administratorRow = await harness.db
+    .selectFrom('administrators')
+    .selectAll()
+    .where('id', '=', created.body.administrators[0].id)
+    .executeTakeFirstOrThrow();
+  // A workflow ID not started yet: the request (standing in for the update) starts it in the bulk lane after the first lift.
+  const late = { ...administratorRow, id: randomUUID() };
+  const lateId = workflowIdFor('administrator', late.id);
+  await interactively(harness.client, lateId, async () => {
+    await new Promise((r) => setTimeout(r, 60));
+    await harness.workflows.start('administrator', late);
+    expect(await priorityOf(lateId)).toBe(PRIORITY.bulk.priorityKey);
+    await new Promise((r) => setTimeout(r, 500));
+  });
+  expect(await priorityOf(lateId)).toBe(PRIORITY.interactive.priorityKey);
 });
 
 test('with CREATE_CONCURRENCY=1 a second create waits for the first, while reads and decisions of the same account pass', async () => {

@@ -1,5 +1,5 @@
 import { Client as PgClient } from 'pg';
-import { markStarted } from '../../src/app/start-workflows';
+import { markStarted, startWorkflows } from '../../src/app/start-workflows';
 import { createAdministrator, createOrganization } from '../../src/db/profile-create';
 import { createIdempotently } from '../../src/db/idempotent-create';
 import { createDomain } from '../../src/db/domain-store';
@@ -210,4 +210,34 @@ describe.each([
     await reconcile();
     expect(await marked(holds)).toBe(true);
   });
+});
+
+test("a create's start that comes after the customer deleted what it created does not run its workflow again", async () => {
+  // The API answers a create before its workflows start: the customer's delete can start (update-with-start) and end them first.
+  const { organization, administrators } = (
+    await createOrganization(harness.db, {
+      accountId: customer.id,
+      organization: organizationInput.parse({ ...ORGANIZATION, name: 'Deleted Before Its Start Ltd.' }),
+      administrator: administratorInput('CN').parse({ ...ADMINISTRATOR, email: 'deleted-first@example.com' }),
+      actor: actor(),
+      timings: harness.config.timings,
+      respond: (organization, administrators) => ({ organization, administrators }),
+    })
+  ).body;
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
+  const handle = harness.client.workflow.getHandle(workflowIdFor('organization', organization.id));
+  const ended = await eventually(
+    async () => {
+      const described = await handle.describe();
+      return described.status.name === 'COMPLETED' ? described : undefined;
+    },
+    10_000,
+    'the deleted organization workflow completed',
+  );
+
+  const late = await startWorkflows({ profiles: harness.workflows, domains: harness.domains }, { organizations: [organization], administrators });
+  // Taken as started (nothing for the reconciler to retry), and no new run began.
+  expect(late).toEqual({ started: { organizations: [organization.id], administrators: [administrators[0].id], domains: [] }, failures: [] });
+  const after = await handle.describe();
+  expect([after.runId, after.status.name]).toEqual([ended.runId, 'COMPLETED']);
 });

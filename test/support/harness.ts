@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { type Config, loadConfig, type LogLevel, type Timings } from '../../src/config';
@@ -234,6 +234,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+/**
+ * The description of workflow `workflowId` once it exists: a create answers before its workflows start
+ * (src/app/start-after-commit.ts), so a test that reads one right after a create waits for it.
+ */
+export function startedWorkflow(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
+  return eventually(() => client.workflow.getHandle(workflowId).describe(), 10_000, `workflow ${workflowId} started`);
 }
 
 export const ORGANIZATION = {

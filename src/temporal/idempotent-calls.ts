@@ -1,5 +1,5 @@
-import { type Client, type WorkflowStartOptions, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import { type Client, type WorkflowStartOptions, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { SignalDefinition, Workflow } from '@temporalio/common';
 
 /**
  * Starts a workflow at most once per workflow ID: one that is running is left as it is
@@ -21,5 +21,14 @@ export async function startOnce<T extends Workflow>(
     );
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+/** Signals workflow `workflowId` (no arguments) within `deadlineMs`; one that has ended or never ran is no error. */
+export async function signalIfRunning(client: Client, deadlineMs: number, workflowId: string, signal: SignalDefinition<[]>): Promise<void> {
+  try {
+    await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () => client.workflow.getHandle(workflowId).signal(signal));
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
 }

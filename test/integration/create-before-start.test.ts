@@ -1,0 +1,121 @@
+import { startsInFlight } from '../../src/app/start-after-commit';
+import { workflowIdFor } from '../../src/temporal/ids';
+import type { ProfileWorkflows } from '../../src/temporal/profile-client';
+import { ADMINISTRATOR, ORGANIZATION, eventually, startedWorkflow, startHarness, type Api, type Harness } from '../support/harness';
+
+/**
+ * Issue 9, docs/architecture.md rule 3: a create answers once its rows are committed, and their workflows
+ * start after the answer (src/app/start-after-commit.ts). Here each create's starts wait at a gate the
+ * test opens, so what a customer or a reviewer does in between is certain to come first; the starts
+ * themselves are the real ones.
+ */
+let harness: Harness;
+let customer: Api;
+let reviewer: Api;
+let realStart: ProfileWorkflows['start'];
+let gate: { open: () => void; opened: Promise<void> };
+
+function closeGate(): void {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  gate = { open, opened };
+}
+
+beforeAll(async () => {
+  harness = await startHarness();
+  customer = await harness.customer();
+  reviewer = await harness.reviewer();
+  realStart = harness.workflows.start;
+  // The API's context holds this very object: its creates' starts wait here.
+  harness.workflows.start = async (...args) => {
+    await gate.opened;
+    return realStart(...args);
+  };
+});
+beforeEach(closeGate);
+afterEach(() => gate.open());
+afterAll(async () => {
+  if (harness) harness.workflows.start = realStart;
+  await harness?.stop();
+});
+
+const describeWorkflow = (kind: 'organization' | 'administrator', id: string) => harness.client.workflow.getHandle(workflowIdFor(kind, id)).describe();
+const marked = async (table: 'organizations' | 'administrators', id: string) =>
+  (await harness.db.selectFrom(table).select('workflow_started').where('id', '=', id).executeTakeFirst())?.workflow_started;
+
+async function createOrganization(name: string): Promise<{ id: string; administratorId: string }> {
+  const created = await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, administrator: ADMINISTRATOR });
+  expect(created.status).toBe(201);
+  return { id: created.body.id, administratorId: created.body.administrators[0].id };
+}
+
+test('a create answers before its workflows start; an edit right after starts the workflow itself, and the late start leaves that run alone', async () => {
+  const organization = await createOrganization('Answered First Co., Ltd.');
+  await expect(describeWorkflow('organization', organization.id)).rejects.toThrow(/not found/i);
+  expect(await marked('organizations', organization.id)).toBe(false);
+
+  const edited = await customer.request('PATCH', `/v1/organizations/${organization.id}`, { displayName: 'Edited before its start' });
+  expect([edited.status, edited.body.displayName]).toEqual([200, 'Edited before its start']);
+  const { runId } = await describeWorkflow('organization', organization.id);
+
+  gate.open();
+  await eventually(async () =>
+    (await marked('organizations', organization.id)) && (await marked('administrators', organization.administratorId)) ? true : undefined,
+  );
+  const after = await describeWorkflow('organization', organization.id);
+  expect([after.runId, after.status.name]).toEqual([runId, 'RUNNING']);
+  expect((await startedWorkflow(harness.client, workflowIdFor('administrator', organization.administratorId))).status.name).toBe('RUNNING');
+});
+
+test('a process that stops waits for the starts of the creates it has answered', async () => {
+  const organization = await createOrganization('Drained On Stop Co., Ltd.');
+  let drained = false;
+  const draining = startsInFlight().then(() => (drained = true));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(drained).toBe(false);
+  gate.open();
+  await draining;
+  // Started and marked by the time the drain resolves.
+  expect((await describeWorkflow('organization', organization.id)).status.name).toBe('RUNNING');
+  expect(await marked('organizations', organization.id)).toBe(true);
+});
+
+test("an organization deleted before its create's starts ran: no workflow is left running for it or its administrator", async () => {
+  const organization = await createOrganization('Deleted Before Start Co., Ltd.');
+  expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
+  const deleted = await eventually(async () => {
+    const described = await describeWorkflow('organization', organization.id);
+    return described.status.name === 'COMPLETED' ? described : undefined;
+  });
+
+  gate.open();
+  // The administrator's row went with its organization; its workflow, started late, is told and ends.
+  const administrator = await eventually(async () => {
+    const described = await describeWorkflow('administrator', organization.administratorId);
+    return described.status.name === 'COMPLETED' ? described : undefined;
+  });
+  expect(administrator.status.name).toBe('COMPLETED');
+  // The organization's workflow is not run again.
+  const after = await describeWorkflow('organization', organization.id);
+  expect([after.runId, after.status.name]).toEqual([deleted.runId, 'COMPLETED']);
+  await startsInFlight();
+  expect(await marked('administrators', organization.administratorId)).toBeUndefined();
+});
+
+test("an organization rejected before its create's starts ran: its administrator, started late, is rejected with it", async () => {
+  const organization = await createOrganization('Rejected Before Start Co., Ltd.');
+  const rejected = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, {
+    decision: 'reject',
+    reason: 'registration number not found',
+  });
+  expect(rejected.body.status).toBe('rejected');
+  // Its signal to the administrator's workflow found none.
+  expect((await customer.request('GET', `/v1/administrators/${organization.administratorId}`)).body.status).toBe('under_review');
+
+  gate.open();
+  const administrator = await eventually(async () => {
+    const body = (await customer.request('GET', `/v1/administrators/${organization.administratorId}`)).body;
+    return body.status === 'rejected' ? body : undefined;
+  });
+  expect(administrator.rejectionReason).toBe('organization rejected: registration number not found');
+});
