@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../test/faults/support/production';
 import { loadConfig } from '../../src/config';
@@ -61,8 +62,18 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
    * create counts once its workflows run, not once it is answered (the service answers before its starts).
    */
   async function lastStart(workflowIds: string[]): Promise<number> {
-    const times = await pool(workflowIds, 16, async (id) => (await service.client.workflow.getHandle(id).describe()).startTime.getTime());
-    return Math.max(...times);
+    const startTime = async (id: string): Promise<number> => {
+      for (;;) {
+        try {
+          return (await service.client.workflow.getHandle(id).describe()).startTime.getTime();
+        } catch (error) {
+          // Not started yet: the service's starts follow its answers.
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    };
+    return Math.max(...(await pool(workflowIds, 16, startTime)));
   }
 
   /** Until the last organizations' workflows have had their first task (WorkflowTaskCompleted is the fourth event). */
