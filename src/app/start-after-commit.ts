@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db } from '../db/connect';
 import { describeError, isTemporalUnavailable } from '../temporal/update-errors';
 import { within } from './within';
 import { log } from '../log';
@@ -27,14 +29,7 @@ export function startAfterCommit(ctx: Pick<AppContext, 'db' | 'workflows' | 'dom
   const workflows = { profiles: ctx.workflows, domains: ctx.domains };
   const started = startWithin(workflows, deadline, rows, what);
   // Settled after the create has given its place in the lane up: the rows' workflows run by then.
-  const settled = started.then(
-    (ids) =>
-      ids &&
-      settleStarted(ctx.db, workflows, ids).then(
-        () => undefined,
-        (error: unknown) => log.warn(`${what}: workflows started, not yet marked so (${describeError(error)}); the reconciler will mark them`),
-      ),
-  );
+  const settled = started.then((ids) => ids && settleWithRetries(ctx.db, workflows, ids, rows, what));
   inFlight.add(settled);
   void settled.finally(() => inFlight.delete(settled));
   return started.then(() => undefined);
@@ -43,9 +38,42 @@ export function startAfterCommit(ctx: Pick<AppContext, 'db' | 'workflows' | 'dom
 /** The starts and settles this process has under way. */
 const inFlight = new Set<Promise<void>>();
 
-/** Resolves once every start this process has under way has settled: a process that stops waits for them before it closes its connections. */
+/** Aborted when the process stops (`startsInFlight`): settles under way then give up trying again. */
+let stopping = new AbortController();
+
+/**
+ * Resolves once every start and settle this process has under way has finished: a process that stops
+ * waits for them before it closes its connections. Settles waiting to try again give up at once.
+ */
 export async function startsInFlight(): Promise<void> {
+  const stop = stopping;
+  stopping = new AbortController();
+  stop.abort();
   await Promise.allSettled([...inFlight]);
+}
+
+/** The waits before a failed settle tries again. */
+const SETTLE_RETRIES_MS = [1_000, 3_000, 10_000];
+
+/**
+ * `settleStarted`, tried again after a failure (PostgreSQL or Temporal away for a moment): a row whose
+ * workflow it did not tell is left unmarked for the reconciler, but a row deleted meanwhile is not there for
+ * the reconciler to find, so its workflow would run until its first timer finds the row gone.
+ */
+async function settleWithRetries(db: Db, workflows: EntityWorkflows, ids: StartedIds, rows: CommittedRows, what: string): Promise<void> {
+  const stop = stopping.signal;
+  for (const waitMs of [...SETTLE_RETRIES_MS, undefined]) {
+    try {
+      await settleStarted(db, workflows, ids, rows);
+      return;
+    } catch (error) {
+      if (waitMs === undefined || stop.aborted) {
+        log.warn(`${what}: workflows started, not yet settled (${describeError(error)}); the reconciler will settle the rows that remain`);
+        return;
+      }
+      await sleep(waitMs, undefined, { signal: stop }).catch(() => undefined);
+    }
+  }
 }
 
 /** `organization <id> and administrator <id>`, or '' for none. */

@@ -33,34 +33,53 @@ export async function startWorkflowsOf(
   signal?: AbortSignal,
 ): Promise<{ started: StartedIds; marked: number; failures: unknown[] }> {
   const outcome = await startWorkflows(workflows, rows, signal);
-  return { ...outcome, marked: await settleStarted(db, workflows, outcome.started) };
+  return { ...outcome, marked: await settleStarted(db, workflows, outcome.started, rows) };
 }
 
 /**
- * After the starts: tells the workflows what their rows went through before they ran, which the workflow that did it could not tell them (its signal found none). A
- * create answers before its workflows start, and the reconciler reads its rows before it starts them, so in
- * between the customer may have deleted an organization or an administrator (its delete took the
- * administrators' and domains' rows along) or a reviewer rejected the organization (its administrators are
- * rejected with it). A workflow whose row is gone ends (`removeWithOrganization`, `removeWithParent`); an
- * administrator still under review in a rejected organization is rejected. Read after the starts, so what
- * happens later finds the workflows running and tells them itself. Then marks the started rows
- * (`markStarted`) and resolves with the number it marked.
+ * After the starts: tells the workflows what their rows went through before they ran, which the request
+ * that did it could not tell them (its signal found no workflow). A create answers before its workflows
+ * start, and the reconciler reads its rows before it starts them, so in between the customer may have
+ * deleted an organization or an administrator (its delete took the administrators' and domains' rows
+ * along) or renamed the organization, and a reviewer may have rejected it (its administrators under review
+ * are rejected with it). A workflow whose row is gone ends (`removeWithOrganization`, `removeWithParent`);
+ * an administrator still under review when its organization was rejected after the administrator's
+ * submission is rejected with the reason of that decision (not one submitted to an organization rejected
+ * before: that administrator was never part of the rejected review); an administrator started with its
+ * organization's name from `rows` learns the name it has now. Read after the starts, so what happens
+ * later finds the workflows running and tells them itself. Then marks the started rows (`markStarted`) and
+ * resolves with the number it marked. Throws when PostgreSQL or Temporal fails; then nothing is marked.
  */
-export async function settleStarted(db: Db, workflows: EntityWorkflows, started: StartedIds): Promise<number> {
+export async function settleStarted(db: Db, workflows: EntityWorkflows, started: StartedIds, rows: CommittedRows): Promise<number> {
   const told: Array<Promise<void>> = [];
   if (started.administrators.length > 0) {
-    const rows = await db
+    const namesAtStart = new Map((rows.organizations ?? []).map((row) => [row.id, row.name]));
+    const administrators = await db
       .selectFrom('administrators as a')
       .innerJoin('organizations as o', 'o.id', 'a.organization_id')
-      .select(['a.id', 'a.status', 'o.status as organizationStatus', 'o.rejection_reason'])
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('profile_reviews as r')
+            .select(['r.reason', sql<boolean>`true`.as('found')])
+            .where('r.entity_kind', '=', 'organization')
+            .whereRef('r.entity_id', '=', 'a.organization_id')
+            .where('r.status', '=', 'rejected')
+            .whereRef('r.decided_at', '>', 'a.submitted_at')
+            .orderBy('r.decided_at', 'desc')
+            .limit(1)
+            .as('rejection'),
+        (join) => join.onTrue(),
+      )
+      .select(['a.id', 'a.status', 'a.organization_id', 'o.name as organizationName', 'rejection.found as rejected', 'rejection.reason'])
       .where('a.id', 'in', started.administrators)
       .execute();
-    const present = new Set(rows.map((row) => row.id));
+    const present = new Set(administrators.map((row) => row.id));
     for (const id of started.administrators) if (!present.has(id)) told.push(workflows.profiles.removeWithOrganization(id));
-    for (const row of rows) {
-      if (row.status === 'under_review' && row.organizationStatus === 'rejected') {
-        told.push(workflows.profiles.rejectWithOrganization(row.id, row.rejection_reason ?? ''));
-      }
+    for (const row of administrators) {
+      if (row.status === 'under_review' && row.rejected) told.push(workflows.profiles.rejectWithOrganization(row.id, row.reason ?? ''));
+      const nameAtStart = namesAtStart.get(row.organization_id);
+      if (nameAtStart !== undefined && nameAtStart !== row.organizationName) told.push(workflows.profiles.renameOrganization(row.id, row.organizationName));
     }
   }
   if (started.domains.length > 0) {

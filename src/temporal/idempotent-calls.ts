@@ -24,10 +24,16 @@ export async function startOnce<T extends Workflow>(
   }
 }
 
-/** Signals workflow `workflowId` (no arguments) within `deadlineMs`; one that has ended or never ran is no error. */
-export async function signalIfRunning(client: Client, deadlineMs: number, workflowId: string, signal: SignalDefinition<[]>): Promise<void> {
+/** Signals workflow `workflowId` within `deadlineMs`; one that has ended or never ran is no error. */
+export async function signalIfRunning<Args extends unknown[]>(
+  client: Client,
+  deadlineMs: number,
+  workflowId: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<void> {
   try {
-    await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () => client.workflow.getHandle(workflowId).signal(signal));
+    await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () => client.workflow.getHandle(workflowId).signal(signal, ...args));
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }

@@ -5,7 +5,7 @@ import type { OrganizationNames } from '../db/organization-names';
 import type { AdministratorRow, OrganizationRow } from '../db/schema';
 import { profileStateOf } from '../domain/profile-state';
 import type { ProfileKind } from '../domain/status';
-import { organizationRejectedSignal, organizationRemovedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
+import { organizationRejectedSignal, organizationRemovedSignal, organizationRenamedSignal, type ProfileWorkflowInput } from '../../workflows/messages';
 import type { organizationWorkflow } from '../../workflows/profile';
 import { workflowIdFor } from './ids';
 import { signalIfRunning, startOnce } from './idempotent-calls';
@@ -24,8 +24,10 @@ export interface ProfileWorkflows {
   start(kind: ProfileKind, row: Row, signal?: AbortSignal, organizationName?: string): Promise<void>;
   /** Delivers an update, starting the workflow first if it is missing (so a lost start never blocks a decision). */
   update<Ret, Arg>(kind: ProfileKind, row: Row, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId?: string): Promise<Ret>;
-  /** The organization's rejection, for an administrator whose workflow did not exist yet when it happened. */
+  /** The organization's rejection, for an administrator whose workflow did not exist yet when it happened; a workflow that is gone is no error. */
   rejectWithOrganization(administratorId: string, reason: string): Promise<void>;
+  /** The organization's new legal name, for an administrator whose workflow did not exist yet when it changed; a workflow that is gone is no error. */
+  renameOrganization(administratorId: string, name: string): Promise<void>;
   /** The organization's delete, for an administrator whose workflow did not exist yet when it took the row; a workflow that is gone is no error. */
   removeWithOrganization(administratorId: string): Promise<void>;
 }
@@ -95,9 +97,10 @@ export function profileWorkflows(
       }
     },
     async rejectWithOrganization(administratorId, reason) {
-      await client.withAbortSignal(AbortSignal.timeout(deadlineMs), () =>
-        client.workflow.getHandle(workflowIdFor('administrator', administratorId)).signal(organizationRejectedSignal, { reason }),
-      );
+      await signalIfRunning(client, deadlineMs, workflowIdFor('administrator', administratorId), organizationRejectedSignal, { reason });
+    },
+    async renameOrganization(administratorId, name) {
+      await signalIfRunning(client, deadlineMs, workflowIdFor('administrator', administratorId), organizationRenamedSignal, { name });
     },
     async removeWithOrganization(administratorId) {
       await signalIfRunning(client, deadlineMs, workflowIdFor('administrator', administratorId), organizationRemovedSignal);

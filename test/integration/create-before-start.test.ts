@@ -1,6 +1,7 @@
 import { startsInFlight } from '../../src/app/start-after-commit';
 import { workflowIdFor } from '../../src/temporal/ids';
 import type { ProfileWorkflows } from '../../src/temporal/profile-client';
+import { ORGANIZATION_NAME } from '../../src/temporal/search-attributes';
 import { ADMINISTRATOR, ORGANIZATION, eventually, startedWorkflow, startHarness, type Api, type Harness } from '../support/harness';
 
 /**
@@ -118,4 +119,63 @@ test("an organization rejected before its create's starts ran: its administrator
     return body.status === 'rejected' ? body : undefined;
   });
   expect(administrator.rejectionReason).toBe('organization rejected: registration number not found');
+});
+
+test('an administrator added to an organization rejected before it was submitted stays under review (it was never part of that review)', async () => {
+  gate.open();
+  const organization = await createOrganization('Rejected Earlier Co., Ltd.');
+  const rejected = await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'old reason' });
+  expect(rejected.body.status).toBe('rejected');
+  const added = await customer.request('POST', `/v1/organizations/${organization.id}/administrators`, { ...ADMINISTRATOR, email: 'added.later@acme.cn' });
+  expect([added.status, added.body.status]).toEqual([201, 'under_review']);
+  // The settle has signalled whatever it would by now; a delete goes through the workflow after anything it was told
+  // before: a rejection would be in the audit trail by its answer.
+  await startsInFlight();
+  expect((await customer.request('GET', `/v1/administrators/${added.body.id}`)).body.status).toBe('under_review');
+  expect((await customer.request('DELETE', `/v1/administrators/${added.body.id}`)).status).toBe(204);
+  const actions = await harness.db.selectFrom('events').select('action').where('entity_id', '=', added.body.id).execute();
+  expect(actions.map((event) => event.action)).not.toContain('rejected_with_organization');
+});
+
+test("an organization rejected and resubmitted before its create's starts ran: its administrator is rejected with that review", async () => {
+  const organization = await createOrganization('Rejected Then Resubmitted Co., Ltd.');
+  expect(
+    (await reviewer.request('POST', `/v1/reviews/organizations/${organization.id}/decision`, { decision: 'reject', reason: 'landline unanswered' })).status,
+  ).toBe(200);
+  expect((await customer.request('POST', `/v1/organizations/${organization.id}/resubmit`)).body.status).toBe('under_review');
+
+  gate.open();
+  const administrator = await eventually(async () => {
+    const body = (await customer.request('GET', `/v1/administrators/${organization.administratorId}`)).body;
+    return body.status === 'rejected' ? body : undefined;
+  });
+  expect(administrator.rejectionReason).toBe('organization rejected: landline unanswered');
+});
+
+test("an organization renamed before its create's starts ran: its administrator's workflow learns the new name", async () => {
+  const organization = await createOrganization('Named Before Co., Ltd.');
+  expect((await customer.request('PATCH', `/v1/organizations/${organization.id}`, { name: 'Named After Co., Ltd.' })).status).toBe(200);
+  gate.open();
+  await eventually(async () => {
+    const described = await describeWorkflow('administrator', organization.administratorId);
+    return described.typedSearchAttributes.get(ORGANIZATION_NAME) === 'Named After Co., Ltd.' ? true : undefined;
+  });
+});
+
+test('a settle that fails for a moment is tried again: the workflow of a row deleted meanwhile still ends', async () => {
+  const realRemove = harness.workflows.removeWithOrganization;
+  let failures = 0;
+  harness.workflows.removeWithOrganization = async (id) => {
+    if (failures++ === 0) throw Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
+    return realRemove(id);
+  };
+  try {
+    const organization = await createOrganization('Settled On Retry Co., Ltd.');
+    expect((await customer.request('DELETE', `/v1/organizations/${organization.id}`)).status).toBe(204);
+    gate.open();
+    await eventually(async () => ((await describeWorkflow('administrator', organization.administratorId)).status.name === 'COMPLETED' ? true : undefined));
+    expect(failures).toBe(2);
+  } finally {
+    harness.workflows.removeWithOrganization = realRemove;
+  }
 });
