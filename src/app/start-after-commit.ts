@@ -27,9 +27,11 @@ export function startAfterCommit(ctx: Pick<AppContext, 'db' | 'workflows' | 'dom
   const what = describeRows(rows);
   if (!rows || !what) return Promise.resolve();
   const workflows = { profiles: ctx.workflows, domains: ctx.domains };
+  // Taken now: a stop that comes while the starts run ends the settle's retries too.
+  const stop = stopping.signal;
   const started = startWithin(workflows, deadline, rows, what);
   // Settled after the create has given its place in the lane up: the rows' workflows run by then.
-  const settled = started.then((ids) => ids && settleWithRetries(ctx.db, workflows, ids, rows, what));
+  const settled = started.then((ids) => ids && settleWithRetries(ctx.db, workflows, ids, rows, what, stop));
   inFlight.add(settled);
   void settled.finally(() => inFlight.delete(settled));
   return started.then(() => undefined);
@@ -43,7 +45,8 @@ let stopping = new AbortController();
 
 /**
  * Resolves once every start and settle this process has under way has finished: a process that stops
- * waits for them before it closes its connections. Settles waiting to try again give up at once.
+ * waits for them before it closes its connections. A settle that failed gives up instead of waiting to
+ * try again. Starts and settles after it are tracked anew (the next stop waits for them).
  */
 export async function startsInFlight(): Promise<void> {
   const stop = stopping;
@@ -60,18 +63,17 @@ const SETTLE_RETRIES_MS = [1_000, 3_000, 10_000];
  * workflow it did not tell is left unmarked for the reconciler, but a row deleted meanwhile is not there for
  * the reconciler to find, so its workflow would run until its first timer finds the row gone.
  */
-async function settleWithRetries(db: Db, workflows: EntityWorkflows, ids: StartedIds, rows: CommittedRows, what: string): Promise<void> {
-  const stop = stopping.signal;
+async function settleWithRetries(db: Db, workflows: EntityWorkflows, ids: StartedIds, rows: CommittedRows, what: string, stop: AbortSignal): Promise<void> {
   for (const waitMs of [...SETTLE_RETRIES_MS, undefined]) {
     try {
       await settleStarted(db, workflows, ids, rows);
       return;
     } catch (error) {
+      if (waitMs !== undefined && !stop.aborted) await sleep(waitMs, undefined, { signal: stop }).catch(() => undefined);
       if (waitMs === undefined || stop.aborted) {
         log.warn(`${what}: workflows started, not yet settled (${describeError(error)}); the reconciler will settle the rows that remain`);
         return;
       }
-      await sleep(waitMs, undefined, { signal: stop }).catch(() => undefined);
     }
   }
 }

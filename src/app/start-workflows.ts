@@ -23,8 +23,8 @@ type Table = 'organizations' | 'administrators' | 'domains';
  * started"): starts the workflows of committed rows in parallel (each start is idempotent: an already
  * running workflow is left as it is) and settles them (`settleStarted`: marked, told what happened to their
  * rows meanwhile). The reconciler runs it for rows whose start was lost; the API too, after its answer
- * (src/app/start-after-commit.ts). A failed start leaves its row unmarked for the reconciler's next pass;
- * the failures are returned, never thrown.
+ * (src/app/start-after-commit.ts). A failed start or settle leaves its rows unmarked for the reconciler's
+ * next pass; the failures are returned, never thrown.
  */
 export async function startWorkflowsOf(
   db: Db,
@@ -33,7 +33,12 @@ export async function startWorkflowsOf(
   signal?: AbortSignal,
 ): Promise<{ started: StartedIds; marked: number; failures: unknown[] }> {
   const outcome = await startWorkflows(workflows, rows, signal);
-  return { ...outcome, marked: await settleStarted(db, workflows, outcome.started, rows) };
+  try {
+    return { ...outcome, marked: await settleStarted(db, workflows, outcome.started, rows) };
+  } catch (error) {
+    // Nothing marked: the rows are started and settled again on the next pass.
+    return { ...outcome, marked: 0, failures: [...outcome.failures, error] };
+  }
 }
 
 /**

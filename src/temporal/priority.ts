@@ -17,41 +17,43 @@ export const PRIORITY = {
  * (UpdateWorkflowExecutionOptions) runs alongside the request: the server re-queues a task already
  * waiting at the new priority, and a repeated lift records nothing. A workflow that does not exist yet is
  * not an error: an update-with-start creates it already in the interactive lane, unless a create's start,
- * which runs after the create's answer, creates it in the bulk lane meanwhile; so while the request is
- * pending, a lift that found no workflow tries again (`LIFT_RETRIES_MS`).
+ * which runs after the create's answer, creates it in the bulk lane meanwhile. So a lift that found no
+ * workflow tries again while the request is pending (after 25 ms, backing off to every 200 ms), and, if
+ * none got through, once more when the request has succeeded (the workflow exists by then).
  * Errors: whatever `request` throws; the lift's own failure is left to the request to report.
  */
 export async function interactively<T>(client: Client, workflowId: string, request: () => Promise<T>): Promise<T> {
+  const lift = (): Promise<'done' | 'missing'> =>
+    client.workflowService
+      .updateWorkflowExecutionOptions({
+        namespace: client.options.namespace,
+        workflowExecution: { workflowId },
+        workflowExecutionOptions: { priority: PRIORITY.interactive },
+        updateMask: { paths: ['priority'] },
+      })
+      .then(
+        () => 'done' as const,
+        (error: { code?: number }) => (error.code === GRPC_NOT_FOUND ? 'missing' : 'done'),
+      );
   let pending = true;
-  const liftOnce = () =>
-    client.workflowService.updateWorkflowExecutionOptions({
-      namespace: client.options.namespace,
-      workflowExecution: { workflowId },
-      workflowExecutionOptions: { priority: PRIORITY.interactive },
-      updateMask: { paths: ['priority'] },
-    });
-  const lift = async () => {
-    for (const waitMs of [...LIFT_RETRIES_MS, undefined]) {
-      try {
-        return void (await liftOnce());
-      } catch (error) {
-        if ((error as { code?: number }).code !== GRPC_NOT_FOUND || waitMs === undefined) return;
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-        if (!pending) return;
-      }
+  let liftDone = false;
+  const liftWhilePending = async () => {
+    for (let waitMs = 25; pending; waitMs = Math.min(waitMs * 2, 200)) {
+      if ((await lift()) === 'done') return void (liftDone = true);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   };
-  // Never rejects, and not waited for: a lift still retrying must not hold the answer back.
-  void lift();
+  // Never rejects; not waited for, so a lift waiting to try again does not hold the answer back.
+  void liftWhilePending();
+  let answer: T;
   try {
-    return await request();
+    answer = await request();
   } finally {
     pending = false;
   }
+  if (!liftDone) await lift();
+  return answer;
 }
 
 /** gRPC NOT_FOUND: no workflow with this ID runs. */
 const GRPC_NOT_FOUND = 5;
-
-/** The waits before a lift that found no workflow tries again, while its request is pending. */
-const LIFT_RETRIES_MS = [25, 50, 100, 200];

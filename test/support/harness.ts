@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client';
+import { startsInFlight } from '../../src/app/start-after-commit';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { type Config, loadConfig, type LogLevel, type Timings } from '../../src/config';
@@ -203,6 +204,8 @@ export async function startHarness(
     },
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      // As the service does: the creates answered have their workflows started before the connections close.
+      await startsInFlight();
       await stopNotifier();
       await workers.shutdown();
       await running;
