@@ -45,6 +45,13 @@ const describeWorkflow = (kind: 'organization' | 'administrator', id: string) =>
 const marked = async (table: 'organizations' | 'administrators', id: string) =>
   (await harness.db.selectFrom(table).select('workflow_started').where('id', '=', id).executeTakeFirst())?.workflow_started;
 
+/** Administrator `id` as the API shows it, once it is rejected. */
+const rejectedAdministrator = (id: string) =>
+  eventually(async () => {
+    const body = (await customer.request('GET', `/v1/administrators/${id}`)).body;
+    return body.status === 'rejected' ? body : undefined;
+  });
+
 async function createOrganization(name: string): Promise<{ id: string; administratorId: string }> {
   const created = await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name }, administrator: ADMINISTRATOR });
   expect(created.status).toBe(201);
@@ -115,10 +122,7 @@ test("an organization rejected before its create's starts ran: its administrator
   expect((await customer.request('GET', `/v1/administrators/${organization.administratorId}`)).body.status).toBe('under_review');
 
   gate.open();
-  const administrator = await eventually(async () => {
-    const body = (await customer.request('GET', `/v1/administrators/${organization.administratorId}`)).body;
-    return body.status === 'rejected' ? body : undefined;
-  });
+  const administrator = await rejectedAdministrator(organization.administratorId);
   expect(administrator.rejectionReason).toBe('organization rejected: registration number not found');
 });
 
@@ -146,10 +150,7 @@ test("an organization rejected and resubmitted before its create's starts ran: i
   expect((await customer.request('POST', `/v1/organizations/${organization.id}/resubmit`)).body.status).toBe('under_review');
 
   gate.open();
-  const administrator = await eventually(async () => {
-    const body = (await customer.request('GET', `/v1/administrators/${organization.administratorId}`)).body;
-    return body.status === 'rejected' ? body : undefined;
-  });
+  const administrator = await rejectedAdministrator(organization.administratorId);
   expect(administrator.rejectionReason).toBe('organization rejected: landline unanswered');
 });
 
