@@ -1,6 +1,7 @@
 # Image of the certificate profile service: one image, two processes (docker-compose.yml runs it as
 # `npm run api` and as `npm run worker`). TypeScript runs through tsx (a runtime dependency), so there
-# is no build step; the worker bundles the workflow code with webpack when it starts.
+# is no compile step; the workflow code is bundled here (webpack, `npm run bundle`), so a worker starts
+# without bundling it (src/temporal/workflow-bundle.ts keeps the bundle under node_modules/.cache).
 FROM node:20-bookworm-slim
 
 # NPM_CONFIG_LOGLEVEL=silent: `npm run` prints no banner, so a process's output is its JSON log lines only.
@@ -20,7 +21,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 # readable by the service user; the one writable place is DATA_DIR, which the split api/worker
 # processes do not use (they need DATABASE_URL and TEMPORAL_ADDRESS).
 COPY . .
-RUN mkdir -p /app/data && chown node:node /app/data
+RUN npm run bundle && mkdir -p /app/data && chown node:node /app/data
 
 USER node
 EXPOSE 3000

@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { findTemporalCli } from '../src/temporal/cli-binary';
 import { startDevServer } from '../src/temporal/dev-server';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/temporal/worker';
+import { workflowBundle } from '../src/temporal/workflow-bundle';
 import { freePort } from './support/ports';
 
 /**
@@ -23,11 +22,7 @@ export default async function globalSetup(): Promise<void> {
     headless: true,
   });
   (globalThis as { __temporal?: { stop(): Promise<void> } }).__temporal = server;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: quietLogger,
-  });
+  const { code } = await workflowBundle({ logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   process.env.TEST_TEMPORAL_ADDRESS = server.address;

@@ -1,5 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import path from 'node:path';
 import { requireRole } from './auth';
 import { codecRouter } from './codec-server';
 import type { ApiContext } from './context';
@@ -61,7 +61,8 @@ export function createApp(ctx: ApiContext): Express {
 
   app.get('/openapi.json', (_req, res) => res.json(document));
   app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
-  app.use('/docs/assets', express.static(getAbsoluteFSPath(), { index: false }));
+  // Its files only, served as they are: the package's main module loads its 1 MB browser bundle (0.5 s at every start).
+  app.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   // Each probe is bounded inside ctx.ready (in parallel); this bounds the whole in case one is not.
   app.get('/readyz', async (_req, res) => {

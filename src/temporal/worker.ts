@@ -16,6 +16,7 @@ import type { ServiceMetrics } from '../metrics';
 import { dataConverterOf } from './payload-codec';
 import { workerSlotOptions } from './worker-sizing';
 import { requestIdActivityInterceptors } from './request-id';
+import { workflowBundle } from './workflow-bundle';
 
 /** The core's own lines: as configured when more detail is asked for, otherwise its warnings and errors only. */
 const coreLevel = (level: LogLevel): LogLevel => (level === 'TRACE' || level === 'DEBUG' ? level : 'WARN');
@@ -37,9 +38,6 @@ export function installTemporalRuntime(config: Pick<Config, 'logLevel' | 'metric
   });
 }
 
-/** Workflow interceptors (request ids into activities and logs); bundled with the workflow code (test/global-setup.ts does the same). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/interceptors')];
-
 export interface Workers {
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -50,7 +48,8 @@ export interface Workers {
  * perspective configured here (DCV_PERSPECTIVES), each on its own task queue with its own resolvers.
  * Perspectives in other regions run `npm run perspective` there and are named in DCV_REMOTE_PERSPECTIVES.
  * Every worker opens and seals payloads with `codec` (outside the workflow sandbox, so the bundle needs
- * no crypto). A prebuilt `workflowBundle` (tests) skips the webpack bundling that otherwise runs at start.
+ * no crypto). The workflow code comes bundled (`workflowBundle`: cached on disk while the code is
+ * unchanged), or as `extra.workflowBundle` (tests).
  */
 export async function createWorkers(
   config: Config,
@@ -63,13 +62,13 @@ export async function createWorkers(
 ): Promise<Workers> {
   const connection = await reachTemporal(address, () => NativeConnection.connect(connectionOptions(config, address)));
   const main = await Worker.create({
-    interceptors: { activity: [requestIdActivityInterceptors], ...(extra.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
+    interceptors: { activity: [requestIdActivityInterceptors] },
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...workerSlotOptions(config.worker),
     dataConverter: dataConverterOf(codec),
-    ...(extra.workflowBundle ? {} : { workflowsPath: require.resolve('../../workflows') }),
+    workflowBundle: extra.workflowBundle ?? (await workflowBundle()),
     activities: {
       ...createProfileActivities({ db, timings: config.timings }),
       ...createDomainActivities({ db, dcv: config.dcv, writers: dnsWriters(db, config.dcv, secretKey), metrics }),
