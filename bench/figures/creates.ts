@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import type { AdministratorRow, OrganizationRow } from '../../src/db/schema';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { profileWorkflows } from '../../src/temporal/profile-client';
+import { type CpuParts, cpuMeter, describeCpu, medianPerItem } from '../support/cpu';
 import { pairedFigure, type Figures } from '../support/report';
 import { createOrganizationAsClient, type Stack } from '../support/stack';
 import { pool } from '../support/stats';
@@ -17,18 +18,25 @@ import { pool } from '../support/stats';
  * create before its workflows start, so its answers alone would flatter it. Ratio = baseline ÷ value;
  * goal ≤ 1.1. Repetitions interleave the two, alternating which goes first, and each run waits until the
  * worker has given its last workflows their first task, so neither run pays for the other's backlog.
+ * Each figure also carries the machine's CPU per create by part (`cpu`: the APIs, the worker, the Temporal
+ * server, this process, PostgreSQL and the rest), each side's median: on a machine the creates keep busy,
+ * the ratio follows what the service spends beyond the raw client's starts.
  */
 export async function creates(stack: Stack, options: { repetitions: number; perConcurrency: Record<number, number> }): Promise<Figures> {
   const { service } = stack;
   const timings = loadConfig({}).timings;
   const raw = profileWorkflows(service.client, service.taskQueue, timings, undefined, 60_000);
   let serial = 0;
+  // The CPU each side spent, from its first create until the worker has run the last workflows' first task.
+  const meter = () =>
+    cpuMeter({ groups: { api: service.apis.map((api) => api.pid()), worker: [service.worker.pid()] }, commands: { 'temporal server': 'temporal' } });
 
-  async function overHttp(count: number, concurrency: number): Promise<number> {
+  async function overHttp(count: number, concurrency: number): Promise<Run> {
     const customers: Caller[] = [];
     for (let i = 0; i < count; i++) customers.push(await service.customer(`Create ${serial}-${i}`));
     const first = serial;
     serial += count;
+    const cpuSince = meter();
     const started = Date.now();
     // 503s are retried after Retry-After; the time they waited counts against the figure.
     const ids = await pool(customers, concurrency, (customer, i) => createOrganizationAsClient(customer, first + i, true));
@@ -39,11 +47,12 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
           started)) *
       1000;
     await drained(ids);
-    return rate;
+    return { rate, cpu: cpuSince() };
   }
 
-  async function rawClient(count: number, concurrency: number): Promise<number> {
+  async function rawClient(count: number, concurrency: number): Promise<Run> {
     const rows = Array.from({ length: count }, () => syntheticRows());
+    const cpuSince = meter();
     const started = Date.now();
     await pool(rows, concurrency, async ({ organization, administrator }) => {
       await Promise.all([raw.start('organization', organization), raw.start('administrator', administrator)]);
@@ -54,7 +63,7 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
     ]);
     const rate = (count / ((await lastStart(workflowIds)) - started)) * 1000;
     await drained(rows.map((r) => r.organization.id));
-    return rate;
+    return { rate, cpu: cpuSince() };
   }
 
   /**
@@ -88,17 +97,31 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
   for (const [concurrencyText, count] of Object.entries(options.perConcurrency)) {
     const concurrency = Number(concurrencyText);
     const runs: Array<{ value: number; baseline: number }> = [];
+    const cpus: Record<'value' | 'baseline', Array<{ cpu: CpuParts; per: number }>> = { value: [], baseline: [] };
+    const measured = async (side: 'value' | 'baseline') => {
+      const { rate, cpu } = await (side === 'value' ? overHttp : rawClient)(count, concurrency);
+      cpus[side].push({ cpu, per: count });
+      return rate;
+    };
     await overHttp(Math.min(count, 20), concurrency); // warm-up: connections, pools, code paths
     for (let r = 0; r < options.repetitions; r++) {
-      let baseline = r % 2 === 0 ? await rawClient(count, concurrency) : undefined;
-      const value = await overHttp(count, concurrency);
-      baseline ??= await rawClient(count, concurrency);
+      let baseline = r % 2 === 0 ? await measured('baseline') : undefined;
+      const value = await measured('value');
+      baseline ??= await measured('baseline');
       runs.push({ value, baseline });
       console.log(`  create_c${concurrency} #${r + 1}: ${value.toFixed(1)}/s over HTTP, ${baseline.toFixed(1)}/s raw client`);
     }
-    figures[`create_c${concurrency}`] = pairedFigure(runs, 'creates/s', true, '≤ 1.1× the raw client');
+    const cpuPerCreate = { unit: 'ms CPU per create', value: medianPerItem(cpus.value), baseline: medianPerItem(cpus.baseline) };
+    console.log(`  create_c${concurrency} CPU per create: ${describeCpu(cpuPerCreate.value)} over HTTP; ${describeCpu(cpuPerCreate.baseline)} raw client`);
+    figures[`create_c${concurrency}`] = { ...pairedFigure(runs, 'creates/s', true, '≤ 1.1× the raw client'), cpu: cpuPerCreate };
   }
   return figures;
+}
+
+/** One side's run: creates per second, and the CPU the machine spent on them by part. */
+interface Run {
+  rate: number;
+  cpu: CpuParts;
 }
 
 /** The rows a create would write, for the raw client's starts (never stored: the baseline has no database). */

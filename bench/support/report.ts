@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CpuParts } from './cpu';
 import { type Spread, spread } from './stats';
 
 /**
@@ -16,6 +17,8 @@ export interface Figure {
   goal?: string;
   runs: Array<Record<string, number>>;
   spread?: { value: Spread; baseline?: Spread };
+  /** Where the CPU went, per item (medians over the runs; bench/support/cpu.ts): the figure's side and its baseline's. */
+  cpu?: { unit: string; value: CpuParts; baseline?: CpuParts };
   /** Set when written: when it was measured, and whether by `--quick`. */
   measuredAt?: string;
   quick?: boolean;
