@@ -22,20 +22,20 @@ const PROJECT_DIR = path.resolve(__dirname, '..');
 const GROUPS: Array<{ names: string[]; run: (quick: boolean, temporalCli: string) => Promise<Figures> }> = [
   {
     names: ['create_c1', 'create_c8', 'create_c32'],
-    run: (quick) => onStack((stack) => creates(stack, { repetitions: 3, perConcurrency: quick ? { 1: 15, 8: 40, 32: 80 } : { 1: 60, 8: 300, 32: 600 } })),
+    run: (quick) => onStack((stack) => creates(stack, { repetitions: 3, perConcurrency: quick ? { 1: 8, 8: 16, 32: 32 } : { 1: 60, 8: 300, 32: 600 } })),
   },
   {
     names: ['decision_p99_under_burst'],
     run: (quick) =>
-      onStack((stack) => decisionUnderBurst(stack, quick ? { repetitions: 3, burst: 300, decisions: 20 } : { repetitions: 3, burst: 2000, decisions: 40 })),
+      onStack((stack) => decisionUnderBurst(stack, quick ? { repetitions: 3, burst: 160, decisions: 12 } : { repetitions: 3, burst: 2000, decisions: 40 })),
   },
   {
     names: ['dcv_rate', 'dcv_raw_dns'],
-    run: (quick) => dcvRate(quick ? { repetitions: 3, domains: 100, warmup: 10 } : { repetitions: 3, domains: 1000, warmup: 50 }),
+    run: (quick) => dcvRate(quick ? { repetitions: 3, domains: 40, warmup: 5 } : { repetitions: 3, domains: 1000, warmup: 50 }),
   },
   {
     names: ['worker_rss_10k_domains'],
-    run: (quick) => onStack((stack) => workerRss(stack, { domains: quick ? 500 : 10_000 })),
+    run: (quick) => onStack((stack) => workerRss(stack, { domains: quick ? 200 : 10_000 })),
   },
   {
     names: ['list_orgs_ratio_10k', 'review_queue_ratio_10k'],

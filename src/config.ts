@@ -62,7 +62,11 @@ export interface Config {
    * 503 with Retry-After; also bounds the pool's connect and statement timeouts and workflow updates.
    */
   requestDeadlineMs: number;
-  /** CREATE_CONCURRENCY: creates in progress at once per API process; the rest wait their turn (the bulk lane). */
+  /**
+   * CREATE_CONCURRENCY: creates in progress at once per API process; the rest wait their turn (the bulk
+   * lane). Default: the machine's cores (`os.availableParallelism()`): creates keep the cores busy, and more
+   * at once only make reviewers' decisions wait longer behind them without more creates per second (issue 9).
+   */
   createConcurrency: number;
   /**
    * CREATE_YIELD_MAX: the longest a create that has its place in the bulk lane waits for the reviewers'
@@ -182,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileInterval: clockTimeSetting(env, 'RECONCILE_INTERVAL', '1m'),
     idempotencyKeyRetention: idempotencyKeyRetention(env),
     requestDeadlineMs: requestDeadline(env),
-    createConcurrency: wholeNumberSetting(env, 'CREATE_CONCURRENCY', 4, 1000),
+    createConcurrency: wholeNumberSetting(env, 'CREATE_CONCURRENCY', Math.min(availableParallelism(), 1000), 1000),
     createYieldMaxMs: createYieldMax(env),
     dcv: {
       delegationZone: delegationZone(env),

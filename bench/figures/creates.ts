@@ -19,7 +19,7 @@ import { pool } from '../support/stats';
  * goal ≤ 1.1. Repetitions interleave the two, alternating which goes first, and each run waits until the
  * worker has given its last workflows their first task, so neither run pays for the other's backlog.
  * Each figure also carries the machine's CPU per create by part (`cpu`: the APIs, the worker, the Temporal
- * server, this process, PostgreSQL and the rest), each side's median: on a machine the creates keep busy,
+ * server, PostgreSQL, this process, the rest of the machine), each side's median: on a machine the creates keep busy,
  * the ratio follows what the service spends beyond the raw client's starts.
  */
 export async function creates(stack: Stack, options: { repetitions: number; perConcurrency: Record<number, number> }): Promise<Figures> {
@@ -28,8 +28,14 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
   const raw = profileWorkflows(service.client, service.taskQueue, timings, undefined, 60_000);
   let serial = 0;
   // The CPU each side spent, from its first create until the worker has run the last workflows' first task.
+  const temporalPort = stack.temporal.address.split(':').pop();
   const meter = () =>
-    cpuMeter({ groups: { api: service.apis.map((api) => api.pid()), worker: [service.worker.pid()] }, commands: { 'temporal server': 'temporal' } });
+    cpuMeter({
+      api: { groups: service.apis.map((api) => api.pid()) },
+      worker: { groups: [service.worker.pid()] },
+      'temporal server': { match: ({ command, args }) => command === 'temporal' && args.includes(temporalPort!) },
+      postgres: { match: ({ command }) => command === 'postgres' },
+    });
 
   async function overHttp(count: number, concurrency: number): Promise<Run> {
     const customers: Caller[] = [];
@@ -40,13 +46,11 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
     const started = Date.now();
     // 503s are retried after Retry-After; the time they waited counts against the figure.
     const ids = await pool(customers, concurrency, (customer, i) => createOrganizationAsClient(customer, first + i, true));
-    const administrators = await service.db.selectFrom('administrators').select(['id']).where('organization_id', 'in', ids).execute();
-    const rate =
-      (count /
-        ((await lastStart([...ids.map((id) => workflowIdFor('organization', id)), ...administrators.map((a) => workflowIdFor('administrator', a.id))])) -
-          started)) *
-      1000;
-    await drained(ids);
+    const administrators = await service.db.selectFrom('administrators').select(['id', 'organization_id']).where('organization_id', 'in', ids).execute();
+    const administratorOf = new Map(administrators.map((a) => [a.organization_id, a.id]));
+    const workflowIds = ids.flatMap((id) => [workflowIdFor('organization', id), workflowIdFor('administrator', administratorOf.get(id)!)]);
+    const rate = (count / ((await lastStart(workflowIds)) - started)) * 1000;
+    await drained(workflowIds);
     return { rate, cpu: cpuSince() };
   }
 
@@ -62,7 +66,7 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
       workflowIdFor('administrator', administrator.id),
     ]);
     const rate = (count / ((await lastStart(workflowIds)) - started)) * 1000;
-    await drained(rows.map((r) => r.organization.id));
+    await drained(workflowIds);
     return { rate, cpu: cpuSince() };
   }
 
@@ -85,10 +89,10 @@ export async function creates(stack: Stack, options: { repetitions: number; perC
     return Math.max(...(await pool(workflowIds, 16, startTime)));
   }
 
-  /** Until the last organizations' workflows have had their first task (WorkflowTaskCompleted is the fourth event). */
-  async function drained(organizationIds: string[]): Promise<void> {
-    for (const id of organizationIds.slice(-8)) {
-      const handle = service.client.workflow.getHandle(workflowIdFor('organization', id));
+  /** Until the last creates' workflows (organizations' and administrators') have had their first task (WorkflowTaskCompleted is the fourth event). */
+  async function drained(workflowIds: string[]): Promise<void> {
+    for (const id of workflowIds.slice(-16)) {
+      const handle = service.client.workflow.getHandle(id);
       while (((await handle.describe()).historyLength ?? 0) < 4) await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

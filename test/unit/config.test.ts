@@ -173,6 +173,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKER_MEMORY_BUDGET: '2048', CREATE_CONCURRENCY: ' 8 ' })).toMatchObject({ worker: { memoryBudgetMiB: 2048 }, createConcurrency: 8 });
   });
 
+  test("CREATE_CONCURRENCY defaults to the machine's cores, also when compose passes it empty", () => {
+    expect(loadConfig({}).createConcurrency).toBe(os.availableParallelism());
+    expect(loadConfig({ CREATE_CONCURRENCY: '' }).createConcurrency).toBe(os.availableParallelism());
+  });
+
   test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
     expect(loadConfig({ DCV_RETRY_SCHEDULE: '1s, 2s,5s' }).dcv.retrySchedule.map((d) => d.ms)).toEqual([1000, 2000, 5000]);
   });
