@@ -64,8 +64,11 @@ export interface Config {
   requestDeadlineMs: number;
   /**
    * CREATE_CONCURRENCY: creates in progress at once per API process; the rest wait their turn (the bulk
-   * lane). Default: the machine's cores (`os.availableParallelism()`): creates keep the cores busy, and more
-   * at once only make reviewers' decisions wait longer behind them without more creates per second (issue 9).
+   * lane). Default: the CPUs the process may run on (`os.availableParallelism()`: its affinity; Node 20
+   * does not see a container's CPU quota), from 2 to 4. Creates keep the cores busy, so more at once only
+   * make reviewers' decisions wait longer behind them without more creates per second (issue 9); at least 2,
+   * so one create holding back for a decision or waiting on a slow start does not stop the others; at most
+   * 4, well under the process's database pool (`DATABASE_POOL_SIZE`), which decisions and reads share.
    */
   createConcurrency: number;
   /**
@@ -186,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileInterval: clockTimeSetting(env, 'RECONCILE_INTERVAL', '1m'),
     idempotencyKeyRetention: idempotencyKeyRetention(env),
     requestDeadlineMs: requestDeadline(env),
-    createConcurrency: wholeNumberSetting(env, 'CREATE_CONCURRENCY', Math.min(availableParallelism(), 1000), 1000),
+    createConcurrency: wholeNumberSetting(env, 'CREATE_CONCURRENCY', defaultCreateConcurrency(), 1000),
     createYieldMaxMs: createYieldMax(env),
     dcv: {
       delegationZone: delegationZone(env),
@@ -266,6 +269,11 @@ function requestDeadline(env: NodeJS.ProcessEnv): number {
     throw new Error(`REQUEST_DEADLINE: "${env.REQUEST_DEADLINE}" must be between 100ms and 10m (for example 5s)`);
   }
   return deadline.ms;
+}
+
+/** CREATE_CONCURRENCY's default: the CPUs this process may run on, from 2 to 4 (see `Config.createConcurrency`). */
+export function defaultCreateConcurrency(cpus = availableParallelism()): number {
+  return Math.min(4, Math.max(2, cpus));
 }
 
 /** 0 (off, also `0s`, `0ms`) up to a minute: a create's own deadline (REQUEST_DEADLINE) still bounds the wait. */

@@ -43,6 +43,7 @@ export async function workflowBundle(options: { cacheDir?: string; logger?: Logg
   });
   // A file changed while webpack read the files (a checkout, a save): the bundle may mix both, so it is not kept.
   if (key && keyOrNone() === key) keep(cacheDir, key, code);
+  else if (key) log.warn('the workflow bundle is not cached: its files changed while webpack read them');
   return { code };
 }
 
@@ -117,14 +118,26 @@ function keep(cacheDir: string, key: string, code: string): void {
     writeFileSync(partial, code);
     syncPath(partial);
     renameSync(partial, path.join(cacheDir, name));
-    syncPath(cacheDir);
-    for (const other of readdirIfAny(cacheDir)) {
-      const file = path.join(cacheDir, other);
-      const older = other !== name && other.startsWith('workflow-bundle-') && other.endsWith('.js');
-      if (older || (other.endsWith('.partial') && Date.now() - statSync(file).mtimeMs > ABANDONED_MS)) rmSync(file, { force: true });
-    }
   } catch (error) {
     log.warn(`the workflow bundle is not cached in ${cacheDir} (${describeError(error)}): each start bundles it again`);
+    return;
+  }
+  // Best effort from here: the bundle is in place. The rename made durable; older bundles and abandoned writes removed.
+  ignoringErrors(() => syncPath(cacheDir));
+  for (const other of readdirIfAny(cacheDir)) {
+    const file = path.join(cacheDir, other);
+    const older = other !== name && other.startsWith('workflow-bundle-') && other.endsWith('.js');
+    ignoringErrors(() => {
+      if (older || (other.endsWith('.partial') && Date.now() - statSync(file).mtimeMs > ABANDONED_MS)) rmSync(file, { force: true });
+    });
+  }
+}
+
+function ignoringErrors(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // A file another process removed or renamed meanwhile, a directory that cannot be synced.
   }
 }
 

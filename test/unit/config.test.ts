@@ -2,7 +2,7 @@ import { getServers } from 'node:dns';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiListenHost, DEFAULT_DATA_DIR, loadConfig, parsePerspectives, withEmbeddedDefaults } from '../../src/config';
+import { apiListenHost, DEFAULT_DATA_DIR, defaultCreateConcurrency, loadConfig, parsePerspectives, withEmbeddedDefaults } from '../../src/config';
 
 describe('loadConfig', () => {
   test('production defaults', () => {
@@ -173,9 +173,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKER_MEMORY_BUDGET: '2048', CREATE_CONCURRENCY: ' 8 ' })).toMatchObject({ worker: { memoryBudgetMiB: 2048 }, createConcurrency: 8 });
   });
 
-  test("CREATE_CONCURRENCY defaults to the machine's cores, also when compose passes it empty", () => {
-    expect(loadConfig({}).createConcurrency).toBe(os.availableParallelism());
-    expect(loadConfig({ CREATE_CONCURRENCY: '' }).createConcurrency).toBe(os.availableParallelism());
+  test("CREATE_CONCURRENCY defaults to the process's CPUs from 2 to 4, also when compose passes it empty", () => {
+    expect([1, 2, 3, 4, 8, 64].map((cpus) => defaultCreateConcurrency(cpus))).toEqual([2, 2, 3, 4, 4, 4]);
+    expect(loadConfig({}).createConcurrency).toBe(defaultCreateConcurrency(os.availableParallelism()));
+    expect(loadConfig({ CREATE_CONCURRENCY: '' }).createConcurrency).toBe(loadConfig({}).createConcurrency);
+    expect(loadConfig({ CREATE_CONCURRENCY: '16' }).createConcurrency).toBe(16);
   });
 
   test('DCV_RETRY_SCHEDULE is a comma-separated list of durations', () => {
