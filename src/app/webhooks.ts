@@ -5,6 +5,7 @@ import { creationPage, type PageCursor } from '../db/keyset';
 import type { Database, WebhookEndpointRow } from '../db/schema';
 import { addDuration } from '../domain/duration';
 import { log } from '../log';
+import { describeError } from '../temporal/update-errors';
 import { getDelivery, listDeliveries, queueRedelivery, queueTest, type DeliveryStatus } from '../notify/deliveries';
 import { announceDeliveries } from '../notify/dispatch';
 import { rowIdOf } from '../notify/feed';
@@ -123,10 +124,18 @@ export async function editWebhook(ctx: Ctx, accountId: string, id: string, body:
   return row;
 }
 
-/** Deletes an endpoint with its secrets and delivery records (foreign keys cascade); its workflow finds nothing left to send. */
-export async function removeWebhook(ctx: Pick<AppContext, 'db'>, accountId: string, id: string): Promise<void> {
+/**
+ * Deletes an endpoint with its secrets and delivery records (foreign keys cascade), then wakes its delivery
+ * workflow (not awaited), which finds the endpoint gone and ends. The delete is the outcome: a wake Temporal
+ * does not take is logged, and the workflow ends at its next look at the queue (a retry's time, or a minute idle).
+ */
+export async function removeWebhook(ctx: Pick<AppContext, 'db' | 'webhooks'>, accountId: string, id: string): Promise<void> {
   const deleted = await ctx.db.deleteFrom('webhook_endpoints').where('id', '=', id).where('account_id', '=', accountId).returning('id').executeTakeFirst();
   if (!deleted) throw notFound(`webhook ${id}`);
+  // Not awaited: the answer is the delete's, and Temporal being away must not hold it up.
+  void ctx.webhooks
+    .wakeIfRunning(id)
+    .catch((error: unknown) => log.warn(`webhook ${id} deleted; its delivery workflow ends at its next look (${describeError(error)})`));
 }
 
 /**

@@ -75,7 +75,7 @@ export function fanOutEvents(db: Db, batch = 500): Promise<number> {
  * announced, then marks those announced. A wake that fails (Temporal unreachable) leaves them for the
  * next pass; a wake twice is harmless (the workflow reads its queue). Returns how many endpoints it woke.
  */
-export async function announceDeliveries(db: Db, webhooks: WebhookWorkflows, endpointId?: string): Promise<number> {
+export async function announceDeliveries(db: Db, webhooks: Pick<WebhookWorkflows, 'wake'>, endpointId?: string): Promise<number> {
   let query = db
     .selectFrom('webhook_deliveries')
     .select(['endpoint_id', 'account_id', sql<string>`max(id)`.as('up_to')])
@@ -104,7 +104,7 @@ export async function announceDeliveries(db: Db, webhooks: WebhookWorkflows, end
 }
 
 /** One dispatcher pass: every settled event fanned out, then every endpoint with news woken. */
-export async function dispatchWebhooks(db: Db, webhooks: WebhookWorkflows, batch = 500): Promise<number> {
+export async function dispatchWebhooks(db: Db, webhooks: Pick<WebhookWorkflows, 'wake'>, batch = 500): Promise<number> {
   let read = 0;
   for (let n = batch; n === batch; read += n) n = await fanOutEvents(db, batch);
   await announceDeliveries(db, webhooks);

@@ -1,12 +1,19 @@
 import type { Client } from '@temporalio/client';
 import type { webhookDeliveryWorkflow } from '../../workflows/webhook-delivery';
 import { type WebhookDeliveryInput, webhookWakeSignal, webhookWorkflowId } from '../../workflows/webhook-messages';
+import { signalIfRunning } from './idempotent-calls';
 import { ACCOUNT_ID, ENTITY_KIND } from './search-attributes';
 import { DEFAULT_DEADLINE_MS } from './update-errors';
 
 export interface WebhookWorkflows {
   /** Tells the endpoint's delivery workflow to look at its queue, starting it if it is not running. Bounded by the deadline. */
   wake(endpoint: { id: string; accountId: string }): Promise<void>;
+  /**
+   * Wakes the endpoint's delivery workflow if it runs (never starts one), bounded by the deadline: after the
+   * endpoint's delete it looks at its queue at once, finds the endpoint gone and ends, rather than at its
+   * next retry or idle timeout (up to a minute). Rejects when Temporal does not answer.
+   */
+  wakeIfRunning(endpointId: string): Promise<void>;
 }
 
 /**
@@ -31,5 +38,6 @@ export function webhookWorkflows(client: Client, taskQueue: string, deadlineMs =
         }),
       );
     },
+    wakeIfRunning: (endpointId) => signalIfRunning(client, deadlineMs, webhookWorkflowId(endpointId), webhookWakeSignal),
   };
 }

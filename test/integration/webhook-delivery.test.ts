@@ -232,6 +232,21 @@ test('an endpoint deleted while its messages wait for a retry: nothing more is s
   expect((await customer.request('GET', `/v1/webhooks/${id}/deliveries`)).status).toBe(404);
 });
 
+test("an idle endpoint's delete ends its workflow at once, not at its idle timeout (a minute)", async () => {
+  const account = await harness.customer('Idle endpoint');
+  const { receiver, id } = await endpoint(account, { eventTypes: ['organization.submitted'] });
+  await submit(account);
+  await until(() => (receiver.received.length >= 1 ? true : undefined), 'the message delivered');
+  const handle = harness.client.workflow.getHandle(webhookWorkflowId(id));
+  // Delivered and recorded: the workflow waits for new messages.
+  await until(async () => ((await deliveriesOf(account, id))[0]?.status === 'delivered' ? true : undefined), 'the delivery recorded');
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  expect((await account.request('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
+  // Well under the minute an idle run waits for new messages.
+  await until(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true), 'the workflow ended', 20_000);
+  expect((await handle.describe()).status.name).toBe('COMPLETED');
+});
+
 test('redeliveries name an event of the account; deliveries of another account are not found', async () => {
   const { id } = await endpoint(customer);
   const other = await harness.customer('Stranger');
