@@ -50,8 +50,8 @@ export async function workflowBundle(options: { cacheDir?: string; logger?: Logg
 /** The kept bundle's path for the code as it is now, or undefined when there is none (`npm run bundle` checks it was written). */
 export function cachedBundleFile(cacheDir = CACHE_DIR): string | undefined {
   const key = keyOrNone();
-  const name = key && readdirIfAny(cacheDir).find((file) => BUNDLE_FILE.exec(file)?.[1] === key);
-  return name ? path.join(cacheDir, name) : undefined;
+  const [kept] = key ? keptBundles(cacheDir, key) : [];
+  return kept?.file;
 }
 
 /**
@@ -93,10 +93,7 @@ function keyOrNone(): string | undefined {
 
 /** The kept bundle for `key`, if one is there whole; a damaged one is removed. */
 function readWhole(cacheDir: string, key: string): string | undefined {
-  for (const name of readdirIfAny(cacheDir)) {
-    const [, fileKey, codeHash] = BUNDLE_FILE.exec(name) ?? [];
-    if (fileKey !== key) continue;
-    const file = path.join(cacheDir, name);
+  for (const { file, codeHash } of keptBundles(cacheDir, key)) {
     try {
       const code = readFileSync(file, 'utf8');
       if (sha256(code) === codeHash) return code;
@@ -107,6 +104,14 @@ function readWhole(cacheDir: string, key: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The bundles kept in `cacheDir` for `key`, with the hash their code should have. */
+function keptBundles(cacheDir: string, key: string): Array<{ file: string; codeHash: string }> {
+  return readdirIfAny(cacheDir).flatMap((name) => {
+    const [, fileKey, codeHash] = BUNDLE_FILE.exec(name) ?? [];
+    return fileKey === key ? [{ file: path.join(cacheDir, name), codeHash }] : [];
+  });
 }
 
 /** Writes the bundle whole (synced, then renamed into place) and removes older ones; a failure is a warning. */
