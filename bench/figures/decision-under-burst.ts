@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import type { Caller } from '../../test/faults/support/production';
 import { workflowIdFor } from '../../src/temporal/ids';
 import { pairedFigure, type Figures } from '../support/report';
+import type { BurstJob } from '../support/burst-client';
 import { createOrganizationAsClient, type Stack } from '../support/stack';
-import { percentile, pool } from '../support/stats';
+import { percentile } from '../support/stats';
 
 const ORGANIZATIONS_PER_ACCOUNT = 10;
 
@@ -11,8 +14,10 @@ const ORGANIZATIONS_PER_ACCOUNT = 10;
  * a burst of creates floods the task queue, against the same decision on the idle service. Each
  * repetition decides `decisions` organizations idle, then starts `burst` creates at concurrency 32 and
  * decides `decisions` others while the burst's workflows are still queued. Decisions go one at a time,
- * as a reviewer's do. The run records when the burst's last workflow got its first task, to show the
- * decisions really ran against a backlog.
+ * as a reviewer's do. The burst comes from a process of its own (bench/support/burst-client.ts), as a
+ * customer's import comes from another machine than the reviewer's browser, so the decisions' timing does
+ * not wait on the burst's event loop. The run records when the burst's last workflow got its first task,
+ * to show the decisions really ran against a backlog.
  */
 export async function decisionUnderBurst(stack: Stack, options: { repetitions: number; burst: number; decisions: number }): Promise<Figures> {
   const { service } = stack;
@@ -43,21 +48,39 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
     return latencies;
   }
 
+  /** Starts `count` creates from a process of its own (bench/support/burst-client.ts); resolves once its first request goes out. */
   async function burstOfCreates(count: number): Promise<{ done: Promise<string[]>; startedAt: number }> {
     const customers: Caller[] = [];
     for (let i = 0; i < Math.ceil(count / ORGANIZATIONS_PER_ACCOUNT); i++) customers.push(await service.customer(`Burst ${serial}-${i}`));
-    const startedAt = Date.now();
-    const first = serial;
+    const job: BurstJob = {
+      urls: service.apis.map((api) => api.url),
+      customers: customers.map(({ key, id }) => ({ key, id })),
+      first: serial,
+      count,
+      perAccount: ORGANIZATIONS_PER_ACCOUNT,
+      concurrency: 32,
+    };
     serial += count;
-    // One client per account, its creates one after another (the first carries the administrator); accounts in parallel.
-    const done = pool(customers, 32, async (customer, a) => {
-      const ids: string[] = [];
-      for (let i = 0; i < Math.min(ORGANIZATIONS_PER_ACCOUNT, count - a * ORGANIZATIONS_PER_ACCOUNT); i++) {
-        const n = first + a * ORGANIZATIONS_PER_ACCOUNT + i;
-        ids.push(await createOrganizationAsClient(customer, n, i === 0));
-      }
-      return ids;
-    }).then((perAccount) => perAccount.flat());
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'burst-client.ts'), JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const started = new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.startsWith('started\n')) resolve();
+      });
+      void exited.then(() => reject(new Error(`the burst client exited before its first create: ${stderr}`)));
+    });
+    await started;
+    const startedAt = Date.now();
+    const done = exited.then((code) => {
+      if (code !== 0) throw new Error(`the burst client failed (${code}): ${stderr}`);
+      return JSON.parse(stdout.slice('started\n'.length)) as string[];
+    });
     return { done, startedAt };
   }
 

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../../src/db/migrate';
 import { createAccount, createReviewer } from '../../../src/db/principals';
 import { freePort } from '../../support/ports';
 import { codecKeysOf } from '../../../src/temporal/codec-keys';
-import { contract } from '../../support/contract';
+import { type Caller, httpCallers } from '../../support/http-caller';
 import { dataConverterOf, EncryptionCodec } from '../../../src/temporal/payload-codec';
 
 const PROJECT_DIR = path.resolve(__dirname, '../../..');
@@ -39,20 +39,7 @@ export interface ApiProcess extends ServiceProcess {
   url: string;
 }
 
-export interface TimedResponse<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-  /** How long the answer took. */
-  ms: number;
-}
-
-export interface Caller {
-  key: string;
-  id: string;
-  /** Round-robin over the API processes, unless `api` picks one. */
-  request<T = any>(method: string, path: string, body?: unknown, options?: { headers?: Record<string, string>; api?: number }): Promise<TimedResponse<T>>;
-}
+export type { Caller, TimedResponse } from '../../support/http-caller';
 
 export interface Production {
   apis: ApiProcess[];
@@ -185,36 +172,10 @@ export async function startProduction(options: {
   await worker.restart();
   await Promise.all(apis.map((api) => api.restart()));
 
-  let next = 0;
-  const caller = (key: string, id: string): Caller => ({
-    key,
-    id,
-    async request(method, requestPath, body, requestOptions = {}) {
-      const api = apis[requestOptions.api ?? next++ % apis.length];
-      const started = Date.now();
-      const response = await fetch(`${api.url}${requestPath}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...requestOptions.headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      });
-      const text = await response.text();
-      const ms = Date.now() - started;
-      // Outages included, every answer must be one /openapi.json declares for the operation.
-      if (options.checkContract !== false) contract().assert({ method, path: requestPath, status: response.status, headers: response.headers, text });
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: kept as text
-      }
-      return { status: response.status, headers: response.headers, body: parsed as any, ms };
-    },
-  });
+  const caller = httpCallers(
+    apis.map((api) => api.url),
+    { checkContract: options.checkContract },
+  );
 
   return {
     apis,
