@@ -10,8 +10,17 @@ import { type CommittedRows, type EntityWorkflows, settleStarted, type StartedId
 const MARGIN_MS = 300;
 
 /**
- * Starts the workflows of rows a create has committed, within what is left of the request deadline, and
- * settles them (`settleStarted`: told what their rows went through meanwhile, marked started). Called
+ * The least time the starts get. They run once the rows are committed, after the answer (or after the
+ * deadline's 503, which the client's retry turns into the first answer), so a commit that used up the
+ * request's deadline must not leave them a millisecond and its workflows to the reconciler's next pass.
+ * The create's place in the bulk lane is given up at the deadline whatever the starts still do.
+ */
+const MIN_START_BUDGET_MS = 5_000;
+
+/**
+ * Starts the workflows of rows a create has committed, within what is left of the request deadline (at
+ * least MIN_START_BUDGET_MS), and settles them (`settleStarted`: told what their rows went through
+ * meanwhile, marked started). Called
  * right after the commit and not awaited before the answer: the rows are the create's outcome, so the 201
  * goes out while their workflows start (issue 9), as a transactional outbox would. The returned promise
  * resolves once the starts have run or given up: the caller awaits it after answering, so a create keeps
@@ -87,9 +96,12 @@ function describeRows(rows: CommittedRows | undefined): string {
   ].join(' and ');
 }
 
-/** Starts the rows' workflows within the request deadline; resolves with those that started (undefined when none did in time), never rejects. */
+/**
+ * Starts the rows' workflows within what is left of the request deadline, or MIN_START_BUDGET_MS if that is
+ * longer; resolves with those that started (undefined when none did in time), never rejects.
+ */
 async function startWithin(workflows: EntityWorkflows, deadline: Deadline, rows: CommittedRows, what: string): Promise<StartedIds | undefined> {
-  const budget = deadline.remaining(MARGIN_MS);
+  const budget = Math.max(deadline.remaining(MARGIN_MS), MIN_START_BUDGET_MS);
   const signal = AbortSignal.timeout(budget);
   // Raced against the budget as well: a call that does not notice the abort (a channel still connecting)
   // must not keep the create's place in the bulk lane.
