@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsoleSettings } from '../console/settings';
-import type { Db } from '../db/connect';
+import { type Db, inTransaction } from '../db/connect';
 import { countLoginAttempt, forgiveLoginAttempt } from '../db/login-failures';
 import { createReviewer } from '../db/principals';
 import type { UserRow } from '../db/schema';
@@ -36,8 +36,8 @@ async function invite(db: Db, user: UserRow, lifetime: Duration): Promise<Invita
  */
 export async function inviteAccountUser(db: Db, accountId: string, body: unknown, lifetime: Duration): Promise<Invitation> {
   const input = parse(invitationInput, body);
-  const user = await insertUser(db, { ...input.email, name: input.name, role: input.role, accountId });
-  return invite(db, user, lifetime);
+  // The user and its invitation together: a user is never left without a way to set a password.
+  return inTransaction(db, async (trx) => invite(trx, await insertUser(trx, { ...input.email, name: input.name, role: input.role, accountId }), lifetime));
 }
 
 /** A CA reviewer who signs in to the review desk: the reviewer (with an API key, as `reviewer create` always made) and its console user. */
@@ -48,9 +48,12 @@ export async function createReviewerUser(
 ): Promise<{ reviewerId: string; apiKey: string; invitation: Invitation }> {
   const email = parse(userEmail, input.email, ['email']);
   if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
-  const { reviewerId, apiKey } = await createReviewer(db, input.name);
-  const user = await insertUser(db, { ...email, name: input.name, role: 'reviewer', reviewerId });
-  return { reviewerId, apiKey, invitation: await invite(db, user, lifetime) };
+  // One transaction: a user refused at its insert (an address taken meanwhile) leaves no reviewer behind.
+  return db.transaction().execute(async (trx) => {
+    const { reviewerId, apiKey } = await createReviewer(trx, input.name);
+    const user = await insertUser(trx, { ...email, name: input.name, role: 'reviewer', reviewerId });
+    return { reviewerId, apiKey, invitation: await invite(trx, user, lifetime) };
+  });
 }
 
 /** A new invitation for an existing user (a forgotten password; the CLI's `user invite`): earlier links stop working. */
@@ -132,6 +135,9 @@ export async function createAccountWithOwner(
   // Judged before anything is written: a refused owner (a bad name, an address in use) leaves no account behind.
   const { email } = parse(invitationInput, owner);
   if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
-  await db.insertInto('accounts').values({ id: accountId, name: input.accountName }).execute();
-  return { accountId, invitation: await inviteAccountUser(db, accountId, owner, lifetime) };
+  // One transaction: an owner refused at its insert (an address taken meanwhile) leaves no account behind.
+  return db.transaction().execute(async (trx) => {
+    await trx.insertInto('accounts').values({ id: accountId, name: input.accountName }).execute();
+    return { accountId, invitation: await inviteAccountUser(trx, accountId, owner, lifetime) };
+  });
 }

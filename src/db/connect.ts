@@ -1,12 +1,21 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { Pool } from 'pg';
 import type { Database } from './schema';
 import { PGliteDialect } from './pglite-dialect';
 import { log } from '../log';
 
 export type Db = Kysely<Database>;
+
+/**
+ * Runs `work` in `db` when `db` is a transaction already, otherwise in a new one: a step of several writes
+ * that its caller may put into a larger transaction (Kysely cannot nest transactions). Rejects with
+ * `work`'s error, after the rollback when the transaction is its own.
+ */
+export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+}
 
 /**
  * PostgreSQL when a URL is given, otherwise the embedded PGlite database under `dataDir`.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateApiKey, hashApiKey } from '../domain/api-key';
 import type { Actor } from '../domain/vocabulary';
-import type { Db } from './connect';
+import { type Db, inTransaction } from './connect';
 
 export type Principal = { role: 'customer'; keyId: string; accountId: string } | { role: 'reviewer'; keyId: string; reviewerId: string };
 
@@ -22,7 +22,7 @@ export async function createAccount(db: Db, name: string, keyName = 'default'): 
 export async function createReviewer(db: Db, name: string): Promise<{ reviewerId: string; apiKey: string }> {
   const reviewerId = randomUUID();
   const apiKey = generateApiKey('reviewer');
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.insertInto('reviewers').values({ id: reviewerId, name }).execute();
     await trx
       .insertInto('api_keys')

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { conflict, Problem } from '../problem';
-import type { Db } from './connect';
+import { type Db, inTransaction } from './connect';
 import type { UserRow } from './schema';
 
 /** 256 random bits, base64url: the secret part of an invitation link or a session cookie. */
@@ -53,10 +53,10 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A new single-use invitation for the user; earlier ones stop working. Returns the token (only the link holds it). */
+/** A new single-use invitation for the user; earlier ones stop working. Returns the token (only the link holds it). `db` may be a caller's transaction. */
 export async function issueInvitation(db: Db, userId: string, expiresAt: Date): Promise<string> {
   const token = newToken();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.deleteFrom('user_invitations').where('user_id', '=', userId).execute();
     await trx
       .insertInto('user_invitations')

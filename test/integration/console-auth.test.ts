@@ -1,6 +1,6 @@
 import { ADMINISTRATOR, approvedAdministrator, ORGANIZATION, startHarness, type Harness } from '../support/harness';
 import { ConsoleClient, consoleCustomer, consoleReviewer, csrfOf, PASSWORD } from '../support/console';
-import { createAccountWithOwner, inviteAccountUser } from '../../src/app/users';
+import { createAccountWithOwner, createReviewerUser, inviteAccountUser } from '../../src/app/users';
 import { parseDuration } from '../../src/domain/duration';
 import { sql } from 'kysely';
 import { log } from '../../src/log';
@@ -402,4 +402,33 @@ test('a new account whose owner is refused (a bad name, an address in use) leave
   await create('taken@acme.cn', 'First');
   await expect(create('Taken@acme.cn', 'Second')).rejects.toMatchObject({ status: 409 });
   expect(await accounts()).toBe(before + 1);
+});
+
+test('two new accounts (or reviewers) for one address at once: one is made, the other is refused and leaves nothing behind', async () => {
+  const count = async (table: 'accounts' | 'reviewers') =>
+    Number(
+      (
+        await harness.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  // Both pass the check for a user with the address before either writes; the loser's insert is refused by the unique index.
+  for (let pair = 0; pair < 3; pair++) {
+    const [accountsBefore, reviewersBefore] = [await count('accounts'), await count('reviewers')];
+    const accounts = await Promise.allSettled(
+      ['One', 'Two'].map((name) =>
+        createAccountWithOwner(harness.db, { accountName: `Race ${name}`, email: `race${pair}@acme.cn`, name }, parseDuration('1h')),
+      ),
+    );
+    const reviewers = await Promise.allSettled(
+      ['One', 'Two'].map((name) => createReviewerUser(harness.db, { name: `Reviewer ${name}`, email: `reviewer.race${pair}@ca.cn` }, parseDuration('1h'))),
+    );
+    for (const outcomes of [accounts, reviewers]) {
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
+    }
+    expect([await count('accounts'), await count('reviewers')]).toEqual([accountsBefore + 1, reviewersBefore + 1]);
+  }
 });
