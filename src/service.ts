@@ -22,6 +22,7 @@ import { reconcileWorkflows } from './temporal/reconciler';
 import { createWorkers, installTemporalRuntime } from './temporal/worker';
 import { domainWorkflows } from './temporal/domain-client';
 import { resolveSecretKey } from './secret-key';
+import { checkSecretKey, SecretKeyMismatch } from './db/secret-key-check';
 import { readinessProbe, setupWarnings } from './readiness';
 import { payloadCodecOf } from './temporal/codec-keys';
 import { log, setLogLevel, startupLog } from './log';
@@ -119,6 +120,9 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     if (!readiness.database)
       log.warn(`${describeDatabase(config)} does not answer yet (DATABASE_URL): until it does, requests answer 503 and background passes retry`);
     for (const line of setupWarnings(readiness)) log.warn(`not set up: ${line}`);
+    // Before anything reads or seals with it: now when the database is set up, otherwise once it is.
+    if (readiness.database && readiness.migrations) await checkSecretKey(db, secretKey);
+    else stops.push(checkSecretKeyOnceSetUp(db, secretKey));
 
     if (parts.worker) {
       const workers = await createWorkers(config, address, db, secretKey, codec, {}, metrics);
@@ -228,6 +232,32 @@ async function migrate(config: Config, db: Db): Promise<string[]> {
   } finally {
     await unbounded.destroy();
   }
+}
+
+/** How often a process that started before its database was reachable and set up tries the SECRET_KEY check again. */
+const SECRET_KEY_CHECK_RETRY_MS = 5_000;
+
+/**
+ * `checkSecretKey` every few seconds until the database answers and has the check's table; a key that
+ * differs then stops the process (`stopFailed`). Returns the stop function of the retries.
+ */
+function checkSecretKeyOnceSetUp(db: Db, secretKey: Buffer): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = () =>
+    checkSecretKey(db, secretKey).then(
+      () => undefined,
+      (error: unknown) => {
+        if (stopped) return;
+        if (error instanceof SecretKeyMismatch) return stopFailed(error.message);
+        timer = setTimeout(attempt, SECRET_KEY_CHECK_RETRY_MS);
+      },
+    );
+  timer = setTimeout(attempt, SECRET_KEY_CHECK_RETRY_MS);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 /** Set once the process is stopping: what ends then (the embedded dev server, the worker) is no failure. */

@@ -18,6 +18,7 @@ import * as reviewDesk from './migrations/2026_11_30_152_review_desk';
 import * as operatorCounts from './migrations/2026_11_30_200_operator_counts';
 import * as removedUsers from './migrations/2026_11_30_270_removed_users';
 import * as idempotencyKeyLifetime from './migrations/2026_12_01_300_idempotency_key_lifetime';
+import * as secretKeyCheck from './migrations/2026_12_02_100_secret_key_check';
 
 /** Statically imported, so migrations work under jest, tsx and bundlers alike (no dynamic import of a folder). */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_200_operator_counts': operatorCounts,
   '2026_11_30_270_removed_users': removedUsers,
   '2026_12_01_300_idempotency_key_lifetime': idempotencyKeyLifetime,
+  '2026_12_02_100_secret_key_check': secretKeyCheck,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

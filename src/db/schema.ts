@@ -76,6 +76,13 @@ export interface LoginFailureTable {
 }
 
 /** A reviewer working on a pending review, until `expires_at`. */
+/** The single row src/db/secret-key-check.ts compares every process's SECRET_KEY against. */
+export interface SecretKeyCheckTable {
+  id: Generated<number>;
+  sealed: string;
+  created_at: CreatedAt;
+}
+
 export interface ReviewClaimTable {
   entity_id: string;
   entity_kind: 'organization' | 'administrator';
@@ -377,6 +384,7 @@ export interface Database {
   console_sessions: ConsoleSessionTable;
   login_failures: LoginFailureTable;
   review_claims: ReviewClaimTable;
+  secret_key_check: SecretKeyCheckTable;
 }
 
 export type DomainRow = Selectable<DomainTable>;

@@ -239,14 +239,29 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     expect(second.output()).toMatch(new RegExp(`the API cannot listen on port ${port}: .*EADDRINUSE`));
     expect(second.output()).not.toMatch(/API: +http/);
 
+    // A worker with another SECRET_KEY than the processes already on this database refuses to start, saying why.
+    const otherKey = spawnService('src/worker.ts', { ...splitEnv, SECRET_KEY: randomBytes(32).toString('base64') });
+    await expectExit(otherKey, 1);
+    expect(otherKey.output()).toMatch(/failed to start: SECRET_KEY differs from the key of the processes that share this database/);
+    expect(otherKey.output()).not.toMatch(/DCV perspectives/);
+
     // The database refusing connections (ALLOW_CONNECTIONS false, its sessions ended) is an outage: 503 with
     // Retry-After, never a 500; allowed again, the API serves again by itself.
     const name = new URL(database.url).pathname.slice(1);
     const admin = new PgClient({ connectionString: ADMIN_URL });
     await admin.connect();
+    let lateOtherKey: ReturnType<typeof spawnPart> | undefined;
     try {
       await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      // A worker with another SECRET_KEY that starts while the database is away checks its key once it is back.
+      const started = spawnService('src/worker.ts', { ...splitEnv, SECRET_KEY: randomBytes(32).toString('base64') });
+      lateOtherKey = started;
+      await eventually(
+        async () => (logLines(started.output()).some((line) => line.msg.includes('does not answer yet (DATABASE_URL)')) ? true : undefined),
+        60_000,
+        `worker start:\n${started.output()}`,
+      );
       for (const [method, route, body] of [
         ['GET', '/v1/organizations', undefined],
         ['POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Refused Ltd.' }, administrator: ADMINISTRATOR }],
@@ -261,6 +276,13 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     } finally {
       await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
       await admin.end();
+      const late = lateOtherKey;
+      // Its check comes within SECRET_KEY_CHECK_RETRY_MS; a process that never stops is ended for the test's sake.
+      if (late) setTimeout(() => late.kill('SIGKILL'), 30_000).unref();
+    }
+    if (lateOtherKey) {
+      await expectExit(lateOtherKey, 1);
+      expect(lateOtherKey.output()).toMatch(/SECRET_KEY differs from the key of the processes that share this database/);
     }
     await eventually(
       async () => ((await fetch(`${url}/v1/organizations`, { headers: headers(apiKey) })).status === 200 ? true : undefined),
