@@ -6,6 +6,7 @@ import { pairedFigure, type Figures } from '../support/report';
 import type { BurstJob } from '../support/burst-client';
 import { createOrganizationAsClient, type Stack } from '../support/stack';
 import { percentile } from '../support/stats';
+import { within } from '../../src/app/within';
 
 const ORGANIZATIONS_PER_ACCOUNT = 10;
 
@@ -48,8 +49,11 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
     return latencies;
   }
 
-  /** Starts `count` creates from a process of its own (bench/support/burst-client.ts); resolves once its first request goes out. */
-  async function burstOfCreates(count: number): Promise<{ done: Promise<string[]>; startedAt: number }> {
+  /**
+   * Starts `count` creates from a process of its own (bench/support/burst-client.ts); resolves once its first
+   * request goes out. `stop()` ends the process if it still runs (it also ends when this process goes).
+   */
+  async function burstOfCreates(count: number): Promise<{ done: Promise<string[]>; startedAt: number; stop(): void }> {
     const customers: Caller[] = [];
     for (let i = 0; i < Math.ceil(count / ORGANIZATIONS_PER_ACCOUNT); i++) customers.push(await service.customer(`Burst ${serial}-${i}`));
     const job: BurstJob = {
@@ -61,27 +65,54 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
       concurrency: 32,
     };
     serial += count;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'burst-client.ts'), JSON.stringify(job)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'burst-client.ts')], {
+      cwd: path.join(__dirname, '..', '..'),
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // The job on stdin, which stays open: the child ends when it closes, as it does when this process goes.
+    child.stdin.write(`${JSON.stringify(job)}\n`);
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const closed = new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    const stop = () => {
+      child.stdin.end();
+      child.kill('SIGKILL');
+    };
     const started = new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk) => {
         stdout += chunk;
         if (stdout.startsWith('started\n')) resolve();
       });
-      void exited.then(() => reject(new Error(`the burst client exited before its first create: ${stderr}`)));
+      closed.then(
+        () => reject(new Error(`the burst client exited before its first create: ${stderr}`)),
+        (error: unknown) => reject(error),
+      );
     });
-    await started;
+    const outcome = await within(
+      started.then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      60_000,
+      new Error(`the burst client did not start within 60 s: ${stderr}`),
+    );
+    if (outcome !== undefined) {
+      stop();
+      throw outcome;
+    }
     const startedAt = Date.now();
-    const done = exited.then((code) => {
+    const done = closed.then((code) => {
       if (code !== 0) throw new Error(`the burst client failed (${code}): ${stderr}`);
-      return JSON.parse(stdout.slice('started\n'.length)) as string[];
+      // Its last line: the ids (anything it printed before them is not the answer).
+      return JSON.parse(stdout.trim().split('\n').pop()!) as string[];
     });
-    return { done, startedAt };
+    // Awaited later; a failure meanwhile must not end the bench before its stack is stopped.
+    done.catch(() => undefined);
+    return { done, startedAt, stop };
   }
 
   /** Until the workflow's first task completed (WorkflowTaskCompleted is the history's fourth event). */
@@ -102,14 +133,21 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
     const idleLatencies = await decide(idle, 50);
 
     const burst = await burstOfCreates(options.burst);
-    await sleep(1000);
-    const decisionsStarted = Date.now();
-    const decisionsFinished = decide(busy, 100).then((latencies) => ({ latencies, at: Date.now() }));
-    const ids = await burst.done;
-    const createdAt = Date.now();
-    await firstTaskDone(ids[ids.length - 1]);
-    const drainedAt = Date.now();
-    const decided = await decisionsFinished;
+    let measured: { decisionsStarted: number; decided: { latencies: number[]; at: number }; createdAt: number; drainedAt: number };
+    try {
+      await sleep(1000);
+      const decisionsStarted = Date.now();
+      const decisionsFinished = decide(busy, 100).then((latencies) => ({ latencies, at: Date.now() }));
+      // Awaited below; a failure meanwhile must not end the bench before the burst and the stack are stopped.
+      decisionsFinished.catch(() => undefined);
+      const ids = await burst.done;
+      const createdAt = Date.now();
+      await firstTaskDone(ids[ids.length - 1]);
+      measured = { decisionsStarted, decided: await decisionsFinished, createdAt, drainedAt: Date.now() };
+    } finally {
+      burst.stop();
+    }
+    const { decisionsStarted, decided, createdAt, drainedAt } = measured;
     if (process.env.BENCH_DEBUG) {
       const history = await service.client.workflow.getHandle(workflowIdFor('organization', busy[0])).fetchHistory();
       const t0 = Number(history.events![0].eventTime!.seconds) * 1000 + Math.round((history.events![0].eventTime!.nanos ?? 0) / 1e6);

@@ -3,9 +3,10 @@
  * than the reviewer's: `decision_p99_under_burst` times its decisions in the bench's process, and an event
  * loop also busy with 32 creates at once would add its own delays to them (up to 45 ms measured).
  *
- * `node --import tsx bench/support/burst-client.ts '<BurstJob as JSON>'` prints `started` when its first
- * request goes out, then one line of JSON with the created organizations' ids, in creation order; it exits
- * non-zero with the reason on stderr at the first create that fails.
+ * `node --import tsx bench/support/burst-client.ts` reads a BurstJob as one line of JSON on stdin, prints
+ * `started` when its first request goes out, then one line of JSON with the created organizations' ids, in
+ * creation order; it exits non-zero with the reason on stderr at the first create that fails, and at once
+ * when its stdin closes (its parent stopped it, or went away).
  */
 import { httpCallers } from '../../test/support/http-caller';
 import { createOrganizationAsClient } from './stack';
@@ -39,10 +40,18 @@ async function burst(job: BurstJob): Promise<string[]> {
   return perAccount.flat();
 }
 
-burst(JSON.parse(process.argv[2]) as BurstJob).then(
-  (ids) => console.log(JSON.stringify(ids)),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.stack : String(error));
-    process.exitCode = 1;
-  },
-);
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  const first = !input.includes('\n');
+  input += chunk;
+  if (!first || !input.includes('\n')) return;
+  burst(JSON.parse(input.slice(0, input.indexOf('\n'))) as BurstJob).then(
+    (ids) => (console.log(JSON.stringify(ids)), process.exit(0)),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.stack : String(error));
+      process.exit(1);
+    },
+  );
+});
+process.stdin.on('end', () => process.exit(1));

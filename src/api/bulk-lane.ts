@@ -2,11 +2,12 @@ import { Semaphore, withTimeout } from 'async-mutex';
 import type { RequestHandler } from 'express';
 import { serviceUnavailable } from '../temporal/update-errors';
 import { deadlineOf } from './deadline';
+import { within } from '../app/within';
 import type { InteractivePresence } from '../db/interactive-presence';
 
 const TIMED_OUT = new Error('bulk lane: no room before the request deadline');
 
-/** A create route's handler wrapped in the bulk lane: it runs once it has its place, which it keeps until it has finished or its deadline passed. */
+/** A create route's handler wrapped in the bulk lane: it runs once it has its place, which it keeps until it has finished or given up (see `bulkLane`). */
 export type BulkLane = (handler: RequestHandler) => RequestHandler;
 
 /**
@@ -24,7 +25,9 @@ export type BulkLane = (handler: RequestHandler) => RequestHandler;
  * back, and no create runs for it. A create that runs keeps its place until its handler has settled or its
  * request deadline has passed (the client then has its 503), whether or not its client is still there: a
  * client that sends creates and hangs up cannot have more than `limit` running, and a create stuck on a
- * dependency past its deadline does not keep its place from the next.
+ * dependency past its deadline does not keep its place from the next. A create that answered before its
+ * deadline keeps its place while its handler goes on starting its workflows, for at most one more request
+ * deadline (`ms`).
  */
 export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): BulkLane {
   const slots = new Semaphore(limit);
@@ -47,7 +50,11 @@ export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'qui
       if (await Promise.race([presence.quiet(wait).then(() => false), gone])) return;
       const settled = (async () => handler(req, res, next))();
       running = settled;
-      await Promise.race([settled.catch(() => undefined), passed(deadline.signal)]);
+      // The deadline's signal aborts only for a request not answered in time (its client has its 503). One
+      // answered in time goes on starting its workflows (src/app/start-after-commit.ts) and keeps its place
+      // meanwhile, for one more request deadline at most: the lane bounds the starts in flight too.
+      const placeEndsAt = deadline.at + deadline.ms;
+      await within(Promise.race([settled.catch(() => undefined), passed(deadline.signal)]), Math.max(1, placeEndsAt - Date.now()), undefined);
     } finally {
       release();
     }

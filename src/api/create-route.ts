@@ -8,7 +8,8 @@ import { deadlineOf } from './deadline';
  * A create route (`POST` of an organization, an administrator, a domain) in the bulk lane: `submit` runs
  * with the request's deadline and Idempotency-Key, and its answer (201, or the key's first answer) goes
  * out with `Location: {collection}/{id}`
- * while the create's workflows start; it keeps its place in the lane until they run.
+ * while the create's workflows start; it keeps its place in the lane until they run (one more request
+ * deadline at most, src/api/bulk-lane.ts).
  */
 export function createRoute<T extends { id: string }>(
   ctx: ApiContext,

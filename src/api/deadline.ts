@@ -9,6 +9,8 @@ import { loggablePath } from './request-observer';
 export interface RequestDeadline {
   /** Epoch milliseconds by which the request must have been answered. */
   at: number;
+  /** Its length, ms (REQUEST_DEADLINE). */
+  ms: number;
   /** Aborts at the deadline. */
   signal: AbortSignal;
   /** Milliseconds left, keeping `marginMs` to write the answer (at least 1). */
@@ -31,7 +33,7 @@ export function requestDeadline(deadlineMs: number): RequestHandler {
   return (req, res, next) => {
     const at = Date.now() + deadlineMs;
     const controller = new AbortController();
-    const deadline: RequestDeadline = { at, signal: controller.signal, remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
+    const deadline: RequestDeadline = { at, ms: deadlineMs, signal: controller.signal, remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
     res.locals.deadline = deadline;
     const timer = setTimeout(() => {
       controller.abort(new DOMException('the request deadline passed', 'TimeoutError'));
@@ -55,7 +57,7 @@ export function deadlineOf(res: Response): RequestDeadline {
   const deadline = res.locals.deadline as RequestDeadline | undefined;
   if (deadline) return deadline;
   const at = Date.now() + 5_000;
-  return { at, signal: AbortSignal.timeout(5_000), remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
+  return { at, ms: 5_000, signal: AbortSignal.timeout(5_000), remaining: (marginMs = 0) => Math.max(1, at - Date.now() - marginMs) };
 }
 
 export { within } from '../app/within';

@@ -43,6 +43,8 @@ export interface Reviewer {
 
 /** What is left of a request's deadline (REQUEST_DEADLINE, src/api/deadline.ts). */
 export interface Deadline {
+  /** Its length, ms (REQUEST_DEADLINE). */
+  ms: number;
   /** Aborts at the deadline. */
   signal: AbortSignal;
   /** Milliseconds left, keeping `marginMs` to answer (at least 1). */
@@ -58,7 +60,7 @@ export interface CreateRequest {
 /**
  * A create's outcome: its answer (201, or the Idempotency-Key's first answer), and its workflows starting
  * (src/app/start-after-commit.ts; never rejects). Send the answer, then await `workflowsStarted`: the
- * create keeps its place in the bulk lane until its workflows run.
+ * create keeps its place in the bulk lane until its workflows run (one more request deadline at most).
  */
 export interface Submitted<T> {
   status: number;

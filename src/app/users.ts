@@ -49,7 +49,7 @@ export async function createReviewerUser(
   const email = parse(userEmail, input.email, ['email']);
   if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
   // One transaction: a user refused at its insert (an address taken meanwhile) leaves no reviewer behind.
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { reviewerId, apiKey } = await createReviewer(trx, input.name);
     const user = await insertUser(trx, { ...email, name: input.name, role: 'reviewer', reviewerId });
     return { reviewerId, apiKey, invitation: await invite(trx, user, lifetime) };
@@ -136,7 +136,7 @@ export async function createAccountWithOwner(
   const { email } = parse(invitationInput, owner);
   if (await findUserByEmailKey(db, email.emailKey)) throw new Problem(409, 'Conflict', 'a user with this email address already exists');
   // One transaction: an owner refused at its insert (an address taken meanwhile) leaves no account behind.
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.insertInto('accounts').values({ id: accountId, name: input.accountName }).execute();
     return { accountId, invitation: await inviteAccountUser(trx, accountId, owner, lifetime) };
   });

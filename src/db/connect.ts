@@ -11,7 +11,9 @@ export type Db = Kysely<Database>;
 /**
  * Runs `work` in `db` when `db` is a transaction already, otherwise in a new one: a step of several writes
  * that its caller may put into a larger transaction (Kysely cannot nest transactions). Rejects with
- * `work`'s error, after the rollback when the transaction is its own.
+ * `work`'s error, after the rollback when the transaction is its own. Joined, a statement that fails aborts
+ * the caller's whole transaction (PostgreSQL: nothing more runs in it), so the caller must let the error end
+ * it rather than catch it and go on.
  */
 export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);

@@ -14,6 +14,7 @@ let server: ReturnType<express.Express['listen']>;
 let url: string;
 let releaseHeld: () => void = () => undefined;
 let releaseStuck: () => void = () => undefined;
+let releaseAnswered: () => void = () => undefined;
 const presence = interactivePresence();
 const decisions = new Map<string, () => void>();
 const YIELD_MAX_MS = 400;
@@ -38,6 +39,14 @@ beforeAll(async () => {
     lane(async (req, res) => {
       await new Promise<void>((resolve) => (releaseStuck = resolve));
       if (!res.headersSent) res.status(201).json({ n: req.params.n });
+    }),
+  );
+  // Answers at once, then goes on (as a create starting its workflows does) until the test releases it.
+  app.post(
+    '/answered/:n',
+    lane(async (req, res) => {
+      res.status(201).json({ n: req.params.n });
+      await new Promise<void>((resolve) => (releaseAnswered = resolve));
     }),
   );
   const patientLane = bulkLane(1, presence, 10_000);
@@ -200,6 +209,24 @@ test('a create stuck past its deadline (its client has its 503) gives its place 
   // Its handler still runs, but no longer holds the lane.
   expect((await fetch(`${url}/slow/after-stuck`, { method: 'POST' })).status).toBe(201);
   releaseStuck();
+});
+
+test('a create that answered keeps its place while it starts its workflows, for one more request deadline at most', async () => {
+  expect((await fetch(`${url}/answered/starting`, { method: 'POST' })).status).toBe(201);
+  const next = fetch(`${url}/slow/after-starts`, { method: 'POST' });
+  await sleep(300);
+  expect(ran).not.toContain('after-starts');
+  releaseAnswered();
+  expect((await next).status).toBe(201);
+
+  // Starts that never end: the place is given up one request deadline (1 s) after the deadline.
+  const sent = Date.now();
+  expect((await fetch(`${url}/answered/never`, { method: 'POST' })).status).toBe(201);
+  const after = await fetch(`${url}/slow/after-never`, { method: 'POST' });
+  expect(after.status).toBe(201);
+  // Its handler ran once the place was free: past the first create's deadline and one more.
+  expect(((await after.json()) as { at: number }).at - sent).toBeGreaterThanOrEqual(1900);
+  releaseAnswered();
 });
 
 test('a client that went away before its create reached the lane gets no create', async () => {
