@@ -120,11 +120,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     if (!readiness.database)
       log.warn(`${describeDatabase(config)} does not answer yet (DATABASE_URL): until it does, requests answer 503 and background passes retry`);
     for (const line of setupWarnings(readiness)) log.warn(`not set up: ${line}`);
-    // Before anything reads or seals with it: now when the database is set up, otherwise once it is.
-    if (readiness.database && readiness.migrations) await checkSecretKey(db, secretKey);
-    else stops.push(checkSecretKeyOnceSetUp(db, secretKey));
+    // SECRET_KEY checked against the database's record (src/db/secret-key-check.ts) before anything seals, opens
+    // or encrypts with it: now when the database is set up; otherwise the API answers 503 and the worker's
+    // part waits, while a check every few seconds tries again.
+    let secretKeyChecked = readiness.database && readiness.migrations ? await secretKeyAgrees(db, secretKey) : false;
 
-    if (parts.worker) {
+    const startWorkerPart = async () => {
       const workers = await createWorkers(config, address, db, secretKey, codec, {}, metrics);
       workers.run().catch((error) => stopFailed(`the worker failed: ${error instanceof Error ? error.message : error}`, error));
       stops.push(() => workers.shutdown());
@@ -153,6 +154,15 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       );
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       tell(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
+    };
+    if (parts.worker && secretKeyChecked) await startWorkerPart();
+    if (!secretKeyChecked) {
+      stops.push(
+        checkSecretKeyOnceSetUp(db, secretKey, async () => {
+          secretKeyChecked = true;
+          if (parts.worker) await startWorkerPart();
+        }),
+      );
     }
 
     if (parts.api) {
@@ -176,6 +186,7 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
         codec,
         uiOrigins: config.temporal.uiOrigins,
         requestDeadlineMs: deadlineMs,
+        secretKeyChecked: () => secretKeyChecked,
         createConcurrency: config.createConcurrency,
         createYieldMaxMs: config.createYieldMaxMs,
         presence,
@@ -237,19 +248,46 @@ async function migrate(config: Config, db: Db): Promise<string[]> {
 /** How often a process that started before its database was reachable and set up tries the SECRET_KEY check again. */
 const SECRET_KEY_CHECK_RETRY_MS = 5_000;
 
+const MISMATCH_ADVICE = 'set the right key, then start the service again';
+
 /**
- * `checkSecretKey` every few seconds until the database answers and has the check's table; a key that
- * differs then stops the process (`stopFailed`). Returns the stop function of the retries.
+ * `checkSecretKey` at start: true when it agrees (or recorded the key); a key that differs throws (the
+ * process does not start); any other failure (the database went away since the probe) is said and false.
  */
-function checkSecretKeyOnceSetUp(db: Db, secretKey: Buffer): () => Promise<void> {
+async function secretKeyAgrees(db: Db, secretKey: Buffer): Promise<boolean> {
+  try {
+    const outcome = await checkSecretKey(db, secretKey);
+    if (outcome === 'recorded') log.info('SECRET_KEY recorded in the database: every other api and worker process must have the same');
+    return true;
+  } catch (error) {
+    if (error instanceof SecretKeyMismatch) throw error;
+    log.warn({ err: error }, `SECRET_KEY not checked yet; the API answers 503 and the worker waits until it is`);
+    return false;
+  }
+}
+
+/**
+ * `checkSecretKey` every few seconds until the database answers and has the check's table, then `checked`;
+ * a key that differs stops the process (`stopFailed`). The first failure of another kind is logged once.
+ * Returns the stop function of the retries.
+ */
+function checkSecretKeyOnceSetUp(db: Db, secretKey: Buffer, checked: () => Promise<void>): () => Promise<void> {
   let stopped = false;
+  let told = false;
   let timer: NodeJS.Timeout | undefined;
   const attempt = () =>
     checkSecretKey(db, secretKey).then(
-      () => undefined,
+      async () => {
+        if (stopped) return;
+        if (told) log.info('SECRET_KEY checked: the API and the worker go on');
+        await checked().catch((error: unknown) => stopFailed(`the worker failed to start: ${error instanceof Error ? error.message : error}`, error));
+      },
       (error: unknown) => {
         if (stopped) return;
-        if (error instanceof SecretKeyMismatch) return stopFailed(error.message);
+        if (error instanceof SecretKeyMismatch) return stopFailed(error.message, undefined, MISMATCH_ADVICE);
+        if (!told)
+          log.warn(`SECRET_KEY not checked yet (${error instanceof Error ? error.message : error}); the API answers 503 and the worker waits until it is`);
+        told = true;
         timer = setTimeout(attempt, SECRET_KEY_CHECK_RETRY_MS);
       },
     );
@@ -267,9 +305,9 @@ let shuttingDown = false;
  * Something every part of this process needs ended on its own: the service stops, saying why, with exit
  * code 1, rather than answer 503 forever. While it is stopping anyway, a warning only.
  */
-function stopFailed(why: string, error?: unknown): void {
+function stopFailed(why: string, error?: unknown, advice = 'start the service again'): void {
   if (shuttingDown) return void log.warn({ err: error }, `while stopping: ${why}`);
-  log.error({ err: error }, `${why}. Stopping: start the service again`);
+  log.error({ err: error }, `${why}. Stopping: ${advice}`);
   process.exitCode = 1;
   process.kill(process.pid, 'SIGTERM');
 }

@@ -4,7 +4,7 @@ import { requireRole } from './auth';
 import { codecRouter } from './codec-server';
 import type { ApiContext } from './context';
 import { bulkLane } from './bulk-lane';
-import { schemaBehind } from './schema-behind';
+import { schemaBehind, secretKeyGate } from './schema-behind';
 import { interactivePresence } from '../db/interactive-presence';
 import { probeTimeoutMs, requestDeadline, within } from './deadline';
 import { openApiDocument } from './openapi';
@@ -71,6 +71,9 @@ export function createApp(ctx: ApiContext): Express {
     res.status(503).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.json({ ...body, missing });
   });
+
+  // Nothing seals, opens or encrypts with a SECRET_KEY not yet checked (the database was away or not set up at start).
+  app.use(secretKeyGate(ctx.db, ctx.secretKeyChecked));
 
   // A reviewer's decision in progress (src/app/reviews.ts) holds back the creates about to start.
   const presence = ctx.presence ?? interactivePresence();

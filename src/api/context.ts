@@ -25,6 +25,8 @@ export interface ApiContext extends AppContext {
   ready: () => Promise<Readiness>;
   /** REQUEST_DEADLINE in milliseconds: every request is answered within it (503 + Retry-After past it). Default 5 s. */
   requestDeadlineMs?: number;
+  /** False until this process's SECRET_KEY was checked against the database's record (src/db/secret-key-check.ts): every request but the probes and the docs answers 503 meanwhile. Unset: checked. */
+  secretKeyChecked?: () => boolean;
   /** CREATE_CONCURRENCY: creates in progress at once in this process (the bulk lane, src/api/bulk-lane.ts). */
   createConcurrency: number;
   /** CREATE_YIELD_MAX in milliseconds: how long a create about to start holds back for reviewers' decisions in progress (0: not at all). Default 1 s. */

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Db } from '../db/connect';
 import { pendingMigrations } from '../db/migrate';
 import { serviceUnavailable } from '../temporal/update-errors';
@@ -15,11 +15,29 @@ export function schemaBehind(db: Db): ErrorRequestHandler {
   return async (error, _req, _res, next) => {
     if (!SCHEMA_CODES.has((error as { code?: string } | undefined)?.code ?? '')) return next(error);
     const pending = await pendingMigrations(db).catch(() => []);
-    if (pending.length === 0) return next(error);
-    next(
+    next(pending.length === 0 ? error : schemaBehindProblem(pending));
+  };
+}
+
+/** The 503 of a request that came while `pending` migrations are still to be applied. */
+export const schemaBehindProblem = (pending: readonly string[]) =>
+  serviceUnavailable(`the database schema is behind this release (${pending.length} migration(s) pending): the operator runs npm run setup; retry the request`);
+
+/**
+ * Every request answers 503 while `checked()` is false: this process's SECRET_KEY not yet checked against
+ * the database's record (src/db/secret-key-check.ts), because the database was away or not set up at
+ * start. With migrations pending, the answer says so (as `schemaBehind` would).
+ */
+export function secretKeyGate(db: Db, checked: (() => boolean) | undefined): RequestHandler {
+  return (_req, _res, next) => {
+    if (checked?.() !== false) return next();
+    const notChecked = () =>
       serviceUnavailable(
-        `the database schema is behind this release (${pending.length} migration(s) pending): the operator runs npm run setup; retry the request`,
-      ),
+        "this process has not yet checked its SECRET_KEY against the database's record (the database was away or not set up); retry the request",
+      );
+    pendingMigrations(db).then(
+      (pending) => next(pending.length ? schemaBehindProblem(pending) : notChecked()),
+      () => next(notChecked()),
     );
   };
 }

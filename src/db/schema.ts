@@ -75,7 +75,6 @@ export interface LoginFailureTable {
   failures: number;
 }
 
-/** A reviewer working on a pending review, until `expires_at`. */
 /** The single row src/db/secret-key-check.ts compares every process's SECRET_KEY against. */
 export interface SecretKeyCheckTable {
   id: Generated<number>;
@@ -83,6 +82,7 @@ export interface SecretKeyCheckTable {
   created_at: CreatedAt;
 }
 
+/** A reviewer working on a pending review, until `expires_at`. */
 export interface ReviewClaimTable {
   entity_id: string;
   entity_kind: 'organization' | 'administrator';

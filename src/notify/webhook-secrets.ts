@@ -14,7 +14,8 @@ export function generateWebhookSecret(): string {
 }
 
 /** Sealed secrets are bound to their endpoint and row: a ciphertext copied elsewhere does not open. */
-const boundTo = (endpointId: string, secretId: string) => `webhook:${endpointId}:${secretId}`;
+/** The additional data a webhook secret is sealed with (src/domain/secret-box.ts). */
+export const webhookSecretBinding = (endpointId: string, secretId: string) => `webhook:${endpointId}:${secretId}`;
 
 /**
  * Stores a new current secret for the endpoint and returns it with its id. Any secret still current
@@ -45,7 +46,7 @@ export async function addWebhookSecret(
   const secret = generateWebhookSecret();
   await trx
     .insertInto('webhook_secrets')
-    .values({ id, endpoint_id: endpointId, ciphertext: seal(key, secret, boundTo(endpointId, id)) })
+    .values({ id, endpoint_id: endpointId, ciphertext: seal(key, secret, webhookSecretBinding(endpointId, id)) })
     .execute();
   return { id, secret };
 }
@@ -62,7 +63,7 @@ export async function openWebhookSecret(db: Db, key: Buffer, endpointId: string,
     .where('endpoint_id', '=', endpointId)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .executeTakeFirst();
-  return row && open(key, row.ciphertext, boundTo(endpointId, secretId));
+  return row && open(key, row.ciphertext, webhookSecretBinding(endpointId, secretId));
 }
 
 /** The secrets that sign at `at`, newest first: the current one and those rotated out whose overlap has not ended. */
@@ -74,7 +75,7 @@ export async function signingSecrets(db: Db, key: Buffer, endpointId: string, at
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
     .orderBy('created_at', 'desc')
     .execute();
-  return rows.map((row) => open(key, row.ciphertext, boundTo(endpointId, row.id)));
+  return rows.map((row) => open(key, row.ciphertext, webhookSecretBinding(endpointId, row.id)));
 }
 
 /**

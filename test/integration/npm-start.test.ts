@@ -241,8 +241,9 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
 
     // A worker with another SECRET_KEY than the processes already on this database refuses to start, saying why.
     const otherKey = spawnService('src/worker.ts', { ...splitEnv, SECRET_KEY: randomBytes(32).toString('base64') });
+    setTimeout(() => otherKey.kill('SIGKILL'), 60_000).unref();
     await expectExit(otherKey, 1);
-    expect(otherKey.output()).toMatch(/failed to start: SECRET_KEY differs from the key of the processes that share this database/);
+    expect(otherKey.output()).toMatch(/failed to start: SECRET_KEY differs from the key recorded in this database/);
     expect(otherKey.output()).not.toMatch(/DCV perspectives/);
 
     // The database refusing connections (ALLOW_CONNECTIONS false, its sessions ended) is an outage: 503 with
@@ -262,6 +263,10 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
         60_000,
         `worker start:\n${started.output()}`,
       );
+      // Away past its first retry: it waits (its worker part not started) and tries again.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(logLines(started.output()).filter((line) => line.msg.includes('SECRET_KEY not checked yet'))).toHaveLength(1);
+      expect(started.output()).not.toMatch(/DCV perspectives/);
       for (const [method, route, body] of [
         ['GET', '/v1/organizations', undefined],
         ['POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Refused Ltd.' }, administrator: ADMINISTRATOR }],
@@ -282,7 +287,10 @@ test('npm run setup, then npm run api and npm run worker run the two halves as s
     }
     if (lateOtherKey) {
       await expectExit(lateOtherKey, 1);
-      expect(lateOtherKey.output()).toMatch(/SECRET_KEY differs from the key of the processes that share this database/);
+      expect(lateOtherKey.output()).toMatch(
+        /SECRET_KEY differs from the key recorded in this database.*Stopping: set the right key, then start the service again/,
+      );
+      expect(lateOtherKey.output()).not.toMatch(/DCV perspectives/);
     }
     await eventually(
       async () => ((await fetch(`${url}/v1/organizations`, { headers: headers(apiKey) })).status === 200 ? true : undefined),
