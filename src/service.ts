@@ -125,11 +125,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
     // part waits, while a check every few seconds tries again.
     let secretKeyChecked = readiness.database && readiness.migrations ? await secretKeyAgrees(db, secretKey) : false;
 
-    const startWorkerPart = async () => {
+    // `register` takes the part's stop functions (run last registered first).
+    const startWorkerPart = async (register: (...stop: Array<() => Promise<void>>) => void) => {
       const workers = await createWorkers(config, address, db, secretKey, codec, {}, metrics);
       workers.run().catch((error) => stopFailed(`the worker failed: ${error instanceof Error ? error.message : error}`, error));
-      stops.push(() => workers.shutdown());
-      stops.push(
+      register(() => workers.shutdown());
+      register(
         repeat(
           'reconciler: unmarked rows whose workflows were started (or found running)',
           () => config.reconcileInterval.ms ?? 60_000,
@@ -137,8 +138,8 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
           log,
         ),
       );
-      stops.push(startNotifier({ db, config, webhooks, emails }));
-      stops.push(
+      register(startNotifier({ db, config, webhooks, emails }));
+      register(
         repeat(
           'renewals replanned',
           () => config.notify.noticeInterval.ms ?? 3_600_000,
@@ -155,12 +156,12 @@ export async function runService(parts: ServiceParts, config: Config = loadConfi
       const here = config.dcv.perspectives.map((p) => `${p.name} (${p.resolvers.join(', ')})`);
       tell(`DCV perspectives: ${[...here, ...config.dcv.remotePerspectives.map((name) => `${name} (remote)`)].join('; ')}`);
     };
-    if (parts.worker && secretKeyChecked) await startWorkerPart();
+    if (parts.worker && secretKeyChecked) await startWorkerPart((...stop) => stops.push(...stop));
     if (!secretKeyChecked) {
       stops.push(
-        checkSecretKeyOnceSetUp(db, secretKey, async () => {
+        checkSecretKeyOnceSetUp(db, secretKey, async (register) => {
           secretKeyChecked = true;
-          if (parts.worker) await startWorkerPart();
+          if (parts.worker) await startWorkerPart(register);
         }),
       );
     }
@@ -261,40 +262,53 @@ async function secretKeyAgrees(db: Db, secretKey: Buffer): Promise<boolean> {
     return true;
   } catch (error) {
     if (error instanceof SecretKeyMismatch) throw error;
-    log.warn({ err: error }, `SECRET_KEY not checked yet; the API answers 503 and the worker waits until it is`);
+    // The retries say so if it lasts.
+    log.debug({ err: error }, 'SECRET_KEY not checked at start');
     return false;
   }
 }
 
 /**
- * `checkSecretKey` every few seconds until the database answers and has the check's table, then `checked`;
- * a key that differs stops the process (`stopFailed`). The first failure of another kind is logged once.
- * Returns the stop function of the retries.
+ * `checkSecretKey` every few seconds until the database answers and has the check's table, then `checked`
+ * (which registers the stop functions of what it started); a key that differs stops the process
+ * (`stopFailed`). The first failure of another kind is logged once. Returns the stop function: it ends the
+ * retries, waits for an attempt under way and then stops what `checked` started, last registered first.
  */
-function checkSecretKeyOnceSetUp(db: Db, secretKey: Buffer, checked: () => Promise<void>): () => Promise<void> {
+function checkSecretKeyOnceSetUp(
+  db: Db,
+  secretKey: Buffer,
+  checked: (register: (...stop: Array<() => Promise<void>>) => void) => Promise<void>,
+): () => Promise<void> {
   let stopped = false;
   let told = false;
   let timer: NodeJS.Timeout | undefined;
-  const attempt = () =>
-    checkSecretKey(db, secretKey).then(
-      async () => {
+  let underWay: Promise<void> = Promise.resolve();
+  const started: Array<() => Promise<void>> = [];
+  const attempt = () => {
+    underWay = checkSecretKey(db, secretKey).then(
+      async (outcome) => {
         if (stopped) return;
-        if (told) log.info('SECRET_KEY checked: the API and the worker go on');
-        await checked().catch((error: unknown) => stopFailed(`the worker failed to start: ${error instanceof Error ? error.message : error}`, error));
+        log.info(outcome === 'recorded' ? 'SECRET_KEY recorded in the database: every other api and worker process must have the same' : 'SECRET_KEY checked');
+        await checked((...stop) => started.push(...stop)).catch((error: unknown) =>
+          stopFailed(`the worker failed to start: ${error instanceof Error ? error.message : error}`, error),
+        );
       },
       (error: unknown) => {
         if (stopped) return;
         if (error instanceof SecretKeyMismatch) return stopFailed(error.message, undefined, MISMATCH_ADVICE);
         if (!told)
-          log.warn(`SECRET_KEY not checked yet (${error instanceof Error ? error.message : error}); the API answers 503 and the worker waits until it is`);
+          log.warn(`SECRET_KEY not checked yet (${error instanceof Error ? error.message : error}); requests answer 503 and the worker waits until it is`);
         told = true;
         timer = setTimeout(attempt, SECRET_KEY_CHECK_RETRY_MS);
       },
     );
+  };
   timer = setTimeout(attempt, SECRET_KEY_CHECK_RETRY_MS);
   return async () => {
     stopped = true;
     clearTimeout(timer);
+    await underWay;
+    for (const stop of started.reverse()) await stop().catch((error) => log.warn({ err: error }, 'shutdown step failed'));
   };
 }
 

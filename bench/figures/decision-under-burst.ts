@@ -70,6 +70,7 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     // The job on stdin, which stays open: the child ends when it closes, as it does when this process goes.
+    child.stdin.on('error', () => undefined); // a child gone early: said by its exit code
     child.stdin.write(`${JSON.stringify(job)}\n`);
     let stdout = '';
     let stderr = '';
@@ -98,11 +99,11 @@ export async function decisionUnderBurst(stack: Stack, options: { repetitions: n
         (error: unknown) => error,
       ),
       60_000,
-      new Error(`the burst client did not start within 60 s: ${stderr}`),
+      'timeout' as const,
     );
     if (outcome !== undefined) {
       stop();
-      throw outcome;
+      throw outcome === 'timeout' ? new Error(`the burst client did not start within 60 s: ${stderr}`) : outcome;
     }
     const startedAt = Date.now();
     const done = closed.then((code) => {

@@ -47,11 +47,9 @@ process.stdin.on('data', (chunk: string) => {
   input += chunk;
   if (!first || !input.includes('\n')) return;
   burst(JSON.parse(input.slice(0, input.indexOf('\n'))) as BurstJob).then(
-    (ids) => (console.log(JSON.stringify(ids)), process.exit(0)),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.stack : String(error));
-      process.exit(1);
-    },
+    // Exit once written: a pipe takes its data asynchronously, and 2,000 ids outgrow its buffer.
+    (ids) => process.stdout.write(`${JSON.stringify(ids)}\n`, () => process.exit(0)),
+    (error: unknown) => process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`, () => process.exit(1)),
   );
 });
 process.stdin.on('end', () => process.exit(1));

@@ -45,7 +45,9 @@ export function createApp(ctx: ApiContext): Express {
   // (RFC 9111 §5.2.2.5; OWASP REST Security Cheat Sheet).
   app.use((_req, res, next) => (res.set('X-Content-Type-Options', 'nosniff'), next()));
   app.use('/v1', (_req, res, next) => (res.set('Cache-Control', 'no-store'), next()));
-  app.use('/codec', codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
+  // Nothing seals, opens or encrypts with a SECRET_KEY not yet checked (the database was away or not set up at start).
+  const keyChecked = secretKeyGate(ctx.db, ctx.secretKeyChecked);
+  app.use('/codec', keyChecked, codecRouter({ db: ctx.db, codec: ctx.codec, uiOrigins: ctx.uiOrigins }));
   const document = openApiDocument();
   const routes = routeTable(document.paths);
   // Only operations that declare a request body read one (the document says which).
@@ -72,8 +74,7 @@ export function createApp(ctx: ApiContext): Express {
     res.json({ ...body, missing });
   });
 
-  // Nothing seals, opens or encrypts with a SECRET_KEY not yet checked (the database was away or not set up at start).
-  app.use(secretKeyGate(ctx.db, ctx.secretKeyChecked));
+  app.use(keyChecked);
 
   // A reviewer's decision in progress (src/app/reviews.ts) holds back the creates about to start.
   const presence = ctx.presence ?? interactivePresence();

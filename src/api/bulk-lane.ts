@@ -22,12 +22,12 @@ export type BulkLane = (handler: RequestHandler) => RequestHandler;
  * process (`presence`, issue 9), for at most `yieldMaxMs` and never more than half of what is left of its
  * deadline, so the create itself keeps time to finish. A client that goes away while its create waits
  * (or went away before it got here) gives its place up as soon as it gets it, or at once while holding
- * back, and no create runs for it. A create that runs keeps its place until its handler has settled or its
- * request deadline has passed (the client then has its 503), whether or not its client is still there: a
- * client that sends creates and hangs up cannot have more than `limit` running, and a create stuck on a
- * dependency past its deadline does not keep its place from the next. A create that answered before its
- * deadline keeps its place while its handler goes on starting its workflows, for at most one more request
- * deadline (`ms`).
+ * back, and no create runs for it. A create that runs keeps its place until its handler has settled, or
+ * its request deadline has passed without an answer (the client then has its 503), whether or not its
+ * client is still there: a client that sends creates and hangs up cannot have more than `limit` running,
+ * and a create stuck on a dependency past its deadline does not keep its place from the next. A create that
+ * answered (or whose client hung up) keeps its place while its handler goes on, starting its workflows, for
+ * one more request deadline (`ms`) at most.
  */
 export function bulkLane(limit: number, presence: Pick<InteractivePresence, 'quiet'>, yieldMaxMs: number): BulkLane {
   const slots = new Semaphore(limit);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Db } from '../db/connect';
 import { pendingMigrations } from '../db/migrate';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { serviceUnavailable } from '../temporal/update-errors';
 
 /** SQLSTATE undefined_table and undefined_column. */
@@ -26,7 +27,7 @@ export const schemaBehindProblem = (pending: readonly string[]) =>
 /**
  * Every request answers 503 while `checked()` is false: this process's SECRET_KEY not yet checked against
  * the database's record (src/db/secret-key-check.ts), because the database was away or not set up at
- * start. With migrations pending, the answer says so (as `schemaBehind` would).
+ * start. With migrations pending, the answer says so (as `schemaBehind` would); with the database away, too.
  */
 export function secretKeyGate(db: Db, checked: (() => boolean) | undefined): RequestHandler {
   return (_req, _res, next) => {
@@ -37,7 +38,8 @@ export function secretKeyGate(db: Db, checked: (() => boolean) | undefined): Req
       );
     pendingMigrations(db).then(
       (pending) => next(pending.length ? schemaBehindProblem(pending) : notChecked()),
-      () => next(notChecked()),
+      // The database away: its own 503 (the problem handler's), which says so.
+      (error: unknown) => next(isDatabaseUnavailable(error) ? error : notChecked()),
     );
   };
 }

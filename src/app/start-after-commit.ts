@@ -6,13 +6,10 @@ import { log } from '../log';
 import type { AppContext, Deadline } from './context';
 import { type CommittedRows, type EntityWorkflows, settleStarted, type StartedIds, startWorkflows } from './start-workflows';
 
-/** Time kept before the request deadline, for the answer. */
-const MARGIN_MS = 300;
-
 /**
- * Starts the workflows of rows a create has committed, within what is left of the request deadline or, if
- * that is less, one request deadline (`Deadline.ms`), and settles them (`settleStarted`: told what their
- * rows went through meanwhile, marked started). Called right after the commit and not awaited before the
+ * Starts the workflows of rows a create has committed, within one request deadline from the commit
+ * (`Deadline.ms`), and settles them (`settleStarted`: told what their rows went through meanwhile, marked
+ * started). Called right after the commit and not awaited before the
  * answer: the rows are the create's outcome, so the 201 goes out while their workflows start (issue 9), as
  * a transactional outbox would. A commit that used its request's deadline up still leaves the starts time to
  * run, instead of leaving its workflows to the reconciler's next pass. The returned promise resolves once the
@@ -20,7 +17,8 @@ const MARGIN_MS = 300;
  * its place in the bulk lane until its workflows run (src/api/bulk-lane.ts). The settle follows in the
  * background; a process that stops waits for both (`startsInFlight`). Every use of a workflow that may not
  * be running yet starts it with the row as it is then (`executeUpdateWithStart`), so a request right after
- * the answer finds it either way. The rows exist whatever happens here, so a failed start (Temporal unreachable or
+ * the answer finds it either way. The rows exist whatever happens here, so a failed start (Temporal
+ * unreachable or
  * slow) is not the client's failure: a warning is logged, and the reconciler starts the workflows later
  * (rows stay `workflow_started = false` until a start succeeded). Never rejects. Nothing to start (an
  * Idempotency-Key replay) does nothing.
@@ -89,12 +87,9 @@ function describeRows(rows: CommittedRows | undefined): string {
   ].join(' and ');
 }
 
-/**
- * Starts the rows' workflows within what is left of the request deadline, or one request deadline if that is
- * longer; resolves with those that started (undefined when none did in time), never rejects.
- */
+/** Starts the rows' workflows within one request deadline; resolves with those that started (undefined when none did in time), never rejects. */
 async function startWithin(workflows: EntityWorkflows, deadline: Deadline, rows: CommittedRows, what: string): Promise<StartedIds | undefined> {
-  const budget = Math.max(deadline.remaining(MARGIN_MS), deadline.ms);
+  const budget = deadline.ms;
   const signal = AbortSignal.timeout(budget);
   // Raced against the budget as well: a call that does not notice the abort (a channel still connecting)
   // must not keep the create's place in the bulk lane.

@@ -17,7 +17,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         .check(sql`id = 1`),
     )
     .addColumn('sealed', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 }
 
