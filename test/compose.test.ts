@@ -755,7 +755,7 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
     const early = await fetch(`${url}/readyz`);
     expect(early.status).toBe(503);
     const earlyBody = (await early.json()) as { missing: string[]; details: Record<string, string> };
-    expect(earlyBody.missing).toEqual(['migrations', 'searchAttributes']);
+    expect(earlyBody.missing).toEqual(['migrations', 'searchAttributes', 'secretKey']);
     expect(earlyBody.details.searchAttributes).toBe(
       `namespace default lacks search attributes ${SEARCH_ATTRIBUTES.map((k) => `${k.name} (${SEARCH_ATTRIBUTE_TYPE_NAMES[k.type]})`).join(', ')}: run npm run setup (the setup service of docker-compose.yml)`,
     );
@@ -774,7 +774,7 @@ describe('docker-compose.yml runs: setup, api, worker and the three perspectives
       const response = await fetch(`${url}/readyz`);
       return response.status === 200 ? response.json() : undefined;
     });
-    expect(ready).toEqual({ status: 'ready', checks: { database: true, migrations: true, temporal: true, searchAttributes: true } });
+    expect(ready).toEqual({ status: 'ready', checks: { database: true, migrations: true, temporal: true, searchAttributes: true, secretKey: true } });
 
     const worker = start('worker');
     const perspectives = PERSPECTIVES.map(start);

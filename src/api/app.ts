@@ -68,7 +68,16 @@ export function createApp(ctx: ApiContext): Express {
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   // Each probe is bounded inside ctx.ready (in parallel); this bounds the whole in case one is not.
   app.get('/readyz', async (_req, res) => {
-    const { missing, ...body } = readinessBody(await within(ctx.ready(), probeTimeoutMs(deadlineMs) + 250, { database: false, temporal: false }));
+    const readiness = await within(ctx.ready(), probeTimeoutMs(deadlineMs) + 250, { database: false, temporal: false });
+    if (ctx.secretKeyChecked) {
+      readiness.secretKey = ctx.secretKeyChecked();
+      if (!readiness.secretKey)
+        readiness.details = {
+          ...readiness.details,
+          secretKey: 'not yet checked against the database (away or not set up at start); requests answer 503 until it is',
+        };
+    }
+    const { missing, ...body } = readinessBody(readiness);
     if (missing.length === 0) return void res.json(body);
     res.status(503).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.json({ ...body, missing });

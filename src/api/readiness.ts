@@ -1,5 +1,5 @@
 /** What /readyz checks, in the order `missing` names them. */
-export const READINESS_CHECKS = ['database', 'migrations', 'temporal', 'searchAttributes'] as const;
+export const READINESS_CHECKS = ['database', 'migrations', 'temporal', 'searchAttributes', 'secretKey'] as const;
 export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
 
 /**
@@ -14,6 +14,8 @@ export interface Readiness {
   migrations?: boolean | null;
   /** The namespace holds every search attribute of the service, with its type. */
   searchAttributes?: boolean | null;
+  /** This process's SECRET_KEY checked against the database's record (src/db/secret-key-check.ts). */
+  secretKey?: boolean;
   details?: Partial<Record<ReadinessCheck, string>>;
 }
 

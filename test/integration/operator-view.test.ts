@@ -79,7 +79,8 @@ test('organization, administrator and domain show the legal name, status and due
   const administrator = await view('administrator', administratorId);
   expect(administrator).toMatchObject({ organizationName: name, entityStatus: 'approved' });
   expect(administrator.details).toContain(`Organization: **${name}** (\`${organizationId}\`)`);
-  const pending = await view('domain', domain.id);
+  // A create answers before its workflow starts (src/app/start-after-commit.ts).
+  const pending = await viewUntil('domain', domain.id, () => true, 'domain started');
   expect(pending).toMatchObject({ organizationName: name, entityStatus: 'pending', summary: 'Domain view.example.com (dns_txt)' });
   expect(pending.details).toContain('Domain **view.example.com**');
   expect(pending.details).toContain(`Random value expires: ${domain.randomValueExpiresAt}`);
@@ -111,7 +112,7 @@ test('an overdue review is flagged NeedsAttention and found by the saved queries
     await customer.request('POST', '/v1/organizations', { organization: { ...ORGANIZATION, name: 'Overdue Review Co., Ltd.' }, administrator: ADMINISTRATOR })
   ).body;
   const administratorId = created.administrators[0].id;
-  const fresh = await view('organization', created.id);
+  const fresh = await viewUntil('organization', created.id, () => true, 'organization started');
   expect(fresh).toMatchObject({ entityStatus: 'under_review', needsAttention: false });
   expect(fresh.details).toContain(`Review due: ${created.dueAt}`);
   // Due after 3 s: the first reminder marks both reviews overdue.
